@@ -1,0 +1,10 @@
+"""Ticketry: the Chalice app. Routes and event handlers live in chalicelib; this only wires them."""
+from chalice import Chalice
+
+from chalicelib.api import openapi, people, tickets
+
+app = Chalice(app_name="ticketry")
+app.experimental_feature_flags.update({"BLUEPRINTS"})
+app.register_blueprint(tickets.bp)
+app.register_blueprint(people.bp)
+app.register_blueprint(openapi.bp)

@@ -1,0 +1,190 @@
+"""Projects, members, teams and API keys on the directory table."""
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from chalicelib.adapters import models
+from chalicelib.adapters.models import (
+    API_KEY_SK_PREFIX,
+    EMAIL_SK_PREFIX,
+    MEMBER_SK_PREFIX,
+    PROJECT_SK,
+    TEAM_SK_PREFIX,
+    ApiKeyItem,
+    EmailGuardItem,
+    MemberItem,
+    ProjectItem,
+    TeamItem,
+    _DirectoryTable,
+    project_pk,
+)
+from chalicelib.domain.people import ApiKey, Member, Project, Team
+from chalicelib.errors import Conflict, NotFound
+
+
+class DirectoryRepository:
+    def __init__(self):
+        models.bind()
+
+    # ---- auth --------------------------------------------------------------------------------
+
+    def key_and_project(self, project_id: str, key_id: str) -> tuple[ApiKey | None, Project | None]:
+        """The auth lookup: the key and its project in one BatchGetItem."""
+        pk = project_pk(project_id)
+        key = project = None
+        for item in _DirectoryTable.batch_get([(pk, API_KEY_SK_PREFIX + key_id), (pk, PROJECT_SK)],
+                                              consistent_read=True):
+            if isinstance(item, ApiKeyItem):
+                key = to_api_key(item)
+            elif isinstance(item, ProjectItem):
+                project = to_project(item)
+        return key, project
+
+    def api_key(self, project_id: str, key_id: str) -> ApiKey | None:
+        try:
+            return to_api_key(ApiKeyItem.get(project_pk(project_id), API_KEY_SK_PREFIX + key_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    # ---- projects ----------------------------------------------------------------------------
+
+    def project(self, project_id: str) -> Project | None:
+        try:
+            return to_project(ProjectItem.get(project_pk(project_id), PROJECT_SK, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def create_project(self, project: Project, admin: Member, key: ApiKey) -> None:
+        pk = project_pk(project.id)
+        with self._transaction() as tx:
+            tx.save(ProjectItem(pk, PROJECT_SK, project_id=project.id, name=project.name, key=project.key,
+                                created_at=project.created_at, ticket_counter=0),
+                    condition=ProjectItem.pk.does_not_exist())
+            self._save_member(tx, project.id, admin)
+            tx.save(api_key_item(project.id, key), condition=ApiKeyItem.pk.does_not_exist())
+
+    def next_ticket_number(self, project_id: str) -> int:
+        item = ProjectItem(project_pk(project_id), PROJECT_SK)
+        try:
+            item.update(actions=[ProjectItem.ticket_counter.add(1)], condition=ProjectItem.pk.exists())
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound("project not found") from error
+            raise
+        return int(item.ticket_counter)
+
+    def set_workflow(self, project_id: str, transitions: dict[str, list[str]]) -> None:
+        item = ProjectItem(project_pk(project_id), PROJECT_SK)
+        item.update(actions=[ProjectItem.workflow.set(transitions)], condition=ProjectItem.pk.exists())
+
+    # ---- members -----------------------------------------------------------------------------
+
+    def members(self, project_id: str) -> list[Member]:
+        return [to_member(item) for item in MemberItem.query(
+            project_pk(project_id), MemberItem.sk.startswith(MEMBER_SK_PREFIX), consistent_read=True)]
+
+    def member(self, project_id: str, user_id: str) -> Member | None:
+        try:
+            return to_member(MemberItem.get(project_pk(project_id), MEMBER_SK_PREFIX + user_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def add_member(self, project_id: str, member: Member) -> None:
+        with self._transaction() as tx:
+            self._save_member(tx, project_id, member)
+
+    def update_member(self, project_id: str, before: Member, after: Member, keys: list[ApiKey]) -> None:
+        """Saves the member; a role change is copied onto the member's keys in the same write."""
+        with self._transaction() as tx:
+            tx.save(member_item(project_id, after), condition=MemberItem.role == before.role)
+            if after.role != before.role:
+                for key in keys:
+                    item = ApiKeyItem(project_pk(project_id), API_KEY_SK_PREFIX + key.id)
+                    tx.update(item, actions=[ApiKeyItem.role.set(after.role)], condition=ApiKeyItem.pk.exists())
+
+    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team]) -> None:
+        """Removes the member, revokes their keys and takes them out of their teams, at once."""
+        pk = project_pk(project_id)
+        with self._transaction() as tx:
+            tx.delete(MemberItem(pk, MEMBER_SK_PREFIX + member.user_id), condition=MemberItem.pk.exists())
+            tx.delete(EmailGuardItem(pk, EMAIL_SK_PREFIX + member.email))
+            for key in keys:
+                tx.delete(ApiKeyItem(pk, API_KEY_SK_PREFIX + key.id))
+            for team in teams:
+                remaining = [m for m in team.members if m != member.user_id]
+                tx.update(TeamItem(pk, TEAM_SK_PREFIX + team.id), actions=[TeamItem.members.set(remaining)])
+
+    def _save_member(self, tx: models.Transaction, project_id: str, member: Member) -> None:
+        pk = project_pk(project_id)
+        tx.save(member_item(project_id, member), condition=MemberItem.pk.does_not_exist())
+        tx.save(EmailGuardItem(pk, EMAIL_SK_PREFIX + member.email, user_id=member.user_id),
+                condition=EmailGuardItem.pk.does_not_exist())
+
+    # ---- teams -------------------------------------------------------------------------------
+
+    def teams(self, project_id: str) -> list[Team]:
+        return [to_team(item) for item in TeamItem.query(
+            project_pk(project_id), TeamItem.sk.startswith(TEAM_SK_PREFIX), consistent_read=True)]
+
+    def team(self, project_id: str, team_id: str) -> Team | None:
+        try:
+            return to_team(TeamItem.get(project_pk(project_id), TEAM_SK_PREFIX + team_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def save_team(self, project_id: str, team: Team, *, new: bool) -> None:
+        item = TeamItem(project_pk(project_id), TEAM_SK_PREFIX + team.id, team_id=team.id, name=team.name,
+                        email=team.email, members=list(team.members), created_at=team.created_at)
+        item.save(condition=TeamItem.pk.does_not_exist() if new else TeamItem.pk.exists())
+
+    def delete_team(self, project_id: str, team_id: str) -> None:
+        TeamItem(project_pk(project_id), TEAM_SK_PREFIX + team_id).delete()
+
+    # ---- API keys ----------------------------------------------------------------------------
+
+    def api_keys(self, project_id: str) -> list[ApiKey]:
+        return [to_api_key(item) for item in ApiKeyItem.query(
+            project_pk(project_id), ApiKeyItem.sk.startswith(API_KEY_SK_PREFIX), consistent_read=True)]
+
+    def add_api_key(self, project_id: str, key: ApiKey, member: Member | None) -> None:
+        """Adds a key; a member's key is written only while the member still has that role."""
+        with self._transaction() as tx:
+            tx.save(api_key_item(project_id, key), condition=ApiKeyItem.pk.does_not_exist())
+            if member is not None:
+                tx.condition_check(MemberItem, project_pk(project_id), MEMBER_SK_PREFIX + member.user_id,
+                                   condition=MemberItem.role == member.role)
+
+    def delete_api_key(self, project_id: str, key_id: str) -> None:
+        ApiKeyItem(project_pk(project_id), API_KEY_SK_PREFIX + key_id).delete()
+
+    def _transaction(self):
+        return models.Transaction(Conflict("already exists, or changed by another request"))
+
+
+def to_project(item: ProjectItem) -> Project:
+    return Project(id=item.project_id, name=item.name, key=item.key, created_at=item.created_at,
+                   workflow=item.workflow)
+
+
+def member_item(project_id: str, member: Member) -> MemberItem:
+    return MemberItem(project_pk(project_id), MEMBER_SK_PREFIX + member.user_id, user_id=member.user_id,
+                      email=member.email, name=member.name, role=member.role, created_at=member.created_at)
+
+
+def to_member(item: MemberItem) -> Member:
+    return Member(user_id=item.user_id, email=item.email, name=item.name, role=item.role,
+                  created_at=item.created_at)
+
+
+def to_team(item: TeamItem) -> Team:
+    return Team(id=item.team_id, name=item.name, email=item.email, members=tuple(item.members or ()),
+                created_at=item.created_at)
+
+
+def api_key_item(project_id: str, key: ApiKey) -> ApiKeyItem:
+    return ApiKeyItem(project_pk(project_id), API_KEY_SK_PREFIX + key.id, key_id=key.id, name=key.name,
+                      secret_hash=key.secret_hash, role=key.role, user_id=key.user_id,
+                      automation=key.automation, created_at=key.created_at)
+
+
+def to_api_key(item: ApiKeyItem) -> ApiKey:
+    return ApiKey(id=item.key_id, name=item.name, role=item.role, user_id=item.user_id,
+                  automation=bool(item.automation), created_at=item.created_at, secret_hash=item.secret_hash)

@@ -1,0 +1,348 @@
+"""Ticket storage on the tickets table: one transaction per change, history included."""
+import heapq
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.adapters import models
+from chalicelib.adapters.models import (
+    HISTORY_SK_PREFIX,
+    TAG_SK_PREFIX,
+    TICKET_SK,
+    DedupGuardItem,
+    HistoryItem,
+    IdempotencyItem,
+    TagItem,
+    TicketItem,
+    scoped,
+    ticket_pk,
+)
+from chalicelib.domain.search import SearchPlan, TicketQuery, matches
+from chalicelib.domain.tickets import HistoryEntry, Ticket
+from chalicelib.errors import Conflict
+
+# Leave room in a page for the ticket, its tags and (later) its attachments.
+DETAIL_HISTORY_LIMIT = 50
+DETAIL_QUERY_LIMIT = 1 + 20 + 50 + DETAIL_HISTORY_LIMIT
+IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
+
+
+class StaleTicket(Conflict):
+    """The ticket changed (or went) between our read and our write."""
+
+
+class ClaimTaken(Conflict):
+    """A dedup or idempotency guard was claimed by a concurrent request."""
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """The first answer to a request made with an Idempotency-Key, kept to answer its retries."""
+    scope: str
+    request_hash: str
+    status_code: int
+    body: dict
+    expires_at: int
+
+
+@dataclass
+class TicketDetail:
+    ticket: Ticket | None      # None when deleted
+    project_id: str
+    deleted: bool
+    history: list[HistoryEntry]
+    more_history_after: str | None  # history sort key to continue from, when there is more
+
+
+class TicketRepository:
+    def __init__(self):
+        models.bind()
+
+    # ---- reads -------------------------------------------------------------------------------
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        try:
+            item = TicketItem.get(ticket_pk(ticket_id), TICKET_SK, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return None if item.deleted_at else to_ticket(item)
+
+    def detail(self, ticket_id: str) -> TicketDetail | None:
+        """Ticket, tags and newest history in one Query over the ticket's item collection."""
+        items = models._TicketsTable.query(
+            ticket_pk(ticket_id), scan_index_forward=False, limit=DETAIL_QUERY_LIMIT,
+            page_size=DETAIL_QUERY_LIMIT, consistent_read=True,
+        )
+        ticket_item = None
+        history: list[HistoryEntry] = []
+        last_history_sk = None
+        for item in items:
+            if isinstance(item, TicketItem):
+                ticket_item = item
+            elif isinstance(item, HistoryItem):
+                history.append(to_history(item))
+                last_history_sk = item.sk
+        if ticket_item is None:
+            return None
+        more = last_history_sk if items.last_evaluated_key is not None and history else None
+        return TicketDetail(
+            ticket=None if ticket_item.deleted_at else to_ticket(ticket_item),
+            project_id=ticket_item.project_id,
+            deleted=bool(ticket_item.deleted_at),
+            history=history,
+            more_history_after=more,
+        )
+
+    def owner_project(self, ticket_id: str) -> tuple[str, bool] | None:
+        """(project id, deleted) of a ticket, or None if it never existed."""
+        try:
+            item = TicketItem.get(ticket_pk(ticket_id), TICKET_SK, consistent_read=True,
+                                  attributes_to_get=["project_id", "deleted_at", "kind"])
+        except DoesNotExist:
+            return None
+        return item.project_id, bool(item.deleted_at)
+
+    def history(self, ticket_id: str, event: str | None, limit: int,
+                after_sk: str | None) -> tuple[list[HistoryEntry], str | None]:
+        """A page of history, newest first; returns the sk to continue after, if more exist."""
+        if after_sk:
+            # BETWEEN includes after_sk itself; that entry was the last of the previous page.
+            condition = HistoryItem.sk.between(HISTORY_SK_PREFIX, after_sk)
+        else:
+            condition = HistoryItem.sk.startswith(HISTORY_SK_PREFIX)
+        filter_condition = (HistoryItem.event == event) if event else None
+        results = HistoryItem.query(
+            ticket_pk(ticket_id), range_key_condition=condition, filter_condition=filter_condition,
+            scan_index_forward=False, page_size=limit + 1, consistent_read=True,
+        )
+        page: list[HistoryItem] = []
+        for item in results:
+            if item.sk == after_sk:
+                continue
+            page.append(item)
+            if len(page) > limit:
+                break
+        more = page[limit - 1].sk if len(page) > limit else None
+        return [to_history(item) for item in page[:limit]], more
+
+    def search(self, project_id: str, plan: SearchPlan, query: TicketQuery, limit: int,
+               lower: str | None, upper: str | None) -> tuple[list[Ticket], bool]:
+        """One page of tickets newest first, merging the plan's index partitions by sort key."""
+        page_size = limit + 1 if not plan.needs_filter else max(limit + 1, 100)
+        streams = [
+            self._partition(plan.index, project_id, value, lower, upper, page_size)
+            for value in plan.partitions
+        ]
+        merged = _unique_by_sort_key(heapq.merge(*streams, key=lambda item: item.created_key, reverse=True))
+        if plan.index == "tags":
+            tickets = self._fetch_tickets(merged, batch=page_size)
+        else:
+            tickets = (to_ticket(item) for item in merged)
+        page: list[Ticket] = []
+        for ticket in tickets:
+            if plan.needs_filter and not matches(ticket, query):
+                continue
+            page.append(ticket)
+            if len(page) > limit:
+                break
+        return page[:limit], len(page) > limit
+
+    def _partition(self, index_name: str, project_id: str, value: str, lower: str | None,
+                   upper: str | None, page_size: int) -> Iterator:
+        model = TagItem if index_name == "tags" else TicketItem
+        index = {
+            "project": TicketItem.by_project,
+            "status": TicketItem.by_status,
+            "severity": TicketItem.by_severity,
+            "reporter": TicketItem.by_reporter,
+            "assignee": TicketItem.by_assignee,
+            "tags": TagItem.by_tag,
+        }[index_name]
+        hash_key = project_id if index_name == "project" else scoped(project_id, value)
+        sort = model.created_key
+        if lower is not None and upper is not None:
+            if upper <= lower:
+                return iter(())
+            condition = sort.between(lower, upper)
+        elif upper is not None:
+            condition = sort < upper
+        elif lower is not None:
+            condition = sort >= lower
+        else:
+            condition = None
+        results = index.query(hash_key, range_key_condition=condition, scan_index_forward=False,
+                              page_size=page_size)
+        # BETWEEN includes its upper end; the upper bound is exclusive.
+        return (item for item in results if upper is None or item.created_key < upper)
+
+    def _fetch_tickets(self, tag_items: Iterable[TagItem], batch: int) -> Iterator[Ticket]:
+        pending: list[TagItem] = []
+        for tag_item in tag_items:
+            pending.append(tag_item)
+            if len(pending) >= batch:
+                yield from self._batch_tickets(pending)
+                pending = []
+        if pending:
+            yield from self._batch_tickets(pending)
+
+    def _batch_tickets(self, tag_items: list[TagItem]) -> list[Ticket]:
+        found = {item.ticket_id: item for item in TicketItem.batch_get(
+            [(ticket_pk(t.ticket_id), TICKET_SK) for t in tag_items])}
+        return [to_ticket(found[t.ticket_id]) for t in tag_items
+                if t.ticket_id in found and not found[t.ticket_id].deleted_at]
+
+    def dedup_owner(self, project_id: str, dedup_key: str) -> str | None:
+        try:
+            return DedupGuardItem.get(dedup_pk(project_id, dedup_key), "DEDUP", consistent_read=True).ticket_id
+        except DoesNotExist:
+            return None
+
+    def stored_response(self, scope: str) -> StoredResponse | None:
+        try:
+            item = IdempotencyItem.get(scope, IDEMPOTENCY_SK, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return StoredResponse(scope, item.request_hash, int(item.status_code), item.response, int(item.expires_at))
+
+    # ---- writes ------------------------------------------------------------------------------
+
+    def create(self, ticket: Ticket, entry: HistoryEntry, *, dedup_previous: str | None = None,
+               idempotency: StoredResponse | None = None) -> None:
+        """Writes the ticket, its tag items, its TICKET_CREATED entry and any guards at once."""
+        with self._transaction() as tx:
+            tx.save(to_item(ticket), condition=TicketItem.pk.does_not_exist())
+            for tag in ticket.tags:
+                tx.save(tag_item(ticket, tag))
+            tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+            if ticket.dedup_key is not None:
+                guard = DedupGuardItem(dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP", ticket_id=ticket.id)
+                claim = DedupGuardItem.pk.does_not_exist()
+                if dedup_previous is not None:
+                    claim = DedupGuardItem.ticket_id == dedup_previous
+                tx.save(guard, condition=claim)
+            _claim_idempotency(tx, idempotency)
+
+    def update(self, before: Ticket, after: Ticket, entry: HistoryEntry) -> None:
+        """Replaces the ticket if it is still at `before.version`, with its history entry."""
+        with self._transaction() as tx:
+            tx.save(to_item(after, version=before.version))
+            for tag in set(after.tags) - set(before.tags):
+                tx.save(tag_item(after, tag))
+            for tag in set(before.tags) - set(after.tags):
+                tx.delete(tag_item(before, tag))
+            tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+
+    def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
+                       idempotency: StoredResponse | None = None) -> None:
+        """Adds an entry (a comment, a duplicate alert) while the ticket is still live."""
+        condition = TicketItem.deleted_at.does_not_exist()
+        if require_open:
+            condition &= TicketItem.status == ticket.status
+        with self._transaction() as tx:
+            tx.condition_check(TicketItem, ticket_pk(ticket.id), TICKET_SK, condition=condition)
+            tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+            _claim_idempotency(tx, idempotency)
+
+    def delete(self, ticket: Ticket, entry: HistoryEntry) -> None:
+        """Leaves a tombstone that keeps the history readable; drops it from every index."""
+        tombstone = to_item(ticket, version=ticket.version)
+        for name in INDEX_KEY_ATTRIBUTES:
+            setattr(tombstone, name, None)
+        tombstone.deleted_at = entry.timestamp
+        tombstone.deleted_by = entry.changed_by
+        with self._transaction() as tx:
+            tx.save(tombstone)
+            for tag in ticket.tags:
+                tx.delete(tag_item(ticket, tag))
+            tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+
+    def _transaction(self):
+        return models.Transaction(StaleTicket("the ticket was changed or removed by another request"))
+
+
+IDEMPOTENCY_SK = "IDEM"
+
+
+def _claim_idempotency(tx, stored: StoredResponse | None) -> None:
+    if stored is None:
+        return
+    item = IdempotencyItem(stored.scope, IDEMPOTENCY_SK, request_hash=stored.request_hash,
+                           status_code=stored.status_code, response=stored.body, expires_at=stored.expires_at)
+    # TTL deletion lags by up to days, so an expired record counts as absent.
+    now = stored.expires_at - IDEMPOTENCY_WINDOW_SECONDS
+    tx.save(item, condition=IdempotencyItem.pk.does_not_exist() | (IdempotencyItem.expires_at < now))
+
+
+INDEX_KEY_ATTRIBUTES = ("created_key", "project_idx", "status_idx", "severity_idx", "reporter_idx", "assignee_idx")
+
+
+def dedup_pk(project_id: str, dedup_key: str) -> str:
+    return f"DEDUP#{project_id}#{dedup_key}"
+
+
+def to_item(ticket: Ticket, version: int | None = None) -> TicketItem:
+    """The item to write; `version` is the stored version it replaces (None for a new ticket)."""
+    item = TicketItem(
+        ticket_pk(ticket.id), TICKET_SK,
+        ticket_id=ticket.id, project_id=ticket.project_id, number=ticket.number, key=ticket.key,
+        title=ticket.title, description=ticket.description, status=ticket.status,
+        severity=ticket.severity, created_at=ticket.created_at, updated_at=ticket.updated_at,
+        resolved_at=ticket.resolved_at, due_date=ticket.due_date, reporter=ticket.reporter,
+        assignee=ticket.assignee, source=ticket.source, tags=list(ticket.tags),
+        dedup_key=ticket.dedup_key,
+        created_key=ticket.sort_key,
+        project_idx=ticket.project_id,
+        status_idx=scoped(ticket.project_id, ticket.status),
+        severity_idx=scoped(ticket.project_id, ticket.severity),
+        reporter_idx=scoped(ticket.project_id, ticket.reporter),
+        assignee_idx=scoped(ticket.project_id, ticket.assignee) if ticket.assignee else None,
+    )
+    if version is not None:
+        item.version = version
+    return item
+
+
+def to_ticket(item: TicketItem) -> Ticket:
+    return Ticket(
+        id=item.ticket_id, project_id=item.project_id, number=int(item.number), key=item.key,
+        title=item.title, description=item.description or "", status=item.status,
+        severity=item.severity, created_at=item.created_at, updated_at=item.updated_at,
+        reporter=item.reporter, source=item.source, resolved_at=item.resolved_at,
+        due_date=item.due_date, assignee=item.assignee, tags=tuple(item.tags or ()),
+        dedup_key=item.dedup_key, version=int(item.version),
+    )
+
+
+def tag_item(ticket: Ticket, tag: str) -> TagItem:
+    return TagItem(ticket_pk(ticket.id), TAG_SK_PREFIX + tag, ticket_id=ticket.id,
+                   tag_idx=scoped(ticket.project_id, tag), created_key=ticket.sort_key)
+
+
+def history_sk(entry: HistoryEntry) -> str:
+    return f"{HISTORY_SK_PREFIX}{entry.timestamp}#{entry.id}"
+
+
+def to_history_item(entry: HistoryEntry) -> HistoryItem:
+    return HistoryItem(
+        ticket_pk(entry.ticket_id), history_sk(entry), entry_id=entry.id, ticket_id=entry.ticket_id,
+        project_id=entry.project_id, event=entry.event, timestamp=entry.timestamp,
+        changed_by=entry.changed_by, changes=entry.changes, comment=entry.comment,
+    )
+
+
+def to_history(item: HistoryItem) -> HistoryEntry:
+    return HistoryEntry(
+        id=item.entry_id, ticket_id=item.ticket_id, project_id=item.project_id, event=item.event,
+        timestamp=item.timestamp, changed_by=item.changed_by, changes=item.changes or {},
+        comment=item.comment,
+    )
+
+
+def _unique_by_sort_key(items: Iterable) -> Iterator:
+    """Drops repeats of one ticket met in several partitions (a ticket with two wanted tags)."""
+    previous = None
+    for item in items:
+        if item.created_key != previous:
+            previous = item.created_key
+            yield item

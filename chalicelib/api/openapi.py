@@ -1,0 +1,92 @@
+"""The OpenAPI 3.1 document, built from ROUTES and the pydantic models they name."""
+import re
+from functools import lru_cache
+
+from chalice import Blueprint
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.api.routing import ROUTES, endpoint
+from chalicelib.schemas.common import ErrorBody
+
+bp = Blueprint(__name__)
+REF = "#/components/schemas/{model}"
+ERRORS = {
+    "400": "Invalid input; `details` names each bad field",
+    "401": "Missing or invalid API key",
+    "403": "The key's role does not allow this",
+    "404": "No such project or resource for this key",
+    "409": "Conflicts with the current state",
+    "412": "If-Match does not match the current version",
+    "413": "Body larger than 1 MiB",
+}
+
+
+@lru_cache(maxsize=1)
+def document() -> dict:
+    keyed = {(ErrorBody, "serialization")}
+    for route in ROUTES:
+        if route.body is not None:
+            keyed.add((route.body, "validation"))
+        if route.response is not None:
+            keyed.add((route.response, "serialization"))
+    refs, definitions = models_json_schema(sorted(keyed, key=lambda pair: (pair[0].__name__, pair[1])),
+                                           ref_template=REF)
+    schemas = definitions.get("$defs", {})
+
+    paths: dict = {}
+    for route in ROUTES:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, refs, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Ticketry API", "version": "1.0.0",
+                 "description": "Tickets, incidents and their history, for people and automation flows."},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _operation(route, refs, schemas) -> dict:
+    parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+                  for name in re.findall(r"{(\w+)}", route.path)]
+    if route.query is not None:
+        query_schema = route.query.model_json_schema(ref_template=REF)
+        required = set(query_schema.get("required", []))
+        for name, prop in query_schema["properties"].items():
+            prop = dict(prop)
+            description = prop.pop("description", None)
+            param = {"name": name, "in": "query", "required": name in required, "schema": prop}
+            if description:
+                param["description"] = description
+            parameters.append(param)
+    for header in route.headers:
+        parameters.append({"name": header, "in": "header", "required": False,
+                           "schema": {"type": "string", "minLength": 1, "maxLength": 255}})
+    operation = {"operationId": route.name, "summary": route.summary, "tags": [route.tag], "parameters": parameters}
+    if route.role is not None:
+        operation["security"] = [{"apiKey": []}]
+        operation["description"] = f"Needs the {route.role} role."
+    if route.body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": refs[(route.body, "validation")]}}}
+    responses = {}
+    if route.status == 204:
+        responses["204"] = {"description": "Done"}
+    else:
+        schema = refs[(route.response, "serialization")] if route.response else {"type": "object"}
+        responses[str(route.status)] = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+        if route.name == "create_ticket":
+            responses["200"] = {"description": "An open ticket with the same dedup_key absorbed this one",
+                                "content": {"application/json": {"schema": schema}}}
+    error = {"content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}}
+    for status, description in ERRORS.items():
+        responses[status] = {"description": description, **error}
+    operation["responses"] = responses
+    return operation
+
+
+@endpoint(bp, "GET", "/v1/ce/openapi.json", summary="This document", role=None, tag="meta")
+def openapi(call, **_):
+    return document()

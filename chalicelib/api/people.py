@@ -1,0 +1,96 @@
+"""Project, member, team and API key routes."""
+from chalice import Blueprint
+
+from chalicelib.api.routing import Call, Reply, endpoint, services
+from chalicelib.schemas import people as s
+
+bp = Blueprint(__name__)
+PROJECT = "/v1/ce/projects/{project_id}"
+
+
+def _member(m):
+    return {"user_id": m.user_id, "email": m.email, "name": m.name, "role": m.role}
+
+
+def _team(t):
+    return {"id": t.id, "name": t.name, "email": t.email, "members": list(t.members)}
+
+
+def _key(k):
+    return {"id": k.id, "name": k.name, "role": k.role, "user_id": k.user_id, "automation": k.automation,
+            "created_at": k.created_at}
+
+
+@endpoint(bp, "GET", PROJECT, summary="The project this key belongs to", response=s.ProjectOut, tag="projects")
+def get_project(call: Call, project_id: str):
+    p = call.principal.project
+    return {"id": p.id, "name": p.name, "key": p.key, "created_at": p.created_at}
+
+
+@endpoint(bp, "GET", PROJECT + "/members", summary="List members", role="admin", response=s.MemberList,
+          tag="people")
+def list_members(call: Call, project_id: str):
+    return {"data": [_member(m) for m in services().people.members(call.principal)]}
+
+
+@endpoint(bp, "POST", PROJECT + "/members", summary="Add a member", status=201, role="admin",
+          body=s.MemberCreate, response=s.MemberOut, tag="people")
+def add_member(call: Call, project_id: str):
+    return _member(services().people.add_member(call.principal, call.body))
+
+
+@endpoint(bp, "PATCH", PROJECT + "/members/{user_id}", summary="Change a member's name or role", role="admin",
+          body=s.MemberPatch, response=s.MemberOut, tag="people")
+def update_member(call: Call, project_id: str, user_id: str):
+    return _member(services().people.update_member(call.principal, user_id, call.body))
+
+
+@endpoint(bp, "DELETE", PROJECT + "/members/{user_id}", summary="Remove a member and revoke their keys",
+          status=204, role="admin", tag="people")
+def remove_member(call: Call, project_id: str, user_id: str):
+    services().people.remove_member(call.principal, user_id)
+    return Reply(None)
+
+
+@endpoint(bp, "GET", PROJECT + "/teams", summary="List teams", role="admin", response=s.TeamList, tag="people")
+def list_teams(call: Call, project_id: str):
+    return {"data": [_team(t) for t in services().people.teams(call.principal)]}
+
+
+@endpoint(bp, "POST", PROJECT + "/teams", summary="Create a team", status=201, role="admin",
+          body=s.TeamCreate, response=s.TeamOut, tag="people")
+def create_team(call: Call, project_id: str):
+    return _team(services().people.create_team(call.principal, call.body))
+
+
+@endpoint(bp, "PATCH", PROJECT + "/teams/{team_id}", summary="Change a team", role="admin", body=s.TeamPatch,
+          response=s.TeamOut, tag="people")
+def update_team(call: Call, project_id: str, team_id: str):
+    return _team(services().people.update_team(call.principal, team_id, call.body))
+
+
+@endpoint(bp, "DELETE", PROJECT + "/teams/{team_id}", summary="Delete a team", status=204, role="admin",
+          tag="people")
+def delete_team(call: Call, project_id: str, team_id: str):
+    services().people.delete_team(call.principal, team_id)
+    return Reply(None)
+
+
+@endpoint(bp, "GET", PROJECT + "/api-keys", summary="List API keys (never their secrets)", role="admin",
+          response=s.ApiKeyList, tag="people")
+def list_api_keys(call: Call, project_id: str):
+    return {"data": [_key(k) for k in services().people.api_keys(call.principal)]}
+
+
+@endpoint(bp, "POST", PROJECT + "/api-keys", summary="Create an API key; the secret is shown only here",
+          status=201, role="admin", body=s.ApiKeyCreate, response=s.ApiKeyCreated, tag="people")
+def create_api_key(call: Call, project_id: str):
+    issued = services().people.create_api_key(call.principal, call.body)
+    return _key(issued.key) | {"secret": issued.token}
+
+
+@endpoint(bp, "DELETE", PROJECT + "/api-keys/{key_id}", summary="Revoke an API key at once", status=204,
+          role="admin", tag="people")
+def revoke_api_key(call: Call, project_id: str, key_id: str):
+    services().people.revoke_api_key(call.principal, key_id)
+    return Reply(None)

@@ -1,0 +1,149 @@
+"""How a route is declared, authenticated, parsed and answered.
+
+Every route goes through `endpoint`, which registers it with Chalice and in ROUTES, the table the
+OpenAPI document is built from. Bodies and query strings are validated by the route's pydantic
+models; domain errors become the one JSON error shape here and nowhere else.
+"""
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache, wraps
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.domain.people import Principal
+from chalicelib.errors import DomainError, FieldError, InvalidJson, PayloadTooLarge, ValidationFailed, error_body
+from chalicelib.services.auth import authenticate
+from chalicelib.services.people import PeopleService
+from chalicelib.services.tickets import TicketService
+
+MAX_BODY_BYTES = 1024 * 1024
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    name: str
+    summary: str
+    status: int
+    role: str | None                 # None: no API key needed
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    headers: tuple[str, ...]         # request headers the route reads
+    tag: str
+
+
+ROUTES: list[Route] = []
+
+
+@dataclass
+class Reply:
+    """A handler's answer when it needs a status or headers other than the route's default."""
+    body: Any
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Call:
+    principal: Principal | None
+    body: Any
+    query: Any
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Services:
+    tickets: TicketService
+    people: PeopleService
+    directory: DirectoryRepository
+
+
+@lru_cache(maxsize=1)
+def services() -> Services:
+    """Built on first use and kept for the life of a warm Lambda."""
+    directory = DirectoryRepository()
+    people = PeopleService(directory)
+    return Services(TicketService(TicketRepository(), people), people, directory)
+
+
+def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int = 200,
+             role: str | None = "viewer", body: type[BaseModel] | None = None,
+             query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
+             headers: tuple[str, ...] = (), tag: str = "tickets") -> Callable:
+    def register(handler: Callable) -> Callable:
+        ROUTES.append(Route(method, path, handler.__name__, summary, status, role, body, query, response,
+                            headers, tag))
+
+        @wraps(handler)
+        def view(**path_params):
+            request = bp.current_request
+            try:
+                call = Call(principal=None, body=None, query=None, headers=request.headers or {})
+                if role is not None:
+                    call.principal = authenticate(services().directory, request.headers.get("authorization"),
+                                                  path_params["project_id"])
+                    call.principal.require(role)
+                if body is not None:
+                    call.body = _parse(body, _json_body(request.raw_body))
+                if query is not None:
+                    call.query = _parse(query, dict(request.query_params or {}))
+                result = handler(call, **path_params)
+            except DomainError as error:
+                return error_response(error)
+            return _respond(result, status)
+
+        bp.route(path, methods=[method], content_types=[JSON])(view)
+        return handler
+
+    return register
+
+
+def error_response(error: DomainError) -> Response:
+    return Response(body=json.dumps(error_body(error)), status_code=error.status,
+                    headers={"Content-Type": JSON})
+
+
+def _respond(result: Any, default_status: int) -> Response:
+    reply = result if isinstance(result, Reply) else Reply(result)
+    status = reply.status or default_status
+    headers = {"Content-Type": JSON, **reply.headers}
+    if status == 204:
+        return Response(body="", status_code=204, headers=reply.headers)
+    payload = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
+    return Response(body=json.dumps(payload), status_code=status, headers=headers)
+
+
+def _json_body(raw: bytes | None) -> Any:
+    raw = raw or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
+    if not raw.strip():
+        raise InvalidJson("the request needs a JSON body", [FieldError("body", "missing")])
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise InvalidJson(f"the body is not valid JSON: {error}", [FieldError("body", "not valid JSON")]) from None
+
+
+def _parse(model: type[BaseModel], data: Any) -> BaseModel:
+    if not isinstance(data, dict):
+        raise ValidationFailed.on("body", "must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        details = [FieldError(".".join(str(part) for part in e["loc"]) or "body", _message(e))
+                   for e in error.errors()]
+        raise ValidationFailed("; ".join(f"{d.field}: {d.message}" for d in details), details) from None
+
+
+def _message(error: dict) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    return error["msg"].removeprefix("Value error, ")

@@ -1,0 +1,78 @@
+"""Projects, members, teams, API keys and who may do what."""
+import re
+from dataclasses import dataclass, field
+
+from chalicelib.errors import Forbidden, ValidationFailed
+
+ROLES = ("viewer", "member", "admin")
+_RANK = {role: rank for rank, role in enumerate(ROLES)}
+AUTOMATION_ROLES = ("member", "viewer")
+PROJECT_KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    name: str
+    key: str
+    created_at: str
+    workflow: dict[str, list[str]] | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: str
+    email: str
+    name: str
+    role: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    email: str | None
+    members: tuple[str, ...]
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str
+    name: str
+    role: str
+    user_id: str | None
+    automation: bool
+    created_at: str
+    secret_hash: str = field(repr=False, default="")
+
+    @property
+    def actor(self) -> str:
+        return f"automation:{self.name}" if self.automation else (self.user_id or "")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the actor recorded in history, and the role the key grants."""
+    project: Project
+    actor: str
+    role: str
+    key_id: str
+
+    def require(self, role: str) -> None:
+        if _RANK[self.role] < _RANK[role]:
+            raise Forbidden(f"this needs the {role} role; the key has {self.role}")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def check_project_key(key: str) -> None:
+    if not PROJECT_KEY_PATTERN.match(key):
+        raise ValidationFailed.on("key", "2-10 characters, uppercase letters and digits, starting with a letter")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()

@@ -1,0 +1,154 @@
+"""Ticket rules: statuses, severities, the workflow, and what a change is."""
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from chalicelib.errors import TransitionNotAllowed, ValidationFailed
+
+STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled")
+SEVERITIES = ("critical", "high", "medium", "low")
+# A ticket in one of these no longer counts as open (dedup keys may be reused).
+FINISHED_STATUSES = frozenset({"resolved", "closed", "canceled"})
+# Leaving one of these clears resolved_at.
+RESOLVED_STATUSES = frozenset({"resolved", "closed"})
+
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 64
+EDITABLE_FIELDS = ("title", "description", "status", "severity", "due_date", "assignee", "tags")
+
+TEAM_PREFIX = "team:"
+AUTOMATION_PREFIX = "automation:"
+
+
+class Events:
+    TICKET_CREATED = "TICKET_CREATED"
+    TICKET_UPDATED = "TICKET_UPDATED"
+    TICKET_DELETED = "TICKET_DELETED"
+    COMMENT_ADDED = "COMMENT_ADDED"
+    DUPLICATE_RECEIVED = "DUPLICATE_RECEIVED"
+
+
+HISTORY_EVENTS = (
+    Events.TICKET_CREATED,
+    Events.TICKET_UPDATED,
+    Events.TICKET_DELETED,
+    Events.COMMENT_ADDED,
+    Events.DUPLICATE_RECEIVED,
+)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    project_id: str
+    number: int
+    key: str
+    title: str
+    description: str
+    status: str
+    severity: str
+    created_at: str
+    updated_at: str
+    reporter: str
+    source: str
+    resolved_at: str | None = None
+    due_date: str | None = None
+    assignee: str | None = None
+    tags: tuple[str, ...] = ()
+    dedup_key: str | None = None
+    version: int = 1
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in FINISHED_STATUSES
+
+    @property
+    def sort_key(self) -> str:
+        """Newest-first order of every ticket list: creation time, ties broken by id."""
+        return f"{self.created_at}#{self.id}"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: str
+    ticket_id: str
+    project_id: str
+    event: str
+    timestamp: str
+    changed_by: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    comment: str | None = None
+
+
+def normalise_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Lowercase, trimmed, de-duplicated tags in first-seen order."""
+    seen: list[str] = []
+    for raw in tags:
+        tag = raw.strip().lower()
+        if not tag or len(tag) > MAX_TAG_LENGTH:
+            raise ValidationFailed.on("tags", f"each tag must be 1-{MAX_TAG_LENGTH} characters")
+        if tag not in seen:
+            seen.append(tag)
+    if len(seen) > MAX_TAGS:
+        raise ValidationFailed.on("tags", f"at most {MAX_TAGS} tags")
+    return tuple(seen)
+
+
+class Workflow:
+    """Which status may move to which. The default lets every status move to every other."""
+
+    def __init__(self, transitions: dict[str, list[str]] | None = None):
+        if transitions is None:
+            transitions = {s: [t for t in STATUSES if t != s] for s in STATUSES}
+        self.transitions = {s: list(dict.fromkeys(transitions.get(s, []))) for s in STATUSES}
+
+    @classmethod
+    def parse(cls, transitions: dict[str, list[str]]) -> "Workflow":
+        for source, targets in transitions.items():
+            if source not in STATUSES:
+                raise ValidationFailed.on(f"transitions.{source}", f"unknown status; use one of {list(STATUSES)}")
+            for target in targets:
+                if target not in STATUSES:
+                    raise ValidationFailed.on(
+                        f"transitions.{source}", f"unknown target status {target!r}; use one of {list(STATUSES)}"
+                    )
+                if target == source:
+                    raise ValidationFailed.on(f"transitions.{source}", "a status cannot move to itself")
+        return cls(transitions)
+
+    def allowed_from(self, status: str) -> list[str]:
+        return list(self.transitions.get(status, []))
+
+    def check(self, current: str, target: str) -> None:
+        if target != current and target not in self.transitions.get(current, []):
+            raise TransitionNotAllowed(current, target, self.allowed_from(current))
+
+
+def apply_changes(ticket: Ticket, requested: dict[str, Any], workflow: Workflow, now: str) -> tuple[Ticket, dict]:
+    """Returns the updated ticket and `{field: {old, new}}` for the fields that really change."""
+    changes: dict[str, dict[str, Any]] = {}
+    updates: dict[str, Any] = {}
+    for name in EDITABLE_FIELDS:
+        if name not in requested:
+            continue
+        new = requested[name]
+        if name == "tags":
+            new = normalise_tags(new or [])
+        old = getattr(ticket, name)
+        if new == old:
+            continue
+        if name == "status":
+            workflow.check(ticket.status, new)
+        updates[name] = new
+        changes[name] = {"old": list(old) if name == "tags" else old, "new": list(new) if name == "tags" else new}
+    if not changes:
+        return ticket, {}
+    if "status" in updates:
+        new_status = updates["status"]
+        if new_status == "resolved":
+            updates["resolved_at"] = now
+        elif new_status not in RESOLVED_STATUSES and ticket.resolved_at is not None:
+            updates["resolved_at"] = None
+        if "resolved_at" in updates and updates["resolved_at"] != ticket.resolved_at:
+            changes["resolved_at"] = {"old": ticket.resolved_at, "new": updates["resolved_at"]}
+    updates["updated_at"] = now
+    return replace(ticket, **updates), changes

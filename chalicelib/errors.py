@@ -1,0 +1,91 @@
+"""Domain errors, and the single place that turns them into HTTP error bodies."""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: list[FieldError] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class ValidationFailed(DomainError):
+    status = 400
+    code = "validation_error"
+
+    @classmethod
+    def on(cls, field_name: str, message: str) -> "ValidationFailed":
+        return cls(f"{field_name}: {message}", [FieldError(field_name, message)])
+
+
+class InvalidJson(DomainError):
+    status = 400
+    code = "invalid_json"
+
+
+class InvalidCursor(DomainError):
+    status = 400
+    code = "invalid_cursor"
+
+    def __init__(self, message: str = "cursor is invalid or does not belong to this query"):
+        super().__init__(message, [FieldError("cursor", message)])
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class TransitionNotAllowed(Conflict):
+    code = "transition_not_allowed"
+
+    def __init__(self, current: str, target: str, allowed: list[str]):
+        super().__init__(
+            f"status cannot move from {current} to {target}; allowed: {', '.join(allowed) or 'none'}",
+            [FieldError("status", f"allowed targets from {current}: {allowed}")],
+        )
+        self.allowed = allowed
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    code = "precondition_failed"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+
+
+def error_body(error: DomainError) -> dict:
+    return {
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "details": [{"field": d.field, "message": d.message} for d in error.details],
+        }
+    }

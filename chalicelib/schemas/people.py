@@ -1,0 +1,115 @@
+"""Request and response shapes of projects, members, teams and API keys."""
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+
+from chalicelib.schemas.common import Strict
+
+Role = Literal["admin", "member", "viewer"]
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class ProjectOut(BaseModel):
+    id: str
+    name: str
+    key: str
+    created_at: str
+
+
+class MemberCreate(Strict):
+    email: Email
+    name: Name
+    role: Role
+
+
+class MemberPatch(Strict):
+    name: Name | None = None
+    role: Role | None = None
+
+    @field_validator("name", "role")
+    @classmethod
+    def not_null(cls, value):
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+class MemberOut(BaseModel):
+    user_id: str
+    email: str
+    name: str
+    role: Role
+
+
+class MemberList(BaseModel):
+    data: list[MemberOut]
+
+
+class TeamCreate(Strict):
+    name: Name
+    email: Email | None = None
+    members: list[str] = Field(default_factory=list, max_length=100)
+
+
+class TeamPatch(Strict):
+    name: Name | None = None
+    email: Email | None = None
+    members: list[str] | None = Field(default=None, max_length=100)
+
+    @field_validator("name", "members")
+    @classmethod
+    def not_null(cls, value):
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+class TeamOut(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    members: list[str]
+
+
+class TeamList(BaseModel):
+    data: list[TeamOut]
+
+
+class ApiKeyCreate(Strict):
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
+    user_id: str | None = Field(default=None, min_length=1, max_length=64)
+    automation: bool = False
+    role: Literal["member", "viewer"] | None = None
+
+    @model_validator(mode="after")
+    def one_kind_of_key(self):
+        if self.automation:
+            if self.user_id is not None:
+                raise ValueError("an automation key has no user_id")
+            if self.role is None:
+                raise ValueError("an automation key needs a role: member or viewer")
+        else:
+            if self.user_id is None:
+                raise ValueError("give user_id, or automation: true with a role")
+            if self.role is not None:
+                raise ValueError("a member's key takes the member's role; omit role")
+        return self
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    name: str
+    role: Role
+    user_id: str | None
+    automation: bool
+    created_at: str
+
+
+class ApiKeyCreated(ApiKeyOut):
+    secret: str = Field(description="Shown only in this response")
+
+
+class ApiKeyList(BaseModel):
+    data: list[ApiKeyOut]

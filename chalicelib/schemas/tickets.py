@@ -1,0 +1,134 @@
+"""Request and response shapes of tickets, comments, history, search and the workflow."""
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator
+
+from chalicelib.schemas.common import Strict
+
+Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
+Severity = Literal["critical", "high", "medium", "low"]
+HistoryEvent = Literal["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "DUPLICATE_RECEIVED"]
+
+Title = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Description = Annotated[str, StringConstraints(max_length=65536)]
+Assignee = Annotated[str, StringConstraints(min_length=1, max_length=128),
+                     Field(description="A member's user_id, or team:<team_id>")]
+
+
+class TicketCreate(Strict):
+    title: Title
+    description: Description
+    severity: Severity
+    due_date: datetime | None = None
+    assignee: Assignee | None = None
+    source: str = Field(default="api", min_length=1, max_length=64)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    dedup_key: str | None = Field(default=None, min_length=1, max_length=255,
+                                  description="An open ticket with the same key absorbs this one")
+
+
+NOT_NULLABLE = ("title", "description", "status", "severity", "tags")
+
+
+class TicketPatch(Strict):
+    title: Title | None = None
+    description: Description | None = None
+    status: Status | None = None
+    severity: Severity | None = None
+    due_date: datetime | None = None
+    assignee: Assignee | None = None
+    tags: list[str] | None = Field(default=None, max_length=20)
+
+    @field_validator(*NOT_NULLABLE)
+    @classmethod
+    def not_null(cls, value):
+        if value is None:
+            raise ValueError("cannot be null; only due_date and assignee can be cleared")
+        return value
+
+
+class TicketOut(BaseModel):
+    id: str
+    number: int
+    key: str
+    project_id: str
+    title: str
+    description: str
+    status: Status
+    severity: Severity
+    created_at: str
+    updated_at: str
+    resolved_at: str | None
+    due_date: str | None
+    reporter: str
+    assignee: str | None
+    source: str
+    tags: list[str]
+    dedup_key: str | None
+    version: int
+
+
+class HistoryOut(BaseModel):
+    id: str
+    ticket_id: str
+    event: HistoryEvent
+    timestamp: str
+    changed_by: str
+    changes: dict[str, Any]
+    comment: str | None = None
+
+
+class AttachmentOut(BaseModel):
+    id: str
+    file_name: str
+    content_type: str
+    size: int
+    status: str
+    uploaded_by: str
+    uploaded_at: str | None
+
+
+class TicketDetailOut(TicketOut):
+    history: list[HistoryOut] = Field(description="Newest first; history_cursor continues it")
+    history_cursor: str | None
+    attachments: list[AttachmentOut]
+    allowed_transitions: list[Status]
+
+
+class TicketPage(BaseModel):
+    data: list[TicketOut]
+    cursor: str | None
+
+
+class HistoryPage(BaseModel):
+    data: list[HistoryOut]
+    cursor: str | None
+
+
+class CommentCreate(Strict):
+    comment: str = Field(min_length=1, max_length=65536)
+
+
+class TicketSearch(Strict):
+    status: str | None = Field(default=None, description="Comma-separated statuses, any of")
+    severity: str | None = Field(default=None, description="Comma-separated severities, any of")
+    reporter: str | None = Field(default=None, min_length=1, max_length=128)
+    assignee: str | None = Field(default=None, min_length=1, max_length=128)
+    tags: str | None = Field(default=None, description="Comma-separated tags, any of")
+    created_after: datetime | None = Field(default=None, description="Inclusive")
+    created_before: datetime | None = Field(default=None, description="Exclusive")
+    due_after: datetime | None = Field(default=None, description="Inclusive")
+    due_before: datetime | None = Field(default=None, description="Exclusive")
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2048)
+
+
+class HistoryQuery(Strict):
+    event: HistoryEvent | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2048)
+
+
+class Workflow(Strict):
+    transitions: dict[Status, list[Status]]

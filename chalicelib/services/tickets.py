@@ -1,0 +1,294 @@
+"""Ticket use cases: create (with idempotency and dedup), read, change, comment, delete, search."""
+import hashlib
+import json
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from chalicelib import config
+from chalicelib.adapters.tickets_repo import IDEMPOTENCY_WINDOW_SECONDS, StaleTicket, StoredResponse, TicketRepository
+from chalicelib.domain import cursor as cursors
+from chalicelib.domain import search
+from chalicelib.domain.clock import iso, new_id, now_iso
+from chalicelib.domain.people import Principal
+from chalicelib.domain.tickets import (
+    STATUSES,
+    SEVERITIES,
+    Events,
+    HistoryEntry,
+    Ticket,
+    Workflow,
+    apply_changes,
+    normalise_tags,
+)
+from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from chalicelib.schemas import tickets as schemas
+from chalicelib.services.people import PeopleService
+
+WRITE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class CreateOutcome:
+    status_code: int          # 201 created, 200 absorbed by an open duplicate
+    body: dict
+
+
+class TicketService:
+    def __init__(self, tickets: TicketRepository, people: PeopleService):
+        self.tickets = tickets
+        self.people = people
+
+    # ---- create ------------------------------------------------------------------------------
+
+    def create(self, principal: Principal, body: schemas.TicketCreate, idempotency_key: str | None) -> CreateOutcome:
+        project_id = principal.project.id
+        scope = request_hash = None
+        if idempotency_key is not None:
+            scope = f"IDEM#{project_id}#{principal.actor}#{idempotency_key}"
+            request_hash = _hash_body(body)
+        tags = normalise_tags(body.tags)
+        if body.assignee is not None:
+            self._check_assignee(project_id, body.assignee)
+        for _ in range(WRITE_ATTEMPTS):
+            if scope is not None:
+                replay = self._replay(scope, request_hash)
+                if replay is not None:
+                    return replay
+            try:
+                return self._create_once(principal, body, tags, scope, request_hash)
+            except StaleTicket:
+                continue  # a concurrent request claimed the dedup or idempotency key: look again
+        raise Conflict("too many concurrent requests for this ticket; try again")
+
+    def _create_once(self, principal, body, tags, scope, request_hash) -> CreateOutcome:
+        project = principal.project
+        previous_owner = None
+        if body.dedup_key is not None:
+            previous_owner = self.tickets.dedup_owner(project.id, body.dedup_key)
+            if previous_owner is not None:
+                existing = self.tickets.get(previous_owner)
+                if existing is not None and existing.is_open:
+                    return self._absorb_duplicate(principal, existing, body, scope, request_hash)
+        number = self.people.directory.next_ticket_number(project.id)
+        now = now_iso()
+        ticket = Ticket(
+            id=new_id(), project_id=project.id, number=number, key=f"{project.key}-{number}",
+            title=body.title, description=body.description, status="new", severity=body.severity,
+            created_at=now, updated_at=now, reporter=principal.actor, source=body.source,
+            due_date=iso(body.due_date) if body.due_date else None,
+            assignee=body.assignee if body.assignee is not None else principal.actor,
+            tags=tags, dedup_key=body.dedup_key, version=1,
+        )
+        entry = self._entry(ticket, Events.TICKET_CREATED, principal.actor, now,
+                            changes={name: {"old": None, "new": value} for name, value in _public(ticket).items()
+                                     if name in ("title", "status", "severity", "assignee", "tags", "due_date")})
+        outcome = CreateOutcome(201, _public(ticket))
+        self.tickets.create(ticket, entry, dedup_previous=previous_owner,
+                            idempotency=_idempotency_item(scope, request_hash, outcome))
+        return outcome
+
+    def _absorb_duplicate(self, principal, existing: Ticket, body, scope, request_hash) -> CreateOutcome:
+        now = now_iso()
+        received = {"title": body.title, "severity": body.severity, "source": body.source}
+        entry = self._entry(existing, Events.DUPLICATE_RECEIVED, principal.actor, now,
+                            changes={"received": {"old": None, "new": received}})
+        outcome = CreateOutcome(200, _public(existing))
+        self.tickets.append_history(existing, entry, require_open=True,
+                                    idempotency=_idempotency_item(scope, request_hash, outcome))
+        return outcome
+
+    def _replay(self, scope: str, request_hash: str) -> CreateOutcome | None:
+        stored = self.tickets.stored_response(scope)
+        if stored is None or stored.expires_at < time.time():
+            return None
+        if stored.request_hash != request_hash:
+            raise Conflict("this Idempotency-Key was used with a different request body")
+        return CreateOutcome(stored.status_code, stored.body)
+
+    # ---- read --------------------------------------------------------------------------------
+
+    def detail(self, principal: Principal, ticket_id: str) -> tuple[dict, int]:
+        found = self.tickets.detail(ticket_id)
+        if found is None or found.deleted or found.project_id != principal.project.id:
+            raise NotFound("ticket not found")
+        ticket = found.ticket
+        workflow = Workflow(principal.project.workflow)
+        more = found.more_history_after
+        body = _public(ticket) | {
+            "history": [_public_entry(e) for e in found.history],
+            "history_cursor": cursors.encode(more, _history_scope(ticket_id, None), config.cursor_signing_key()) if more else None,
+            "attachments": [],
+            "allowed_transitions": workflow.allowed_from(ticket.status),
+        }
+        return body, ticket.version
+
+    def history(self, principal: Principal, ticket_id: str, query: schemas.HistoryQuery) -> dict:
+        owner = self.tickets.owner_project(ticket_id)
+        if owner is None or owner[0] != principal.project.id or (owner[1] and not principal.is_admin):
+            raise NotFound("ticket not found")
+        scope = _history_scope(ticket_id, query.event)
+        after = cursors.decode(query.cursor, scope, config.cursor_signing_key()) if query.cursor else None
+        entries, more = self.tickets.history(ticket_id, query.event, query.limit, after)
+        return {
+            "data": [_public_entry(e) for e in entries],
+            "cursor": cursors.encode(more, scope, config.cursor_signing_key()) if more else None,
+        }
+
+    def search(self, principal: Principal, params: schemas.TicketSearch) -> dict:
+        query = search.TicketQuery(
+            status=_csv("status", params.status, STATUSES),
+            severity=_csv("severity", params.severity, SEVERITIES),
+            reporter=params.reporter,
+            assignee=params.assignee,
+            tags=normalise_tags(_csv("tags", params.tags, None)),
+            created_after=_iso_or_none(params.created_after),
+            created_before=_iso_or_none(params.created_before),
+            due_after=_iso_or_none(params.due_after),
+            due_before=_iso_or_none(params.due_before),
+        )
+        scope = "search:" + principal.project.id + ":" + query.fingerprint()
+        key = config.cursor_signing_key()
+        after = cursors.decode(params.cursor, scope, key) if params.cursor else None
+        lower, upper = search.sort_key_bounds(query, after)
+        page, more = self.tickets.search(principal.project.id, search.plan(query), query, params.limit, lower, upper)
+        return {
+            "data": [_public(t) for t in page],
+            "cursor": cursors.encode(page[-1].sort_key, scope, key) if more and page else None,
+        }
+
+    # ---- change ------------------------------------------------------------------------------
+
+    def update(self, principal: Principal, ticket_id: str, body: schemas.TicketPatch,
+               if_match: str | None) -> tuple[dict, int]:
+        requested = body.model_dump(exclude_unset=True)
+        if requested.get("due_date") is not None:
+            requested["due_date"] = iso(requested["due_date"])
+        if "tags" in requested:
+            requested["tags"] = normalise_tags(requested["tags"])
+        workflow = Workflow(principal.project.workflow)
+        for _ in range(WRITE_ATTEMPTS):
+            ticket = self._live_ticket(principal, ticket_id)
+            if if_match is not None and not etag_matches(if_match, ticket.version):
+                raise PreconditionFailed("the ticket has changed since you read it (If-Match does not match)")
+            if requested.get("assignee") not in (None, ticket.assignee):
+                self._check_assignee(principal.project.id, requested["assignee"])
+            now = now_iso()
+            after, changes = apply_changes(ticket, requested, workflow, now)
+            if not changes:
+                return _public(ticket), ticket.version
+            entry = self._entry(ticket, Events.TICKET_UPDATED, principal.actor, now, changes)
+            try:
+                self.tickets.update(ticket, after, entry)
+            except StaleTicket:
+                if if_match is not None:
+                    raise PreconditionFailed("the ticket has changed since you read it") from None
+                continue  # someone else wrote first: re-read and re-apply our change
+            saved = replace(after, version=ticket.version + 1)
+            return _public(saved), saved.version
+        raise Conflict("the ticket is changing too often to update; try again")
+
+    def comment(self, principal: Principal, ticket_id: str, body: schemas.CommentCreate) -> dict:
+        ticket = self._live_ticket(principal, ticket_id)
+        entry = self._entry(ticket, Events.COMMENT_ADDED, principal.actor, now_iso(), {}, comment=body.comment)
+        try:
+            self.tickets.append_history(ticket, entry)
+        except StaleTicket:
+            raise NotFound("ticket not found") from None
+        return _public_entry(entry)
+
+    def delete(self, principal: Principal, ticket_id: str, if_match: str | None) -> None:
+        for _ in range(WRITE_ATTEMPTS):
+            ticket = self._live_ticket(principal, ticket_id)
+            if if_match is not None and not etag_matches(if_match, ticket.version):
+                raise PreconditionFailed("the ticket has changed since you read it (If-Match does not match)")
+            entry = self._entry(ticket, Events.TICKET_DELETED, principal.actor, now_iso(), {})
+            try:
+                self.tickets.delete(ticket, entry)
+                return
+            except StaleTicket:
+                if if_match is not None:
+                    raise PreconditionFailed("the ticket has changed since you read it") from None
+        raise Conflict("the ticket is changing too often to delete; try again")
+
+    def set_workflow(self, principal: Principal, transitions: dict[str, list[str]]) -> dict[str, list[str]]:
+        workflow = Workflow.parse(transitions)
+        self.people.directory.set_workflow(principal.project.id, workflow.transitions)
+        return workflow.transitions
+
+    # ---- helpers -----------------------------------------------------------------------------
+
+    def _live_ticket(self, principal: Principal, ticket_id: str) -> Ticket:
+        ticket = self.tickets.get(ticket_id)
+        if ticket is None or ticket.project_id != principal.project.id:
+            raise NotFound("ticket not found")
+        return ticket
+
+    def _check_assignee(self, project_id: str, assignee: str) -> None:
+        if not self.people.is_assignable(project_id, assignee):
+            raise ValidationFailed.on("assignee", "not a member (user_id) or team (team:<id>) of this project")
+
+    @staticmethod
+    def _entry(ticket: Ticket, event: str, actor: str, now: str, changes: dict, comment: str | None = None) -> HistoryEntry:
+        return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
+                            timestamp=now, changed_by=actor, changes=changes, comment=comment)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def etag_matches(if_match: str, version: int) -> bool:
+    wanted = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    return "*" in wanted or etag(version) in wanted
+
+
+def _public(ticket: Ticket) -> dict:
+    return {
+        "id": ticket.id, "number": ticket.number, "key": ticket.key, "project_id": ticket.project_id,
+        "title": ticket.title, "description": ticket.description, "status": ticket.status,
+        "severity": ticket.severity, "created_at": ticket.created_at, "updated_at": ticket.updated_at,
+        "resolved_at": ticket.resolved_at, "due_date": ticket.due_date, "reporter": ticket.reporter,
+        "assignee": ticket.assignee, "source": ticket.source, "tags": list(ticket.tags),
+        "dedup_key": ticket.dedup_key, "version": ticket.version,
+    }
+
+
+def _public_entry(entry: HistoryEntry) -> dict:
+    return {
+        "id": entry.id, "ticket_id": entry.ticket_id, "event": entry.event, "timestamp": entry.timestamp,
+        "changed_by": entry.changed_by, "changes": entry.changes, "comment": entry.comment,
+    }
+
+
+def _history_scope(ticket_id: str, event: str | None) -> str:
+    return f"history:{ticket_id}:{event or ''}"
+
+
+def _csv(field: str, raw: str | None, allowed: tuple[str, ...] | None) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    values = tuple(v.strip() for v in raw.split(","))
+    if any(not v for v in values):
+        raise ValidationFailed.on(field, "empty value in the comma-separated list")
+    if allowed is not None:
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise ValidationFailed.on(field, f"unknown {', '.join(bad)}; use {', '.join(allowed)}")
+    return values
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return iso(moment) if moment is not None else None
+
+
+def _hash_body(body: schemas.TicketCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json", exclude_unset=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _idempotency_item(scope: str | None, request_hash: str | None, outcome: CreateOutcome) -> StoredResponse | None:
+    if scope is None:
+        return None
+    return StoredResponse(scope, request_hash, outcome.status_code, outcome.body,
+                          int(time.time()) + IDEMPOTENCY_WINDOW_SECONDS)
