@@ -1,0 +1,19 @@
+# The two commands: `make run` (the whole product on this machine) and `make test` (every test).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(INSTALLED)
+	$(PY) -m chalicelib.local.stack $(if $(RESET),--reset,)
+
+test: $(INSTALLED)
+	$(PY) -m pytest
