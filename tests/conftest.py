@@ -16,7 +16,7 @@ from moto import mock_aws  # noqa: E402
 
 from chalicelib.local import provision  # noqa: E402
 
-STAGE = "test"
+STAGE = "local"  # the chalice stage whose names the in-process tests use
 os.environ.update(provision.environment(STAGE))
 
 

@@ -75,22 +75,25 @@ class TicketRepository:
             page_size=DETAIL_QUERY_LIMIT, consistent_read=True,
         )
         ticket_item = None
-        history: list[HistoryEntry] = []
-        last_history_sk = None
+        history: list[HistoryItem] = []
         for item in items:
             if isinstance(item, TicketItem):
                 ticket_item = item
             elif isinstance(item, HistoryItem):
-                history.append(to_history(item))
-                last_history_sk = item.sk
+                history.append(item)
         if ticket_item is None:
             return None
-        more = last_history_sk if items.last_evaluated_key is not None and history else None
+        more = None
+        if len(history) > DETAIL_HISTORY_LIMIT:
+            history = history[:DETAIL_HISTORY_LIMIT]
+            more = history[-1].sk
+        elif items.last_evaluated_key is not None and history:
+            more = history[-1].sk
         return TicketDetail(
             ticket=None if ticket_item.deleted_at else to_ticket(ticket_item),
             project_id=ticket_item.project_id,
             deleted=bool(ticket_item.deleted_at),
-            history=history,
+            history=[to_history(item) for item in history],
             more_history_after=more,
         )
 

@@ -1,0 +1,210 @@
+"""moto in server mode (S3, SQS, SES, ...) on a loopback port, with S3 kept on disk across restarts.
+
+moto holds everything in memory, so `S3Mirror` copies each bucket's objects to a folder and puts
+them back on the next start; every other service starts empty and is provisioned again.
+"""
+import contextlib
+import hashlib
+import logging
+import shutil
+import socket
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import boto3
+from botocore.config import Config
+
+from chalicelib.local.files import read_json, write_atomically, write_json
+
+log = logging.getLogger(__name__)
+
+INDEX = "index.json"
+OBJECTS = "objects"
+# Object headers worth keeping besides the body and user metadata; each maps to put_object's
+# parameter of the same name.
+HEADERS = ("ContentType", "ContentDisposition", "ContentEncoding", "ContentLanguage", "CacheControl")
+COPY_CHUNK = 1024 * 1024
+
+
+class PortInUse(RuntimeError):
+    pass
+
+
+def ensure_port_free(port: int, owner: str) -> None:
+    """Fails early with a useful message; a server thread that cannot bind would fail silently."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            raise PortInUse(f"port {port} ({owner}) is already in use") from None
+
+
+def s3_client(endpoint: str):
+    # Path-style: bucket host names under 127.0.0.1 do not resolve.
+    return boto3.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
+
+
+@dataclass
+class SyncReport:
+    fetched: int = 0
+    removed: int = 0
+
+
+class S3Mirror:
+    """Keeps `folder` equal to the buckets on an S3 endpoint: folder/<bucket>/index.json holds each
+    object's headers and change stamp, folder/<bucket>/objects/<sha256 of key> its body."""
+
+    def __init__(self, endpoint: str, folder: Path):
+        self.s3 = s3_client(endpoint)
+        self.folder = folder
+        self._lock = threading.Lock()
+
+    def restore(self) -> int:
+        """Puts every stored object back; returns how many."""
+        restored = 0
+        with self._lock:
+            existing = {b["Name"] for b in self.s3.list_buckets().get("Buckets", [])}
+            for bucket_dir in self._bucket_dirs():
+                bucket = bucket_dir.name
+                if bucket not in existing:
+                    self.s3.create_bucket(Bucket=bucket)
+                index = read_json(bucket_dir / INDEX, {})
+                for key, entry in index.items():
+                    with open(bucket_dir / OBJECTS / entry["file"], "rb") as body:
+                        self.s3.put_object(Bucket=bucket, Key=key, Body=body, Metadata=entry["metadata"],
+                                           **{h: entry[h] for h in HEADERS if entry.get(h)})
+                    restored += 1
+                # The puts gave every object a new ETag/LastModified; record them so the next sync
+                # does not fetch everything again. Nothing else writes while the stack starts.
+                for listed in self._listing(bucket):
+                    entry = index.get(listed["Key"])
+                    if entry is not None:
+                        entry.update(_stamp(listed))
+                        entry["captured_at"] = entry["last_modified"] + 1
+                write_json(bucket_dir / INDEX, index)
+        return restored
+
+    def sync(self) -> SyncReport:
+        """Copies objects that changed since the last sync and forgets deleted ones."""
+        report = SyncReport()
+        with self._lock:
+            buckets = {b["Name"] for b in self.s3.list_buckets().get("Buckets", [])}
+            for bucket_dir in self._bucket_dirs():
+                if bucket_dir.name not in buckets:
+                    shutil.rmtree(bucket_dir)
+            for bucket in sorted(buckets):
+                self._sync_bucket(bucket, report)
+        return report
+
+    def _sync_bucket(self, bucket: str, report: SyncReport) -> None:
+        bucket_dir = self.folder / bucket
+        objects = bucket_dir / OBJECTS
+        objects.mkdir(parents=True, exist_ok=True)
+        index = read_json(bucket_dir / INDEX, {})
+        changed = not (bucket_dir / INDEX).exists()
+        listed_keys = set()
+        for listed in self._listing(bucket):
+            key = listed["Key"]
+            listed_keys.add(key)
+            if _unchanged(index.get(key), listed):
+                continue
+            entry = self._fetch(bucket, key, objects)
+            if entry is not None:
+                index[key] = entry
+                report.fetched += 1
+                changed = True
+        for key in set(index) - listed_keys:
+            (objects / index.pop(key)["file"]).unlink(missing_ok=True)
+            report.removed += 1
+            changed = True
+        if changed:
+            write_json(bucket_dir / INDEX, index)
+
+    def _fetch(self, bucket: str, key: str, objects: Path) -> dict | None:
+        captured_at = time.time()
+        try:
+            response = self.s3.get_object(Bucket=bucket, Key=key)
+        except self.s3.exceptions.NoSuchKey:
+            return None  # deleted since the listing; the next sync drops it
+        file_name = hashlib.sha256(key.encode()).hexdigest()
+        with contextlib.closing(response["Body"]) as body:
+            write_atomically(objects / file_name, iter(lambda: body.read(COPY_CHUNK), b""))
+        entry = {"file": file_name, "metadata": response.get("Metadata", {}), "captured_at": captured_at,
+                 **_stamp({"ETag": response["ETag"], "Size": response["ContentLength"],
+                           "LastModified": response["LastModified"]})}
+        entry.update({h: response[h] for h in HEADERS if response.get(h)})
+        return entry
+
+    def _listing(self, bucket: str) -> Iterator[dict]:
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            yield from page.get("Contents", [])
+
+    def _bucket_dirs(self) -> list[Path]:
+        if not self.folder.exists():
+            return []
+        return sorted(p for p in self.folder.iterdir() if p.is_dir())
+
+
+def _stamp(listed: dict) -> dict:
+    return {"etag": listed["ETag"], "size": listed["Size"], "last_modified": int(listed["LastModified"].timestamp())}
+
+
+def _unchanged(entry: dict | None, listed: dict) -> bool:
+    """LastModified has whole seconds only: a rewrite in the same second as our copy would keep the
+    same stamp, so an object copied during the second it was written is copied once more."""
+    if entry is None:
+        return False
+    stamp = _stamp(listed)
+    same = all(entry[name] == stamp[name] for name in ("etag", "size", "last_modified"))
+    return same and stamp["last_modified"] < int(entry["captured_at"])
+
+
+def reset(endpoint: str) -> None:
+    """Empties every moto backend: in-process servers share them, so a new one would see old state."""
+    urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST"), timeout=10).close()
+
+
+@contextlib.contextmanager
+def running(port: int, s3_folder: Path | None = None, sync_interval: float = 2.0) -> Iterator[str]:
+    """Yields the endpoint URL. With s3_folder, S3 starts from that folder, is copied back to it every
+    sync_interval seconds and once more on the way out."""
+    from moto.server import ThreadedMotoServer
+
+    ensure_port_free(port, "moto server")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    stop = threading.Event()
+    syncer = None
+    try:
+        reset(endpoint)
+        if s3_folder is not None:
+            mirror = S3Mirror(endpoint, s3_folder)
+            count = mirror.restore()
+            if count:
+                log.info("restored %d S3 object(s) from %s", count, s3_folder)
+            syncer = threading.Thread(target=_sync_periodically, args=(mirror, stop, sync_interval),
+                                      name="s3-sync", daemon=True)
+            syncer.start()
+        yield endpoint
+    finally:
+        stop.set()
+        try:
+            if syncer is not None:
+                syncer.join()
+                mirror.sync()
+        finally:
+            server.stop()
+
+
+def _sync_periodically(mirror: S3Mirror, stop: threading.Event, interval: float) -> None:
+    while not stop.wait(interval):
+        try:
+            mirror.sync()
+        except Exception:  # a failed round is retried by the next one
+            log.exception("S3 sync failed")

@@ -1,0 +1,264 @@
+"""Creating, reading, changing, commenting on and deleting tickets, with their history."""
+import pytest
+
+
+def test_create_fills_defaults(api, admin_id):
+    ticket = api.create_ticket(tags=["DB", " Prod ", "db"], due_date="2030-01-02T03:04:05+02:00")
+    assert ticket["number"] == 1 and ticket["key"] == "OPS-1"
+    assert ticket["status"] == "new"
+    assert ticket["reporter"] == admin_id and ticket["assignee"] == admin_id
+    assert ticket["source"] == "api"
+    assert ticket["tags"] == ["db", "prod"]
+    assert ticket["due_date"] == "2030-01-02T01:04:05.000Z"
+    assert ticket["resolved_at"] is None and ticket["version"] == 1
+    assert ticket["created_at"].endswith("Z") and ticket["created_at"] == ticket["updated_at"]
+
+
+def test_numbers_follow_a_per_project_sequence(api):
+    assert [api.create_ticket()["key"] for _ in range(3)] == ["OPS-1", "OPS-2", "OPS-3"]
+
+
+def test_get_returns_history_transitions_and_etag(api):
+    ticket = api.create_ticket()
+    response = api.get(f"/tickets/{ticket['id']}")
+    assert response.status_code == 200
+    assert response.headers["ETag"] == '"1"'
+    body = response.json
+    assert body["attachments"] == []
+    assert set(body["allowed_transitions"]) == {"acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"}
+    [created] = body["history"]
+    assert created["event"] == "TICKET_CREATED" and created["changes"]["title"] == {"old": None, "new": ticket["title"]}
+    assert body["history_cursor"] is None
+
+
+def test_unknown_ticket_is_404(api):
+    response = api.get("/tickets/doesnotexist")
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def test_patch_records_only_real_changes(api):
+    ticket = api.create_ticket(severity="low", tags=["a"])
+    response = api.patch(f"/tickets/{ticket['id']}", {"severity": "critical", "title": ticket["title"], "tags": ["A"]})
+    assert response.status_code == 200
+    assert response.json["severity"] == "critical" and response.json["version"] == 2
+    history = api.get(f"/tickets/{ticket['id']}/history").json["data"]
+    assert [h["event"] for h in history] == ["TICKET_UPDATED", "TICKET_CREATED"]
+    assert history[0]["changes"] == {"severity": {"old": "low", "new": "critical"}}
+
+
+def test_noop_patch_writes_nothing(api):
+    ticket = api.create_ticket(severity="low")
+    response = api.patch(f"/tickets/{ticket['id']}", {"severity": "low", "title": ticket["title"]})
+    assert response.status_code == 200 and response.json["version"] == 1
+    assert len(api.get(f"/tickets/{ticket['id']}/history").json["data"]) == 1
+    assert api.get(f"/tickets/{ticket['id']}").json["updated_at"] == ticket["updated_at"]
+
+
+def test_null_clears_due_date_and_assignee(api):
+    ticket = api.create_ticket(due_date="2030-01-01T00:00:00Z")
+    body = api.patch(f"/tickets/{ticket['id']}", {"due_date": None, "assignee": None}).json
+    assert body["due_date"] is None and body["assignee"] is None
+
+
+@pytest.mark.parametrize("field", ["title", "description", "status", "severity", "tags"])
+def test_null_is_refused_for_required_fields(api, field):
+    ticket = api.create_ticket()
+    response = api.patch(f"/tickets/{ticket['id']}", {field: None})
+    assert response.status_code == 400
+    assert response.json["error"]["details"][0]["field"] == field
+
+
+def test_resolved_at_follows_status(api):
+    ticket = api.create_ticket()
+    path = f"/tickets/{ticket['id']}"
+    resolved = api.patch(path, {"status": "resolved"}).json
+    assert resolved["resolved_at"] is not None
+    closed = api.patch(path, {"status": "closed"}).json
+    assert closed["resolved_at"] == resolved["resolved_at"]
+    reopened = api.patch(path, {"status": "in_progress"}).json
+    assert reopened["resolved_at"] is None
+    changes = api.get(f"{path}/history").json["data"][0]["changes"]
+    assert changes["resolved_at"] == {"old": resolved["resolved_at"], "new": None}
+
+
+def test_assignee_must_be_a_member_or_team(api):
+    ticket = api.create_ticket()
+    response = api.patch(f"/tickets/{ticket['id']}", {"assignee": "nobody"})
+    assert response.status_code == 400 and response.json["error"]["details"][0]["field"] == "assignee"
+    assert api.post("/tickets", {"title": "t", "description": "", "severity": "low", "assignee": "team:nope"}).status_code == 400
+    team = api.post("/teams", {"name": "DBAs", "members": []}).json
+    assert api.patch(f"/tickets/{ticket['id']}", {"assignee": f"team:{team['id']}"}).json["assignee"] == f"team:{team['id']}"
+
+
+def test_stale_if_match_is_412_and_changes_nothing(api):
+    ticket = api.create_ticket()
+    path = f"/tickets/{ticket['id']}"
+    etag = api.get(path).headers["ETag"]
+    assert api.patch(path, {"title": "first"}, headers={"If-Match": etag}).status_code == 200
+    response = api.patch(path, {"title": "second"}, headers={"If-Match": etag})
+    assert response.status_code == 412
+    assert response.json["error"]["code"] == "precondition_failed"
+    assert api.get(path).json["title"] == "first"
+    fresh = api.get(path).headers["ETag"]
+    assert api.patch(path, {"title": "third"}, headers={"If-Match": fresh}).status_code == 200
+    assert api.delete(path, headers={"If-Match": fresh}).status_code == 412
+
+
+def test_workflow_forbids_moves_and_names_allowed_targets(api):
+    workflow = {"transitions": {"new": ["acknowledged", "canceled"], "acknowledged": ["in_progress"],
+                                "in_progress": ["resolved"], "resolved": ["closed", "in_progress"]}}
+    assert api.put("/workflow", workflow).status_code == 200
+    assert api.get("/workflow").json["transitions"]["new"] == ["acknowledged", "canceled"]
+    ticket = api.create_ticket()
+    path = f"/tickets/{ticket['id']}"
+    assert api.get(path).json["allowed_transitions"] == ["acknowledged", "canceled"]
+    response = api.patch(path, {"status": "resolved"})
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "transition_not_allowed"
+    assert "acknowledged" in response.json["error"]["message"]
+    assert api.patch(path, {"status": "acknowledged"}).status_code == 200
+    assert api.get(path).json["allowed_transitions"] == ["in_progress"]
+    assert api.get(path).json["version"] == 2
+
+
+@pytest.mark.parametrize("transitions,field", [
+    ({"new": ["bogus"]}, "transitions.new"),
+    ({"bogus": ["new"]}, "transitions.bogus"),
+    ({"new": ["new"]}, "transitions.new"),
+])
+def test_invalid_workflow_is_400(api, transitions, field):
+    response = api.put("/workflow", {"transitions": transitions})
+    assert response.status_code == 400
+    assert response.json["error"]["details"][0]["field"].startswith(field.split(".")[0])
+
+
+def test_comment_adds_a_history_entry(api, admin_id):
+    ticket = api.create_ticket()
+    response = api.post(f"/tickets/{ticket['id']}/comments", {"comment": "Looking into it"})
+    assert response.status_code == 201
+    entry = response.json
+    assert entry["event"] == "COMMENT_ADDED" and entry["comment"] == "Looking into it"
+    assert entry["changed_by"] == admin_id
+    assert api.get(f"/tickets/{ticket['id']}").json["history"][0]["id"] == entry["id"]
+
+
+def test_comment_on_missing_ticket_is_404(api):
+    assert api.post("/tickets/nope/comments", {"comment": "x"}).status_code == 404
+
+
+def test_history_filters_and_pages(api):
+    ticket = api.create_ticket()
+    path = f"/tickets/{ticket['id']}"
+    for n in range(5):
+        api.post(f"{path}/comments", {"comment": f"c{n}"})
+        api.patch(path, {"title": f"title {n}"})
+    comments, cursor = [], None
+    while True:
+        query = "?event=COMMENT_ADDED&limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = api.get(f"{path}/history{query}").json
+        comments += page["data"]
+        cursor = page["cursor"]
+        if not cursor:
+            break
+    assert [c["comment"] for c in comments] == ["c4", "c3", "c2", "c1", "c0"]
+    everything = api.get(f"{path}/history?limit=100").json["data"]
+    assert len(everything) == 11 and everything[-1]["event"] == "TICKET_CREATED"
+    timestamps = [e["timestamp"] for e in everything]
+    assert timestamps == sorted(timestamps, reverse=True)
+
+
+def test_history_cursor_is_tied_to_its_query(api):
+    ticket = api.create_ticket()
+    path = f"/tickets/{ticket['id']}"
+    for n in range(3):
+        api.post(f"{path}/comments", {"comment": f"c{n}"})
+    cursor = api.get(f"{path}/history?limit=1").json["cursor"]
+    assert api.get(f"{path}/history?limit=1&event=COMMENT_ADDED&cursor={cursor}").status_code == 400
+    assert api.get(f"{path}/history?limit=1&cursor={cursor[:-2]}xx").status_code == 400
+
+
+def test_detail_history_continues_with_its_cursor(api):
+    ticket = api.create_ticket()
+    path = f"/tickets/{ticket['id']}"
+    for n in range(55):
+        api.post(f"{path}/comments", {"comment": f"c{n}"})
+    detail = api.get(path).json
+    assert len(detail["history"]) == 50 and detail["history_cursor"]
+    rest = api.get(f"{path}/history?cursor={detail['history_cursor']}").json
+    assert [e["comment"] for e in rest["data"]][:5] == ["c4", "c3", "c2", "c1", "c0"]
+    assert rest["data"][-1]["event"] == "TICKET_CREATED"
+
+
+def test_delete_keeps_history_for_admins_only(api):
+    member = api.as_key(api.key_for(api.add_member("member")["user_id"]))
+    ticket = member.create_ticket(tags=["gone"])
+    path = f"/tickets/{ticket['id']}"
+    assert member.delete(path).status_code == 204
+    assert api.get(path).status_code == 404
+    assert member.patch(path, {"title": "x"}).status_code == 404
+    assert member.delete(path).status_code == 404
+    assert api.get("/tickets").json["data"] == []
+    assert api.get("/tickets?tags=gone").json["data"] == []
+    assert member.get(f"{path}/history").status_code == 404
+    history = api.get(f"{path}/history").json["data"]
+    assert [h["event"] for h in history] == ["TICKET_DELETED", "TICKET_CREATED"]
+
+
+class TestIdempotency:
+    BODY = {"title": "Checkout down", "description": "", "severity": "critical"}
+
+    def test_retry_returns_the_original_ticket(self, api):
+        first = api.post("/tickets", self.BODY, headers={"Idempotency-Key": "abc-1"})
+        again = api.post("/tickets", self.BODY, headers={"Idempotency-Key": "abc-1"})
+        assert first.status_code == again.status_code == 201
+        assert first.json == again.json
+        assert len(api.get("/tickets").json["data"]) == 1
+
+    def test_same_key_different_body_is_409(self, api):
+        api.post("/tickets", self.BODY, headers={"Idempotency-Key": "abc-2"})
+        response = api.post("/tickets", self.BODY | {"severity": "low"}, headers={"Idempotency-Key": "abc-2"})
+        assert response.status_code == 409
+        assert len(api.get("/tickets").json["data"]) == 1
+
+    def test_keys_are_per_caller(self, api):
+        flow = api.as_key(api.automation_key("flow"))
+        api.post("/tickets", self.BODY, headers={"Idempotency-Key": "shared"})
+        other = flow.post("/tickets", self.BODY, headers={"Idempotency-Key": "shared"})
+        assert other.status_code == 201
+        assert len(api.get("/tickets").json["data"]) == 2
+
+    def test_overlong_key_is_400(self, api):
+        response = api.post("/tickets", self.BODY, headers={"Idempotency-Key": "k" * 300})
+        assert response.status_code == 400
+
+
+class TestDedupKey:
+    def test_open_duplicate_is_absorbed(self, api):
+        first = api.create_ticket(dedup_key="disk:db-1")
+        response = api.post("/tickets", {"title": "Disk full again", "description": "", "severity": "critical",
+                                         "dedup_key": "disk:db-1"})
+        assert response.status_code == 200
+        assert response.json["id"] == first["id"]
+        history = api.get(f"/tickets/{first['id']}/history").json["data"]
+        assert history[0]["event"] == "DUPLICATE_RECEIVED"
+        assert history[0]["changes"]["received"]["new"]["title"] == "Disk full again"
+        assert len(api.get("/tickets").json["data"]) == 1
+
+    def test_finished_ticket_frees_the_key(self, api):
+        first = api.create_ticket(dedup_key="cpu:web")
+        api.patch(f"/tickets/{first['id']}", {"status": "resolved"})
+        second = api.post("/tickets", {"title": "CPU", "description": "", "severity": "low", "dedup_key": "cpu:web"})
+        assert second.status_code == 201 and second.json["id"] != first["id"]
+        third = api.post("/tickets", {"title": "CPU", "description": "", "severity": "low", "dedup_key": "cpu:web"})
+        assert third.status_code == 200 and third.json["id"] == second.json["id"]
+
+    def test_deleted_ticket_frees_the_key(self, api):
+        first = api.create_ticket(dedup_key="k")
+        api.delete(f"/tickets/{first['id']}")
+        assert api.post("/tickets", {"title": "t", "description": "", "severity": "low", "dedup_key": "k"}).status_code == 201
+
+    def test_keys_are_per_project(self, client, api):
+        from tests.api.conftest import new_project
+        other, _ = new_project(client, "SEC")
+        api.create_ticket(dedup_key="same")
+        assert other.post("/tickets", {"title": "t", "description": "", "severity": "low", "dedup_key": "same"}).status_code == 201
