@@ -25,7 +25,7 @@ def wait_for(condition, timeout: float = 15.0):
 
 @pytest.fixture(scope="module")
 def dynamodb_endpoint():
-    with dynamodb_local.running() as endpoint:
+    with dynamodb_local.running(jvm_options=dynamodb_local.QUICK_START) as endpoint:
         yield endpoint
 
 

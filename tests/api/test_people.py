@@ -1,0 +1,97 @@
+"""Members, teams and API keys."""
+
+
+def test_add_list_update_and_remove_members(api):
+    created = api.post("/members", {"email": "Bob@Example.com", "name": "Bob", "role": "member"})
+    assert created.status_code == 201
+    bob = created.json
+    assert bob["email"] == "bob@example.com" and bob["role"] == "member" and set(bob) == {"user_id", "email", "name", "role"}
+    listed = api.get("/members").json["data"]
+    assert {m["email"] for m in listed} == {"admin@example.com", "bob@example.com"}
+    changed = api.patch(f"/members/{bob['user_id']}", {"name": "Robert", "role": "viewer"}).json
+    assert changed["name"] == "Robert" and changed["role"] == "viewer"
+    assert api.delete(f"/members/{bob['user_id']}").status_code == 204
+    assert api.patch(f"/members/{bob['user_id']}", {"name": "x"}).status_code == 404
+    assert len(api.get("/members").json["data"]) == 1
+
+
+def test_member_email_is_unique_per_project(api):
+    api.post("/members", {"email": "bob@example.com", "name": "Bob", "role": "member"})
+    response = api.post("/members", {"email": "BOB@example.com", "name": "Bob 2", "role": "viewer"})
+    assert response.status_code == 409
+    assert response.json["error"]["details"][0]["field"] == "email"
+
+
+def test_removed_email_can_join_again(api):
+    bob = api.post("/members", {"email": "bob@example.com", "name": "Bob", "role": "member"}).json
+    api.delete(f"/members/{bob['user_id']}")
+    assert api.post("/members", {"email": "bob@example.com", "name": "Bob", "role": "member"}).status_code == 201
+
+
+def test_invalid_member_input_is_400(api):
+    assert api.post("/members", {"email": "not-an-email", "name": "x", "role": "member"}).status_code == 400
+    assert api.post("/members", {"email": "a@b.co", "name": "x", "role": "owner"}).status_code == 400
+    assert api.post("/members", {"email": "a@b.co", "name": "", "role": "member"}).status_code == 400
+
+
+def test_last_admin_cannot_leave_or_be_demoted(api, admin_id):
+    assert api.patch(f"/members/{admin_id}", {"role": "member"}).status_code == 409
+    assert api.delete(f"/members/{admin_id}").status_code == 409
+    other = api.as_key(api.key_for(api.add_member("admin")["user_id"]))
+    assert api.patch(f"/members/{admin_id}", {"role": "member"}).status_code == 200
+    assert api.get("/members").status_code == 403
+    assert other.get("/members").status_code == 200
+
+
+def test_teams_lifecycle(api):
+    alice = api.add_member("member")
+    created = api.post("/teams", {"name": "DBAs", "email": "dba@example.com", "members": [alice["user_id"]]})
+    assert created.status_code == 201
+    team = created.json
+    assert team["members"] == [alice["user_id"]] and team["email"] == "dba@example.com"
+    assert api.get("/teams").json["data"] == [team]
+    renamed = api.patch(f"/teams/{team['id']}", {"name": "Databases", "email": None}).json
+    assert renamed["name"] == "Databases" and renamed["email"] is None
+    assert api.delete(f"/teams/{team['id']}").status_code == 204
+    assert api.get("/teams").json["data"] == []
+    assert api.delete(f"/teams/{team['id']}").status_code == 404
+
+
+def test_team_members_must_belong_to_the_project(api):
+    response = api.post("/teams", {"name": "x", "members": ["stranger"]})
+    assert response.status_code == 400 and response.json["error"]["details"][0]["field"] == "members"
+
+
+def test_removing_a_member_takes_them_out_of_teams(api):
+    alice = api.add_member("member")
+    team = api.post("/teams", {"name": "SRE", "members": [alice["user_id"]]}).json
+    api.delete(f"/members/{alice['user_id']}")
+    assert api.get("/teams").json["data"][0]["members"] == []
+    assert team["members"] == [alice["user_id"]]
+
+
+def test_api_key_secret_is_shown_once_and_stored_hashed(api):
+    alice = api.add_member("member")
+    created = api.post("/api-keys", {"name": "laptop", "user_id": alice["user_id"]})
+    assert created.status_code == 201
+    key = created.json
+    assert key["role"] == "member" and key["automation"] is False and key["secret"].startswith("tkt_")
+    listed = api.get("/api-keys").json["data"]
+    assert all("secret" not in k for k in listed)
+    assert key["id"] in {k["id"] for k in listed}
+
+    from chalicelib.adapters.models import ApiKeyItem, project_pk, API_KEY_SK_PREFIX
+    stored = ApiKeyItem.get(project_pk(api.project_id), API_KEY_SK_PREFIX + key["id"])
+    assert key["secret"].split("_", 3)[3] not in stored.secret_hash
+
+
+def test_automation_key_shapes(api):
+    created = api.post("/api-keys", {"name": "zapier", "automation": True, "role": "viewer"}).json
+    assert created["automation"] is True and created["user_id"] is None and created["role"] == "viewer"
+    for body in ({"name": "x", "automation": True}, {"name": "x", "automation": True, "role": "admin"},
+                 {"name": "x"}, {"name": "x", "user_id": "nobody"}, {"name": "x", "automation": True, "role": "member", "user_id": "u"}):
+        assert api.post("/api-keys", body).status_code == 400, body
+
+
+def test_revoking_unknown_key_is_404(api):
+    assert api.delete("/api-keys/nope").status_code == 404

@@ -1,0 +1,108 @@
+"""`python -m chalicelib.local.stack` as a developer runs it: data survives a restart, --reset empties it."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+
+from chalicelib.local.dynamodb_local import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+BUCKET = "ticketry-local-attachments-000000000000"
+
+
+class Stack:
+    def __init__(self, state_dir: Path):
+        self.state_dir = state_dir
+        self.ports = {"PORT": free_port(), "AWS_PORT": free_port(), "DYNAMODB_PORT": free_port()}
+        self.process: subprocess.Popen | None = None
+        self.output = state_dir / "stack-output.log"
+
+    def start(self, *args: str) -> dict:
+        """Starts it and returns stack.json once this run has written it."""
+        stack_file = self.state_dir / "stack.json"
+        previous = _stamp(stack_file)
+        # A whole environment of its own: the test session's AWS settings must not leak in.
+        env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(self.state_dir)),
+               "STATE_DIR": str(self.state_dir), "PYTHONUNBUFFERED": "1",
+               **{name: str(port) for name, port in self.ports.items()}}
+        self.process = subprocess.Popen([sys.executable, "-m", "chalicelib.local.stack", *args], cwd=ROOT, env=env,
+                                        stdout=open(self.output, "ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"the stack exited with {self.process.returncode}:\n{self.output.read_text()}")
+            if _stamp(stack_file) not in (None, previous):
+                return json.loads(stack_file.read_text())
+            time.sleep(0.1)
+        pytest.fail(f"the stack did not get ready:\n{self.output.read_text()}")
+
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        self.process.send_signal(signum)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+
+def _stamp(path: Path):
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns
+
+
+@pytest.fixture
+def stack(tmp_path):
+    stack = Stack(tmp_path)
+    yield stack
+    if stack.process is not None and stack.process.poll() is None:
+        stack.process.kill()
+        stack.process.wait()
+
+
+def api(info: dict, method: str, path: str, **kwargs) -> requests.Response:
+    return requests.request(method, f"{info['api_url']}/v1/ce/projects/{info['project_id']}{path}",
+                            headers={"Authorization": f"Bearer {info['api_key']}"}, timeout=10, **kwargs)
+
+
+def s3(info: dict):
+    return boto3.client("s3", endpoint_url=info["aws_endpoint_url"], region_name="us-east-1",
+                        aws_access_key_id="local", aws_secret_access_key="local")
+
+
+def test_data_survives_a_restart_and_reset_starts_empty(stack):
+    first = stack.start()
+    assert first["api_url"] == f"http://127.0.0.1:{stack.ports['PORT']}"
+    assert first["aws_endpoint_url"] == f"http://127.0.0.1:{stack.ports['AWS_PORT']}"
+    created = api(first, "POST", "/tickets", json={"title": "Printer on fire", "description": "again",
+                                                    "severity": "high"})
+    assert created.status_code == 201, created.text
+    ticket_id = created.json()["id"]
+    s3(first).put_object(Bucket=BUCKET, Key=f"{ticket_id}/note.txt", Body=b"smoke", ContentType="text/plain")
+    assert stack.stop(signal.SIGINT) == 0
+
+    second = stack.start()
+    assert (second["project_id"], second["api_key"]) == (first["project_id"], first["api_key"])
+    again = api(second, "GET", f"/tickets/{ticket_id}")
+    assert again.status_code == 200, again.text
+    assert again.json()["title"] == "Printer on fire"
+    assert s3(second).get_object(Bucket=BUCKET, Key=f"{ticket_id}/note.txt")["Body"].read() == b"smoke"
+    assert stack.stop(signal.SIGTERM) == 0
+
+    fresh = stack.start("--reset")
+    assert fresh["project_id"] != first["project_id"]
+    listed = api(fresh, "GET", "/tickets")
+    assert listed.status_code == 200 and listed.json()["data"] == []
+    assert api(first, "GET", f"/tickets/{ticket_id}").status_code == 401  # the old project is gone
+    assert s3(fresh).list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+    assert stack.stop() == 0
+    assert "Ticketry is running" in stack.output.read_text()
