@@ -1,0 +1,37 @@
+"""Runs the repository contract against both backends: moto in-process and AWS's DynamoDB Local."""
+import os
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from chalicelib.adapters import models
+from chalicelib.local import dynamodb_local, provision
+from tests.conftest import STAGE
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local_endpoint():
+    with dynamodb_local.running() as endpoint:
+        client = boto3.client("dynamodb", endpoint_url=endpoint)
+        provision.create_tables(client, STAGE)
+        yield endpoint
+
+
+@pytest.fixture(params=["moto", "dynamodb_local"])
+def backend(request):
+    if request.param == "moto":
+        with mock_aws():
+            provision.create_tables(boto3.client("dynamodb"), STAGE)
+            models._bound = None
+            yield "moto"
+        models._bound = None
+        return
+    endpoint = request.getfixturevalue("dynamodb_local_endpoint")
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+    models._bound = None
+    try:
+        yield "dynamodb_local"
+    finally:
+        del os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+        models._bound = None

@@ -1,0 +1,170 @@
+"""The storage contract, held by both moto and DynamoDB Local: transactions, conditions,
+item collections, index merges and tombstones behave the same."""
+import pytest
+
+from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.tickets_repo import StaleTicket, StoredResponse, TicketRepository
+from chalicelib.domain import search
+from chalicelib.domain.clock import new_id
+from chalicelib.domain.people import ApiKey, Member, Project
+from chalicelib.domain.tickets import HistoryEntry, Ticket
+from chalicelib.errors import Conflict
+
+
+def make_ticket(project_id: str, n: int, **fields) -> Ticket:
+    created = f"2026-01-01T00:00:{n:02d}.000Z"
+    base = dict(id=new_id(), project_id=project_id, number=n, key=f"OPS-{n}", title=f"t{n}", description="",
+                status="new", severity="high", created_at=created, updated_at=created, reporter="u1",
+                assignee="u1", source="api", tags=(), version=1)
+    return Ticket(**(base | fields))
+
+
+def entry(ticket: Ticket, event: str = "TICKET_CREATED", n: int = 0) -> HistoryEntry:
+    return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
+                        timestamp=f"2026-01-01T00:01:{n:02d}.000Z", changed_by="u1")
+
+
+@pytest.fixture
+def repo(backend):
+    return TicketRepository()
+
+
+@pytest.fixture
+def project_id():
+    return new_id()
+
+
+def test_create_then_read_back(repo, project_id):
+    ticket = make_ticket(project_id, 1, tags=("db", "prod"))
+    repo.create(ticket, entry(ticket))
+    assert repo.get(ticket.id) == ticket
+    detail = repo.detail(ticket.id)
+    assert detail.ticket == ticket and [h.event for h in detail.history] == ["TICKET_CREATED"]
+
+
+def test_update_with_stale_version_changes_nothing(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    from dataclasses import replace
+    repo.update(ticket, replace(ticket, title="first"), entry(ticket, "TICKET_UPDATED", 1))
+    with pytest.raises(StaleTicket):
+        repo.update(ticket, replace(ticket, title="second"), entry(ticket, "TICKET_UPDATED", 2))
+    stored = repo.get(ticket.id)
+    assert stored.title == "first" and stored.version == 2
+    assert len(repo.history(ticket.id, None, 10, None)[0]) == 2
+
+
+def test_history_pages_newest_first(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    for n in range(1, 6):
+        repo.append_history(ticket, entry(ticket, "COMMENT_ADDED", n))
+    seen, after = [], None
+    while True:
+        page, after = repo.history(ticket.id, "COMMENT_ADDED", 2, after)
+        seen += [e.timestamp for e in page]
+        if after is None:
+            break
+    assert seen == sorted(seen, reverse=True) and len(seen) == 5
+
+
+def test_search_merges_partitions_in_order_without_repeats(repo, project_id):
+    tickets = []
+    for n, (status, tags) in enumerate([("new", ("a",)), ("acknowledged", ("a", "b")), ("closed", ("b",)),
+                                         ("new", ("b", "a")), ("acknowledged", ())], start=1):
+        ticket = make_ticket(project_id, n, status=status, tags=tags)
+        repo.create(ticket, entry(ticket))
+        tickets.append(ticket)
+
+    def run(query, limit=10):
+        plan = search.plan(query)
+        lower, upper = search.sort_key_bounds(query, None)
+        return [t.number for t in repo.search(project_id, plan, query, limit, lower, upper)[0]]
+
+    assert run(search.TicketQuery(status=("new", "acknowledged"))) == [5, 4, 2, 1]
+    assert run(search.TicketQuery(tags=("a", "b"))) == [4, 3, 2, 1]
+    assert run(search.TicketQuery(tags=("a",), status=("acknowledged",))) == [2]
+    assert run(search.TicketQuery(created_after=tickets[1].created_at, created_before=tickets[3].created_at)) == [3, 2]
+    page, more = repo.search(project_id, search.plan(search.TicketQuery()), search.TicketQuery(), 2, None, None)
+    assert [t.number for t in page] == [5, 4] and more
+
+
+def test_delete_leaves_a_tombstone_out_of_every_index(repo, project_id):
+    ticket = make_ticket(project_id, 1, tags=("x",))
+    repo.create(ticket, entry(ticket))
+    repo.delete(ticket, entry(ticket, "TICKET_DELETED", 1))
+    assert repo.get(ticket.id) is None
+    assert repo.owner_project(ticket.id) == (project_id, True)
+    for query in (search.TicketQuery(), search.TicketQuery(tags=("x",)), search.TicketQuery(status=("new",))):
+        assert repo.search(project_id, search.plan(query), query, 10, None, None)[0] == []
+    assert [e.event for e in repo.history(ticket.id, None, 10, None)[0]] == ["TICKET_DELETED", "TICKET_CREATED"]
+
+
+def test_dedup_guard_is_claimed_once(repo, project_id):
+    first = make_ticket(project_id, 1, dedup_key="k")
+    repo.create(first, entry(first))
+    assert repo.dedup_owner(project_id, "k") == first.id
+    racer = make_ticket(project_id, 2, dedup_key="k")
+    with pytest.raises(StaleTicket):
+        repo.create(racer, entry(racer))
+    assert repo.get(racer.id) is None
+    successor = make_ticket(project_id, 3, dedup_key="k")
+    repo.create(successor, entry(successor), dedup_previous=first.id)
+    assert repo.dedup_owner(project_id, "k") == successor.id
+
+
+def test_idempotency_record_is_claimed_once(repo, project_id):
+    import time
+    stored = StoredResponse(f"IDEM#{project_id}#u1#k", "hash", 201, {"id": "x"}, int(time.time()) + 60)
+    first = make_ticket(project_id, 1)
+    repo.create(first, entry(first), idempotency=stored)
+    assert repo.stored_response(stored.scope) == stored
+    second = make_ticket(project_id, 2)
+    with pytest.raises(StaleTicket):
+        repo.create(second, entry(second), idempotency=stored)
+    assert repo.get(second.id) is None
+
+
+def test_comment_on_a_deleted_ticket_is_refused(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.delete(ticket, entry(ticket, "TICKET_DELETED", 1))
+    with pytest.raises(StaleTicket):
+        repo.append_history(ticket, entry(ticket, "COMMENT_ADDED", 2))
+
+
+class TestDirectory:
+    @pytest.fixture
+    def directory(self, backend):
+        return DirectoryRepository()
+
+    def _project(self, directory):
+        project = Project(id=new_id(), name="Ops", key="OPS", created_at="2026-01-01T00:00:00.000Z")
+        admin = Member(user_id=new_id(), email=f"{new_id()}@example.com", name="A", role="admin",
+                       created_at=project.created_at)
+        key = ApiKey(id=new_id(12), name="k", role="admin", user_id=admin.user_id, automation=False,
+                     created_at=project.created_at, secret_hash="h")
+        directory.create_project(project, admin, key)
+        return project, admin, key
+
+    def test_auth_lookup_returns_key_and_project(self, directory):
+        project, admin, key = self._project(directory)
+        found_key, found_project = directory.key_and_project(project.id, key.id)
+        assert found_key == key and found_project.key == "OPS"
+        assert directory.key_and_project(project.id, "missing") == (None, found_project)
+
+    def test_counter_hands_out_a_sequence(self, directory):
+        project, _, _ = self._project(directory)
+        assert [directory.next_ticket_number(project.id) for _ in range(3)] == [1, 2, 3]
+
+    def test_email_is_unique_per_project(self, directory):
+        project, admin, _ = self._project(directory)
+        twin = Member(user_id=new_id(), email=admin.email, name="B", role="member", created_at=admin.created_at)
+        with pytest.raises(Conflict):
+            directory.add_member(project.id, twin)
+
+    def test_role_change_is_copied_to_keys(self, directory):
+        project, admin, key = self._project(directory)
+        from dataclasses import replace
+        directory.update_member(project.id, admin, replace(admin, role="viewer"), [key])
+        assert directory.api_key(project.id, key.id).role == "viewer"

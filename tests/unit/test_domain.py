@@ -1,0 +1,123 @@
+"""Pure rules: workflow, change diffs, tags, search planning, cursors, tokens."""
+import pytest
+
+from chalicelib.domain import cursor, search, secrets
+from chalicelib.domain.tickets import STATUSES, Ticket, Workflow, apply_changes, normalise_tags
+from chalicelib.errors import InvalidCursor, TransitionNotAllowed, ValidationFailed
+
+NOW = "2026-01-01T00:00:00.000Z"
+LATER = "2026-01-02T00:00:00.000Z"
+
+
+def ticket(**fields) -> Ticket:
+    base = dict(id="t1", project_id="p1", number=1, key="OPS-1", title="Disk full", description="",
+                status="new", severity="high", created_at=NOW, updated_at=NOW, reporter="u1", source="api")
+    return Ticket(**(base | fields))
+
+
+class TestWorkflow:
+    def test_default_allows_every_other_status(self):
+        workflow = Workflow()
+        for status in STATUSES:
+            assert sorted(workflow.allowed_from(status)) == sorted(s for s in STATUSES if s != status)
+
+    def test_forbidden_move_names_allowed_targets(self):
+        workflow = Workflow({"new": ["acknowledged"]})
+        with pytest.raises(TransitionNotAllowed) as raised:
+            workflow.check("new", "closed")
+        assert raised.value.allowed == ["acknowledged"]
+        assert workflow.allowed_from("closed") == []
+
+    def test_parse_rejects_unknown_and_self_moves(self):
+        for transitions in ({"new": ["nope"]}, {"nope": []}, {"new": ["new"]}):
+            with pytest.raises(ValidationFailed):
+                Workflow.parse(transitions)
+
+
+class TestApplyChanges:
+    def test_only_real_changes_count(self):
+        after, changes = apply_changes(ticket(), {"title": "Disk full", "severity": "low"}, Workflow(), LATER)
+        assert changes == {"severity": {"old": "high", "new": "low"}}
+        assert after.severity == "low" and after.updated_at == LATER
+
+    def test_noop_keeps_ticket(self):
+        original = ticket()
+        after, changes = apply_changes(original, {"title": "Disk full", "tags": []}, Workflow(), LATER)
+        assert changes == {} and after is original
+
+    def test_entering_resolved_sets_resolved_at_and_leaving_clears_it(self):
+        resolved, changes = apply_changes(ticket(), {"status": "resolved"}, Workflow(), LATER)
+        assert resolved.resolved_at == LATER and changes["resolved_at"] == {"old": None, "new": LATER}
+        closed, _ = apply_changes(resolved, {"status": "closed"}, Workflow(), "2026-01-03T00:00:00.000Z")
+        assert closed.resolved_at == LATER
+        reopened, changes = apply_changes(closed, {"status": "new"}, Workflow(), "2026-01-04T00:00:00.000Z")
+        assert reopened.resolved_at is None and changes["resolved_at"]["new"] is None
+
+    def test_workflow_is_enforced(self):
+        with pytest.raises(TransitionNotAllowed):
+            apply_changes(ticket(), {"status": "closed"}, Workflow({"new": ["acknowledged"]}), LATER)
+
+
+def test_tags_are_lowercased_trimmed_and_unique():
+    assert normalise_tags(["DB", " db ", "Prod"]) == ("db", "prod")
+    with pytest.raises(ValidationFailed):
+        normalise_tags(["x"] * 0 + [f"t{n}" for n in range(21)])
+    with pytest.raises(ValidationFailed):
+        normalise_tags(["   "])
+
+
+class TestSearchPlan:
+    def test_person_filters_drive_before_tags_and_statuses(self):
+        plan = search.plan(search.TicketQuery(status=("new",), tags=("db",), assignee="u2"))
+        assert plan.index == "assignee" and plan.partitions == ("u2",) and plan.needs_filter
+
+    def test_multi_value_filter_merges_partitions(self):
+        plan = search.plan(search.TicketQuery(status=("new", "acknowledged")))
+        assert plan.index == "status" and plan.partitions == ("new", "acknowledged") and not plan.needs_filter
+
+    def test_no_filter_reads_the_project_index(self):
+        assert search.plan(search.TicketQuery()).index == "project"
+
+    def test_due_filters_are_checked_on_read(self):
+        assert search.plan(search.TicketQuery(due_before=NOW)).needs_filter
+
+    def test_bounds_take_the_tighter_upper_end(self):
+        query = search.TicketQuery(created_after=NOW, created_before=LATER)
+        assert search.sort_key_bounds(query, None) == (NOW, LATER)
+        assert search.sort_key_bounds(query, f"{NOW}#x") == (NOW, f"{NOW}#x")
+
+
+class TestCursor:
+    KEY = b"k"
+
+    def test_round_trip(self):
+        token = cursor.encode("pos", "scope", self.KEY)
+        assert cursor.decode(token, "scope", self.KEY) == "pos"
+
+    @pytest.mark.parametrize("mutate", [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),
+        lambda t: "x" + t,
+        lambda t: t.replace(".", ""),
+        lambda t: "",
+        lambda t: "\u00e9.\u00e9",
+    ])
+    def test_tampering_is_detected(self, mutate):
+        token = cursor.encode("pos", "scope", self.KEY)
+        with pytest.raises(InvalidCursor):
+            cursor.decode(mutate(token), "scope", self.KEY)
+
+    def test_other_scope_or_key_is_refused(self):
+        token = cursor.encode("pos", "scope", self.KEY)
+        with pytest.raises(InvalidCursor):
+            cursor.decode(token, "other", self.KEY)
+        with pytest.raises(InvalidCursor):
+            cursor.decode(token, "scope", b"other key")
+
+
+def test_tokens_parse_and_hash():
+    token = secrets.format_token("proj", "key1", "se_cr-et")
+    parsed = secrets.parse_token(token)
+    assert (parsed.project_id, parsed.key_id, parsed.secret) == ("proj", "key1", "se_cr-et")
+    assert secrets.secret_matches("se_cr-et", secrets.hash_secret("se_cr-et"))
+    assert not secrets.secret_matches("other", secrets.hash_secret("se_cr-et"))
+    assert secrets.parse_token("tkt_a_b") is None and secrets.parse_token("xyz_a_b_c") is None
