@@ -58,21 +58,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The JIT's first tier only: starts ~40% sooner, at some cost in throughput under sustained load.
+QUICK_START = ("-XX:TieredStopAtLevel=1",)
+
+
 @contextlib.contextmanager
-def running(port: int | None = None, db_path: Path | None = None, log_path: Path | None = None) -> Iterator[str]:
+def running(port: int | None = None, db_path: Path | None = None, log_path: Path | None = None,
+            jvm_options: tuple[str, ...] = ()) -> Iterator[str]:
     """Yields the endpoint URL. In memory when db_path is None, durable in db_path otherwise."""
     java = ensure_java()
     home = ensure_installed()
     port = port or free_port()
-    command = [java, f"-Djava.library.path={home / 'DynamoDBLocal_lib'}", "-jar", str(home / "DynamoDBLocal.jar"),
-               "-port", str(port), "-sharedDb"]
+    command = [java, *jvm_options, f"-Djava.library.path={home / 'DynamoDBLocal_lib'}",
+               "-jar", str(home / "DynamoDBLocal.jar"), "-port", str(port), "-sharedDb"]
     if db_path is None:
         command.append("-inMemory")
     else:
         db_path.mkdir(parents=True, exist_ok=True)
         command += ["-dbPath", str(db_path)]
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=home)
+    # Its own session: Ctrl-C in a terminal reaches only us, and we stop it after whatever still
+    # writes to it.
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=home, start_new_session=True)
     endpoint = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(endpoint, process)
