@@ -78,6 +78,22 @@ def create_buckets(s3, stage: str) -> None:
             s3.create_bucket(Bucket=name)
 
 
+# Queue properties that CreateQueue takes as attributes under the same names.
+QUEUE_ATTRIBUTES = ("ContentBasedDeduplication", "DelaySeconds", "FifoQueue", "MaximumMessageSize",
+                    "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout")
+
+
+def create_queues(sqs, stage: str) -> None:
+    """Creates every AWS::SQS::Queue (CreateQueue keeps an existing queue with the same attributes)."""
+    for resource in load_template()["Resources"].values():
+        if resource["Type"] != "AWS::SQS::Queue":
+            continue
+        props = resource["Properties"]
+        attributes = {name: str(props[name]).lower() if isinstance(props[name], bool) else str(props[name])
+                      for name in QUEUE_ATTRIBUTES if name in props}
+        sqs.create_queue(QueueName=resolve(props["QueueName"], stage), Attributes=attributes)
+
+
 def environment(stage: str) -> dict[str, str]:
     """The app's settings that name these resources."""
     from chalicelib import config
