@@ -1,8 +1,5 @@
-"""moto in server mode (S3, SQS, SES, ...) on a loopback port, with S3 kept on disk across restarts.
-
-moto holds everything in memory, so `S3Mirror` copies each bucket's objects to a folder and puts
-them back on the next start; every other service starts empty and is provisioned again.
-"""
+"""moto in server mode (S3, SQS, SES, ...) on a loopback port. moto keeps state in memory only, so S3
+objects are mirrored to a folder and put back on the next start; other services start empty."""
 import contextlib
 import hashlib
 import logging
@@ -176,6 +173,7 @@ def running(port: int, s3_folder: Path | None = None, sync_interval: float = 2.0
     from moto.server import ThreadedMotoServer
 
     ensure_port_free(port, "moto server")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request, syncs included
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
