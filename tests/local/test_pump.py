@@ -236,5 +236,6 @@ def test_queue_messages_and_schedule_ticks_reach_their_handlers(checkpoints):
     assert record["messageAttributes"]["kind"]["stringValue"] == "test"
     assert record["attributes"]["ApproximateReceiveCount"] == "1"
     # the reported failure stays on the queue (in flight), the rest is deleted
-    assert (attributes["ApproximateNumberOfMessages"], attributes["ApproximateNumberOfMessagesNotVisible"]) == ("0", "1")
+    in_flight = (attributes["ApproximateNumberOfMessages"], attributes["ApproximateNumberOfMessagesNotVisible"])
+    assert in_flight == ("0", "1")
     assert ticks[0]["detail-type"] == "Scheduled Event" and ticks[0]["source"] == "aws.events"
