@@ -1,0 +1,266 @@
+"""The whole product on this machine (`make run`), on 127.0.0.1 only: the API on $PORT (8000), moto for
+S3/SQS/SES on $AWS_PORT (4566, the customary local AWS port), DynamoDB Local on $DYNAMODB_PORT (4567,
+next to it). State lives in --state-dir / $STATE_DIR (.local); --reset empties it first."""
+import argparse
+import contextlib
+import importlib
+import logging
+import os
+import secrets
+import shutil
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+
+from chalicelib.local import aws_server, dynamodb_local, provision
+from chalicelib.local.files import read_json, write_json
+
+log = logging.getLogger("chalicelib.local.stack")
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGE = "local"
+HOST = "127.0.0.1"
+EMAIL_DOMAIN = "ticketry.local"
+# Settings that carry a table's stream ARN to the handlers that read it.
+STREAM_ARN_SETTINGS = {"TicketsTable": "TICKETS_STREAM_ARN"}
+DEMO_PROJECT = ("Demo", "DEMO", "admin@demo.local", "Demo Admin")
+
+
+@dataclass(frozen=True)
+class Ports:
+    api: int
+    aws: int
+    dynamodb: int
+
+    @classmethod
+    def from_environ(cls) -> "Ports":
+        return cls(api=int(os.environ.get("PORT", 8000)), aws=int(os.environ.get("AWS_PORT", 4566)),
+                   dynamodb=int(os.environ.get("DYNAMODB_PORT", 4567)))
+
+
+@dataclass(frozen=True)
+class StateDir:
+    root: Path
+
+    @property
+    def dynamodb(self) -> Path:
+        return self.root / "dynamodb"
+
+    @property
+    def s3(self) -> Path:
+        return self.root / "s3"
+
+    @property
+    def pump(self) -> Path:
+        return self.root / "pump.json"
+
+    @property
+    def stack(self) -> Path:
+        return self.root / "stack.json"
+
+    @property
+    def secrets(self) -> Path:
+        return self.root / "secrets.json"
+
+    @property
+    def dynamodb_log(self) -> Path:
+        return self.root / "dynamodb-local.log"
+
+    def reset(self) -> None:
+        """Forgets all data; secrets.json stays, as nothing signed with it survives anyway."""
+        for folder in (self.dynamodb, self.s3):
+            shutil.rmtree(folder, ignore_errors=True)
+        for file in (self.pump, self.stack):
+            file.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.local.stack", description=__doc__.splitlines()[0])
+    parser.add_argument("--reset", action="store_true", help="delete all local data first")
+    parser.add_argument("--state-dir", type=Path, default=Path(os.environ.get("STATE_DIR") or ROOT / ".local"),
+                        help="where data, logs and stack.json live (default: .local)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+                        datefmt="%H:%M:%S")
+    for chatty in ("botocore", "boto3", "pynamodb"):  # they log their settings at start
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+    state = StateDir(args.state_dir.resolve())
+    state.root.mkdir(parents=True, exist_ok=True)
+    if args.reset:
+        state.reset()
+        log.info("reset: local data in %s deleted", state.root)
+    ports = Ports.from_environ()
+    try:
+        for port, owner in ((ports.api, "PORT"), (ports.aws, "AWS_PORT"), (ports.dynamodb, "DYNAMODB_PORT")):
+            aws_server.ensure_port_free(port, owner)
+    except aws_server.PortInUse as error:
+        log.error("%s: stop whatever uses it or choose another port", error)
+        return 1
+
+    stopping = _stop_on_signals()
+    with contextlib.ExitStack() as running:
+        try:
+            run(running, state, ports)
+        except dynamodb_local.SetupError as error:
+            log.error("%s", error)
+            return 1
+        while not stopping.is_set():
+            time.sleep(0.2)
+        log.info("stopping")
+    log.info("stopped")
+    return 0
+
+
+def _stop_on_signals() -> threading.Event:
+    """The first SIGINT/SIGTERM asks for a clean stop; a second SIGINT interrupts whatever is slow.
+    Only is_set() is used in the main thread, which a handler's set() cannot deadlock."""
+    stopping = threading.Event()
+
+    def request_stop(signum, frame):
+        if stopping.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    return stopping
+
+
+def run(running: contextlib.ExitStack, state: StateDir, ports: Ports) -> None:
+    """Starts everything; `running` stops it all again, in reverse order."""
+    aws_endpoint = f"http://{HOST}:{ports.aws}"
+    dynamodb_endpoint = f"http://{HOST}:{ports.dynamodb}"
+    os.environ.update(aws_environment(aws_endpoint, dynamodb_endpoint))
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):  # never reach a real account from here
+        os.environ.pop(name, None)
+
+    log.info("starting DynamoDB Local (data in %s)", state.dynamodb)
+    running.enter_context(dynamodb_local.running(port=ports.dynamodb, db_path=state.dynamodb,
+                                                 log_path=state.dynamodb_log, jvm_options=dynamodb_local.QUICK_START))
+    running.enter_context(aws_server.running(ports.aws, s3_folder=state.s3))
+    stream_arns = provision_resources(aws_endpoint, dynamodb_endpoint)
+
+    os.environ.update(app_environment(state, ports, stream_arns))
+    app = load_app()
+    demo = demo_project(state)
+
+    from chalice.local import create_local_server
+
+    server = create_local_server(app, chalice_config(), HOST, ports.api)
+    server_thread = threading.Thread(target=server.server.serve_forever, name="api", daemon=True)
+    server_thread.start()
+    running.callback(server_thread.join)
+    running.callback(server.shutdown)
+
+    from chalicelib.local.pump import Checkpoints, Pump, Settings
+
+    pump = Pump(app, Settings(region=os.environ["AWS_DEFAULT_REGION"], account_id=provision.LOCAL_ACCOUNT_ID),
+                Checkpoints(state.pump),
+                streams_client=boto3.client("dynamodbstreams", endpoint_url=dynamodb_endpoint),
+                sqs_client=boto3.client("sqs", endpoint_url=aws_endpoint))
+    pump.start()
+    running.callback(pump.stop)
+
+    api_url = f"http://{HOST}:{ports.api}"
+    write_json(state.stack, {"api_url": api_url, "project_id": demo["project_id"], "api_key": demo["api_key"],
+                             "aws_endpoint_url": aws_endpoint})
+    log.info("\n".join([
+        "Ticketry is running",
+        f"  API           {api_url}   (OpenAPI: {api_url}/v1/ce/openapi.json)",
+        f"  AWS (moto)    {aws_endpoint}   (sent email: {aws_endpoint}/moto-api/data.json)",
+        f"  DynamoDB      {dynamodb_endpoint}",
+        f"  Demo project  {demo['project_id']}, its admin API key is in {state.stack}",
+        f"  Event handlers pumped: {len(pump.workers)}",
+        "  Ctrl-C stops",
+    ]))
+
+
+def aws_environment(aws_endpoint: str, dynamodb_endpoint: str) -> dict[str, str]:
+    return {
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
+        "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": dynamodb_endpoint,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        # moto then names resources with the account id that the template's names are built with.
+        "MOTO_ACCOUNT_ID": provision.LOCAL_ACCOUNT_ID,
+    }
+
+
+def provision_resources(aws_endpoint: str, dynamodb_endpoint: str) -> dict[str, str]:
+    """Creates what infra/resources.json declares (moto forgets it between runs; DynamoDB Local does
+    not) and returns each streamed table's logical id -> stream ARN."""
+    dynamodb = boto3.client("dynamodb", endpoint_url=dynamodb_endpoint)
+    provision.create_tables(dynamodb, STAGE)
+    provision.create_buckets(aws_server.s3_client(aws_endpoint), STAGE)
+    provision.create_queues(boto3.client("sqs", endpoint_url=aws_endpoint), STAGE)
+    ses = boto3.client("sesv2", endpoint_url=aws_endpoint)
+    try:
+        ses.get_email_identity(EmailIdentity=EMAIL_DOMAIN)
+    except ses.exceptions.NotFoundException:
+        ses.create_email_identity(EmailIdentity=EMAIL_DOMAIN)
+    names = provision.resource_names(STAGE)
+    return {logical_id: dynamodb.describe_table(TableName=names[logical_id])["Table"]["LatestStreamArn"]
+            for logical_id in STREAM_ARN_SETTINGS}
+
+
+def app_environment(state: StateDir, ports: Ports, stream_arns: dict[str, str]) -> dict[str, str]:
+    """The stage's variables from .chalice/config.json, overridden by what this run decides."""
+    environment = dict(chalice_config().environment_variables)
+    environment.update(provision.environment(STAGE))
+    environment["CURSOR_SIGNING_KEY"] = cursor_signing_key(state)
+    environment["PUBLIC_URL"] = f"http://{HOST}:{ports.api}"
+    for logical_id, setting in STREAM_ARN_SETTINGS.items():
+        environment[setting] = stream_arns[logical_id]
+    return environment
+
+
+def cursor_signing_key(state: StateDir) -> str:
+    """Made once and kept, so cursors handed out before a restart still work after it."""
+    saved = read_json(state.secrets, {})
+    if not saved.get("cursor_signing_key"):
+        saved["cursor_signing_key"] = secrets.token_urlsafe(32)
+        write_json(state.secrets, saved)  # created 0600, like every file write_json makes
+    return saved["cursor_signing_key"]
+
+
+def chalice_config():
+    from chalice.cli.factory import CLIFactory
+
+    return CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name=STAGE)
+
+
+def load_app():
+    """Imports app.py only now: handlers read settings such as stream ARNs when they are declared."""
+    from chalice.deploy.validate import validate_routes
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    app = importlib.import_module("app").app
+    validate_routes(app.routes)
+    return app
+
+
+def demo_project(state: StateDir) -> dict[str, str]:
+    """The project stack.json names, or a new one when there is none (first run, reset, lost data)."""
+    from chalicelib.adapters.directory_repo import DirectoryRepository
+    from chalicelib.services.people import PeopleService
+
+    directory = DirectoryRepository()
+    saved = read_json(state.stack, {})
+    if saved.get("project_id") and saved.get("api_key") and directory.project(saved["project_id"]) is not None:
+        return {"project_id": saved["project_id"], "api_key": saved["api_key"]}
+    project, _, issued = PeopleService(directory).create_project(*DEMO_PROJECT)
+    log.info("created the demo project %s", project.id)
+    return {"project_id": project.id, "api_key": issued.token}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
