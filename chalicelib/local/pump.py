@@ -227,8 +227,11 @@ class StreamWorker(Worker):
         iterator = self.iterators.pop(shard_id, None) or self._iterator(shard_id, position["after"])
         try:
             page = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
-        except self.streams.exceptions.ExpiredIteratorException:
-            return True  # a fresh iterator is made from the checkpoint on the next round
+        except (self.streams.exceptions.ExpiredIteratorException, self.streams.exceptions.TrimmedDataAccessException):
+            # The next round makes a fresh iterator from the checkpoint. DynamoDB Local numbers records
+            # across all its tables, so an iterator taken while a shard was empty may point below the
+            # shard's first record and read as trimmed although nothing was lost.
+            return False
         records, next_iterator = page["Records"], page.get("NextShardIterator")
         if records:
             # A failed batch leaves no iterator behind: the next read starts after the checkpoint,

@@ -1,4 +1,5 @@
 """The event pump against a real DynamoDB Local and moto server, with small apps defined here."""
+import logging
 import threading
 import time
 import uuid
@@ -32,7 +33,10 @@ def dynamodb_endpoint():
 @pytest.fixture
 def table(dynamodb_endpoint):
     """A fresh streamed table: (client, name, stream ARN)."""
-    client = boto3.client("dynamodb", endpoint_url=dynamodb_endpoint)
+    return make_table(boto3.client("dynamodb", endpoint_url=dynamodb_endpoint))
+
+
+def make_table(client):
     name = f"pump-{uuid.uuid4().hex[:8]}"
     client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
@@ -117,6 +121,22 @@ def test_delivers_each_change_in_order_with_every_lambda_field(dynamodb_endpoint
     assert context.aws_request_id and context.get_remaining_time_in_millis() > 0
     saved = checkpoints.load("on_change", arn)
     assert [position["after"] for position in saved.values()] == [records[-1]["dynamodb"]["SequenceNumber"]]
+
+
+def test_a_stream_read_while_other_tables_are_written_loses_nothing(dynamodb_endpoint, table, checkpoints, caplog):
+    client, name, arn = table
+    _, other_table, _ = make_table(client)
+    recorder = Recorder(arn, batch_size=10)
+    pump = recorder.pump(dynamodb_endpoint, checkpoints)
+    pump.start()
+    try:
+        time.sleep(0.2)  # the pump holds an iterator on the empty shard
+        put(client, other_table, "x", "y", "z")
+        put(client, name, "a")
+        wait_for(lambda: recorder.keys == ["a"])
+    finally:
+        pump.stop()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("chalicelib")]
 
 
 def test_a_restart_resumes_after_the_last_handled_record(dynamodb_endpoint, table, tmp_path):
