@@ -1,0 +1,435 @@
+"""What each endpoint costs in DynamoDB calls, items read and capacity, and how long it takes.
+
+    .venv/bin/python -m bench.cost                                   # quick: 1,000 tickets
+    .venv/bin/python -m bench.cost --tickets 1000,10000 --repetitions 50
+
+For each project size it starts a fresh in-memory DynamoDB Local, creates the tables from
+infra/resources.json, bootstraps a project through PeopleService, loads that many tickets, and then
+sends real HTTP requests to the app through chalice's test client. Every DynamoDB call the app
+makes while a request runs is counted (bench.meter), so the figures are what the code does, not
+what it is meant to do. Each scenario is checked against the call counts the product claims.
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import boto3
+from chalice.test import Client
+
+from app import app
+from bench import dataset
+from bench.meter import Meter, Recording
+from chalicelib import config
+from chalicelib.adapters import models
+from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.models import PROJECT_SK, ProjectItem, project_pk
+from chalicelib.api.routing import services
+from chalicelib.domain.clock import new_id, now_iso
+from chalicelib.domain.people import Member, Team
+from chalicelib.local import dynamodb_local, provision
+from chalicelib.services.people import PeopleService
+
+ROOT = Path(__file__).resolve().parents[1]
+# A stage that .chalice/config.json does not declare: the test client then adds no variables of its
+# own to a request, and the app sees exactly the environment set here.
+STAGE = "bench"
+PROJECT_KEY = "BENCH"
+PAGE = "/v1/ce/projects/{project_id}/tickets"
+
+
+def environment(endpoint: str) -> dict[str, str]:
+    """The settings the app reads, pointed at DynamoDB Local with throwaway credentials."""
+    return {
+        config.DYNAMODB_ENDPOINT_URL: endpoint,
+        config.AWS_REGION: "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        config.CURSOR_SIGNING_KEY: "bench-cursor-signing-key",
+        **provision.environment(STAGE),
+    }
+
+
+def rebind() -> None:
+    """Makes the models and the cached services pick up the current environment."""
+    models._bound = None
+    services.cache_clear()
+
+
+# ---- the project under test ------------------------------------------------------------------
+
+@dataclass
+class BenchProject:
+    client: object
+    project_id: str
+    token: str
+    admin_id: str
+    people: dataset.People
+    tickets: list[dataset.LoadedTicket]
+    items_loaded: int
+    load_seconds: float
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json", **extra}
+
+
+def dynamodb_client(endpoint: str):
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="bench", aws_secret_access_key="bench")
+
+
+def prepare(dynamodb, ticket_count: int) -> BenchProject:
+    """Tables, a project with members and teams, and `ticket_count` tickets; the app bound to them.
+
+    The environment must already point at `dynamodb`'s endpoint (see `environment`).
+    """
+    provision.create_tables(dynamodb, STAGE)
+    rebind()
+    directory = DirectoryRepository()
+    project, admin, issued = PeopleService(directory).create_project("Bench", PROJECT_KEY, "admin@bench.example")
+    members = [admin.user_id]
+    for n in range(4):
+        member = Member(user_id=new_id(), email=f"member{n}@bench.example", name=f"Member {n}", role="member",
+                        created_at=now_iso())
+        directory.add_member(project.id, member)
+        members.append(member.user_id)
+    teams = []
+    for name in ("oncall", "platform"):
+        team = Team(id=new_id(), name=name, email=None, members=tuple(members[1:3]), created_at=now_iso())
+        directory.save_team(project.id, team, new=True)
+        teams.append(team.id)
+    people = dataset.People(tuple(members), tuple(teams), ("automation:alertmanager",))
+
+    tickets = dataset.generate(project.id, project.key, people, ticket_count)
+    started = time.perf_counter()
+    written = dataset.load(dynamodb, config.tickets_table(), tickets)
+    load_seconds = time.perf_counter() - started
+    # The API numbers tickets from the project's counter; keep it in step with the loaded ones.
+    ProjectItem(project_pk(project.id), PROJECT_SK).update(actions=[ProjectItem.ticket_counter.set(ticket_count)])
+
+    client = Client(app, stage_name=STAGE, project_dir=str(ROOT))
+    return BenchProject(client, project.id, issued.token, admin.user_id, people, tickets, written, load_seconds)
+
+
+# ---- scenarios -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    body: dict | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    claim: dict[str, int] | None   # DynamoDB calls per request the product claims; None: no claim
+    writes: bool
+    build: Callable[[BenchProject, dict, int], Request]
+
+
+AUTH = {"BatchGetItem": 1}
+
+
+def _search(query: str) -> Callable[[BenchProject, dict, int], Request]:
+    def build(fx: BenchProject, state: dict, _: int) -> Request:
+        path = PAGE.format(project_id=fx.project_id)
+        return Request("GET", f"{path}?{query}" if query else path, headers=fx.headers())
+    return build
+
+
+def _second_page(fx: BenchProject, state: dict, _: int) -> Request:
+    if "cursor" not in state:
+        first = fx.client.http.get(PAGE.format(project_id=fx.project_id), headers=fx.headers())
+        state["cursor"] = json.loads(first.body)["cursor"]
+    path = PAGE.format(project_id=fx.project_id)
+    return Request("GET", f"{path}?cursor={state['cursor']}", headers=fx.headers())
+
+
+def _reporter_page(fx: BenchProject, state: dict, n: int) -> Request:
+    return _search(f"reporter={fx.people.members[1]}")(fx, state, n)
+
+
+def _detail(fx: BenchProject, state: dict, n: int) -> Request:
+    # Rotate over tickets spread across the project, so no single item collection is favoured.
+    sample = fx.tickets[:: max(1, len(fx.tickets) // 25)][:25]
+    ticket = sample[n % len(sample)].ticket
+    return Request("GET", f"{PAGE.format(project_id=fx.project_id)}/{ticket.id}", headers=fx.headers())
+
+
+def _create(**extra) -> Callable[[BenchProject, dict, int], Request]:
+    def build(fx: BenchProject, state: dict, n: int) -> Request:
+        # Fresh keys every time: a repeated one would take the replay or duplicate path instead.
+        unique = f"bench-{new_id(8)}"
+        body = {"title": f"Bench ticket {n}", "description": "Created by the cost benchmark.",
+                "severity": "high", "tags": ["db", "network"]}
+        headers = fx.headers()
+        if extra.get("assignee"):
+            body["assignee"] = fx.people.members[1]
+        if extra.get("dedup"):
+            body["dedup_key"] = unique
+        if extra.get("idempotency"):
+            headers["Idempotency-Key"] = unique
+        return Request("POST", PAGE.format(project_id=fx.project_id), body=body, headers=headers, status=201)
+    return build
+
+
+SCENARIOS = [
+    Scenario("create ticket", AUTH | {"UpdateItem": 1, "TransactWriteItems": 1}, True, _create()),
+    Scenario("create, assignee given", None, True, _create(assignee=True)),
+    Scenario("create, dedup_key given", None, True, _create(dedup=True)),
+    Scenario("create, Idempotency-Key given", None, True, _create(idempotency=True)),
+    Scenario("get ticket with details", AUTH | {"Query": 1}, False, _detail),
+    Scenario("list page (no filter)", AUTH | {"Query": 1}, False, _search("")),
+    Scenario("list page 2 (cursor)", AUTH | {"Query": 1}, False, _second_page),
+    Scenario("status=new", AUTH | {"Query": 1}, False, _search("status=new")),
+    Scenario("status=new,acknowledged", AUTH | {"Query": 2}, False, _search("status=new,acknowledged")),
+    Scenario("tags=db", {"BatchGetItem": 2, "Query": 1}, False, _search("tags=db")),
+    Scenario("tags=db,network", {"BatchGetItem": 2, "Query": 2}, False, _search("tags=db,network")),
+    Scenario("tags=db&limit=100", {"BatchGetItem": 2, "Query": 1}, False, _search("tags=db&limit=100")),
+    Scenario("reporter=<member>", AUTH | {"Query": 1}, False, _reporter_page),
+    Scenario("severity=high&status=new", AUTH | {"Query": 1}, False, _search("severity=high&status=new")),
+    Scenario("severity=critical&status=canceled", AUTH | {"Query": 1}, False,
+             _search("severity=critical&status=canceled")),
+]
+
+
+# ---- measuring -------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    scenario: str
+    claim: dict[str, int] | None
+    latencies_ms: list[float]
+    recordings: list[Recording]
+    shown: list[int]               # tickets in each response body
+
+    def operations(self) -> dict[str, tuple[int, int]]:
+        """Operation -> (fewest, most) calls per request."""
+        names = sorted({name for rec in self.recordings for name in rec.operations()})
+        return {name: (min(rec.operations()[name] for rec in self.recordings),
+                       max(rec.operations()[name] for rec in self.recordings)) for name in names}
+
+    def claim_holds(self) -> bool | None:
+        if self.claim is None:
+            return None
+        return all(rec.operations() == Counter(self.claim) for rec in self.recordings)
+
+    def summary(self) -> dict:
+        recs = self.recordings
+        return {
+            "scenario": self.scenario,
+            "claim": self.claim,
+            "claim_holds": self.claim_holds(),
+            "operations": {name: list(span) for name, span in self.operations().items()},
+            "continued_query_pages": [min(_continued(r) for r in recs), max(_continued(r) for r in recs)],
+            "query_items_scanned": _span([r.scanned for r in recs]),
+            "query_items_matched": _span([r.matched for r in recs]),
+            "items_fetched_by_key": _span([r.fetched for r in recs]),
+            "tickets_in_response": _span(self.shown),
+            "items_written": _span([r.written for r in recs]),
+            "read_units_median": statistics.median(r.read_units for r in recs),
+            "write_units_median": statistics.median(r.write_units for r in recs),
+            "http_attempts": _span([r.attempts for r in recs]),
+            "latency_ms_p50": _percentile(self.latencies_ms, 50),
+            "latency_ms_p95": _percentile(self.latencies_ms, 95),
+            "dynamodb_ms_p50": _percentile([r.seconds * 1000 for r in recs], 50),
+            "repetitions": len(recs),
+        }
+
+
+def measure(fx: BenchProject, meter: Meter, repetitions: int, warmup: int,
+            scenarios: list[Scenario] = SCENARIOS) -> list[Result]:
+    """Runs the scenarios round-robin, so a burst of load on the machine hits them all alike.
+
+    Reads go first, so they see only the loaded tickets; the writes then add to them.
+    """
+    collected = {s.name: Result(s.name, s.claim, [], [], []) for s in scenarios}
+    for group in ([s for s in scenarios if not s.writes], [s for s in scenarios if s.writes]):
+        states: dict[str, dict] = {s.name: {} for s in group}
+        for n in range(warmup + repetitions):
+            for scenario in group:
+                _one(fx, meter, scenario, states[scenario.name], n, collected[scenario.name] if n >= warmup else None)
+    return [collected[s.name] for s in scenarios]
+
+
+def _one(fx: BenchProject, meter: Meter, scenario: Scenario, state: dict, n: int, result: Result | None) -> None:
+    request = scenario.build(fx, state, n)
+    body = json.dumps(request.body).encode() if request.body is not None else b""
+    with meter.recording() as recording:
+        started = time.perf_counter()
+        response = fx.client.http.request(request.method, request.path, headers=request.headers, body=body)
+        elapsed = time.perf_counter() - started
+    if response.status_code != request.status:
+        raise RuntimeError(f"{scenario.name}: {request.method} {request.path} answered "
+                           f"{response.status_code}: {response.body[:500]!r}")
+    if result is not None:
+        result.latencies_ms.append(elapsed * 1000)
+        result.recordings.append(recording)
+        answer = json.loads(response.body)
+        result.shown.append(len(answer["data"]) if "data" in answer else 1)
+
+
+def run_size(ticket_count: int, repetitions: int, warmup: int, log=print) -> dict:
+    """One fresh DynamoDB Local, one project of `ticket_count` tickets, every scenario."""
+    saved = {name: os.environ.get(name) for name in environment("http://unused")}
+    with dynamodb_local.running() as endpoint:
+        os.environ.update(environment(endpoint))
+        try:
+            fx = prepare(dynamodb_client(endpoint), ticket_count)
+            log(f"loaded {ticket_count} tickets ({fx.items_loaded} items) in {fx.load_seconds:.1f}s")
+            meter = Meter()
+            load_before = os.getloadavg()[0]
+            started = time.perf_counter()
+            with meter.installed():
+                results = measure(fx, meter, repetitions, warmup)
+            measure_seconds = time.perf_counter() - started
+            load_after = os.getloadavg()[0]
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            rebind()
+    return {"tickets": ticket_count, "items_loaded": fx.items_loaded, "load_seconds": fx.load_seconds,
+            "measure_seconds": measure_seconds, "load_average": [load_before, load_after],
+            "results": [r.summary() for r in results]}
+
+
+# ---- reporting -------------------------------------------------------------------------------
+
+def _continued(recording: Recording) -> int:
+    return sum(1 for call in recording.calls if call.continued)
+
+
+def _span(values: list[int]) -> list[int]:
+    return [min(values), max(values)]
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _range(span) -> str:
+    low, high = span
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _units(value: float) -> str:
+    return f"{value:g}"
+
+
+def _calls(summary: dict) -> str:
+    text = ", ".join(f"{name} {_range(span)}" for name, span in summary["operations"].items())
+    if summary["continued_query_pages"][1]:
+        text += f" (of which {_range(summary['continued_query_pages'])} follow-on pages)"
+    return text
+
+
+def _verdict(summary: dict) -> str:
+    if summary["claim_holds"] is None:
+        return "not claimed"
+    return "holds" if summary["claim_holds"] else "**does not hold**"
+
+
+def table(run: dict) -> str:
+    lines = [
+        f"#### {run['tickets']:,} tickets in the project",
+        "",
+        f"{run['items_loaded']:,} items loaded in {run['load_seconds']:.0f} s; scenarios measured in "
+        f"{run['measure_seconds']:.0f} s; 1-minute load average {run['load_average'][0]:.2f} before, "
+        f"{run['load_average'][1]:.2f} after.",
+        "",
+        "| Scenario | DynamoDB calls per request | Query items scanned / returned | Items read by key "
+        "| Tickets in response | Items written | RCU | WCU | p50 ms | p95 ms | DynamoDB p50 ms | Claim |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in run["results"]:
+        lines.append(
+            f"| {s['scenario']} | {_calls(s)} | {_range(s['query_items_scanned'])} / "
+            f"{_range(s['query_items_matched'])} | {_range(s['items_fetched_by_key'])} "
+            f"| {_range(s['tickets_in_response'])} | {_range(s['items_written'])} "
+            f"| {_units(s['read_units_median'])} | {_units(s['write_units_median'])} "
+            f"| {s['latency_ms_p50']:.1f} | {s['latency_ms_p95']:.1f} | {s['dynamodb_ms_p50']:.1f} | {_verdict(s)} |")
+    return "\n".join(lines)
+
+
+def comparison(runs: list[dict]) -> str:
+    sizes = [f"{run['tickets']:,}" for run in runs]
+    head = ["Scenario"] + [f"calls @ {s}" for s in sizes] + [f"items read @ {s}" for s in sizes] \
+        + [f"p50 ms @ {s}" for s in sizes]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for index, first in enumerate(runs[0]["results"]):
+        row = [first["scenario"]]
+        per_run = [run["results"][index] for run in runs]
+        row += [str(sum(span[1] for span in s["operations"].values())) for s in per_run]
+        row += [_range([s["query_items_scanned"][i] + s["items_fetched_by_key"][i] for i in (0, 1)])
+                for s in per_run]
+        row += [f"{s['latency_ms_p50']:.1f}" for s in per_run]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.cost", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", default="1000", help="comma-separated project sizes, e.g. 1000,10000")
+    parser.add_argument("--repetitions", type=int, default=20, help="measured requests per scenario")
+    parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests before each scenario")
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    args = parser.parse_args(argv)
+    sizes = [int(part.replace("_", "")) for part in args.tickets.split(",") if part.strip()]
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    runs = []
+    for size in sizes:
+        log(f"== {size} tickets")
+        runs.append(run_size(size, args.repetitions, args.warmup, log))
+    log(f"done in {time.perf_counter() - started:.0f}s")
+
+    print(f"Machine: {machine()}. Repetitions: {args.repetitions} measured after {args.warmup} warm-up "
+          f"requests per scenario.\n")
+    for run in runs:
+        print(table(run) + "\n")
+    if len(runs) > 1:
+        print("#### Side by side\n")
+        print(comparison(runs) + "\n")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "repetitions": args.repetitions,
+                                         "warmup": args.warmup, "runs": runs}, indent=2))
+    failed = [(run["tickets"], s["scenario"]) for run in runs for s in run["results"] if s["claim_holds"] is False]
+    for tickets, scenario in failed:
+        log(f"claim does not hold: {scenario} at {tickets} tickets")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""A project's worth of tickets, written fast but item for item as the API would have written them.
+
+Each ticket is built as the service builds it (the same domain objects, the same TICKET_CREATED
+changes, `apply_changes` for a later status move) and turned into items by the repository's own
+`to_item`, `tag_item` and `to_history_item`. Only the transport differs: BatchWriteItem in bulk
+instead of one transaction per ticket, so that ten thousand tickets load in seconds.
+"""
+import random
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from chalicelib.adapters import tickets_repo
+from chalicelib.adapters.models import DedupGuardItem
+from chalicelib.domain.clock import iso, new_id, utc_now
+from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes
+from chalicelib.services.tickets import TicketService, _public
+
+# Weighted so that some partitions are large and some rare, as in a real project.
+STATUS_WEIGHTS = {"new": 30, "acknowledged": 20, "in_progress": 20, "resolved": 15, "closed": 10,
+                  "deferred": 3, "canceled": 2}
+SEVERITY_WEIGHTS = {"critical": 10, "high": 25, "medium": 40, "low": 25}
+TAG_WEIGHTS = {"db": 30, "network": 20, "auth": 12, "billing": 10, "frontend": 10, "infra": 8,
+               "customer": 6, "security": 4}
+SOURCES = {"api": 50, "email": 20, "alertmanager": 30}
+SPAN_DAYS = 180
+BATCH_WRITE_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class People:
+    """Who reports and who is assigned: user ids of members, team ids, automation actors."""
+    members: tuple[str, ...]
+    teams: tuple[str, ...]
+    automations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LoadedTicket:
+    ticket: Ticket
+    history: tuple[HistoryEntry, ...]
+
+
+def generate(project_id: str, project_key: str, people: People, count: int, seed: int = 7) -> list[LoadedTicket]:
+    """`count` tickets numbered 1..count, oldest first, created over the last SPAN_DAYS days.
+
+    A ticket's attributes are drawn from a generator seeded by its age rank, so the newest tickets
+    look alike whatever the project's size: pages of a small and a large project then differ only
+    in how much lies behind them.
+    """
+    start = utc_now() - timedelta(days=SPAN_DAYS)
+    step = timedelta(days=SPAN_DAYS) / max(count, 1)
+    reporters = people.members + people.automations
+    assignees = people.members + tuple(f"team:{team}" for team in people.teams)
+    workflow = Workflow()
+    loaded = []
+    for number in range(1, count + 1):
+        rng = random.Random(f"{seed}-{count - number}")
+        created = start + step * (number - 1) + timedelta(milliseconds=rng.randrange(0, 1000))
+        created_at = iso(created)
+        reporter = rng.choice(reporters)
+        assignee = rng.choice(assignees) if rng.random() < 0.9 else reporter
+        tags = _pick_tags(rng)
+        ticket = Ticket(
+            id=new_id(), project_id=project_id, number=number, key=f"{project_key}-{number}",
+            title=f"{rng.choice(('Checkout', 'Login', 'Search', 'Export', 'Webhook'))} "
+                  f"{rng.choice(('fails', 'is slow', 'times out', 'returns 500', 'looks wrong'))} #{number}",
+            description=("Steps to reproduce: open the page, repeat the action, watch the error. " * 3).strip(),
+            status="new", severity=_weighted(rng, SEVERITY_WEIGHTS), created_at=created_at,
+            updated_at=created_at, reporter=reporter, source=_weighted(rng, SOURCES),
+            due_date=iso(created + timedelta(days=rng.randrange(3, 30))) if rng.random() < 0.3 else None,
+            assignee=assignee, tags=tags,
+            dedup_key=f"alert-{number}" if rng.random() < 0.1 else None, version=1,
+        )
+        created_entry = TicketService._entry(
+            ticket, Events.TICKET_CREATED, reporter, created_at,
+            changes={name: {"old": None, "new": value} for name, value in _public(ticket).items()
+                     if name in ("title", "status", "severity", "assignee", "tags", "due_date")})
+        history = [created_entry]
+        moment = created
+        for _ in range(rng.choice((0, 0, 0, 1, 2))):
+            moment += timedelta(minutes=rng.randrange(1, 600))
+            history.append(TicketService._entry(ticket, Events.COMMENT_ADDED, rng.choice(people.members),
+                                                iso(moment), {}, comment="Looking into it; logs attached."))
+        status = _weighted(rng, STATUS_WEIGHTS)
+        if status != "new":
+            moment += timedelta(minutes=rng.randrange(1, 600))
+            changed_at = iso(moment)
+            after, changes = apply_changes(ticket, {"status": status}, workflow, changed_at)
+            history.append(TicketService._entry(ticket, Events.TICKET_UPDATED, rng.choice(people.members),
+                                                changed_at, changes))
+            ticket = replace(after, version=ticket.version + 1)
+        loaded.append(LoadedTicket(ticket, tuple(history)))
+    return loaded
+
+
+def items(loaded: LoadedTicket) -> list[dict]:
+    """The raw DynamoDB items of one ticket: the ticket, its tags, its history, its dedup guard."""
+    ticket = loaded.ticket
+    ticket_item = tickets_repo.to_item(ticket)
+    # A save through the API sets the version; a raw write has to carry the stored one itself.
+    ticket_item.version = ticket.version
+    models = [ticket_item]
+    models += [tickets_repo.tag_item(ticket, tag) for tag in ticket.tags]
+    models += [tickets_repo.to_history_item(entry) for entry in loaded.history]
+    if ticket.dedup_key is not None:
+        models.append(DedupGuardItem(tickets_repo.dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP",
+                                     ticket_id=ticket.id))
+    return [model.serialize() for model in models]
+
+
+def load(dynamodb, table_name: str, tickets: list[LoadedTicket], threads: int = 4) -> int:
+    """Writes every ticket's items with BatchWriteItem; returns how many items were written."""
+    every_item = [item for loaded in tickets for item in items(loaded)]
+    batches = [every_item[i:i + BATCH_WRITE_LIMIT] for i in range(0, len(every_item), BATCH_WRITE_LIMIT)]
+
+    def write(batch: list[dict]) -> None:
+        pending = {table_name: [{"PutRequest": {"Item": item}} for item in batch]}
+        while pending:
+            pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for _ in pool.map(write, batches):
+            pass
+    return len(every_item)
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _pick_tags(rng: random.Random) -> tuple[str, ...]:
+    wanted = rng.choice((0, 1, 1, 2, 2, 3))
+    tags: list[str] = []
+    while len(tags) < wanted:
+        tag = _weighted(rng, TAG_WEIGHTS)
+        if tag not in tags:
+            tags.append(tag)
+    return tuple(tags)
