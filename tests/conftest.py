@@ -1,5 +1,6 @@
-"""Shared fixtures. The API tier runs the app in-process (chalice.test.Client) on moto, with the
-tables built from infra/resources.json."""
+"""Shared fixtures. The API tier runs the app in-process (chalice.test.Client) against AWS's
+DynamoDB Local (one in-memory server per session; each test works in a project of its own) and
+moto for the other AWS services. Tables come from infra/resources.json."""
 import os
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -14,19 +15,32 @@ import boto3  # noqa: E402
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from chalicelib.local import provision  # noqa: E402
+from chalicelib.local import dynamodb_local, provision  # noqa: E402
 
 STAGE = "local"  # the chalice stage whose names the in-process tests use
 os.environ.update(provision.environment(STAGE))
 
 
+@pytest.fixture(scope="session")
+def dynamodb_local_endpoint():
+    with dynamodb_local.running() as endpoint:
+        provision.create_tables(boto3.client("dynamodb", endpoint_url=endpoint), STAGE)
+        yield endpoint
+
+
+def rebind():
+    """Makes the app pick up endpoint changes made by a fixture."""
+    from chalicelib.adapters import models
+    from chalicelib.api.routing import services
+    models._bound = None
+    services.cache_clear()
+
+
 @pytest.fixture
-def aws():
+def aws(dynamodb_local_endpoint, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_endpoint)
     with mock_aws():
-        provision.create_tables(boto3.client("dynamodb"), STAGE)
         provision.create_buckets(boto3.client("s3"), STAGE)
-        from chalicelib.adapters import models
-        from chalicelib.api.routing import services
-        models._bound = None
-        services.cache_clear()
+        rebind()
         yield
+    rebind()

@@ -6,16 +6,8 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.adapters import models
-from chalicelib.local import dynamodb_local, provision
+from chalicelib.local import provision
 from tests.conftest import STAGE
-
-
-@pytest.fixture(scope="session")
-def dynamodb_local_endpoint():
-    with dynamodb_local.running() as endpoint:
-        client = boto3.client("dynamodb", endpoint_url=endpoint)
-        provision.create_tables(client, STAGE)
-        yield endpoint
 
 
 @pytest.fixture(params=["moto", "dynamodb_local"])
