@@ -5,6 +5,7 @@ OpenAPI document is built from. Bodies and query strings are validated by the ro
 models; domain errors become the one JSON error shape here and nowhere else.
 """
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache, wraps
 from typing import Any, Callable
@@ -15,13 +16,24 @@ from pydantic import BaseModel, ValidationError
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.domain.people import Principal
-from chalicelib.errors import DomainError, FieldError, InvalidJson, PayloadTooLarge, ValidationFailed, error_body
+from chalicelib.errors import (
+    DomainError,
+    FieldError,
+    InvalidJson,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+    error_body,
+)
 from chalicelib.services.auth import authenticate
 from chalicelib.services.people import PeopleService
 from chalicelib.services.tickets import TicketService
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"
+# Every id we issue matches this; anything else cannot exist, and must not reach DynamoDB
+# (whose key size limits would turn an absurd path into a server error).
+ID_PATTERN = re.compile(r"[0-9a-z]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,9 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
         def view(**path_params):
             request = bp.current_request
             try:
+                for name, value in path_params.items():
+                    if not ID_PATTERN.fullmatch(value):
+                        raise NotFound(f"no such {name.removesuffix('_id').replace('_', ' ')}")
                 call = Call(principal=None, body=None, query=None, headers=request.headers or {})
                 if role is not None:
                     call.principal = authenticate(services().directory, request.headers.get("authorization"),

@@ -90,3 +90,9 @@ def test_deeply_nested_json_is_a_400_not_a_crash(api):
 
 def test_invalid_utf8_is_400(api):
     assert_error(api.post("/tickets", raw=b"\xff\xfe{"), 400, "body")
+
+
+def test_ids_that_cannot_exist_are_404_without_a_lookup(api):
+    assert_error(api.get("/tickets/" + "x" * 3000), 404)
+    assert_error(api.get("/tickets/UPPER"), 404)
+    assert_error(api.delete("/members/" + "%2E" * 10), 404)
