@@ -90,18 +90,19 @@ def main(argv: list[str] | None = None) -> int:
     for chatty in ("botocore", "boto3", "pynamodb"):  # they log their settings at start
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
-    state = StateDir(args.state_dir.resolve())
-    state.root.mkdir(parents=True, exist_ok=True)
-    if args.reset:
-        state.reset()
-        log.info("reset: local data in %s deleted", state.root)
     ports = Ports.from_environ()
     try:
+        # Before any reset: a busy port most likely means a stack still running on this data.
         for port, owner in ((ports.api, "PORT"), (ports.aws, "AWS_PORT"), (ports.dynamodb, "DYNAMODB_PORT")):
             aws_server.ensure_port_free(port, owner)
     except aws_server.PortInUse as error:
         log.error("%s: stop whatever uses it or choose another port", error)
         return 1
+    state = StateDir(args.state_dir.resolve())
+    state.root.mkdir(parents=True, exist_ok=True)
+    if args.reset:
+        state.reset()
+        log.info("reset: local data in %s deleted", state.root)
 
     stopping = _stop_on_signals()
     with contextlib.ExitStack() as running:
