@@ -12,6 +12,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# RESET=1 starts from empty data; PORT, AWS_PORT, DYNAMODB_PORT and STATE_DIR (environment) move it.
 run: $(INSTALLED)
 	$(PY) -m chalicelib.local.stack $(if $(RESET),--reset,)
 

@@ -80,7 +80,8 @@ class StateDir:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.local.stack", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m chalicelib.local.stack", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reset", action="store_true", help="delete all local data first")
     parser.add_argument("--state-dir", type=Path, default=Path(os.environ.get("STATE_DIR") or ROOT / ".local"),
                         help="where data, logs and stack.json live (default: .local)")
