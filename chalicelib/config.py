@@ -22,7 +22,7 @@ def directory_table() -> str:
 
 
 def attachments_bucket() -> str:
-    return os.environ.get(ATTACHMENTS_BUCKET, "ticketry-local-attachments")
+    return os.environ.get(ATTACHMENTS_BUCKET, "ticketry-local-attachments-000000000000")
 
 
 def region() -> str:
