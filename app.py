@@ -2,9 +2,11 @@
 from chalice import Chalice
 
 from chalicelib.api import openapi, people, tickets
+from chalicelib.events import stream
 
 app = Chalice(app_name="ticketry")
 app.experimental_feature_flags.update({"BLUEPRINTS"})
 app.register_blueprint(tickets.bp)
 app.register_blueprint(people.bp)
 app.register_blueprint(openapi.bp)
+app.register_blueprint(stream.bp)

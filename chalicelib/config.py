@@ -8,6 +8,7 @@ AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"
 DYNAMODB_ENDPOINT_URL = "AWS_ENDPOINT_URL_DYNAMODB"
 AWS_REGION = "AWS_DEFAULT_REGION"
 CURSOR_SIGNING_KEY = "CURSOR_SIGNING_KEY"
+TICKETS_STREAM_ARN = "TICKETS_STREAM_ARN"
 PUBLIC_URL = "PUBLIC_URL"
 
 DEFAULT_REGION = "us-east-1"
@@ -43,3 +44,10 @@ def cursor_signing_key() -> bytes:
 
 def public_url() -> str:
     return os.environ.get(PUBLIC_URL, "http://127.0.0.1:8000").rstrip("/")
+
+
+def tickets_stream_arn() -> str:
+    """Read when app.py is imported, to subscribe the stream handlers. Code that only serves HTTP
+    (tests, tools) imports the app without a stream, hence the stand-in."""
+    return os.environ.get(TICKETS_STREAM_ARN) or (
+        f"arn:aws:dynamodb:{region()}:000000000000:table/{tickets_table()}/stream/unset")

@@ -10,11 +10,15 @@ from chalicelib.adapters.models import (
     TEAM_SK_PREFIX,
     ApiKeyItem,
     EmailGuardItem,
+    PARTITION_COUNT_SK_PREFIX,
     MemberItem,
+    SEARCH_INDEX_ATTRIBUTES,
+    PartitionCountItem,
     ProjectItem,
     TeamItem,
     _DirectoryTable,
     project_pk,
+    scoped,
 )
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.errors import Conflict, NotFound
@@ -43,6 +47,26 @@ class DirectoryRepository:
             return to_api_key(ApiKeyItem.get(project_pk(project_id), API_KEY_SK_PREFIX + key_id, consistent_read=True))
         except DoesNotExist:
             return None
+
+    # ---- search statistics -------------------------------------------------------------------
+
+    def index_sizes(self, project_id: str, candidates: dict[str, tuple[str, ...]]) -> dict[str, int]:
+        """Tickets each candidate index would read (the sum over its partitions), in one
+        BatchGetItem. A partition never counted is taken as empty."""
+        pk = project_pk(project_id)
+        wanted = {(pk, partition_count_sk(SEARCH_INDEX_ATTRIBUTES[index], scoped(project_id, value))): index
+                  for index, values in candidates.items() for value in values}
+        sizes = dict.fromkeys(candidates, 0)
+        for item in PartitionCountItem.batch_get(list(wanted)):
+            sizes[wanted[(item.pk, item.sk)]] += max(0, int(item.count))
+        return sizes
+
+    def add_to_partition_counts(self, deltas: dict[tuple[str, str, str], int]) -> None:
+        """Applies {(project id, index attribute, partition key): change}; ADD keeps it commutative."""
+        for (project_id, attribute, value), delta in deltas.items():
+            if delta:
+                item = PartitionCountItem(project_pk(project_id), partition_count_sk(attribute, value))
+                item.update(actions=[PartitionCountItem.count.add(delta)])
 
     # ---- projects ----------------------------------------------------------------------------
 
@@ -157,6 +181,10 @@ class DirectoryRepository:
 
     def _transaction(self):
         return models.Transaction(Conflict("already exists, or changed by another request"))
+
+
+def partition_count_sk(attribute: str, value: str) -> str:
+    return f"{PARTITION_COUNT_SK_PREFIX}{attribute}#{value}"
 
 
 def to_project(item: ProjectItem) -> Project:

@@ -191,6 +191,24 @@ class ApiKeyItem(_DirectoryTable, discriminator="api_key"):
     created_at = UnicodeAttribute()
 
 
+class PartitionCountItem(_DirectoryTable, discriminator="partition_count"):
+    """How many items one search-index partition of the project holds (sk
+    `COUNT#<index attribute>#<partition key>`), kept by the tickets stream consumer. Approximate
+    (a replayed stream batch counts twice); used only to choose which index drives a search."""
+    count = NumberAttribute(default=0)
+
+
+PARTITION_COUNT_SK_PREFIX = "COUNT#"
+# Search index name -> the attribute holding its partition key.
+SEARCH_INDEX_ATTRIBUTES = {
+    "status": "status_idx",
+    "severity": "severity_idx",
+    "reporter": "reporter_idx",
+    "assignee": "assignee_idx",
+    "tags": "tag_idx",
+}
+
+
 _bound: tuple | None = None
 _connection: Connection | None = None
 

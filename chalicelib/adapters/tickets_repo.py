@@ -1,5 +1,6 @@
 """Ticket storage on the tickets table: one transaction per change, history included."""
 import heapq
+from itertools import islice
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -26,6 +27,7 @@ from chalicelib.errors import Conflict
 DETAIL_HISTORY_LIMIT = 50
 DETAIL_QUERY_LIMIT = 1 + 20 + 50 + DETAIL_HISTORY_LIMIT
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
 
 
 class StaleTicket(Conflict):
@@ -138,8 +140,13 @@ class TicketRepository:
             for value in plan.partitions
         ]
         merged = _unique_by_sort_key(heapq.merge(*streams, key=lambda item: item.created_key, reverse=True))
+        if plan.index == "tags" and not plan.needs_filter:
+            # Tag items exist only for live tickets, so the item after the page tells whether
+            # there is more without fetching its ticket.
+            page = self._batch_tickets(list(islice(merged, limit)))
+            return page, next(merged, None) is not None
         if plan.index == "tags":
-            tickets = self._fetch_tickets(merged, batch=page_size)
+            tickets = self._fetch_tickets(merged)
         else:
             tickets = (to_ticket(item) for item in merged)
         page: list[Ticket] = []
@@ -179,15 +186,9 @@ class TicketRepository:
         # BETWEEN includes its upper end; the upper bound is exclusive.
         return (item for item in results if upper is None or item.created_key < upper)
 
-    def _fetch_tickets(self, tag_items: Iterable[TagItem], batch: int) -> Iterator[Ticket]:
-        pending: list[TagItem] = []
-        for tag_item in tag_items:
-            pending.append(tag_item)
-            if len(pending) >= batch:
-                yield from self._batch_tickets(pending)
-                pending = []
-        if pending:
-            yield from self._batch_tickets(pending)
+    def _fetch_tickets(self, tag_items: Iterator[TagItem]) -> Iterator[Ticket]:
+        while chunk := list(islice(tag_items, BATCH_GET_LIMIT)):
+            yield from self._batch_tickets(chunk)
 
     def _batch_tickets(self, tag_items: list[TagItem]) -> list[Ticket]:
         found = {item.ticket_id: item for item in TicketItem.batch_get(

@@ -2,14 +2,15 @@
 
 Every search index sorts by `created_at#id`, so the newest-first order, the created-at range and
 the cursor are all one sort-key range on whichever index drives the query. The driving index is
-the one whose partitions are likely smallest; the other filters are checked on each ticket read.
+the one whose partitions hold the fewest tickets; the other filters are checked on each ticket read.
 """
 from dataclasses import dataclass
 
 from chalicelib.domain.tickets import Ticket
 
-# Indexes in the order we prefer them: one person's tickets are usually fewer than one tag's,
-# one tag's fewer than one severity's or status's. `project` holds every live ticket.
+# Tie-break (and the order used before any partition has been counted): one person's tickets are
+# usually fewer than one tag's, one tag's fewer than one severity's or status's. The `project`
+# index holds every live ticket and drives only a query with no other index filter.
 DRIVING_ORDER = ("reporter", "assignee", "tags", "severity", "status")
 
 
@@ -48,7 +49,8 @@ class SearchPlan:
     needs_filter: bool      # whether tickets read must still be checked against the query
 
 
-def plan(query: TicketQuery) -> SearchPlan:
+def candidates(query: TicketQuery) -> dict[str, tuple[str, ...]]:
+    """Index -> the partitions (values) it would read, for every index the query can be driven by."""
     values = {
         "reporter": (query.reporter,) if query.reporter else (),
         "assignee": (query.assignee,) if query.assignee else (),
@@ -56,13 +58,19 @@ def plan(query: TicketQuery) -> SearchPlan:
         "severity": tuple(dict.fromkeys(query.severity)),
         "status": tuple(dict.fromkeys(query.status)),
     }
-    for index in DRIVING_ORDER:
-        if values[index]:
-            others = [name for name in DRIVING_ORDER if name != index and values[name]]
-            has_due = query.due_after is not None or query.due_before is not None
-            return SearchPlan(index, values[index], needs_filter=bool(others) or has_due)
+    return {index: values[index] for index in DRIVING_ORDER if values[index]}
+
+
+def plan(query: TicketQuery, sizes: dict[str, int] | None = None) -> SearchPlan:
+    """Drives the query by the index that reads the fewest tickets: by `sizes` (tickets in the
+    partitions each index would read) when known, else by DRIVING_ORDER."""
+    options = candidates(query)
     has_due = query.due_after is not None or query.due_before is not None
-    return SearchPlan("project", ("",), needs_filter=has_due)
+    if not options:
+        return SearchPlan("project", ("",), needs_filter=has_due)
+    sizes = sizes or {}
+    index = min(options, key=lambda name: (sizes.get(name, 0), DRIVING_ORDER.index(name)))
+    return SearchPlan(index, options[index], needs_filter=len(options) > 1 or has_due)
 
 
 def matches(ticket: Ticket, query: TicketQuery) -> bool:

@@ -151,7 +151,11 @@ class TicketService:
         key = config.cursor_signing_key()
         after = cursors.decode(params.cursor, scope, key) if params.cursor else None
         lower, upper = search.sort_key_bounds(query, after)
-        page, more = self.tickets.search(principal.project.id, search.plan(query), query, params.limit, lower, upper)
+        options = search.candidates(query)
+        # Only a choice between indexes needs their sizes (one more read).
+        sizes = self.people.directory.index_sizes(principal.project.id, options) if len(options) > 1 else None
+        plan = search.plan(query, sizes)
+        page, more = self.tickets.search(principal.project.id, plan, query, params.limit, lower, upper)
         return {
             "data": [_public(t) for t in page],
             "cursor": cursors.encode(page[-1].sort_key, scope, key) if more and page else None,

@@ -121,3 +121,37 @@ def test_tokens_parse_and_hash():
     assert secrets.secret_matches("se_cr-et", secrets.hash_secret("se_cr-et"))
     assert not secrets.secret_matches("other", secrets.hash_secret("se_cr-et"))
     assert secrets.parse_token("tkt_a_b") is None and secrets.parse_token("xyz_a_b_c") is None
+
+
+class TestPlanningBySize:
+    QUERY = search.TicketQuery(severity=("high",), status=("canceled",), tags=("db",))
+
+    def test_smallest_index_drives(self):
+        assert search.plan(self.QUERY, {"severity": 900, "status": 12, "tags": 300}).index == "status"
+
+    def test_ties_and_unknown_sizes_follow_the_preferred_order(self):
+        assert search.plan(self.QUERY, {"severity": 5, "status": 5, "tags": 5}).index == "tags"
+        assert search.plan(self.QUERY).index == "tags"
+
+    def test_single_index_needs_no_filter(self):
+        assert not search.plan(search.TicketQuery(status=("new", "closed"))).needs_filter
+
+
+def test_partition_deltas_follow_old_and_new_keys():
+    from chalicelib.events.partition_counts import deltas
+
+    def image(**attributes):
+        return {name: {"S": value} for name, value in attributes.items()}
+
+    records = [
+        {"dynamodb": {"NewImage": image(status_idx="p1#new", severity_idx="p1#high")}},
+        {"dynamodb": {"OldImage": image(status_idx="p1#new", severity_idx="p1#high"),
+                      "NewImage": image(status_idx="p1#closed", severity_idx="p1#high")}},
+        {"dynamodb": {"OldImage": image(tag_idx="p2#db")}},
+        {"dynamodb": {"NewImage": image(pk="T#x", sk="EVT#1")}},
+    ]
+    assert {k: v for k, v in deltas(records).items() if v} == {
+        ("p1", "status_idx", "p1#closed"): 1,
+        ("p1", "severity_idx", "p1#high"): 1,
+        ("p2", "tag_idx", "p2#db"): -1,
+    }
