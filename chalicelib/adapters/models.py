@@ -119,6 +119,7 @@ class HistoryItem(_TicketsTable, discriminator="history"):
     changed_by = UnicodeAttribute()
     changes = JSONAttribute(default=dict)
     comment = UnicodeAttribute(null=True)
+    ticket = JSONAttribute(null=True)
 
 
 class DedupGuardItem(_TicketsTable, discriminator="dedup"):

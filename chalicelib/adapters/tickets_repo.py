@@ -331,7 +331,7 @@ def to_history_item(entry: HistoryEntry) -> HistoryItem:
     return HistoryItem(
         ticket_pk(entry.ticket_id), history_sk(entry), entry_id=entry.id, ticket_id=entry.ticket_id,
         project_id=entry.project_id, event=entry.event, timestamp=entry.timestamp,
-        changed_by=entry.changed_by, changes=entry.changes, comment=entry.comment,
+        changed_by=entry.changed_by, changes=entry.changes, comment=entry.comment, ticket=entry.ticket,
     )
 
 
@@ -339,8 +339,16 @@ def to_history(item: HistoryItem) -> HistoryEntry:
     return HistoryEntry(
         id=item.entry_id, ticket_id=item.ticket_id, project_id=item.project_id, event=item.event,
         timestamp=item.timestamp, changed_by=item.changed_by, changes=item.changes or {},
-        comment=item.comment,
+        comment=item.comment, ticket=item.ticket,
     )
+
+
+def history_from_stream_image(image: dict) -> HistoryEntry | None:
+    """The history entry a stream record's NewImage holds, or None for any other kind of item."""
+    kind = image.get("kind", {}).get("S")
+    if kind != "history":
+        return None
+    return to_history(HistoryItem.from_raw_data(image))
 
 
 def _unique_by_sort_key(items: Iterable) -> Iterator:

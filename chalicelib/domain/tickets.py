@@ -25,6 +25,7 @@ class Events:
     TICKET_DELETED = "TICKET_DELETED"
     COMMENT_ADDED = "COMMENT_ADDED"
     DUPLICATE_RECEIVED = "DUPLICATE_RECEIVED"
+    TICKET_OVERDUE = "TICKET_OVERDUE"
 
 
 HISTORY_EVENTS = (
@@ -33,6 +34,7 @@ HISTORY_EVENTS = (
     Events.TICKET_DELETED,
     Events.COMMENT_ADDED,
     Events.DUPLICATE_RECEIVED,
+    Events.TICKET_OVERDUE,
 )
 
 
@@ -77,6 +79,21 @@ class HistoryEntry:
     changed_by: str
     changes: dict[str, Any] = field(default_factory=dict)
     comment: str | None = None
+    # The ticket as this entry left it (as it was, for a deletion): each entry is a complete
+    # event for the stream consumers, whatever happened to the ticket since.
+    ticket: dict[str, Any] | None = None
+
+
+def public_view(ticket: Ticket) -> dict[str, Any]:
+    """The ticket as the API and events show it."""
+    return {
+        "id": ticket.id, "number": ticket.number, "key": ticket.key, "project_id": ticket.project_id,
+        "title": ticket.title, "description": ticket.description, "status": ticket.status,
+        "severity": ticket.severity, "created_at": ticket.created_at, "updated_at": ticket.updated_at,
+        "resolved_at": ticket.resolved_at, "due_date": ticket.due_date, "reporter": ticket.reporter,
+        "assignee": ticket.assignee, "source": ticket.source, "tags": list(ticket.tags),
+        "dedup_key": ticket.dedup_key, "version": ticket.version,
+    }
 
 
 def normalise_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:

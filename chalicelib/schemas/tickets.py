@@ -8,7 +8,8 @@ from chalicelib.schemas.common import Strict
 
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
 Severity = Literal["critical", "high", "medium", "low"]
-HistoryEvent = Literal["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "DUPLICATE_RECEIVED"]
+HistoryEvent = Literal["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "DUPLICATE_RECEIVED",
+                       "TICKET_OVERDUE"]
 
 Title = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Description = Annotated[str, StringConstraints(max_length=65536)]

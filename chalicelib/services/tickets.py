@@ -20,6 +20,7 @@ from chalicelib.domain.tickets import (
     Workflow,
     apply_changes,
     normalise_tags,
+    public_view,
 )
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from chalicelib.schemas import tickets as schemas
@@ -81,9 +82,9 @@ class TicketService:
             tags=tags, dedup_key=body.dedup_key, version=1,
         )
         entry = self._entry(ticket, Events.TICKET_CREATED, principal.actor, now,
-                            changes={name: {"old": None, "new": value} for name, value in _public(ticket).items()
+                            changes={name: {"old": None, "new": value} for name, value in public_view(ticket).items()
                                      if name in ("title", "status", "severity", "assignee", "tags", "due_date")})
-        outcome = CreateOutcome(201, _public(ticket))
+        outcome = CreateOutcome(201, public_view(ticket))
         self.tickets.create(ticket, entry, dedup_previous=previous_owner,
                             idempotency=_idempotency_item(scope, request_hash, outcome))
         return outcome
@@ -93,7 +94,7 @@ class TicketService:
         received = {"title": body.title, "severity": body.severity, "source": body.source}
         entry = self._entry(existing, Events.DUPLICATE_RECEIVED, principal.actor, now,
                             changes={"received": {"old": None, "new": received}})
-        outcome = CreateOutcome(200, _public(existing))
+        outcome = CreateOutcome(200, public_view(existing))
         self.tickets.append_history(existing, entry, require_open=True,
                                     idempotency=_idempotency_item(scope, request_hash, outcome))
         return outcome
@@ -115,7 +116,7 @@ class TicketService:
         ticket = found.ticket
         workflow = Workflow(principal.project.workflow)
         more = found.more_history_after
-        body = _public(ticket) | {
+        body = public_view(ticket) | {
             "history": [_public_entry(e) for e in found.history],
             "history_cursor": cursors.encode(more, _history_scope(ticket_id, None), config.cursor_signing_key()) if more else None,
             "attachments": [],
@@ -157,7 +158,7 @@ class TicketService:
         plan = search.plan(query, sizes)
         page, more = self.tickets.search(principal.project.id, plan, query, params.limit, lower, upper)
         return {
-            "data": [_public(t) for t in page],
+            "data": [public_view(t) for t in page],
             "cursor": cursors.encode(page[-1].sort_key, scope, key) if more and page else None,
         }
 
@@ -180,16 +181,16 @@ class TicketService:
             now = now_iso()
             after, changes = apply_changes(ticket, requested, workflow, now)
             if not changes:
-                return _public(ticket), ticket.version
-            entry = self._entry(ticket, Events.TICKET_UPDATED, principal.actor, now, changes)
+                return public_view(ticket), ticket.version
+            saved = replace(after, version=ticket.version + 1)
+            entry = self._entry(saved, Events.TICKET_UPDATED, principal.actor, now, changes)
             try:
                 self.tickets.update(ticket, after, entry)
             except StaleTicket:
                 if if_match is not None:
                     raise PreconditionFailed("the ticket has changed since you read it") from None
                 continue  # someone else wrote first: re-read and re-apply our change
-            saved = replace(after, version=ticket.version + 1)
-            return _public(saved), saved.version
+            return public_view(saved), saved.version
         raise Conflict("the ticket is changing too often to update; try again")
 
     def comment(self, principal: Principal, ticket_id: str, body: schemas.CommentCreate) -> dict:
@@ -234,8 +235,10 @@ class TicketService:
 
     @staticmethod
     def _entry(ticket: Ticket, event: str, actor: str, now: str, changes: dict, comment: str | None = None) -> HistoryEntry:
+        """An entry about `ticket`, which is the ticket as this change leaves it."""
         return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
-                            timestamp=now, changed_by=actor, changes=changes, comment=comment)
+                            timestamp=now, changed_by=actor, changes=changes, comment=comment,
+                            ticket=public_view(ticket))
 
 
 def etag(version: int) -> str:
@@ -245,17 +248,6 @@ def etag(version: int) -> str:
 def etag_matches(if_match: str, version: int) -> bool:
     wanted = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
     return "*" in wanted or etag(version) in wanted
-
-
-def _public(ticket: Ticket) -> dict:
-    return {
-        "id": ticket.id, "number": ticket.number, "key": ticket.key, "project_id": ticket.project_id,
-        "title": ticket.title, "description": ticket.description, "status": ticket.status,
-        "severity": ticket.severity, "created_at": ticket.created_at, "updated_at": ticket.updated_at,
-        "resolved_at": ticket.resolved_at, "due_date": ticket.due_date, "reporter": ticket.reporter,
-        "assignee": ticket.assignee, "source": ticket.source, "tags": list(ticket.tags),
-        "dedup_key": ticket.dedup_key, "version": ticket.version,
-    }
 
 
 def _public_entry(entry: HistoryEntry) -> dict:

@@ -39,3 +39,21 @@ def test_a_move_between_partitions_nets_out(api):
     pump_tickets_stream()
     sizes = DirectoryRepository().index_sizes(api.project_id, {"severity": ("low", "medium")})
     assert sizes == {"severity": 1}
+
+
+def test_history_entries_reach_the_stream_with_a_ticket_snapshot(api):
+    from chalicelib.adapters.tickets_repo import history_from_stream_image
+    from chalicelib.domain.events import TicketEvent
+    from tests.streams import new_records
+
+    ticket = api.create_ticket(title="Snapshot me")
+    api.patch(f"/tickets/{ticket['id']}", {"status": "acknowledged"})
+    api.post(f"/tickets/{ticket['id']}/comments", {"comment": "on it"})
+    entries = [history_from_stream_image(r["dynamodb"].get("NewImage") or {}) for r in new_records()
+               if r["eventName"] == "INSERT"]
+    events = [TicketEvent.from_entry(e) for e in entries if e is not None and e.ticket_id == ticket["id"]]
+    assert [e.type for e in events] == ["TICKET_CREATED", "TICKET_UPDATED", "COMMENT_ADDED"]
+    updated = events[1].payload()
+    assert updated["data"]["ticket"]["status"] == "acknowledged" and updated["data"]["ticket"]["version"] == 2
+    assert updated["data"]["changes"] == {"status": {"old": "new", "new": "acknowledged"}}
+    assert events[2].payload()["data"]["comment"]["body"] == "on it"

@@ -1,0 +1,37 @@
+"""Ticket events: what a history entry means to the outside (webhooks, email)."""
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.domain.tickets import HistoryEntry
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    id: str                 # the history entry's id: stable across stream replays
+    type: str               # TICKET_CREATED, COMMENT_ADDED, ...
+    timestamp: str
+    project_id: str
+    actor: str
+    ticket: dict[str, Any]  # the ticket as the change left it
+    changes: dict[str, Any] = field(default_factory=dict)
+    comment: dict[str, Any] | None = None
+
+    @classmethod
+    def from_entry(cls, entry: HistoryEntry) -> "TicketEvent":
+        comment = None
+        if entry.comment is not None:
+            comment = {"id": entry.id, "body": entry.comment, "author": entry.changed_by,
+                       "created_at": entry.timestamp}
+        return cls(id=entry.id, type=entry.event, timestamp=entry.timestamp, project_id=entry.project_id,
+                   actor=entry.changed_by, ticket=entry.ticket or {}, changes=entry.changes, comment=comment)
+
+    def payload(self) -> dict[str, Any]:
+        """The webhook body: `{type, timestamp, data: {project_id, actor, ticket, changes?, comment?}}`."""
+        data: dict[str, Any] = {"project_id": self.project_id, "actor": self.actor, "ticket": self.ticket}
+        if self.changes:
+            data["changes"] = self.changes
+        if self.comment is not None:
+            data["comment"] = self.comment
+        return {"type": self.type, "timestamp": self.timestamp, "data": data}
