@@ -3,6 +3,9 @@ import os
 
 TICKETS_TABLE = "TICKETS_TABLE"
 DIRECTORY_TABLE = "DIRECTORY_TABLE"
+DELIVERIES_TABLE = "DELIVERIES_TABLE"
+WEBHOOK_QUEUE_NAME = "WEBHOOK_QUEUE_NAME"
+WEBHOOK_ALLOW_PRIVATE_TARGETS = "WEBHOOK_ALLOW_PRIVATE_TARGETS"
 ATTACHMENTS_BUCKET = "ATTACHMENTS_BUCKET"
 AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"
 DYNAMODB_ENDPOINT_URL = "AWS_ENDPOINT_URL_DYNAMODB"
@@ -20,6 +23,19 @@ def tickets_table() -> str:
 
 def directory_table() -> str:
     return os.environ.get(DIRECTORY_TABLE, "ticketry-local-directory")
+
+
+def deliveries_table() -> str:
+    return os.environ.get(DELIVERIES_TABLE, "ticketry-local-deliveries")
+
+
+def webhook_queue_name() -> str:
+    return os.environ.get(WEBHOOK_QUEUE_NAME, "ticketry-local-webhook-deliveries")
+
+
+def webhook_allow_private_targets() -> bool:
+    """Only for a deployment whose receivers live on its own network (the local stack)."""
+    return os.environ.get(WEBHOOK_ALLOW_PRIVATE_TARGETS, "").lower() in ("1", "true", "yes")
 
 
 def attachments_bucket() -> str:

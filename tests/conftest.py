@@ -30,10 +30,11 @@ def dynamodb_local_endpoint():
 
 def rebind():
     """Makes the app pick up endpoint changes made by a fixture."""
-    from chalicelib.adapters import models
-    from chalicelib.api.routing import services
+    from chalicelib.adapters import models, queue
+    from chalicelib.services.registry import services
     models._bound = None
     services.cache_clear()
+    queue.reset()
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def aws(dynamodb_local_endpoint, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_endpoint)
     with mock_aws():
         provision.create_buckets(boto3.client("s3"), STAGE)
+        provision.create_queues(boto3.client("sqs"), STAGE)
         rebind()
         yield
     rebind()

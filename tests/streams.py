@@ -41,3 +41,28 @@ def pump_tickets_stream() -> dict:
         answer = tickets_stream({"Records": records[start:start + 100]}, None)
         result["batchItemFailures"] += answer["batchItemFailures"]
     return result
+
+
+def pump_webhook_queue(rounds: int = 10) -> int:
+    """Hands queued delivery messages to the app's queue handler until the queue is empty (or
+    `rounds` batches); messages the handler reports as failed stay queued. Returns how many ran."""
+    from chalicelib.events.deliveries import webhook_deliveries
+
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=config.webhook_queue_name())["QueueUrl"]
+    handled = 0
+    for _ in range(rounds):
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get("Messages", [])
+        if not messages:
+            break
+        records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                    "attributes": m.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
+                    "eventSource": "aws:sqs", "eventSourceARN": f"arn:aws:sqs:{config.region()}:123456789012:queue",
+                    "awsRegion": config.region()} for m in messages]
+        result = webhook_deliveries({"Records": records}, None)
+        failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+        for message in messages:
+            if message["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        handled += len(messages)
+    return handled

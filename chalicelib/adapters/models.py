@@ -23,7 +23,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib import config
@@ -122,6 +122,27 @@ class HistoryItem(_TicketsTable, discriminator="history"):
     ticket = JSONAttribute(null=True)
 
 
+class DueItem(_TicketsTable, discriminator="due"):
+    """Arms the overdue event of an open ticket with a due date (sk `DUE`). Present in the
+    `by_due` index until the event fires; kept, out of the index, to remember that it did."""
+    ticket_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    due_date = UnicodeAttribute()
+    due_shard = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)
+
+    by_due = type("by_due_index", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by_due", "projection": AllProjection()}),
+        "due_shard": UnicodeAttribute(hash_key=True),
+        "due_key": UnicodeAttribute(range_key=True),
+    })()
+
+
+DUE_SK = "DUE"
+# The overdue sweep reads every project's due tickets; a few partitions spread their writes.
+DUE_SHARDS = 4
+
+
 class DedupGuardItem(_TicketsTable, discriminator="dedup"):
     """Points a project's dedup key at the ticket that last claimed it."""
     ticket_id = UnicodeAttribute()
@@ -192,6 +213,25 @@ class ApiKeyItem(_DirectoryTable, discriminator="api_key"):
     created_at = UnicodeAttribute()
 
 
+class WebhookItem(_DirectoryTable, discriminator="webhook"):
+    webhook_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    url = UnicodeAttribute()
+    filters = JSONAttribute(default=dict)
+    # Kept as written: signing needs the secret itself (the table is encrypted at rest).
+    secret = UnicodeAttribute()
+    previous_secret = UnicodeAttribute(null=True)
+    previous_secret_until = NumberAttribute(null=True)
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    disabled_at = UnicodeAttribute(null=True)
+    failing_since = NumberAttribute(null=True)
+
+
+WEBHOOK_SK_PREFIX = "WEBHOOK#"
+
+
 class PartitionCountItem(_DirectoryTable, discriminator="partition_count"):
     """How many items one search-index partition of the project holds (sk
     `COUNT#<index attribute>#<partition key>`), kept by the tickets stream consumer. Approximate
@@ -210,6 +250,46 @@ SEARCH_INDEX_ATTRIBUTES = {
 }
 
 
+class _DeliveriesTable(Model):
+    class Meta:
+        table_name = "unbound"
+
+    pk = UnicodeAttribute(hash_key=True)     # WH#<subscription id>
+    sk = UnicodeAttribute(range_key=True)    # <delivery id>
+
+
+class DeliveryItem(_DeliveriesTable):
+    subscription_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    body = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    created_key = UnicodeAttribute()          # <created_at>#<delivery id>, newest-first listing
+    state = UnicodeAttribute()
+    attempts = JSONAttribute(default=list)
+    next_attempt_at = UnicodeAttribute(null=True)
+    first_attempt_epoch = NumberAttribute(null=True)
+    # Set only while a retry waits longer than a queue delay allows; the minute sweep finds it.
+    retry_shard = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()            # TTL: the log is kept for 30 days
+
+    by_created = type("by_created_index", (LocalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by_created", "projection": AllProjection()}),
+        "pk": UnicodeAttribute(hash_key=True),
+        "created_key": UnicodeAttribute(range_key=True),
+    })()
+    by_retry = type("by_retry_index", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by_retry", "projection": AllProjection()}),
+        "retry_shard": UnicodeAttribute(hash_key=True),
+        "next_attempt_at": UnicodeAttribute(range_key=True),
+    })()
+
+
+def delivery_pk(subscription_id: str) -> str:
+    return f"WH#{subscription_id}"
+
+
 _bound: tuple | None = None
 _connection: Connection | None = None
 
@@ -226,11 +306,12 @@ def connection() -> Connection:
 def bind() -> None:
     """Points the models at this stage's tables (once per process, or again if settings moved)."""
     global _bound, _connection
-    settings = (config.tickets_table(), config.directory_table(), config.dynamodb_endpoint(), config.region())
+    settings = (config.tickets_table(), config.directory_table(), config.deliveries_table(),
+                config.dynamodb_endpoint(), config.region())
     if _bound == settings:
         return
-    tickets, directory, host, region = settings
-    for base, name in ((_TicketsTable, tickets), (_DirectoryTable, directory)):
+    tickets, directory, deliveries, host, region = settings
+    for base, name in ((_TicketsTable, tickets), (_DirectoryTable, directory), (_DeliveriesTable, deliveries)):
         base.Meta.table_name = name
         base.Meta.host = host
         base.Meta.region = region

@@ -7,14 +7,12 @@ models; domain errors become the one JSON error shape here and nowhere else.
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache, wraps
+from functools import wraps
 from typing import Any, Callable
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.adapters.directory_repo import DirectoryRepository
-from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.domain.people import Principal
 from chalicelib.errors import (
     DomainError,
@@ -26,14 +24,13 @@ from chalicelib.errors import (
     error_body,
 )
 from chalicelib.services.auth import authenticate
-from chalicelib.services.people import PeopleService
-from chalicelib.services.tickets import TicketService
+from chalicelib.services.registry import services
 
 MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"
 # Every id we issue matches this; anything else cannot exist, and must not reach DynamoDB
 # (whose key size limits would turn an absurd path into a server error).
-ID_PATTERN = re.compile(r"[0-9a-z]{1,64}")
+ID_PATTERN = re.compile(r"[0-9a-z_]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -68,21 +65,6 @@ class Call:
     body: Any
     query: Any
     headers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Services:
-    tickets: TicketService
-    people: PeopleService
-    directory: DirectoryRepository
-
-
-@lru_cache(maxsize=1)
-def services() -> Services:
-    """Built on first use and kept for the life of a warm Lambda."""
-    directory = DirectoryRepository()
-    people = PeopleService(directory)
-    return Services(TicketService(TicketRepository(), people), people, directory)
 
 
 def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int = 200,

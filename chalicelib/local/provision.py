@@ -47,8 +47,9 @@ def table_definitions(stage: str) -> list[dict]:
             "KeySchema": props["KeySchema"],
             "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
         }
-        if props.get("GlobalSecondaryIndexes"):
-            args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        for indexes in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            if props.get(indexes):
+                args[indexes] = props[indexes]
         if props.get("StreamSpecification"):
             args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         tables.append({"create": args, "ttl": props.get("TimeToLiveSpecification")})
@@ -103,4 +104,6 @@ def environment(stage: str) -> dict[str, str]:
         config.TICKETS_TABLE: names["TicketsTable"],
         config.DIRECTORY_TABLE: names["DirectoryTable"],
         config.ATTACHMENTS_BUCKET: names["AttachmentsBucket"],
+        config.DELIVERIES_TABLE: names["DeliveriesTable"],
+        config.WEBHOOK_QUEUE_NAME: names["WebhookDeliveriesQueue"],
     }

@@ -1,12 +1,18 @@
-"""The cost benchmark at a tiny size, on DynamoDB Local: the calls it counts are the ones claimed,
-and the tickets it bulk-loads look exactly like tickets written through the API."""
+"""The cost benchmark at a small size, on DynamoDB Local: the calls it counts are the ones claimed,
+the tickets it bulk-loads look exactly like tickets written through the API, and the stream
+consumer counts their partitions exactly."""
 import json
+import math
 
 import pytest
 
-from bench import cost, dataset
+from bench import cost, counting, dataset
 from bench.meter import Meter
 from chalicelib.local import dynamodb_local
+
+# Enough tickets for more than 100 of them to carry the tag `db` (118), so that a tag page of 100
+# really fetches 100 tickets.
+TICKETS = 300
 
 CLAIMED = {
     "create ticket": {"BatchGetItem": 1, "UpdateItem": 1, "TransactWriteItems": 1},
@@ -27,7 +33,7 @@ def bench_project():
         cost.rebind()
         try:
             dynamodb = cost.dynamodb_client(endpoint)
-            yield cost.prepare(dynamodb, 30), dynamodb
+            yield cost.prepare(dynamodb, TICKETS), dynamodb
         finally:
             patch.undo()
             cost.rebind()
@@ -53,6 +59,54 @@ def test_counted_calls_match_the_claims(bench_project):
     listing = by_name["list page (no filter)"].recordings[0]
     assert listing.scanned == listing.matched == 21  # a page of 20 and one to know there is more
     assert by_name["list page (no filter)"].shown == [20, 20]
+
+
+def test_stream_consumer_counted_every_loaded_item(bench_project):
+    project, _ = bench_project
+    counted = project.counting
+    assert counted.records == project.items_loaded
+    # Delivered as the pump delivers them: in batches of at most 100 records.
+    assert counted.largest_batch == 100 and counted.batches >= math.ceil(project.items_loaded / 100)
+    assert counted.recording.operations()["UpdateItem"] > 0  # the counts, one ADD per partition and batch
+    # prepare() has already compared every partition's count with the tickets loaded.
+    assert project.partition_sizes == counting.expected_sizes(project.tickets)
+
+
+def test_search_reads_sizes_only_to_choose_between_indexes(bench_project):
+    project, _ = bench_project
+    sizes = project.partition_sizes
+    assert sizes[("severity", "critical")] > sizes[("status", "canceled")]
+    assert sizes[("severity", "high")] > sizes[("status", "new")]
+    wanted = ("status=new", "tags=db", "tags=db&limit=100", "severity=high&status=new",
+              "severity=critical&status=canceled")
+    meter = Meter()
+    with meter.installed():
+        results = cost.measure(project, meter, repetitions=2, warmup=1,
+                               scenarios=[s for s in cost.SCENARIOS if s.name in wanted])
+    by_name = {r.scenario: r for r in results}
+
+    def batch_gets(recording) -> list[int]:
+        """Items read by each BatchGetItem, in order; the first is the auth lookup (key and project)."""
+        return [call.read for call in recording.calls if call.operation == "BatchGetItem"]
+
+    for recording in by_name["status=new"].recordings:
+        assert batch_gets(recording) == [2]
+    for name in ("severity=high&status=new", "severity=critical&status=canceled"):
+        for recording in by_name[name].recordings:
+            # Filters on two indexes: one more BatchGetItem, for the two partitions' counts...
+            assert batch_gets(recording) == [2, 2], name
+            # ...and the smaller partition drives, where the fixed order would have taken severity.
+            assert {call.index for call in recording.calls if call.operation == "Query"} == {"by_status"}, name
+    for recording in by_name["tags=db"].recordings:
+        assert dict(recording.operations()) == {"BatchGetItem": 2, "Query": 1}
+        assert batch_gets(recording) == [2, 20] and recording.scanned == 21
+    assert by_name["tags=db"].shown == [20, 20]
+    for recording in by_name["tags=db&limit=100"].recordings:
+        # One BatchGetItem of exactly 100 tickets; the 101st tag item only says there is more.
+        assert dict(recording.operations()) == {"BatchGetItem": 2, "Query": 1}
+        assert batch_gets(recording) == [2, 100] and recording.scanned == 101
+    assert by_name["tags=db&limit=100"].shown == [100, 100]
+    assert all(result.claim_holds() for result in results)
 
 
 def test_bulk_loaded_items_have_the_shape_the_api_writes(bench_project):

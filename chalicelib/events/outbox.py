@@ -1,0 +1,42 @@
+"""The tickets table's stream as an outbox: each new history entry is one event, fanned out to
+the webhook subscriptions that want it."""
+import logging
+
+from chalicelib.adapters.tickets_repo import history_from_stream_image
+from chalicelib.domain.events import TicketEvent
+from chalicelib.services.registry import services
+
+log = logging.getLogger(__name__)
+
+
+def event_of(record: dict) -> TicketEvent | None:
+    """The event a stream record carries: history entries are only ever inserted."""
+    if record.get("eventName") != "INSERT":
+        return None
+    entry = history_from_stream_image(record["dynamodb"].get("NewImage") or {})
+    return TicketEvent.from_entry(entry) if entry is not None else None
+
+
+def handle(records: list[dict]) -> list[dict]:
+    """Handles each record on its own; returns the batch item failures to retry. A record that
+    cannot be read at all is logged and skipped: retrying it would only block the shard."""
+    failures = []
+    subscriptions: dict[str, list] = {}
+    webhooks = services().webhooks
+    for record in records:
+        sequence = record.get("dynamodb", {}).get("SequenceNumber")
+        try:
+            event = event_of(record)
+        except Exception:  # noqa: BLE001 - any malformed record
+            log.exception("skipping unreadable stream record %s", sequence)
+            continue
+        if event is None:
+            continue
+        try:
+            if event.project_id not in subscriptions:
+                subscriptions[event.project_id] = webhooks.repo.subscriptions(event.project_id)
+            webhooks.fan_out(event, subscriptions[event.project_id])
+        except Exception:  # noqa: BLE001 - retried by the event source, from this record on
+            log.exception("event %s (record %s) failed; it will be retried", event.id, sequence)
+            failures.append({"itemIdentifier": sequence})
+    return failures

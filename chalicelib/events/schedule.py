@@ -1,0 +1,11 @@
+"""Work done every minute: due webhook retries and overdue tickets."""
+from chalice import Blueprint, Rate
+
+from chalicelib.services.registry import services
+
+bp = Blueprint(__name__)
+
+
+@bp.schedule(Rate(1, unit=Rate.MINUTES))
+def every_minute(event):
+    services().webhooks.sweep_retries()

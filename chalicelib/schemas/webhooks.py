@@ -1,0 +1,89 @@
+"""Request and response shapes of webhook subscriptions and their delivery log."""
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from chalicelib.schemas.common import Strict
+from chalicelib.schemas.tickets import Severity, Status
+
+EventType = Literal["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "ATTACHMENT_ADDED",
+                    "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED"]
+
+
+class WebhookFilters(Strict):
+    status_changed_to: Status | None = None
+    severity: list[Severity] | None = Field(default=None, max_length=4)
+    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(default=None, max_length=20)
+    assignee: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+
+class WebhookCreate(Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    event_type: EventType
+    url: Annotated[str, StringConstraints(min_length=8, max_length=2048, pattern=r"^https?://")]
+    filters: WebhookFilters | None = None
+
+
+class FiltersOut(BaseModel):
+    status_changed_to: Status | None
+    severity: list[Severity]
+    tags: list[str]
+    assignee: str | None
+
+
+class WebhookOut(BaseModel):
+    id: str
+    name: str
+    event_type: EventType
+    url: str
+    filters: FiltersOut
+    created_at: str
+    active: bool
+    disabled_at: str | None
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="whsec_…: shown in full only here and after rotation")
+
+
+class WebhookList(BaseModel):
+    data: list[WebhookOut]
+
+
+class AttemptOut(BaseModel):
+    at: str
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+
+
+class DeliveryOut(BaseModel):
+    id: str = Field(description="Also the webhook-id header: the same on every attempt")
+    event_id: str
+    event_type: str
+    created_at: str
+    state: Literal["pending", "succeeded", "failed", "canceled"]
+    attempt_count: int
+    last_status_code: int | None
+    last_latency_ms: int | None
+    last_error: str | None
+    next_attempt_at: str | None
+    attempts: list[AttemptOut]
+
+
+class DeliveryPage(BaseModel):
+    data: list[DeliveryOut]
+    cursor: str | None
+
+
+class DeliveryQuery(Strict):
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2048)
+
+
+class PingResult(BaseModel):
+    webhook_id: str
+    status_code: int | None
+    latency_ms: int
+    ok: bool
+    error: str | None

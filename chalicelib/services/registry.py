@@ -1,0 +1,26 @@
+"""The use cases with their adapters, built once per process (a warm Lambda keeps them)."""
+from dataclasses import dataclass
+from functools import lru_cache
+
+from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.adapters.webhooks_repo import WebhooksRepository
+from chalicelib.services.people import PeopleService
+from chalicelib.services.tickets import TicketService
+from chalicelib.services.webhooks import WebhookService
+
+
+@dataclass(frozen=True)
+class Services:
+    tickets: TicketService
+    people: PeopleService
+    directory: DirectoryRepository
+    webhooks: WebhookService
+
+
+@lru_cache(maxsize=1)
+def services() -> Services:
+    directory = DirectoryRepository()
+    people = PeopleService(directory)
+    return Services(TicketService(TicketRepository(), people), people, directory,
+                    WebhookService(WebhooksRepository()))

@@ -1,0 +1,287 @@
+"""Webhooks end to end: ticket changes → the stream → the delivery queue → a real local HTTP
+receiver, with Standard Webhooks signatures, filters, retries, replays and SSRF refusals."""
+import json
+import time
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from chalicelib.adapters.webhooks_repo import WebhooksRepository
+from chalicelib.domain import webhooks as rules
+from chalicelib.events.stream import tickets_stream
+from tests.receiver import start_receiver
+from tests.streams import new_records, pump_tickets_stream, pump_webhook_queue
+
+
+@pytest.fixture
+def receiver(monkeypatch):
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+    receiver = start_receiver()
+    yield receiver
+    receiver.server.shutdown()
+
+
+@pytest.fixture
+def no_waiting(monkeypatch):
+    """Retries become due at once, so a test can run the whole schedule."""
+    monkeypatch.setattr(rules, "retry_delay", lambda attempts, first, now: 0 if now - first < rules.GIVE_UP_AFTER else None)
+
+
+def subscribe(api, receiver, event_type="*", **filters):
+    body = {"name": "flow", "event_type": event_type, "url": receiver.url}
+    if filters:
+        body["filters"] = filters
+    response = api.post("/webhooks", body)
+    assert response.status_code == 201, response.body
+    return response.json
+
+
+def deliver_all():
+    pump_tickets_stream()
+    pump_webhook_queue()
+
+
+def verified(received, secret):
+    headers = {k.lower(): v for k, v in received.headers.items()}
+    return Webhook(secret).verify(received.body, headers)
+
+
+def test_subscription_lifecycle_and_secret_shown_once(api, receiver):
+    created = subscribe(api, receiver)
+    assert created["secret"].startswith("whsec_") and created["active"] is True
+    listed = api.get("/webhooks").json["data"]
+    assert [w["id"] for w in listed] == [created["id"]] and "secret" not in listed[0]
+    assert "secret" not in api.get(f"/webhooks/{created['id']}").json
+    assert api.delete(f"/webhooks/{created['id']}").status_code == 204
+    assert api.get(f"/webhooks/{created['id']}").status_code == 404
+    assert api.delete(f"/webhooks/{created['id']}").status_code == 404
+
+
+def test_viewer_cannot_manage_webhooks(api, receiver):
+    viewer = api.as_key(api.automation_key("reader", role="viewer"))
+    assert viewer.post("/webhooks", {"name": "x", "event_type": "*", "url": receiver.url}).status_code == 403
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1/hook", "http://localhost:8080/x", "http://10.0.0.7/", "http://192.168.1.1/",
+    "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/",
+    "http://100.64.0.1/", "http://[64:ff9b::a00:1]/",
+])
+def test_private_targets_are_refused(api, url):
+    response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": url})
+    assert response.status_code == 400
+    assert response.json["error"]["details"][0]["field"] == "url"
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/", "http://", "javascript:alert(1)"])
+def test_non_http_urls_are_refused(api, url):
+    assert api.post("/webhooks", {"name": "x", "event_type": "*", "url": url}).status_code == 400
+
+
+def test_target_is_checked_again_at_delivery(api, receiver, monkeypatch):
+    hook = subscribe(api, receiver)
+    monkeypatch.delenv("WEBHOOK_ALLOW_PRIVATE_TARGETS")
+    api.create_ticket()
+    deliver_all()
+    assert receiver.requests == []
+    [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json["data"]
+    assert delivery["last_error"].startswith("refused") and delivery["last_status_code"] is None
+
+
+def test_each_event_is_delivered_signed(api, receiver):
+    hook = subscribe(api, receiver)
+    ticket = api.create_ticket(dedup_key="disk", tags=["db"])
+    path = f"/tickets/{ticket['id']}"
+    api.patch(path, {"status": "acknowledged"})
+    api.post(f"{path}/comments", {"comment": "on it"})
+    api.post("/tickets", {"title": "again", "description": "", "severity": "low", "dedup_key": "disk"})
+    api.delete(path)
+    deliver_all()
+
+    payloads = [verified(r, hook["secret"]) for r in receiver.requests]
+    assert sorted(p["type"] for p in payloads) == sorted(
+        ["TICKET_CREATED", "TICKET_UPDATED", "COMMENT_ADDED", "DUPLICATE_RECEIVED", "TICKET_DELETED"])
+    by_type = {p["type"]: p for p in payloads}
+    updated = by_type["TICKET_UPDATED"]["data"]
+    assert updated["ticket"]["status"] == "acknowledged" and updated["changes"]["status"]["new"] == "acknowledged"
+    assert updated["project_id"] == api.project_id and updated["actor"]
+    assert by_type["COMMENT_ADDED"]["data"]["comment"]["body"] == "on it"
+    assert by_type["TICKET_DELETED"]["data"]["ticket"]["id"] == ticket["id"]
+    ids = [r.headers["webhook-id"] for r in receiver.requests]
+    assert len(set(ids)) == len(ids)
+
+
+def test_event_type_and_filters_choose_deliveries(api, receiver):
+    member = api.add_member("member")["user_id"]
+    subscribe(api, receiver, "TICKET_UPDATED", status_changed_to="resolved")
+    subscribe(api, receiver, "TICKET_CREATED", severity=["critical"], tags=["db"])
+    subscribe(api, receiver, "*", assignee=member)
+    ticket = api.create_ticket(severity="critical", tags=["db", "eu"])           # created: filter 2
+    api.create_ticket(severity="critical", tags=["web"])                          # no tag match
+    api.create_ticket(severity="low", tags=["db"])                                # no severity match
+    api.patch(f"/tickets/{ticket['id']}", {"status": "acknowledged"})             # not resolved
+    api.patch(f"/tickets/{ticket['id']}", {"status": "resolved"})                 # filter 1
+    api.create_ticket(assignee=member)                                            # filter 3
+    deliver_all()
+    seen = sorted((p["type"], p["data"]["ticket"]["title"]) for p in (json.loads(r.body) for r in receiver.requests))
+    assert [t for t, _ in seen] == ["TICKET_CREATED", "TICKET_CREATED", "TICKET_UPDATED"]
+
+
+def test_retries_until_the_receiver_recovers(api, receiver, no_waiting):
+    hook = subscribe(api, receiver)
+    receiver.answer_with(500, 503, 200)
+    api.create_ticket()
+    pump_tickets_stream()
+    pump_webhook_queue(rounds=10)
+    assert [len(receiver.requests)] == [3]
+    assert len({r.headers["webhook-id"] for r in receiver.requests}) == 1
+    [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json["data"]
+    assert delivery["state"] == "succeeded" and delivery["attempt_count"] == 3
+    assert [a["status_code"] for a in delivery["attempts"]] == [500, 503, 200]
+    assert delivery["next_attempt_at"] is None
+
+
+def tick():
+    """The every-minute schedule, with the event EventBridge sends."""
+    from pathlib import Path
+
+    from chalicelib.events.schedule import every_minute
+    every_minute(json.loads((Path(__file__).parent / "scheduled.json").read_text()), None)
+
+
+def test_long_waits_go_through_the_minute_sweep(api, receiver, monkeypatch):
+    monkeypatch.setattr(rules, "retry_delay", lambda attempts, first, now: 3600)
+    hook = subscribe(api, receiver)
+    receiver.answer_with(500, 200)
+    api.create_ticket()
+    deliver_all()
+    [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json["data"]
+    assert delivery["state"] == "pending" and delivery["next_attempt_at"] > delivery["attempts"][0]["at"]
+    tick()                       # not due yet: nothing queued
+    assert pump_webhook_queue() == 0
+
+    repo = WebhooksRepository()
+    stored = repo.delivery(hook["id"], delivery["id"])
+    stored.next_attempt_at = "2000-01-01T00:00:00.000Z"
+    repo.save_delivery(stored, wait_in_index=True)
+    tick()
+    assert pump_webhook_queue() == 1
+    assert [len(receiver.requests), api.get(f"/webhooks/{hook['id']}/deliveries").json["data"][0]["state"]] == [2, "succeeded"]
+
+
+def test_gives_up_after_a_day_and_disables_after_three(api, receiver, no_waiting):
+    hook = subscribe(api, receiver)
+    receiver.answer_with(500)
+    api.create_ticket()
+    pump_tickets_stream()
+    repo = WebhooksRepository()
+    [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json["data"]
+    stored = repo.delivery(hook["id"], delivery["id"])
+    stored.first_attempt_epoch = time.time() - rules.GIVE_UP_AFTER
+    repo.save_delivery(stored, wait_in_index=False)
+    subscription = repo.subscription(api.project_id, hook["id"])
+    repo.record_health(subscription, time.time() - rules.DISABLE_AFTER, None)
+    pump_webhook_queue()
+    [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json["data"]
+    assert delivery["state"] == "failed"
+    assert api.get(f"/webhooks/{hook['id']}").json["active"] is False
+    api.create_ticket()
+    deliver_all()
+    assert len(receiver.requests) == 1
+
+
+def test_a_replayed_batch_sends_nothing_twice(api, receiver):
+    subscribe(api, receiver)
+    api.create_ticket()
+    records = new_records()
+    tickets_stream({"Records": records}, None)
+    tickets_stream({"Records": records}, None)
+    pump_webhook_queue()
+    assert len(receiver.requests) == 1
+
+
+def test_an_unreadable_record_does_not_block_the_others(api, receiver):
+    subscribe(api, receiver)
+    api.create_ticket(title="first")
+    api.create_ticket(title="second")
+    records = [r for r in new_records() if r["eventName"] == "INSERT"]
+    poison = json.loads(json.dumps(records[0]))
+    poison["dynamodb"]["NewImage"] = {"kind": {"S": "history"}, "changes": {"S": "{not json"}}
+    result = tickets_stream({"Records": [records[0], poison, *records[1:]]}, None)
+    assert result == {"batchItemFailures": []}
+    pump_webhook_queue()
+    titles = sorted(json.loads(r.body)["data"]["ticket"]["title"] for r in receiver.requests)
+    assert titles == ["first", "second"]
+
+
+def test_a_failing_record_is_reported_for_retry(api, receiver, monkeypatch):
+    subscribe(api, receiver)
+    api.create_ticket()
+    records = new_records()
+    from chalicelib.adapters import queue
+
+    def unavailable(*args, **kwargs):
+        raise ConnectionError("queue unavailable")
+
+    monkeypatch.setattr(queue, "send_delivery", unavailable)
+    result = tickets_stream({"Records": records}, None)
+    history_inserts = [r for r in records if r["eventName"] == "INSERT"
+                       and r["dynamodb"]["NewImage"].get("kind", {}).get("S") == "history"]
+    assert [f["itemIdentifier"] for f in result["batchItemFailures"]] == [
+        r["dynamodb"]["SequenceNumber"] for r in history_inserts]
+
+
+def test_deleted_subscription_stops_queued_deliveries(api, receiver):
+    hook = subscribe(api, receiver)
+    api.create_ticket()
+    pump_tickets_stream()
+    api.delete(f"/webhooks/{hook['id']}")
+    pump_webhook_queue()
+    assert receiver.requests == []
+
+
+def test_rotated_secret_signs_alongside_the_old_one(api, receiver):
+    hook = subscribe(api, receiver)
+    rotated = api.post(f"/webhooks/{hook['id']}/rotate-secret").json
+    assert rotated["secret"] != hook["secret"]
+    api.create_ticket()
+    deliver_all()
+    [received] = receiver.requests
+    assert len(received.headers["webhook-signature"].split(" ")) == 2
+    assert verified(received, hook["secret"]) == verified(received, rotated["secret"])
+
+
+def test_ping_reports_the_receivers_answer(api, receiver):
+    hook = subscribe(api, receiver)
+    receiver.answer_with(418)
+    result = api.post(f"/webhooks/{hook['id']}/test").json
+    assert result["status_code"] == 418 and result["ok"] is False
+    receiver.answer_with(204)
+    result = api.post(f"/webhooks/{hook['id']}/test").json
+    assert result["ok"] is True
+    assert verified(receiver.requests[-1], hook["secret"])["type"] == "PING"
+
+
+def test_redeliver_sends_the_same_message_again(api, receiver):
+    hook = subscribe(api, receiver)
+    api.create_ticket()
+    deliver_all()
+    [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json["data"]
+    response = api.post(f"/webhooks/{hook['id']}/deliveries/{delivery['id']}/redeliver")
+    assert response.status_code == 202
+    pump_webhook_queue()
+    first, second = receiver.requests
+    assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery["id"]
+    assert first.body == second.body
+    assert api.post(f"/webhooks/{hook['id']}/deliveries/nope/redeliver").status_code == 404
+
+
+def test_delivery_log_pages(api, receiver):
+    hook = subscribe(api, receiver)
+    for n in range(3):
+        api.create_ticket(title=f"t{n}")
+    deliver_all()
+    first = api.get(f"/webhooks/{hook['id']}/deliveries?limit=2").json
+    second = api.get(f"/webhooks/{hook['id']}/deliveries?limit=2&cursor={first['cursor']}").json
+    assert len(first["data"]) == 2 and len(second["data"]) == 1 and second["cursor"] is None
+    assert all(d["state"] == "succeeded" and d["last_status_code"] == 200 for d in first["data"] + second["data"])
