@@ -1,4 +1,5 @@
 """Ticket storage on the tickets table: one transaction per change, history included."""
+import hashlib
 import heapq
 from itertools import islice
 from dataclasses import dataclass
@@ -8,10 +9,13 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.adapters import models
 from chalicelib.adapters.models import (
+    DUE_SHARDS,
+    DUE_SK,
     HISTORY_SK_PREFIX,
     TAG_SK_PREFIX,
     TICKET_SK,
     DedupGuardItem,
+    DueItem,
     HistoryItem,
     IdempotencyItem,
     TagItem,
@@ -196,6 +200,26 @@ class TicketRepository:
         return [to_ticket(found[t.ticket_id]) for t in tag_items
                 if t.ticket_id in found and not found[t.ticket_id].deleted_at]
 
+    def overdue(self, now: str) -> list[tuple[str, str]]:
+        """(ticket id, due date) of armed tickets whose due date has passed."""
+        found = []
+        for shard in range(DUE_SHARDS):
+            for item in DueItem.by_due.query(f"DUE#{shard}", DueItem.due_key < now):
+                found.append((item.ticket_id, item.due_date))
+        return found
+
+    def fire_overdue(self, ticket: Ticket, entry: HistoryEntry) -> None:
+        """Records the overdue event once: the marker leaves the index in the same transaction,
+        and only if the ticket is still open with that due date."""
+        marker = DueItem(ticket_pk(ticket.id), DUE_SK)
+        with self._transaction() as tx:
+            tx.update(marker, actions=[DueItem.due_shard.remove(), DueItem.due_key.remove()],
+                      condition=DueItem.due_shard.exists() & (DueItem.due_date == ticket.due_date))
+            tx.condition_check(TicketItem, ticket_pk(ticket.id), TICKET_SK,
+                               condition=TicketItem.deleted_at.does_not_exist()
+                               & (TicketItem.due_date == ticket.due_date) & (TicketItem.status == ticket.status))
+            tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+
     def dedup_owner(self, project_id: str, dedup_key: str) -> str | None:
         try:
             return DedupGuardItem.get(dedup_pk(project_id, dedup_key), "DEDUP", consistent_read=True).ticket_id
@@ -218,6 +242,8 @@ class TicketRepository:
             tx.save(to_item(ticket), condition=TicketItem.pk.does_not_exist())
             for tag in ticket.tags:
                 tx.save(tag_item(ticket, tag))
+            if _armed(ticket):
+                tx.save(due_item(ticket))
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
             if ticket.dedup_key is not None:
                 guard = DedupGuardItem(dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP", ticket_id=ticket.id)
@@ -235,6 +261,13 @@ class TicketRepository:
                 tx.save(tag_item(after, tag))
             for tag in set(before.tags) - set(after.tags):
                 tx.delete(tag_item(before, tag))
+            # A new due date, or a ticket reopened or finished, re-arms or disarms the overdue
+            # event; any other change leaves the marker (and whether it fired) alone.
+            if (before.due_date, before.is_open) != (after.due_date, after.is_open):
+                if _armed(after):
+                    tx.save(due_item(after))
+                else:
+                    tx.delete(DueItem(ticket_pk(after.id), DUE_SK))
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
 
     def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
@@ -259,6 +292,7 @@ class TicketRepository:
             tx.save(tombstone)
             for tag in ticket.tags:
                 tx.delete(tag_item(ticket, tag))
+            tx.delete(DueItem(ticket_pk(ticket.id), DUE_SK))
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
 
     def _transaction(self):
@@ -316,6 +350,16 @@ def to_ticket(item: TicketItem) -> Ticket:
         due_date=item.due_date, assignee=item.assignee, tags=tuple(item.tags or ()),
         dedup_key=item.dedup_key, version=int(item.version),
     )
+
+
+def _armed(ticket: Ticket) -> bool:
+    return ticket.due_date is not None and ticket.is_open
+
+
+def due_item(ticket: Ticket) -> DueItem:
+    shard = int(hashlib.sha256(ticket.id.encode()).hexdigest(), 16) % DUE_SHARDS
+    return DueItem(ticket_pk(ticket.id), DUE_SK, ticket_id=ticket.id, project_id=ticket.project_id,
+                   due_date=ticket.due_date, due_shard=f"DUE#{shard}", due_key=f"{ticket.due_date}#{ticket.id}")
 
 
 def tag_item(ticket: Ticket, tag: str) -> TagItem:

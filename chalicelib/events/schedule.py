@@ -9,3 +9,4 @@ bp = Blueprint(__name__)
 @bp.schedule(Rate(1, unit=Rate.MINUTES))
 def every_minute(event):
     services().webhooks.sweep_retries()
+    services().overdue.sweep()

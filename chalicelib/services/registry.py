@@ -5,6 +5,7 @@ from functools import lru_cache
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
+from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
 from chalicelib.services.tickets import TicketService
 from chalicelib.services.webhooks import WebhookService
@@ -16,11 +17,13 @@ class Services:
     people: PeopleService
     directory: DirectoryRepository
     webhooks: WebhookService
+    overdue: OverdueService
 
 
 @lru_cache(maxsize=1)
 def services() -> Services:
     directory = DirectoryRepository()
     people = PeopleService(directory)
-    return Services(TicketService(TicketRepository(), people), people, directory,
-                    WebhookService(WebhooksRepository()))
+    tickets = TicketRepository()
+    return Services(TicketService(tickets, people), people, directory, WebhookService(WebhooksRepository()),
+                    OverdueService(tickets))
