@@ -219,6 +219,8 @@ def app_environment(state: StateDir, ports: Ports, stream_arns: dict[str, str]) 
     environment.update(provision.environment(STAGE))
     environment["CURSOR_SIGNING_KEY"] = cursor_signing_key(state)
     environment["PUBLIC_URL"] = f"http://{HOST}:{ports.api}"
+    # Flows and receivers on this machine are the point of the local stack.
+    environment["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"
     for logical_id, setting in STREAM_ARN_SETTINGS.items():
         environment[setting] = stream_arns[logical_id]
     return environment

@@ -106,3 +106,26 @@ def test_data_survives_a_restart_and_reset_starts_empty(stack):
     assert s3(fresh).list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
     assert stack.stop() == 0
     assert "Ticketry is running" in stack.output.read_text()
+
+
+def test_a_new_ticket_reaches_a_local_webhook_receiver(stack):
+    """The pump carries the event from the stream through the queue to the receiver (how fast is
+    measured by bench/webhooks.py)."""
+    from tests.receiver import start_receiver
+
+    receiver = start_receiver()
+    try:
+        info = stack.start()
+        hook = api(info, "POST", "/webhooks", json={"name": "local flow", "event_type": "TICKET_CREATED",
+                                                    "url": receiver.url})
+        assert hook.status_code == 201, hook.text
+        started = time.monotonic()
+        created = api(info, "POST", "/tickets", json={"title": "Ping me", "description": "", "severity": "low"})
+        assert created.status_code == 201
+        while not receiver.requests and time.monotonic() - started < 10:
+            time.sleep(0.05)
+        assert receiver.requests, "no delivery within 10 s"
+        assert json.loads(receiver.requests[0].body)["data"]["ticket"]["id"] == created.json()["id"]
+        assert stack.stop() == 0
+    finally:
+        receiver.server.shutdown()
