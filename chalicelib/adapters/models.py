@@ -165,6 +165,7 @@ class MemberItem(_DirectoryTable, discriminator="member"):
     name = UnicodeAttribute()
     role = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    notifications = JSONAttribute(null=True)  # {kind: bool}; absent on members made before it existed
 
 
 class EmailGuardItem(_DirectoryTable, discriminator="email"):
