@@ -21,6 +21,7 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
@@ -131,6 +132,13 @@ class IdempotencyItem(_TicketsTable, discriminator="idempotency"):
     request_hash = UnicodeAttribute()
     status_code = NumberAttribute()
     response = JSONAttribute()
+    expires_at = NumberAttribute()  # the table's TTL attribute
+
+
+class NotifiedItem(_TicketsTable, discriminator="notified"):
+    """The addresses already emailed about one ticket event (pk `NOTIFIED#<event id>`), so that a
+    replayed stream batch does not mail them again."""
+    sent_to = UnicodeSetAttribute(null=True)
     expires_at = NumberAttribute()  # the table's TTL attribute
 
 

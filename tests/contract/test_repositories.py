@@ -133,6 +133,15 @@ def test_comment_on_a_deleted_ticket_is_refused(repo, project_id):
         repo.append_history(ticket, entry(ticket, "COMMENT_ADDED", 2))
 
 
+def test_notified_addresses_accumulate_per_event(repo):
+    event_id = new_id()
+    assert repo.notified(event_id) == frozenset()
+    repo.record_notified(event_id, ["bob@example.com"], expires_at=2_000_000_000)
+    repo.record_notified(event_id, ["bob@example.com", "cat@example.com"], expires_at=2_000_000_001)
+    assert repo.notified(event_id) == {"bob@example.com", "cat@example.com"}
+    assert repo.notified(new_id()) == frozenset()
+
+
 class TestDirectory:
     @pytest.fixture
     def directory(self, backend):
