@@ -18,6 +18,7 @@ from moto import mock_aws  # noqa: E402
 from chalicelib.local import dynamodb_local, provision  # noqa: E402
 
 STAGE = "local"  # the chalice stage whose names the in-process tests use
+EMAIL_DOMAIN = "ticketry.local"
 os.environ.update(provision.environment(STAGE))
 
 
@@ -30,10 +31,11 @@ def dynamodb_local_endpoint():
 
 def rebind():
     """Makes the app pick up endpoint changes made by a fixture."""
-    from chalicelib.adapters import models
+    from chalicelib.adapters import mailer, models
     from chalicelib.api.routing import services
     models._bound = None
     services.cache_clear()
+    mailer.ses_client.cache_clear()
 
 
 @pytest.fixture
@@ -41,6 +43,8 @@ def aws(dynamodb_local_endpoint, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_endpoint)
     with mock_aws():
         provision.create_buckets(boto3.client("s3"), STAGE)
+        # The stream consumer mails from this domain, as on the local stack.
+        boto3.client("sesv2").create_email_identity(EmailIdentity=EMAIL_DOMAIN)
         rebind()
         yield
     rebind()
