@@ -13,8 +13,8 @@ from datetime import timedelta
 from chalicelib.adapters import tickets_repo
 from chalicelib.adapters.models import DedupGuardItem
 from chalicelib.domain.clock import iso, new_id, utc_now
-from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes
-from chalicelib.services.tickets import TicketService, _public
+from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes, public_view
+from chalicelib.services.tickets import TicketService
 
 # Weighted so that some partitions are large and some rare, as in a real project.
 STATUS_WEIGHTS = {"new": 30, "acknowledged": 20, "in_progress": 20, "resolved": 15, "closed": 10,
@@ -74,7 +74,7 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
         )
         created_entry = TicketService._entry(
             ticket, Events.TICKET_CREATED, reporter, created_at,
-            changes={name: {"old": None, "new": value} for name, value in _public(ticket).items()
+            changes={name: {"old": None, "new": value} for name, value in public_view(ticket).items()
                      if name in ("title", "status", "severity", "assignee", "tags", "due_date")})
         history = [created_entry]
         moment = created

@@ -13,6 +13,9 @@ AWS_REGION = "AWS_DEFAULT_REGION"
 CURSOR_SIGNING_KEY = "CURSOR_SIGNING_KEY"
 TICKETS_STREAM_ARN = "TICKETS_STREAM_ARN"
 PUBLIC_URL = "PUBLIC_URL"
+EMAIL_SENDER = "EMAIL_SENDER"
+SES_CONFIGURATION_SET = "SES_CONFIGURATION_SET"
+EMAIL_OUTBOX_DIR = "EMAIL_OUTBOX_DIR"
 
 DEFAULT_REGION = "us-east-1"
 
@@ -51,6 +54,11 @@ def dynamodb_endpoint() -> str | None:
     return os.environ.get(DYNAMODB_ENDPOINT_URL) or os.environ.get(AWS_ENDPOINT_URL) or None
 
 
+def aws_endpoint() -> str | None:
+    """None on AWS; moto's URL on the local stack."""
+    return os.environ.get(AWS_ENDPOINT_URL) or None
+
+
 def cursor_signing_key() -> bytes:
     value = os.environ.get(CURSOR_SIGNING_KEY)
     if not value:
@@ -60,6 +68,20 @@ def cursor_signing_key() -> bytes:
 
 def public_url() -> str:
     return os.environ.get(PUBLIC_URL, "http://127.0.0.1:8000").rstrip("/")
+
+
+def email_sender() -> str:
+    """The From address of notification email; SES must have its address or domain verified."""
+    return os.environ.get(EMAIL_SENDER) or "notifications@ticketry.local"
+
+
+def ses_configuration_set() -> str | None:
+    return os.environ.get(SES_CONFIGURATION_SET) or None
+
+
+def email_outbox_dir() -> str | None:
+    """Where a copy of every sent email goes as an .eml file (the local stack sets it)."""
+    return os.environ.get(EMAIL_OUTBOX_DIR) or None
 
 
 def tickets_stream_arn() -> str:

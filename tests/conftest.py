@@ -18,6 +18,7 @@ from moto import mock_aws  # noqa: E402
 from chalicelib.local import dynamodb_local, provision  # noqa: E402
 
 STAGE = "local"  # the chalice stage whose names the in-process tests use
+EMAIL_DOMAIN = "ticketry.local"
 os.environ.update(provision.environment(STAGE))
 
 
@@ -30,11 +31,12 @@ def dynamodb_local_endpoint():
 
 def rebind():
     """Makes the app pick up endpoint changes made by a fixture."""
-    from chalicelib.adapters import models, queue
+    from chalicelib.adapters import mailer, models, queue
     from chalicelib.services.registry import services
     models._bound = None
     services.cache_clear()
     queue.reset()
+    mailer.ses_client.cache_clear()
 
 
 @pytest.fixture
@@ -43,6 +45,8 @@ def aws(dynamodb_local_endpoint, monkeypatch):
     with mock_aws():
         provision.create_buckets(boto3.client("s3"), STAGE)
         provision.create_queues(boto3.client("sqs"), STAGE)
+        # The stream consumer mails from this domain, as on the local stack.
+        boto3.client("sesv2").create_email_identity(EmailIdentity=EMAIL_DOMAIN)
         rebind()
         yield
     rebind()

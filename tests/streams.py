@@ -33,9 +33,13 @@ def new_records() -> list[dict]:
 
 def pump_tickets_stream() -> dict:
     """Runs the app's tickets stream handler over the new records, in batches of its size."""
+    return handle_records(new_records())
+
+
+def handle_records(records: list[dict]) -> dict:
+    """Hands records (new, or seen before to replay them) to the tickets stream handler."""
     from chalicelib.events.stream import tickets_stream
 
-    records = new_records()
     result = {"batchItemFailures": []}
     for start in range(0, len(records), 100):
         answer = tickets_stream({"Records": records[start:start + 100]}, None)

@@ -20,7 +20,7 @@ from chalicelib.adapters.models import (
     project_pk,
     scoped,
 )
-from chalicelib.domain.people import ApiKey, Member, Project, Team
+from chalicelib.domain.people import ApiKey, Member, NotificationSettings, Project, Team
 from chalicelib.errors import Conflict, NotFound
 
 
@@ -194,12 +194,13 @@ def to_project(item: ProjectItem) -> Project:
 
 def member_item(project_id: str, member: Member) -> MemberItem:
     return MemberItem(project_pk(project_id), MEMBER_SK_PREFIX + member.user_id, user_id=member.user_id,
-                      email=member.email, name=member.name, role=member.role, created_at=member.created_at)
+                      email=member.email, name=member.name, role=member.role, created_at=member.created_at,
+                      notifications=member.notifications.as_dict())
 
 
 def to_member(item: MemberItem) -> Member:
     return Member(user_id=item.user_id, email=item.email, name=item.name, role=item.role,
-                  created_at=item.created_at)
+                  created_at=item.created_at, notifications=NotificationSettings.from_stored(item.notifications))
 
 
 def to_team(item: TeamItem) -> Team:

@@ -21,6 +21,7 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, LocalSecondaryIndex
@@ -155,6 +156,13 @@ class IdempotencyItem(_TicketsTable, discriminator="idempotency"):
     expires_at = NumberAttribute()  # the table's TTL attribute
 
 
+class NotifiedItem(_TicketsTable, discriminator="notified"):
+    """The addresses already emailed about one ticket event (pk `NOTIFIED#<event id>`), so that a
+    replayed stream batch does not mail them again."""
+    sent_to = UnicodeSetAttribute(null=True)
+    expires_at = NumberAttribute()  # the table's TTL attribute
+
+
 class _DirectoryTable(Model):
     class Meta:
         table_name = "unbound"
@@ -186,6 +194,7 @@ class MemberItem(_DirectoryTable, discriminator="member"):
     name = UnicodeAttribute()
     role = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    notifications = JSONAttribute(null=True)  # {kind: bool}; absent on members made before it existed
 
 
 class EmailGuardItem(_DirectoryTable, discriminator="email"):

@@ -18,6 +18,7 @@ from chalicelib.adapters.models import (
     DueItem,
     HistoryItem,
     IdempotencyItem,
+    NotifiedItem,
     TagItem,
     TicketItem,
     scoped,
@@ -233,7 +234,21 @@ class TicketRepository:
             return None
         return StoredResponse(scope, item.request_hash, int(item.status_code), item.response, int(item.expires_at))
 
+    def notified(self, event_id: str) -> frozenset[str]:
+        """The addresses already emailed about an event."""
+        try:
+            item = NotifiedItem.get(notified_pk(event_id), NOTIFIED_SK, consistent_read=True)
+        except DoesNotExist:
+            return frozenset()
+        return frozenset(item.sent_to or ())
+
     # ---- writes ------------------------------------------------------------------------------
+
+    def record_notified(self, event_id: str, addresses: list[str], expires_at: int) -> None:
+        """Adds to the event's sent addresses; ADD makes a repeated record harmless."""
+        item = NotifiedItem(notified_pk(event_id), NOTIFIED_SK)
+        item.update(actions=[NotifiedItem.sent_to.add(set(addresses)), NotifiedItem.expires_at.set(expires_at),
+                             NotifiedItem.kind.set(NotifiedItem)])
 
     def create(self, ticket: Ticket, entry: HistoryEntry, *, dedup_previous: str | None = None,
                idempotency: StoredResponse | None = None) -> None:
@@ -313,6 +328,13 @@ def _claim_idempotency(tx, stored: StoredResponse | None) -> None:
 
 
 INDEX_KEY_ATTRIBUTES = ("created_key", "project_idx", "status_idx", "severity_idx", "reporter_idx", "assignee_idx")
+
+
+NOTIFIED_SK = "NOTIFIED"
+
+
+def notified_pk(event_id: str) -> str:
+    return f"NOTIFIED#{event_id}"
 
 
 def dedup_pk(project_id: str, dedup_key: str) -> str:

@@ -9,7 +9,8 @@ PROJECT = "/v1/ce/projects/{project_id}"
 
 
 def _member(m):
-    return {"user_id": m.user_id, "email": m.email, "name": m.name, "role": m.role}
+    return {"user_id": m.user_id, "email": m.email, "name": m.name, "role": m.role,
+            "notifications": m.notifications.as_dict()}
 
 
 def _team(t):
@@ -39,8 +40,8 @@ def add_member(call: Call, project_id: str):
     return _member(services().people.add_member(call.principal, call.body))
 
 
-@endpoint(bp, "PATCH", PROJECT + "/members/{user_id}", summary="Change a member's name or role", role="admin",
-          body=s.MemberPatch, response=s.MemberOut, tag="people")
+@endpoint(bp, "PATCH", PROJECT + "/members/{user_id}", summary="Change a member's name, role or email notifications",
+          role="admin", body=s.MemberPatch, response=s.MemberOut, tag="people")
 def update_member(call: Call, project_id: str, user_id: str):
     return _member(services().people.update_member(call.principal, user_id, call.body))
 

@@ -1,6 +1,6 @@
 """Projects, members, teams, API keys and who may do what."""
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from chalicelib.errors import Forbidden, ValidationFailed
 
@@ -20,12 +20,41 @@ class Project:
 
 
 @dataclass(frozen=True)
+class NotificationSettings:
+    """Which kinds of ticket email a member wants. Every kind is on until the member turns it off,
+    and a kind added later starts on for everyone."""
+    ticket_created: bool = True
+    ticket_updated: bool = True
+    comment_added: bool = True
+    ticket_overdue: bool = True
+
+    def wants(self, kind: str) -> bool:
+        return bool(getattr(self, kind))
+
+    def merged(self, changes: dict[str, bool]) -> "NotificationSettings":
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, bool]:
+        return asdict(self)
+
+    @classmethod
+    def from_stored(cls, stored: dict | None) -> "NotificationSettings":
+        """Kinds no longer known are dropped; kinds never stored take their default."""
+        stored = stored or {}
+        return cls(**{kind: bool(stored[kind]) for kind in NOTIFICATION_KINDS if kind in stored})
+
+
+NOTIFICATION_KINDS = tuple(f.name for f in fields(NotificationSettings))
+
+
+@dataclass(frozen=True)
 class Member:
     user_id: str
     email: str
     name: str
     role: str
     created_at: str
+    notifications: NotificationSettings = NotificationSettings()
 
 
 @dataclass(frozen=True)

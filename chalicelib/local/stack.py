@@ -56,6 +56,10 @@ class StateDir:
         return self.root / "s3"
 
     @property
+    def outbox(self) -> Path:
+        return self.root / "outbox"
+
+    @property
     def pump(self) -> Path:
         return self.root / "pump.json"
 
@@ -73,7 +77,7 @@ class StateDir:
 
     def reset(self) -> None:
         """Forgets all data; secrets.json stays, as nothing signed with it survives anyway."""
-        for folder in (self.dynamodb, self.s3):
+        for folder in (self.dynamodb, self.s3, self.outbox):
             shutil.rmtree(folder, ignore_errors=True)
         for file in (self.pump, self.stack):
             file.unlink(missing_ok=True)
@@ -176,6 +180,7 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports) -> None:
         "Ticketry is running",
         f"  API           {api_url}   (OpenAPI: {api_url}/v1/ce/openapi.json)",
         f"  AWS (moto)    {aws_endpoint}   (sent email: {aws_endpoint}/moto-api/data.json)",
+        f"  Email outbox  {state.outbox}   (a copy of each sent email, .eml)",
         f"  DynamoDB      {dynamodb_endpoint}",
         f"  Demo project  {demo['project_id']}, its admin API key is in {state.stack}",
         f"  Event handlers pumped: {len(pump.workers)}",
@@ -221,6 +226,7 @@ def app_environment(state: StateDir, ports: Ports, stream_arns: dict[str, str]) 
     environment["PUBLIC_URL"] = f"http://{HOST}:{ports.api}"
     # Flows and receivers on this machine are the point of the local stack.
     environment["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"
+    environment["EMAIL_OUTBOX_DIR"] = str(state.outbox)
     for logical_id, setting in STREAM_ARN_SETTINGS.items():
         environment[setting] = stream_arns[logical_id]
     return environment

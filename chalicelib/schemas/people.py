@@ -1,7 +1,7 @@
 """Request and response shapes of projects, members, teams and API keys."""
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, Field, StrictBool, StringConstraints, field_validator, model_validator
 
 from chalicelib.schemas.common import Strict
 
@@ -24,11 +24,35 @@ class MemberCreate(Strict):
     role: Role
 
 
+class NotificationsPatch(Strict):
+    """Kinds of ticket email to turn on (true) or off (false); kinds left out keep their setting."""
+    ticket_created: StrictBool | None = None
+    ticket_updated: StrictBool | None = None
+    comment_added: StrictBool | None = None
+    ticket_overdue: StrictBool | None = None
+
+    @field_validator("ticket_created", "ticket_updated", "comment_added", "ticket_overdue")
+    @classmethod
+    def not_null(cls, value):
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+class Notifications(BaseModel):
+    """Which kinds of ticket email the member gets."""
+    ticket_created: bool
+    ticket_updated: bool
+    comment_added: bool
+    ticket_overdue: bool
+
+
 class MemberPatch(Strict):
     name: Name | None = None
     role: Role | None = None
+    notifications: NotificationsPatch | None = None
 
-    @field_validator("name", "role")
+    @field_validator("name", "role", "notifications")
     @classmethod
     def not_null(cls, value):
         if value is None:
@@ -41,6 +65,7 @@ class MemberOut(BaseModel):
     email: str
     name: str
     role: Role
+    notifications: Notifications
 
 
 class MemberList(BaseModel):

@@ -52,7 +52,10 @@ class PeopleService:
 
     def update_member(self, principal: Principal, user_id: str, body: schemas.MemberPatch) -> Member:
         before = self._member(principal, user_id)
-        after = replace(before, **body.model_dump(exclude_unset=True))
+        changes = body.model_dump(exclude_unset=True)
+        if "notifications" in changes:
+            changes["notifications"] = before.notifications.merged(changes["notifications"])
+        after = replace(before, **changes)
         if after == before:
             return before
         if before.role == "admin" and after.role != "admin":

@@ -5,7 +5,8 @@ def test_add_list_update_and_remove_members(api):
     created = api.post("/members", {"email": "Bob@Example.com", "name": "Bob", "role": "member"})
     assert created.status_code == 201
     bob = created.json
-    assert bob["email"] == "bob@example.com" and bob["role"] == "member" and set(bob) == {"user_id", "email", "name", "role"}
+    assert bob["email"] == "bob@example.com" and bob["role"] == "member"
+    assert set(bob) == {"user_id", "email", "name", "role", "notifications"}
     listed = api.get("/members").json["data"]
     assert {m["email"] for m in listed} == {"admin@example.com", "bob@example.com"}
     changed = api.patch(f"/members/{bob['user_id']}", {"name": "Robert", "role": "viewer"}).json

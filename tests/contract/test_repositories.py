@@ -6,7 +6,7 @@ from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import StaleTicket, StoredResponse, TicketRepository
 from chalicelib.domain import search
 from chalicelib.domain.clock import new_id
-from chalicelib.domain.people import ApiKey, Member, Project
+from chalicelib.domain.people import ApiKey, Member, NotificationSettings, Project
 from chalicelib.domain.tickets import HistoryEntry, Ticket
 from chalicelib.errors import Conflict
 
@@ -133,6 +133,15 @@ def test_comment_on_a_deleted_ticket_is_refused(repo, project_id):
         repo.append_history(ticket, entry(ticket, "COMMENT_ADDED", 2))
 
 
+def test_notified_addresses_accumulate_per_event(repo):
+    event_id = new_id()
+    assert repo.notified(event_id) == frozenset()
+    repo.record_notified(event_id, ["bob@example.com"], expires_at=2_000_000_000)
+    repo.record_notified(event_id, ["bob@example.com", "cat@example.com"], expires_at=2_000_000_001)
+    assert repo.notified(event_id) == {"bob@example.com", "cat@example.com"}
+    assert repo.notified(new_id()) == frozenset()
+
+
 class TestDirectory:
     @pytest.fixture
     def directory(self, backend):
@@ -168,3 +177,13 @@ class TestDirectory:
         from dataclasses import replace
         directory.update_member(project.id, admin, replace(admin, role="viewer"), [key])
         assert directory.api_key(project.id, key.id).role == "viewer"
+
+    def test_notification_settings_round_trip(self, directory):
+        project, admin, _ = self._project(directory)
+        assert directory.member(project.id, admin.user_id).notifications == NotificationSettings()
+        from dataclasses import replace
+        quiet = replace(admin, notifications=NotificationSettings(comment_added=False))
+        directory.update_member(project.id, admin, quiet, [])
+        assert directory.member(project.id, admin.user_id).notifications.as_dict() == {
+            "ticket_created": True, "ticket_updated": True, "comment_added": False, "ticket_overdue": True}
+        assert directory.members(project.id) == [quiet]

@@ -129,3 +129,21 @@ def test_a_new_ticket_reaches_a_local_webhook_receiver(stack):
         assert stack.stop() == 0
     finally:
         receiver.server.shutdown()
+
+
+def test_sent_email_lands_in_the_outbox_and_the_log(stack):
+    info = stack.start()
+    bob = api(info, "POST", "/members", json={"email": "bob@example.com", "name": "Bob", "role": "member"})
+    assert bob.status_code == 201, bob.text
+    created = api(info, "POST", "/tickets", json={"title": "Printer on fire", "description": "",
+                                                  "severity": "high", "assignee": bob.json()["user_id"]})
+    assert created.status_code == 201, created.text
+    outbox = stack.state_dir / "outbox"
+    deadline = time.monotonic() + 30
+    while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (saved,) = outbox.glob("*.eml")
+    assert b"To: Bob <bob@example.com>" in saved.read_bytes()
+    assert stack.stop() == 0
+    key = created.json()["key"]
+    assert f"email to=bob@example.com subject=[{key}] Printer on fire file={saved.name}" in stack.output.read_text()

@@ -1,0 +1,79 @@
+"""Email notifications: turns one ticket event into the emails the rules call for and sends them."""
+import logging
+import time
+
+from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.mailer import MailRejected, SesMailer
+from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.domain import notifications as rules
+from chalicelib.domain.events import TicketEvent
+from chalicelib.domain.people import Member, Team
+from chalicelib.domain.tickets import TEAM_PREFIX
+
+log = logging.getLogger(__name__)
+
+# Longer than a stream keeps records (24 h), so no replay can outlive its event's marker.
+MARKER_LIFETIME_SECONDS = 3 * 24 * 3600
+
+
+class NotificationService:
+    """Meant to live for one stream batch: it remembers each project's members and teams for that
+    long (a batch mostly holds one project), so a changed setting counts from the next batch on."""
+
+    def __init__(self, directory: DirectoryRepository, tickets: TicketRepository, mailer: SesMailer,
+                 public_url: str, clock=time.time):
+        self.directory = directory
+        self.tickets = tickets
+        self.mailer = mailer
+        self.public_url = public_url
+        self.clock = clock
+        self._members: dict[str, dict[str, Member]] = {}
+        self._teams: dict[tuple[str, str], Team | None] = {}
+
+    def notify(self, event: TicketEvent) -> list[str]:
+        """Emails everyone the event concerns; returns the addresses dealt with (sent to, or refused
+        by SES for good).
+
+        Delivery is at least once: the addresses mailed are recorded after sending (and checked
+        before), so a replayed batch skips them, but a crash between a send and its record mails
+        that address again on the retry. Recording before sending would instead lose mail on a
+        crash, and SES cannot take a message back.
+        """
+        parties = rules.concerned(event)
+        if not parties:
+            return []
+        people = self._people(event.project_id, [p.ref for p in parties] + rules.named_in_changes(event))
+        recipients = rules.recipients(event, parties, people)
+        if not recipients:
+            return []
+        already = {address.lower() for address in self.tickets.notified(event.id)}
+        done: list[str] = []
+        try:
+            for number, recipient in enumerate(recipients, 1):
+                if recipient.address.lower() in already:
+                    continue
+                email = rules.compose(event, recipient, people, self.public_url)
+                try:
+                    self.mailer.send(email, reference=f"{event.id}-{number}")
+                except MailRejected as rejected:
+                    # Retrying cannot help, and a failed record would hold up the whole shard.
+                    log.error("email about %s to %s rejected: %s", event.id, recipient.address, rejected)
+                done.append(recipient.address)
+        finally:
+            if done:
+                self.tickets.record_notified(event.id, done, int(self.clock()) + MARKER_LIFETIME_SECONDS)
+        return done
+
+    def _people(self, project_id: str, refs: list[str]) -> rules.People:
+        """All members (one Query) and the teams among `refs` (one GetItem each), cached."""
+        if project_id not in self._members:
+            self._members[project_id] = {m.user_id: m for m in self.directory.members(project_id)}
+        teams = {}
+        for ref in refs:
+            if ref.startswith(TEAM_PREFIX):
+                team_id = ref[len(TEAM_PREFIX):]
+                if (project_id, team_id) not in self._teams:
+                    self._teams[(project_id, team_id)] = self.directory.team(project_id, team_id)
+                if self._teams[(project_id, team_id)] is not None:
+                    teams[team_id] = self._teams[(project_id, team_id)]
+        return rules.People(members=self._members[project_id], teams=teams)

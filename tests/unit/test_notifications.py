@@ -1,0 +1,348 @@
+"""Email rules (who gets what, what it says), the MIME message and the notification use case, on
+fakes."""
+import email
+from email.policy import default as default_policy
+
+import pytest
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.mailer import MailRejected, SesMailer, mime
+from chalicelib.domain import notifications as rules
+from chalicelib.domain.events import TicketEvent
+from chalicelib.domain.people import NOTIFICATION_KINDS, Member, NotificationSettings, Team
+from chalicelib.schemas.people import Notifications, NotificationsPatch
+from chalicelib.services.notifications import MARKER_LIFETIME_SECONDS, NotificationService
+
+NOW = "2026-01-01T00:00:00.000Z"
+URL = "https://ticketry.example.com"
+
+
+def member(user_id: str, **fields) -> Member:
+    base = dict(user_id=user_id, email=f"{user_id}@example.com", name=user_id.title(), role="member", created_at=NOW)
+    return Member(**(base | fields))
+
+
+ADA, BOB, CAT, DAN = member("ada"), member("bob"), member("cat"), member("dan")
+DBAS = Team(id="dbas", name="DBAs", email=None, members=("bob", "cat"), created_at=NOW)
+SRE = Team(id="sre", name="SRE", email="sre@example.com", members=("dan",), created_at=NOW)
+PEOPLE = rules.People(members={m.user_id: m for m in (ADA, BOB, CAT, DAN)}, teams={"dbas": DBAS, "sre": SRE})
+
+
+def event(type_: str, actor: str = "ada", changes=None, comment=None, id_: str = "e1", **ticket) -> TicketEvent:
+    snapshot = {"id": "t1", "key": "OPS-42", "project_id": "p1", "title": "Disk full", "status": "new",
+                "severity": "high", "reporter": "ada", "assignee": "bob", "description": "", "due_date": None,
+                "tags": []} | ticket
+    if comment is not None:
+        comment = {"id": id_, "body": comment, "author": actor, "created_at": NOW}
+    return TicketEvent(id=id_, type=type_, timestamp=NOW, project_id="p1", actor=actor, ticket=snapshot,
+                       changes=changes or {}, comment=comment)
+
+
+def addresses(evt: TicketEvent, people: rules.People = PEOPLE) -> list[str]:
+    return [r.address for r in rules.recipients(evt, rules.concerned(evt), people)]
+
+
+class TestWhoIsConcerned:
+    def test_created_goes_to_the_assignee_unless_they_reported_it(self):
+        assert addresses(event("TICKET_CREATED")) == ["bob@example.com"]
+        assert addresses(event("TICKET_CREATED", actor="bob", reporter="bob")) == []
+        assert addresses(event("TICKET_CREATED", assignee=None)) == []
+
+    def test_status_or_assignee_change_goes_to_assignee_and_reporter(self):
+        status = {"status": {"old": "new", "new": "acknowledged"}}
+        assert addresses(event("TICKET_UPDATED", actor="cat", changes=status)) == ["bob@example.com", "ada@example.com"]
+        reassigned = {"assignee": {"old": "cat", "new": "bob"}}
+        assert addresses(event("TICKET_UPDATED", actor="dan", changes=reassigned)) == [
+            "bob@example.com", "ada@example.com"]
+
+    def test_other_changes_send_nothing(self):
+        changes = {"title": {"old": "a", "new": "b"}, "tags": {"old": [], "new": ["db"]}}
+        assert addresses(event("TICKET_UPDATED", actor="cat", changes=changes)) == []
+
+    def test_comment_goes_to_reporter_and_assignee_but_never_the_commenter(self):
+        assert addresses(event("COMMENT_ADDED", actor="cat", comment="hi")) == ["ada@example.com", "bob@example.com"]
+        assert addresses(event("COMMENT_ADDED", actor="bob", comment="hi")) == ["ada@example.com"]
+
+    def test_overdue_goes_to_the_assignee_only(self):
+        assert addresses(event("TICKET_OVERDUE", actor="system", due_date=NOW)) == ["bob@example.com"]
+
+    @pytest.mark.parametrize("type_", ["TICKET_DELETED", "DUPLICATE_RECEIVED"])
+    def test_other_events_send_nothing(self, type_):
+        assert rules.concerned(event(type_, actor="cat")) == []
+
+
+class TestRecipients:
+    def test_the_actor_never_gets_mail_about_their_own_change(self):
+        status = {"status": {"old": "new", "new": "resolved"}}
+        assert addresses(event("TICKET_UPDATED", actor="bob", changes=status)) == ["ada@example.com"]
+        assert addresses(event("TICKET_UPDATED", actor="ada", changes=status)) == ["bob@example.com"]
+
+    def test_automations_have_no_mailbox(self):
+        created = event("TICKET_CREATED", actor="automation:pager", reporter="automation:pager")
+        assert addresses(created) == ["bob@example.com"]
+        comment = event("COMMENT_ADDED", actor="cat", comment="x", reporter="automation:pager",
+                        assignee="automation:sync")
+        assert addresses(comment) == []
+
+    def test_a_team_assignee_means_each_member_but_the_actor(self):
+        assert addresses(event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:dbas")) == [
+            "ada@example.com", "bob@example.com", "cat@example.com"]
+        assert addresses(event("COMMENT_ADDED", actor="bob", comment="x", assignee="team:dbas")) == [
+            "ada@example.com", "cat@example.com"]
+
+    def test_a_team_with_an_address_gets_one_email_there(self):
+        # dan (in SRE) acting does not stop the team's own address: it is not dan's mailbox.
+        assert addresses(event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:sre")) == [
+            "ada@example.com", "sre@example.com"]
+
+    def test_each_mailbox_gets_one_email(self):
+        same = event("COMMENT_ADDED", actor="cat", comment="x", reporter="bob", assignee="bob")
+        assert addresses(same) == ["bob@example.com"]
+        reporter_in_team = event("COMMENT_ADDED", actor="dan", comment="x", reporter="bob", assignee="team:dbas")
+        assert addresses(reporter_in_team) == ["bob@example.com", "cat@example.com"]
+
+    def test_opted_out_members_are_skipped_for_that_kind_only(self):
+        quiet_bob = member("bob", notifications=NotificationSettings(comment_added=False))
+        people = rules.People(members=PEOPLE.members | {"bob": quiet_bob}, teams=PEOPLE.teams)
+        assert addresses(event("COMMENT_ADDED", actor="cat", comment="x"), people) == ["ada@example.com"]
+        assert addresses(event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:dbas"), people) == [
+            "ada@example.com", "cat@example.com"]
+        status = {"status": {"old": "new", "new": "resolved"}}
+        assert addresses(event("TICKET_UPDATED", actor="cat", changes=status), people) == [
+            "bob@example.com", "ada@example.com"]
+
+    def test_opting_out_does_not_silence_a_team_address(self):
+        quiet_dan = member("dan", notifications=NotificationSettings(comment_added=False))
+        people = rules.People(members=PEOPLE.members | {"dan": quiet_dan}, teams=PEOPLE.teams)
+        assert "sre@example.com" in addresses(event("COMMENT_ADDED", actor="cat", comment="x", assignee="team:sre"),
+                                              people)
+
+    def test_people_who_left_and_teams_that_went_are_skipped(self):
+        assert addresses(event("COMMENT_ADDED", actor="cat", comment="x", reporter="gone", assignee="team:gone")) == []
+
+    def test_reason_says_why(self):
+        evt = event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:dbas")
+        reasons = {r.address: r.reason for r in rules.recipients(evt, rules.concerned(evt), PEOPLE)}
+        assert reasons["ada@example.com"] == "you are the reporter of OPS-42"
+        assert reasons["bob@example.com"] == "you are in team DBAs, the assignee of OPS-42"
+
+
+def compose(evt: TicketEvent) -> rules.Email:
+    recipient = rules.recipients(evt, rules.concerned(evt), PEOPLE)[0]
+    return rules.compose(evt, recipient, PEOPLE, URL)
+
+
+class TestContent:
+    def test_subject_is_key_and_title(self):
+        assert compose(event("TICKET_CREATED")).subject == "[OPS-42] Disk full"
+
+    def test_subject_has_no_line_breaks_or_control_characters(self):
+        mail = compose(event("TICKET_CREATED", title="Disk\r\nBcc: victim@example.com\x00\u202eevil\u2028x"))
+        assert mail.subject == "[OPS-42] Disk Bcc: victim@example.com evil x"
+        assert not any(ch in mail.subject for ch in "\r\n\x00\u202e\u2028")
+
+    def test_long_subject_is_cut(self):
+        subject = compose(event("TICKET_CREATED", title="x" * 500)).subject
+        assert len(subject) == rules.MAX_SUBJECT_LENGTH and subject.endswith("\u2026")
+
+    def test_user_text_is_escaped_in_html_and_kept_in_text(self):
+        hostile = '<script>alert("x")</script>'
+        mail = compose(event("COMMENT_ADDED", actor="cat", comment=f"{hostile}\nsecond line",
+                             title="<img src=x onerror=alert(1)>"))
+        assert "<script>" not in mail.html and "<img" not in mail.html
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in mail.html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in mail.html
+        assert f"{hostile}\nsecond line" in mail.text
+
+    def test_hostile_names_are_escaped_too(self):
+        evil = member("cat", name='<b onmouseover="x">Cat</b>')
+        people = rules.People(members=PEOPLE.members | {"cat": evil}, teams={})
+        evt = event("COMMENT_ADDED", actor="cat", comment="x")
+        mail = rules.compose(evt, rules.recipients(evt, rules.concerned(evt), people)[0], people, URL)
+        assert "<b " not in mail.html and "&lt;b onmouseover=&quot;x&quot;&gt;Cat&lt;/b&gt;" in mail.html
+
+    def test_created_says_who_and_links_to_the_ticket(self):
+        mail = compose(event("TICKET_CREATED", description="95% on /var"))
+        assert mail.text.startswith("Ada created OPS-42: Disk full\n")
+        assert "Assignee: Bob" in mail.text and "95% on /var" in mail.text
+        assert f"{URL}/projects/p1/tickets/t1" in mail.text
+        assert f'<a href="{URL}/projects/p1/tickets/t1">' in mail.html
+        assert "You get this email because you are the assignee of OPS-42." in mail.text
+
+    def test_update_lists_each_change_old_to_new(self):
+        changes = {"assignee": {"old": "cat", "new": "team:dbas"}, "status": {"old": "new", "new": "resolved"},
+                   "resolved_at": {"old": None, "new": NOW}}
+        mail = compose(event("TICKET_UPDATED", actor="dan", changes=changes, assignee="team:dbas"))
+        assert mail.text.startswith("Dan changed OPS-42: Disk full\n\nStatus: new \u2192 resolved\n"
+                                    "Assignee: Cat \u2192 team DBAs\nResolved at: none \u2192 " + NOW)
+
+    def test_comment_quotes_the_comment(self):
+        mail = compose(event("COMMENT_ADDED", actor="cat", comment="Rebooting now."))
+        assert mail.text.startswith("Cat commented on OPS-42: Disk full\n\nRebooting now.\n")
+
+    def test_overdue_says_since_when(self):
+        mail = compose(event("TICKET_OVERDUE", actor="system", due_date=NOW))
+        assert mail.text.startswith(f"OPS-42 is overdue: Disk full\n\nDue: {NOW}\n")
+
+
+def test_settings_schema_names_every_kind():
+    assert tuple(Notifications.model_fields) == NOTIFICATION_KINDS
+    assert tuple(NotificationsPatch.model_fields) == NOTIFICATION_KINDS
+
+
+class TestMime:
+    MAIL = rules.Email(to="bob@example.com", to_name='Bøb "B", Jr', subject="[OPS-1] Dîsk full",
+                       text="plain ü\n", html="<p>html ü</p>\n")
+
+    def test_message_has_text_and_html_alternatives(self):
+        message = email.message_from_bytes(mime(self.MAIL, "notifications@ticketry.local"), policy=default_policy)
+        assert message["Subject"] == "[OPS-1] Dîsk full"
+        assert message["To"].addresses[0].display_name == 'Bøb "B", Jr'
+        assert message["To"].addresses[0].addr_spec == "bob@example.com"
+        assert message["From"] == "Ticketry <notifications@ticketry.local>"
+        assert message.get_content_type() == "multipart/alternative"
+        # SMTP line endings: CRLF on the wire.
+        assert message.get_body(("plain",)).get_content() == "plain ü\r\n"
+        assert message.get_body(("html",)).get_content() == "<p>html ü</p>\r\n"
+
+    def test_message_is_seven_bit(self):
+        mime(self.MAIL, "notifications@ticketry.local").decode("ascii")
+
+
+class FakeSes:
+    def __init__(self, error_code: str | None = None):
+        self.requests: list[dict] = []
+        self.error_code = error_code
+
+    def send_email(self, **request):
+        if self.error_code:
+            raise ClientError({"Error": {"Code": self.error_code, "Message": "no"}}, "SendEmail")
+        self.requests.append(request)
+        return {"MessageId": f"m{len(self.requests)}"}
+
+
+class TestSesMailer:
+    MAIL = rules.Email(to="bob@example.com", to_name="Bob", subject="[OPS-1] x", text="t", html="h")
+
+    def test_sends_raw_mime_from_the_sender_with_the_configuration_set(self):
+        ses = FakeSes()
+        assert SesMailer(ses, "n@ticketry.local", "tracking").send(self.MAIL, "e1-1") == "m1"
+        request = ses.requests[0]
+        assert request["FromEmailAddress"] == "n@ticketry.local" and request["ConfigurationSetName"] == "tracking"
+        assert b"Subject: [OPS-1] x" in request["Content"]["Raw"]["Data"]
+        SesMailer(ses, "n@ticketry.local").send(self.MAIL, "e1-2")
+        assert "ConfigurationSetName" not in ses.requests[1]
+
+    def test_a_refused_message_is_rejected_for_good(self):
+        with pytest.raises(MailRejected):
+            SesMailer(FakeSes("MessageRejected"), "n@ticketry.local").send(self.MAIL, "e1-1")
+        with pytest.raises(MailRejected):
+            SesMailer(FakeSes(), "n@ticketry.local").send(
+                rules.Email(to="jösé@example.com", to_name="J", subject="s", text="t", html="h"), "e1-1")
+
+    def test_throttling_is_left_to_retry(self):
+        with pytest.raises(ClientError):
+            SesMailer(FakeSes("TooManyRequestsException"), "n@ticketry.local").send(self.MAIL, "e1-1")
+
+    def test_outbox_keeps_what_was_sent(self, tmp_path, caplog):
+        ses = FakeSes()
+        caplog.set_level("INFO", logger="chalicelib.adapters.mailer")
+        SesMailer(ses, "n@ticketry.local", outbox=str(tmp_path)).send(self.MAIL, "e1-1")
+        (saved,) = tmp_path.iterdir()
+        assert saved.name.endswith("-e1-1.eml")
+        assert saved.read_bytes() == ses.requests[0]["Content"]["Raw"]["Data"]
+        assert [r.getMessage() for r in caplog.records] == [
+            f"email to=bob@example.com subject=[OPS-1] x file={saved.name}"]
+
+
+class FakeDirectory:
+    def __init__(self, members, teams):
+        self._members, self._teams = members, teams
+        self.reads: list[str] = []
+
+    def members(self, project_id):
+        self.reads.append(f"members {project_id}")
+        return list(self._members)
+
+    def team(self, project_id, team_id):
+        self.reads.append(f"team {team_id}")
+        return next((t for t in self._teams if t.id == team_id), None)
+
+
+class FakeMarkers:
+    def __init__(self):
+        self.sent: dict[str, set[str]] = {}
+        self.expiry: dict[str, int] = {}
+
+    def notified(self, event_id):
+        return frozenset(self.sent.get(event_id, ()))
+
+    def record_notified(self, event_id, addresses, expires_at):
+        self.sent.setdefault(event_id, set()).update(addresses)
+        self.expiry[event_id] = expires_at
+
+
+class FakeMailer:
+    def __init__(self, fail_for=(), reject_for=()):
+        self.sent: list[tuple[rules.Email, str]] = []
+        self.fail_for, self.reject_for = set(fail_for), set(reject_for)
+
+    def send(self, mail, reference):
+        if mail.to in self.fail_for:
+            raise ConnectionError("SES unreachable")
+        if mail.to in self.reject_for:
+            raise MailRejected("MessageRejected")
+        self.sent.append((mail, reference))
+        return "id"
+
+
+class TestNotificationService:
+    @pytest.fixture
+    def parts(self):
+        return FakeDirectory([ADA, BOB, CAT, DAN], [DBAS, SRE]), FakeMarkers(), FakeMailer()
+
+    def service(self, directory, markers, mailer):
+        return NotificationService(directory, markers, mailer, URL, clock=lambda: 1000)
+
+    def test_sends_each_recipient_one_email_and_records_them(self, parts):
+        directory, markers, mailer = parts
+        sent = self.service(*parts).notify(event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:dbas"))
+        assert sent == ["ada@example.com", "bob@example.com", "cat@example.com"]
+        assert [(m.to, ref) for m, ref in mailer.sent] == [
+            ("ada@example.com", "e1-1"), ("bob@example.com", "e1-2"), ("cat@example.com", "e1-3")]
+        assert markers.sent["e1"] == set(sent) and markers.expiry["e1"] == 1000 + MARKER_LIFETIME_SECONDS
+
+    def test_a_replayed_event_sends_nothing_twice(self, parts):
+        _, _, mailer = parts
+        self.service(*parts).notify(event("COMMENT_ADDED", actor="cat", comment="x"))
+        assert self.service(*parts).notify(event("COMMENT_ADDED", actor="cat", comment="x")) == []
+        assert len(mailer.sent) == 2
+
+    def test_a_failed_send_keeps_those_before_it_and_retries_the_rest(self, parts):
+        directory, markers, _ = parts
+        failing = FakeMailer(fail_for={"bob@example.com"})
+        with pytest.raises(ConnectionError):
+            self.service(directory, markers, failing).notify(event("COMMENT_ADDED", actor="cat", comment="x"))
+        assert markers.sent["e1"] == {"ada@example.com"}
+        retry = FakeMailer()
+        assert self.service(directory, markers, retry).notify(event("COMMENT_ADDED", actor="cat", comment="x")) == [
+            "bob@example.com"]
+
+    def test_a_rejected_recipient_does_not_hold_up_the_others(self, parts):
+        directory, markers, _ = parts
+        mailer = FakeMailer(reject_for={"ada@example.com"})
+        done = self.service(directory, markers, mailer).notify(event("COMMENT_ADDED", actor="cat", comment="x"))
+        assert done == ["ada@example.com", "bob@example.com"] and [m.to for m, _ in mailer.sent] == ["bob@example.com"]
+
+    def test_events_that_concern_nobody_touch_nothing(self, parts):
+        directory, markers, mailer = parts
+        self.service(*parts).notify(event("TICKET_DELETED", actor="cat"))
+        self.service(*parts).notify(event("TICKET_CREATED", actor="bob", reporter="bob"))
+        assert directory.reads == [] and markers.sent == {} and mailer.sent == []
+
+    def test_people_are_read_once_per_project_per_batch(self, parts):
+        directory, _, _ = parts
+        service = self.service(*parts)
+        for n in range(3):
+            service.notify(event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:dbas", id_=f"e{n}"))
+        assert directory.reads == ["members p1", "team dbas"]
