@@ -4,10 +4,11 @@
     .venv/bin/python -m bench.cost --tickets 1000,10000 --repetitions 50
 
 For each project size it starts a fresh in-memory DynamoDB Local, creates the tables from
-infra/resources.json, bootstraps a project through PeopleService, loads that many tickets, and then
-sends real HTTP requests to the app through chalice's test client. Every DynamoDB call the app
-makes while a request runs is counted (bench.meter), so the figures are what the code does, not
-what it is meant to do. Each scenario is checked against the call counts the product claims.
+infra/resources.json, bootstraps a project through PeopleService, loads that many tickets, runs the
+tickets table's stream through the app's stream handler (bench.counting: the partition counts by
+which a search chooses its driving index), and then sends real HTTP requests to the app through
+chalice's test client. Every DynamoDB call the app makes while a request runs is counted
+(bench.meter), so the figures are what the code does, not what it is meant to do. Each scenario is checked against the call counts the product claims.
 """
 import argparse
 import json
@@ -26,17 +27,17 @@ import boto3
 from chalice.test import Client
 
 from app import app
-from bench import dataset
+from bench import counting, dataset
 from bench.meter import Meter, Recording
 from chalicelib import config
 from chalicelib.adapters import models
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.models import PROJECT_SK, ProjectItem, project_pk
-from chalicelib.api.routing import services
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.people import Member, Team
 from chalicelib.local import dynamodb_local, provision
 from chalicelib.services.people import PeopleService
+from chalicelib.services.registry import services
 
 ROOT = Path(__file__).resolve().parents[1]
 # A stage that .chalice/config.json does not declare: the test client then adds no variables of its
@@ -76,18 +77,21 @@ class BenchProject:
     tickets: list[dataset.LoadedTicket]
     items_loaded: int
     load_seconds: float
+    counting: counting.Counting
+    partition_sizes: dict[tuple[str, str], int]   # (search index, value) -> tickets, as counted
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json", **extra}
 
 
-def dynamodb_client(endpoint: str):
-    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+def dynamodb_client(endpoint: str, service: str = "dynamodb"):
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
                         aws_access_key_id="bench", aws_secret_access_key="bench")
 
 
 def prepare(dynamodb, ticket_count: int) -> BenchProject:
-    """Tables, a project with members and teams, and `ticket_count` tickets; the app bound to them.
+    """Tables, a project with members and teams, and `ticket_count` tickets counted by the stream
+    consumer; the app bound to them.
 
     The environment must already point at `dynamodb`'s endpoint (see `environment`).
     """
@@ -114,9 +118,15 @@ def prepare(dynamodb, ticket_count: int) -> BenchProject:
     load_seconds = time.perf_counter() - started
     # The API numbers tickets from the project's counter; keep it in step with the loaded ones.
     ProjectItem(project_pk(project.id), PROJECT_SK).update(actions=[ProjectItem.ticket_counter.set(ticket_count)])
+    # Every loaded item is one record on the tickets stream; the consumer turns them into the
+    # partition counts that a search with filters on several indexes reads.
+    counted = counting.pump_tickets_stream(dynamodb, dynamodb_client(dynamodb.meta.endpoint_url, "dynamodbstreams"),
+                                           written)
+    sizes = counting.check_counts(project.id, tickets)
 
     client = Client(app, stage_name=STAGE, project_dir=str(ROOT))
-    return BenchProject(client, project.id, issued.token, admin.user_id, people, tickets, written, load_seconds)
+    return BenchProject(client, project.id, issued.token, admin.user_id, people, tickets, written, load_seconds,
+                        counted, sizes)
 
 
 # ---- scenarios -------------------------------------------------------------------------------
@@ -139,6 +149,12 @@ class Scenario:
 
 
 AUTH = {"BatchGetItem": 1}
+# A search with filters on two or more indexes first reads those indexes' partition counts.
+SIZES = {"BatchGetItem": 1}
+
+
+def _calls_of(*parts: dict[str, int]) -> dict[str, int]:
+    return dict(sum((Counter(part) for part in parts), Counter()))
 
 
 def _search(query: str) -> Callable[[BenchProject, dict, int], Request]:
@@ -198,8 +214,9 @@ SCENARIOS = [
     Scenario("tags=db,network", {"BatchGetItem": 2, "Query": 2}, False, _search("tags=db,network")),
     Scenario("tags=db&limit=100", {"BatchGetItem": 2, "Query": 1}, False, _search("tags=db&limit=100")),
     Scenario("reporter=<member>", AUTH | {"Query": 1}, False, _reporter_page),
-    Scenario("severity=high&status=new", AUTH | {"Query": 1}, False, _search("severity=high&status=new")),
-    Scenario("severity=critical&status=canceled", AUTH | {"Query": 1}, False,
+    Scenario("severity=high&status=new", _calls_of(AUTH, SIZES, {"Query": 1}), False,
+             _search("severity=high&status=new")),
+    Scenario("severity=critical&status=canceled", _calls_of(AUTH, SIZES, {"Query": 1}), False,
              _search("severity=critical&status=canceled")),
 ]
 
@@ -233,6 +250,8 @@ class Result:
             "claim_holds": self.claim_holds(),
             "operations": {name: list(span) for name, span in self.operations().items()},
             "continued_query_pages": [min(_continued(r) for r in recs), max(_continued(r) for r in recs)],
+            "query_indexes": sorted({call.index for r in recs for call in r.calls
+                                     if call.operation == "Query" and call.index}),
             "query_items_scanned": _span([r.scanned for r in recs]),
             "query_items_matched": _span([r.matched for r in recs]),
             "items_fetched_by_key": _span([r.fetched for r in recs]),
@@ -287,7 +306,9 @@ def run_size(ticket_count: int, repetitions: int, warmup: int, log=print) -> dic
         os.environ.update(environment(endpoint))
         try:
             fx = prepare(dynamodb_client(endpoint), ticket_count)
-            log(f"loaded {ticket_count} tickets ({fx.items_loaded} items) in {fx.load_seconds:.1f}s")
+            log(f"loaded {ticket_count} tickets ({fx.items_loaded} items) in {fx.load_seconds:.1f}s; "
+                f"stream consumer handled {fx.counting.records} records in {fx.counting.batches} batches "
+                f"in {fx.counting.seconds:.1f}s")
             meter = Meter()
             load_before = os.getloadavg()[0]
             started = time.perf_counter()
@@ -303,6 +324,9 @@ def run_size(ticket_count: int, repetitions: int, warmup: int, log=print) -> dic
                     os.environ[name] = value
             rebind()
     return {"tickets": ticket_count, "items_loaded": fx.items_loaded, "load_seconds": fx.load_seconds,
+            "counting": fx.counting.summary(),
+            "partition_sizes": {f"{index}={value}": size for (index, value), size in sorted(fx.partition_sizes.items())
+                                if index in ("status", "severity", "tags")},
             "measure_seconds": measure_seconds, "load_average": [load_before, load_after],
             "results": [r.summary() for r in results]}
 
@@ -333,10 +357,21 @@ def _units(value: float) -> str:
 
 
 def _calls(summary: dict) -> str:
-    text = ", ".join(f"{name} {_range(span)}" for name, span in summary["operations"].items())
+    parts = []
+    for name, span in summary["operations"].items():
+        part = f"{name} {_range(span)}"
+        if name == "Query" and summary["query_indexes"]:
+            part += f" on {', '.join(summary['query_indexes'])}"
+        parts.append(part)
+    text = ", ".join(parts)
     if summary["continued_query_pages"][1]:
-        text += f" (of which {_range(summary['continued_query_pages'])} follow-on pages)"
+        pages = summary["continued_query_pages"]
+        text += f" (of which {_range(pages)} follow-on page{'' if pages == [1, 1] else 's'})"
     return text
+
+
+def _operations(operations: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count:,}" for name, count in sorted(operations.items())) or "no DynamoDB calls"
 
 
 def _verdict(summary: dict) -> str:
@@ -346,12 +381,19 @@ def _verdict(summary: dict) -> str:
 
 
 def table(run: dict) -> str:
+    count = run["counting"]
     lines = [
         f"#### {run['tickets']:,} tickets in the project",
         "",
-        f"{run['items_loaded']:,} items loaded in {run['load_seconds']:.0f} s; scenarios measured in "
+        f"{run['items_loaded']:,} items loaded in {run['load_seconds']:.0f} s; partitions counted by the stream "
+        f"consumer in {count['seconds']:.1f} s ({count['records']:,} records in {count['batches']:,} batches of at "
+        f"most {count['largest_batch']}; {_operations(count['operations'])}, {count['write_units']:,g} WCU, "
+        f"{count['dynamodb_seconds']:.1f} s of it in those calls); scenarios measured in "
         f"{run['measure_seconds']:.0f} s; 1-minute load average {run['load_average'][0]:.2f} before, "
         f"{run['load_average'][1]:.2f} after.",
+        "",
+        "Partition sizes as counted: " + ", ".join(f"{name} {size:,}" for name, size in run["partition_sizes"].items())
+        + ".",
         "",
         "| Scenario | DynamoDB calls per request | Query items scanned / returned | Items read by key "
         "| Tickets in response | Items written | RCU | WCU | p50 ms | p95 ms | DynamoDB p50 ms | Claim |",

@@ -1,9 +1,10 @@
 """A project's worth of tickets, written fast but item for item as the API would have written them.
 
 Each ticket is built as the service builds it (the same domain objects, the same TICKET_CREATED
-changes, `apply_changes` for a later status move) and turned into items by the repository's own
-`to_item`, `tag_item` and `to_history_item`. Only the transport differs: BatchWriteItem in bulk
-instead of one transaction per ticket, so that ten thousand tickets load in seconds.
+changes, `apply_changes` for a later status move, history entries made by the service's `_entry`)
+and turned into items by the repository's own `to_item`, `tag_item`, `due_item` and
+`to_history_item`. Only the transport differs: BatchWriteItem in bulk instead of one transaction
+per ticket, so that ten thousand tickets load in seconds.
 """
 import random
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,7 @@ from datetime import timedelta
 from chalicelib.adapters import tickets_repo
 from chalicelib.adapters.models import DedupGuardItem
 from chalicelib.domain.clock import iso, new_id, utc_now
-from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes, public_view
+from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes
 from chalicelib.services.tickets import TicketService
 
 # Weighted so that some partitions are large and some rare, as in a real project.
@@ -25,6 +26,8 @@ TAG_WEIGHTS = {"db": 30, "network": 20, "auth": 12, "billing": 10, "frontend": 1
 SOURCES = {"api": 50, "email": 20, "alertmanager": 30}
 SPAN_DAYS = 180
 BATCH_WRITE_LIMIT = 25
+# The fields a TICKET_CREATED entry records, each as {"old": None, "new": value}, as the service does.
+CREATED_FIELDS = ("title", "status", "severity", "due_date", "assignee", "tags")
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,9 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
             assignee=assignee, tags=tags,
             dedup_key=f"alert-{number}" if rng.random() < 0.1 else None, version=1,
         )
-        created_entry = TicketService._entry(
-            ticket, Events.TICKET_CREATED, reporter, created_at,
-            changes={name: {"old": None, "new": value} for name, value in public_view(ticket).items()
-                     if name in ("title", "status", "severity", "assignee", "tags", "due_date")})
+        created_entry = TicketService._entry(ticket, Events.TICKET_CREATED, reporter, created_at,
+                                             changes={name: {"old": None, "new": _json(getattr(ticket, name))}
+                                                      for name in CREATED_FIELDS})
         history = [created_entry]
         moment = created
         for _ in range(rng.choice((0, 0, 0, 1, 2))):
@@ -87,21 +89,26 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
             moment += timedelta(minutes=rng.randrange(1, 600))
             changed_at = iso(moment)
             after, changes = apply_changes(ticket, {"status": status}, workflow, changed_at)
+            ticket = replace(after, version=ticket.version + 1)
+            # The entry is about the ticket as the change leaves it.
             history.append(TicketService._entry(ticket, Events.TICKET_UPDATED, rng.choice(people.members),
                                                 changed_at, changes))
-            ticket = replace(after, version=ticket.version + 1)
         loaded.append(LoadedTicket(ticket, tuple(history)))
     return loaded
 
 
 def items(loaded: LoadedTicket) -> list[dict]:
-    """The raw DynamoDB items of one ticket: the ticket, its tags, its history, its dedup guard."""
+    """The raw DynamoDB items of one ticket: the ticket, its tags, its history, its dedup guard and,
+    for an open ticket with a due date, the marker that arms its overdue event."""
     ticket = loaded.ticket
     ticket_item = tickets_repo.to_item(ticket)
     # A save through the API sets the version; a raw write has to carry the stored one itself.
     ticket_item.version = ticket.version
     models = [ticket_item]
     models += [tickets_repo.tag_item(ticket, tag) for tag in ticket.tags]
+    if ticket.due_date is not None and ticket.is_open:
+        # Armed as a create or an update leaves it; the overdue sweep (a schedule) is not run here.
+        models.append(tickets_repo.due_item(ticket))
     models += [tickets_repo.to_history_item(entry) for entry in loaded.history]
     if ticket.dedup_key is not None:
         models.append(DedupGuardItem(tickets_repo.dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP",
@@ -123,6 +130,10 @@ def load(dynamodb, table_name: str, tickets: list[LoadedTicket], threads: int = 
         for _ in pool.map(write, batches):
             pass
     return len(every_item)
+
+
+def _json(value):
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:

@@ -123,9 +123,16 @@ def test_bulk_loaded_items_have_the_shape_the_api_writes(bench_project):
                             body=json.dumps({"comment": "noted"}).encode()).status_code == 201
     assert client.http.patch(f"{page}/{ticket_id}", headers=headers,
                              body=json.dumps({"status": "resolved"}).encode()).status_code == 200
+    # Resolving disarmed the first ticket's overdue event; this one stays open, its marker armed.
+    still_open = client.http.post(page, headers=headers, body=json.dumps({
+        "title": "Shape check, open", "description": "stays open", "severity": "high", "due_date": "2030-01-01T00:00:00Z"}).encode())
+    assert still_open.status_code == 201, still_open.body
+    open_id = json.loads(still_open.body)["id"]
 
-    from_api = _shapes(_collection(dynamodb, f"T#{ticket_id}") + _collection(dynamodb, _dedup_pk(project)))
+    from_api = _shapes(_collection(dynamodb, f"T#{ticket_id}") + _collection(dynamodb, f"T#{open_id}")
+                       + _collection(dynamodb, _dedup_pk(project)))
     bulk = [item for loaded in project.tickets for item in dataset.items(loaded)]
+    assert ("due", None) in from_api
 
     # Taken together the loaded items carry every attribute the API wrote, with the same types...
     assert _shapes(bulk) == from_api
