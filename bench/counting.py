@@ -15,6 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
+from moto import mock_aws
+
 from app import app
 from bench import dataset
 from bench.meter import Meter, Recording
@@ -58,7 +61,11 @@ def pump_tickets_stream(dynamodb, streams, expected_records: int) -> Counting:
     source.stream_arn = arn
     sizes: list[int] = []
     meter = Meter()
-    with tempfile.TemporaryDirectory() as folder:
+    # The handler also queues webhooks and sends email: those services are embedded (moto) here,
+    # as on the local stack, so that only DynamoDB is the real thing being measured.
+    with mock_aws(), tempfile.TemporaryDirectory() as folder:
+        boto3.client("sesv2", region_name=config.region()).create_email_identity(EmailIdentity="ticketry.local")
+        boto3.client("sqs", region_name=config.region()).create_queue(QueueName=config.webhook_queue_name())
         worker = StreamWorker(app, source, Settings(region=config.region(), account_id=provision.LOCAL_ACCOUNT_ID),
                               threading.Event(), streams, Checkpoints(Path(folder) / "pump.json"))
         handler = worker.handler
@@ -82,7 +89,8 @@ def pump_tickets_stream(dynamodb, streams, expected_records: int) -> Counting:
                     raise RuntimeError(f"the tickets stream delivered {sum(sizes)} of {expected_records} records")
                 time.sleep(IDLE_PAUSE_SECONDS)
         seconds = time.perf_counter() - started
-    if sum(sizes) != expected_records:
+    # More is fine: the handler writes to the table too (email sent markers), which the stream carries.
+    if sum(sizes) < expected_records:
         raise RuntimeError(f"the tickets stream delivered {sum(sizes)} records, {expected_records} were written")
     return Counting(sum(sizes), len(sizes), max(sizes, default=0), seconds, recording)
 
