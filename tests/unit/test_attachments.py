@@ -1,10 +1,12 @@
-"""Attachment rules: file names, content types, size checks, headers, keys."""
+"""Attachment rules: file names, content types, size checks, headers, keys; and the bucket's
+lifecycle rule agreeing with the tag uploads carry."""
 import re
 from urllib.parse import unquote
 
 import pytest
 from hypothesis import given, strategies as st
 
+from chalicelib.adapters.attachment_store import PENDING_TAG_KEY, PENDING_TAG_VALUE
 from chalicelib.domain.attachments import (
     Attachment,
     StoredObject,
@@ -17,6 +19,7 @@ from chalicelib.domain.attachments import (
     parse_object_key,
 )
 from chalicelib.errors import AttachmentTooLarge, UploadRejected, ValidationFailed
+from chalicelib.local.provision import load_template
 
 
 def attachment(**fields) -> Attachment:
@@ -124,3 +127,19 @@ def test_disposition_has_an_ascii_fallback_and_the_exact_name():
     assert content_disposition("r\u00e9sum\u00e9 50%.pdf") == (
         "attachment; filename=\"r_sum_ 50_.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%2050%25.pdf")
 
+
+class TestBucketTemplate:
+    @pytest.fixture
+    def bucket(self):
+        return load_template()["Resources"]["AttachmentsBucket"]["Properties"]
+
+    def test_lifecycle_expires_uploads_still_carrying_the_pending_tag(self, bucket):
+        rules = {rule["Id"]: rule for rule in bucket["LifecycleConfiguration"]["Rules"]}
+        unconfirmed = rules["expire-unconfirmed-uploads"]
+        assert unconfirmed["Status"] == "Enabled"
+        assert unconfirmed["TagFilters"] == [{"Key": PENDING_TAG_KEY, "Value": PENDING_TAG_VALUE}]
+        assert unconfirmed["ExpirationInDays"] == 1
+        assert unconfirmed["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}  # the bucket is versioned
+
+    def test_object_created_events_reach_eventbridge(self, bucket):
+        assert bucket["NotificationConfiguration"]["EventBridgeConfiguration"] == {"EventBridgeEnabled": True}
