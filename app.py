@@ -1,10 +1,11 @@
 """Ticketry: the Chalice app. Routes and event handlers live in chalicelib; this only wires them."""
 from chalice import Chalice
 
-from chalicelib.api import openapi, people, tickets
+from chalicelib.api import attachments, openapi, people, tickets
 
 app = Chalice(app_name="ticketry")
 app.experimental_feature_flags.update({"BLUEPRINTS"})
 app.register_blueprint(tickets.bp)
+app.register_blueprint(attachments.bp)
 app.register_blueprint(people.bp)
 app.register_blueprint(openapi.bp)

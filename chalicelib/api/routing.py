@@ -13,6 +13,8 @@ from typing import Any, Callable
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.adapters.attachment_store import AttachmentStore
+from chalicelib.adapters.attachments_repo import AttachmentRepository
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.domain.people import Principal
@@ -25,6 +27,7 @@ from chalicelib.errors import (
     ValidationFailed,
     error_body,
 )
+from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import authenticate
 from chalicelib.services.people import PeopleService
 from chalicelib.services.tickets import TicketService
@@ -75,6 +78,7 @@ class Services:
     tickets: TicketService
     people: PeopleService
     directory: DirectoryRepository
+    attachments: AttachmentService
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +86,9 @@ def services() -> Services:
     """Built on first use and kept for the life of a warm Lambda."""
     directory = DirectoryRepository()
     people = PeopleService(directory)
-    return Services(TicketService(TicketRepository(), people), people, directory)
+    tickets = TicketRepository()
+    attachments = AttachmentService(tickets, AttachmentRepository(), AttachmentStore())
+    return Services(TicketService(tickets, people, attachments), people, directory, attachments)
 
 
 def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int = 200,
