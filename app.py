@@ -2,6 +2,7 @@
 from chalice import Chalice
 
 from chalicelib.api import attachments, openapi, people, tickets
+from chalicelib.events import attachments as attachment_events
 
 app = Chalice(app_name="ticketry")
 app.experimental_feature_flags.update({"BLUEPRINTS"})
@@ -9,3 +10,4 @@ app.register_blueprint(tickets.bp)
 app.register_blueprint(attachments.bp)
 app.register_blueprint(people.bp)
 app.register_blueprint(openapi.bp)
+app.register_blueprint(attachment_events.bp)
