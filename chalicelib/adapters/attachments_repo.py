@@ -32,7 +32,7 @@ class AttachmentRepository:
             return None
         return to_attachment(item)
 
-    def list(self, ticket_id: str) -> list[Attachment]:
+    def for_ticket(self, ticket_id: str) -> list[Attachment]:
         """Every record of the ticket, pending and expired ones included, oldest first."""
         items = AttachmentItem.query(ticket_pk(ticket_id), AttachmentItem.sk.startswith(ATTACHMENT_SK_PREFIX),
                                      consistent_read=True)

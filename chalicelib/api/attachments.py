@@ -26,7 +26,7 @@ def complete_upload(call: Call, project_id: str, ticket_id: str, attachment_id: 
 @endpoint(bp, "GET", ATTACHMENTS, summary="A ticket's attachments, with download links",
           response=s.AttachmentPage, tag="attachments")
 def list_attachments(call: Call, project_id: str, ticket_id: str):
-    return services().attachments.list(call.principal, ticket_id)
+    return services().attachments.list_all(call.principal, ticket_id)
 
 
 @endpoint(bp, "GET", ATTACHMENT, summary="One attachment, with a download link valid 5 minutes",

@@ -41,7 +41,7 @@ class AttachmentService:
         # Pending uploads hold a place too. Two concurrent requests can both take the last place;
         # the limit protects the size of the ticket's collection, which tolerates that.
         now = time.time()
-        if sum(1 for a in self.attachments.list(ticket.id) if a.is_live(now)) >= limit:
+        if sum(1 for a in self.attachments.for_ticket(ticket.id) if a.is_live(now)) >= limit:
             raise AttachmentLimitReached(f"a ticket has at most {limit} attachments; remove one first")
         attachment = Attachment(
             id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id,
@@ -86,10 +86,10 @@ class AttachmentService:
         except DomainError as error:
             log.warning("upload %s refused: %s", key, error.message)
 
-    def list(self, principal: Principal, ticket_id: str) -> dict:
+    def list_all(self, principal: Principal, ticket_id: str) -> dict:
         ticket = self._live_ticket(principal, ticket_id)
         now = time.time()
-        return {"data": [self.public(a) for a in self.attachments.list(ticket.id) if a.is_live(now)]}
+        return {"data": [self.public(a) for a in self.attachments.for_ticket(ticket.id) if a.is_live(now)]}
 
     def get(self, principal: Principal, ticket_id: str, attachment_id: str) -> dict:
         ticket = self._live_ticket(principal, ticket_id)
