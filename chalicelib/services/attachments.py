@@ -79,6 +79,9 @@ class AttachmentService:
             log.info("deleting %s: no live attachment record wants it", key)
             self.store.delete(key)
             return
+        if attachment.is_available:
+            self._keep_repost(attachment)
+            return
         try:
             self._confirm(ticket, attachment)
         except NotFound:
@@ -146,8 +149,8 @@ class AttachmentService:
         except DomainError:
             self.store.delete(attachment.key)
             raise
-        # Untag before the commit: an available record whose file the lifecycle rule later expires
-        # would be worse than a confirmed file whose record stays pending and is confirmed again.
+        # Untag before committing: if the commit then fails, the next attempt confirms again; the
+        # other order could leave an available attachment whose file the lifecycle rule expires.
         self.store.confirm(attachment.key)
         uploaded_at = now_iso()
         entry = _entry(ticket, Events.ATTACHMENT_ADDED, attachment.uploaded_by, uploaded_at,
@@ -161,6 +164,21 @@ class AttachmentService:
                 return current
             raise NotFound("attachment not found") from None
         return replace(attachment, status=AVAILABLE, uploaded_at=uploaded_at, expires_at=None)
+
+    def _keep_repost(self, attachment: Attachment) -> None:
+        """The form of a confirmed upload can be posted again until it expires. The new version
+        carries the pending tag, and the lifecycle rule would expire it, leaving the available
+        attachment without a current file; S3's policy already held it to the same size and type."""
+        stored = self.store.head(attachment.key)
+        if stored is None:
+            return
+        try:
+            rules.check_stored_object(attachment, stored, config.max_attachment_bytes())
+        except DomainError as error:
+            log.warning("file of attachment %s replaced by one that breaks its rules: %s", attachment.key,
+                        error.message)
+            return
+        self.store.confirm(attachment.key)
 
     def _live_ticket(self, principal: Principal, ticket_id: str) -> Ticket:
         ticket = self.tickets.get(ticket_id)

@@ -8,6 +8,7 @@ import boto3
 import pytest
 
 from app import app
+from chalicelib.adapters.attachment_store import PENDING_TAG_KEY, PENDING_TAG_VALUE
 from chalicelib.domain.clock import new_id
 from chalicelib.local import provision
 from tests.conftest import STAGE
@@ -108,3 +109,15 @@ def test_objects_we_did_not_name_are_left_alone(client, s3):
     s3.put_object(Bucket=BUCKET, Key="exports/2026/report.csv", Body=b"a,b")
     client.lambda_.invoke(HANDLER, object_created("exports/2026/report.csv", 3))
     assert exists(s3, "exports/2026/report.csv")
+
+
+def test_a_confirmed_upload_posted_again_keeps_its_file(client, api, ticket, s3):
+    started = start(api, ticket)
+    key = started["upload"]["fields"]["key"]
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"hello", ContentType="text/plain")
+    assert api.post(f"/tickets/{ticket['id']}/attachments/{started['attachment']['id']}/complete").status_code == 200
+    # The form is still valid: a second post makes a new version, tagged pending like every upload.
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"howdy", ContentType="text/plain", Tagging=f"{PENDING_TAG_KEY}={PENDING_TAG_VALUE}")
+    client.lambda_.invoke(HANDLER, object_created(key, 5))
+    assert s3.get_object_tagging(Bucket=BUCKET, Key=key)["TagSet"] == []
+    assert len(api.get(f"/tickets/{ticket['id']}/history?event=ATTACHMENT_ADDED").json["data"]) == 1
