@@ -11,6 +11,12 @@ from chalicelib import config
 from chalicelib.domain.attachments import StoredObject
 from chalicelib.domain.clock import iso
 
+# The functions' role needs, on the bucket's objects: s3:PutObject and s3:PutObjectTagging (a
+# presigned form acts with the signer's rights), s3:GetObject (downloads, HeadObject),
+# s3:DeleteObjectTagging, s3:DeleteObject and s3:DeleteObjectVersion; on the bucket:
+# s3:ListBucket (without it HeadObject answers 403 for a missing file, not 404) and
+# s3:ListBucketVersions.
+
 # Uploads carry this tag until confirmed; the bucket's lifecycle rule (infra/resources.json)
 # expires tagged objects after a day, so a file whose upload is never confirmed does not stay.
 # A tag rather than a "pending/" prefix: confirming is then one tagging call on the object where it
