@@ -16,8 +16,14 @@ PUBLIC_URL = "PUBLIC_URL"
 EMAIL_SENDER = "EMAIL_SENDER"
 SES_CONFIGURATION_SET = "SES_CONFIGURATION_SET"
 EMAIL_OUTBOX_DIR = "EMAIL_OUTBOX_DIR"
+MAX_ATTACHMENT_BYTES = "MAX_ATTACHMENT_BYTES"
+MAX_ATTACHMENTS_PER_TICKET = "MAX_ATTACHMENTS_PER_TICKET"
 
 DEFAULT_REGION = "us-east-1"
+DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+# The ticket detail Query budgets room for this many attachments (tickets_repo.DETAIL_QUERY_LIMIT);
+# more still works, at the cost of fewer history entries on that first page.
+DEFAULT_MAX_ATTACHMENTS_PER_TICKET = 50
 
 
 def tickets_table() -> str:
@@ -43,6 +49,14 @@ def webhook_allow_private_targets() -> bool:
 
 def attachments_bucket() -> str:
     return os.environ.get(ATTACHMENTS_BUCKET, "ticketry-local-attachments-000000000000")
+
+
+def max_attachment_bytes() -> int:
+    return _positive_int(MAX_ATTACHMENT_BYTES, DEFAULT_MAX_ATTACHMENT_BYTES)
+
+
+def max_attachments_per_ticket() -> int:
+    return _positive_int(MAX_ATTACHMENTS_PER_TICKET, DEFAULT_MAX_ATTACHMENTS_PER_TICKET)
 
 
 def region() -> str:
@@ -89,3 +103,10 @@ def tickets_stream_arn() -> str:
     (tests, tools) imports the app without a stream, hence the stand-in."""
     return os.environ.get(TICKETS_STREAM_ARN) or (
         f"arn:aws:dynamodb:{region()}:000000000000:table/{tickets_table()}/stream/unset")
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise RuntimeError(f"{name} must be a positive integer, not {raw!r}")
+    return int(raw)

@@ -71,6 +71,20 @@ class TransitionNotAllowed(Conflict):
         self.allowed = allowed
 
 
+class AttachmentLimitReached(Conflict):
+    code = "attachment_limit"
+
+
+class UploadMissing(Conflict):
+    """`complete` was called before the file reached storage."""
+    code = "upload_missing"
+
+
+class UploadRejected(Conflict):
+    """The stored file is not what was announced; it has been deleted."""
+    code = "upload_rejected"
+
+
 class PreconditionFailed(DomainError):
     status = 412
     code = "precondition_failed"
@@ -79,6 +93,10 @@ class PreconditionFailed(DomainError):
 class PayloadTooLarge(DomainError):
     status = 413
     code = "payload_too_large"
+
+
+class AttachmentTooLarge(PayloadTooLarge):
+    code = "attachment_too_large"
 
 
 def error_body(error: DomainError) -> dict:

@@ -1,9 +1,10 @@
 """PynamoDB models. Two tables:
 
 tickets   one item collection per ticket (pk `T#<ticket id>`): the ticket (sk `TICKET`), one small
-          item per tag (sk `TAG#<tag>`, feeding the tag index) and its history (sk
-          `EVT#<timestamp>#<id>`). Read in descending sk order, a collection yields the ticket,
-          its tags, then its history newest first: the detail view is one Query. Guards for
+          item per tag (sk `TAG#<tag>`, feeding the tag index), its attachments (sk
+          `FILE#<attachment id>`) and its history (sk `EVT#<timestamp>#<id>`). Read in descending
+          sk order, a collection yields the ticket, its tags, its attachments, then its history
+          newest first: the detail view is one Query. Guards for
           dedup keys and idempotency keys live here too, under their own partition keys.
 directory projects with their members, teams and API keys, one collection per project
           (pk `P#<project id>`), so the auth lookup (key + project) is one BatchGetItem.
@@ -32,6 +33,7 @@ from chalicelib import config
 TICKET_SK = "TICKET"
 TAG_SK_PREFIX = "TAG#"
 HISTORY_SK_PREFIX = "EVT#"
+ATTACHMENT_SK_PREFIX = "FILE#"
 
 
 def ticket_pk(ticket_id: str) -> str:
@@ -142,6 +144,22 @@ class DueItem(_TicketsTable, discriminator="due"):
 DUE_SK = "DUE"
 # The overdue sweep reads every project's due tickets; a few partitions spread their writes.
 DUE_SHARDS = 4
+
+
+class AttachmentItem(_TicketsTable, discriminator="attachment"):
+    attachment_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    file_name = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    status = UnicodeAttribute()
+    uploaded_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    uploaded_at = UnicodeAttribute(null=True)
+    # The table's TTL attribute, set while the upload is pending: a record whose file never came
+    # disappears on its own. Removed when the upload is confirmed.
+    expires_at = NumberAttribute(null=True)
 
 
 class DedupGuardItem(_TicketsTable, discriminator="dedup"):

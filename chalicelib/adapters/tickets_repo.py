@@ -1,8 +1,8 @@
 """Ticket storage on the tickets table: one transaction per change, history included."""
 import hashlib
 import heapq
+from dataclasses import dataclass, field
 from itertools import islice
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from pynamodb.exceptions import DoesNotExist
@@ -11,9 +11,11 @@ from chalicelib.adapters import models
 from chalicelib.adapters.models import (
     DUE_SHARDS,
     DUE_SK,
+    ATTACHMENT_SK_PREFIX,
     HISTORY_SK_PREFIX,
     TAG_SK_PREFIX,
     TICKET_SK,
+    AttachmentItem,
     DedupGuardItem,
     DueItem,
     HistoryItem,
@@ -24,15 +26,17 @@ from chalicelib.adapters.models import (
     scoped,
     ticket_pk,
 )
+from chalicelib.domain.attachments import AVAILABLE, Attachment
 from chalicelib.domain.search import SearchPlan, TicketQuery, matches
 from chalicelib.domain.tickets import HistoryEntry, Ticket
 from chalicelib.errors import Conflict
 
-# Leave room in a page for the ticket, its tags and (later) its attachments.
+# Leave room in a page for the ticket, its tags and its attachments.
 DETAIL_HISTORY_LIMIT = 50
 DETAIL_QUERY_LIMIT = 1 + 20 + 50 + DETAIL_HISTORY_LIMIT
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
+MAX_TRANSACTION_ACTIONS = 100
 
 
 class StaleTicket(Conflict):
@@ -60,6 +64,7 @@ class TicketDetail:
     deleted: bool
     history: list[HistoryEntry]
     more_history_after: str | None  # history sort key to continue from, when there is more
+    attachments: list[Attachment] = field(default_factory=list)  # available ones, oldest upload first
 
 
 class TicketRepository:
@@ -76,18 +81,21 @@ class TicketRepository:
         return None if item.deleted_at else to_ticket(item)
 
     def detail(self, ticket_id: str) -> TicketDetail | None:
-        """Ticket, tags and newest history in one Query over the ticket's item collection."""
+        """Ticket, tags, attachments and newest history in one Query over the ticket's item collection."""
         items = models._TicketsTable.query(
             ticket_pk(ticket_id), scan_index_forward=False, limit=DETAIL_QUERY_LIMIT,
             page_size=DETAIL_QUERY_LIMIT, consistent_read=True,
         )
         ticket_item = None
         history: list[HistoryItem] = []
+        attachments: list[Attachment] = []
         for item in items:
             if isinstance(item, TicketItem):
                 ticket_item = item
             elif isinstance(item, HistoryItem):
                 history.append(item)
+            elif isinstance(item, AttachmentItem) and item.status == AVAILABLE:
+                attachments.append(to_attachment(item))
         if ticket_item is None:
             return None
         more = None
@@ -102,6 +110,7 @@ class TicketRepository:
             deleted=bool(ticket_item.deleted_at),
             history=[to_history(item) for item in history],
             more_history_after=more,
+            attachments=sorted(attachments, key=lambda a: (a.uploaded_at, a.id)),
         )
 
     def owner_project(self, ticket_id: str) -> tuple[str, bool] | None:
@@ -297,18 +306,29 @@ class TicketRepository:
             _claim_idempotency(tx, idempotency)
 
     def delete(self, ticket: Ticket, entry: HistoryEntry) -> None:
-        """Leaves a tombstone that keeps the history readable; drops it from every index."""
+        """Leaves a tombstone that keeps the history readable; drops it from every index and drops
+        its attachment records (the caller removes their files)."""
         tombstone = to_item(ticket, version=ticket.version)
         for name in INDEX_KEY_ATTRIBUTES:
             setattr(tombstone, name, None)
         tombstone.deleted_at = entry.timestamp
         tombstone.deleted_by = entry.changed_by
+        attachments = list(AttachmentItem.query(
+            ticket_pk(ticket.id), AttachmentItem.sk.startswith(ATTACHMENT_SK_PREFIX), consistent_read=True))
+        # The default limits (20 tags, 50 attachments) fit in one transaction; records beyond its
+        # 100 actions (a raised limit) go right after it, unseen since the ticket is gone by then.
+        room = MAX_TRANSACTION_ACTIONS - 3 - len(ticket.tags)
         with self._transaction() as tx:
             tx.save(tombstone)
             for tag in ticket.tags:
                 tx.delete(tag_item(ticket, tag))
             tx.delete(DueItem(ticket_pk(ticket.id), DUE_SK))
+            for attachment in attachments[:room]:
+                tx.delete(attachment)
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+        with AttachmentItem.batch_write() as batch:
+            for attachment in attachments[room:]:
+                batch.delete(attachment)
 
     def _transaction(self):
         return models.Transaction(StaleTicket("the ticket was changed or removed by another request"))
@@ -415,6 +435,29 @@ def history_from_stream_image(image: dict) -> HistoryEntry | None:
     if kind != "history":
         return None
     return to_history(HistoryItem.from_raw_data(image))
+
+
+def attachment_sk(attachment_id: str) -> str:
+    return f"{ATTACHMENT_SK_PREFIX}{attachment_id}"
+
+
+def to_attachment_item(attachment: Attachment) -> AttachmentItem:
+    return AttachmentItem(
+        ticket_pk(attachment.ticket_id), attachment_sk(attachment.id), attachment_id=attachment.id,
+        ticket_id=attachment.ticket_id, project_id=attachment.project_id, file_name=attachment.file_name,
+        content_type=attachment.content_type, size=attachment.size, status=attachment.status,
+        uploaded_by=attachment.uploaded_by, created_at=attachment.created_at, uploaded_at=attachment.uploaded_at,
+        expires_at=attachment.expires_at,
+    )
+
+
+def to_attachment(item: AttachmentItem) -> Attachment:
+    return Attachment(
+        id=item.attachment_id, ticket_id=item.ticket_id, project_id=item.project_id, file_name=item.file_name,
+        content_type=item.content_type, size=int(item.size), status=item.status, uploaded_by=item.uploaded_by,
+        created_at=item.created_at, uploaded_at=item.uploaded_at,
+        expires_at=int(item.expires_at) if item.expires_at is not None else None,
+    )
 
 
 def _unique_by_sort_key(items: Iterable) -> Iterator:

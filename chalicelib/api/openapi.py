@@ -17,7 +17,7 @@ ERRORS = {
     "404": "No such project or resource for this key",
     "409": "Conflicts with the current state",
     "412": "If-Match does not match the current version",
-    "413": "Body larger than 1 MiB",
+    "413": "Body larger than 1 MiB, or a file over the attachment size limit",
 }
 
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.domain.tickets import HistoryEntry
+from chalicelib.domain.tickets import Events, HistoryEntry
 
 SYSTEM_ACTOR = "system"
 
@@ -17,6 +17,7 @@ class TicketEvent:
     ticket: dict[str, Any]  # the ticket as the change left it
     changes: dict[str, Any] = field(default_factory=dict)
     comment: dict[str, Any] | None = None
+    attachment: dict[str, Any] | None = None
 
     @classmethod
     def from_entry(cls, entry: HistoryEntry) -> "TicketEvent":
@@ -24,14 +25,22 @@ class TicketEvent:
         if entry.comment is not None:
             comment = {"id": entry.id, "body": entry.comment, "author": entry.changed_by,
                        "created_at": entry.timestamp}
+        attachment = None
+        if entry.event in (Events.ATTACHMENT_ADDED, Events.ATTACHMENT_REMOVED):
+            change = entry.changes.get("attachment") or {}
+            attachment = change.get("new") or change.get("old")
         return cls(id=entry.id, type=entry.event, timestamp=entry.timestamp, project_id=entry.project_id,
-                   actor=entry.changed_by, ticket=entry.ticket or {}, changes=entry.changes, comment=comment)
+                   actor=entry.changed_by, ticket=entry.ticket or {}, changes=entry.changes, comment=comment,
+                   attachment=attachment)
 
     def payload(self) -> dict[str, Any]:
-        """The webhook body: `{type, timestamp, data: {project_id, actor, ticket, changes?, comment?}}`."""
+        """The webhook body: `{type, timestamp, data: {project_id, actor, ticket, changes?, comment?,
+        attachment?}}`."""
         data: dict[str, Any] = {"project_id": self.project_id, "actor": self.actor, "ticket": self.ticket}
         if self.changes:
             data["changes"] = self.changes
         if self.comment is not None:
             data["comment"] = self.comment
+        if self.attachment is not None:
+            data["attachment"] = self.attachment
         return {"type": self.type, "timestamp": self.timestamp, "data": data}

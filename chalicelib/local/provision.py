@@ -74,9 +74,13 @@ def create_buckets(s3, stage: str) -> None:
     for resource in load_template()["Resources"].values():
         if resource["Type"] != "AWS::S3::Bucket":
             continue
-        name = resolve(resource["Properties"]["BucketName"], stage)
+        props = resource["Properties"]
+        name = resolve(props["BucketName"], stage)
         if name not in existing:
             s3.create_bucket(Bucket=name)
+        # Deletes behave differently on a versioned bucket; local ones must behave as deployed.
+        if props.get("VersioningConfiguration"):
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
 
 
 # Queue properties that CreateQueue takes as attributes under the same names.

@@ -9,7 +9,7 @@ from chalicelib.schemas.common import Strict
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
 Severity = Literal["critical", "high", "medium", "low"]
 HistoryEvent = Literal["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "DUPLICATE_RECEIVED",
-                       "TICKET_OVERDUE"]
+                       "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED"]
 
 Title = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Description = Annotated[str, StringConstraints(max_length=65536)]
@@ -82,12 +82,15 @@ class HistoryOut(BaseModel):
 
 class AttachmentOut(BaseModel):
     id: str
-    file_name: str
+    file_name: str = Field(description="The name given at upload, made safe: no path, no control characters, "
+                                       "at most 255 characters")
     content_type: str
-    size: int
-    status: str
+    size: int = Field(description="Bytes")
+    status: Literal["pending", "available"]
     uploaded_by: str
-    uploaded_at: str | None
+    uploaded_at: str | None = Field(description="When the upload was confirmed; null while pending")
+    download_url: str | None = Field(default=None, description="A presigned S3 GET, valid 5 minutes; "
+                                                               "null while pending")
 
 
 class TicketDetailOut(TicketOut):

@@ -2,9 +2,12 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
+from chalicelib.adapters.attachment_store import AttachmentStore
+from chalicelib.adapters.attachments_repo import AttachmentRepository
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
+from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
 from chalicelib.services.tickets import TicketService
@@ -18,6 +21,7 @@ class Services:
     directory: DirectoryRepository
     webhooks: WebhookService
     overdue: OverdueService
+    attachments: AttachmentService
 
 
 @lru_cache(maxsize=1)
@@ -25,5 +29,6 @@ def services() -> Services:
     directory = DirectoryRepository()
     people = PeopleService(directory)
     tickets = TicketRepository()
-    return Services(TicketService(tickets, people), people, directory, WebhookService(WebhooksRepository()),
-                    OverdueService(tickets))
+    attachments = AttachmentService(tickets, AttachmentRepository(), AttachmentStore())
+    return Services(TicketService(tickets, people, attachments), people, directory,
+                    WebhookService(WebhooksRepository()), OverdueService(tickets), attachments)

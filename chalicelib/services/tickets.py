@@ -24,6 +24,7 @@ from chalicelib.domain.tickets import (
 )
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from chalicelib.schemas import tickets as schemas
+from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.people import PeopleService
 
 WRITE_ATTEMPTS = 3
@@ -36,9 +37,10 @@ class CreateOutcome:
 
 
 class TicketService:
-    def __init__(self, tickets: TicketRepository, people: PeopleService):
+    def __init__(self, tickets: TicketRepository, people: PeopleService, attachments: AttachmentService):
         self.tickets = tickets
         self.people = people
+        self.attachments = attachments
 
     # ---- create ------------------------------------------------------------------------------
 
@@ -119,7 +121,7 @@ class TicketService:
         body = public_view(ticket) | {
             "history": [_public_entry(e) for e in found.history],
             "history_cursor": cursors.encode(more, _history_scope(ticket_id, None), config.cursor_signing_key()) if more else None,
-            "attachments": [],
+            "attachments": [self.attachments.public(a) for a in found.attachments],
             "allowed_transitions": workflow.allowed_from(ticket.status),
         }
         return body, ticket.version
@@ -210,10 +212,15 @@ class TicketService:
             entry = self._entry(ticket, Events.TICKET_DELETED, principal.actor, now_iso(), {})
             try:
                 self.tickets.delete(ticket, entry)
-                return
             except StaleTicket:
                 if if_match is not None:
                     raise PreconditionFailed("the ticket has changed since you read it") from None
+                continue
+            # Files go after the commit: had they gone first, a failed commit would leave records
+            # without files. A file arriving later, on a form issued before, finds no ticket and is
+            # removed by S3's event handler or, failing that, the lifecycle rule.
+            self.attachments.delete_files(ticket)
+            return
         raise Conflict("the ticket is changing too often to delete; try again")
 
     def set_workflow(self, principal: Principal, transitions: dict[str, list[str]]) -> dict[str, list[str]]:

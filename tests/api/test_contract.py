@@ -37,7 +37,10 @@ OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_o
 @pytest.fixture
 def contract(client):
     api, _ = new_project(client)
-    return {"api": api, "ticket": api.create_ticket(tags=["db"]), "app": as_wsgi(client)}
+    ticket = api.create_ticket(tags=["db"])
+    attachment = api.post(f"/tickets/{ticket['id']}/attachments",
+                          {"file_name": "log.txt", "content_type": "text/plain", "size": 3}).json["attachment"]
+    return {"api": api, "ticket": ticket, "attachment": attachment, "app": as_wsgi(client)}
 
 
 # Invalid requests need something to get wrong: the schema document itself takes no input.
@@ -59,6 +62,8 @@ def test_generated_requests_get_documented_answers(contract, label, mode):
             case.path_parameters["project_id"] = api.project_id
         if "ticket_id" in (case.path_parameters or {}) and len(str(case.path_parameters["ticket_id"])) % 2:
             case.path_parameters["ticket_id"] = contract["ticket"]["id"]
+        if "attachment_id" in (case.path_parameters or {}) and len(str(case.path_parameters["attachment_id"])) % 2:
+            case.path_parameters["attachment_id"] = contract["attachment"]["id"]
         case.headers = dict(case.headers or {}) | {"Authorization": f"Bearer {api.token}"}
         case.call_and_validate(app=contract["app"], checks=CHECKS)
 

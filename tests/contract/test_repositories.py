@@ -2,9 +2,11 @@
 item collections, index merges and tombstones behave the same."""
 import pytest
 
+from chalicelib.adapters.attachments_repo import AttachmentChanged, AttachmentRepository
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import StaleTicket, StoredResponse, TicketRepository
 from chalicelib.domain import search
+from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import new_id
 from chalicelib.domain.people import ApiKey, Member, NotificationSettings, Project
 from chalicelib.domain.tickets import HistoryEntry, Ticket
@@ -140,6 +142,63 @@ def test_notified_addresses_accumulate_per_event(repo):
     repo.record_notified(event_id, ["bob@example.com", "cat@example.com"], expires_at=2_000_000_001)
     assert repo.notified(event_id) == {"bob@example.com", "cat@example.com"}
     assert repo.notified(new_id()) == frozenset()
+
+
+class TestAttachments:
+    @pytest.fixture
+    def attachments(self, backend):
+        return AttachmentRepository()
+
+    @pytest.fixture
+    def ticket(self, repo, project_id):
+        ticket = make_ticket(project_id, 1, tags=("a", "b"))
+        repo.create(ticket, entry(ticket))
+        return ticket
+
+    @staticmethod
+    def pending(ticket: Ticket, n: int = 0) -> Attachment:
+        return Attachment(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, file_name=f"f{n}.txt",
+                          content_type="text/plain", size=n, status="pending", uploaded_by="u1",
+                          created_at=f"2026-01-01T01:{n // 60:02d}:{n % 60:02d}.000Z", expires_at=2_000_000_000)
+
+    def test_confirmed_once_and_listed_in_the_detail_query(self, repo, attachments, ticket):
+        first, second = self.pending(ticket, 1), self.pending(ticket, 2)
+        for attachment in (first, second):
+            attachments.add_pending(attachment)
+        attachments.mark_available(first, "2026-01-01T00:03:00.000Z", entry(ticket, "ATTACHMENT_ADDED", 3))
+        with pytest.raises(AttachmentChanged):
+            attachments.mark_available(first, "2026-01-01T00:04:00.000Z", entry(ticket, "ATTACHMENT_ADDED", 4))
+        stored = attachments.get(ticket.id, first.id)
+        assert (stored.status, stored.uploaded_at, stored.expires_at) == ("available", "2026-01-01T00:03:00.000Z", None)
+        assert [a.id for a in attachments.for_ticket(ticket.id)] == [first.id, second.id]
+        detail = repo.detail(ticket.id)
+        assert [a.id for a in detail.attachments] == [first.id]
+        assert [h.event for h in detail.history] == ["ATTACHMENT_ADDED", "TICKET_CREATED"]
+
+    def test_nothing_is_written_on_a_deleted_ticket(self, repo, attachments, ticket):
+        confirmed = self.pending(ticket, 1)
+        attachments.add_pending(confirmed)
+        repo.delete(ticket, entry(ticket, "TICKET_DELETED", 1))
+        assert attachments.for_ticket(ticket.id) == []
+        with pytest.raises(AttachmentChanged):
+            attachments.add_pending(self.pending(ticket, 2))
+        assert attachments.for_ticket(ticket.id) == []
+
+    def test_removal_is_conditional_on_the_status_read(self, attachments, ticket):
+        attachment = self.pending(ticket, 1)
+        attachments.add_pending(attachment)
+        attachments.mark_available(attachment, "2026-01-01T00:03:00.000Z", entry(ticket, "ATTACHMENT_ADDED", 3))
+        with pytest.raises(AttachmentChanged):
+            attachments.remove(attachment, None)  # read while pending; it has been confirmed since
+        available = attachments.get(ticket.id, attachment.id)
+        attachments.remove(available, entry(ticket, "ATTACHMENT_REMOVED", 4))
+        assert attachments.get(ticket.id, attachment.id) is None
+
+    def test_ticket_delete_drops_records_beyond_one_transaction(self, repo, attachments, ticket):
+        for n in range(120):
+            attachments.add_pending(self.pending(ticket, n))
+        repo.delete(ticket, entry(ticket, "TICKET_DELETED", 1))
+        assert attachments.for_ticket(ticket.id) == []
 
 
 class TestDirectory:

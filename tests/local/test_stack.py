@@ -147,3 +147,31 @@ def test_sent_email_lands_in_the_outbox_and_the_log(stack):
     assert stack.stop() == 0
     key = created.json()["key"]
     assert f"email to=bob@example.com subject=[{key}] Printer on fire file={saved.name}" in stack.output.read_text()
+
+
+def test_attachment_upload_and_download_through_presigned_links(stack):
+    info = stack.start()
+    ticket = api(info, "POST", "/tickets", json={"title": "Crash report", "description": "", "severity": "low"}).json()
+    content = b"Traceback (most recent call last):\n" * 50
+    started = api(info, "POST", f"/tickets/{ticket['id']}/attachments",
+                  json={"file_name": "crash.log", "content_type": "text/plain", "size": len(content)})
+    assert started.status_code == 201, started.text
+    form = started.json()["upload"]
+    assert form["url"].startswith(info["aws_endpoint_url"] + "/")  # the embedded S3, path-style
+
+    # What `curl -F` does: every field of the form, then the file.
+    posted = requests.post(form["url"], data=form["fields"], files={"file": ("crash.log", content)}, timeout=10)
+    assert posted.status_code == 204, posted.text
+    attachment_id = started.json()["attachment"]["id"]
+    done = api(info, "POST", f"/tickets/{ticket['id']}/attachments/{attachment_id}/complete")
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "available"
+
+    download = requests.get(done.json()["download_url"], timeout=10)
+    assert download.status_code == 200 and download.content == content
+    assert 'filename="crash.log"' in download.headers["Content-Disposition"]
+    assert [a["id"] for a in api(info, "GET", f"/tickets/{ticket['id']}").json()["attachments"]] == [attachment_id]
+
+    assert api(info, "DELETE", f"/tickets/{ticket['id']}").status_code == 204
+    assert s3(info).list_objects_v2(Bucket=BUCKET, Prefix=f"{info['project_id']}/").get("KeyCount") == 0
+    assert stack.stop() == 0

@@ -1,0 +1,123 @@
+"""Attachment files in S3: presigned upload forms and download links, checks and deletes. Files
+never pass through the API; clients talk to S3 with short-lived SigV4 links."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import config
+from chalicelib.domain.attachments import StoredObject
+from chalicelib.domain.clock import iso
+
+# The functions' role needs, on the bucket's objects: s3:PutObject and s3:PutObjectTagging (a
+# presigned form acts with the signer's rights), s3:GetObject (downloads, HeadObject),
+# s3:DeleteObjectTagging, s3:DeleteObject and s3:DeleteObjectVersion; on the bucket:
+# s3:ListBucket (without it HeadObject answers 403 for a missing file, not 404) and
+# s3:ListBucketVersions.
+
+# Uploads carry this tag until confirmed; the bucket's lifecycle rule (infra/resources.json)
+# expires tagged objects after a day, so a file whose upload is never confirmed does not stay.
+# A tag rather than a "pending/" prefix: confirming is then one tagging call on the object where it
+# is, instead of a copy and a delete (and a second ObjectCreated event for the copy).
+PENDING_TAG_KEY = "ticketry-upload"
+PENDING_TAG_VALUE = "pending"
+PENDING_TAGGING = (f"<Tagging><TagSet><Tag><Key>{PENDING_TAG_KEY}</Key><Value>{PENDING_TAG_VALUE}</Value>"
+                   "</Tag></TagSet></Tagging>")
+DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
+
+
+class StorageError(Exception):
+    """S3 refused or failed a request we cannot do without."""
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    url: str
+    fields: dict[str, str]
+    expires_at: str
+
+
+class AttachmentStore:
+    def __init__(self, bucket: str | None = None):
+        self.bucket = bucket or config.attachments_bucket()
+        self._client = None
+
+    @property
+    def client(self):
+        # boto3 takes the endpoint from AWS_ENDPOINT_URL (the local stack's moto server). Path-style
+        # addressing keeps links working there, where bucket host names do not resolve.
+        if self._client is None:
+            self._client = boto3.client("s3", region_name=config.region(), config=Config(
+                signature_version="s3v4", s3={"addressing_style": "path"}))
+        return self._client
+
+    def upload_form(self, key: str, content_type: str, size: int, expires_in: int) -> UploadForm:
+        """A POST form whose policy fixes the key, the content type, the pending tag and the exact
+        size, so S3 itself refuses any other file."""
+        fields = {"Content-Type": content_type, "tagging": PENDING_TAGGING}
+        conditions = [{"Content-Type": content_type}, {"tagging": PENDING_TAGGING},
+                      ["content-length-range", size, size]]
+        expires_at = datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+        presigned = self.client.generate_presigned_post(self.bucket, key, Fields=fields, Conditions=conditions,
+                                                        ExpiresIn=expires_in)
+        return UploadForm(presigned["url"], presigned["fields"], iso(expires_at))
+
+    def download_url(self, key: str, content_disposition: str, expires_in: int) -> str:
+        return self.client.generate_presigned_url(
+            "get_object", ExpiresIn=expires_in,
+            Params={"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": content_disposition})
+
+    def head(self, key: str) -> StoredObject | None:
+        try:
+            response = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise StorageError(f"could not read {key}") from error
+        except BotoCoreError as error:
+            raise StorageError(f"could not read {key}") from error
+        return StoredObject(size=int(response["ContentLength"]), content_type=response.get("ContentType", ""))
+
+    def confirm(self, key: str) -> None:
+        """Takes the pending tag off, so the lifecycle rule keeps the file."""
+        try:
+            self.client.delete_object_tagging(Bucket=self.bucket, Key=key)
+        except (ClientError, BotoCoreError) as error:
+            raise StorageError(f"could not confirm {key}") from error
+
+    def delete(self, key: str) -> None:
+        """Deletes every version of one object: the bucket is versioned, and a deleted attachment
+        must not linger as an older version."""
+        self._delete_versions(key, exact=True)
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Deletes every version of every object under prefix; returns how many were deleted."""
+        return self._delete_versions(prefix, exact=False)
+
+    def _delete_versions(self, prefix: str, exact: bool) -> int:
+        deleted = 0
+        batch: list[dict] = []
+        try:
+            for page in self.client.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=prefix):
+                for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                    if exact and version["Key"] != prefix:
+                        continue
+                    batch.append({"Key": version["Key"], "VersionId": version["VersionId"]})
+                    if len(batch) == DELETE_BATCH:
+                        deleted += self._delete_batch(batch)
+                        batch = []
+            if batch:
+                deleted += self._delete_batch(batch)
+        except (ClientError, BotoCoreError) as error:
+            raise StorageError(f"could not delete {prefix}") from error
+        return deleted
+
+    def _delete_batch(self, batch: list[dict]) -> int:
+        response = self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+        errors = response.get("Errors", [])
+        if errors:
+            raise StorageError(f"could not delete {len(errors)} object version(s), e.g. {errors[0].get('Key')}: "
+                               f"{errors[0].get('Code')}")
+        return len(batch)

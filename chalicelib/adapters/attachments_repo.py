@@ -1,0 +1,69 @@
+"""Attachment records in their ticket's item collection; every visible change commits with its
+history entry, and only while the ticket is live."""
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.adapters import models
+from chalicelib.adapters.models import (
+    ATTACHMENT_SK_PREFIX,
+    TICKET_SK,
+    AttachmentItem,
+    HistoryItem,
+    TicketItem,
+    ticket_pk,
+)
+from chalicelib.adapters.tickets_repo import attachment_sk, to_attachment, to_attachment_item, to_history_item
+from chalicelib.domain.attachments import AVAILABLE, PENDING, Attachment
+from chalicelib.domain.tickets import HistoryEntry
+from chalicelib.errors import Conflict
+
+
+class AttachmentChanged(Conflict):
+    """The attachment or its ticket changed (or went) between our read and our write."""
+
+
+class AttachmentRepository:
+    def __init__(self):
+        models.bind()
+
+    def get(self, ticket_id: str, attachment_id: str) -> Attachment | None:
+        try:
+            item = AttachmentItem.get(ticket_pk(ticket_id), attachment_sk(attachment_id), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return to_attachment(item)
+
+    def for_ticket(self, ticket_id: str) -> list[Attachment]:
+        """Every record of the ticket, pending and expired ones included, oldest first."""
+        items = AttachmentItem.query(ticket_pk(ticket_id), AttachmentItem.sk.startswith(ATTACHMENT_SK_PREFIX),
+                                     consistent_read=True)
+        return sorted((to_attachment(item) for item in items), key=lambda a: (a.created_at, a.id))
+
+    def add_pending(self, attachment: Attachment) -> None:
+        with self._transaction() as tx:
+            tx.condition_check(TicketItem, ticket_pk(attachment.ticket_id), TICKET_SK, condition=_ticket_is_live())
+            tx.save(to_attachment_item(attachment), condition=AttachmentItem.pk.does_not_exist())
+
+    def mark_available(self, attachment: Attachment, uploaded_at: str, entry: HistoryEntry) -> None:
+        """Pending -> available, once: a second confirmation fails its condition and writes nothing."""
+        item = to_attachment_item(attachment)
+        with self._transaction() as tx:
+            tx.condition_check(TicketItem, ticket_pk(attachment.ticket_id), TICKET_SK, condition=_ticket_is_live())
+            tx.update(item, actions=[AttachmentItem.status.set(AVAILABLE), AttachmentItem.uploaded_at.set(uploaded_at),
+                                     AttachmentItem.expires_at.remove()],
+                      condition=AttachmentItem.status == PENDING)
+            tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+
+    def remove(self, attachment: Attachment, entry: HistoryEntry | None) -> None:
+        """Deletes the record, with its history entry when there is one (a pending upload has none)."""
+        with self._transaction() as tx:
+            tx.condition_check(TicketItem, ticket_pk(attachment.ticket_id), TICKET_SK, condition=_ticket_is_live())
+            tx.delete(to_attachment_item(attachment), condition=AttachmentItem.status == attachment.status)
+            if entry is not None:
+                tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+
+    def _transaction(self):
+        return models.Transaction(AttachmentChanged("the attachment or its ticket was changed by another request"))
+
+
+def _ticket_is_live():
+    return TicketItem.pk.exists() & TicketItem.deleted_at.does_not_exist()

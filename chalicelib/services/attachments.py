@@ -1,0 +1,198 @@
+"""Attachment use cases: start an upload, confirm it (by the client or by S3's event), list,
+read and remove. Files go between clients and S3 directly; here we keep the records."""
+import logging
+import time
+from dataclasses import replace
+from urllib.parse import unquote_plus
+
+from chalicelib import config
+from chalicelib.adapters.attachment_store import AttachmentStore, StorageError
+from chalicelib.adapters.attachments_repo import AttachmentChanged, AttachmentRepository
+from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.domain import attachments as rules
+from chalicelib.domain.attachments import AVAILABLE, PENDING, Attachment
+from chalicelib.domain.clock import new_id, now_iso
+from chalicelib.domain.people import Principal
+from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, public_view
+from chalicelib.errors import AttachmentLimitReached, Conflict, DomainError, NotFound, UploadMissing
+from chalicelib.schemas.attachments import AttachmentCreate
+
+log = logging.getLogger(__name__)
+
+UPLOAD_SECONDS = 15 * 60
+DOWNLOAD_SECONDS = 5 * 60
+# A pending record outlives its upload form (a big file may still be arriving when the form
+# expires) and lasts as long as the lifecycle rule keeps an unconfirmed file: one day.
+PENDING_RECORD_SECONDS = 24 * 3600
+WRITE_ATTEMPTS = 3
+
+
+class AttachmentService:
+    def __init__(self, tickets: TicketRepository, attachments: AttachmentRepository, store: AttachmentStore):
+        self.tickets = tickets
+        self.attachments = attachments
+        self.store = store
+
+    def start_upload(self, principal: Principal, ticket_id: str, body: AttachmentCreate) -> dict:
+        ticket = self._live_ticket(principal, ticket_id)
+        content_type = rules.normalise_content_type(body.content_type)
+        rules.check_announced_size(body.size, config.max_attachment_bytes())
+        limit = config.max_attachments_per_ticket()
+        # Pending uploads hold a place too. Two concurrent requests can both take the last place;
+        # the limit protects the size of the ticket's collection, which tolerates that.
+        now = time.time()
+        if sum(1 for a in self.attachments.for_ticket(ticket.id) if a.is_live(now)) >= limit:
+            raise AttachmentLimitReached(f"a ticket has at most {limit} attachments; remove one first")
+        attachment = Attachment(
+            id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id,
+            file_name=rules.clean_file_name(body.file_name), content_type=content_type, size=body.size,
+            status=PENDING, uploaded_by=principal.actor, created_at=now_iso(),
+            expires_at=int(now) + PENDING_RECORD_SECONDS,
+        )
+        try:
+            self.attachments.add_pending(attachment)
+        except AttachmentChanged:
+            raise NotFound("ticket not found") from None
+        form = self.store.upload_form(attachment.key, attachment.content_type, attachment.size, UPLOAD_SECONDS)
+        return {"attachment": self.public(attachment),
+                "upload": {"url": form.url, "fields": form.fields, "expires_at": form.expires_at}}
+
+    def complete(self, principal: Principal, ticket_id: str, attachment_id: str) -> dict:
+        ticket = self._live_ticket(principal, ticket_id)
+        attachment = self._live_attachment(ticket, attachment_id)
+        return self.public(self._confirm(ticket, attachment))
+
+    def confirm_stored_object(self, key: str) -> None:
+        """S3 reported a new object: confirm its upload as `complete` would, for clients that never
+        call it. An object no live record wants (ticket or attachment gone, record expired, a
+        file that breaks the rules) is deleted."""
+        key = unquote_plus(key)
+        parsed = rules.parse_object_key(key)
+        if parsed is None:
+            log.warning("ignoring object %r: not an attachment key", key)
+            return
+        project_id, ticket_id, attachment_id = parsed
+        ticket = self.tickets.get(ticket_id)
+        attachment = self.attachments.get(ticket_id, attachment_id) if ticket is not None else None
+        if (ticket is None or ticket.project_id != project_id or attachment is None
+                or not attachment.is_live(time.time())):
+            log.info("deleting %s: no live attachment record wants it", key)
+            self.store.delete(key)
+            return
+        if attachment.is_available:
+            self._keep_repost(attachment)
+            return
+        try:
+            self._confirm(ticket, attachment)
+        except NotFound:
+            self.store.delete(key)
+        except DomainError as error:
+            log.warning("upload %s refused: %s", key, error.message)
+
+    def list_all(self, principal: Principal, ticket_id: str) -> dict:
+        ticket = self._live_ticket(principal, ticket_id)
+        now = time.time()
+        return {"data": [self.public(a) for a in self.attachments.for_ticket(ticket.id) if a.is_live(now)]}
+
+    def get(self, principal: Principal, ticket_id: str, attachment_id: str) -> dict:
+        ticket = self._live_ticket(principal, ticket_id)
+        return self.public(self._live_attachment(ticket, attachment_id))
+
+    def remove(self, principal: Principal, ticket_id: str, attachment_id: str) -> None:
+        for _ in range(WRITE_ATTEMPTS):
+            ticket = self._live_ticket(principal, ticket_id)
+            attachment = self._live_attachment(ticket, attachment_id)
+            entry = None
+            if attachment.is_available:  # a pending upload was never in the history
+                entry = _entry(ticket, Events.ATTACHMENT_REMOVED, principal.actor, now_iso(),
+                               {"attachment": {"old": attachment.summary(), "new": None}})
+            try:
+                self.attachments.remove(attachment, entry)
+            except AttachmentChanged:
+                continue  # confirmed or removed meanwhile, or the ticket went: look again
+            # After the commit: had the file gone first, a failed commit would leave a record without one.
+            self.store.delete(attachment.key)
+            return
+        raise Conflict("the attachment is changing too often to remove; try again")
+
+    def delete_files(self, ticket: Ticket) -> None:
+        """Deletes the files of a ticket that was just deleted, confirmed or not."""
+        prefix = rules.ticket_prefix(ticket.project_id, ticket.id)
+        try:
+            self.store.delete_prefix(prefix)
+        except StorageError:
+            # The ticket is gone already and a retry would find nothing to delete: leave a trail.
+            log.exception("files under %s were not deleted with their ticket", prefix)
+
+    def public(self, attachment: Attachment) -> dict:
+        download_url = None
+        if attachment.is_available:
+            download_url = self.store.download_url(attachment.key, rules.content_disposition(attachment.file_name),
+                                                   DOWNLOAD_SECONDS)
+        return {
+            "id": attachment.id, "file_name": attachment.file_name, "content_type": attachment.content_type,
+            "size": attachment.size, "status": attachment.status, "uploaded_by": attachment.uploaded_by,
+            "uploaded_at": attachment.uploaded_at, "download_url": download_url,
+        }
+
+    # ---- helpers -----------------------------------------------------------------------------
+
+    def _confirm(self, ticket: Ticket, attachment: Attachment) -> Attachment:
+        """Checks the stored file against the record and makes the attachment available, once."""
+        if attachment.is_available:
+            return attachment
+        stored = self.store.head(attachment.key)
+        if stored is None:
+            raise UploadMissing("the file has not been uploaded yet: POST it with the upload form first")
+        try:
+            rules.check_stored_object(attachment, stored, config.max_attachment_bytes())
+        except DomainError:
+            self.store.delete(attachment.key)
+            raise
+        # Untag before committing: if the commit then fails, the next attempt confirms again; the
+        # other order could leave an available attachment whose file the lifecycle rule expires.
+        self.store.confirm(attachment.key)
+        uploaded_at = now_iso()
+        entry = _entry(ticket, Events.ATTACHMENT_ADDED, attachment.uploaded_by, uploaded_at,
+                       {"attachment": {"old": None, "new": attachment.summary()}})
+        try:
+            self.attachments.mark_available(attachment, uploaded_at, entry)
+        except AttachmentChanged:
+            # Confirmed concurrently (the client and S3's event at once), removed, or ticket gone.
+            current = self.attachments.get(ticket.id, attachment.id)
+            if current is not None and current.is_available:
+                return current
+            raise NotFound("attachment not found") from None
+        return replace(attachment, status=AVAILABLE, uploaded_at=uploaded_at, expires_at=None)
+
+    def _keep_repost(self, attachment: Attachment) -> None:
+        """The form of a confirmed upload can be posted again until it expires. The new version
+        carries the pending tag, and the lifecycle rule would expire it, leaving the available
+        attachment without a current file; S3's policy already held it to the same size and type."""
+        stored = self.store.head(attachment.key)
+        if stored is None:
+            return
+        try:
+            rules.check_stored_object(attachment, stored, config.max_attachment_bytes())
+        except DomainError as error:
+            log.warning("file of attachment %s replaced by one that breaks its rules: %s", attachment.key,
+                        error.message)
+            return
+        self.store.confirm(attachment.key)
+
+    def _live_ticket(self, principal: Principal, ticket_id: str) -> Ticket:
+        ticket = self.tickets.get(ticket_id)
+        if ticket is None or ticket.project_id != principal.project.id:
+            raise NotFound("ticket not found")
+        return ticket
+
+    def _live_attachment(self, ticket: Ticket, attachment_id: str) -> Attachment:
+        attachment = self.attachments.get(ticket.id, attachment_id)
+        if attachment is None or not attachment.is_live(time.time()):
+            raise NotFound("attachment not found")
+        return attachment
+
+
+def _entry(ticket: Ticket, event: str, actor: str, now: str, changes: dict) -> HistoryEntry:
+    return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
+                        timestamp=now, changed_by=actor, changes=changes, ticket=public_view(ticket))
