@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, unquote, urlparse
 
+import boto3
 import pytest
 import requests
 
@@ -32,6 +33,7 @@ def aws(dynamodb_local_endpoint, s3_endpoint, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_endpoint)
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
     provision.create_buckets(aws_server.s3_client(s3_endpoint), STAGE)
+    provision.create_queues(boto3.client("sqs", endpoint_url=s3_endpoint), STAGE)
     rebind()
     yield
     rebind()
@@ -372,3 +374,25 @@ def test_unknown_attachment_and_deleted_ticket_are_404(api, ticket):
     assert complete(api, ticket, "doesnotexist").status_code == 404
     assert api.delete(f"/tickets/{ticket['id']}").status_code == 204
     assert api.post(base, {"file_name": "a", "content_type": "text/plain", "size": 1}).status_code == 404
+
+
+def test_attachment_events_reach_webhooks(api, ticket, monkeypatch):
+    from tests.receiver import start_receiver
+    from tests.streams import pump_tickets_stream, pump_webhook_queue
+
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+    receiver = start_receiver()
+    try:
+        api.post("/webhooks", {"name": "files", "event_type": "*", "url": receiver.url})
+        attached = attach(api, ticket, b"evidence", file_name="trace.txt")
+        assert api.delete(f"/tickets/{ticket['id']}/attachments/{attached['id']}").status_code == 204
+        pump_tickets_stream()
+        pump_webhook_queue()
+        payloads = [json.loads(r.body) for r in receiver.requests]
+        events = {p["type"]: p["data"] for p in payloads}
+        assert events["ATTACHMENT_ADDED"]["attachment"]["id"] == attached["id"]
+        assert events["ATTACHMENT_ADDED"]["attachment"]["file_name"] == "trace.txt"
+        assert events["ATTACHMENT_REMOVED"]["attachment"]["id"] == attached["id"]
+        assert events["ATTACHMENT_ADDED"]["ticket"]["id"] == ticket["id"]
+    finally:
+        receiver.server.shutdown()
