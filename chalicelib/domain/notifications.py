@@ -251,3 +251,17 @@ def _field_rank(name: str) -> tuple[int, str]:
 
 def _shorten(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[:limit - 1].rstrip() + "\u2026"
+
+
+def compose_webhook_disabled(name: str, url: str, since: str, to: str, to_name: str) -> Email:
+    """Tells a subscription's owner that it was switched off after failing for days."""
+    subject = header_safe(f"[Ticketry] Webhook \u201c{name}\u201d was disabled", MAX_SUBJECT_LENGTH)
+    text = (f"The webhook \u201c{name}\u201d ({url}) has failed every delivery since {since} and was "
+            "disabled. Deliveries are no longer sent to it.\n\nFix the receiver, then create the "
+            "subscription again (or redeliver what it missed from its delivery log).\n")
+    e = html.escape
+    body = (f"<p>The webhook <strong>{e(name)}</strong> (<code>{e(url)}</code>) has failed every delivery "
+            f"since {e(since)} and was disabled. Deliveries are no longer sent to it.</p>"
+            "<p>Fix the receiver, then create the subscription again (or redeliver what it missed from its "
+            "delivery log).</p>")
+    return Email(to=to, to_name=header_safe(to_name, 100), subject=subject, text=text, html=body)

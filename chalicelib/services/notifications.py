@@ -1,6 +1,7 @@
 """Email notifications: turns one ticket event into the emails the rules call for and sends them."""
 import logging
 import time
+from datetime import datetime, timezone
 
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.mailer import MailRejected, SesMailer
@@ -9,6 +10,7 @@ from chalicelib.domain import notifications as rules
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.people import Member, Team
 from chalicelib.domain.tickets import TEAM_PREFIX
+from chalicelib.domain.webhooks import Subscription
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,21 @@ class NotificationService:
             if done:
                 self.tickets.record_notified(event.id, done, int(self.clock()) + MARKER_LIFETIME_SECONDS)
         return done
+
+    def webhook_disabled(self, subscription: Subscription) -> None:
+        """Emails whoever made a subscription (every admin, when an automation made it) that it was
+        switched off."""
+        members = self.directory.members(subscription.project_id)
+        owners = [m for m in members if m.user_id == subscription.created_by]
+        if not owners:
+            owners = [m for m in members if m.role == "admin"]
+        since = datetime.fromtimestamp(subscription.failing_since or self.clock(), timezone.utc).isoformat()
+        for number, owner in enumerate(owners, 1):
+            email = rules.compose_webhook_disabled(subscription.name, subscription.url, since, owner.email, owner.name)
+            try:
+                self.mailer.send(email, reference=f"webhook-{subscription.id}-{number}")
+            except MailRejected as rejected:
+                log.error("email about disabled webhook %s to %s rejected: %s", subscription.id, owner.email, rejected)
 
     def _people(self, project_id: str, refs: list[str]) -> rules.People:
         """All members (one Query) and the teams among `refs` (one GetItem each), cached."""

@@ -2,12 +2,15 @@
 from dataclasses import dataclass
 from functools import lru_cache
 
+from chalicelib import config
+from chalicelib.adapters import mailer
 from chalicelib.adapters.attachment_store import AttachmentStore
 from chalicelib.adapters.attachments_repo import AttachmentRepository
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
 from chalicelib.services.attachments import AttachmentService
+from chalicelib.services.notifications import NotificationService
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
 from chalicelib.services.tickets import TicketService
@@ -30,5 +33,7 @@ def services() -> Services:
     people = PeopleService(directory)
     tickets = TicketRepository()
     attachments = AttachmentService(tickets, AttachmentRepository(), AttachmentStore())
-    return Services(TicketService(tickets, people, attachments), people, directory,
-                    WebhookService(WebhooksRepository()), OverdueService(tickets), attachments)
+    webhooks = WebhookService(WebhooksRepository(), on_disabled=lambda subscription: NotificationService(
+        directory, tickets, mailer.from_settings(), config.public_url()).webhook_disabled(subscription))
+    return Services(TicketService(tickets, people, attachments), people, directory, webhooks,
+                    OverdueService(tickets), attachments)

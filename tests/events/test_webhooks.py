@@ -188,6 +188,16 @@ def test_gives_up_after_a_day_and_disables_after_three(api, receiver, no_waiting
     api.create_ticket()
     deliver_all()
     assert len(receiver.requests) == 1
+    owner_mail = [m for m in sent_emails() if "was disabled" in m]
+    assert len(owner_mail) == 1 and "admin@example.com" in owner_mail[0]
+
+
+def sent_emails() -> list[str]:
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    backend = get_backend("ses")[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    return [str(m.raw_data) if hasattr(m, "raw_data") else str(m.__dict__) for m in backend.sent_messages]
 
 
 def test_a_replayed_batch_sends_nothing_twice(api, receiver):
