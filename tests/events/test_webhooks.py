@@ -8,6 +8,7 @@ from standardwebhooks.webhooks import Webhook
 
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
 from chalicelib.domain import webhooks as rules
+from chalicelib.events.outbox import event_of
 from chalicelib.events.stream import tickets_stream
 from tests.receiver import start_receiver
 from tests.streams import new_records, pump_tickets_stream, pump_webhook_queue
@@ -229,6 +230,32 @@ def test_a_failing_record_is_reported_for_retry(api, receiver, monkeypatch):
                        and r["dynamodb"]["NewImage"].get("kind", {}).get("S") == "history"]
     assert [f["itemIdentifier"] for f in result["batchItemFailures"]] == [
         r["dynamodb"]["SequenceNumber"] for r in history_inserts]
+
+
+def test_a_failed_delivery_fails_only_its_own_record(api, receiver, monkeypatch):
+    """Deliveries are queued in parallel; a failure must still be charged to the right record."""
+    hooks = [subscribe(api, receiver), subscribe(api, receiver)]
+    tickets = [api.create_ticket(title=f"t{n}") for n in range(3)]
+    records = new_records()
+    by_ticket = {event.ticket["id"]: (record, event) for record in records if (event := event_of(record))}
+    failed_record, failed_event = by_ticket[tickets[1]["id"]]
+    failing = rules.delivery_id(failed_event.id, hooks[1]["id"])
+    from chalicelib.adapters import queue
+
+    send = queue.send_delivery
+
+    def flaky(subscription_id, delivery_id, delay_seconds=0):
+        if delivery_id == failing:
+            raise ConnectionError("queue unavailable")
+        send(subscription_id, delivery_id, delay_seconds)
+
+    monkeypatch.setattr(queue, "send_delivery", flaky)
+    result = tickets_stream({"Records": records}, None)
+    assert result["batchItemFailures"] == [{"itemIdentifier": failed_record["dynamodb"]["SequenceNumber"]}]
+    pump_webhook_queue()
+    received = sorted(r.headers["webhook-id"] for r in receiver.requests)
+    assert received == sorted({rules.delivery_id(event.id, hook["id"]) for _, event in by_ticket.values()
+                               for hook in hooks} - {failing})
 
 
 def test_deleted_subscription_stops_queued_deliveries(api, receiver):
