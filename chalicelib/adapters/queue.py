@@ -1,5 +1,6 @@
 """The webhook delivery queue (SQS)."""
 import json
+import threading
 from functools import lru_cache
 
 import boto3
@@ -7,11 +8,15 @@ import boto3
 from chalicelib import config
 
 MAX_DELAY_SECONDS = 900  # SQS's limit; longer waits go through the retry sweep
+# Messages are sent from several threads at once, and boto3's default session, which makes the
+# client, is not safe to use from two threads at the same time.
+_making_client = threading.Lock()
 
 
 @lru_cache(maxsize=1)
 def _client():
-    return boto3.client("sqs", region_name=config.region())
+    with _making_client:
+        return boto3.client("sqs", region_name=config.region())
 
 
 @lru_cache(maxsize=4)

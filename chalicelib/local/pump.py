@@ -37,7 +37,7 @@ class Settings:
     region: str
     account_id: str
     stage: str = "local"
-    poll_interval: float = 0.5          # Lambda polls a shard about four times a second
+    poll_interval: float = 0.25         # Lambda polls a shard about four times a second
     schedule_interval: float = 60.0     # every schedule fires at this pace locally, whatever its expression
     first_backoff: float = 0.5
     max_backoff: float = 10.0

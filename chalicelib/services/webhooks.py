@@ -101,21 +101,24 @@ class WebhookService:
 
     # ---- events ------------------------------------------------------------------------------
 
-    def fan_out(self, event: TicketEvent, subscriptions: list[Subscription]) -> int:
-        """Records and queues one delivery per subscription that wants the event. A replayed event
-        finds its deliveries recorded and queues nothing again."""
-        queued = 0
+    def deliveries_for(self, event: TicketEvent, subscriptions: list[Subscription]) -> list[Delivery]:
+        """One new delivery per subscription that wants the event, not yet recorded (see queue_new)."""
         body = json.dumps(event.payload(), separators=(",", ":"))
-        for subscription in subscriptions:
-            if not rules.wants(subscription, event):
-                continue
-            delivery = Delivery(id=rules.delivery_id(event.id, subscription.id), subscription_id=subscription.id,
-                                project_id=event.project_id, event_id=event.id, event_type=event.type, body=body,
-                                created_at=event.timestamp, next_attempt_at=now_iso())
-            if self.repo.claim(delivery):
-                queue.send_delivery(subscription.id, delivery.id)
-                queued += 1
-        return queued
+        return [Delivery(id=rules.delivery_id(event.id, subscription.id), subscription_id=subscription.id,
+                         project_id=event.project_id, event_id=event.id, event_type=event.type, body=body,
+                         created_at=event.timestamp, next_attempt_at=now_iso())
+                for subscription in subscriptions if rules.wants(subscription, event)]
+
+    def queue_new(self, delivery: Delivery) -> bool:
+        """Records the delivery and queues it; False when a replayed event finds it recorded and
+        already tried, and then nothing is queued again. A recorded delivery never tried is queued
+        again: its first queueing may be what failed (a second message finds it done and stops)."""
+        if not self.repo.claim(delivery):
+            recorded = self.repo.delivery(delivery.subscription_id, delivery.id)
+            if recorded is None or recorded.state != "pending" or recorded.attempts:
+                return False
+        queue.send_delivery(delivery.subscription_id, delivery.id)
+        return True
 
     def deliver(self, subscription_id: str, delivery_id: str) -> None:
         """One attempt at a queued delivery, and what follows from its answer."""

@@ -8,6 +8,7 @@ from standardwebhooks.webhooks import Webhook
 
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
 from chalicelib.domain import webhooks as rules
+from chalicelib.events.outbox import event_of
 from chalicelib.events.stream import tickets_stream
 from tests.receiver import start_receiver
 from tests.streams import new_records, pump_tickets_stream, pump_webhook_queue
@@ -241,6 +242,32 @@ def test_a_failing_record_is_reported_for_retry(api, receiver, monkeypatch):
         r["dynamodb"]["SequenceNumber"] for r in history_inserts]
 
 
+def test_a_failed_delivery_fails_only_its_own_record(api, receiver, monkeypatch):
+    """Deliveries are queued in parallel; a failure must still be charged to the right record."""
+    hooks = [subscribe(api, receiver), subscribe(api, receiver)]
+    tickets = [api.create_ticket(title=f"t{n}") for n in range(3)]
+    records = new_records()
+    by_ticket = {event.ticket["id"]: (record, event) for record in records if (event := event_of(record))}
+    failed_record, failed_event = by_ticket[tickets[1]["id"]]
+    failing = rules.delivery_id(failed_event.id, hooks[1]["id"])
+    from chalicelib.adapters import queue
+
+    send = queue.send_delivery
+
+    def flaky(subscription_id, delivery_id, delay_seconds=0):
+        if delivery_id == failing:
+            raise ConnectionError("queue unavailable")
+        send(subscription_id, delivery_id, delay_seconds)
+
+    monkeypatch.setattr(queue, "send_delivery", flaky)
+    result = tickets_stream({"Records": records}, None)
+    assert result["batchItemFailures"] == [{"itemIdentifier": failed_record["dynamodb"]["SequenceNumber"]}]
+    pump_webhook_queue()
+    received = sorted(r.headers["webhook-id"] for r in receiver.requests)
+    assert received == sorted({rules.delivery_id(event.id, hook["id"]) for _, event in by_ticket.values()
+                               for hook in hooks} - {failing})
+
+
 def test_deleted_subscription_stops_queued_deliveries(api, receiver):
     hook = subscribe(api, receiver)
     api.create_ticket()
@@ -295,3 +322,22 @@ def test_delivery_log_pages(api, receiver):
     second = api.get(f"/webhooks/{hook['id']}/deliveries?limit=2&cursor={first['cursor']}").json
     assert len(first["data"]) == 2 and len(second["data"]) == 1 and second["cursor"] is None
     assert all(d["state"] == "succeeded" and d["last_status_code"] == 200 for d in first["data"] + second["data"])
+
+
+def test_a_delivery_whose_queueing_failed_is_queued_when_the_record_is_retried(api, receiver, monkeypatch):
+    from chalicelib.adapters import queue
+
+    subscribe(api, receiver)
+    api.create_ticket()
+    records = new_records()
+    original = queue.send_delivery
+
+    def unavailable(*args, **kwargs):
+        raise ConnectionError("queue unavailable")
+
+    monkeypatch.setattr(queue, "send_delivery", unavailable)
+    assert tickets_stream({"Records": records}, None)["batchItemFailures"]
+    monkeypatch.setattr(queue, "send_delivery", original)
+    assert tickets_stream({"Records": records}, None) == {"batchItemFailures": []}
+    pump_webhook_queue()
+    assert len(receiver.requests) == 1

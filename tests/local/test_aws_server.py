@@ -74,3 +74,22 @@ def test_a_busy_port_is_reported():
         with pytest.raises(aws_server.PortInUse):
             with aws_server.running(port):
                 pass
+
+
+def test_sqs_still_drops_messages_past_their_retention():
+    """The stack replaces moto's retention check with a cheaper one; what it decides must not change."""
+    import boto3
+    from moto.sqs.models import sqs_backends
+
+    with aws_server.running(free_port()) as endpoint:
+        sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1",
+                           aws_access_key_id="local", aws_secret_access_key="local")
+        url = sqs.create_queue(QueueName="retention", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="old")
+        account_id = url.rstrip("/").split("/")[-2]
+        [old] = sqs_backends[account_id]["us-east-1"].queues["retention"]._messages
+        old.sent_timestamp -= 61_000
+        expired = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        sqs.send_message(QueueUrl=url, MessageBody="new")
+        fresh = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    assert expired == [] and [m["Body"] for m in fresh] == ["new"]

@@ -1,72 +1,22 @@
 """`python -m chalicelib.local.stack` as a developer runs it: data survives a restart, --reset empties it."""
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import boto3
 import pytest
 import requests
 
-from chalicelib.local.dynamodb_local import free_port
+from chalicelib.local.stack_process import StackProcess
 
-ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "ticketry-local-attachments-000000000000"
-
-
-class Stack:
-    def __init__(self, state_dir: Path):
-        self.state_dir = state_dir
-        self.ports = {"PORT": free_port(), "AWS_PORT": free_port(), "DYNAMODB_PORT": free_port()}
-        self.process: subprocess.Popen | None = None
-        self.output = state_dir / "stack-output.log"
-
-    def start(self, *args: str) -> dict:
-        """Starts it and returns stack.json once this run has written it."""
-        stack_file = self.state_dir / "stack.json"
-        previous = _stamp(stack_file)
-        # A whole environment of its own: the test session's AWS settings must not leak in.
-        env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(self.state_dir)),
-               "STATE_DIR": str(self.state_dir), "PYTHONUNBUFFERED": "1",
-               **{name: str(port) for name, port in self.ports.items()}}
-        self.process = subprocess.Popen([sys.executable, "-m", "chalicelib.local.stack", *args], cwd=ROOT, env=env,
-                                        stdout=open(self.output, "ab"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"the stack exited with {self.process.returncode}:\n{self.output.read_text()}")
-            if _stamp(stack_file) not in (None, previous):
-                return json.loads(stack_file.read_text())
-            time.sleep(0.1)
-        pytest.fail(f"the stack did not get ready:\n{self.output.read_text()}")
-
-    def stop(self, signum: int = signal.SIGINT) -> int:
-        self.process.send_signal(signum)
-        try:
-            return self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
-
-
-def _stamp(path: Path):
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        return None
-    return status.st_ino, status.st_mtime_ns
 
 
 @pytest.fixture
 def stack(tmp_path):
-    stack = Stack(tmp_path)
+    stack = StackProcess(tmp_path)
     yield stack
-    if stack.process is not None and stack.process.poll() is None:
-        stack.process.kill()
-        stack.process.wait()
+    stack.kill()
 
 
 def api(info: dict, method: str, path: str, **kwargs) -> requests.Response:

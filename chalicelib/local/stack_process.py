@@ -1,0 +1,68 @@
+"""`python -m chalicelib.local.stack` in a child process on free ports, with a state dir of its own:
+for tests and benchmarks that need the whole product as a developer runs it."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from chalicelib.local.dynamodb_local import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class StackFailed(RuntimeError):
+    """The stack exited or did not get ready; the message carries its output."""
+
+
+class StackProcess:
+    def __init__(self, state_dir: Path, ready_timeout: float = 60.0):
+        self.state_dir = state_dir
+        self.ready_timeout = ready_timeout
+        self.ports = {"PORT": free_port(), "AWS_PORT": free_port(), "DYNAMODB_PORT": free_port()}
+        self.process: subprocess.Popen | None = None
+        self.output = state_dir / "stack-output.log"
+
+    def start(self, *args: str) -> dict:
+        """Starts it and returns stack.json once this run has written it."""
+        stack_file = self.state_dir / "stack.json"
+        previous = _stamp(stack_file)
+        # A whole environment of its own: the caller's AWS settings must not leak in.
+        env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(self.state_dir)),
+               "STATE_DIR": str(self.state_dir), "PYTHONUNBUFFERED": "1",
+               **{name: str(port) for name, port in self.ports.items()}}
+        with open(self.output, "ab") as output:
+            self.process = subprocess.Popen([sys.executable, "-m", "chalicelib.local.stack", *args], cwd=ROOT,
+                                            env=env, stdout=output, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.ready_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise StackFailed(f"the stack exited with {self.process.returncode}:\n{self.output.read_text()}")
+            if _stamp(stack_file) not in (None, previous):
+                return json.loads(stack_file.read_text())
+            time.sleep(0.1)
+        raise StackFailed(f"the stack did not get ready:\n{self.output.read_text()}")
+
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        self.process.send_signal(signum)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+    def kill(self) -> None:
+        """For cleaning up after a failure: no questions asked, nothing saved."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _stamp(path: Path):
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns
