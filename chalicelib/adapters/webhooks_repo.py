@@ -86,6 +86,21 @@ class WebhooksRepository:
         item.retry_shard = RETRY_SHARD if wait_in_index else None
         item.save()
 
+    def lease(self, delivery: Delivery, now: float, seconds: float) -> bool:
+        """Takes the right to attempt a pending delivery for `seconds`; False if another sender
+        holds it (a duplicate queue message) or it is no longer pending. Saving the delivery's
+        outcome rewrites the item and so ends the lease."""
+        item = DeliveryItem(delivery_pk(delivery.subscription_id), delivery.id)
+        try:
+            item.update(actions=[DeliveryItem.leased_until.set(now + seconds)],
+                        condition=(DeliveryItem.state == "pending")
+                        & (DeliveryItem.leased_until.does_not_exist() | (DeliveryItem.leased_until < now)))
+            return True
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+
     def deliveries(self, subscription_id: str, limit: int, after: str | None) -> tuple[list[Delivery], str | None]:
         condition = DeliveryItem.created_key < after if after else None
         results = DeliveryItem.by_created.query(delivery_pk(subscription_id), range_key_condition=condition,

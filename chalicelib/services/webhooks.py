@@ -131,6 +131,8 @@ class WebhookService:
             self.repo.save_delivery(delivery, wait_in_index=False)
             return
         now = time.time()
+        if not self.repo.lease(delivery, now, rules.DELIVERY_TIMEOUT_SECONDS * 3):
+            return  # another message for this delivery is being sent right now
         answer = self._send(subscription, delivery.id, delivery.body.encode(), now)
         attempt = Attempt(at=now_iso(), status_code=answer.status_code, latency_ms=answer.latency_ms,
                           error=answer.error)
