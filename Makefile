@@ -1,5 +1,5 @@
-# `make run` (the whole product on this machine), `make test` (every test) and `make package` (the
-# CloudFormation template and deployment package of a stage).
+# `make run` (the whole product on this machine), `make test` (every test), `make package` (the
+# CloudFormation template and deployment package of a stage) and `make deploy STAGE=...` (to AWS).
 PYTHON ?= python3
 VENV := .venv
 PY ?= $(VENV)/bin/python
@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 SETUP := $(if $(filter $(VENV)/bin/python,$(PY)),$(INSTALLED))
 OUT ?= dist
 
-.PHONY: run test package
+.PHONY: run test package deploy
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,10 @@ test: $(SETUP)
 # deployment.zip, merge-template.json and package.json. No AWS access or credentials needed.
 package: $(SETUP)
 	$(PY) -m infra.package --stage $(or $(STAGE),dev) --out $(OUT)
+
+# Packages, then deploys the stack ticketry-$(STAGE) with the AWS CLI and the credentials of the
+# environment (profile, SSO or keys). ALARM_EMAIL subscribes an address to the alarms;
+# ARTIFACT_BUCKET replaces the default bucket for uploaded packages. See docs/deploy.md.
+deploy: $(SETUP)
+	$(if $(STAGE),,$(error make deploy needs STAGE, e.g. make deploy STAGE=prod))
+	$(PY) -m infra.deploy --stage $(STAGE) --out $(OUT)$(if $(ALARM_EMAIL), --alarm-email $(ALARM_EMAIL))$(if $(ARTIFACT_BUCKET), --artifact-bucket $(ARTIFACT_BUCKET))
