@@ -198,9 +198,12 @@ def app_setting_names() -> set[str]:
 
 # ---- chalice -----------------------------------------------------------------------------------------
 
+# Chalice's command line, run by this interpreter wherever its scripts were installed.
+CHALICE = "import sys; from chalice.cli import main; sys.exit(main())"
+
+
 def run_chalice(project_dir: Path, stage: str, out: Path, env: dict[str, str], merge_template: Path | None = None):
-    command = [str(Path(sys.executable).with_name("chalice")), "--project-dir", str(project_dir),
-               "package", "--stage", stage]
+    command = [sys.executable, "-c", CHALICE, "--project-dir", str(project_dir), "package", "--stage", stage]
     if merge_template is not None:
         command += ["--merge-template", str(merge_template)]
     result = subprocess.run(command + [str(out)], env=env, capture_output=True, text=True)
