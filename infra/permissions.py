@@ -5,12 +5,13 @@ see tests/aws_calls.py) and the template (Lambda reads streams and queues, write
 stream failures on the functions' behalf, with the functions' role). Both are resolved for one
 stage with the packaged template, so a need and a grant name the same ARN.
 """
+import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Iterable
 from urllib.parse import urlparse
 
-from chalicelib.local.provision import Resolver
+from chalicelib.local.provision import NAME_PROPERTIES, Resolver
 
 # IAM checks these operations as other actions (or as several).
 S3_OBJECT_ACTIONS = {
@@ -63,12 +64,12 @@ class UnknownResource(Exception):
 
 
 class Needs:
-    """Turns recorded calls (made against the local stage's names) into the permissions the given
-    stage needs, by way of the template's logical ids."""
+    """Turns recorded calls (made against whichever stage the tests ran: local, bench, ...) into the
+    permissions the given stage needs, by way of the template's logical ids."""
 
-    def __init__(self, stage_resolver: Resolver, local_names: dict[str, str], sender_domain: str):
+    def __init__(self, stage_resolver: Resolver, sender_domain: str):
         self.resolver = stage_resolver
-        self.by_local_name = {name: logical_id for logical_id, name in local_names.items()}
+        self.name_patterns = name_patterns(stage_resolver.template)
         self.sender_domain = sender_domain
         self.unmapped: list[str] = []
 
@@ -88,13 +89,13 @@ class Needs:
     def _dynamodb(self, operation: str, params: dict):
         if operation in ("BatchGetItem", "BatchWriteItem"):
             for table in params["RequestItems"]:
-                yield f"dynamodb:{operation}", self._arn(table)
+                yield f"dynamodb:{operation}", self._arn(table, TABLE)
         elif operation in ("TransactWriteItems", "TransactGetItems"):
             for item in params["TransactItems"]:
                 (kind, request), = item.items()
-                yield TRANSACTION_ACTIONS[kind], self._arn(request["TableName"])
+                yield TRANSACTION_ACTIONS[kind], self._arn(request["TableName"], TABLE)
         elif "TableName" in params:
-            resource = self._arn(params["TableName"])
+            resource = self._arn(params["TableName"], TABLE)
             if params.get("IndexName"):
                 resource += f"/index/{params['IndexName']}"
             yield f"dynamodb:{operation}", resource
@@ -102,7 +103,7 @@ class Needs:
             self.unmapped.append(f"dynamodb.{operation}: names no table")
 
     def _s3(self, operation: str, params: dict):
-        bucket = self._arn(params["Bucket"])
+        bucket = self._arn(params["Bucket"], BUCKET)
         if "Key" in params:
             actions = S3_OBJECT_ACTIONS.get(operation)
             if actions is None:
@@ -118,32 +119,57 @@ class Needs:
                 source = params["CopySource"]
                 source = f"{source['Bucket']}/{source['Key']}" if isinstance(source, dict) else source.lstrip("/")
                 source_bucket, _, source_key = source.partition("/")
-                yield "s3:GetObject", f"{self._arn(source_bucket)}/{source_key}"
+                yield "s3:GetObject", f"{self._arn(source_bucket, BUCKET)}/{source_key}"
         else:
             for action in S3_BUCKET_ACTIONS.get(operation, (f"s3:{operation}",)):
                 yield action, bucket
 
     def _sqs(self, operation: str, params: dict):
         name = params.get("QueueName") or urlparse(params["QueueUrl"]).path.rstrip("/").rsplit("/", 1)[-1]
-        yield SQS_BATCH_ACTIONS.get(operation, f"sqs:{operation}"), self._arn(name)
+        yield SQS_BATCH_ACTIONS.get(operation, f"sqs:{operation}"), self._arn(name, QUEUE)
 
     def _sesv2(self, operation: str, params: dict):
         region, account = self.resolver.pseudo["AWS::Region"], self.resolver.pseudo["AWS::AccountId"]
         # Locally mail goes out from the local domain; the stage sends from its own.
         yield f"ses:{operation}", f"arn:aws:ses:{region}:{account}:identity/{self.sender_domain}"
         if params.get("ConfigurationSetName"):
-            configuration_set = self.resolver.name(self._logical_id(params["ConfigurationSetName"]))
+            configuration_set = self.resolver.name(self._logical_id(params["ConfigurationSetName"], CONFIGURATION_SET))
             yield f"ses:{operation}", f"arn:aws:ses:{region}:{account}:configuration-set/{configuration_set}"
 
     # ---- names -------------------------------------------------------------------------------------
 
-    def _logical_id(self, local_name: str) -> str:
-        if local_name not in self.by_local_name:
-            raise UnknownResource(f"{local_name} is not a resource of infra/resources.json")
-        return self.by_local_name[local_name]
+    def _logical_id(self, name: str, resource_type: str) -> str:
+        found = [logical_id for logical_id, pattern in self.name_patterns.get(resource_type, [])
+                 if pattern.fullmatch(name)]
+        if len(found) != 1:
+            raise UnknownResource(f"{name} matches {len(found) or 'no'} {resource_type} names of the template")
+        return found[0]
 
-    def _arn(self, local_name: str) -> str:
-        return self.resolver.attribute(self._logical_id(local_name), "Arn")
+    def _arn(self, name: str, resource_type: str) -> str:
+        return self.resolver.attribute(self._logical_id(name, resource_type), "Arn")
+
+
+TABLE, BUCKET, QUEUE, CONFIGURATION_SET = ("AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SQS::Queue",
+                                           "AWS::SES::ConfigurationSet")
+# What each pseudo parameter in a name can stand for; template parameters by their AllowedPattern.
+NAME_VARIABLES = {"AWS::AccountId": r"\d{12}", "AWS::Region": "[a-z0-9-]+", "AWS::StackName": "[A-Za-z][A-Za-z0-9-]*"}
+
+
+def name_patterns(template: dict) -> dict[str, list[tuple[str, re.Pattern]]]:
+    """resource type -> (logical id, pattern of its names in any stage and account)."""
+    variables = {**NAME_VARIABLES, **{name: parameter["AllowedPattern"] for name, parameter
+                                       in template.get("Parameters", {}).items() if "AllowedPattern" in parameter}}
+    patterns: dict[str, list[tuple[str, re.Pattern]]] = {}
+    for logical_id, resource in template["Resources"].items():
+        name = resource.get("Properties", {}).get(NAME_PROPERTIES.get(resource.get("Type"), ""))
+        if name is None:
+            continue
+        text = name["Fn::Sub"] if isinstance(name, dict) else name
+        parts = re.split(r"\$\{([^}]+)\}", text)
+        regex = "".join(re.escape(part) if index % 2 == 0 else f"(?:{variables[part]})"
+                        for index, part in enumerate(parts))
+        patterns.setdefault(resource["Type"], []).append((logical_id, re.compile(regex)))
+    return patterns
 
 
 def from_template(template: dict, resolver: Resolver) -> set[Permission]:

@@ -46,7 +46,7 @@ def test_each_stage_grants_exactly_what_the_code_and_its_triggers_use(packaged, 
         pytest.skip("no AWS request of the app was recorded in this session: run the whole suite (make test)")
     built = packaged(stage)
     resolver = built.resolver()
-    needs_from_calls = permissions.Needs(resolver, LOCAL, sender_domain(stage))
+    needs_from_calls = permissions.Needs(resolver, sender_domain(stage))
     needs = needs_from_calls.from_calls(calls) | permissions.from_template(built.template, resolver)
     assert needs_from_calls.unmapped == [], "extend infra/permissions.py for these"
     policies = roles(built.template)
@@ -65,7 +65,7 @@ def test_each_stage_grants_exactly_what_the_code_and_its_triggers_use(packaged, 
 @pytest.fixture
 def needs():
     template = packaging.full_template()
-    return permissions.Needs(provision.Resolver(template, "prod", ACCOUNT_ID, REGION), LOCAL, "ticketry.example.com")
+    return permissions.Needs(provision.Resolver(template, "prod", ACCOUNT_ID, REGION), "ticketry.example.com")
 
 
 TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/ticketry-prod-tickets"
@@ -124,9 +124,18 @@ def test_sending_email_needs_the_stages_identity_and_configuration_set(needs):
         ("ses:SendEmail", f"arn:aws:ses:{REGION}:{ACCOUNT_ID}:configuration-set/ticketry-prod")}
 
 
+def test_calls_made_in_any_stage_count_for_the_stage_checked(needs):
+    found = needs.from_calls([call("dynamodb", "GetItem", TableName="ticketry-bench-tickets"),
+                              call("sqs", "SendMessage", QueueUrl="https://sqs/1/ticketry-qa-webhook-deliveries-dlq")])
+    assert {p.resource for p in found} == {
+        TABLE, f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:ticketry-prod-webhook-deliveries-dlq"}
+
+
 def test_a_resource_the_template_lacks_is_an_error(needs):
     with pytest.raises(permissions.UnknownResource):
         needs.from_calls([call("dynamodb", "GetItem", TableName="somebody-elses-table")])
+    with pytest.raises(permissions.UnknownResource):
+        needs.from_calls([call("s3", "GetObject", Bucket="ticketry-local-tickets", Key="k")])
 
 
 def test_a_service_without_a_mapping_is_reported(needs):
