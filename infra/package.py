@@ -131,6 +131,7 @@ def package(stage: str, out: Path, project_dir: Path = ROOT, keep_chalice_zip: b
         merge_file = out / "merge-template.json"
         merge_file.write_text(json.dumps(merge, indent=2) + "\n")
         run_chalice(project_dir, stage, out, env, merge_template=merge_file)
+    prune_chalice_cache(project_dir)
     template_file = out / "sam.json"
     template = json.loads(template_file.read_text())
     verify(template, placeholders)
@@ -209,6 +210,13 @@ def run_chalice(project_dir: Path, stage: str, out: Path, env: dict[str, str], m
     result = subprocess.run(command + [str(out)], env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise PackageError(f"chalice package failed:\n{result.stdout}{result.stderr}")
+
+
+def prune_chalice_cache(project_dir: Path, keep: int = 3) -> None:
+    """Chalice caches one zip of about 20 MB per version of the code and never removes any."""
+    cached = sorted((project_dir / ".chalice" / "deployments").glob("*.zip"), key=lambda path: path.stat().st_mtime)
+    for path in cached[:-keep]:
+        path.unlink(missing_ok=True)
 
 
 def wheelhouse(project_dir: Path) -> Path:
