@@ -101,10 +101,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json other than local")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output folder (default: dist)")
-    parser.add_argument("--project-dir", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
-        report = package(args.stage, args.out, args.project_dir)
+        report = package(args.stage, args.out)
     except PackageError as error:
         print(f"package: {error}", file=sys.stderr)
         return 2
@@ -155,6 +154,9 @@ def stage_settings(project_dir: Path, stage: str) -> dict[str, str]:
     chalice_config = json.loads((project_dir / ".chalice" / "config.json").read_text())
     if stage not in chalice_config["stages"]:
         raise PackageError(f"no stage {stage!r} in .chalice/config.json")
+    pattern = provision.load_template()["Parameters"]["Stage"]["AllowedPattern"]
+    if not re.fullmatch(pattern, stage):
+        raise PackageError(f"a stage name must match {pattern} (it is part of resource names)")
     return dict(CLIFactory(project_dir=str(project_dir)).create_config_obj(chalice_stage_name=stage)
                 .environment_variables)
 

@@ -57,9 +57,10 @@ def test_without_credentials_it_stops_before_building_anything(tmp_path):
 
 
 def test_without_the_aws_cli_it_says_how_to_get_it(tmp_path):
-    (tmp_path / "empty").mkdir()
-    make_path = os.path.dirname(shutil.which("make"))
-    result = make("deploy", "STAGE=prod", f"OUT={tmp_path / 'dist'}", env=environment(f"{tmp_path / 'empty'}:{make_path}"))
+    # A PATH with make alone: an AWS CLI installed on this machine must not be found.
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "make").symlink_to(shutil.which("make"))
+    result = make("deploy", "STAGE=prod", f"OUT={tmp_path / 'dist'}", env=environment(str(tmp_path / "bin")))
     assert result.returncode != 0
     assert "the AWS CLI (aws) is not installed" in result.stderr
 
