@@ -3,18 +3,20 @@ policy check (tests/infra/test_iam.py) compares with the policy the functions ge
 
 botocore sends every request, whether from boto3 or PynamoDB, through
 `BaseClient._make_api_call`; presigned URLs and POSTs are signed without a request, so they are
-recorded where botocore makes them. A call counts when deployed code (app.py, chalicelib/ outside
-chalicelib/local/) is on the stack: the tests' own set-up calls and the local stack's pumps do not
-run on Lambda.
+recorded where botocore makes them. A call counts when deployed code (app.py, chalicelib/ but for
+what the package leaves out) is on the stack: the tests' own set-up calls and the local stack's
+pumps do not run on Lambda.
 """
 import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infra.package import LOCAL_ONLY
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOYED = (str(ROOT / "chalicelib") + "/", str(ROOT / "app.py"))
-NOT_DEPLOYED = (str(ROOT / "chalicelib" / "local") + "/",)
+NOT_DEPLOYED = tuple(f"{ROOT / folder}/" for folder in LOCAL_ONLY)  # left out of the package
 
 
 @dataclass(frozen=True)
