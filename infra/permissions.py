@@ -180,9 +180,12 @@ def from_template(template: dict, resolver: Resolver) -> set[Permission]:
     for logical_id, resource in template["Resources"].items():
         if resource["Type"] != "AWS::Serverless::Function":
             continue
-        log_group = f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{resolver.name(logical_id)}:*"
+        properties = resource["Properties"]
+        group = properties.get("LoggingConfig", {}).get("LogGroup")
+        group_name = resolver.resolve(group) if group else f"/aws/lambda/{resolver.name(logical_id)}"
+        log_group = f"arn:aws:logs:{region}:{account}:log-group:{group_name}:*"
         needs.update(Permission(action, log_group, f"{logical_id} logs") for action in LOG_ACTIONS)
-        for event_id, event in resource["Properties"].get("Events", {}).items():
+        for event_id, event in properties.get("Events", {}).items():
             props = event["Properties"]
             reason = f"{logical_id}.{event_id}"
             if event["Type"] == "DynamoDB":
