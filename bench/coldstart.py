@@ -2,15 +2,16 @@
 
     python -m bench.coldstart --stage prod --runs 20
 
-Builds the stage's package (infra/package.py) and compares three packages: as `chalice package`
-makes it, without the distributions the Lambda runtime provides, and as `make package` ships it
-(also with compiled bytecode). Each is unzipped and `python -X importtime -c "import app"` runs in a
-fresh process per run, from the unzipped folder, with bytecode writing off: Lambda's /var/task is
-read-only, so whatever the package does not bring compiled is compiled again at every cold start.
-boto3 and botocore come from this interpreter's site-packages, compiled, as the runtime's do.
+Builds the stage's package (infra/package.py) and compares the package at three steps of its
+assembly: with all the dependencies (as `chalice package` bundles them), without the
+distributions the Lambda runtime provides, and as `make package` ships it (also compiled). Each
+is unzipped and `python3.12 -X importtime -c "import app"` runs in a fresh process per run, from
+the unzipped folder, with bytecode writing off: Lambda's /var/task is read-only, so whatever the
+package does not bring compiled is compiled again at every cold start. boto3 and botocore come
+from a stand-in for the runtime's copy (installed for its Python and compiled, as the runtime's
+are). Needs a Python of the runtime's version (see infra.package.lambda_python).
 """
 import argparse
-import json
 import os
 import re
 import shutil
@@ -45,23 +46,49 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", default="prod")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
+    python = packaging.lambda_python()
+    if python is None:
+        print(f"no Python {packaging.LAMBDA_PYTHON_VERSION} found: set LAMBDA_PYTHON", file=sys.stderr)
+        return 2
 
     with tempfile.TemporaryDirectory(prefix="ticketry-coldstart-") as scratch:
         scratch = Path(scratch)
-        report = packaging.package(args.stage, scratch / "out", keep_chalice_zip=True)
-        chalice_zip = scratch / "out" / "chalice-deployment.zip"
-        without_runtime = scratch / "without-runtime.zip"
-        shutil.copyfile(chalice_zip, without_runtime)
-        packaging.finish_package(without_runtime, packaging.runtime(_template(report)), compile_modules=False)
-        environment = _environment(args.stage)
-        variants = [("chalice package", chalice_zip), ("without what the runtime provides", without_runtime),
-                    ("make package (also compiled)", Path(report.package))]
-        measures = measure_all(variants, scratch, environment, args.runs)
+        steps: list[tuple[str, Path]] = []
+
+        def snapshot(step: str, folder: Path) -> None:
+            steps.append((step, scratch / f"step-{len(steps)}.zip"))
+            packaging.write_zip(folder, steps[-1][1])
+
+        report = packaging.package(args.stage, scratch / "out", snapshot=snapshot)
+        variants = steps + [("make package (also compiled)", Path(report.package))]
+        measures = measure_all(variants, scratch, python, environment(args.stage), args.runs)
     print(render(measures, args.runs))
     return 0
 
 
-def measure_all(variants: list[tuple[str, Path]], scratch: Path, environment: dict[str, str],
+def runtime_stand_in() -> Path:
+    """boto3 and its dependencies installed for the runtime's Python and compiled, once per wheelhouse."""
+    python = packaging.lambda_python()
+    folder = packaging.ROOT / ".chalice" / "runtime-stand-in"
+    wheels = packaging.wheelhouse(packaging.ROOT)
+    stamp = folder / "wheelhouse.sha256"
+    digest = (wheels / "requirements.sha256").read_text()
+    if not (stamp.exists() and stamp.read_text() == digest):
+        shutil.rmtree(folder, ignore_errors=True)
+        packaging.pip_install(packaging.ROOT, folder, "boto3")
+        subprocess.run([python, "-m", "compileall", "-q", str(folder)], check=True, capture_output=True)
+        stamp.write_text(digest)
+    return folder
+
+
+def environment(stage: str) -> dict[str, str]:
+    """The stage's settings as a function gets them, and the runtime's boto3 on the path."""
+    settings = packaging.stage_settings(packaging.ROOT, stage)
+    return {"PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1", "AWS_DEFAULT_REGION": "us-east-1",
+            "PYTHONPATH": str(runtime_stand_in()), **settings, **packaging.package_time_values(stage, settings)}
+
+
+def measure_all(variants: list[tuple[str, Path]], scratch: Path, python: str, environment: dict[str, str],
                 runs: int) -> list[Measure]:
     """Runs the packages in turn, run after run, so that a busy spell of the machine hits them alike."""
     measures, folders = [], []
@@ -75,7 +102,8 @@ def measure_all(variants: list[tuple[str, Path]], scratch: Path, environment: di
     tops: list[list] = [[] for _ in variants]
     for _ in range(runs):
         for index, folder in enumerate(folders):
-            result = subprocess.run([sys.executable, "-X", "importtime", "-c", TIMED_IMPORT], cwd=folder,
+            # -S: no site-packages of that Python, only the package and the runtime's boto3.
+            result = subprocess.run([python, "-S", "-X", "importtime", "-c", TIMED_IMPORT], cwd=folder,
                                     env=environment, capture_output=True, text=True, check=True)
             total, top = parse_importtime(result.stderr)
             measures[index].import_ms.append(total)
@@ -116,18 +144,6 @@ def render(measures: list[Measure], runs: int) -> str:
               "median over the runs:", ""]
     lines += [f"- `{name}` {ms:.0f} ms" for name, ms in measures[-1].top]
     return "\n".join(lines)
-
-
-def _template(report) -> dict:
-    return json.loads(Path(report.template).read_text())
-
-
-def _environment(stage: str) -> dict[str, str]:
-    settings = packaging.stage_settings(packaging.ROOT, stage)
-    environment = {"PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1", "AWS_DEFAULT_REGION": "us-east-1"}
-    environment.update(settings)
-    environment.update(packaging.package_time_values(stage, settings))
-    return environment
 
 
 if __name__ == "__main__":

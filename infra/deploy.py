@@ -49,7 +49,7 @@ def deploy(stage: str, out: Path, alarm_email: str = "", artifact_bucket: str | 
     print(f"deploying {stack} to account {account} in {region}", flush=True)
 
     report = packaging.package(stage, out)
-    print(f"packaged: {report.package} ({report.zip_bytes_after / 1e6:.1f} MB)", flush=True)
+    print(f"packaged: {report.package} ({report.zip_bytes / 1e6:.1f} MB)", flush=True)
 
     bucket = artifact_bucket or f"ticketry-artifacts-{account}-{region}"
     aws.ensure_bucket(bucket, region)

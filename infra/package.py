@@ -3,15 +3,18 @@ without AWS credentials or access.
 
     python -m infra.package --stage prod --out dist
 
-1. `chalice package` runs once to show which functions and event sources Chalice generates and
-   under which logical ids (they follow the handlers' names, so they change as handlers are added).
+1. `chalice package` runs once, on a copy of the app without its requirements, to show which
+   functions and event sources Chalice generates and under which logical ids (they follow the
+   handlers' names, so they change as handlers are added).
 2. The merge document is infra/resources.json (the data stores) + infra/app.json (alarms, API
-   name, cursor key) + what those ids call for: each function's settings as references to the
-   resources, its log group and alarms, and the event-source settings Chalice cannot express
-   (ReportBatchItemFailures, bisect on error, retry and age limits, a failure destination).
-3. `chalice package --merge-template` writes sam.json and deployment.zip into OUT.
-4. deployment.zip loses the distributions the Lambda Python runtime already provides (boto3,
-   botocore and their dependencies) and the local stack, and gains compiled bytecode.
+   name, cursor key) + what those ids call for: each function's runtime, its settings as
+   references to the resources, its log group and alarms, and the event-source settings Chalice
+   cannot express (ReportBatchItemFailures, bisect on error, retry and age limits, a failure
+   destination).
+3. `chalice package --merge-template` writes sam.json into OUT.
+4. deployment.zip is the app as Chalice packs it plus the dependencies installed for the Lambda
+   runtime (manylinux wheels for its Python), less the distributions that runtime already provides
+   (boto3, botocore and their dependencies), with every module compiled for it.
 
 Settings that only exist once the stack does (a stream ARN, a queue URL, the bucket name with the
 account id) are given placeholder values while Chalice imports app.py; every placeholder that
@@ -20,9 +23,7 @@ reaches the generated template is replaced by the matching Ref/GetAtt, and none 
 import argparse
 import copy
 import hashlib
-import importlib.util
 import json
-import marshal
 import os
 import re
 import shutil
@@ -33,6 +34,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from email.parser import Parser
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlparse
 
 from packaging.requirements import Requirement
@@ -74,10 +76,19 @@ LOG_RETENTION_DAYS = 30
 ERRORS_THRESHOLD = 5
 ITERATOR_AGE_THRESHOLD_MS = 5 * 60 * 1000
 
+# The functions' runtime, whatever Python packages them: Lambda stopped accepting updates of
+# python3.11 functions on 31 August 2026; python3.12 runs on Amazon Linux 2023 until October 2028.
+LAMBDA_PYTHON_VERSION = "3.12"
+LAMBDA_RUNTIME = f"python{LAMBDA_PYTHON_VERSION}"
+LAMBDA_PLATFORM = "manylinux2014_x86_64"
+
 # What the Lambda Python runtimes ship (boto3 and everything it depends on): importing the
 # runtime's copy costs nothing to upload and keeps the package small.
 RUNTIME_PROVIDED = frozenset(canonicalize_name(name) for name in
                              ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"))
+
+# Folders of chalicelib that only the local stack uses.
+LOCAL_ONLY = ("chalicelib/local/",)
 
 
 class PackageError(Exception):
@@ -89,10 +100,12 @@ class Report:
     stage: str
     template: str
     package: str
-    zip_bytes_before: int
-    zip_bytes_after: int
-    unzipped_bytes_after: int
+    runtime: str
+    zip_bytes: int
+    unzipped_bytes: int
     removed_distributions: list[str]
+    removed_unzipped_bytes: int
+    compiled: bool
     functions: list[str]
 
 
@@ -107,41 +120,46 @@ def main(argv: list[str] | None = None) -> int:
     except PackageError as error:
         print(f"package: {error}", file=sys.stderr)
         return 2
-    print(f"{report.template}\n{report.package}: {report.zip_bytes_after / 1e6:.1f} MB zipped "
-          f"({report.zip_bytes_before / 1e6:.1f} MB before removing {', '.join(report.removed_distributions)})")
+    print(f"{report.template}\n{report.package}: {report.zip_bytes / 1e6:.1f} MB zipped, "
+          f"{report.unzipped_bytes / 1e6:.1f} MB unzipped, for {report.runtime}; left to the runtime: "
+          f"{', '.join(report.removed_distributions)} ({report.removed_unzipped_bytes / 1e6:.1f} MB unzipped)")
+    if not report.compiled:
+        print(f"package: no Python {LAMBDA_PYTHON_VERSION} found to compile the modules with (set LAMBDA_PYTHON): "
+              "cold starts will compile them instead", file=sys.stderr)
     return 0
 
 
-def package(stage: str, out: Path, project_dir: Path = ROOT, keep_chalice_zip: bool = False) -> Report:
-    """Builds OUT/sam.json and OUT/deployment.zip (and OUT/chalice-deployment.zip, the package as
-    Chalice made it, if asked: the benchmarks compare the two)."""
+def package(stage: str, out: Path, project_dir: Path = ROOT,
+            snapshot: Callable[[str, Path], None] | None = None) -> Report:
+    """Builds OUT/sam.json and OUT/deployment.zip. `snapshot(step, folder)` is shown the package's
+    folder after each step of its assembly (the benchmarks compare them)."""
     if stage == "local":
         raise PackageError("the local stage runs on this machine (make run); package dev, prod or another stage")
     settings = stage_settings(project_dir, stage)
     placeholders = package_time_values(stage, settings)
-    env = chalice_environment(project_dir, placeholders)
+    env = chalice_environment(placeholders)
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ticketry-package-") as scratch:
-        probe = Path(scratch) / "probe"
-        run_chalice(project_dir, stage, probe, env)
-        generated = json.loads((probe / "sam.json").read_text())
+        scratch = Path(scratch)
+        app_copy = copy_app(project_dir, scratch / "app")
+        run_chalice(app_copy, stage, scratch / "probe", env)
+        generated = json.loads((scratch / "probe" / "sam.json").read_text())
         merge = merge_document(stage, settings, generated, placeholders)
         merge_file = out / "merge-template.json"
         merge_file.write_text(json.dumps(merge, indent=2) + "\n")
-        run_chalice(project_dir, stage, out, env, merge_template=merge_file)
-    prune_chalice_cache(project_dir)
-    template_file = out / "sam.json"
-    template = json.loads(template_file.read_text())
-    verify(template, placeholders)
-    zip_file = out / "deployment.zip"
-    before = zip_file.stat().st_size
-    if keep_chalice_zip:
-        shutil.copyfile(zip_file, out / "chalice-deployment.zip")
-    removed = finish_package(zip_file, runtime(template))
-    report = Report(stage=stage, template=str(template_file), package=str(zip_file), zip_bytes_before=before,
-                    zip_bytes_after=zip_file.stat().st_size, unzipped_bytes_after=unzipped_size(zip_file),
-                    removed_distributions=removed, functions=functions(template))
+        run_chalice(app_copy, stage, scratch / "packaged", env, merge_template=merge_file)
+        template = json.loads((scratch / "packaged" / "sam.json").read_text())
+        verify(template, placeholders)
+        template_file = out / "sam.json"
+        shutil.copyfile(scratch / "packaged" / "sam.json", template_file)
+        assembly = assemble(scratch / "packaged" / "deployment.zip", project_dir, scratch / "package", snapshot)
+        zip_file = out / "deployment.zip"
+        write_zip(scratch / "package", zip_file)
+    report = Report(stage=stage, template=str(template_file), package=str(zip_file), runtime=LAMBDA_RUNTIME,
+                    zip_bytes=zip_file.stat().st_size, unzipped_bytes=unzipped_size(zip_file),
+                    removed_distributions=assembly.removed, removed_unzipped_bytes=assembly.removed_bytes,
+                    compiled=assembly.compiled, functions=functions(template))
     (out / "package.json").write_text(json.dumps(asdict(report), indent=2) + "\n")
     return report
 
@@ -181,16 +199,13 @@ def package_time_values(stage: str, settings: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def chalice_environment(project_dir: Path, placeholders: dict[str, str]) -> dict[str, str]:
+def chalice_environment(placeholders: dict[str, str]) -> dict[str, str]:
     # The app's settings come from the stage and the placeholders only, not from this shell.
     env = {name: value for name, value in os.environ.items() if name not in app_setting_names()}
     env.update(placeholders)
     # Chalice wants a region to build the template; nothing is sent to AWS.
     env.setdefault("AWS_DEFAULT_REGION", PACKAGE_REGION)
     env["AWS_EC2_METADATA_DISABLED"] = "true"
-    # Dependencies come from the wheelhouse, so that packaging needs no network once it is filled.
-    env["PIP_NO_INDEX"] = "1"
-    env["PIP_FIND_LINKS"] = str(wheelhouse(project_dir))
     return env
 
 
@@ -214,34 +229,70 @@ def run_chalice(project_dir: Path, stage: str, out: Path, env: dict[str, str], m
         raise PackageError(f"chalice package failed:\n{result.stdout}{result.stderr}")
 
 
-def prune_chalice_cache(project_dir: Path, keep: int = 3) -> None:
-    """Chalice caches one zip of about 20 MB per version of the code and never removes any."""
-    cached = sorted((project_dir / ".chalice" / "deployments").glob("*.zip"), key=lambda path: path.stat().st_mtime)
-    for path in cached[:-keep]:
-        path.unlink(missing_ok=True)
+def copy_app(project_dir: Path, folder: Path) -> Path:
+    """What Chalice needs to package the app, without requirements.txt (the dependencies are
+    installed for the runtime's Python separately) and without the local stack."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    folder.mkdir(parents=True)
+    shutil.copy2(project_dir / "app.py", folder / "app.py")
+    for name in ("chalicelib", "vendor"):
+        if (project_dir / name).is_dir():
+            shutil.copytree(project_dir / name, folder / name, ignore=ignore)
+    for local_only in LOCAL_ONLY:
+        shutil.rmtree(folder / local_only, ignore_errors=True)
+    (folder / ".chalice").mkdir()
+    for path in (project_dir / ".chalice").glob("*.json"):
+        shutil.copy2(path, folder / ".chalice" / path.name)
+    return folder
 
 
 def wheelhouse(project_dir: Path) -> Path:
-    """Wheels for requirements.txt, for this machine and for Lambda (manylinux, this Python), fetched
-    once per version of requirements.txt; Chalice's pip then installs from here with no index."""
+    """Wheels for requirements.txt (and boto3, to stand in for the runtime's copy when the package is
+    tried on this machine), built for the Lambda runtime: fetched from PyPI once per version of
+    requirements.txt, then installed from here with no index."""
     requirements = project_dir / "requirements.txt"
     folder = project_dir / ".chalice" / "wheelhouse"
-    digest = hashlib.sha256(requirements.read_bytes() if requirements.exists() else b"").hexdigest()
+    contents = requirements.read_bytes() if requirements.exists() else b""
+    digest = hashlib.sha256(contents + LAMBDA_RUNTIME.encode()).hexdigest()
     stamp = folder / "requirements.sha256"
     if stamp.exists() and stamp.read_text() == digest:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
-    if requirements.exists():
-        version = f"{sys.version_info.major}{sys.version_info.minor}"
-        pip = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(folder), "-r", str(requirements)]
-        for extra in ([], ["--only-binary=:all:", "--platform", "manylinux2014_x86_64", "--implementation", "cp",
-                           "--python-version", version, "--abi", f"cp{version}"]):
-            result = subprocess.run(pip + extra, capture_output=True, text=True)
-            if result.returncode != 0:
-                raise PackageError(f"could not fetch the dependencies into {folder} (needs PyPI once):\n"
-                                   f"{result.stderr}")
+    requested = (["-r", str(requirements)] if requirements.exists() else []) + ["boto3"]
+    result = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+                             "--dest", str(folder), *runtime_wheels(), *requested], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise PackageError(f"could not fetch the dependencies into {folder} (this needs PyPI once):\n{result.stderr}")
     stamp.write_text(digest)
     return folder
+
+
+def runtime_wheels() -> list[str]:
+    """pip options that pick wheels for the Lambda runtime rather than for this machine."""
+    version = LAMBDA_PYTHON_VERSION.replace(".", "")
+    return ["--only-binary=:all:", "--platform", LAMBDA_PLATFORM, "--implementation", "cp",
+            "--python-version", LAMBDA_PYTHON_VERSION, "--abi", f"cp{version}"]
+
+
+def pip_install(project_dir: Path, target: Path, *requested: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                             "--no-index", "--find-links", str(wheelhouse(project_dir)), "--no-compile",
+                             "--target", str(target), *runtime_wheels(), *requested], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise PackageError(f"could not install {' '.join(requested)} for {LAMBDA_RUNTIME}:\n{result.stderr}")
+
+
+def lambda_python() -> str | None:
+    """An interpreter of the runtime's Python version: LAMBDA_PYTHON, python3.x on PATH, or pyenv's."""
+    name = f"python{LAMBDA_PYTHON_VERSION}"
+    candidates = [os.environ.get("LAMBDA_PYTHON"), shutil.which(name),
+                  *sorted(map(str, (Path.home() / ".pyenv" / "versions").glob(f"{LAMBDA_PYTHON_VERSION}.*/bin/{name}")))]
+    for candidate in filter(None, candidates):
+        result = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                                capture_output=True, text=True)
+        if result.returncode == 0 and result.stdout.strip() == LAMBDA_PYTHON_VERSION:
+            return candidate
+    return None
 
 
 # ---- the merge document ------------------------------------------------------------------------------
@@ -275,7 +326,7 @@ def merge_document(stage: str, settings: dict[str, str], generated: dict, placeh
     resources = merge["Resources"]
     for logical_id in functions(generated):
         function = generated["Resources"][logical_id]
-        patch = {"Environment": {"Variables": stack_settings()},
+        patch = {"Runtime": LAMBDA_RUNTIME, "Environment": {"Variables": stack_settings()},
                  "LoggingConfig": {"LogGroup": {"Ref": f"{logical_id}LogGroup"}}}
         events = {}
         for event_id, event in function["Properties"].get("Events", {}).items():
@@ -311,10 +362,6 @@ def public_origin(settings: dict[str, str]) -> str:
     if not url.scheme or not url.netloc:
         raise PackageError(f"the stage needs {config.PUBLIC_URL} (the API's public address)")
     return f"{url.scheme}://{url.netloc}"
-
-
-def runtime(template: dict) -> str:
-    return template["Resources"][functions(template)[0]]["Properties"]["Runtime"]
 
 
 def functions(template: dict) -> list[str]:
@@ -369,51 +416,63 @@ def verify(template: dict, placeholders: dict[str, str]) -> None:
 
 # ---- the deployment package --------------------------------------------------------------------------
 
-def finish_package(zip_file: Path, runtime: str, compile_modules: bool = True) -> list[str]:
-    """Rewrites the zip: without the distributions the runtime provides (every file each one's
-    RECORD lists), without the local stack and stray __pycache__ folders, and with every module
-    compiled. Returns the distributions removed.
-
-    Lambda's /var/task is read-only, so Python cannot cache the bytecode it compiles: without .pyc
-    files every cold start compiles pydantic, pynamodb and the app from source again. Unchecked
-    hash-based .pyc files (PEP 552) are used as they are, with no timestamp to compare."""
-    expected = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    if runtime != expected:
-        raise PackageError(f"the functions run {runtime} but this is {expected}: the bytecode would not match")
-    with zipfile.ZipFile(zip_file) as source:
-        names = set(source.namelist())
-        dists = {}
-        for name in names:
-            if name.count("/") == 1 and name.endswith(".dist-info/METADATA"):
-                metadata = Parser().parsestr(source.read(name).decode())
-                dists[canonicalize_name(metadata["Name"])] = (name.rsplit("/", 1)[0], metadata)
-        removed = sorted(set(dists) & RUNTIME_PROVIDED)
-        drop = {name for name in names if "__pycache__/" in name or name.startswith(LOCAL_ONLY)}
-        for dist in removed:
-            folder = dists[dist][0]
-            record = source.read(f"{folder}/RECORD").decode().splitlines()
-            drop.update(line.rsplit(",", 2)[0] for line in record if line)
-            drop.update(name for name in names if name.startswith(folder + "/"))
-        check_runtime_requirements(dists, removed)
-        rewritten = zip_file.with_suffix(".rewritten.zip")
-        with zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                if info.filename in drop:
-                    continue
-                data = source.read(info.filename)
-                target.writestr(info, data)
-                if compile_modules and info.filename.endswith(".py"):
-                    compiled = bytecode(data, info.filename)
-                    if compiled is not None:
-                        pyc = zipfile.ZipInfo(importlib.util.cache_from_source(info.filename), info.date_time)
-                        pyc.external_attr = info.external_attr
-                        target.writestr(pyc, compiled, zipfile.ZIP_DEFLATED)
-    rewritten.replace(zip_file)
-    return removed
+@dataclass
+class Assembly:
+    removed: list[str]
+    removed_bytes: int
+    compiled: bool
 
 
-# Folders of chalicelib that only the local stack uses.
-LOCAL_ONLY = ("chalicelib/local/",)
+def assemble(app_zip: Path, project_dir: Path, folder: Path,
+             snapshot: Callable[[str, Path], None] | None = None) -> Assembly:
+    """The package's files in `folder`: the app as Chalice packed it, the dependencies for the
+    runtime less what the runtime provides, and the bytecode.
+
+    Lambda's /var/task is read-only, so Python cannot cache the bytecode it compiles there: without
+    .pyc files every cold start compiles pydantic, pynamodb and the app from source again.
+    Unchecked hash-based .pyc files (PEP 552) are used as they are, with no timestamp to compare."""
+    folder.mkdir(parents=True)
+    if (project_dir / "requirements.txt").exists():
+        pip_install(project_dir, folder, "-r", str(project_dir / "requirements.txt"))
+    with zipfile.ZipFile(app_zip) as archive:
+        archive.extractall(folder)
+    if snapshot:
+        snapshot("all dependencies", folder)
+    removed, removed_bytes = remove_runtime_provided(folder)
+    if snapshot:
+        snapshot("without what the runtime provides", folder)
+    python = lambda_python()
+    if python is not None:
+        result = subprocess.run([python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode",
+                                 "unchecked-hash", str(folder)], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise PackageError(f"compiling the package for {LAMBDA_RUNTIME} failed:\n{result.stdout}{result.stderr}")
+    return Assembly(removed, removed_bytes, compiled=python is not None)
+
+
+def remove_runtime_provided(folder: Path) -> tuple[list[str], int]:
+    """Deletes every file of the distributions the runtime provides, as each one's RECORD lists them;
+    returns their names and size. Refuses if a remaining distribution needs a version of one that a
+    runtime might not have."""
+    dists = {}
+    for metadata_file in folder.glob("*.dist-info/METADATA"):
+        metadata = Parser().parsestr(metadata_file.read_text())
+        dists[canonicalize_name(metadata["Name"])] = (metadata_file.parent, metadata)
+    removed = sorted(set(dists) & RUNTIME_PROVIDED)
+    check_runtime_requirements(dists, removed)
+    size = 0
+    for dist in removed:
+        dist_info = dists[dist][0]
+        for line in (dist_info / "RECORD").read_text().splitlines():
+            path = folder / line.rsplit(",", 2)[0]
+            if path.is_file():
+                size += path.stat().st_size
+                path.unlink()
+        shutil.rmtree(dist_info, ignore_errors=True)
+    for directory in sorted((d for d in folder.rglob("*") if d.is_dir()), key=lambda d: -len(d.parts)):
+        if not any(directory.iterdir()):
+            directory.rmdir()
+    return removed, size
 
 
 def check_runtime_requirements(dists: dict, removed: list[str]) -> None:
@@ -431,14 +490,15 @@ def check_runtime_requirements(dists: dict, removed: list[str]) -> None:
                 raise PackageError(f"{dist} requires {requirement}: the runtime's copy may not satisfy it")
 
 
-def bytecode(source: bytes, filename: str) -> bytes | None:
-    try:
-        code = compile(source, filename, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError):
-        return None  # Python would not import it either
-    flags = 0b01  # hash-based, source not checked
-    return (importlib.util.MAGIC_NUMBER + flags.to_bytes(4, "little") + importlib.util.source_hash(source)
-            + marshal.dumps(code))
+def write_zip(folder: Path, zip_file: Path) -> None:
+    """Same files, same zip: fixed dates and modes and a sorted order, so that an unchanged package
+    is recognised (and not uploaded again) by its content."""
+    with zipfile.ZipFile(zip_file, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = (0o755 if os.access(path, os.X_OK) else 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
 
 
 def unzipped_size(zip_file: Path) -> int:

@@ -1,5 +1,8 @@
 """bench.coldstart, the cold-start measurement of docs/benchmarks.md, on a packaged stage."""
+import pytest
+
 from bench import coldstart
+from infra import package as packaging
 
 IMPORTTIME = """\
 import time: self [us] | cumulative | imported package
@@ -20,9 +23,12 @@ def test_importtime_output_gives_the_apps_total_and_its_packages():
 
 
 def test_measures_an_unzipped_package(packaged, tmp_path):
+    python = packaging.lambda_python()
+    if python is None:
+        pytest.skip(f"no Python {packaging.LAMBDA_PYTHON_VERSION} on this machine")
     built = packaged("prod")
-    environment = coldstart._environment("prod")
-    (measure,) = coldstart.measure_all([("make package", built.zip)], tmp_path, environment, runs=1)
+    (measure,) = coldstart.measure_all([("make package", built.zip)], tmp_path, python,
+                                       coldstart.environment("prod"), runs=1)
     assert measure.zipped == built.zip.stat().st_size
     assert measure.import_ms[0] > 0 and measure.cpu_ms[0] > 0
     assert dict(measure.top)["chalicelib"] > 0
