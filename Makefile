@@ -1,10 +1,14 @@
-# The two commands: `make run` (the whole product on this machine) and `make test` (every test).
+# `make run` (the whole product on this machine), `make test` (every test), `make package` (the
+# CloudFormation template and deployment package of a stage) and `make deploy STAGE=...` (to AWS).
 PYTHON ?= python3
 VENV := .venv
-PY := $(VENV)/bin/python
+PY ?= $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# The venv is built only when it is the interpreter in use; PY=... runs an interpreter of your own.
+SETUP := $(if $(filter $(VENV)/bin/python,$(PY)),$(INSTALLED))
+OUT ?= dist
 
-.PHONY: run test
+.PHONY: run test package deploy
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +17,20 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	touch $@
 
 # RESET=1 starts from empty data; PORT, AWS_PORT, DYNAMODB_PORT and STATE_DIR (environment) move it.
-run: $(INSTALLED)
+run: $(SETUP)
 	$(PY) -m chalicelib.local.stack $(if $(RESET),--reset,)
 
-test: $(INSTALLED)
+test: $(SETUP)
 	$(PY) -m pytest
+
+# STAGE (default dev) is a stage of .chalice/config.json; OUT (default dist) receives sam.json,
+# deployment.zip, merge-template.json and package.json. No AWS access or credentials needed.
+package: $(SETUP)
+	$(PY) -m infra.package --stage $(or $(STAGE),dev) --out $(OUT)
+
+# Packages, then deploys the stack ticketry-$(STAGE) with the AWS CLI and the credentials of the
+# environment (profile, SSO or keys). ALARM_EMAIL subscribes an address to the alarms;
+# ARTIFACT_BUCKET replaces the default bucket for uploaded packages. See docs/deploy.md.
+deploy: $(SETUP)
+	$(if $(STAGE),,$(error make deploy needs STAGE, e.g. make deploy STAGE=prod))
+	$(PY) -m infra.deploy --stage $(STAGE) --out $(OUT)$(if $(ALARM_EMAIL), --alarm-email $(ALARM_EMAIL))$(if $(ARTIFACT_BUCKET), --artifact-bucket $(ARTIFACT_BUCKET))

@@ -1,12 +1,15 @@
-"""Operator commands. `python -m chalicelib.cli create-project --name N --key K --admin-email E`
+"""Operator commands. `python -m chalicelib.cli [--stage S] create-project --name N --key K --admin-email E`
 creates a project with its first admin and prints an admin API key (shown once).
 
-It uses the same settings as the app: on AWS the stage's table names and credentials from the
-environment; on the local stack, AWS_ENDPOINT_URL pointing at the embedded services.
+It uses the same settings as the app: with --stage, that stage's table names from
+.chalice/config.json (what the environment sets already wins) and AWS credentials and region from
+the environment; on the local stack, AWS_ENDPOINT_URL pointing at the embedded services.
 """
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.errors import DomainError
@@ -15,6 +18,7 @@ from chalicelib.services.people import PeopleService
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.cli")
+    parser.add_argument("--stage", help="take the settings of this stage of .chalice/config.json")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-project", help="create a project, its first admin and an admin key")
     create.add_argument("--name", required=True)
@@ -22,6 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--admin-email", required=True)
     create.add_argument("--admin-name")
     args = parser.parse_args(argv)
+    if args.stage:
+        try:
+            for name, value in stage_settings(args.stage).items():
+                os.environ.setdefault(name, value)
+        except KeyError:
+            print(f"error: no stage {args.stage!r} in .chalice/config.json", file=sys.stderr)
+            return 2
 
     try:
         project, admin, issued = PeopleService(DirectoryRepository()).create_project(
@@ -32,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({"project_id": project.id, "project_key": project.key, "admin_user_id": admin.user_id,
                       "api_key": issued.token}, indent=2))
     return 0
+
+
+def stage_settings(stage: str) -> dict[str, str]:
+    chalice_config = json.loads((Path(__file__).resolve().parents[1] / ".chalice" / "config.json").read_text())
+    return {**chalice_config.get("environment_variables", {}),
+            **chalice_config["stages"][stage].get("environment_variables", {})}
 
 
 if __name__ == "__main__":

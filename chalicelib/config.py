@@ -18,6 +18,8 @@ SES_CONFIGURATION_SET = "SES_CONFIGURATION_SET"
 EMAIL_OUTBOX_DIR = "EMAIL_OUTBOX_DIR"
 MAX_ATTACHMENT_BYTES = "MAX_ATTACHMENT_BYTES"
 MAX_ATTACHMENTS_PER_TICKET = "MAX_ATTACHMENTS_PER_TICKET"
+# Deployed functions get the queue's URL (saving a lookup); the local stack knows only its name.
+WEBHOOK_QUEUE_URL = "WEBHOOK_QUEUE_URL"
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -40,6 +42,10 @@ def deliveries_table() -> str:
 
 def webhook_queue_name() -> str:
     return os.environ.get(WEBHOOK_QUEUE_NAME, "ticketry-local-webhook-deliveries")
+
+
+def webhook_queue_url() -> str | None:
+    return os.environ.get(WEBHOOK_QUEUE_URL) or None
 
 
 def webhook_allow_private_targets() -> bool:

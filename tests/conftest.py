@@ -11,6 +11,10 @@ os.environ.setdefault("CURSOR_SIGNING_KEY", "test-cursor-key")
 for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
     os.environ.pop(name, None)
 
+from tests.aws_calls import RECORDER  # noqa: E402
+
+RECORDER.install()  # before any client exists, so that every request of the session is seen
+
 import boto3  # noqa: E402
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
@@ -50,3 +54,8 @@ def aws(dynamodb_local_endpoint, monkeypatch):
         rebind()
         yield
     rebind()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked after_suite judge what the rest of the session did, so they run last."""
+    items.sort(key=lambda item: item.get_closest_marker("after_suite") is not None)

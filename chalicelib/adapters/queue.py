@@ -21,7 +21,7 @@ def _client():
 
 @lru_cache(maxsize=4)
 def _queue_url(name: str) -> str:
-    return _client().get_queue_url(QueueName=name)["QueueUrl"]
+    return config.webhook_queue_url() or _client().get_queue_url(QueueName=name)["QueueUrl"]
 
 
 def send_delivery(subscription_id: str, delivery_id: str, delay_seconds: int = 0) -> None:

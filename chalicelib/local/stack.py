@@ -26,8 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 STAGE = "local"
 HOST = "127.0.0.1"
 EMAIL_DOMAIN = "ticketry.local"
-# Settings that carry a table's stream ARN to the handlers that read it.
-STREAM_ARN_SETTINGS = {"TicketsTable": "TICKETS_STREAM_ARN"}
 DEMO_PROJECT = ("Demo", "DEMO", "admin@demo.local", "Demo Admin")
 
 
@@ -150,9 +148,9 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports) -> None:
     running.enter_context(dynamodb_local.running(port=ports.dynamodb, db_path=state.dynamodb,
                                                  log_path=state.dynamodb_log, jvm_options=dynamodb_local.QUICK_START))
     running.enter_context(aws_server.running(ports.aws, s3_folder=state.s3))
-    stream_arns = provision_resources(aws_endpoint, dynamodb_endpoint)
+    assigned = provision_resources(aws_endpoint, dynamodb_endpoint)
 
-    os.environ.update(app_environment(state, ports, stream_arns))
+    os.environ.update(app_environment(state, ports, assigned))
     app = load_app()
     demo = demo_project(state)
 
@@ -203,32 +201,40 @@ def aws_environment(aws_endpoint: str, dynamodb_endpoint: str) -> dict[str, str]
 
 def provision_resources(aws_endpoint: str, dynamodb_endpoint: str) -> dict[str, str]:
     """Creates what infra/resources.json declares (moto forgets it between runs; DynamoDB Local does
-    not) and returns each streamed table's logical id -> stream ARN."""
+    not) and returns the settings whose values the services assigned (stream ARNs, queue URLs)."""
     dynamodb = boto3.client("dynamodb", endpoint_url=dynamodb_endpoint)
     provision.create_tables(dynamodb, STAGE)
     provision.create_buckets(aws_server.s3_client(aws_endpoint), STAGE)
-    provision.create_queues(boto3.client("sqs", endpoint_url=aws_endpoint), STAGE)
+    queue_urls = provision.create_queues(boto3.client("sqs", endpoint_url=aws_endpoint), STAGE)
     ses = boto3.client("sesv2", endpoint_url=aws_endpoint)
+    provision.create_configuration_sets(ses, STAGE)
     try:
         ses.get_email_identity(EmailIdentity=EMAIL_DOMAIN)
     except ses.exceptions.NotFoundException:
         ses.create_email_identity(EmailIdentity=EMAIL_DOMAIN)
     names = provision.resource_names(STAGE)
-    return {logical_id: dynamodb.describe_table(TableName=names[logical_id])["Table"]["LatestStreamArn"]
-            for logical_id in STREAM_ARN_SETTINGS}
+    assigned = {}
+    for setting, expression in provision.settings().items():
+        if not provision.assigned_by_service(expression):
+            continue
+        if "Fn::GetAtt" in expression:  # a stream ARN
+            table = names[expression["Fn::GetAtt"][0]]
+            assigned[setting] = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        else:
+            assigned[setting] = queue_urls[expression["Ref"]]
+    return assigned
 
 
-def app_environment(state: StateDir, ports: Ports, stream_arns: dict[str, str]) -> dict[str, str]:
+def app_environment(state: StateDir, ports: Ports, assigned: dict[str, str]) -> dict[str, str]:
     """The stage's variables from .chalice/config.json, overridden by what this run decides."""
     environment = dict(chalice_config().environment_variables)
     environment.update(provision.environment(STAGE))
+    environment.update(assigned)
     environment["CURSOR_SIGNING_KEY"] = cursor_signing_key(state)
     environment["PUBLIC_URL"] = f"http://{HOST}:{ports.api}"
     # Flows and receivers on this machine are the point of the local stack.
     environment["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"
     environment["EMAIL_OUTBOX_DIR"] = str(state.outbox)
-    for logical_id, setting in STREAM_ARN_SETTINGS.items():
-        environment[setting] = stream_arns[logical_id]
     return environment
 
 

@@ -1,0 +1,87 @@
+"""Records every AWS request the deployed code makes while the test suite runs: what the IAM
+policy check (tests/infra/test_iam.py) compares with the policy the functions get.
+
+botocore sends every request, whether from boto3 or PynamoDB, through
+`BaseClient._make_api_call`; presigned URLs and POSTs are signed without a request, so they are
+recorded where botocore makes them. A call counts when deployed code (app.py, chalicelib/ but for
+what the package leaves out) is on the stack: the tests' own set-up calls and the local stack's
+pumps do not run on Lambda.
+"""
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infra.package import LOCAL_ONLY
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOYED = (str(ROOT / "chalicelib") + "/", str(ROOT / "app.py"))
+NOT_DEPLOYED = tuple(f"{ROOT / folder}/" for folder in LOCAL_ONLY)  # left out of the package
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str          # botocore's service name, e.g. dynamodb, s3, sesv2
+    signing_name: str     # the IAM prefix, e.g. ses for sesv2
+    operation: str        # e.g. GetItem, or the operation a presigned request stands for
+    params: dict = field(hash=False, compare=False)
+    presigned: bool = False
+
+
+class Recorder:
+    def __init__(self):
+        self.calls: list[Call] = []
+        self._lock = threading.Lock()
+        self.installed = False
+
+    def install(self) -> None:
+        """Patches botocore once per session, before any client class is built."""
+        if self.installed:
+            return
+        import botocore.client
+        import botocore.signers
+
+        recorder = self
+        make_api_call = botocore.client.BaseClient._make_api_call
+        presign_url = botocore.signers.generate_presigned_url
+        presign_post = botocore.signers.generate_presigned_post
+
+        def recorded_api_call(client, operation_name, api_params):
+            recorder._record(client, operation_name, api_params)
+            return make_api_call(client, operation_name, api_params)
+
+        def recorded_presign_url(client, ClientMethod, Params=None, *args, **kwargs):
+            operation = client.meta.method_to_api_mapping.get(ClientMethod, ClientMethod)
+            recorder._record(client, operation, Params or {}, presigned=True)
+            return presign_url(client, ClientMethod, Params, *args, **kwargs)
+
+        def recorded_presign_post(client, Bucket, Key, Fields=None, Conditions=None, ExpiresIn=3600):
+            recorder._record(client, "PutObject", {"Bucket": Bucket, "Key": Key, "Fields": Fields or {}},
+                             presigned=True)
+            return presign_post(client, Bucket, Key, Fields, Conditions, ExpiresIn)
+
+        botocore.client.BaseClient._make_api_call = recorded_api_call
+        botocore.signers.generate_presigned_url = recorded_presign_url
+        botocore.signers.generate_presigned_post = recorded_presign_post
+        self.installed = True
+
+    def _record(self, client, operation: str, params: dict, presigned: bool = False) -> None:
+        if not _called_from_deployed_code():
+            return
+        model = client.meta.service_model
+        call = Call(model.service_name, model.signing_name, operation, dict(params or {}), presigned)
+        with self._lock:
+            self.calls.append(call)
+
+
+def _called_from_deployed_code() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.startswith(DEPLOYED) and not filename.startswith(NOT_DEPLOYED):
+            return True
+        frame = frame.f_back
+    return False
+
+
+RECORDER = Recorder()
