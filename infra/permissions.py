@@ -20,7 +20,6 @@ S3_OBJECT_ACTIONS = {
     "PutObject": ("s3:PutObject",),
     "CopyObject": ("s3:PutObject",),
     "DeleteObject": ("s3:DeleteObject",),
-    "DeleteObjects": ("s3:DeleteObject",),
     "CreateMultipartUpload": ("s3:PutObject",),
     "UploadPart": ("s3:PutObject",),
     "CompleteMultipartUpload": ("s3:PutObject",),
@@ -104,7 +103,10 @@ class Needs:
 
     def _s3(self, operation: str, params: dict):
         bucket = self._arn(params["Bucket"], BUCKET)
-        if "Key" in params:
+        if operation == "DeleteObjects":
+            for item in params["Delete"]["Objects"]:
+                yield "s3:DeleteObject", f"{bucket}/{item['Key']}"
+        elif "Key" in params:
             actions = S3_OBJECT_ACTIONS.get(operation)
             if actions is None:
                 self.unmapped.append(f"s3.{operation}: add it to S3_OBJECT_ACTIONS")

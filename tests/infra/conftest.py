@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.local.provision import Resolver
+from infra import package as packaging
 
 ROOT = Path(__file__).resolve().parents[2]
 # The account and region the tests resolve ARNs in: any will do, as long as needs and grants agree.
@@ -49,6 +50,23 @@ def make(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Runs make in the project with this interpreter (the venv `make` would build is this one)."""
     return subprocess.run(["make", "--no-print-directory", *args, f"PY={sys.executable}"], cwd=ROOT,
                           capture_output=True, text=True, env=env or dict(os.environ))
+
+
+def short_visibility_timeouts(template: dict, stage: str) -> list[str]:
+    """Lambda refuses a queue whose visibility timeout is below the function's; AWS advises six
+    times, so that retries after throttling do not make a message visible again mid-run."""
+    resolver = Resolver(template, stage, ACCOUNT_ID, REGION)
+    queues = {resolver.attribute(logical_id, "Arn"): resource["Properties"]
+              for logical_id, resource in template["Resources"].items() if resource["Type"] == "AWS::SQS::Queue"}
+    short = []
+    for function in packaging.functions(template):
+        properties = template["Resources"][function]["Properties"]
+        for event in properties.get("Events", {}).values():
+            if event["Type"] == "SQS":
+                queue = queues[resolver.resolve(event["Properties"]["Queue"])]
+                if queue.get("VisibilityTimeout", 30) < 6 * properties["Timeout"]:
+                    short.append(function)
+    return short
 
 
 @pytest.fixture(scope="session")

@@ -102,11 +102,12 @@ def test_object_operations_need_what_iam_checks_for_them(needs):
         call("s3", "PutObject", Bucket=BUCKET, Key="t/1/b.png", Fields={"tagging": "<Tagging/>"}),
         call("s3", "DeleteObject", Bucket=BUCKET, Key="t/1/a.png"),
         call("s3", "ListObjectsV2", Bucket=BUCKET),
+        call("s3", "DeleteObjects", Bucket=BUCKET, Delete={"Objects": [{"Key": "t/1/c.png"}]}),
     ])
     assert {(p.action, p.resource) for p in found} == {
         ("s3:GetObject", f"{bucket}/t/1/a.png"), ("s3:PutObject", f"{bucket}/t/1/b.png"),
         ("s3:PutObjectTagging", f"{bucket}/t/1/b.png"), ("s3:DeleteObject", f"{bucket}/t/1/a.png"),
-        ("s3:ListBucket", bucket)}
+        ("s3:ListBucket", bucket), ("s3:DeleteObject", f"{bucket}/t/1/c.png")}
 
 
 def test_batch_queue_operations_need_their_single_message_actions(needs):

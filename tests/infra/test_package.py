@@ -1,6 +1,5 @@
 """`make package`: a template CloudFormation accepts (cfn-lint) and a package that runs on its own."""
 import json
-import os
 import subprocess
 import sys
 import zipfile
@@ -12,7 +11,7 @@ from bench import coldstart
 from chalicelib import config
 from chalicelib.local import provision
 from infra import package as packaging
-from tests.infra.conftest import ROOT, make
+from tests.infra.conftest import ROOT, make, short_visibility_timeouts
 
 # cfn-lint findings accepted, each with the reason; none so far. Errors are never accepted.
 ACCEPTED_WARNINGS: dict[str, str] = {}
@@ -134,6 +133,10 @@ def test_the_api_function_is_sized_as_configured(packaged, stage):
     handler = packaged(stage).template["Resources"]["APIHandler"]["Properties"]
     assert (handler["MemorySize"], handler["Timeout"], handler["ReservedConcurrentExecutions"]) == (
         sizing["lambda_memory_size"], sizing["lambda_timeout"], sizing["reserved_concurrency"])
+
+
+def test_queues_outlast_their_consumers_timeouts(packaged, stage):
+    assert short_visibility_timeouts(packaged(stage).template, stage) == []
 
 
 def test_packaging_the_local_stage_is_refused():
