@@ -32,6 +32,7 @@ S3_BUCKET_ACTIONS = {
     "ListObjectsV2": ("s3:ListBucket",),
     "ListObjects": ("s3:ListBucket",),
     "HeadBucket": ("s3:ListBucket",),
+    "ListObjectVersions": ("s3:ListBucketVersions",),
 }
 SQS_BATCH_ACTIONS = {
     "SendMessageBatch": "sqs:SendMessage",

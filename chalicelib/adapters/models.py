@@ -277,15 +277,14 @@ SEARCH_INDEX_ATTRIBUTES = {
 }
 
 
-class _DeliveriesTable(Model):
+class DeliveryItem(Model):
+    """One event's delivery to one subscription, with every attempt (the deliveries table)."""
+
     class Meta:
         table_name = "unbound"
 
     pk = UnicodeAttribute(hash_key=True)     # WH#<subscription id>
     sk = UnicodeAttribute(range_key=True)    # <delivery id>
-
-
-class DeliveryItem(_DeliveriesTable):
     subscription_id = UnicodeAttribute()
     project_id = UnicodeAttribute()
     event_id = UnicodeAttribute()
@@ -339,7 +338,7 @@ def bind() -> None:
     if _bound == settings:
         return
     tickets, directory, deliveries, host, region = settings
-    for base, name in ((_TicketsTable, tickets), (_DirectoryTable, directory), (_DeliveriesTable, deliveries)):
+    for base, name in ((_TicketsTable, tickets), (_DirectoryTable, directory), (DeliveryItem, deliveries)):
         base.Meta.table_name = name
         base.Meta.host = host
         base.Meta.region = region
