@@ -24,18 +24,22 @@ class Answer:
 
 def resolve_target(url: str, allow_private: bool) -> tuple[str, int, str, str]:
     """(scheme, port, host, address to connect to) or TargetRefused."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port
+    except ValueError as error:  # a malformed host or port ("http://[", "http://h:99999")
+        raise TargetRefused(f"not a valid URL: {error}") from error
+    if parts.scheme not in ("http", "https") or not hostname:
         raise TargetRefused("must be an http(s) URL with a host")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        port = port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError) as error:
-        raise TargetRefused(f"host does not resolve: {parts.hostname}") from error
+        raise TargetRefused(f"host does not resolve: {hostname}") from error
     addresses = [info[4][0] for info in infos]
     if not allow_private and any(refused_address(a) for a in addresses):
         raise TargetRefused("points to a loopback, private, link-local or reserved address")
-    return parts.scheme, port, parts.hostname, addresses[0]
+    return parts.scheme, port, hostname, addresses[0]
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, allow_private: bool) -> Answer:

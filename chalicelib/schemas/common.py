@@ -1,5 +1,5 @@
 """Shapes shared by every resource: the error body and the strict base model."""
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class Strict(BaseModel):
@@ -20,3 +20,12 @@ class ErrorInfo(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorInfo
+
+
+def refuse_null(*fields: str, message: str = "cannot be null"):
+    """A validator for fields a change may leave out but may not set to null."""
+    def check(cls, value):
+        if value is None:
+            raise ValueError(message)
+        return value
+    return field_validator(*fields)(check)

@@ -1,9 +1,9 @@
 """Request and response shapes of projects, members, teams and API keys."""
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictBool, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, Field, StrictBool, StringConstraints, model_validator
 
-from chalicelib.schemas.common import Strict
+from chalicelib.schemas.common import Strict, refuse_null
 
 Role = Literal["admin", "member", "viewer"]
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -31,12 +31,7 @@ class NotificationsPatch(Strict):
     comment_added: StrictBool | None = None
     ticket_overdue: StrictBool | None = None
 
-    @field_validator("ticket_created", "ticket_updated", "comment_added", "ticket_overdue")
-    @classmethod
-    def not_null(cls, value):
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
+    _not_null = refuse_null("ticket_created", "ticket_updated", "comment_added", "ticket_overdue")
 
 
 class Notifications(BaseModel):
@@ -52,12 +47,7 @@ class MemberPatch(Strict):
     role: Role | None = None
     notifications: NotificationsPatch | None = None
 
-    @field_validator("name", "role", "notifications")
-    @classmethod
-    def not_null(cls, value):
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
+    _not_null = refuse_null("name", "role", "notifications")
 
 
 class MemberOut(BaseModel):
@@ -83,12 +73,7 @@ class TeamPatch(Strict):
     email: Email | None = None
     members: list[str] | None = Field(default=None, max_length=100)
 
-    @field_validator("name", "members")
-    @classmethod
-    def not_null(cls, value):
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
+    _not_null = refuse_null("name", "members")
 
 
 class TeamOut(BaseModel):

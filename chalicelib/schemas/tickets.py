@@ -2,9 +2,9 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints
 
-from chalicelib.schemas.common import Strict
+from chalicelib.schemas.common import Strict, refuse_null
 
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
 Severity = Literal["critical", "high", "medium", "low"]
@@ -41,12 +41,7 @@ class TicketPatch(Strict):
     assignee: Assignee | None = None
     tags: list[str] | None = Field(default=None, max_length=20)
 
-    @field_validator(*NOT_NULLABLE)
-    @classmethod
-    def not_null(cls, value):
-        if value is None:
-            raise ValueError("cannot be null; only due_date and assignee can be cleared")
-        return value
+    _not_null = refuse_null(*NOT_NULLABLE, message="cannot be null; only due_date and assignee can be cleared")
 
 
 class TicketOut(BaseModel):

@@ -74,7 +74,8 @@ def test_private_targets_are_refused(api, url):
     assert response.json["error"]["details"][0]["field"] == "url"
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/", "http://", "javascript:alert(1)"])
+@pytest.mark.parametrize("url", ["ftp://example.com/", "http://", "javascript:alert(1)", "http://[/x",
+                                 "http://example.com:99999/", "http://[::1/"])
 def test_non_http_urls_are_refused(api, url):
     assert api.post("/webhooks", {"name": "x", "event_type": "*", "url": url}).status_code == 400
 
