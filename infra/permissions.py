@@ -28,6 +28,9 @@ S3_OBJECT_ACTIONS = {
     "PutObjectTagging": ("s3:PutObjectTagging",),
     "DeleteObjectTagging": ("s3:DeleteObjectTagging",),
 }
+# The code tells a missing object by its 404; S3 answers 403 instead unless the caller may list
+# the bucket.
+S3_READS_OF_MAYBE_MISSING_OBJECTS = frozenset({"HeadObject", "GetObject"})
 S3_BUCKET_ACTIONS = {
     "ListObjectsV2": ("s3:ListBucket",),
     "ListObjects": ("s3:ListBucket",),
@@ -61,6 +64,11 @@ class Permission:
 
 class UnknownResource(Exception):
     """The code addressed a resource that the template does not declare."""
+
+
+def deletion(target: dict) -> str:
+    """Deleting one version of an object (a delete marker included) is its own IAM action."""
+    return "s3:DeleteObjectVersion" if target.get("VersionId") else "s3:DeleteObject"
 
 
 class Needs:
@@ -106,7 +114,9 @@ class Needs:
         bucket = self._arn(params["Bucket"], BUCKET)
         if operation == "DeleteObjects":
             for item in params["Delete"]["Objects"]:
-                yield "s3:DeleteObject", f"{bucket}/{item['Key']}"
+                yield deletion(item), f"{bucket}/{item['Key']}"
+        elif operation == "DeleteObject" and "Key" in params:
+            yield deletion(params), f"{bucket}/{params['Key']}"
         elif "Key" in params:
             actions = S3_OBJECT_ACTIONS.get(operation)
             if actions is None:
@@ -115,6 +125,8 @@ class Needs:
             resource = f"{bucket}/{params['Key']}"
             for action in actions:
                 yield action, resource
+            if operation in S3_READS_OF_MAYBE_MISSING_OBJECTS:
+                yield "s3:ListBucket", bucket
             # Tags given with an upload are authorised separately.
             if operation == "PutObject" and (params.get("Tagging") or "tagging" in (params.get("Fields") or {})):
                 yield "s3:PutObjectTagging", resource

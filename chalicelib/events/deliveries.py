@@ -11,9 +11,12 @@ from chalicelib.services.registry import services
 log = logging.getLogger(__name__)
 bp = Blueprint(__name__)
 BATCH_SIZE = 10
+# At most this many consumers at once (each sending a batch in parallel): a burst of events waits
+# in the queue instead of taking the account's concurrency or throttling into the dead-letter queue.
+MAXIMUM_CONCURRENCY = 20
 
 
-@bp.on_sqs_message(queue=config.webhook_queue_name(), batch_size=BATCH_SIZE)
+@bp.on_sqs_message(queue=config.webhook_queue_name(), batch_size=BATCH_SIZE, maximum_concurrency=MAXIMUM_CONCURRENCY)
 def webhook_deliveries(event):
     messages = [record.to_dict() for record in event]
     # Receivers answer slowly (up to the 10 s timeout): send a batch in parallel.

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from chalicelib.events import deliveries
 from infra import package as packaging
 from infra import permissions
 from tests.infra.conftest import Packaged
@@ -47,6 +48,7 @@ def test_the_queue_handler_consumes_the_delivery_queue_and_reports_failed_messag
     resolver = package.resolver()
     assert resolver.resolve(properties["Queue"]) == resolver.attribute("WebhookDeliveryQueue", "Arn")
     assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert properties["ScalingConfig"] == {"MaximumConcurrency": deliveries.MAXIMUM_CONCURRENCY}
 
 
 def test_the_upload_rule_matches_the_stacks_bucket(package):

@@ -54,10 +54,10 @@ def test_each_stage_grants_exactly_what_the_code_and_its_triggers_use(packaged, 
     policy_file = f".chalice/policy-{stage}.json"
     for role, policy in policies.items():
         result = permissions.compare(needs, permissions.grants(policy, resolver))
-        assert result["missing"] == [], f"{role}: grant these in {policy_file}"
-        assert result["too broad"] == [], f"{role}: narrow these in {policy_file}"
+        assert result["missing"] == [], f"{role}: grant these in {policy_file}: {result['missing']}"
+        assert result["too broad"] == [], f"{role}: narrow these in {policy_file}: {result['too broad']}"
         if whole_suite_ran(request.session):
-            assert result["excess"] == [], f"{role}: nothing uses these grants of {policy_file}"
+            assert result["excess"] == [], f"{role}: nothing uses these grants of {policy_file}: {result['excess']}"
 
 
 # ---- turning calls into permissions -------------------------------------------------------------------
@@ -96,18 +96,21 @@ def test_a_batch_read_needs_every_table_it_reads(needs):
 
 
 def test_object_operations_need_what_iam_checks_for_them(needs):
+    """HeadObject needs s3:ListBucket too: without it a missing key answers 403, not 404."""
     bucket = "arn:aws:s3:::ticketry-prod-attachments-123456789012"
     found = needs.from_calls([
         call("s3", "HeadObject", Bucket=BUCKET, Key="t/1/a.png"),
         call("s3", "PutObject", Bucket=BUCKET, Key="t/1/b.png", Fields={"tagging": "<Tagging/>"}),
         call("s3", "DeleteObject", Bucket=BUCKET, Key="t/1/a.png"),
-        call("s3", "ListObjectsV2", Bucket=BUCKET),
-        call("s3", "DeleteObjects", Bucket=BUCKET, Delete={"Objects": [{"Key": "t/1/c.png"}]}),
+        call("s3", "DeleteObjects", Bucket=BUCKET, Delete={"Objects": [{"Key": "t/1/c.png"},
+                                                                    {"Key": "t/1/d.png", "VersionId": "v1"}]}),
+        call("s3", "DeleteObject", Bucket=BUCKET, Key="t/1/e.png", VersionId="v2"),
     ])
     assert {(p.action, p.resource) for p in found} == {
         ("s3:GetObject", f"{bucket}/t/1/a.png"), ("s3:PutObject", f"{bucket}/t/1/b.png"),
         ("s3:PutObjectTagging", f"{bucket}/t/1/b.png"), ("s3:DeleteObject", f"{bucket}/t/1/a.png"),
-        ("s3:ListBucket", bucket), ("s3:DeleteObject", f"{bucket}/t/1/c.png")}
+        ("s3:ListBucket", bucket), ("s3:DeleteObject", f"{bucket}/t/1/c.png"),
+        ("s3:DeleteObjectVersion", f"{bucket}/t/1/d.png"), ("s3:DeleteObjectVersion", f"{bucket}/t/1/e.png")}
 
 
 def test_batch_queue_operations_need_their_single_message_actions(needs):

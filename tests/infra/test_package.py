@@ -11,7 +11,7 @@ from bench import coldstart
 from chalicelib import config
 from chalicelib.local import provision
 from infra import package as packaging
-from tests.infra.conftest import ROOT, make, short_visibility_timeouts
+from tests.infra.conftest import ROOT, chalice_config, make, short_visibility_timeouts
 
 # cfn-lint findings accepted, each with the reason; none so far. Errors are never accepted.
 ACCEPTED_WARNINGS: dict[str, str] = {}
@@ -127,12 +127,18 @@ def test_every_function_gets_the_stack_settings_as_references(packaged, stage):
             "LogGroup": {"Ref": f"{logical_id}LogGroup"}}
 
 
-def test_the_api_function_is_sized_as_configured(packaged, stage):
-    chalice_config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    sizing = chalice_config["stages"][stage]["lambda_functions"]["api_handler"]
-    handler = packaged(stage).template["Resources"]["APIHandler"]["Properties"]
-    assert (handler["MemorySize"], handler["Timeout"], handler["ReservedConcurrentExecutions"]) == (
-        sizing["lambda_memory_size"], sizing["lambda_timeout"], sizing["reserved_concurrency"])
+SIZING_PROPERTIES = {"lambda_memory_size": "MemorySize", "lambda_timeout": "Timeout",
+                     "reserved_concurrency": "ReservedConcurrentExecutions"}
+
+
+def test_every_function_is_sized_as_configured(packaged, stage):
+    resources = packaged(stage).template["Resources"]
+    configured = chalice_config()["stages"][stage]["lambda_functions"]
+    assert {"api_handler", "tickets_stream", "webhook_deliveries"} <= set(configured)
+    for name, sizing in configured.items():
+        logical_id = "APIHandler" if name == "api_handler" else name.title().replace("_", "")
+        properties = resources[logical_id]["Properties"]
+        assert {key: properties.get(SIZING_PROPERTIES[key]) for key in sizing} == sizing, name
 
 
 def test_queues_outlast_their_consumers_timeouts(packaged, stage):
