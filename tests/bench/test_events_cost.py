@@ -1,0 +1,79 @@
+"""The event handlers' cost benchmark at a tiny size, on DynamoDB Local: what the stream consumer,
+the delivery consumer and the minute schedule call, per event, is what their code promises."""
+import pytest
+
+from bench import events_cost
+from chalicelib.adapters.models import DUE_SHARDS
+
+SINGLE = 2
+BATCHED = 3
+
+
+@pytest.fixture(scope="module")
+def figures():
+    return events_cost.run(SINGLE, BATCHED, log=lambda text: None)
+
+
+def exactly(span_or_value) -> float:
+    """The value every sample had; fails if the samples differ."""
+    if isinstance(span_or_value, list):
+        low, high = span_or_value
+        assert low == high, span_or_value
+        return low
+    return span_or_value
+
+
+def calls(figures_of: dict) -> dict[str, float]:
+    return {name: exactly(count) for name, count in figures_of["dynamodb"].items()}
+
+
+def stream(figures: dict, change: str) -> dict:
+    return next(entry for entry in figures["stream"] if entry["change"] == change)
+
+
+def test_an_event_without_email_costs_one_subscriptions_query_and_one_claim(figures):
+    edited = stream(figures, "title edited")
+    assert calls(edited["single"]) == {"Query directory": 1, "PutItem deliveries": 1}
+    assert edited["single"]["sqs"] == {"SendMessage": [1, 1]} and edited["single"]["ses"] == {}
+    assert exactly(edited["single"]["invocations"]) == 1
+    # Capacity is reported, so the figures are measured rather than zero by omission.
+    assert exactly(edited["single"]["write_units"]) > 0 and exactly(edited["single"]["read_units"]) > 0
+    # In a batch the subscriptions are read once for all its events; the claim stays per event.
+    assert edited["batched"]["dynamodb"] == {"Query directory": 1 / BATCHED, "PutItem deliveries": 1}
+
+
+def test_an_emailed_event_also_reads_members_and_its_sent_marker(figures):
+    assigned = stream(figures, "assignee changed (email to the new one)")
+    assert calls(assigned["single"]) == {
+        "Query directory": 2,        # subscriptions and members
+        "GetItem tickets": 1,        # addresses already mailed about the event
+        "UpdateItem tickets": 1,     # the sent marker
+        "UpdateItem directory": 2,   # the old and the new assignee's partition counts
+        "PutItem deliveries": 1,
+    }
+    assert assigned["single"]["ses"] == {"SendEmail": [1, 1]}
+    # The sent marker is a stream record of its own, handed over in a second invocation.
+    assert exactly(assigned["single"]["invocations"]) == 2
+
+
+def test_every_event_queues_exactly_one_delivery_for_the_one_subscription(figures):
+    for entry in figures["stream"]:
+        assert entry["batched"]["sqs"] == {"SendMessage": 1}, entry["change"]
+        assert entry["batched"]["other"] == {}, entry["change"]
+    assert figures["claim"]["put_item"] == 1 and figures["claim"]["write_units"] > 0
+
+
+def test_a_successful_delivery_reads_two_items_and_writes_its_delivery_twice(figures):
+    for delivered in (figures["delivery"]["single"], figures["delivery"]["batched"]):
+        assert calls(delivered) == {"GetItem deliveries": 1, "GetItem directory": 1,
+                                    "UpdateItem deliveries": 1, "PutItem deliveries": 1}
+        assert delivered["sqs"] == {} and delivered["ses"] == {} and delivered["other"] == {}
+        assert exactly(delivered["write_units"]) > 0 and exactly(delivered["read_units"]) > 0
+
+
+def test_the_idle_schedule_queries_the_two_due_indexes_and_nothing_else(figures):
+    schedule = figures["schedule"]
+    assert calls(schedule) == {"Query deliveries": 1, "Query tickets": DUE_SHARDS}
+    assert exactly(schedule["scans"]) == 0 and exactly(schedule["query_items_read"]) == 0
+    assert exactly(schedule["write_units"]) == 0
+    assert schedule["sqs"] == {} and schedule["ses"] == {} and schedule["other"] == {}
