@@ -83,15 +83,25 @@ class ApiKey:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the actor recorded in history, and the role the key grants."""
+    """Who is calling: the actor recorded in history, the role the key grants, and the member the
+    key belongs to (None for an automation key)."""
     project: Project
     actor: str
     role: str
     key_id: str
+    user_id: str | None = None
 
     def require(self, role: str) -> None:
         if _RANK[self.role] < _RANK[role]:
             raise Forbidden(f"this needs the {role} role; the key has {self.role}")
+
+    def own_user_id(self) -> str:
+        # 403, not 404: the key is valid, but an automation has no member record of its own to
+        # show or change, and no other key would find one for it.
+        if self.user_id is None:
+            raise Forbidden(f"this key belongs to {self.actor}, not to a member; only a member's own key "
+                            "has a member record")
+        return self.user_id
 
     @property
     def is_admin(self) -> bool:

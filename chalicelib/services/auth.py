@@ -20,7 +20,8 @@ def authenticate(directory: DirectoryRepository, authorization: str | None, proj
     key, project = directory.key_and_project(project_id, parsed.key_id)
     if key is None or project is None or not secrets.secret_matches(parsed.secret, key.secret_hash):
         raise Unauthorized("the API key is not valid")
-    return Principal(project=project, actor=key.actor, role=key.role, key_id=key.id)
+    return Principal(project=project, actor=key.actor, role=key.role, key_id=key.id,
+                     user_id=None if key.automation else key.user_id)
 
 
 def _bearer(authorization: str | None) -> str:

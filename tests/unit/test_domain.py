@@ -2,8 +2,9 @@
 import pytest
 
 from chalicelib.domain import cursor, search, secrets
+from chalicelib.domain.people import Principal, Project
 from chalicelib.domain.tickets import STATUSES, Ticket, Workflow, apply_changes, normalise_tags
-from chalicelib.errors import InvalidCursor, TransitionNotAllowed, ValidationFailed
+from chalicelib.errors import Forbidden, InvalidCursor, TransitionNotAllowed, ValidationFailed
 
 NOW = "2026-01-01T00:00:00.000Z"
 LATER = "2026-01-02T00:00:00.000Z"
@@ -121,6 +122,19 @@ def test_tokens_parse_and_hash():
     assert secrets.secret_matches("se_cr-et", secrets.hash_secret("se_cr-et"))
     assert not secrets.secret_matches("other", secrets.hash_secret("se_cr-et"))
     assert secrets.parse_token("tkt_a_b") is None and secrets.parse_token("xyz_a_b_c") is None
+
+
+class TestPrincipal:
+    PROJECT = Project(id="p1", name="Operations", key="OPS", created_at=NOW)
+
+    def test_a_member_key_knows_its_member(self):
+        principal = Principal(self.PROJECT, actor="u1", role="viewer", key_id="k1", user_id="u1")
+        assert principal.own_user_id() == "u1"
+
+    def test_error_on_asking_an_automation_key_for_its_member(self):
+        principal = Principal(self.PROJECT, actor="automation:pager", role="member", key_id="k1")
+        with pytest.raises(Forbidden, match="automation:pager, not to a member"):
+            principal.own_user_id()
 
 
 class TestPlanningBySize:
