@@ -51,8 +51,10 @@ class PeopleService:
         return member
 
     def update_member(self, principal: Principal, user_id: str, body: schemas.MemberPatch) -> Member:
+        return self._change_member(principal, user_id, body.model_dump(exclude_unset=True))
+
+    def _change_member(self, principal: Principal, user_id: str, changes: dict) -> Member:
         before = self._member(principal, user_id)
-        changes = body.model_dump(exclude_unset=True)
         if "notifications" in changes:
             changes["notifications"] = before.notifications.merged(changes["notifications"])
         after = replace(before, **changes)
@@ -60,7 +62,8 @@ class PeopleService:
             return before
         if before.role == "admin" and after.role != "admin":
             self._keep_an_admin(principal, user_id)
-        keys = [k for k in self.directory.api_keys(principal.project.id) if k.user_id == user_id]
+        # Keys copy only the member's role, so only a role change has keys to rewrite.
+        keys = self._keys_of(principal, user_id) if after.role != before.role else []
         self.directory.update_member(principal.project.id, before, after, keys)
         return after
 
@@ -69,7 +72,7 @@ class PeopleService:
         if member.role == "admin":
             self._keep_an_admin(principal, user_id)
         project_id = principal.project.id
-        keys = [k for k in self.directory.api_keys(project_id) if k.user_id == user_id]
+        keys = self._keys_of(principal, user_id)
         teams = [t for t in self.directory.teams(project_id) if user_id in t.members]
         self.directory.remove_member(project_id, member, keys, teams)
 
@@ -83,6 +86,9 @@ class PeopleService:
         admins = [m for m in self.directory.members(principal.project.id) if m.role == "admin" and m.user_id != leaving]
         if not admins:
             raise Conflict("a project needs at least one admin")
+
+    def _keys_of(self, principal: Principal, user_id: str) -> list[ApiKey]:
+        return [k for k in self.directory.api_keys(principal.project.id) if k.user_id == user_id]
 
     # ---- teams -------------------------------------------------------------------------------
 
