@@ -53,6 +53,18 @@ def remove_member(call: Call, project_id: str, user_id: str):
     return Reply(None)
 
 
+@endpoint(bp, "GET", PROJECT + "/me", summary="The member this key belongs to", response=s.MemberOut,
+          tag="people")
+def get_own_member(call: Call, project_id: str):
+    return _member(services().people.own_member(call.principal))
+
+
+@endpoint(bp, "PATCH", PROJECT + "/me", summary="Change your own name or email notifications",
+          body=s.OwnMemberPatch, response=s.MemberOut, tag="people")
+def update_own_member(call: Call, project_id: str):
+    return _member(services().people.update_own_member(call.principal, call.body))
+
+
 @endpoint(bp, "GET", PROJECT + "/teams", summary="List teams", role="admin", response=s.TeamList, tag="people")
 def list_teams(call: Call, project_id: str):
     return {"data": [_team(t) for t in services().people.teams(call.principal)]}

@@ -50,6 +50,14 @@ class MemberPatch(Strict):
     _not_null = refuse_null("name", "role", "notifications")
 
 
+class OwnMemberPatch(Strict):
+    """What members may change about themselves: not their role (an admin's call), nor their email."""
+    name: Name | None = None
+    notifications: NotificationsPatch | None = None
+
+    _not_null = refuse_null("name", "notifications")
+
+
 class MemberOut(BaseModel):
     user_id: str
     email: str

@@ -53,6 +53,12 @@ class PeopleService:
     def update_member(self, principal: Principal, user_id: str, body: schemas.MemberPatch) -> Member:
         return self._change_member(principal, user_id, body.model_dump(exclude_unset=True))
 
+    def own_member(self, principal: Principal) -> Member:
+        return self._member(principal, principal.own_user_id())
+
+    def update_own_member(self, principal: Principal, body: schemas.OwnMemberPatch) -> Member:
+        return self._change_member(principal, principal.own_user_id(), body.model_dump(exclude_unset=True))
+
     def _change_member(self, principal: Principal, user_id: str, changes: dict) -> Member:
         before = self._member(principal, user_id)
         if "notifications" in changes:

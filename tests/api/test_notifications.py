@@ -139,6 +139,16 @@ def test_members_can_turn_a_kind_of_email_off(api, people, mailbox):
     assert to(mailbox.deliver()) == ["admin@example.com", "bob@example.com"]
 
 
+def test_members_can_turn_their_own_email_off(api, people, mailbox):
+    response = people["bob_api"].patch("/me", {"notifications": {"ticket_created": False}})
+    assert response.status_code == 200 and response.json["notifications"]["ticket_created"] is False
+    api.create_ticket(assignee=people["bob"])
+    assert mailbox.deliver() == []
+    people["bob_api"].patch("/me", {"notifications": {"ticket_created": True}})
+    api.create_ticket(assignee=people["bob"])
+    assert to(mailbox.deliver()) == ["bob@example.com"]
+
+
 def test_notification_settings_merge_and_show_on_members(api, people):
     path = f"/members/{people['bob']}"
     listed = {m["user_id"]: m for m in api.get("/members").json["data"]}

@@ -1,4 +1,5 @@
-"""Members, teams and API keys."""
+"""Members, teams and API keys, and what members change about themselves."""
+import pytest
 
 
 def test_add_list_update_and_remove_members(api):
@@ -96,3 +97,62 @@ def test_automation_key_shapes(api):
 
 def test_revoking_unknown_key_is_404(api):
     assert api.delete("/api-keys/nope").status_code == 404
+
+
+ALL_ON = {"ticket_created": True, "ticket_updated": True, "comment_added": True, "ticket_overdue": True}
+
+
+@pytest.mark.parametrize("role", ["viewer", "member"])
+def test_members_read_and_change_their_own_name_and_notifications(api, role):
+    person = api.add_member(role, email=f"{role}@example.com")
+    me = api.as_key(api.key_for(person["user_id"]))
+    assert me.get("/me").json == person
+    me.patch("/me", {"notifications": {"ticket_created": False}})
+    changed = me.patch("/me", {"name": "Robin", "notifications": {"comment_added": False}})
+    assert changed.status_code == 200
+    expected = person | {"name": "Robin",
+                         "notifications": ALL_ON | {"ticket_created": False, "comment_added": False}}
+    assert changed.json == expected
+    assert me.get("/me").json == expected
+    listed = {m["user_id"]: m for m in api.get("/members").json["data"]}
+    assert listed[person["user_id"]] == expected
+
+
+def test_admins_have_a_me_too(api, admin_id):
+    assert api.get("/me").json["user_id"] == admin_id
+    assert api.patch("/me", {"name": "Ada"}).json["role"] == "admin"
+
+
+def test_changing_yourself_leaves_others_alone(api, admin_id):
+    bob = api.as_key(api.key_for(api.add_member("member")["user_id"]))
+    bob.patch("/me", {"name": "Bob", "notifications": {"ticket_updated": False}})
+    admin = next(m for m in api.get("/members").json["data"] if m["user_id"] == admin_id)
+    assert admin["name"] == "Ada Admin" and admin["notifications"] == ALL_ON
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"role": "admin"}, "role"),
+    ({"email": "me@example.com"}, "email"),
+    ({"nickname": "Bo"}, "nickname"),
+    ({"name": "Bob", "role": "admin"}, "role"),
+    ({"name": None}, "name"),
+    ({"name": ""}, "name"),
+    ({"notifications": None}, "notifications"),
+    ({"notifications": {"comment_added": None}}, "notifications.comment_added"),
+    ({"notifications": {"bogus": False}}, "notifications.bogus"),
+])
+def test_changing_yourself_refuses_other_fields_and_null_naming_the_field(api, body, field):
+    person = api.add_member("member")
+    me = api.as_key(api.key_for(person["user_id"]))
+    response = me.patch("/me", body)
+    assert response.status_code == 400
+    assert [d["field"] for d in response.json["error"]["details"]] == [field]
+    assert me.get("/me").json == person
+
+
+def test_an_automation_key_has_no_me(api):
+    robot = api.as_key(api.automation_key("pager", role="viewer"))
+    for response in (robot.get("/me"), robot.patch("/me", {"name": "Robot"})):
+        assert response.status_code == 403
+        assert response.json["error"]["code"] == "forbidden"
+        assert "automation:pager, not to a member" in response.json["error"]["message"]
