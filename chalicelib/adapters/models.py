@@ -89,6 +89,10 @@ class TicketItem(_TicketsTable, discriminator="ticket"):
     version = VersionAttribute()
     deleted_at = UnicodeAttribute(null=True)
     deleted_by = UnicodeAttribute(null=True)
+    # Pending attachment records added since the item was last written whole (absent: none).
+    # Bookkeeping, not ticket content: no version, history or response carries it, and a ticket
+    # update drops it, so it only means something next to `version` (see AttachmentRepository).
+    attachment_adds = NumberAttribute(null=True)
 
     # Index keys: present on live tickets, removed from a deleted one (sparse indexes).
     created_key = UnicodeAttribute(null=True)
@@ -375,3 +379,11 @@ class Transaction(TransactWrite):
             if "ConditionalCheckFailed" in reasons:
                 raise self._conflict from error
             raise
+
+    def update_unversioned(self, model_cls: type[Model], hash_key: str, range_key: str, actions: list,
+                           condition) -> None:
+        """An Update that leaves the item's VersionAttribute alone: PynamoDB's `update` always
+        increments it, which is right for a change of what the version stands for and wrong for
+        bookkeeping beside it. Keys are the stored strings."""
+        self._update_items.append(model_cls._get_connection().get_operation_kwargs(
+            hash_key, range_key, actions=actions, condition=condition))
