@@ -1,5 +1,8 @@
 """Attachment records in their ticket's item collection; every visible change commits with its
-history entry, and only while the ticket is live."""
+history entry, and only while the ticket is live. A new record also counts itself on its ticket's
+item, which is what holds the per-ticket limit against concurrent requests."""
+from dataclasses import dataclass
+
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.adapters import models
@@ -11,14 +14,29 @@ from chalicelib.adapters.models import (
     TicketItem,
     ticket_pk,
 )
-from chalicelib.adapters.tickets_repo import attachment_sk, to_attachment, to_attachment_item, to_history_item
+from chalicelib.adapters.tickets_repo import (
+    attachment_sk,
+    to_attachment,
+    to_attachment_item,
+    to_history_item,
+    to_ticket,
+)
 from chalicelib.domain.attachments import AVAILABLE, PENDING, Attachment
-from chalicelib.domain.tickets import HistoryEntry
+from chalicelib.domain.tickets import HistoryEntry, Ticket
 from chalicelib.errors import Conflict
 
 
 class AttachmentChanged(Conflict):
     """The attachment or its ticket changed (or went) between our read and our write."""
+
+
+@dataclass(frozen=True)
+class Additions:
+    """Where a ticket's attachment additions stood when it was read: its version and its count of
+    additions. A ticket update rewrites the whole item and drops the count, but moves the version,
+    so the pair never comes back to a value it had."""
+    version: int
+    count: int
 
 
 class AttachmentRepository:
@@ -38,9 +56,28 @@ class AttachmentRepository:
                                      consistent_read=True)
         return sorted((to_attachment(item) for item in items), key=lambda a: (a.created_at, a.id))
 
-    def add_pending(self, attachment: Attachment) -> None:
+    def ticket_for_upload(self, ticket_id: str) -> tuple[Ticket, Additions] | None:
+        """The live ticket and where its additions stand, from one strongly consistent read. Read
+        it before counting the records: an addition committed before the read is in the count, one
+        committed after makes `add_pending` fail."""
+        try:
+            item = TicketItem.get(ticket_pk(ticket_id), TICKET_SK, consistent_read=True)
+        except DoesNotExist:
+            return None
+        if item.deleted_at:
+            return None
+        return to_ticket(item), Additions(version=int(item.version), count=int(item.attachment_adds or 0))
+
+    def add_pending(self, attachment: Attachment, seen: Additions) -> None:
+        """Adds a pending record if its ticket is live and nothing was added to it, nor the ticket
+        changed, since `seen` was read. The ticket's version, and with it its ETag, stays put: an
+        upload is no change of the ticket."""
+        adds = TicketItem.attachment_adds
+        unchanged = (TicketItem.version == seen.version) & (
+            adds == seen.count if seen.count else adds.does_not_exist())
         with self._transaction() as tx:
-            tx.condition_check(TicketItem, ticket_pk(attachment.ticket_id), TICKET_SK, condition=_ticket_is_live())
+            tx.update_unversioned(TicketItem, ticket_pk(attachment.ticket_id), TICKET_SK,
+                                  actions=[adds.set(seen.count + 1)], condition=_ticket_is_live() & unchanged)
             tx.save(to_attachment_item(attachment), condition=AttachmentItem.pk.does_not_exist())
 
     def mark_available(self, attachment: Attachment, uploaded_at: str, entry: HistoryEntry) -> None:

@@ -7,7 +7,7 @@ from urllib.parse import unquote_plus
 
 from chalicelib import config
 from chalicelib.adapters.attachment_store import AttachmentStore, StorageError
-from chalicelib.adapters.attachments_repo import AttachmentChanged, AttachmentRepository
+from chalicelib.adapters.attachments_repo import Additions, AttachmentChanged, AttachmentRepository
 from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.domain import attachments as rules
 from chalicelib.domain.attachments import AVAILABLE, PENDING, Attachment
@@ -34,25 +34,30 @@ class AttachmentService:
         self.store = store
 
     def start_upload(self, principal: Principal, ticket_id: str, body: AttachmentCreate) -> dict:
-        ticket = self._live_ticket(principal, ticket_id)
+        ticket, seen = self._ticket_for_upload(principal, ticket_id)
         content_type = rules.normalise_content_type(body.content_type)
         rules.check_announced_size(body.size, config.max_attachment_bytes())
         limit = config.max_attachments_per_ticket()
-        # Pending uploads hold a place too. Two concurrent requests can both take the last place;
-        # the limit protects the size of the ticket's collection, which tolerates that.
-        now = time.time()
-        if sum(1 for a in self.attachments.for_ticket(ticket.id) if a.is_live(now)) >= limit:
-            raise AttachmentLimitReached(f"a ticket has at most {limit} attachments; remove one first")
-        attachment = Attachment(
-            id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id,
-            file_name=rules.clean_file_name(body.file_name), content_type=content_type, size=body.size,
-            status=PENDING, uploaded_by=principal.actor, created_at=now_iso(),
-            expires_at=int(now) + PENDING_RECORD_SECONDS,
-        )
-        try:
-            self.attachments.add_pending(attachment)
-        except AttachmentChanged:
-            raise NotFound("ticket not found") from None
+        for _ in range(WRITE_ATTEMPTS):
+            # Pending uploads hold a place too. Records expiring or removed since the count only
+            # make it high; one added since the ticket was read makes add_pending fail.
+            now = time.time()
+            if sum(1 for a in self.attachments.for_ticket(ticket.id) if a.is_live(now)) >= limit:
+                raise AttachmentLimitReached(f"a ticket has at most {limit} attachments; remove one first")
+            attachment = Attachment(
+                id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id,
+                file_name=rules.clean_file_name(body.file_name), content_type=content_type, size=body.size,
+                status=PENDING, uploaded_by=principal.actor, created_at=now_iso(),
+                expires_at=int(now) + PENDING_RECORD_SECONDS,
+            )
+            try:
+                self.attachments.add_pending(attachment, seen)
+                break
+            except AttachmentChanged:
+                # Another upload was added, or the ticket changed or went: read it and count again.
+                ticket, seen = self._ticket_for_upload(principal, ticket_id)
+        else:
+            raise Conflict("attachments are being added to this ticket too quickly; try again")
         form = self.store.upload_form(attachment.key, attachment.content_type, attachment.size, UPLOAD_SECONDS)
         return {"attachment": self.public(attachment),
                 "upload": {"url": form.url, "fields": form.fields, "expires_at": form.expires_at}}
@@ -185,6 +190,12 @@ class AttachmentService:
         if ticket is None or ticket.project_id != principal.project.id:
             raise NotFound("ticket not found")
         return ticket
+
+    def _ticket_for_upload(self, principal: Principal, ticket_id: str) -> tuple[Ticket, Additions]:
+        found = self.attachments.ticket_for_upload(ticket_id)
+        if found is None or found[0].project_id != principal.project.id:
+            raise NotFound("ticket not found")
+        return found
 
     def _live_attachment(self, ticket: Ticket, attachment_id: str) -> Attachment:
         attachment = self.attachments.get(ticket.id, attachment_id)

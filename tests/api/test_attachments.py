@@ -3,6 +3,7 @@ downloaded, removed, and cleaned up with their ticket."""
 import base64
 import json
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -12,6 +13,7 @@ import requests
 
 from chalicelib import config
 from chalicelib.adapters.attachment_store import PENDING_TAG_KEY, PENDING_TAG_VALUE
+from chalicelib.adapters.attachments_repo import AttachmentRepository
 from chalicelib.local import aws_server, provision
 from chalicelib.local.dynamodb_local import free_port
 from chalicelib.services import attachments as attachment_service
@@ -47,6 +49,31 @@ def s3(s3_endpoint):
 @pytest.fixture
 def ticket(api):
     return api.create_ticket()
+
+
+@pytest.fixture
+def between_count_and_write(monkeypatch):
+    """Runs `other` (another request, start to finish) while a start_upload holds its count of the
+    ticket's records and has not written yet, the first `times` times one counts. Returns the live
+    counts taken, in order, the other request's included."""
+    def install(other, times: int = 1) -> list[int]:
+        counted, counts, runs, inside = AttachmentRepository.for_ticket, [], [], []
+
+        def count_then_let_the_other_through(repo, ticket_id):
+            records = counted(repo, ticket_id)
+            counts.append(sum(1 for a in records if a.is_live(time.time())))
+            if len(runs) < times and not inside:
+                runs.append(other)
+                inside.append(True)
+                try:
+                    other()
+                finally:
+                    inside.pop()
+            return records
+
+        monkeypatch.setattr(AttachmentRepository, "for_ticket", count_then_let_the_other_through)
+        return counts
+    return install
 
 
 def start(api, ticket, file_name="notes.txt", content_type="text/plain", size=5, expect=201):
@@ -158,6 +185,57 @@ class TestStartUpload:
         assert refused["error"]["code"] == "attachment_limit"
         assert api.delete(f"/tickets/{ticket['id']}/attachments/{started[0]['attachment']['id']}").status_code == 204
         start(api, ticket, size=1)
+
+    def test_two_requests_counting_at_once_take_the_last_place_once(self, api, ticket, monkeypatch,
+                                                                     between_count_and_write):
+        monkeypatch.setenv(config.MAX_ATTACHMENTS_PER_TICKET, "3")
+        start(api, ticket, size=1)
+        start(api, ticket, size=1)
+        other = []
+        counts = between_count_and_write(lambda: other.append(start(api, ticket, size=1)))
+
+        refused = start(api, ticket, size=1, expect=409)
+
+        assert refused["error"]["code"] == "attachment_limit"
+        assert counts == [2, 2, 3]  # both counted 2 before either wrote; the loser counted again
+        listed = api.get(f"/tickets/{ticket['id']}/attachments").json["data"]
+        assert [a["id"] for a in listed][-1] == other[0]["attachment"]["id"] and len(listed) == 3
+
+    def test_an_upload_added_meanwhile_makes_the_request_count_again(self, api, ticket, between_count_and_write):
+        counts = between_count_and_write(lambda: start(api, ticket, size=1))
+        start(api, ticket, size=1)
+        assert counts == [0, 0, 1]
+        assert len(api.get(f"/tickets/{ticket['id']}/attachments").json["data"]) == 2
+
+    def test_a_ticket_change_meanwhile_costs_only_a_second_count(self, api, ticket, between_count_and_write):
+        path = f"/tickets/{ticket['id']}"
+        counts = between_count_and_write(lambda: api.patch(path, {"title": "renamed"}))
+        start(api, ticket, size=1)
+        assert counts == [0, 0]
+        assert api.get(path).json["title"] == "renamed"
+        assert len(api.get(f"{path}/attachments").json["data"]) == 1
+
+    def test_a_ticket_deleted_meanwhile_is_404(self, api, ticket, between_count_and_write):
+        between_count_and_write(lambda: api.delete(f"/tickets/{ticket['id']}"))
+        assert start(api, ticket, size=1, expect=404)["error"]["code"] == "not_found"
+
+    def test_gives_up_with_409_when_others_keep_adding(self, api, ticket, between_count_and_write):
+        counts = between_count_and_write(lambda: start(api, ticket, size=1), times=attachment_service.WRITE_ATTEMPTS)
+        refused = start(api, ticket, size=1, expect=409)
+        assert refused["error"]["code"] == "conflict"
+        assert "try again" in refused["error"]["message"]
+        assert len(counts) == 2 * attachment_service.WRITE_ATTEMPTS
+        assert len(api.get(f"/tickets/{ticket['id']}/attachments").json["data"]) == attachment_service.WRITE_ATTEMPTS
+
+    def test_pending_uploads_leave_the_ticket_its_etag_and_history(self, api, ticket):
+        path = f"/tickets/{ticket['id']}"
+        before = api.get(path)
+        for _ in range(3):
+            start(api, ticket, size=1)
+        after = api.get(path)
+        assert after.headers["ETag"] == before.headers["ETag"]
+        assert after.json == before.json  # version, updated_at, history and available attachments
+        assert api.patch(path, {"title": "renamed"}, headers={"If-Match": before.headers["ETag"]}).status_code == 200
 
     def test_expired_pending_uploads_free_their_place(self, api, ticket, monkeypatch):
         monkeypatch.setenv(config.MAX_ATTACHMENTS_PER_TICKET, "1")

@@ -2,7 +2,7 @@
 item collections, index merges and tombstones behave the same."""
 import pytest
 
-from chalicelib.adapters.attachments_repo import AttachmentChanged, AttachmentRepository
+from chalicelib.adapters.attachments_repo import Additions, AttachmentChanged, AttachmentRepository
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import StaleTicket, StoredResponse, TicketRepository
 from chalicelib.domain import search
@@ -161,10 +161,15 @@ class TestAttachments:
                           content_type="text/plain", size=n, status="pending", uploaded_by="u1",
                           created_at=f"2026-01-01T01:{n // 60:02d}:{n % 60:02d}.000Z", expires_at=2_000_000_000)
 
+    @staticmethod
+    def add(attachments: AttachmentRepository, attachment: Attachment) -> None:
+        _, seen = attachments.ticket_for_upload(attachment.ticket_id)
+        attachments.add_pending(attachment, seen)
+
     def test_confirmed_once_and_listed_in_the_detail_query(self, repo, attachments, ticket):
         first, second = self.pending(ticket, 1), self.pending(ticket, 2)
         for attachment in (first, second):
-            attachments.add_pending(attachment)
+            self.add(attachments, attachment)
         attachments.mark_available(first, "2026-01-01T00:03:00.000Z", entry(ticket, "ATTACHMENT_ADDED", 3))
         with pytest.raises(AttachmentChanged):
             attachments.mark_available(first, "2026-01-01T00:04:00.000Z", entry(ticket, "ATTACHMENT_ADDED", 4))
@@ -175,18 +180,58 @@ class TestAttachments:
         assert [a.id for a in detail.attachments] == [first.id]
         assert [h.event for h in detail.history] == ["ATTACHMENT_ADDED", "TICKET_CREATED"]
 
+    def test_adding_leaves_the_ticket_its_version_and_history(self, repo, attachments, ticket):
+        for n in range(3):
+            self.add(attachments, self.pending(ticket, n))
+        assert repo.get(ticket.id) == ticket
+        found, seen = attachments.ticket_for_upload(ticket.id)
+        assert found == ticket and seen == Additions(version=1, count=3)
+        assert [h.event for h in repo.history(ticket.id, None, 10, None)[0]] == ["TICKET_CREATED"]
+
+    def test_of_two_additions_read_at_once_only_the_first_commits(self, attachments, ticket):
+        _, seen = attachments.ticket_for_upload(ticket.id)
+        first, second = self.pending(ticket, 1), self.pending(ticket, 2)
+        attachments.add_pending(first, seen)
+        with pytest.raises(AttachmentChanged):
+            attachments.add_pending(second, seen)
+        assert [a.id for a in attachments.for_ticket(ticket.id)] == [first.id]
+
+    def test_a_ticket_update_since_the_read_fails_the_addition(self, repo, attachments, ticket):
+        # The update rewrites the item without its count of additions: the count alone would look
+        # as it did before any addition, so the version has to tell.
+        from dataclasses import replace
+        _, before_any = attachments.ticket_for_upload(ticket.id)
+        self.add(attachments, self.pending(ticket, 1))
+        repo.update(ticket, replace(ticket, title="changed"), entry(ticket, "TICKET_UPDATED", 1))
+        with pytest.raises(AttachmentChanged):
+            attachments.add_pending(self.pending(ticket, 2), before_any)
+        _, seen = attachments.ticket_for_upload(ticket.id)
+        assert seen == Additions(version=2, count=0)
+        attachments.add_pending(self.pending(ticket, 3), seen)
+        assert len(attachments.for_ticket(ticket.id)) == 2
+
     def test_nothing_is_written_on_a_deleted_ticket(self, repo, attachments, ticket):
         confirmed = self.pending(ticket, 1)
-        attachments.add_pending(confirmed)
+        self.add(attachments, confirmed)
+        _, seen = attachments.ticket_for_upload(ticket.id)
         repo.delete(ticket, entry(ticket, "TICKET_DELETED", 1))
         assert attachments.for_ticket(ticket.id) == []
+        assert attachments.ticket_for_upload(ticket.id) is None
         with pytest.raises(AttachmentChanged):
-            attachments.add_pending(self.pending(ticket, 2))
+            attachments.add_pending(self.pending(ticket, 2), seen)
         assert attachments.for_ticket(ticket.id) == []
+        assert repo.detail(ticket.id).deleted
+
+    def test_no_ticket_is_made_by_an_addition(self, attachments, project_id):
+        never_created = make_ticket(project_id, 2)
+        with pytest.raises(AttachmentChanged):
+            attachments.add_pending(self.pending(never_created, 1), Additions(version=1, count=0))
+        assert attachments.ticket_for_upload(never_created.id) is None
+        assert attachments.for_ticket(never_created.id) == []
 
     def test_removal_is_conditional_on_the_status_read(self, attachments, ticket):
         attachment = self.pending(ticket, 1)
-        attachments.add_pending(attachment)
+        self.add(attachments, attachment)
         attachments.mark_available(attachment, "2026-01-01T00:03:00.000Z", entry(ticket, "ATTACHMENT_ADDED", 3))
         with pytest.raises(AttachmentChanged):
             attachments.remove(attachment, None)  # read while pending; it has been confirmed since
@@ -196,7 +241,7 @@ class TestAttachments:
 
     def test_ticket_delete_drops_records_beyond_one_transaction(self, repo, attachments, ticket):
         for n in range(120):
-            attachments.add_pending(self.pending(ticket, n))
+            self.add(attachments, self.pending(ticket, n))
         repo.delete(ticket, entry(ticket, "TICKET_DELETED", 1))
         assert attachments.for_ticket(ticket.id) == []
 
