@@ -192,6 +192,10 @@ def create_buckets(s3, stage: str) -> None:
         # Deletes behave differently on a versioned bucket; local ones must behave as deployed.
         if props.get("VersioningConfiguration"):
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
+        # S3 then sends its object events to EventBridge, where the app's event rules pick them up.
+        if props.get("NotificationConfiguration", {}).get("EventBridgeConfiguration", {}).get("EventBridgeEnabled"):
+            s3.put_bucket_notification_configuration(
+                Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}})
 
 
 # Queue properties that CreateQueue takes as attributes under the same names.
