@@ -1,10 +1,12 @@
 """Invokes the app's event handlers locally as Lambda's triggers would: DynamoDB stream records
-(honouring ReportBatchItemFailures), SQS messages and schedule ticks, one thread per handler.
+(honouring ReportBatchItemFailures), SQS messages, EventBridge events (S3's among them) and schedule
+ticks, one thread per handler.
 """
 import base64
 import copy
 import json
 import logging
+import math
 import threading
 import time
 import uuid
@@ -15,6 +17,7 @@ from typing import Any, Callable
 
 from chalice.app import (
     Chalice,
+    CloudWatchEventConfig,
     DynamoDBEventConfig,
     ScheduledEventConfig,
     SQSEventConfig,
@@ -30,6 +33,9 @@ FUNCTION_MEMORY_MB = 128
 FUNCTION_TIMEOUT_MS = 60_000
 SHARD_LISTING_SECONDS = 5.0
 SQS_MAX_MESSAGES_PER_RECEIVE = 10
+# Lambda runs an asynchronously invoked function (an EventBridge rule's target) up to three times:
+# the first attempt and two retries, then it drops the event.
+ASYNC_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ class Checkpoints:
 
 class Pump:
     def __init__(self, app: Chalice, settings: Settings, checkpoints: Checkpoints, *,
-                 streams_client: Any = None, sqs_client: Any = None):
+                 streams_client: Any = None, sqs_client: Any = None, events_client: Any = None):
         self.stopping = threading.Event()
         self.workers: list[Worker] = []
         for source in app.event_sources:
@@ -81,8 +87,10 @@ class Pump:
                 self.workers.append(QueueWorker(app, source, settings, self.stopping, sqs_client))
             elif isinstance(source, ScheduledEventConfig):
                 self.workers.append(ScheduleWorker(app, source, settings, self.stopping))
+            elif isinstance(source, CloudWatchEventConfig) and sqs_client is not None and events_client is not None:
+                self.workers.append(EventRuleWorker(app, source, settings, self.stopping, sqs_client, events_client))
             else:
-                # S3, SNS, Kinesis and event-pattern handlers would each need a Worker of their own.
+                # S3 notification, SNS and Kinesis handlers would each need a Worker of their own.
                 log.warning("%s handler %r is not invoked by the local stack", type(source).__name__, source.name)
         self._threads: list[threading.Thread] = []
 
@@ -144,7 +152,10 @@ class Worker:
         try:
             return self.handler(json.loads(json.dumps(event)), context)
         except Exception as error:
-            log.exception("%s failed on a batch of %d record(s)", self.name, len(event.get("Records", [])))
+            if "Records" in event:
+                log.exception("%s failed on a batch of %d record(s)", self.name, len(event["Records"]))
+            else:
+                log.exception("%s failed on event %s", self.name, event.get("id"))
             raise HandlerFailed() from error
 
     def _backoff(self, failures: int) -> float:
@@ -381,6 +392,63 @@ def _lambda_message_attribute(value: dict) -> dict:
     if "BinaryValue" in value:
         attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
     return attribute
+
+
+# ---- EventBridge rules --------------------------------------------------------------------------
+
+class EventRuleWorker(Worker):
+    """An `on_cw_event` handler. On AWS its rule invokes the function with each matching event. Here
+    the rule, on moto's default event bus, sends them to a queue of the local stack's own (not in the
+    template: nothing deployed uses it), read here one event per invocation. Rule and queue are put
+    in place whenever the worker (re)connects: moto starts empty on every run."""
+
+    def __init__(self, app: Chalice, source: CloudWatchEventConfig, settings: Settings,
+                 stopping: threading.Event, sqs: Any, events: Any):
+        super().__init__(app, source, settings, stopping)
+        self.event_pattern = source.event_pattern
+        self.rule_name = f"{self.function_name}-event"  # the name `chalice deploy` gives the rule
+        self.queue_name = f"{app.app_name}-{settings.stage}-events-{source.name}"
+        self.sqs = sqs
+        self.events = events
+        self.queue_url: str | None = None
+
+    def step(self) -> float:
+        if self.queue_url is None:
+            self._connect()
+        try:
+            messages = self.sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=SQS_MAX_MESSAGES_PER_RECEIVE, WaitTimeSeconds=1,
+                MessageSystemAttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
+        except self.sqs.exceptions.QueueDoesNotExist:
+            self.queue_url = None  # moto was reset under us: connect again
+            raise
+        for message in messages:
+            if self.stopping.is_set():
+                break  # the rest come back after their visibility timeout
+            self._deliver(message)
+        return 0.0  # the receive itself waited
+
+    def _connect(self) -> None:
+        # The queue's visibility timeout outlasts a handler run, so no event is handled twice at once.
+        url = self.sqs.create_queue(QueueName=self.queue_name, Attributes={
+            "VisibilityTimeout": str(FUNCTION_TIMEOUT_MS // 1000)})["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.events.put_rule(Name=self.rule_name, EventPattern=json.dumps(self.event_pattern), State="ENABLED")
+        self.events.put_targets(Rule=self.rule_name, Targets=[{"Id": "local-stack", "Arn": arn}])
+        self.queue_url = url
+
+    def _deliver(self, message: dict) -> None:
+        attempt = int(message["Attributes"]["ApproximateReceiveCount"])
+        try:
+            self.invoke(json.loads(message["Body"]))
+        except HandlerFailed:
+            if attempt < ASYNC_ATTEMPTS:
+                # Comes back once the backoff is over (whole seconds: SQS's unit).
+                self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"],
+                                                   VisibilityTimeout=math.ceil(self._backoff(attempt)))
+                return
+            log.error("%s failed %d times on an event; dropping it, as Lambda would", self.name, attempt)
+        self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
 # ---- schedules -----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The whole product on this machine (`make run`), on 127.0.0.1 only: the API on $PORT (8000), moto for
-S3/SQS/SES on $AWS_PORT (4566, the customary local AWS port), DynamoDB Local on $DYNAMODB_PORT (4567,
-next to it). State lives in --state-dir / $STATE_DIR (.local); --reset empties it first."""
+S3/SQS/SES/EventBridge on $AWS_PORT (4566, the customary local AWS port), DynamoDB Local on
+$DYNAMODB_PORT (4567, next to it). State lives in --state-dir / $STATE_DIR (.local); --reset empties
+it first."""
 import argparse
 import contextlib
 import importlib
@@ -167,7 +168,8 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports) -> None:
     pump = Pump(app, Settings(region=os.environ["AWS_DEFAULT_REGION"], account_id=provision.LOCAL_ACCOUNT_ID),
                 Checkpoints(state.pump),
                 streams_client=boto3.client("dynamodbstreams", endpoint_url=dynamodb_endpoint),
-                sqs_client=boto3.client("sqs", endpoint_url=aws_endpoint))
+                sqs_client=boto3.client("sqs", endpoint_url=aws_endpoint),
+                events_client=boto3.client("events", endpoint_url=aws_endpoint))
     pump.start()
     running.callback(pump.stop)
 

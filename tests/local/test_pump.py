@@ -6,6 +6,7 @@ import uuid
 
 import boto3
 import pytest
+import requests
 from chalice import Chalice, Rate
 
 from chalicelib.local import aws_server, dynamodb_local
@@ -259,3 +260,103 @@ def test_queue_messages_and_schedule_ticks_reach_their_handlers(checkpoints):
     in_flight = (attributes["ApproximateNumberOfMessages"], attributes["ApproximateNumberOfMessagesNotVisible"])
     assert in_flight == ("0", "1")
     assert ticks[0]["detail-type"] == "Scheduled Event" and ticks[0]["source"] == "aws.events"
+
+
+class EventRecorder:
+    """A one-handler app whose rule matches S3's "Object Created" events of one bucket."""
+
+    def __init__(self, bucket: str, answer=None):
+        self.app = Chalice(app_name="pumptest")
+        self.events: list[dict] = []
+        self.answer = answer or (lambda event: None)
+
+        @self.app.on_cw_event({"source": ["aws.s3"], "detail-type": ["Object Created"],
+                               "detail": {"bucket": {"name": [bucket]}}})
+        def on_object(event):
+            self.events.append({**event.to_dict(), "function_name": event.context.function_name})
+            return self.answer(event)
+
+    @property
+    def keys(self) -> list[str]:
+        return [event["detail"]["object"]["key"] for event in self.events]
+
+
+@pytest.fixture
+def aws_endpoint():
+    with aws_server.running(dynamodb_local.free_port()) as endpoint:
+        yield endpoint
+
+
+def eventbridge_bucket(s3, name: str) -> None:
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}})
+
+
+def started_event_pump(recorder: EventRecorder, endpoint: str, checkpoints: Checkpoints) -> Pump:
+    """Starts it once its rule is in place: S3 sends no event to a rule made after the upload."""
+    events = boto3.client("events", endpoint_url=endpoint)
+    pump = Pump(recorder.app, FAST, checkpoints, sqs_client=boto3.client("sqs", endpoint_url=endpoint),
+                events_client=events)
+    pump.start()
+    wait_for(lambda: events.list_rules(NamePrefix="pumptest-local-on_object-event")["Rules"])
+    return pump
+
+
+def test_s3_object_created_events_reach_the_handler_whose_pattern_matches(aws_endpoint, checkpoints):
+    s3 = aws_server.s3_client(aws_endpoint)
+    eventbridge_bucket(s3, "watched-bucket")
+    eventbridge_bucket(s3, "other-bucket")
+    recorder = EventRecorder("watched-bucket")
+    pump = started_event_pump(recorder, aws_endpoint, checkpoints)
+    try:
+        s3.put_object(Bucket="other-bucket", Key="ignored", Body=b"x")
+        s3.put_object(Bucket="watched-bucket", Key="put/one", Body=b"one")
+        form = s3.generate_presigned_post("watched-bucket", "posted/two")
+        assert requests.post(form["url"], data=form["fields"], files={"file": ("two", b"two")},
+                             timeout=10).status_code == 204
+        s3.put_object_tagging(Bucket="watched-bucket", Key="put/one",
+                              Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})  # "Object Tags Added"
+        wait_for(lambda: len(recorder.events) == 2)
+        time.sleep(0.3)  # room for a wrong delivery to show up
+    finally:
+        pump.stop()
+
+    assert sorted(recorder.keys) == ["posted/two", "put/one"]
+    event = recorder.events[0]
+    assert event["source"] == "aws.s3" and event["detail-type"] == "Object Created"
+    assert event["detail"]["bucket"]["name"] == "watched-bucket"
+    assert len(event["account"]) == 12 and event["region"] == "us-east-1"
+    assert event["resources"] == ["arn:aws:s3:::watched-bucket"]
+    assert event["time"].endswith("Z") and event["id"]
+    assert event["function_name"] == "pumptest-local-on_object"
+    sqs = boto3.client("sqs", endpoint_url=aws_endpoint)
+    queue_url = sqs.get_queue_url(QueueName="pumptest-local-events-on_object")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    assert (attributes["ApproximateNumberOfMessages"], attributes["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")
+
+
+def test_a_failing_event_handler_is_retried_then_the_event_is_dropped_as_lambda_does(aws_endpoint, checkpoints,
+                                                                                      caplog):
+    def fail_on_broken(event):
+        if event.detail["object"]["key"] == "broken":
+            raise RuntimeError("cannot handle it")
+        if event.detail["object"]["key"] == "flaky" and recorder.keys.count("flaky") == 1:
+            raise RuntimeError("not yet")
+
+    s3 = aws_server.s3_client(aws_endpoint)
+    eventbridge_bucket(s3, "watched-bucket")
+    recorder = EventRecorder("watched-bucket", answer=fail_on_broken)
+    pump = started_event_pump(recorder, aws_endpoint, checkpoints)
+    try:
+        s3.put_object(Bucket="watched-bucket", Key="broken", Body=b"x")
+        s3.put_object(Bucket="watched-bucket", Key="flaky", Body=b"x")
+        s3.put_object(Bucket="watched-bucket", Key="fine", Body=b"x")
+        wait_for(lambda: recorder.keys.count("broken") == 3 and recorder.keys.count("flaky") == 2)
+        time.sleep(2.5)  # longer than a retry's backoff: a fourth attempt would show up
+    finally:
+        pump.stop()
+
+    assert sorted(recorder.keys) == ["broken"] * 3 + ["fine"] + ["flaky"] * 2
+    assert recorder.keys.index("fine") < recorder.keys.index("broken", 1)  # a failure holds up no other event
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR and "dropping" in r.getMessage()] == [
+        "on_object failed 3 times on an event; dropping it, as Lambda would"]
