@@ -125,3 +125,29 @@ def test_attachment_upload_and_download_through_presigned_links(stack):
     assert api(info, "DELETE", f"/tickets/{ticket['id']}").status_code == 204
     assert s3(info).list_objects_v2(Bucket=BUCKET, Prefix=f"{info['project_id']}/").get("KeyCount") == 0
     assert stack.stop() == 0
+
+
+def test_an_upload_never_completed_is_confirmed_by_s3s_object_created_event(stack):
+    """As on AWS: S3 → EventBridge → the app's handler, with no `complete` from the client."""
+    info = stack.start()
+    ticket = api(info, "POST", "/tickets", json={"title": "Screenshot", "description": "", "severity": "low"}).json()
+    content = b"\x89PNG\r\n\x1a\n" + b"\x00" * 500
+    started = api(info, "POST", f"/tickets/{ticket['id']}/attachments",
+                  json={"file_name": "screen.png", "content_type": "image/png", "size": len(content)})
+    assert started.status_code == 201, started.text
+    form, attachment_id = started.json()["upload"], started.json()["attachment"]["id"]
+    posted = requests.post(form["url"], data=form["fields"], files={"file": ("screen.png", content)}, timeout=10)
+    assert posted.status_code == 204, posted.text
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        attachment = api(info, "GET", f"/tickets/{ticket['id']}/attachments/{attachment_id}").json()
+        if attachment["status"] == "available":
+            break
+        time.sleep(0.2)
+    assert attachment["status"] == "available", attachment
+    assert requests.get(attachment["download_url"], timeout=10).content == content
+    time.sleep(1)  # room for a second confirmation to show up
+    added = api(info, "GET", f"/tickets/{ticket['id']}/history?event=ATTACHMENT_ADDED").json()["data"]
+    assert [entry["changes"]["attachment"]["new"]["id"] for entry in added] == [attachment_id]
+    assert stack.stop() == 0
