@@ -1,6 +1,8 @@
 """The template declares every table, index, queue, bucket and configuration set the code uses, as
 the code describes them (names from the stages' settings, keys and indexes from the PynamoDB
 models), and the local stack creates exactly what the template declares."""
+import json
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -184,3 +186,27 @@ def test_the_local_stack_creates_exactly_what_the_template_declares():
             if "RedrivePolicy" in props:
                 target = props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
                 assert resolver.name(target) in attributes["RedrivePolicy"]
+
+
+def test_the_local_buckets_send_object_events_to_eventbridge_as_the_template_says():
+    template = provision.load_template()
+    resolver = Resolver(template, "local")
+    with mock_aws():
+        s3, sqs, events = (boto3.client(service) for service in ("s3", "sqs", "events"))
+        provision.create_buckets(s3, "local")
+        queue_url = sqs.create_queue(QueueName="seen-events")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events.put_rule(Name="objects-created",
+                        EventPattern=json.dumps({"source": ["aws.s3"], "detail-type": ["Object Created"]}))
+        events.put_targets(Rule="objects-created", Targets=[{"Id": "queue", "Arn": queue_arn}])
+        for logical_id, resource in template["Resources"].items():
+            if resource["Type"] != "AWS::S3::Bucket":
+                continue
+            name = resolver.name(logical_id)
+            s3.put_object(Bucket=name, Key="probe", Body=b"x")
+            received = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            enabled = resource["Properties"].get("NotificationConfiguration", {}).get(
+                "EventBridgeConfiguration", {}).get("EventBridgeEnabled", False)
+            assert [json.loads(m["Body"])["detail"]["bucket"]["name"] for m in received] == ([name] if enabled else [])
+            for message in received:
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
