@@ -126,6 +126,18 @@ def test_search_equals_brute_force_filter(api, corpus, data):
     assert found == oracle(corpus["tickets"], query)
 
 
+@pytest.mark.parametrize("field", ["status", "severity", "reporter", "assignee", "tags"])
+def test_each_filter_alone_equals_brute_force_filter(api, corpus, field):
+    """Every index a filter drives is read, whatever the random examples above happen to draw."""
+    tickets = corpus["tickets"]
+    value = {"reporter": sorted(t["reporter"] for t in tickets)[0], "assignee": corpus["assignees"][0],
+             "status": "new", "severity": "high", "tags": "db"}[field]
+    query = {field: value}
+    expected = oracle(tickets, query)
+    assert expected, f"the corpus has no ticket for {query}"
+    assert fetch_all(api, query, 5) == expected
+
+
 def test_unfiltered_pages_cover_every_live_ticket_once(api, corpus):
     found = fetch_all(api, {}, 7)
     assert found == oracle(corpus["tickets"], {})
