@@ -11,6 +11,7 @@ chalice's test client. Every DynamoDB call the app makes while a request runs is
 (bench.meter), so the figures are what the code does, not what it is meant to do. Each scenario is checked against the call counts the product claims.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -21,7 +22,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import boto3
 from chalice.test import Client
@@ -63,6 +64,21 @@ def rebind() -> None:
     """Makes the models and the cached services pick up the current environment."""
     models._bound = None
     services.cache_clear()
+
+
+@contextlib.contextmanager
+def restored_environment(names: Iterable[str], rebind: Callable[[], None] = rebind) -> Iterator[None]:
+    """Puts these variables back as they were on the way out, and rebinds to them."""
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        rebind()
 
 
 # ---- the project under test ------------------------------------------------------------------
@@ -301,28 +317,19 @@ def _one(fx: BenchProject, meter: Meter, scenario: Scenario, state: dict, n: int
 
 def run_size(ticket_count: int, repetitions: int, warmup: int, log=print) -> dict:
     """One fresh DynamoDB Local, one project of `ticket_count` tickets, every scenario."""
-    saved = {name: os.environ.get(name) for name in environment("http://unused")}
-    with dynamodb_local.running() as endpoint:
+    with dynamodb_local.running() as endpoint, restored_environment(environment(endpoint)):
         os.environ.update(environment(endpoint))
-        try:
-            fx = prepare(dynamodb_client(endpoint), ticket_count)
-            log(f"loaded {ticket_count} tickets ({fx.items_loaded} items) in {fx.load_seconds:.1f}s; "
-                f"stream consumer handled {fx.counting.records} records in {fx.counting.batches} batches "
-                f"in {fx.counting.seconds:.1f}s")
-            meter = Meter()
-            load_before = os.getloadavg()[0]
-            started = time.perf_counter()
-            with meter.installed():
-                results = measure(fx, meter, repetitions, warmup)
-            measure_seconds = time.perf_counter() - started
-            load_after = os.getloadavg()[0]
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-            rebind()
+        fx = prepare(dynamodb_client(endpoint), ticket_count)
+        log(f"loaded {ticket_count} tickets ({fx.items_loaded} items) in {fx.load_seconds:.1f}s; "
+            f"stream consumer handled {fx.counting.records} records in {fx.counting.batches} batches "
+            f"in {fx.counting.seconds:.1f}s")
+        meter = Meter()
+        load_before = os.getloadavg()[0]
+        started = time.perf_counter()
+        with meter.installed():
+            results = measure(fx, meter, repetitions, warmup)
+        measure_seconds = time.perf_counter() - started
+        load_after = os.getloadavg()[0]
     return {"tickets": ticket_count, "items_loaded": fx.items_loaded, "load_seconds": fx.load_seconds,
             "counting": fx.counting.summary(),
             "partition_sizes": {f"{index}={value}": size for (index, value), size in sorted(fx.partition_sizes.items())

@@ -469,12 +469,11 @@ def schedule_runs(fx: Fixture, runs: int) -> list[Usage]:
 
 def run(single: int, batched: int, changes: list[Change] = CHANGES, log=print) -> dict:
     """One fresh DynamoDB Local, one project, every measurement; the figures per event."""
-    saved = {name: os.environ.get(name) for name in
-             [*cost.environment("http://unused"), config.WEBHOOK_QUEUE_URL, config.WEBHOOK_ALLOW_PRIVATE_TARGETS]}
     receiver = start_receiver()
     probe = Probe()
+    settings = [*cost.environment("http://unused"), config.WEBHOOK_QUEUE_URL, config.WEBHOOK_ALLOW_PRIVATE_TARGETS]
     try:
-        with dynamodb_local.running() as endpoint, mock_aws():
+        with cost.restored_environment(settings, rebind), dynamodb_local.running() as endpoint, mock_aws():
             os.environ.update(cost.environment(endpoint))
             os.environ[config.WEBHOOK_ALLOW_PRIVATE_TARGETS] = "true"   # the receiver is on 127.0.0.1
             fx = bootstrap(endpoint, probe, receiver)
@@ -500,12 +499,6 @@ def run(single: int, batched: int, changes: list[Change] = CHANGES, log=print) -
             arrived = len(receiver.requests)
     finally:
         receiver.server.shutdown()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        rebind()
 
     for usage in [u for _, ones, many in stream for u in [*ones, many]] + delivered_single + [delivered_batched] \
             + schedule:
