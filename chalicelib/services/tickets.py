@@ -138,8 +138,10 @@ class TicketService:
             "cursor": cursors.encode(more, scope, config.cursor_signing_key()) if more else None,
         }
 
-    def search(self, principal: Principal, params: schemas.TicketSearch) -> dict:
-        query = search.TicketQuery(
+    def search_query(self, principal: Principal, params: schemas.TicketSearch) -> search.TicketQuery:
+        """The query that `params` asks for, as `principal` would run it; a ValidationFailed names
+        the parameter that no search accepts."""
+        return search.TicketQuery(
             status=_csv("status", params.status, STATUSES),
             severity=_csv("severity", params.severity, SEVERITIES),
             reporter=params.reporter,
@@ -150,6 +152,9 @@ class TicketService:
             due_after=_iso_or_none(params.due_after),
             due_before=_iso_or_none(params.due_before),
         )
+
+    def search(self, principal: Principal, params: schemas.TicketSearch) -> dict:
+        query = self.search_query(principal, params)
         scope = "search:" + principal.project.id + ":" + query.fingerprint()
         key = config.cursor_signing_key()
         after = cursors.decode(params.cursor, scope, key) if params.cursor else None
