@@ -54,11 +54,15 @@ class DirectoryRepository:
         """Tickets each candidate index would read (the sum over its partitions), in one
         BatchGetItem. A partition never counted is taken as empty."""
         pk = project_pk(project_id)
-        wanted = {(pk, partition_count_sk(SEARCH_INDEX_ATTRIBUTES[index], scoped(project_id, value))): index
-                  for index, values in candidates.items() for value in values}
+        wanted: dict[tuple[str, str], list[str]] = {}
+        for index, values in candidates.items():
+            attribute = SEARCH_INDEX_ATTRIBUTES[index.split(":", 1)[0]]  # terms:<word> is the terms index
+            for value in values:
+                wanted.setdefault((pk, partition_count_sk(attribute, scoped(project_id, value))), []).append(index)
         sizes = dict.fromkeys(candidates, 0)
         for item in PartitionCountItem.batch_get(list(wanted)):
-            sizes[wanted[(item.pk, item.sk)]] += max(0, int(item.count))
+            for index in wanted[(item.pk, item.sk)]:
+                sizes[index] += max(0, int(item.count))
         return sizes
 
     def add_to_partition_counts(self, deltas: dict[tuple[str, str, str], int]) -> None:
@@ -98,6 +102,18 @@ class DirectoryRepository:
     def set_workflow(self, project_id: str, transitions: dict[str, list[str]]) -> None:
         item = ProjectItem(project_pk(project_id), PROJECT_SK)
         item.update(actions=[ProjectItem.workflow.set(transitions)], condition=ProjectItem.pk.exists())
+
+    def update_project(self, project_id: str, changes: dict) -> Project:
+        """Sets `name` and/or `default_assignee` (None removes it) and returns the project."""
+        item = ProjectItem(project_pk(project_id), PROJECT_SK)
+        actions = []
+        if "name" in changes:
+            actions.append(ProjectItem.name.set(changes["name"]))
+        if "default_assignee" in changes:
+            value = changes["default_assignee"]
+            actions.append(ProjectItem.default_assignee.set(value) if value else ProjectItem.default_assignee.remove())
+        item.update(actions=actions, condition=ProjectItem.pk.exists())
+        return to_project(item)
 
     # ---- members -----------------------------------------------------------------------------
 
@@ -189,7 +205,7 @@ def partition_count_sk(attribute: str, value: str) -> str:
 
 def to_project(item: ProjectItem) -> Project:
     return Project(id=item.project_id, name=item.name, key=item.key, created_at=item.created_at,
-                   workflow=item.workflow)
+                   workflow=item.workflow, default_assignee=item.default_assignee)
 
 
 def member_item(project_id: str, member: Member) -> MemberItem:

@@ -58,12 +58,12 @@ class _TicketsTable(Model):
     kind = DiscriminatorAttribute()
 
 
-def _search_index(index_name: str, attribute: str, projection=None):
+def _search_index(index_name: str, attribute: str, projection=None, sort_attribute: str = "created_key"):
     meta = type("Meta", (), {"index_name": index_name, "projection": projection or AllProjection()})
     body = {
         "Meta": meta,
         attribute: UnicodeAttribute(hash_key=True),
-        "created_key": UnicodeAttribute(range_key=True),
+        sort_attribute: UnicodeAttribute(range_key=True),
     }
     return type(f"{index_name}_index", (GlobalSecondaryIndex,), body)()
 
@@ -101,12 +101,20 @@ class TicketItem(_TicketsTable, discriminator="ticket"):
     severity_idx = UnicodeAttribute(null=True)
     reporter_idx = UnicodeAttribute(null=True)
     assignee_idx = UnicodeAttribute(null=True)
+    # The sort-order indexes: partitions `<project id>#open` and `#done`, one sort key per order.
+    state_idx = UnicodeAttribute(null=True)
+    updated_order = UnicodeAttribute(null=True)   # <updated_at>#<id>
+    due_order = UnicodeAttribute(null=True)       # <due_date>#<id>, only with a due date
+    severity_order = UnicodeAttribute(null=True)  # <rank, critical highest>#<created_at>#<id>
 
     by_project = _search_index("by_project", "project_idx")
     by_status = _search_index("by_status", "status_idx")
     by_severity = _search_index("by_severity", "severity_idx")
     by_reporter = _search_index("by_reporter", "reporter_idx")
     by_assignee = _search_index("by_assignee", "assignee_idx")
+    by_updated = _search_index("by_updated", "state_idx", sort_attribute="updated_order")
+    by_due_order = _search_index("by_due_order", "state_idx", sort_attribute="due_order")
+    by_severity_order = _search_index("by_severity_order", "state_idx", sort_attribute="severity_order")
 
 
 class TagItem(_TicketsTable, discriminator="tag"):
@@ -115,6 +123,31 @@ class TagItem(_TicketsTable, discriminator="tag"):
     created_key = UnicodeAttribute()
 
     by_tag = _search_index("by_tag", "tag_idx", IncludeProjection(["kind", "ticket_id"]))
+
+
+class TermItem(_TicketsTable, discriminator="term"):
+    """Puts a ticket in one term-index partition (pk `TX#<ticket id>`, sk `TERM#<prefix>`): the
+    ticket has a word starting with the prefix. Kept by the tickets stream, apart from the ticket's
+    own collection so that reading a ticket's details never wades through them."""
+    ticket_id = UnicodeAttribute()
+    term_idx = UnicodeAttribute()       # <project id>#<prefix>
+    created_key = UnicodeAttribute()
+
+    by_term = _search_index("by_term", "term_idx", IncludeProjection(["kind", "ticket_id"]))
+
+
+class CommentWordsItem(_TicketsTable, discriminator="comment_words"):
+    """The words of a ticket's comments (pk `TX#<ticket id>`, sk `WORDS`): a search checks its
+    words against them and the ticket's own text."""
+    words = UnicodeSetAttribute(null=True)
+
+
+TERM_SK_PREFIX = "TERM#"
+COMMENT_WORDS_SK = "WORDS"
+
+
+def terms_pk(ticket_id: str) -> str:
+    return f"TX#{ticket_id}"
 
 
 class HistoryItem(_TicketsTable, discriminator="history"):
@@ -208,6 +241,7 @@ class ProjectItem(_DirectoryTable, discriminator="project"):
     created_at = UnicodeAttribute()
     ticket_counter = NumberAttribute(default=0)
     workflow = JSONAttribute(null=True)
+    default_assignee = UnicodeAttribute(null=True)
 
 
 class MemberItem(_DirectoryTable, discriminator="member"):
@@ -278,6 +312,7 @@ SEARCH_INDEX_ATTRIBUTES = {
     "reporter": "reporter_idx",
     "assignee": "assignee_idx",
     "tags": "tag_idx",
+    "terms": "term_idx",
 }
 
 

@@ -3,13 +3,19 @@ import hashlib
 import heapq
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import attrgetter
 from typing import Iterable, Iterator
 
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.adapters import models
 from chalicelib.adapters.models import (
+    COMMENT_WORDS_SK,
     DUE_SHARDS,
+    TERM_SK_PREFIX,
+    CommentWordsItem,
+    TermItem,
+    terms_pk,
     DUE_SK,
     ATTACHMENT_SK_PREFIX,
     HISTORY_SK_PREFIX,
@@ -27,7 +33,9 @@ from chalicelib.adapters.models import (
     ticket_pk,
 )
 from chalicelib.domain.attachments import AVAILABLE, Attachment
-from chalicelib.domain.search import SearchPlan, TicketQuery, matches
+from chalicelib.domain import search as searching
+from chalicelib.domain import text
+from chalicelib.domain.search import SearchPlan, TicketQuery
 from chalicelib.domain.tickets import HistoryEntry, Ticket
 from chalicelib.errors import Conflict
 
@@ -36,6 +44,7 @@ DETAIL_HISTORY_LIMIT = 50
 DETAIL_QUERY_LIMIT = 1 + 20 + 50 + DETAIL_HISTORY_LIMIT
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
+FILTERED_PAGE_SIZE = 100  # index entries per Query when what is read is checked before it is kept
 MAX_TRANSACTION_ACTIONS = 100
 
 
@@ -145,46 +154,38 @@ class TicketRepository:
         more = page[limit - 1].sk if len(page) > limit else None
         return [to_history(item) for item in page[:limit]], more
 
-    def search(self, project_id: str, plan: SearchPlan, query: TicketQuery, limit: int,
-               lower: str | None, upper: str | None) -> tuple[list[Ticket], bool]:
-        """One page of tickets newest first, merging the plan's index partitions by sort key."""
-        page_size = limit + 1 if not plan.needs_filter else max(limit + 1, 100)
-        streams = [
-            self._partition(plan.index, project_id, value, lower, upper, page_size)
-            for value in plan.partitions
-        ]
-        merged = _unique_by_sort_key(heapq.merge(*streams, key=lambda item: item.created_key, reverse=True))
-        if plan.index == "tags" and not plan.needs_filter:
-            # Tag items exist only for live tickets, so the item after the page tells whether
-            # there is more without fetching its ticket.
-            page = self._batch_tickets(list(islice(merged, limit)))
-            return page, next(merged, None) is not None
-        if plan.index == "tags":
-            tickets = self._fetch_tickets(merged)
-        else:
-            tickets = (to_ticket(item) for item in merged)
-        page: list[Ticket] = []
-        for ticket in tickets:
-            if plan.needs_filter and not matches(ticket, query):
-                continue
-            page.append(ticket)
-            if len(page) > limit:
-                break
-        return page[:limit], len(page) > limit
+    def search(self, project_id: str, plan: SearchPlan, query: TicketQuery, now: str, limit: int) -> "SearchResult":
+        """One page in the plan's order, merging its index partitions by sort key. Reads at most
+        READ_BUDGET index entries: a page cut short by it resumes after the last entry examined."""
+        budget = searching.READ_BUDGET
+        order = _ORDER_ATTRIBUTE[plan.index]
+        page_size = FILTERED_PAGE_SIZE if plan.needs_filter else limit + 1
+        streams = [self._partition(plan, project_id, value, page_size) for value in plan.partitions]
+        merged = _unique_by(heapq.merge(*streams, key=attrgetter(order), reverse=plan.descending), attrgetter(order))
+        examined = 0
+        page: list[tuple[str, Ticket]] = []
+        while examined < budget:
+            chunk = list(islice(merged, min(page_size, budget - examined)))
+            if not chunk:
+                return SearchResult([ticket for _, ticket in page], None, examined)
+            examined += len(chunk)
+            found = self._tickets_of(plan.index, chunk)
+            if plan.needs_filter:
+                found = self._keep_matching(found, query, now)
+            for item, ticket in found:
+                page.append((getattr(item, order), ticket))
+                if len(page) > limit:
+                    return SearchResult([ticket for _, ticket in page[:limit]], page[limit - 1][0], examined)
+        return SearchResult([ticket for _, ticket in page], getattr(chunk[-1], order), examined)
 
-    def _partition(self, index_name: str, project_id: str, value: str, lower: str | None,
-                   upper: str | None, page_size: int) -> Iterator:
-        model = TagItem if index_name == "tags" else TicketItem
-        index = {
-            "project": TicketItem.by_project,
-            "status": TicketItem.by_status,
-            "severity": TicketItem.by_severity,
-            "reporter": TicketItem.by_reporter,
-            "assignee": TicketItem.by_assignee,
-            "tags": TagItem.by_tag,
-        }[index_name]
-        hash_key = project_id if index_name == "project" else scoped(project_id, value)
-        sort = model.created_key
+    def _partition(self, plan: SearchPlan, project_id: str, value: str, page_size: int) -> Iterator:
+        index = _INDEXES[plan.index]
+        if plan.index == "project":
+            hash_key = project_id
+        else:
+            hash_key = scoped(project_id, value)
+        sort = getattr(_INDEX_MODELS[plan.index], _ORDER_ATTRIBUTE[plan.index])
+        lower, upper = plan.lower, plan.upper
         if lower is not None and upper is not None:
             if upper <= lower:
                 return iter(())
@@ -195,20 +196,75 @@ class TicketRepository:
             condition = sort >= lower
         else:
             condition = None
-        results = index.query(hash_key, range_key_condition=condition, scan_index_forward=False,
+        results = index.query(hash_key, range_key_condition=condition, scan_index_forward=not plan.descending,
                               page_size=page_size)
+        order = _ORDER_ATTRIBUTE[plan.index]
         # BETWEEN includes its upper end; the upper bound is exclusive.
-        return (item for item in results if upper is None or item.created_key < upper)
+        return (item for item in results if upper is None or getattr(item, order) < upper)
 
-    def _fetch_tickets(self, tag_items: Iterator[TagItem]) -> Iterator[Ticket]:
-        while chunk := list(islice(tag_items, BATCH_GET_LIMIT)):
-            yield from self._batch_tickets(chunk)
+    def _tickets_of(self, index: str, chunk: list) -> list[tuple[object, Ticket]]:
+        """(index entry, live ticket) for each entry, in order; entries of the tag and term
+        indexes name their ticket, which one BatchGetItem per 100 reads."""
+        if index not in ("tags", "terms"):
+            return [(item, to_ticket(item)) for item in chunk]
+        found = {}
+        for start in range(0, len(chunk), BATCH_GET_LIMIT):
+            keys = {(ticket_pk(entry.ticket_id), TICKET_SK) for entry in chunk[start:start + BATCH_GET_LIMIT]}
+            found.update({item.ticket_id: item for item in TicketItem.batch_get(list(keys))})
+        return [(entry, to_ticket(found[entry.ticket_id])) for entry in chunk
+                if entry.ticket_id in found and not found[entry.ticket_id].deleted_at]
 
-    def _batch_tickets(self, tag_items: list[TagItem]) -> list[Ticket]:
-        found = {item.ticket_id: item for item in TicketItem.batch_get(
-            [(ticket_pk(t.ticket_id), TICKET_SK) for t in tag_items])}
-        return [to_ticket(found[t.ticket_id]) for t in tag_items
-                if t.ticket_id in found and not found[t.ticket_id].deleted_at]
+    def _keep_matching(self, found: list[tuple[object, Ticket]], query: TicketQuery, now: str) -> list:
+        kept = [(item, ticket) for item, ticket in found if searching.matches(ticket, query, now)]
+        if not query.words:
+            return kept
+        # A ticket's own text answers most words; its comments' words are read only when it does not.
+        undecided = [ticket.id for _, ticket in kept
+                     if not text.contains_all(searching.text_terms(ticket), query.words)]
+        comment_words = self.comment_words(undecided) if undecided else {}
+        return [(item, ticket) for item, ticket in kept
+                if text.contains_all(searching.text_terms(ticket) | comment_words.get(ticket.id, set()), query.words)]
+
+    # ---- the term index ----------------------------------------------------------------------
+
+    def comment_words(self, ticket_ids: list[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for start in range(0, len(ticket_ids), BATCH_GET_LIMIT):
+            keys = [(terms_pk(ticket_id), COMMENT_WORDS_SK) for ticket_id in ticket_ids[start:start + BATCH_GET_LIMIT]]
+            for item in CommentWordsItem.batch_get(keys):
+                found[item.pk.removeprefix("TX#")] = set(item.words or ())
+        return found
+
+    def add_comment_words(self, ticket_id: str, words: set[str]) -> set[str]:
+        """Adds to the ticket's comment words (ADD: a repeat is harmless) and returns them all."""
+        item = CommentWordsItem(terms_pk(ticket_id), COMMENT_WORDS_SK)
+        if not words:
+            return self.comment_words([ticket_id]).get(ticket_id, set())
+        item.update(actions=[CommentWordsItem.words.add(words), CommentWordsItem.kind.set(CommentWordsItem)])
+        return set(item.words or ())
+
+    def indexed_prefixes(self, ticket_id: str) -> set[str]:
+        return {item.sk.removeprefix(TERM_SK_PREFIX) for item in TermItem.query(
+            terms_pk(ticket_id), TermItem.sk.startswith(TERM_SK_PREFIX), consistent_read=True,
+            attributes_to_get=["pk", "sk", "kind"])}
+
+    def change_terms(self, project_id: str, ticket_id: str, created_key: str, add: set[str],
+                     remove: set[str]) -> None:
+        """Puts the ticket in the `add` partitions and takes it out of the `remove` ones; each
+        write is the same whenever it is repeated."""
+        with TermItem.batch_write() as batch:
+            for prefix in sorted(add):
+                batch.save(TermItem(terms_pk(ticket_id), TERM_SK_PREFIX + prefix, ticket_id=ticket_id,
+                                    term_idx=scoped(project_id, prefix), created_key=created_key))
+            for prefix in sorted(remove):
+                batch.delete(TermItem(terms_pk(ticket_id), TERM_SK_PREFIX + prefix))
+
+    def drop_terms(self, ticket_id: str) -> None:
+        """Takes a deleted ticket out of the term index and forgets its comment words."""
+        with TermItem.batch_write() as batch:
+            for prefix in self.indexed_prefixes(ticket_id):
+                batch.delete(TermItem(terms_pk(ticket_id), TERM_SK_PREFIX + prefix))
+            batch.delete(CommentWordsItem(terms_pk(ticket_id), COMMENT_WORDS_SK))
 
     def overdue(self, now: str) -> list[tuple[str, str]]:
         """(ticket id, due date) of armed tickets whose due date has passed."""
@@ -347,7 +403,32 @@ def _claim_idempotency(tx, stored: StoredResponse | None) -> None:
     tx.save(item, condition=IdempotencyItem.pk.does_not_exist() | (IdempotencyItem.expires_at < now))
 
 
-INDEX_KEY_ATTRIBUTES = ("created_key", "project_idx", "status_idx", "severity_idx", "reporter_idx", "assignee_idx")
+INDEX_KEY_ATTRIBUTES = ("created_key", "project_idx", "status_idx", "severity_idx", "reporter_idx", "assignee_idx",
+                        "state_idx", "updated_order", "due_order", "severity_order")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    tickets: list[Ticket]
+    resume_after: str | None   # the sort key to continue after; None when nothing is left
+    examined: int              # index entries read
+
+
+_INDEXES = {
+    "project": TicketItem.by_project,
+    "status": TicketItem.by_status,
+    "severity": TicketItem.by_severity,
+    "reporter": TicketItem.by_reporter,
+    "assignee": TicketItem.by_assignee,
+    "tags": TagItem.by_tag,
+    "terms": TermItem.by_term,
+    "updated": TicketItem.by_updated,
+    "due": TicketItem.by_due_order,
+    "severity_order": TicketItem.by_severity_order,
+}
+_INDEX_MODELS = {name: TagItem if name == "tags" else TermItem if name == "terms" else TicketItem for name in _INDEXES}
+_ORDER_ATTRIBUTE = {name: "created_key" for name in _INDEXES} | {
+    "updated": "updated_order", "due": "due_order", "severity_order": "severity_order"}
 
 
 NOTIFIED_SK = "NOTIFIED"
@@ -376,7 +457,11 @@ def to_item(ticket: Ticket, version: int | None = None) -> TicketItem:
         status_idx=scoped(ticket.project_id, ticket.status),
         severity_idx=scoped(ticket.project_id, ticket.severity),
         reporter_idx=scoped(ticket.project_id, ticket.reporter),
-        assignee_idx=scoped(ticket.project_id, ticket.assignee) if ticket.assignee else None,
+        assignee_idx=scoped(ticket.project_id, ticket.assignee or searching.UNASSIGNED),
+        state_idx=scoped(ticket.project_id, searching.state_of(ticket)),
+        updated_order=searching.order_key(ticket, "updated"),
+        due_order=searching.order_key(ticket, "due"),
+        severity_order=searching.order_key(ticket, "severity_order"),
     )
     if version is not None:
         item.version = version
@@ -460,10 +545,10 @@ def to_attachment(item: AttachmentItem) -> Attachment:
     )
 
 
-def _unique_by_sort_key(items: Iterable) -> Iterator:
+def _unique_by(items: Iterable, key) -> Iterator:
     """Drops repeats of one ticket met in several partitions (a ticket with two wanted tags)."""
     previous = None
     for item in items:
-        if item.created_key != previous:
-            previous = item.created_key
+        if key(item) != previous:
+            previous = key(item)
             yield item

@@ -22,10 +22,20 @@ def _key(k):
             "created_at": k.created_at}
 
 
+def _project(p):
+    return {"id": p.id, "name": p.name, "key": p.key, "created_at": p.created_at,
+            "default_assignee": p.default_assignee}
+
+
 @endpoint(bp, "GET", PROJECT, summary="The project this key belongs to", response=s.ProjectOut, tag="projects")
 def get_project(call: Call, project_id: str):
-    p = call.principal.project
-    return {"id": p.id, "name": p.name, "key": p.key, "created_at": p.created_at}
+    return _project(call.principal.project)
+
+
+@endpoint(bp, "PATCH", PROJECT, summary="Rename the project or set who new tickets go to by default", role="admin",
+          body=s.ProjectPatch, response=s.ProjectOut, tag="projects")
+def update_project(call: Call, project_id: str):
+    return _project(services().people.update_project(call.principal, call.body))
 
 
 @endpoint(bp, "GET", PROJECT + "/members", summary="List members", role="admin", response=s.MemberList,

@@ -17,6 +17,7 @@ class Project:
     key: str
     created_at: str
     workflow: dict[str, list[str]] | None = None
+    default_assignee: str | None = None  # who a ticket created without an assignee goes to
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,34 @@
-"""Ticket search: what a query asks for, which index serves it, and whether a ticket matches.
+"""Ticket search: what a query asks for, which index serves it in which order, and whether a
+ticket matches.
 
-Every search index sorts by `created_at#id`, so the newest-first order, the created-at range and
-the cursor are all one sort-key range on whichever index drives the query. The driving index is
-the one whose partitions hold the fewest tickets; the other filters are checked on each ticket read.
+Each sort order is one sort-key order on an index:
+- `created` / `-created`: the filter indexes (project, status, severity, reporter, assignee, tag,
+  term), all sorted by `created_at#id`; the query is driven by whichever reads the fewest tickets
+  (by the partition counts) and the other filters are checked on the tickets read.
+- `updated`, `due`, `severity`: an index per order whose partitions are a project's open and
+  finished tickets, merged; every filter but the status is checked on the tickets read.
+A search reads at most READ_BUDGET index entries; a page cut short by it still carries a cursor.
 """
 from dataclasses import dataclass
 
-from chalicelib.domain.tickets import Ticket
+from chalicelib.domain import text
+from chalicelib.domain.tickets import FINISHED_STATUSES, SEVERITIES, STATUSES, Ticket
+
+SORTS = ("created", "-created", "updated", "due", "severity")
+OPEN_STATUSES = tuple(status for status in STATUSES if status not in FINISHED_STATUSES)
+DONE_STATUSES = tuple(status for status in STATUSES if status in FINISHED_STATUSES)
+OPEN, DONE = "open", "done"      # the partitions of the sort-order indexes
+UNASSIGNED = "none"              # the assignee-index partition of unassigned tickets
+# Index entries one request may examine. A query whose filters are checked on the tickets read
+# (a rare combination, a common word) answers what it found within it, with a cursor.
+READ_BUDGET = 1000
 
 # Tie-break (and the order used before any partition has been counted): one person's tickets are
 # usually fewer than one tag's, one tag's fewer than one severity's or status's. The `project`
 # index holds every live ticket and drives only a query with no other index filter.
-DRIVING_ORDER = ("reporter", "assignee", "tags", "severity", "status")
+DRIVING_ORDER = ("terms", "reporter", "assignee", "tags", "severity", "status")
+# severity_order starts with this digit, so that a descending read gives critical first.
+SEVERITY_RANK = {severity: str(len(SEVERITIES) - 1 - position) for position, severity in enumerate(SEVERITIES)}
 
 
 @dataclass(frozen=True)
@@ -19,12 +36,15 @@ class TicketQuery:
     status: tuple[str, ...] = ()
     severity: tuple[str, ...] = ()
     reporter: str | None = None
-    assignee: str | None = None
+    assignee: str | None = None        # a member, team:<id>, or UNASSIGNED
     tags: tuple[str, ...] = ()
     created_after: str | None = None   # inclusive
     created_before: str | None = None  # exclusive
     due_after: str | None = None       # inclusive
     due_before: str | None = None      # exclusive
+    overdue: bool = False              # open, with a due date before the time of the request
+    words: tuple[str, ...] = ()        # folded; every one a term, the last also a term's start
+    sort: str = "created"
 
     def fingerprint(self) -> str:
         """Identifies the query so that a cursor cannot be replayed against another one."""
@@ -38,49 +58,154 @@ class TicketQuery:
             self.created_before or "",
             self.due_after or "",
             self.due_before or "",
+            "overdue" if self.overdue else "",
+            " ".join(self.words),
+            self.sort,
         ]
         return "|".join(parts)
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The statuses a ticket may have to match; () for any."""
+        if not self.overdue:
+            return self.status
+        return tuple(s for s in OPEN_STATUSES if not self.status or s in self.status) or ("",)
 
 
 @dataclass(frozen=True)
 class SearchPlan:
-    index: str              # project | status | severity | reporter | assignee | tags
-    partitions: tuple[str, ...]  # the values whose partitions are merged
-    needs_filter: bool      # whether tickets read must still be checked against the query
+    index: str                    # project | status | severity | reporter | assignee | tags | terms
+                                  # | updated | due | severity_order
+    partitions: tuple[str, ...]   # the values whose partitions are merged
+    descending: bool
+    lower: str | None             # lowest sort key included
+    upper: str | None             # sort key to stay strictly below
+    needs_filter: bool            # whether tickets read must still be checked against the query
+
+    def after(self, position: str) -> "SearchPlan":
+        """The rest of the plan once every key up to `position` (in read order) has been read."""
+        if self.descending:
+            upper = position if self.upper is None or position < self.upper else self.upper
+            return SearchPlan(self.index, self.partitions, True, self.lower, upper, self.needs_filter)
+        # Strictly above position: the smallest string greater than it.
+        lower = position + "\x00"
+        lower = lower if self.lower is None or lower > self.lower else self.lower
+        return SearchPlan(self.index, self.partitions, False, lower, self.upper, self.needs_filter)
 
 
 def candidates(query: TicketQuery) -> dict[str, tuple[str, ...]]:
-    """Index -> the partitions (values) it would read, for every index the query can be driven by."""
+    """Index -> the partitions (values) it would read, for every filter index the query can be
+    driven by in created order. A query's words each offer their own term partition."""
     values = {
         "reporter": (query.reporter,) if query.reporter else (),
         "assignee": (query.assignee,) if query.assignee else (),
         "tags": tuple(dict.fromkeys(query.tags)),
         "severity": tuple(dict.fromkeys(query.severity)),
-        "status": tuple(dict.fromkeys(query.status)),
+        "status": tuple(dict.fromkeys(query.statuses)),
     }
-    return {index: values[index] for index in DRIVING_ORDER if values[index]}
+    options = {index: values[index] for index in DRIVING_ORDER if index != "terms" and values[index]}
+    for word in dict.fromkeys(query.words):
+        options[f"terms:{word}"] = (text.partition_of(word),)
+    return options
 
 
-def plan(query: TicketQuery, sizes: dict[str, int] | None = None) -> SearchPlan:
-    """Drives the query by the index that reads the fewest tickets: by `sizes` (tickets in the
-    partitions each index would read) when known, else by DRIVING_ORDER."""
+def plan(query: TicketQuery, sizes: dict[str, int] | None = None, now: str | None = None) -> SearchPlan:
+    """The index, partitions, order and key range that serve `query` at time `now`; in created
+    order, driven by the index that reads the fewest tickets by `sizes` (tickets in the
+    partitions each candidate would read), else by DRIVING_ORDER."""
+    if query.sort in ("created", "-created"):
+        return _plan_by_created(query, sizes or {})
+    states = _states(query.statuses)
+    status_is_states = set(query.statuses) in ({*OPEN_STATUSES}, {*DONE_STATUSES}, set())
+    others = _has_filters(query, exclude={"status"})
+    if query.sort == "updated":
+        return SearchPlan("updated", states, True, None, None, others or not status_is_states)
+    if query.sort == "due":
+        upper = _earliest(query.due_before, now if query.overdue else None)
+        rest = others or bool(query.created_after or query.created_before)
+        return SearchPlan("due", states, False, query.due_after, upper, rest or not status_is_states)
+    ranks = sorted(SEVERITY_RANK[s] for s in query.severity) if query.severity else None
+    contiguous = ranks is None or int(ranks[-1]) - int(ranks[0]) == len(ranks) - 1
+    lower, upper = (ranks[0] + "#", chr(ord(ranks[-1]) + 1)) if ranks else (None, None)
+    rest = _has_filters(query, exclude={"status", "severity"}) or not contiguous or not status_is_states
+    return SearchPlan("severity_order", states, True, lower, upper, rest)
+
+
+def _plan_by_created(query: TicketQuery, sizes: dict[str, int]) -> SearchPlan:
+    descending = query.sort == "created"
     options = candidates(query)
-    has_due = query.due_after is not None or query.due_before is not None
     if not options:
-        return SearchPlan("project", ("",), needs_filter=has_due)
-    sizes = sizes or {}
-    index = min(options, key=lambda name: (sizes.get(name, 0), DRIVING_ORDER.index(name)))
-    return SearchPlan(index, options[index], needs_filter=len(options) > 1 or has_due)
+        return SearchPlan("project", ("",), descending, query.created_after, query.created_before,
+                          _has_filters(query, exclude={"created"}))
+    chosen = min(options, key=lambda name: (sizes.get(name, 0), DRIVING_ORDER.index(name.split(":")[0])))
+    filters_left = len(options) > 1 or bool(query.due_after or query.due_before or query.overdue)
+    if chosen.startswith("terms:"):
+        word = chosen.split(":", 1)[1]
+        # A term partition holds every ticket with a term that starts with its prefix: exact for
+        # the last word when it is no longer than the prefix, checked on the tickets read otherwise.
+        exact = query.words[-1] == word and len(word) <= text.PREFIX_LENGTH and len(set(query.words)) == 1
+        filters_left = filters_left or not exact
+        return SearchPlan("terms", options[chosen], descending, query.created_after, query.created_before,
+                          filters_left)
+    return SearchPlan(chosen, options[chosen], descending, query.created_after, query.created_before,
+                      filters_left)
 
 
-def matches(ticket: Ticket, query: TicketQuery) -> bool:
-    if query.status and ticket.status not in query.status:
+def _states(statuses: tuple[str, ...]) -> tuple[str, ...]:
+    if not statuses:
+        return (OPEN, DONE)
+    states = []
+    if any(s in OPEN_STATUSES for s in statuses):
+        states.append(OPEN)
+    if any(s in DONE_STATUSES for s in statuses):
+        states.append(DONE)
+    return tuple(states) or (OPEN,)
+
+
+def _has_filters(query: TicketQuery, exclude: set[str]) -> bool:
+    present = {
+        "status": bool(query.status or query.overdue),
+        "severity": bool(query.severity),
+        "reporter": query.reporter is not None,
+        "assignee": query.assignee is not None,
+        "tags": bool(query.tags),
+        "created": bool(query.created_after or query.created_before),
+        "due": bool(query.due_after or query.due_before or query.overdue),
+        "words": bool(query.words),
+    }
+    return any(value for name, value in present.items() if name not in exclude)
+
+
+def _earliest(*moments: str | None) -> str | None:
+    known = [m for m in moments if m is not None]
+    return min(known) if known else None
+
+
+def state_of(ticket: Ticket) -> str:
+    return OPEN if ticket.is_open else DONE
+
+
+def order_key(ticket: Ticket, index: str) -> str | None:
+    """The ticket's sort key in the order an index keeps (None: absent from that index)."""
+    if index == "updated":
+        return f"{ticket.updated_at}#{ticket.id}"
+    if index == "due":
+        return f"{ticket.due_date}#{ticket.id}" if ticket.due_date else None
+    if index == "severity_order":
+        return f"{SEVERITY_RANK[ticket.severity]}#{ticket.sort_key}"
+    return ticket.sort_key
+
+
+def matches(ticket: Ticket, query: TicketQuery, now: str) -> bool:
+    """Every filter but the words, which need the ticket's comments too (see text.contains_all)."""
+    statuses = query.statuses
+    if statuses and ticket.status not in statuses:
         return False
     if query.severity and ticket.severity not in query.severity:
         return False
     if query.reporter is not None and ticket.reporter != query.reporter:
         return False
-    if query.assignee is not None and ticket.assignee != query.assignee:
+    if query.assignee is not None and (ticket.assignee or UNASSIGNED) != query.assignee:
         return False
     if query.tags and not set(query.tags) & set(ticket.tags):
         return False
@@ -92,12 +217,13 @@ def matches(ticket: Ticket, query: TicketQuery) -> bool:
         return False
     if query.due_before is not None and (ticket.due_date is None or ticket.due_date >= query.due_before):
         return False
+    if query.overdue and (ticket.due_date is None or ticket.due_date >= now):
+        return False
+    if query.sort == "due" and ticket.due_date is None:
+        return False
     return True
 
 
-def sort_key_bounds(query: TicketQuery, after_cursor: str | None) -> tuple[str | None, str | None]:
-    """(lowest sort key included, sort key to stay strictly below) for a page."""
-    upper = query.created_before
-    if after_cursor is not None and (upper is None or after_cursor < upper):
-        upper = after_cursor
-    return query.created_after, upper
+def text_terms(ticket: Ticket) -> set[str]:
+    """The terms of what the ticket itself says; its comments add theirs."""
+    return text.terms(ticket.title, ticket.description, ticket.key, *ticket.tags)

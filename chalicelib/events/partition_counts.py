@@ -10,7 +10,7 @@ from chalicelib.adapters.directory_repo import DirectoryRepository
 
 # The index attributes whose partitions a search can be driven by (the project index never
 # competes: every other index is a subset of it).
-COUNTED_ATTRIBUTES = ("status_idx", "severity_idx", "reporter_idx", "assignee_idx", "tag_idx")
+COUNTED_ATTRIBUTES = ("status_idx", "severity_idx", "reporter_idx", "assignee_idx", "tag_idx", "term_idx")
 
 
 def deltas(records: list[dict]) -> Counter:

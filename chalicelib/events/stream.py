@@ -2,7 +2,7 @@
 from chalice import Blueprint
 
 from chalicelib import config
-from chalicelib.events import outbox, partition_counts
+from chalicelib.events import outbox, partition_counts, search_terms
 from chalicelib.services.registry import services
 
 bp = Blueprint(__name__)
@@ -12,4 +12,5 @@ bp = Blueprint(__name__)
 def tickets_stream(event):
     records = event.to_dict()["Records"]
     partition_counts.apply(records, services().directory)
-    return {"batchItemFailures": outbox.handle(records)}
+    # The event source retries from the earliest failure either reports.
+    return {"batchItemFailures": search_terms.handle(records) + outbox.handle(records)}

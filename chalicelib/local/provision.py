@@ -168,11 +168,13 @@ def table_definitions(stage: str) -> list[dict]:
 
 
 def create_tables(dynamodb, stage: str) -> None:
-    """Creates any missing table (existing ones are left as they are, with their data)."""
+    """Creates any missing table, and adds to an existing one (kept with its data) the global
+    secondary indexes it lacks."""
     existing = set(dynamodb.list_tables()["TableNames"])
     for table in table_definitions(stage):
         name = table["create"]["TableName"]
         if name in existing:
+            add_missing_indexes(dynamodb, table["create"])
             continue
         dynamodb.create_table(**table["create"])
         dynamodb.get_waiter("table_exists").wait(TableName=name)
@@ -268,3 +270,15 @@ def environment(stage: str) -> dict[str, str]:
     resolver = Resolver(load_template(), stage)
     return {setting: resolver.resolve(expression) for setting, expression in settings().items()
             if not assigned_by_service(expression)}
+
+
+def add_missing_indexes(dynamodb, create: dict) -> None:
+    """One index per UpdateTable, as DynamoDB allows; it backfills each from the table's items."""
+    present = {index["IndexName"] for index in
+               dynamodb.describe_table(TableName=create["TableName"])["Table"].get("GlobalSecondaryIndexes", [])}
+    for index in create.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in present:
+            continue
+        dynamodb.update_table(TableName=create["TableName"], AttributeDefinitions=create["AttributeDefinitions"],
+                              GlobalSecondaryIndexUpdates=[{"Create": index}])
+        dynamodb.get_waiter("table_exists").wait(TableName=create["TableName"])

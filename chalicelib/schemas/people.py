@@ -16,6 +16,17 @@ class ProjectOut(BaseModel):
     name: str
     key: str
     created_at: str
+    default_assignee: str | None = Field(description="Who a ticket created without an assignee goes to: a "
+                                                     "user_id or team:<team_id>; null leaves it unassigned")
+
+
+class ProjectPatch(Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True)] | None = None
+    default_assignee: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
+        default=None, description="A user_id or team:<team_id>; null: tickets created without an assignee "
+                                  "stay unassigned")
+
+    _not_null = refuse_null("name", message="cannot be null")
 
 
 class MemberCreate(Strict):

@@ -110,10 +110,22 @@ class CommentCreate(Strict):
 
 
 class TicketSearch(Strict):
-    status: str | None = Field(default=None, description="Comma-separated statuses, any of")
+    q: str | None = Field(default=None, min_length=1, max_length=1024,
+                          description="Words that every ticket found contains (in its title, description, "
+                                      "comments, tags or key); the last one may also be the start of a word. "
+                                      "At most 8 words of 1-64 characters")
+    sort: Literal["created", "-created", "updated", "due", "severity"] = Field(
+        default="created", description="created: newest first; -created: oldest first; updated: most recently "
+                                       "changed first; due: soonest due first, tickets without a due date left "
+                                       "out; severity: critical first, newest first within a severity")
+    status: str | None = Field(default=None, description="Comma-separated statuses, any of; `open` stands for "
+                                                         "every status but resolved, closed and canceled")
     severity: str | None = Field(default=None, description="Comma-separated severities, any of")
-    reporter: str | None = Field(default=None, min_length=1, max_length=128)
-    assignee: str | None = Field(default=None, min_length=1, max_length=128)
+    reporter: str | None = Field(default=None, min_length=1, max_length=128,
+                                 description="A user_id, or `me` for the caller's own")
+    assignee: str | None = Field(default=None, min_length=1, max_length=128,
+                                 description="A user_id, team:<team_id>, `none` (unassigned) or `me`")
+    overdue: Literal["true"] | None = Field(default=None, description="true: open tickets whose due date has passed")
     tags: str | None = Field(default=None, description="Comma-separated tags, any of")
     created_after: datetime | None = Field(default=None, description="Inclusive")
     created_before: datetime | None = Field(default=None, description="Exclusive")

@@ -35,6 +35,15 @@ class PeopleService:
         self.directory.create_project(project, admin, issued.key)
         return project, admin, issued
 
+    def update_project(self, principal: Principal, body: schemas.ProjectPatch) -> Project:
+        changes = body.model_dump(exclude_unset=True)
+        if changes.get("default_assignee") is not None and not self.is_assignable(principal.project.id,
+                                                                                 changes["default_assignee"]):
+            raise ValidationFailed.on("default_assignee", "not a member (user_id) or team (team:<id>) of this project")
+        if not changes:
+            return principal.project
+        return self.directory.update_project(principal.project.id, changes)
+
     # ---- members -----------------------------------------------------------------------------
 
     def members(self, principal: Principal) -> list[Member]:

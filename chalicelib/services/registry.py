@@ -13,6 +13,7 @@ from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
+from chalicelib.services.search_index import SearchIndexService
 from chalicelib.services.tickets import TicketService
 from chalicelib.services.webhooks import WebhookService
 
@@ -25,6 +26,7 @@ class Services:
     webhooks: WebhookService
     overdue: OverdueService
     attachments: AttachmentService
+    search_index: SearchIndexService
 
 
 @lru_cache(maxsize=1)
@@ -36,4 +38,4 @@ def services() -> Services:
     webhooks = WebhookService(WebhooksRepository(), on_disabled=lambda subscription: NotificationService(
         directory, tickets, mailer.from_settings(), config.public_url()).webhook_disabled(subscription))
     return Services(TicketService(tickets, people, attachments), people, directory, webhooks,
-                    OverdueService(tickets), attachments)
+                    OverdueService(tickets), attachments, SearchIndexService(tickets))

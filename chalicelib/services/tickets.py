@@ -8,7 +8,7 @@ from datetime import datetime
 from chalicelib import config
 from chalicelib.adapters.tickets_repo import IDEMPOTENCY_WINDOW_SECONDS, StaleTicket, StoredResponse, TicketRepository
 from chalicelib.domain import cursor as cursors
-from chalicelib.domain import search
+from chalicelib.domain import search, text
 from chalicelib.domain.clock import iso, new_id, now_iso
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import (
@@ -80,7 +80,7 @@ class TicketService:
             title=body.title, description=body.description, status="new", severity=body.severity,
             created_at=now, updated_at=now, reporter=principal.actor, source=body.source,
             due_date=iso(body.due_date) if body.due_date else None,
-            assignee=body.assignee if body.assignee is not None else principal.actor,
+            assignee=body.assignee if body.assignee is not None else self._default_assignee(project),
             tags=tags, dedup_key=body.dedup_key, version=1,
         )
         entry = self._entry(ticket, Events.TICKET_CREATED, principal.actor, now,
@@ -141,32 +141,48 @@ class TicketService:
     def search_query(self, principal: Principal, params: schemas.TicketSearch) -> search.TicketQuery:
         """The query that `params` asks for, as `principal` would run it; a ValidationFailed names
         the parameter that no search accepts."""
+        statuses = _csv("status", params.status, STATUSES + ("open",))
+        if "open" in statuses:
+            statuses = tuple(dict.fromkeys(s for status in statuses
+                                           for s in (search.OPEN_STATUSES if status == "open" else (status,))))
         return search.TicketQuery(
-            status=_csv("status", params.status, STATUSES),
+            status=statuses,
             severity=_csv("severity", params.severity, SEVERITIES),
-            reporter=params.reporter,
-            assignee=params.assignee,
+            reporter=self._person("reporter", params.reporter, principal),
+            assignee=self._person("assignee", params.assignee, principal),
             tags=normalise_tags(_csv("tags", params.tags, None)),
             created_after=_iso_or_none(params.created_after),
             created_before=_iso_or_none(params.created_before),
             due_after=_iso_or_none(params.due_after),
             due_before=_iso_or_none(params.due_before),
+            overdue=bool(params.overdue),
+            words=_query_words(params.q),
+            sort=params.sort,
         )
+
+    @staticmethod
+    def _person(field: str, value: str | None, principal: Principal) -> str | None:
+        if value != "me":
+            return value
+        if principal.user_id is None:
+            raise ValidationFailed.on(field, f"'me' is a member; this key belongs to {principal.actor}")
+        return principal.user_id
 
     def search(self, principal: Principal, params: schemas.TicketSearch) -> dict:
         query = self.search_query(principal, params)
         scope = "search:" + principal.project.id + ":" + query.fingerprint()
         key = config.cursor_signing_key()
-        after = cursors.decode(params.cursor, scope, key) if params.cursor else None
-        lower, upper = search.sort_key_bounds(query, after)
-        options = search.candidates(query)
+        now = now_iso()
+        options = search.candidates(query) if query.sort in ("created", "-created") else {}
         # Only a choice between indexes needs their sizes (one more read).
         sizes = self.people.directory.index_sizes(principal.project.id, options) if len(options) > 1 else None
-        plan = search.plan(query, sizes)
-        page, more = self.tickets.search(principal.project.id, plan, query, params.limit, lower, upper)
+        plan = search.plan(query, sizes, now=now)
+        if params.cursor:
+            plan = plan.after(cursors.decode(params.cursor, scope, key))
+        found = self.tickets.search(principal.project.id, plan, query, now, params.limit)
         return {
-            "data": [public_view(t) for t in page],
-            "cursor": cursors.encode(page[-1].sort_key, scope, key) if more and page else None,
+            "data": [public_view(t) for t in found.tickets],
+            "cursor": cursors.encode(found.resume_after, scope, key) if found.resume_after else None,
         }
 
     # ---- change ------------------------------------------------------------------------------
@@ -241,6 +257,11 @@ class TicketService:
             raise NotFound("ticket not found")
         return ticket
 
+    def _default_assignee(self, project) -> str | None:
+        """The project's default, while it still names a member or team; else unassigned."""
+        default = project.default_assignee
+        return default if default is not None and self.people.is_assignable(project.id, default) else None
+
     def _check_assignee(self, project_id: str, assignee: str) -> None:
         if not self.people.is_assignable(project_id, assignee):
             raise ValidationFailed.on("assignee", "not a member (user_id) or team (team:<id>) of this project")
@@ -284,6 +305,17 @@ def _csv(field: str, raw: str | None, allowed: tuple[str, ...] | None) -> tuple[
         if bad:
             raise ValidationFailed.on(field, f"unknown {', '.join(bad)}; use {', '.join(allowed)}")
     return values
+
+
+def _query_words(q: str | None) -> tuple[str, ...]:
+    if q is None:
+        return ()
+    found = tuple(text.words(q))
+    if len(found) > text.MAX_QUERY_WORDS:
+        raise ValidationFailed.on("q", f"at most {text.MAX_QUERY_WORDS} words")
+    if any(len(word) > text.MAX_WORD_LENGTH for word in found):
+        raise ValidationFailed.on("q", f"each word at most {text.MAX_WORD_LENGTH} characters")
+    return found
 
 
 def _iso_or_none(moment: datetime | None) -> str | None:

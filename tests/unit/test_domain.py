@@ -1,7 +1,9 @@
 """Pure rules: workflow, change diffs, tags, search planning, cursors, tokens."""
 import pytest
 
-from chalicelib.domain import cursor, search, secrets
+from dataclasses import replace
+
+from chalicelib.domain import cursor, search, secrets, text
 from chalicelib.domain.people import Principal, Project
 from chalicelib.domain.tickets import STATUSES, Ticket, Workflow, apply_changes, normalise_tags
 from chalicelib.errors import Forbidden, InvalidCursor, TransitionNotAllowed, ValidationFailed
@@ -82,10 +84,63 @@ class TestSearchPlan:
     def test_due_filters_are_checked_on_read(self):
         assert search.plan(search.TicketQuery(due_before=NOW)).needs_filter
 
-    def test_bounds_take_the_tighter_upper_end(self):
-        query = search.TicketQuery(created_after=NOW, created_before=LATER)
-        assert search.sort_key_bounds(query, None) == (NOW, LATER)
-        assert search.sort_key_bounds(query, f"{NOW}#x") == (NOW, f"{NOW}#x")
+    def test_a_cursor_takes_the_tighter_end(self):
+        plan = search.plan(search.TicketQuery(created_after=NOW, created_before=LATER))
+        assert (plan.lower, plan.upper) == (NOW, LATER)
+        resumed = plan.after(f"{NOW}#x")
+        assert (resumed.lower, resumed.upper) == (NOW, f"{NOW}#x")
+        oldest_first = search.plan(search.TicketQuery(created_after=NOW, sort="-created"))
+        assert oldest_first.after(f"{LATER}#x").lower > f"{LATER}#x" > oldest_first.lower
+
+    def test_the_rarest_word_drives_and_an_exact_prefix_needs_no_check(self):
+        query = search.TicketQuery(words=("disk", "ful"))
+        plan = search.plan(query, {"terms:disk": 90, "terms:ful": 3})
+        assert (plan.index, plan.partitions, plan.needs_filter) == ("terms", ("ful",), True)
+        alone = search.plan(search.TicketQuery(words=("dis",)))
+        assert (alone.index, alone.partitions, alone.needs_filter) == ("terms", ("dis",), False)
+        long_word = search.plan(search.TicketQuery(words=("configuration",)))
+        assert long_word.partitions == ("configur",) and long_word.needs_filter
+
+    def test_a_filter_smaller_than_every_word_drives(self):
+        plan = search.plan(search.TicketQuery(words=("disk",), assignee="u2"), {"terms:disk": 90, "assignee": 2})
+        assert plan.index == "assignee" and plan.needs_filter
+
+    def test_sort_orders_read_their_own_index(self):
+        assert search.plan(search.TicketQuery(sort="-created")).descending is False
+        updated = search.plan(search.TicketQuery(sort="updated", status=search.OPEN_STATUSES))
+        assert (updated.index, updated.partitions, updated.needs_filter) == ("updated", ("open",), False)
+        assert search.plan(search.TicketQuery(sort="updated", status=("new",))).needs_filter
+        due = search.plan(search.TicketQuery(sort="due", overdue=True), now=LATER)
+        assert (due.index, due.partitions, due.upper, due.descending) == ("due", ("open",), LATER, False)
+        severity = search.plan(search.TicketQuery(sort="severity", severity=("critical", "high")))
+        assert (severity.lower, severity.upper, severity.needs_filter) == ("2#", "4", False)
+        assert search.plan(search.TicketQuery(sort="severity", severity=("critical", "low"))).needs_filter
+
+    def test_overdue_means_open_and_past_due(self):
+        query = search.TicketQuery(overdue=True)
+        assert search.matches(ticket(due_date=NOW), query, LATER)
+        assert not search.matches(ticket(due_date=LATER), query, LATER)
+        assert not search.matches(replace(ticket(due_date=NOW), status="resolved"), query, LATER)
+        assert search.TicketQuery(overdue=True, status=("closed",)).statuses == ("",)
+
+
+class TestText:
+    def test_case_accents_and_width_fold_away(self):
+        assert text.words("Ünïcode ＵＮＩＣＯＤＥ naïve") == ["unicode", "unicode", "naive"]
+
+    def test_punctuation_separates_and_ideographs_are_words(self):
+        assert text.words("disk-full on db_1, OPS-42") == ["disk", "full", "on", "db", "1", "ops", "42"]
+        assert text.words("東京で障害") == ["東", "京", "で", "障", "害"]
+        assert text.words("Ошибка диска") == ["ошибка", "диска"]
+
+    def test_every_word_must_be_there_and_the_last_may_be_a_start(self):
+        terms = text.terms("Disk full on db-1")
+        assert text.contains_all(terms, ("disk", "ful"))
+        assert not text.contains_all(terms, ("dis", "full"))
+        assert not text.contains_all(terms, ("disk", "empty"))
+
+    def test_prefixes_are_capped(self):
+        assert text.prefixes({"configuration"}) == {"configuration"[:n] for n in range(1, text.PREFIX_LENGTH + 1)}
 
 
 class TestCursor:
