@@ -103,8 +103,7 @@ def expected_sizes(tickets: list[dataset.LoadedTicket]) -> dict[tuple[str, str],
         sizes[("status", ticket.status)] += 1
         sizes[("severity", ticket.severity)] += 1
         sizes[("reporter", ticket.reporter)] += 1
-        if ticket.assignee:
-            sizes[("assignee", ticket.assignee)] += 1
+        sizes[("assignee", ticket.assignee or "none")] += 1
         for tag in ticket.tags:
             sizes[("tags", tag)] += 1
     return dict(sizes)

@@ -7,12 +7,24 @@ and turned into items by the repository's own `to_item`, `tag_item`, `due_item` 
 per ticket, so that ten thousand tickets load in seconds.
 """
 import random
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from bench import words
 from chalicelib.adapters import tickets_repo
-from chalicelib.adapters.models import DedupGuardItem
+from chalicelib.adapters.directory_repo import partition_count_sk
+from chalicelib.adapters.models import (
+    COMMENT_WORDS_SK,
+    CommentWordsItem,
+    DedupGuardItem,
+    PartitionCountItem,
+    project_pk,
+    scoped,
+    terms_pk,
+)
+from chalicelib.domain import text
 from chalicelib.domain.clock import iso, new_id, utc_now
 from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes
 from chalicelib.services.tickets import TicketService
@@ -62,13 +74,12 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
         created = start + step * (number - 1) + timedelta(milliseconds=rng.randrange(0, 1000))
         created_at = iso(created)
         reporter = rng.choice(reporters)
-        assignee = rng.choice(assignees) if rng.random() < 0.9 else reporter
+        assignee = rng.choice(assignees) if rng.random() < 0.9 else None
         tags = _pick_tags(rng)
         ticket = Ticket(
             id=new_id(), project_id=project_id, number=number, key=f"{project_key}-{number}",
-            title=f"{rng.choice(('Checkout', 'Login', 'Search', 'Export', 'Webhook'))} "
-                  f"{rng.choice(('fails', 'is slow', 'times out', 'returns 500', 'looks wrong'))} #{number}",
-            description=("Steps to reproduce: open the page, repeat the action, watch the error. " * 3).strip(),
+            title=words.sentence(rng, rng.randint(4, 9)).capitalize(),
+            description=words.sentence(rng, rng.randint(15, 45)).capitalize() + ".",
             status="new", severity=_weighted(rng, SEVERITY_WEIGHTS), created_at=created_at,
             updated_at=created_at, reporter=reporter, source=_weighted(rng, SOURCES),
             due_date=iso(created + timedelta(days=rng.randrange(3, 30))) if rng.random() < 0.3 else None,
@@ -83,7 +94,7 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
         for _ in range(rng.choice((0, 0, 0, 1, 2))):
             moment += timedelta(minutes=rng.randrange(1, 600))
             history.append(TicketService._entry(ticket, Events.COMMENT_ADDED, rng.choice(people.members),
-                                                iso(moment), {}, comment="Looking into it; logs attached."))
+                                                iso(moment), {}, comment=words.sentence(rng, rng.randint(5, 20))))
         status = _weighted(rng, STATUS_WEIGHTS)
         if status != "new":
             moment += timedelta(minutes=rng.randrange(1, 600))
@@ -98,8 +109,8 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
 
 
 def items(loaded: LoadedTicket) -> list[dict]:
-    """The raw DynamoDB items of one ticket: the ticket, its tags, its history, its dedup guard and,
-    for an open ticket with a due date, the marker that arms its overdue event."""
+    """The raw DynamoDB items of one ticket: the ticket, its tags, its history, its dedup guard,
+    its term items and, for an open ticket with a due date, the marker that arms its overdue event."""
     ticket = loaded.ticket
     ticket_item = tickets_repo.to_item(ticket)
     # A save through the API sets the version; a raw write has to carry the stored one itself.
@@ -116,9 +127,42 @@ def items(loaded: LoadedTicket) -> list[dict]:
     return [model.serialize() for model in models]
 
 
-def load(dynamodb, table_name: str, tickets: list[LoadedTicket], threads: int = 4) -> int:
-    """Writes every ticket's items with BatchWriteItem; returns how many items were written."""
-    every_item = [item for loaded in tickets for item in items(loaded)]
+def prefixes(loaded: LoadedTicket) -> set[str]:
+    """The term-index partitions the ticket is in once the stream's consumer has indexed it."""
+    ticket = loaded.ticket
+    return text.prefixes(text.terms(ticket.title, ticket.description, ticket.key, *ticket.tags)
+                         | comment_words(loaded))
+
+
+def comment_words(loaded: LoadedTicket) -> set[str]:
+    return text.terms(*(entry.comment for entry in loaded.history if entry.comment))
+
+
+def term_items(loaded: LoadedTicket) -> list[dict]:
+    """The term index of one ticket, as the tickets stream's consumer (services.search_index)
+    leaves it: its term items and its comments' words."""
+    ticket = loaded.ticket
+    models = [tickets_repo.term_item(ticket.project_id, ticket.id, ticket.sort_key, prefix)
+              for prefix in sorted(prefixes(loaded))]
+    if words_said := comment_words(loaded):
+        models.append(CommentWordsItem(terms_pk(ticket.id), COMMENT_WORDS_SK, words=words_said))
+    return [model.serialize() for model in models]
+
+
+def term_counts(project_id: str, tickets: list[LoadedTicket]) -> list[dict]:
+    """The term partitions' counts, as the stream's consumer keeps them from the term items."""
+    counts: Counter = Counter(prefix for loaded in tickets for prefix in prefixes(loaded))
+    return [PartitionCountItem(project_pk(project_id), partition_count_sk("term_idx", scoped(project_id, prefix)),
+                               count=n).serialize() for prefix, n in counts.items()]
+
+
+def load(dynamodb, table_name: str, tickets: list[LoadedTicket], threads: int = 4, of=items) -> int:
+    """Writes every ticket's items (`of` one ticket) with BatchWriteItem; returns how many."""
+    every_item = [item for loaded in tickets for item in of(loaded)]
+    return write_items(dynamodb, table_name, every_item, threads)
+
+
+def write_items(dynamodb, table_name: str, every_item: list[dict], threads: int = 4) -> int:
     batches = [every_item[i:i + BATCH_WRITE_LIMIT] for i in range(0, len(every_item), BATCH_WRITE_LIMIT)]
 
     def write(batch: list[dict]) -> None:

@@ -27,6 +27,7 @@ import contextlib
 import json
 import os
 import platform
+import random
 import sys
 import threading
 import time
@@ -42,7 +43,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from app import app
-from bench import cost
+from bench import cost, words
 from bench.meter import Meter, Recording
 from chalicelib import config
 from chalicelib.adapters import mailer, queue
@@ -379,12 +380,30 @@ def _comment(fx: Fixture, ticket_id: str | None, n: int) -> None:
     fx.api("POST", f"/tickets/{ticket_id}/comments", {"comment": f"comment {n}"}, status=201)
 
 
+def _said(kind: str, n: int, length: int) -> str:
+    """Text with real text's word frequencies (bench/words.py), the same for the same arguments."""
+    return words.sentence(random.Random(f"{kind}-{n}"), length)
+
+
+def _create_said(fx: Fixture, _: str | None, n: int) -> None:
+    fx.api("POST", "/tickets", {"title": _said("title", n, 6), "description": _said("description", n, 30),
+                                "severity": "high", "tags": ["db", "network"]}, status=201)
+
+
+def _describe_said(fx: Fixture, ticket_id: str | None, n: int) -> None:
+    fx.api("PATCH", f"/tickets/{ticket_id}", {"description": _said("edit", n, 30)})
+
+
+def _comment_said(fx: Fixture, ticket_id: str | None, n: int) -> None:
+    fx.api("POST", f"/tickets/{ticket_id}/comments", {"comment": _said("comment", n, 12)}, status=201)
+
+
 def _assignee(fx: Fixture, _: int) -> str:
     return fx.members[0]
 
 
-# The admin makes every change, and a ticket created without an assignee is assigned to its
-# creator: no email goes out for those (nobody is mailed about their own actions).
+# The admin makes every change; a ticket created without an assignee is unassigned, so its
+# creation mails nobody.
 CHANGES = [
     Change("ticket created (2 tags)", None, _create, 0),
     Change("title edited", "own", _patch(title=lambda fx, n: f"Edited {n}"), 0),
@@ -392,6 +411,10 @@ CHANGES = [
     Change("assignee changed (email to the new one)", "own", _patch(assignee=_assignee), 1),
     Change("status → resolved (email to the assignee)", "assigned", _patch(status="resolved"), 1),
     Change("comment added (email to the assignee)", "assigned", _comment, 1),
+    # What the term index costs for text with real text's word frequencies.
+    Change("ticket created (6 + 30 words of text)", None, _create_said, 0),
+    Change("description edited (30 new words)", "own", _describe_said, 0),
+    Change("comment added (12 words; email to the assignee)", "assigned", _comment_said, 1),
 ]
 
 

@@ -1,5 +1,10 @@
-"""Operator commands. `python -m chalicelib.cli [--stage S] create-project --name N --key K --admin-email E`
-creates a project with its first admin and prints an admin API key (shown once).
+"""Operator commands.
+
+    python -m chalicelib.cli [--stage S] create-project --name N --key K --admin-email E
+        creates a project with its first admin and prints an admin API key (shown once);
+    python -m chalicelib.cli [--stage S] backfill
+        brings tickets stored by an earlier version up to the current search indexes (term index
+        included); safe to repeat and to run beside live traffic.
 
 It uses the same settings as the app: with --stage, that stage's table names from
 .chalice/config.json (what the environment sets already wins) and AWS credentials and region from
@@ -12,8 +17,10 @@ import sys
 from pathlib import Path
 
 from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.errors import DomainError
 from chalicelib.services.people import PeopleService
+from chalicelib.services.search_index import SearchIndexService
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--key", required=True, help="ticket key prefix, e.g. OPS")
     create.add_argument("--admin-email", required=True)
     create.add_argument("--admin-name")
+    commands.add_parser("backfill", help="bring stored tickets up to the current search indexes")
     args = parser.parse_args(argv)
     if args.stage:
         try:
@@ -34,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: no stage {args.stage!r} in .chalice/config.json", file=sys.stderr)
             return 2
 
+    if args.command == "backfill":
+        print(json.dumps(backfill(), indent=2))
+        return 0
     try:
         project, admin, issued = PeopleService(DirectoryRepository()).create_project(
             args.name, args.key, args.admin_email, args.admin_name)
@@ -43,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({"project_id": project.id, "project_key": project.key, "admin_user_id": admin.user_id,
                       "api_key": issued.token}, indent=2))
     return 0
+
+
+def backfill() -> dict[str, int]:
+    return SearchIndexService(TicketRepository()).backfill()
 
 
 def stage_settings(stage: str) -> dict[str, str]:

@@ -1,4 +1,6 @@
 """Projects, members, teams and API keys on the directory table."""
+import hashlib
+
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.adapters import models
@@ -64,6 +66,29 @@ class DirectoryRepository:
             for index in wanted[(item.pk, item.sk)]:
                 sizes[index] += max(0, int(item.count))
         return sizes
+
+    def tickets_counted(self, project_id: str, queries: list[tuple[tuple[str, str], ...]]) -> list[int]:
+        """For each query's (count, partition) pairs, the sum of those counts: one BatchGetItem
+        for up to 100 distinct counts. A partition never counted holds no ticket."""
+        pk = project_pk(project_id)
+        keys = list(dict.fromkeys((pk, partition_count_sk(attribute, scoped(project_id, value)))
+                                  for pairs in queries for attribute, value in pairs))
+        found: dict[tuple[str, str], int] = {}
+        for start in range(0, len(keys), 100):
+            for item in PartitionCountItem.batch_get(keys[start:start + 100], consistent_read=True):
+                found[(item.pk, item.sk)] = max(0, int(item.count))
+        return [sum(found.get((pk, partition_count_sk(attribute, scoped(project_id, value))), 0)
+                    for attribute, value in pairs) for pairs in queries]
+
+    def add_to_partition_counts_once(self, deltas: dict[tuple[str, str, str], int], record_ids: list[str]) -> None:
+        """Applies at most 100 deltas, those of the stream records `record_ids`, in one transaction
+        whose token the records decide: DynamoDB ignores a repeated token for 10 minutes, longer
+        than the stream takes to retry them."""
+        token = hashlib.sha256("\n".join(record_ids).encode()).hexdigest()[:36]
+        with models.Transaction(Conflict("partition counts"), token=token) as tx:
+            for (project_id, attribute, value), delta in sorted(deltas.items()):
+                tx.update(PartitionCountItem(project_pk(project_id), partition_count_sk(attribute, value)),
+                          actions=[PartitionCountItem.count.add(delta)])
 
     def add_to_partition_counts(self, deltas: dict[tuple[str, str, str], int]) -> None:
         """Applies {(project id, index attribute, partition key): change}; ADD keeps it commutative."""

@@ -397,11 +397,14 @@ def _subclasses(cls):
         yield from _subclasses(sub)
 
 
+MAX_TRANSACTION_ACTIONS = 100
+
+
 class Transaction(TransactWrite):
     """TransactWrite on the shared connection; a failed condition raises `conflict` instead."""
 
-    def __init__(self, conflict: Exception):
-        super().__init__(connection=connection())
+    def __init__(self, conflict: Exception, token: str | None = None):
+        super().__init__(connection=connection(), client_request_token=token)
         self._conflict = conflict
 
     def __exit__(self, exc_type, exc_val, exc_tb):

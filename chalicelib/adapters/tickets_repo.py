@@ -10,6 +10,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.adapters import models
 from chalicelib.adapters.models import (
+    MAX_TRANSACTION_ACTIONS,
     COMMENT_WORDS_SK,
     DUE_SHARDS,
     TERM_SK_PREFIX,
@@ -45,7 +46,6 @@ DETAIL_QUERY_LIMIT = 1 + 20 + 50 + DETAIL_HISTORY_LIMIT
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
 FILTERED_PAGE_SIZE = 100  # index entries per Query when what is read is checked before it is kept
-MAX_TRANSACTION_ACTIONS = 100
 
 
 class StaleTicket(Conflict):
@@ -225,6 +225,34 @@ class TicketRepository:
         return [(item, ticket) for item, ticket in kept
                 if text.contains_all(searching.text_terms(ticket) | comment_words.get(ticket.id, set()), query.words)]
 
+    # ---- operator commands (never on a request path) -----------------------------------------
+
+    def every_live_ticket(self) -> Iterator[Ticket]:
+        """Every live ticket of every project: a Scan, for backfills."""
+        for item in TicketItem.scan(TicketItem.deleted_at.does_not_exist(), page_size=500):
+            yield to_ticket(item)
+
+    def refresh_index_keys(self, ticket: Ticket) -> bool:
+        """Writes the index keys this version of the code gives `ticket`, if its stored item lacks
+        them; True when it did. A ticket changed meanwhile was written with them anyway."""
+        wanted = to_item(ticket)
+        stored = TicketItem.get(ticket_pk(ticket.id), TICKET_SK, consistent_read=True,
+                                attributes_to_get=["kind", *INDEX_KEY_ATTRIBUTES])
+        names = [name for name in INDEX_KEY_ATTRIBUTES if getattr(stored, name) != getattr(wanted, name)]
+        if not names:
+            return False
+        actions = [getattr(TicketItem, name).set(getattr(wanted, name)) if getattr(wanted, name) is not None
+                   else getattr(TicketItem, name).remove() for name in names]
+        with self._transaction() as tx:
+            tx.update_unversioned(TicketItem, ticket_pk(ticket.id), TICKET_SK, actions,
+                                  condition=TicketItem.version == ticket.version)
+        return True
+
+    def comments(self, ticket_id: str) -> Iterator[str]:
+        for item in HistoryItem.query(ticket_pk(ticket_id), HistoryItem.sk.startswith(HISTORY_SK_PREFIX),
+                                      filter_condition=HistoryItem.event == "COMMENT_ADDED"):
+            yield item.comment or ""
+
     # ---- the term index ----------------------------------------------------------------------
 
     def comment_words(self, ticket_ids: list[str]) -> dict[str, set[str]]:
@@ -254,8 +282,7 @@ class TicketRepository:
         write is the same whenever it is repeated."""
         with TermItem.batch_write() as batch:
             for prefix in sorted(add):
-                batch.save(TermItem(terms_pk(ticket_id), TERM_SK_PREFIX + prefix, ticket_id=ticket_id,
-                                    term_idx=scoped(project_id, prefix), created_key=created_key))
+                batch.save(term_item(project_id, ticket_id, created_key, prefix))
             for prefix in sorted(remove):
                 batch.delete(TermItem(terms_pk(ticket_id), TERM_SK_PREFIX + prefix))
 
@@ -492,6 +519,11 @@ def due_item(ticket: Ticket) -> DueItem:
 def tag_item(ticket: Ticket, tag: str) -> TagItem:
     return TagItem(ticket_pk(ticket.id), TAG_SK_PREFIX + tag, ticket_id=ticket.id,
                    tag_idx=scoped(ticket.project_id, tag), created_key=ticket.sort_key)
+
+
+def term_item(project_id: str, ticket_id: str, created_key: str, prefix: str) -> TermItem:
+    return TermItem(terms_pk(ticket_id), TERM_SK_PREFIX + prefix, ticket_id=ticket_id,
+                    term_idx=scoped(project_id, prefix), created_key=created_key)
 
 
 def history_sk(entry: HistoryEntry) -> str:

@@ -151,6 +151,35 @@ def _plan_by_created(query: TicketQuery, sizes: dict[str, int]) -> SearchPlan:
                       filters_left)
 
 
+def counted_partitions(query: TicketQuery) -> tuple[tuple[str, str], ...] | None:
+    """(count, partition) pairs whose counts add up to exactly the tickets the query finds, or
+    None when no kept count can say (words, date ranges, overdue, several tags, most pairs of
+    filters). Partitions are values within the project."""
+    statuses = set(query.status)
+    state = OPEN if statuses == set(OPEN_STATUSES) else DONE if statuses == set(DONE_STATUSES) else None
+    if query.words or query.overdue or query.created_after or query.created_before or query.due_after \
+            or query.due_before or len(query.tags) > 1:
+        return None
+    filters = [name for name, present in (("status", statuses), ("severity", query.severity),
+                                          ("reporter", query.reporter), ("assignee", query.assignee),
+                                          ("tags", query.tags)) if present]
+    if not filters:
+        return (("state_idx", OPEN), ("state_idx", DONE))
+    if filters == ["status"]:
+        return (("state_idx", state),) if state else tuple(("status_idx", s) for s in sorted(statuses))
+    if len(filters) == 1:
+        attribute = {"severity": "severity_idx", "reporter": "reporter_idx", "assignee": "assignee_idx",
+                     "tags": "tag_idx"}[filters[0]]
+        values = {"severity": query.severity, "reporter": (query.reporter,), "assignee": (query.assignee,),
+                  "tags": query.tags}[filters[0]]
+        return tuple((attribute, value) for value in sorted(set(values)))
+    if state and filters == ["status", "assignee"]:
+        return (("assignee_state", f"{query.assignee}#{state}"),)
+    if state and filters == ["status", "severity"]:
+        return tuple(("severity_state", f"{severity}#{state}") for severity in sorted(set(query.severity)))
+    return None
+
+
 def _states(statuses: tuple[str, ...]) -> tuple[str, ...]:
     if not statuses:
         return (OPEN, DONE)

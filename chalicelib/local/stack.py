@@ -153,6 +153,7 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports) -> None:
 
     os.environ.update(app_environment(state, ports, assigned))
     app = load_app()
+    index_version = upgrade_search_indexes(state)
     demo = demo_project(state)
 
     from chalice.local import create_local_server
@@ -175,7 +176,7 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports) -> None:
 
     api_url = f"http://{HOST}:{ports.api}"
     write_json(state.stack, {"api_url": api_url, "project_id": demo["project_id"], "api_key": demo["api_key"],
-                             "aws_endpoint_url": aws_endpoint})
+                             "aws_endpoint_url": aws_endpoint, "index_version": index_version})
     log.info("\n".join([
         "Ticketry is running",
         f"  API           {api_url}   (OpenAPI: {api_url}/v1/ce/openapi.json)",
@@ -264,6 +265,18 @@ def load_app():
     app = importlib.import_module("app").app
     validate_routes(app.routes)
     return app
+
+
+def upgrade_search_indexes(state: StateDir) -> int:
+    """Data kept from a run of an earlier version gets the search indexes this one reads; returns
+    the version the data is now at."""
+    from chalicelib import cli
+    from chalicelib.services.search_index import INDEX_VERSION
+
+    saved = read_json(state.stack, {})
+    if saved and saved.get("index_version") != INDEX_VERSION:
+        log.info("bringing the stored tickets up to the current search indexes: %s", cli.backfill())
+    return INDEX_VERSION
 
 
 def demo_project(state: StateDir) -> dict[str, str]:

@@ -1,10 +1,13 @@
 """Keeps the term index that full-text search reads: each ticket sits in the partition of every
 prefix of its words (title, description, tags, key and comments), from its history entries."""
-from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.adapters.tickets_repo import StaleTicket, TicketRepository
 from chalicelib.domain import text
-from chalicelib.domain.tickets import Events, HistoryEntry
+from chalicelib.domain.tickets import Events, HistoryEntry, public_view
 
 TEXT_FIELDS = frozenset({"title", "description", "tags"})
+# Raised whenever stored tickets need `python -m chalicelib.cli backfill` to be searchable as this
+# code searches; the local stack runs it by itself when its data is older.
+INDEX_VERSION = 1
 
 
 class SearchIndexService:
@@ -25,12 +28,28 @@ class SearchIndexService:
             comment_words = set()
         else:
             return
-        self.reindex(entry.ticket, comment_words, fresh=entry.event == Events.TICKET_CREATED)
+        self.reindex(entry.ticket, comment_words)
 
-    def reindex(self, ticket: dict, comment_words: set[str], fresh: bool = False) -> None:
-        """`ticket` as the API shows it; `fresh`: it has no term items yet."""
+    def backfill(self) -> dict[str, int]:
+        """Brings every live ticket's index keys and term items to what this code writes: for
+        tickets stored before a search index existed. Safe to run again, and beside live traffic."""
+        done = {"tickets": 0, "index_keys_written": 0}
+        for ticket in self.tickets.every_live_ticket():
+            try:
+                done["index_keys_written"] += self.tickets.refresh_index_keys(ticket)
+            except StaleTicket:
+                pass  # changed since it was read: that write carried the keys
+            # ADD, not a replacement: a comment made meanwhile keeps its words.
+            comment_words = self.tickets.add_comment_words(ticket.id, text.terms(*self.tickets.comments(ticket.id)))
+            self.reindex(public_view(ticket), comment_words)
+            done["tickets"] += 1
+        return done
+
+    def reindex(self, ticket: dict, comment_words: set[str]) -> None:
+        """Writes only the difference: `ticket` (as the API shows it) may be indexed already, by a
+        replay of its record or a backfill."""
         wanted = text.prefixes(text.terms(ticket["title"], ticket["description"], ticket["key"], *ticket["tags"])
                                | comment_words)
-        present = set() if fresh else self.tickets.indexed_prefixes(ticket["id"])
+        present = self.tickets.indexed_prefixes(ticket["id"])
         self.tickets.change_terms(ticket["project_id"], ticket["id"], f"{ticket['created_at']}#{ticket['id']}",
                                   add=wanted - present, remove=present - wanted)

@@ -168,6 +168,13 @@ class TicketService:
             raise ValidationFailed.on(field, f"'me' is a member; this key belongs to {principal.actor}")
         return principal.user_id
 
+    def counts(self, principal: Principal, queries: list[search.TicketQuery]) -> list[int | None]:
+        """How many tickets each query finds, where the kept counts say it exactly; else None."""
+        pairs = [search.counted_partitions(query) for query in queries]
+        known = [p for p in pairs if p is not None]
+        totals = iter(self.people.directory.tickets_counted(principal.project.id, known) if known else [])
+        return [next(totals) if p is not None else None for p in pairs]
+
     def search(self, principal: Principal, params: schemas.TicketSearch) -> dict:
         query = self.search_query(principal, params)
         scope = "search:" + principal.project.id + ":" + query.fingerprint()

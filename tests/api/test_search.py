@@ -264,3 +264,31 @@ def test_bad_filters_are_400_naming_the_field(api, query, field):
     response = api.get(f"/tickets?{query}")
     assert response.status_code == 400
     assert response.json["error"]["details"][0]["field"] == field
+
+
+COUNTED = [{}, {"status": "open"}, {"status": "new,closed"}, {"assignee": "none"}, {"assignee": "me", "status": "open"},
+           {"severity": "critical,high", "status": "open"}, {"tags": "db"}, {"reporter": "me"}]
+
+
+def test_kept_counts_are_exact_and_a_replayed_batch_counts_nothing_twice(api, corpus):
+    from chalicelib.schemas.tickets import TicketSearch
+    from chalicelib.services.auth import authenticate
+    from chalicelib.services.registry import services
+    from tests.streams import handle_records, new_records
+
+    tickets = services().tickets
+    principal = authenticate(services().directory, f"Bearer {api.token}", api.project_id)
+
+    def counts():
+        return tickets.counts(principal, [tickets.search_query(principal, TicketSearch.model_validate(query))
+                                          for query in COUNTED])
+
+    assert counts() == [len(oracle(corpus, query)) for query in COUNTED]
+    for n in range(3):
+        api.create_ticket(title=f"late {n}", assignee=corpus["me"])
+    records = new_records()
+    for _ in range(2):  # the second time, as the event source retries a batch
+        handle_records(records)
+    corpus["tickets"] = api.get("/tickets?limit=100").json["data"]
+    assert counts() == [len(oracle(corpus, query)) for query in COUNTED]
+    assert tickets.counts(principal, [tickets.search_query(principal, TicketSearch(q="disk"))]) == [None]

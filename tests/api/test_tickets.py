@@ -6,12 +6,44 @@ def test_create_fills_defaults(api, admin_id):
     ticket = api.create_ticket(tags=["DB", " Prod ", "db"], due_date="2030-01-02T03:04:05+02:00")
     assert ticket["number"] == 1 and ticket["key"] == "OPS-1"
     assert ticket["status"] == "new"
-    assert ticket["reporter"] == admin_id and ticket["assignee"] == admin_id
+    assert ticket["reporter"] == admin_id and ticket["assignee"] is None  # unassigned, not the caller's
     assert ticket["source"] == "api"
     assert ticket["tags"] == ["db", "prod"]
     assert ticket["due_date"] == "2030-01-02T01:04:05.000Z"
     assert ticket["resolved_at"] is None and ticket["version"] == 1
     assert ticket["created_at"].endswith("Z") and ticket["created_at"] == ticket["updated_at"]
+
+
+def test_a_ticket_without_assignee_goes_to_the_projects_default(api):
+    member = api.add_member("member")["user_id"]
+    team = api.post("/teams", {"name": "Triage", "members": [member]}).json["id"]
+    assert api.get("").json["default_assignee"] is None
+    changed = api.patch("", {"default_assignee": f"team:{team}"})
+    assert changed.status_code == 200 and changed.json["default_assignee"] == f"team:{team}"
+    ticket = api.create_ticket()
+    assert ticket["assignee"] == f"team:{team}"
+    created = api.get(f"/tickets/{ticket['id']}").json["history"][0]
+    assert created["changes"]["assignee"] == {"old": None, "new": f"team:{team}"}
+    assert api.create_ticket(assignee=member)["assignee"] == member  # a given assignee wins
+    api.delete(f"/teams/{team}")
+    assert api.create_ticket()["assignee"] is None  # a default that names no team any more
+    assert api.patch("", {"default_assignee": None}).json["default_assignee"] is None
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"default_assignee": "nobody"}, "default_assignee"), ({"default_assignee": "team:none"}, "default_assignee"),
+    ({"name": None}, "name"), ({"name": "  "}, "name"), ({"key": "NEW"}, "key"),
+])
+def test_project_settings_refuse_bad_values_naming_the_field(api, body, field):
+    response = api.patch("", body)
+    assert response.status_code == 400, response.body
+    assert response.json["error"]["details"][0]["field"] == field
+
+
+def test_only_admins_change_project_settings(api):
+    member = api.as_key(api.key_for(api.add_member("member")["user_id"]))
+    assert member.patch("", {"default_assignee": None}).status_code == 403
+    assert member.get("").json["default_assignee"] is None
 
 
 def test_numbers_follow_a_per_project_sequence(api):

@@ -12,6 +12,8 @@ from chalicelib.domain.people import ApiKey, Member, NotificationSettings, Proje
 from chalicelib.domain.tickets import HistoryEntry, Ticket
 from chalicelib.errors import Conflict
 
+NOW = "2026-06-01T00:00:00.000Z"
+
 
 def make_ticket(project_id: str, n: int, **fields) -> Ticket:
     created = f"2026-01-01T00:00:{n:02d}.000Z"
@@ -79,16 +81,32 @@ def test_search_merges_partitions_in_order_without_repeats(repo, project_id):
         tickets.append(ticket)
 
     def run(query, limit=10):
-        plan = search.plan(query)
-        lower, upper = search.sort_key_bounds(query, None)
-        return [t.number for t in repo.search(project_id, plan, query, limit, lower, upper)[0]]
+        return [t.number for t in repo.search(project_id, search.plan(query, now=NOW), query, NOW, limit).tickets]
 
     assert run(search.TicketQuery(status=("new", "acknowledged"))) == [5, 4, 2, 1]
     assert run(search.TicketQuery(tags=("a", "b"))) == [4, 3, 2, 1]
     assert run(search.TicketQuery(tags=("a",), status=("acknowledged",))) == [2]
     assert run(search.TicketQuery(created_after=tickets[1].created_at, created_before=tickets[3].created_at)) == [3, 2]
-    page, more = repo.search(project_id, search.plan(search.TicketQuery()), search.TicketQuery(), 2, None, None)
-    assert [t.number for t in page] == [5, 4] and more
+    assert run(search.TicketQuery(sort="-created", status=("new", "acknowledged"))) == [1, 2, 4, 5]
+    assert run(search.TicketQuery(sort="updated")) == [5, 4, 3, 2, 1]
+    first = repo.search(project_id, search.plan(search.TicketQuery()), search.TicketQuery(), NOW, 2)
+    assert [t.number for t in first.tickets] == [5, 4] and first.resume_after == tickets[3].sort_key
+    rest = search.plan(search.TicketQuery(sort="-created")).after(tickets[1].sort_key)
+    assert [t.number for t in repo.search(project_id, rest, search.TicketQuery(sort="-created"), NOW, 10).tickets] == [3, 4, 5]
+
+
+def test_term_index_finds_a_ticket_by_the_start_of_its_words(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.change_terms(project_id, ticket.id, ticket.sort_key, add={"d", "di", "dis", "disk"}, remove=set())
+    assert repo.indexed_prefixes(ticket.id) == {"d", "di", "dis", "disk"}
+    query = search.TicketQuery(words=("dis",))
+    found = repo.search(project_id, search.plan(query), query, NOW, 10)
+    assert [t.id for t in found.tickets] == [ticket.id] and found.resume_after is None
+    assert repo.add_comment_words(ticket.id, {"firmware"}) == {"firmware"}
+    assert repo.add_comment_words(ticket.id, {"rollback"}) == {"firmware", "rollback"}
+    repo.drop_terms(ticket.id)
+    assert repo.indexed_prefixes(ticket.id) == set() and repo.comment_words([ticket.id]) == {}
 
 
 def test_delete_leaves_a_tombstone_out_of_every_index(repo, project_id):
@@ -98,7 +116,7 @@ def test_delete_leaves_a_tombstone_out_of_every_index(repo, project_id):
     assert repo.get(ticket.id) is None
     assert repo.owner_project(ticket.id) == (project_id, True)
     for query in (search.TicketQuery(), search.TicketQuery(tags=("x",)), search.TicketQuery(status=("new",))):
-        assert repo.search(project_id, search.plan(query), query, 10, None, None)[0] == []
+        assert repo.search(project_id, search.plan(query), query, NOW, 10).tickets == []
     assert [e.event for e in repo.history(ticket.id, None, 10, None)[0]] == ["TICKET_DELETED", "TICKET_CREATED"]
 
 

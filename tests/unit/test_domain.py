@@ -224,3 +224,23 @@ def test_partition_deltas_follow_old_and_new_keys():
         ("p1", "severity_idx", "p1#high"): 1,
         ("p2", "tag_idx", "p2#db"): -1,
     }
+
+
+class TestCountedPartitions:
+    def test_single_filters_and_the_common_queues_have_exact_counts(self):
+        counted = search.counted_partitions
+        assert counted(search.TicketQuery()) == (("state_idx", "open"), ("state_idx", "done"))
+        assert counted(search.TicketQuery(status=search.OPEN_STATUSES)) == (("state_idx", "open"),)
+        assert counted(search.TicketQuery(status=("new", "closed"))) == (("status_idx", "closed"), ("status_idx", "new"))
+        assert counted(search.TicketQuery(assignee="none")) == (("assignee_idx", "none"),)
+        assert counted(search.TicketQuery(assignee="u1", status=search.OPEN_STATUSES)) == \
+            (("assignee_state", "u1#open"),)
+        assert counted(search.TicketQuery(severity=("high", "critical"), status=search.OPEN_STATUSES)) == \
+            (("severity_state", "critical#open"), ("severity_state", "high#open"))
+        assert counted(search.TicketQuery(tags=("db",), sort="updated")) == (("tag_idx", "db"),)
+
+    def test_anything_a_count_cannot_say_has_none(self):
+        for query in (search.TicketQuery(words=("disk",)), search.TicketQuery(overdue=True),
+                      search.TicketQuery(tags=("db", "web")), search.TicketQuery(assignee="u1", severity=("high",)),
+                      search.TicketQuery(assignee="u1", status=("new",)), search.TicketQuery(due_before=NOW)):
+            assert search.counted_partitions(query) is None, query
