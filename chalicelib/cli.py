@@ -2,7 +2,7 @@
 
     python -m chalicelib.cli [--stage S] create-project --name N --key K --admin-email E
         creates a project with its first admin and prints an admin API key (shown once);
-    python -m chalicelib.cli [--stage S] backfill
+    python -m chalicelib.cli [--stage S] backfill [--project P]
         brings tickets stored by an earlier version up to the current search indexes (term index
         included); safe to repeat and to run beside live traffic.
 
@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--key", required=True, help="ticket key prefix, e.g. OPS")
     create.add_argument("--admin-email", required=True)
     create.add_argument("--admin-name")
-    commands.add_parser("backfill", help="bring stored tickets up to the current search indexes")
+    backfill_command = commands.add_parser("backfill", help="bring stored tickets up to the current search indexes")
+    backfill_command.add_argument("--project", help="only this project's tickets (default: every project's)")
     args = parser.parse_args(argv)
     if args.stage:
         try:
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     if args.command == "backfill":
-        print(json.dumps(backfill(), indent=2))
+        print(json.dumps(backfill(args.project), indent=2))
         return 0
     try:
         project, admin, issued = PeopleService(DirectoryRepository()).create_project(
@@ -56,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def backfill() -> dict[str, int]:
-    return SearchIndexService(TicketRepository()).backfill()
+def backfill(project_id: str | None = None) -> dict[str, int]:
+    return SearchIndexService(TicketRepository()).backfill(project_id)
 
 
 def stage_settings(stage: str) -> dict[str, str]:

@@ -4,8 +4,8 @@ policy check (tests/infra/test_iam.py) compares with the policy the functions ge
 botocore sends every request, whether from boto3 or PynamoDB, through
 `BaseClient._make_api_call`; presigned URLs and POSTs are signed without a request, so they are
 recorded where botocore makes them. A call counts when deployed code (app.py, chalicelib/ but for
-what the package leaves out) is on the stack: the tests' own set-up calls and the local stack's
-pumps do not run on Lambda.
+what the package leaves out) is on the stack: the tests' own set-up calls, the local stack's pumps
+and the operator commands of chalicelib/cli.py do not run on Lambda.
 """
 import sys
 import threading
@@ -17,6 +17,8 @@ from infra.package import LOCAL_ONLY
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOYED = (str(ROOT / "chalicelib") + "/", str(ROOT / "app.py"))
 NOT_DEPLOYED = tuple(f"{ROOT / folder}/" for folder in LOCAL_ONLY)  # left out of the package
+# Run by an operator with their own credentials (a backfill's Scan, say), never by the functions.
+OPERATOR_COMMANDS = str(ROOT / "chalicelib" / "cli.py")
 
 
 @dataclass(frozen=True)
@@ -75,13 +77,15 @@ class Recorder:
 
 
 def _called_from_deployed_code() -> bool:
+    deployed = False
     frame = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if filename.startswith(DEPLOYED) and not filename.startswith(NOT_DEPLOYED):
-            return True
+        if filename == OPERATOR_COMMANDS:
+            return False
+        deployed = deployed or (filename.startswith(DEPLOYED) and not filename.startswith(NOT_DEPLOYED))
         frame = frame.f_back
-    return False
+    return deployed
 
 
 RECORDER = Recorder()

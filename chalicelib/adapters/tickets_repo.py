@@ -227,9 +227,12 @@ class TicketRepository:
 
     # ---- operator commands (never on a request path) -----------------------------------------
 
-    def every_live_ticket(self) -> Iterator[Ticket]:
-        """Every live ticket of every project: a Scan, for backfills."""
-        for item in TicketItem.scan(TicketItem.deleted_at.does_not_exist(), page_size=500):
+    def every_live_ticket(self, project_id: str | None = None) -> Iterator[Ticket]:
+        """Every live ticket (of one project, or of all): a Scan, for backfills."""
+        condition = TicketItem.deleted_at.does_not_exist()
+        if project_id is not None:
+            condition &= TicketItem.project_id == project_id
+        for item in TicketItem.scan(condition, page_size=500):
             yield to_ticket(item)
 
     def refresh_index_keys(self, ticket: Ticket) -> bool:

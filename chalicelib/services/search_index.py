@@ -30,11 +30,11 @@ class SearchIndexService:
             return
         self.reindex(entry.ticket, comment_words)
 
-    def backfill(self) -> dict[str, int]:
+    def backfill(self, project_id: str | None = None) -> dict[str, int]:
         """Brings every live ticket's index keys and term items to what this code writes: for
         tickets stored before a search index existed. Safe to run again, and beside live traffic."""
         done = {"tickets": 0, "index_keys_written": 0}
-        for ticket in self.tickets.every_live_ticket():
+        for ticket in self.tickets.every_live_ticket(project_id):
             try:
                 done["index_keys_written"] += self.tickets.refresh_index_keys(ticket)
             except StaleTicket:
