@@ -8,12 +8,14 @@ from chalicelib.adapters.attachment_store import AttachmentStore
 from chalicelib.adapters.attachments_repo import AttachmentRepository
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.adapters.views_repo import ViewRepository
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
 from chalicelib.services.tickets import TicketService
+from chalicelib.services.views import ViewService
 from chalicelib.services.webhooks import WebhookService
 
 
@@ -25,6 +27,7 @@ class Services:
     webhooks: WebhookService
     overdue: OverdueService
     attachments: AttachmentService
+    views: ViewService
 
 
 @lru_cache(maxsize=1)
@@ -35,5 +38,6 @@ def services() -> Services:
     attachments = AttachmentService(tickets, AttachmentRepository(), AttachmentStore())
     webhooks = WebhookService(WebhooksRepository(), on_disabled=lambda subscription: NotificationService(
         directory, tickets, mailer.from_settings(), config.public_url()).webhook_disabled(subscription))
-    return Services(TicketService(tickets, people, attachments), people, directory, webhooks,
-                    OverdueService(tickets), attachments)
+    ticket_service = TicketService(tickets, people, attachments)
+    return Services(ticket_service, people, directory, webhooks, OverdueService(tickets), attachments,
+                    ViewService(ViewRepository(), ticket_service))
