@@ -271,7 +271,7 @@ class ViewItem(_DirectoryTable, discriminator="view"):
     name = UnicodeAttribute()
     query_string = UnicodeAttribute()  # not `query`, which would hide Model.query
     shared = BooleanAttribute()
-    owner = UnicodeAttribute()     # the creator's user id, or automation:<name> (shared views only)
+    owner = UnicodeAttribute()     # the maker's user id, or automation:<name> (whose views are all shared)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 

@@ -12,7 +12,7 @@ bp = Blueprint(__name__)
 VIEWS = "/v1/ce/projects/{project_id}/views"
 VIEW = VIEWS + "/{view_id}"
 # Saved views have ids like every other; built-ins are builtin:<name>, the colon sent as is or
-# percent-encoded (as encodeURIComponent does), which API Gateway passes on undecoded.
+# percent-encoded (as encodeURIComponent sends it), which may reach the function undecoded.
 VIEW_ID = {"view_id": re.compile(r"(builtin(:|%3[aA]))?[0-9a-z_]{1,64}")}
 
 
