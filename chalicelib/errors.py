@@ -75,6 +75,10 @@ class AttachmentLimitReached(Conflict):
     code = "attachment_limit"
 
 
+class ViewLimitReached(Conflict):
+    code = "view_limit"
+
+
 class UploadMissing(Conflict):
     """`complete` was called before the file reached storage."""
     code = "upload_missing"

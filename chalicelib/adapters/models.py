@@ -6,8 +6,8 @@ tickets   one item collection per ticket (pk `T#<ticket id>`): the ticket (sk `T
           sk order, a collection yields the ticket, its tags, its attachments, then its history
           newest first: the detail view is one Query. Guards for
           dedup keys and idempotency keys live here too, under their own partition keys.
-directory projects with their members, teams and API keys, one collection per project
-          (pk `P#<project id>`), so the auth lookup (key + project) is one BatchGetItem.
+directory projects with their members, teams, API keys and saved views, one collection per
+          project (pk `P#<project id>`), so the auth lookup (key + project) is one BatchGetItem.
 
 Table names and endpoint are bound at first use (`bind`), not at import, so the stage's
 environment decides them.
@@ -295,6 +295,31 @@ class WebhookItem(_DirectoryTable, discriminator="webhook"):
 
 
 WEBHOOK_SK_PREFIX = "WEBHOOK#"
+
+
+class ViewItem(_DirectoryTable, discriminator="view"):
+    """A saved view. Shared views sort under `VIEW#S#<view id>`, each member's personal views under
+    `VIEW#U#<user id>#<view id>`, so a listing reads the shared views and the caller's own, never
+    the personal views of everyone else."""
+    view_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    query_string = UnicodeAttribute()  # not `query`, which would hide Model.query
+    shared = BooleanAttribute()
+    owner = UnicodeAttribute()     # the maker's user id, or automation:<name> (whose views are all shared)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class ViewCountItem(_DirectoryTable, discriminator="view_count"):
+    """How many views one scope holds: the project's shared views (sk `VIEWCOUNT#S`) or one
+    member's personal views (sk `VIEWCOUNT#U#<user id>`). Changed in the same transaction as the
+    view it counts, which is what holds the limits against concurrent requests."""
+    count = NumberAttribute(default=0)
+
+
+SHARED_VIEW_SK_PREFIX = "VIEW#S#"
+PERSONAL_VIEW_SK_PREFIX = "VIEW#U#"
+VIEW_COUNT_SK_PREFIX = "VIEWCOUNT#"
 
 
 class PartitionCountItem(_DirectoryTable, discriminator="partition_count"):

@@ -13,7 +13,8 @@ REF = "#/components/schemas/{model}"
 ERRORS = {
     "400": "Invalid input; `details` names each bad field",
     "401": "Missing or invalid API key",
-    "403": "The key's role does not allow this, or (on /me) the key belongs to an automation",
+    "403": "The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the "
+           "view is built-in, or shared and made by someone else",
     "404": "No such project or resource for this key",
     "409": "Conflicts with the current state",
     "412": "If-Match does not match the current version",

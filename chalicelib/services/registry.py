@@ -8,6 +8,7 @@ from chalicelib.adapters.attachment_store import AttachmentStore
 from chalicelib.adapters.attachments_repo import AttachmentRepository
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.adapters.views_repo import ViewRepository
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.notifications import NotificationService
@@ -15,6 +16,7 @@ from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
 from chalicelib.services.search_index import SearchIndexService
 from chalicelib.services.tickets import TicketService
+from chalicelib.services.views import ViewService
 from chalicelib.services.webhooks import WebhookService
 
 
@@ -27,6 +29,7 @@ class Services:
     overdue: OverdueService
     attachments: AttachmentService
     search_index: SearchIndexService
+    views: ViewService
 
 
 @lru_cache(maxsize=1)
@@ -37,5 +40,6 @@ def services() -> Services:
     attachments = AttachmentService(tickets, AttachmentRepository(), AttachmentStore())
     webhooks = WebhookService(WebhooksRepository(), on_disabled=lambda subscription: NotificationService(
         directory, tickets, mailer.from_settings(), config.public_url()).webhook_disabled(subscription))
-    return Services(TicketService(tickets, people, attachments), people, directory, webhooks,
-                    OverdueService(tickets), attachments, SearchIndexService(tickets))
+    ticket_service = TicketService(tickets, people, attachments)
+    return Services(ticket_service, people, directory, webhooks, OverdueService(tickets), attachments,
+                    SearchIndexService(tickets), ViewService(ViewRepository(), ticket_service))
