@@ -25,6 +25,20 @@ class ViewService:
         saved = sorted(self.repo.views(principal.project.id, principal.user_id), key=lambda v: (v.created_at, v.id))
         return [*rules.BUILTIN_VIEWS, *(v for v in saved if v.shared), *(v for v in saved if not v.shared)]
 
+    def counts(self, principal: Principal, views: list[View]) -> list[int | None]:
+        """How many tickets each view finds for `principal`, where the kept counts say exactly
+        (one read for them all); None elsewhere, and for a view `principal` cannot run."""
+        queries = []
+        for view in views:
+            try:
+                search = ticket_schemas.TicketSearch.model_validate(rules.parse_query(view.query))
+                queries.append(self.tickets.search_query(principal, search))
+            except (ValidationError, DomainError):
+                queries.append(None)  # `me` for an automation key
+        known = [query for query in queries if query is not None]
+        counted = iter(self.tickets.counts(principal, known) if known else [])
+        return [next(counted) if query is not None else None for query in queries]
+
     def view(self, principal: Principal, view_id: str) -> View:
         if rules.is_builtin_id(view_id):
             view = rules.BUILTIN_BY_ID.get(view_id)

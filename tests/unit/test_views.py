@@ -5,6 +5,7 @@ import pytest
 from chalicelib.domain import views
 from chalicelib.domain.people import Principal, Project
 from chalicelib.errors import ValidationFailed
+from chalicelib.services.tickets import TicketService
 from chalicelib.services.views import ViewService
 
 # What the ticket search accepts, as agreed for views; TicketSearch grows to all of them.
@@ -66,6 +67,11 @@ class TestBuiltinViews:
         params = views.parse_query(view.query)
         assert params and set(params) <= SEARCH_PARAMETERS
         assert views.normalise_query(params) == view.query
+
+    @pytest.mark.parametrize("view", views.BUILTIN_VIEWS, ids=lambda v: v.id)
+    @pytest.mark.parametrize("principal", [MEMBER, AUTOMATION], ids=["member", "automation"])
+    def test_the_search_accepts_each_query(self, view, principal):
+        assert ViewService(None, TicketService(None, None, None)).checked_query(principal, view.query) == view.query
 
 
 class FakeSearch:
