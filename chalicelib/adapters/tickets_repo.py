@@ -179,12 +179,9 @@ class TicketRepository:
         return SearchResult([ticket for _, ticket in page], getattr(chunk[-1], order), examined)
 
     def _partition(self, plan: SearchPlan, project_id: str, value: str, page_size: int) -> Iterator:
-        index = _INDEXES[plan.index]
-        if plan.index == "project":
-            hash_key = project_id
-        else:
-            hash_key = scoped(project_id, value)
-        sort = getattr(_INDEX_MODELS[plan.index], _ORDER_ATTRIBUTE[plan.index])
+        hash_key = project_id if plan.index == "project" else scoped(project_id, value)
+        order = _ORDER_ATTRIBUTE[plan.index]
+        sort = getattr(_INDEX_MODELS[plan.index], order)
         lower, upper = plan.lower, plan.upper
         if lower is not None and upper is not None:
             if upper <= lower:
@@ -196,9 +193,8 @@ class TicketRepository:
             condition = sort >= lower
         else:
             condition = None
-        results = index.query(hash_key, range_key_condition=condition, scan_index_forward=not plan.descending,
-                              page_size=page_size)
-        order = _ORDER_ATTRIBUTE[plan.index]
+        results = _INDEXES[plan.index].query(hash_key, range_key_condition=condition,
+                                             scan_index_forward=not plan.descending, page_size=page_size)
         # BETWEEN includes its upper end; the upper bound is exclusive.
         return (item for item in results if upper is None or getattr(item, order) < upper)
 
