@@ -88,7 +88,7 @@ if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0) != 0:  # 
     raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
 if os.getppid() != int(sys.argv[1]):
     sys.exit(1)
-os.execv(sys.argv[2], sys.argv[2:])
+os.execvp(sys.argv[2], sys.argv[2:])
 """
 
 
@@ -101,24 +101,47 @@ def spawn(command: list[str], **popen_arguments) -> subprocess.Popen:
     return subprocess.Popen(command, **popen_arguments)
 
 
+_PROC = Path("/proc/self/stat")
+
+
 def started_at(pid: int) -> str | None:
     """When the process started, as a stamp that tells it from a later process given the same pid;
     None when there is no such process or it has ended (a zombie holds nothing any more)."""
+    if not _PROC.exists():
+        return _started_by_ps(pid)
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return None
-    except OSError:
-        return _started_by_ps(pid)
-    fields = stat[stat.rindex(")") + 2:].split()  # the name in parentheses may hold spaces
-    state, start_time = fields[0], fields[19]  # fields 3 and 22 of proc(5)
-    return None if state in ("Z", "X") else start_time
+    state, start_time = _fields(stat, 3, 22)
+    if state in ("Z", "X") and not _threads_running(pid):
+        return None
+    # Its first thread ends before the others: a JVM on its way out still holds its sockets.
+    return start_time
+
+
+def _fields(stat: str, *numbers: int) -> list[str]:
+    """Fields of /proc/<pid>/stat, numbered as in proc(5); the name, field 2, may hold spaces."""
+    rest = stat[stat.rindex(")") + 2:].split()
+    return [rest[number - 3] for number in numbers]
+
+
+def _threads_running(pid: int) -> bool:
+    for task in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            (state,) = _fields(task.read_text(), 3)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if state not in ("Z", "X"):
+            return True
+    return False
 
 
 def _started_by_ps(pid: int) -> str | None:
-    """Where /proc is missing (macOS)."""
-    result = subprocess.run(["ps", "-o", "lstart=", "-p", str(pid)], capture_output=True, text=True)
-    return result.stdout.strip() or None
+    """Where there is no /proc (macOS)."""
+    result = subprocess.run(["ps", "-o", "stat=,lstart=", "-p", str(pid)], capture_output=True, text=True)
+    state, _, started = result.stdout.strip().partition(" ")
+    return None if not started or state.startswith("Z") else started.strip()
 
 
 def is_running(entry: dict) -> bool:

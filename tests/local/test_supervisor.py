@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -79,9 +80,9 @@ def test_a_child_ends_when_the_process_that_started_it_is_killed():
                                "print(spawn(['sleep', '60'], start_new_session=True).pid, flush=True)\n"
                                "time.sleep(60)"],
         stdout=subprocess.PIPE, text=True)
-    child = {"name": "sleep", "pid": int(parent.stdout.readline())}
-    child["started"] = started_at(child["pid"])
-    assert is_running(child)
+    pid = int(parent.stdout.readline())
+    assert eventually(lambda: Path(f"/proc/{pid}/comm").read_text() == "sleep\n")  # started, not failed
+    child = {"name": "sleep", "pid": pid, "started": started_at(pid)}
     parent.kill()
     parent.wait()
     assert eventually(lambda: not is_running(child))
@@ -91,6 +92,7 @@ def test_a_watched_part_that_dies_is_named(tmp_path):
     supervisor = Supervisor(tmp_path / "processes.json")
     process = spawn(["sleep", "60"])
     supervisor.started_process("DynamoDB Local", process)
+    time.sleep(0.5)
     assert supervisor.failure() is None
     process.kill()
     process.wait()
@@ -114,3 +116,18 @@ def test_two_sigterms_ask_for_one_stop_and_a_later_sigint_for_a_stop_at_once():
         signal.set_wakeup_fd(previous_wakeup)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc")
+def test_a_process_whose_first_thread_has_ended_runs_while_another_does():
+    """As a JVM on its way out: it still holds its ports."""
+    process = subprocess.Popen([sys.executable, "-c", "import ctypes, threading, time\n"
+                                                      "threading.Thread(target=time.sleep, args=(60,)).start()\n"
+                                                      "ctypes.CDLL(None).pthread_exit(None)"])
+    try:
+        assert eventually(lambda: Path(f"/proc/{process.pid}/stat").read_text().rpartition(") ")[2][0] == "Z")
+        assert started_at(process.pid) is not None
+    finally:
+        process.kill()
+        process.wait()
+    assert started_at(process.pid) is None
