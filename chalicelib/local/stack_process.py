@@ -3,7 +3,9 @@ for tests and benchmarks that need the whole product as a developer runs it."""
 import contextlib
 import json
 import os
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +14,7 @@ from pathlib import Path
 from chalicelib.local.dynamodb_local import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+STEADY_PORTS_FROM = 20000
 
 
 class StackFailed(RuntimeError):
@@ -25,7 +28,7 @@ class StackProcess:
     def __init__(self, state_dir: Path, ready_timeout: float = 60.0):
         self.state_dir = state_dir
         self.ready_timeout = ready_timeout
-        self.ports = {"PORT": free_port(), "AWS_PORT": free_port(), "DYNAMODB_PORT": free_port()}
+        self.ports = {"PORT": steady_port(), "AWS_PORT": steady_port(), "DYNAMODB_PORT": steady_port()}
         self.process: subprocess.Popen | None = None
         self.output = state_dir / "stack-output.log"
 
@@ -86,6 +89,25 @@ class StackProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+def steady_port() -> int:
+    """A free port below the range the kernel gives outgoing connections: between a stop and the next
+    start no connection of another program can take it (and keep it a minute in TIME_WAIT)."""
+    try:
+        ephemeral_start = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_start = 49152  # IANA's, macOS's
+    choose = random.Random()
+    for _ in range(100):
+        port = choose.randrange(STEADY_PORTS_FROM, ephemeral_start) if ephemeral_start > STEADY_PORTS_FROM + 1000 else 0
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    return free_port()
 
 
 def _stamp(path: Path):
