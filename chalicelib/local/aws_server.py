@@ -10,7 +10,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import boto3
 from botocore.config import Config
@@ -167,16 +167,28 @@ def reset(endpoint: str) -> None:
 
 
 @contextlib.contextmanager
-def running(port: int, s3_folder: Path | None = None, sync_interval: float = 2.0) -> Iterator[str]:
+def running(port: int, s3_folder: Path | None = None, sync_interval: float = 2.0,
+            watch: Callable[[str, threading.Thread], None] | None = None) -> Iterator[str]:
     """Yields the endpoint URL. With s3_folder, S3 starts from that folder, is copied back to it every
-    sync_interval seconds and once more on the way out."""
-    from moto.server import ThreadedMotoServer
+    sync_interval seconds and once more on the way out. `watch` gets each thread that must live as
+    long as the server."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
 
     ensure_port_free(port, "moto server")
     _check_sqs_retention_cheaply()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request, syncs included
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    # What moto's ThreadedMotoServer does, but bound here: its start() waits forever for a thread
+    # that died because the port was taken meanwhile.
+    try:
+        server = make_server("127.0.0.1", port, DomainDispatcherApplication(create_backend_app), threaded=True,
+                             request_handler=MotoRequestHandler)
+    except OSError as error:
+        raise PortInUse(f"port {port} (moto server) cannot be used: {error.strerror}") from None
+    serving = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
+    serving.start()
+    if watch is not None:
+        watch(f"the AWS server (moto, port {port})", serving)
     endpoint = f"http://127.0.0.1:{port}"
     stop = threading.Event()
     syncer = None
@@ -190,6 +202,8 @@ def running(port: int, s3_folder: Path | None = None, sync_interval: float = 2.0
             syncer = threading.Thread(target=_sync_periodically, args=(mirror, stop, sync_interval),
                                       name="s3-sync", daemon=True)
             syncer.start()
+            if watch is not None:
+                watch(f"the S3 copy to {s3_folder}", syncer)
         yield endpoint
     finally:
         stop.set()
@@ -198,7 +212,9 @@ def running(port: int, s3_folder: Path | None = None, sync_interval: float = 2.0
                 syncer.join()
                 mirror.sync()
         finally:
-            server.stop()
+            server.shutdown()
+            serving.join()
+            server.server_close()
 
 
 def _check_sqs_retention_cheaply() -> None:

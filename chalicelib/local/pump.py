@@ -101,6 +101,10 @@ class Pump:
             thread.start()
             self._threads.append(thread)
 
+    @property
+    def threads(self) -> list[threading.Thread]:
+        return list(self._threads)
+
     def stop(self, timeout: float = 30.0) -> None:
         self.stopping.set()
         deadline = time.monotonic() + timeout

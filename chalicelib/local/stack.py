@@ -9,17 +9,17 @@ import logging
 import os
 import secrets
 import shutil
-import signal
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import boto3
 
 from chalicelib.local import aws_server, dynamodb_local, provision
 from chalicelib.local.files import read_json, write_json
+from chalicelib.local.supervisor import StackRunning, StopRequested, StopRequests, Supervisor
 
 log = logging.getLogger("chalicelib.local.stack")
 
@@ -71,6 +71,10 @@ class StateDir:
         return self.root / "secrets.json"
 
     @property
+    def processes(self) -> Path:
+        return self.root / "processes.json"
+
+    @property
     def dynamodb_log(self) -> Path:
         return self.root / "dynamodb-local.log"
 
@@ -94,75 +98,129 @@ def main(argv: list[str] | None = None) -> int:
     for chatty in ("botocore", "boto3", "pynamodb"):  # they log their settings at start
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
+    requests = StopRequests().install()
     ports = Ports.from_environ()
+    state = StateDir(args.state_dir.resolve())
+    state.root.mkdir(parents=True, exist_ok=True)
+    supervisor = Supervisor(state.processes)
+    try:
+        # Before looking at ports: what an earlier run left behind holds them.
+        supervisor.claim()
+    except StackRunning as error:
+        log.error("%s", error)
+        return 1
     try:
         # Before any reset: a busy port most likely means a stack still running on this data.
         for port, owner in ((ports.api, "PORT"), (ports.aws, "AWS_PORT"), (ports.dynamodb, "DYNAMODB_PORT")):
             aws_server.ensure_port_free(port, owner)
     except aws_server.PortInUse as error:
         log.error("%s: stop whatever uses it or choose another port", error)
+        supervisor.release()
         return 1
-    state = StateDir(args.state_dir.resolve())
-    state.root.mkdir(parents=True, exist_ok=True)
     if args.reset:
         state.reset()
         log.info("reset: local data in %s deleted", state.root)
 
-    stopping = _stop_on_signals()
-    with contextlib.ExitStack() as running:
-        try:
-            run(running, state, ports)
-        except dynamodb_local.SetupError as error:
-            log.error("%s", error)
+    running = contextlib.ExitStack()
+    code = 1
+    try:
+        run(running, state, ports, supervisor, requests.check)
+        code = watch(supervisor, requests)
+    except (dynamodb_local.SetupError, aws_server.PortInUse) as error:
+        log.error("%s", error)
+    except StopRequested:
+        code = 0
+    finally:
+        stopped = stop(running, supervisor, requests, code)
+    return code if stopped else 1
+
+
+def watch(supervisor: Supervisor, requests: StopRequests, interval: float = 0.5) -> int:
+    """Until a signal asks for a stop (0) or a part of the stack dies (1)."""
+    while True:
+        requests.wait(interval)
+        if requests.stop:
+            return 0
+        problem = supervisor.failure()
+        if problem:
+            log.error("%s: stopping the stack", problem)
             return 1
-        while not stopping.is_set():
-            time.sleep(0.2)
-        log.info("stopping")
+
+
+def stop(running: contextlib.ExitStack, supervisor: Supervisor, requests: StopRequests, code: int) -> bool:
+    """Stops everything in reverse order, in a thread of its own so that a second Ctrl-C still reaches
+    the main thread, which then ends the child processes and the stack at once (exiting with `code`).
+    False when something failed to stop."""
+    log.info("stopping")
+    failed = []
+
+    def stop_all():
+        try:
+            running.close()
+        except BaseException:
+            log.exception("stopping failed")
+            failed.append(True)
+        finally:
+            requests.wake()
+
+    stopper = threading.Thread(target=stop_all, name="stop", daemon=True)
+    stopper.start()
+    while stopper.is_alive():
+        if requests.now:
+            log.warning("stopping now: event handlers still running and the last S3 changes are not waited for")
+            supervisor.kill_children()
+            supervisor.release()
+            log.info("stopped")
+            sys.stderr.flush()
+            os._exit(code)  # the threads still stopping would hold the interpreter's exit
+        requests.wait(0.2)
+    supervisor.kill_children()  # none unless stopping failed
+    supervisor.release()
     log.info("stopped")
-    return 0
+    return not failed
 
 
-def _stop_on_signals() -> threading.Event:
-    """The first SIGINT/SIGTERM asks for a clean stop; a second SIGINT interrupts whatever is slow.
-    Only is_set() is used in the main thread, which a handler's set() cannot deadlock."""
-    stopping = threading.Event()
-
-    def request_stop(signum, frame):
-        if stopping.is_set() and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        stopping.set()
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-    return stopping
-
-
-def run(running: contextlib.ExitStack, state: StateDir, ports: Ports) -> None:
-    """Starts everything; `running` stops it all again, in reverse order."""
+def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor: Supervisor,
+        check: Callable[[], None]) -> None:
+    """Starts everything; `running` stops it all again, in reverse order. `check` raises if a stop was
+    asked for meanwhile. DynamoDB Local must start in this, the main thread: it ends with the thread
+    that starts it."""
     aws_endpoint = f"http://{HOST}:{ports.aws}"
     dynamodb_endpoint = f"http://{HOST}:{ports.dynamodb}"
     os.environ.update(aws_environment(aws_endpoint, dynamodb_endpoint))
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):  # never reach a real account from here
         os.environ.pop(name, None)
 
+    check()
     log.info("starting DynamoDB Local (data in %s)", state.dynamodb)
-    running.enter_context(dynamodb_local.running(port=ports.dynamodb, db_path=state.dynamodb,
-                                                 log_path=state.dynamodb_log, jvm_options=dynamodb_local.QUICK_START))
-    running.enter_context(aws_server.running(ports.aws, s3_folder=state.s3))
+    running.enter_context(dynamodb_local.running(
+        port=ports.dynamodb, db_path=state.dynamodb, log_path=state.dynamodb_log,
+        jvm_options=dynamodb_local.QUICK_START,
+        on_start=lambda process: supervisor.started_process(f"DynamoDB Local (log: {state.dynamodb_log})", process)))
+    check()
+    running.enter_context(aws_server.running(ports.aws, s3_folder=state.s3, watch=supervisor.started_thread))
+    check()
     assigned = provision_resources(aws_endpoint, dynamodb_endpoint)
+    check()
 
     os.environ.update(app_environment(state, ports, assigned))
     app = load_app()
     index_version = upgrade_search_indexes(state)
     demo = demo_project(state)
+    check()
 
     from chalice.local import create_local_server
 
-    server = create_local_server(app, chalice_config(), HOST, ports.api)
+    try:
+        server = create_local_server(app, chalice_config(), HOST, ports.api)
+    except OSError as error:
+        raise aws_server.PortInUse(f"port {ports.api} (PORT) cannot be used: {error.strerror}") from None
+    running.callback(server.server.server_close)
     server_thread = threading.Thread(target=server.server.serve_forever, name="api", daemon=True)
     server_thread.start()
     running.callback(server_thread.join)
     running.callback(server.shutdown)
+    supervisor.started_thread(f"the API server (port {ports.api})", server_thread)
 
     from chalicelib.local.pump import Checkpoints, Pump, Settings
 
@@ -173,6 +231,9 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports) -> None:
                 events_client=boto3.client("events", endpoint_url=aws_endpoint))
     pump.start()
     running.callback(pump.stop)
+    for thread in pump.threads:
+        supervisor.started_thread(f"the event pump of {thread.name.removeprefix('pump-')}", thread)
+    check()
 
     api_url = f"http://{HOST}:{ports.api}"
     write_json(state.stack, {"api_url": api_url, "project_id": demo["project_id"], "api_key": demo["api_key"],
@@ -185,7 +246,7 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports) -> None:
         f"  DynamoDB      {dynamodb_endpoint}",
         f"  Demo project  {demo['project_id']}, its admin API key is in {state.stack}",
         f"  Event handlers pumped: {len(pump.workers)}",
-        "  Ctrl-C stops",
+        "  Ctrl-C stops (a second Ctrl-C stops at once)",
     ]))
 
 
