@@ -71,6 +71,8 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
     loaded = []
     for number in range(1, count + 1):
         rng = random.Random(f"{seed}-{count - number}")
+        # Words from a generator of their own, so that the other attributes are drawn as before.
+        said = random.Random(f"{seed}-{count - number}-text")
         created = start + step * (number - 1) + timedelta(milliseconds=rng.randrange(0, 1000))
         created_at = iso(created)
         reporter = rng.choice(reporters)
@@ -78,8 +80,8 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
         tags = _pick_tags(rng)
         ticket = Ticket(
             id=new_id(), project_id=project_id, number=number, key=f"{project_key}-{number}",
-            title=words.sentence(rng, rng.randint(4, 9)).capitalize(),
-            description=words.sentence(rng, rng.randint(15, 45)).capitalize() + ".",
+            title=words.sentence(said, said.randint(4, 9)).capitalize(),
+            description=words.sentence(said, said.randint(15, 45)).capitalize() + ".",
             status="new", severity=_weighted(rng, SEVERITY_WEIGHTS), created_at=created_at,
             updated_at=created_at, reporter=reporter, source=_weighted(rng, SOURCES),
             due_date=iso(created + timedelta(days=rng.randrange(3, 30))) if rng.random() < 0.3 else None,
@@ -94,7 +96,7 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
         for _ in range(rng.choice((0, 0, 0, 1, 2))):
             moment += timedelta(minutes=rng.randrange(1, 600))
             history.append(TicketService._entry(ticket, Events.COMMENT_ADDED, rng.choice(people.members),
-                                                iso(moment), {}, comment=words.sentence(rng, rng.randint(5, 20))))
+                                                iso(moment), {}, comment=words.sentence(said, said.randint(5, 20))))
         status = _weighted(rng, STATUS_WEIGHTS)
         if status != "new":
             moment += timedelta(minutes=rng.randrange(1, 600))

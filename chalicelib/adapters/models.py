@@ -112,6 +112,7 @@ class TicketItem(_TicketsTable, discriminator="ticket"):
     by_severity = _search_index("by_severity", "severity_idx")
     by_reporter = _search_index("by_reporter", "reporter_idx")
     by_assignee = _search_index("by_assignee", "assignee_idx")
+    by_state = _search_index("by_state", "state_idx")
     by_updated = _search_index("by_updated", "state_idx", sort_attribute="updated_order")
     by_due_order = _search_index("by_due_order", "state_idx", sort_attribute="due_order")
     by_severity_order = _search_index("by_severity_order", "state_idx", sort_attribute="severity_order")
@@ -338,6 +339,7 @@ SEARCH_INDEX_ATTRIBUTES = {
     "assignee": "assignee_idx",
     "tags": "tag_idx",
     "terms": "term_idx",
+    "state": "state_idx",
 }
 
 

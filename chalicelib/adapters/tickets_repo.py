@@ -169,10 +169,15 @@ class TicketRepository:
             if not chunk:
                 return SearchResult([ticket for _, ticket in page], None, examined)
             examined += len(chunk)
-            found = self._tickets_of(plan.index, chunk)
-            if plan.needs_filter:
-                found = self._keep_matching(found, query, now)
-            for item, ticket in found:
+            if not plan.needs_filter:
+                # Every entry matches: the one after a page only tells that there is more, and
+                # its ticket is not fetched.
+                wanted = chunk[:limit - len(page)]
+                page += [(getattr(item, order), ticket) for item, ticket in self._tickets_of(plan.index, wanted)]
+                if len(chunk) > len(wanted):
+                    return SearchResult([ticket for _, ticket in page], getattr(wanted[-1], order), examined)
+                continue
+            for item, ticket in self._keep_matching(self._tickets_of(plan.index, chunk), query, now):
                 page.append((getattr(item, order), ticket))
                 if len(page) > limit:
                     return SearchResult([ticket for _, ticket in page[:limit]], page[limit - 1][0], examined)
@@ -442,6 +447,7 @@ class SearchResult:
 
 _INDEXES = {
     "project": TicketItem.by_project,
+    "state": TicketItem.by_state,
     "status": TicketItem.by_status,
     "severity": TicketItem.by_severity,
     "reporter": TicketItem.by_reporter,

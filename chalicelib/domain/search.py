@@ -2,8 +2,8 @@
 ticket matches.
 
 Each sort order is one sort-key order on an index:
-- `created` / `-created`: the filter indexes (project, status, severity, reporter, assignee, tag,
-  term), all sorted by `created_at#id`; the query is driven by whichever reads the fewest tickets
+- `created` / `-created`: the filter indexes (project, open or finished, status, severity,
+  reporter, assignee, tag, term), all sorted by `created_at#id`; the query is driven by whichever reads the fewest tickets
   (by the partition counts) and the other filters are checked on the tickets read.
 - `updated`, `due`, `severity`: an index per order whose partitions are a project's open and
   finished tickets, merged; every filter but the status is checked on the tickets read.
@@ -26,7 +26,7 @@ READ_BUDGET = 1000
 # Tie-break (and the order used before any partition has been counted): one person's tickets are
 # usually fewer than one tag's, one tag's fewer than one severity's or status's. The `project`
 # index holds every live ticket and drives only a query with no other index filter.
-DRIVING_ORDER = ("terms", "reporter", "assignee", "tags", "severity", "status")
+DRIVING_ORDER = ("terms", "reporter", "assignee", "tags", "severity", "status", "state")
 # severity_order starts with this digit, so that a descending read gives critical first.
 SEVERITY_RANK = {severity: str(len(SEVERITIES) - 1 - position) for position, severity in enumerate(SEVERITIES)}
 
@@ -74,8 +74,8 @@ class TicketQuery:
 
 @dataclass(frozen=True)
 class SearchPlan:
-    index: str                    # project | status | severity | reporter | assignee | tags | terms
-                                  # | updated | due | severity_order
+    index: str                    # project | state | status | severity | reporter | assignee | tags
+                                  # | terms | updated | due | severity_order
     partitions: tuple[str, ...]   # the values whose partitions are merged
     descending: bool
     lower: str | None             # lowest sort key included
@@ -103,7 +103,13 @@ def candidates(query: TicketQuery) -> dict[str, tuple[str, ...]]:
         "severity": tuple(dict.fromkeys(query.severity)),
         "status": tuple(dict.fromkeys(query.statuses)),
     }
-    options = {index: values[index] for index in DRIVING_ORDER if index != "terms" and values[index]}
+    if set(values["status"]) in ({*OPEN_STATUSES}, {*DONE_STATUSES}):
+        # Every open (or every finished) status: one partition of the state index, not four (or three).
+        values["state"] = (OPEN if values["status"][0] in OPEN_STATUSES else DONE,)
+        values["status"] = ()
+    options = {index: values[index] for index in DRIVING_ORDER if index not in ("terms", "state") and values[index]}
+    if "state" in values:
+        options["state"] = values["state"]
     for word in dict.fromkeys(query.words):
         options[f"terms:{word}"] = (text.partition_of(word),)
     return options
@@ -121,9 +127,10 @@ def plan(query: TicketQuery, sizes: dict[str, int] | None = None, now: str | Non
     if query.sort == "updated":
         return SearchPlan("updated", states, True, None, None, others or not status_is_states)
     if query.sort == "due":
+        # The key range is the due-date filters and overdue (due before now, on the open partition).
         upper = _earliest(query.due_before, now if query.overdue else None)
-        rest = others or bool(query.created_after or query.created_before)
-        return SearchPlan("due", states, False, query.due_after, upper, rest or not status_is_states)
+        rest = _has_filters(query, exclude={"status", "due"}) or not status_is_states
+        return SearchPlan("due", states, False, query.due_after, upper, rest)
     ranks = sorted(SEVERITY_RANK[s] for s in query.severity) if query.severity else None
     contiguous = ranks is None or int(ranks[-1]) - int(ranks[0]) == len(ranks) - 1
     lower, upper = (ranks[0] + "#", chr(ord(ranks[-1]) + 1)) if ranks else (None, None)
