@@ -34,6 +34,38 @@ describe('against the local stack', { timeout: 300_000 }, () => {
     assert.equal((wrong as any).valid, false);
   });
 
+  it('the API\'s OpenAPI document has every route and field the piece relies on', async () => {
+    const response = await fetch(`${info.api_url}/v1/ce/openapi.json`);
+    const doc = (await response.json()) as any;
+    const resolve = (schema: any): any => {
+      if (schema?.$ref) return resolve(doc.components.schemas[schema.$ref.split('/').pop()]);
+      const ref = (schema?.anyOf ?? []).find((s: any) => s.$ref);
+      return ref ? resolve(ref) : schema;
+    };
+    const project = '/v1/ce/projects/{project_id}';
+    const ticket = `${project}/tickets/{ticket_id}`;
+    const routes: Array<[string, string]> = [
+      ['get', project], ['post', `${project}/tickets`], ['get', `${project}/tickets`], ['get', ticket], ['patch', ticket],
+      ['post', `${ticket}/comments`], ['post', `${project}/webhooks`], ['get', `${project}/webhooks`],
+      ['delete', `${project}/webhooks/{webhook_id}`], ['get', `${project}/members`], ['get', `${project}/teams`], ['get', `${project}/me`],
+    ];
+    for (const [method, path] of routes) assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
+    const detail = resolve(doc.paths[ticket].get.responses['200'].content['application/json'].schema);
+    for (const field of ['id', 'key', 'number', 'project_id', 'title', 'description', 'status', 'severity', 'created_at', 'updated_at',
+      'resolved_at', 'due_date', 'reporter', 'assignee', 'source', 'tags', 'dedup_key', 'version', 'history', 'allowed_transitions']) {
+      assert.ok(field in detail.properties, `ticket field ${field}`);
+    }
+    const subscribe = resolve(doc.paths[`${project}/webhooks`].post.requestBody.content['application/json'].schema);
+    assert.ok('once' in subscribe.properties);
+    const filters = resolve(subscribe.properties.filters);
+    for (const field of ['ticket_id', 'status_changed_to', 'severity', 'tags', 'assignee']) assert.ok(field in filters.properties, field);
+    assert.ok(filters.properties.status_changed_to.anyOf.some((s: any) => s.type === 'array'));
+    const search = doc.paths[`${project}/tickets`].get.parameters.map((p: any) => p.name);
+    for (const name of ['status', 'severity', 'tags', 'assignee', 'reporter', 'created_after', 'created_before', 'due_after', 'due_before', 'limit', 'cursor']) {
+      assert.ok(search.includes(name), `search parameter ${name}`);
+    }
+  });
+
   it('ticket_created: enable, deliver signed, run, disable', async () => {
     const trigger = ticketry.getTrigger('ticket_created')!;
     const store = new MemoryStore();

@@ -340,6 +340,16 @@ describe('create_ticket_and_wait', () => {
     assert.ok(await store.get('ticketry_wait_run_1_step_1'));
   });
 
+  it('a retried step removes the subscription its first try left', async () => {
+    const run = new RunHooks('run_6', 'https://ap.example.com');
+    const store = new MemoryStore();
+    await action.run(actionContext(auth(), props, { run, store }));
+    await action.run(actionContext(auth(), props, { run, store }));
+    const deletes = api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').pop());
+    assert.deepEqual(deletes, ['wh1']);
+    assert.equal(((await store.get('ticketry_wait_run_6_step_1')) as any).subscription_id, 'wh2');
+  });
+
   it('does not pause when the ticket is already finished once subscribed', async () => {
     ticket = { ...TICKET, status: 'canceled', history: [{ id: 'h2', event: 'TICKET_UPDATED', changed_by: 'u5', timestamp: 'T2', changes: { status: { old: 'new', new: 'canceled' } }, comment: null }] };
     routes = ((inner) => (req: any) => (req.method === 'DELETE' ? { status: 204 } : inner(req)))(routes);

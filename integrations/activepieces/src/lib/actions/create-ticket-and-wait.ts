@@ -132,6 +132,10 @@ export const createTicketAndWaitAction = createAction({
       throw new Error(`Timeout (hours) must be more than 0 and at most ${MAX_TIMEOUT_HOURS}`);
     }
     const projectIdValue = String(props['project_id']);
+    // A retried step (the engine ran it before and it failed after subscribing) leaves its
+    // subscription behind: remove it before making a new one.
+    const previous = await ctx.store.get<WaitState>(stateKey(ctx));
+    if (previous) await unsubscribe(ctx, previous);
     const body = newTicketBody(props);
     const { ticket } = await createTicket(context.auth, projectIdValue, body, idempotencyKeyFor(context, props, body));
     return waitOrFinish(ctx, {

@@ -21,7 +21,7 @@ export function searchQuery(props: Record<string, unknown>): Record<string, stri
   if (severityList.length) query['severity'] = severityList;
   const tagList = stringList(props['tags']).map((t) => t.toLowerCase());
   if (tagList.length) query['tags'] = tagList;
-  for (const field of ['assignee', 'reporter', 'sort', 'view']) {
+  for (const field of ['assignee', 'reporter', 'sort']) {
     if (given(props[field])) query[field] = String(props[field]);
   }
   for (const field of dateParams) {

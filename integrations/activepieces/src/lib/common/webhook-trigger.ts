@@ -2,11 +2,11 @@
    verify and flatten each delivery on run, unsubscribe on disable. */
 import { createTrigger, Property, TriggerStrategy } from '@activepieces/pieces-framework';
 import { ticketryAuth } from '../auth';
-import { api, projectPath, TicketryError } from './client';
-import { assignee, given, projectId, severities, stringList, tags } from './props';
+import { api, projectPath } from './client';
+import { assignee, given, projectId, severities, statusOptions, stringList, tags } from './props';
 import { rawBodyOf, verifySignature } from './signature';
 import { eventItem, FlowItem, ticketItem } from './shape';
-import { Page, Status, Ticket, WebhookEvent, WebhookFilters, WebhookSubscription } from './types';
+import { Page, Ticket, WebhookEvent, WebhookFilters, WebhookSubscription } from './types';
 
 export const STORE_KEY = 'ticketry_subscription';
 
@@ -119,17 +119,5 @@ export function createTicketTrigger(spec: TicketTriggerSpec) {
 }
 
 export function statusProp(displayName: string, description: string) {
-  return Property.StaticDropdown<Status, false>({
-    displayName,
-    description,
-    required: false,
-    options: {
-      options: (['new', 'acknowledged', 'in_progress', 'resolved', 'closed', 'deferred', 'canceled'] as Status[]).map((s) => ({
-        label: s.replace('_', ' '),
-        value: s,
-      })),
-    },
-  });
+  return Property.StaticDropdown<string, false>({ displayName, description, required: false, options: { options: statusOptions } });
 }
-
-export { TicketryError };
