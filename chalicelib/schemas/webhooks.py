@@ -1,5 +1,5 @@
 """Request and response shapes of webhook subscriptions and their delivery log."""
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, ValidatorFunctionWrapHandler, field_validator
 
@@ -10,7 +10,7 @@ EventType = Literal["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "
                     "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED"]
 
 
-STATUSES = Status.__args__
+STATUSES = get_args(Status)
 
 
 class WebhookFilters(Strict):
