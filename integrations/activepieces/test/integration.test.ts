@@ -141,6 +141,24 @@ describe('against the local stack', { timeout: 300_000 }, () => {
     assert.deepEqual(hooks.data.filter((h) => h.url === waitpoint.resumeUrl), []);   // once: it removed itself
   });
 
+  it('create_ticket_and_wait ends with deleted: true when the ticket is deleted instead', async () => {
+    const action = ticketry.getAction('create_ticket_and_wait')!;
+    const run = new RunHooks('run_wait_3', `${receiver.url}/resume3`);
+    const store = new MemoryStore();
+    const props = { project_id: info.project_id, title: 'Might be thrown away' };
+    const paused = (await action.run(actionContext(auth, props, { run, store }))) as any;
+    assert.equal(run.waited.length, 1);
+    await api('DELETE', `/tickets/${paused.id}`);
+    const resume = await receiver.waitFor((r) => r.path === new URL(run.waitpoints[0].resumeUrl).pathname, DELIVERY_MS);
+    assert.equal(JSON.parse(resume.body).type, 'TICKET_DELETED');
+    const result = (await action.run(actionContext(auth, props, {
+      run, store, executionType: 'RESUME', resumePayload: { body: JSON.parse(resume.body), headers: payloadOf(resume).headers, queryParams: {} },
+    }))) as any;
+    assert.deepEqual([result.id, result.deleted, result.finished], [paused.id, true, false]);
+    const hooks = (await api('GET', '/webhooks')).body as { data: Array<{ url: string }> };
+    assert.deepEqual(hooks.data.filter((h) => h.url === run.waitpoints[0].resumeUrl), []);
+  });
+
   it('create_ticket_and_wait does not pause for a ticket already finished', async () => {
     // Waiting for `new`: the ticket has it the moment it exists, as a ticket finished between
     // its creation and the subscription would.

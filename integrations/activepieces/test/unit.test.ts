@@ -316,7 +316,7 @@ describe('create_ticket_and_wait', () => {
         subscriptions.push(sub);
         return { status: 201, body: sub };
       }
-      if (req.method === 'GET' && req.path.endsWith('/tickets/t1')) return { status: 200, body: ticket };
+      if (req.method === 'GET' && req.path.endsWith('/tickets/t1')) return ticket ? { status: 200, body: ticket } : error(404, 'not_found', 'ticket not found');
       if (req.method === 'DELETE') return error(404, 'not_found', 'webhook not found');
       return undefined;
     };
@@ -335,8 +335,10 @@ describe('create_ticket_and_wait', () => {
       id: 'wh1', secret: SECRET, name: 'Activepieces: wait for t1', event_type: 'TICKET_UPDATED', url: run.waitpoints[0].resumeUrl, once: true,
       filters: { ticket_id: 't1', status_changed_to: ['resolved', 'closed', 'canceled'] },
     });
+    assert.deepEqual([subscriptions[1].event_type, subscriptions[1].url, subscriptions[1].once, subscriptions[1].filters],
+      ['TICKET_DELETED', run.waitpoints[0].resumeUrl, true, { ticket_id: 't1' }]);
     const order = api.requests.map((r) => `${r.method} ${r.path.split('/').slice(5).join('/')}`);
-    assert.deepEqual(order, ['POST tickets', 'POST webhooks', 'GET tickets/t1']);   // read after subscribing
+    assert.deepEqual(order, ['POST tickets', 'POST webhooks', 'POST webhooks', 'GET tickets/t1']);   // read after subscribing
     assert.ok(await store.get('ticketry_wait_run_1_step_1'));
   });
 
@@ -346,8 +348,8 @@ describe('create_ticket_and_wait', () => {
     await action.run(actionContext(auth(), props, { run, store }));
     await action.run(actionContext(auth(), props, { run, store }));
     const deletes = api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').pop());
-    assert.deepEqual(deletes, ['wh1']);
-    assert.equal(((await store.get('ticketry_wait_run_6_step_1')) as any).subscription_id, 'wh2');
+    assert.deepEqual(deletes, ['wh1', 'wh2']);
+    assert.deepEqual(((await store.get('ticketry_wait_run_6_step_1')) as any).subscription_ids, ['wh3', 'wh4']);
   });
 
   it('does not pause when the ticket is already finished once subscribed', async () => {
@@ -389,8 +391,19 @@ describe('create_ticket_and_wait', () => {
     await action.run(actionContext(auth(), props, { run, store }));
     await action.run(actionContext(auth(), props, { run, store, executionType: 'RESUME', resumePayload: { body: { forged: true }, headers: {}, queryParams: {} } }));
     assert.deepEqual(run.waited, ['wp_1', 'wp_2']);
-    assert.equal(subscriptions.length, 2);
-    assert.equal(subscriptions[1].url, run.waitpoints[1].resumeUrl);
+    assert.equal(subscriptions.length, 4);
+    assert.equal(subscriptions[2].url, run.waitpoints[1].resumeUrl);
+  });
+
+  it('a ticket deleted while the flow waits ends the wait with deleted: true', async () => {
+    const run = new RunHooks('run_7', 'https://ap.example.com');
+    const store = new MemoryStore();
+    await action.run(actionContext(auth(), props, { run, store }));
+    ticket = null;
+    const result = (await action.run(actionContext(auth(), props, { run, store, executionType: 'RESUME', resumePayload: { body: {}, headers: {}, queryParams: {} } }))) as any;
+    assert.deepEqual([result.id, result.deleted, result.finished, result.timed_out], ['t1', true, false, false]);
+    assert.deepEqual(api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').pop()), ['wh1', 'wh2']);
+    assert.equal(await store.get('ticketry_wait_run_7_step_1'), null);
   });
 
   it('with a timeout, pauses until then and resumes with timed_out: true', async () => {

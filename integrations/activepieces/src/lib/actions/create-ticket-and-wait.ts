@@ -3,12 +3,13 @@
    The flow's waitpoint resume URL is subscribed, once, to this ticket reaching one of the chosen
    statuses. The ticket is read after the subscription exists, so a ticket finished before that
    moment is noticed then (no pause) and one finished after it sends the event: no wake-up is lost.
-   Whatever resumes the step, the ticket is read again and decides: finished, timed out, or (a
+   A second one-shot subscription wakes the flow if the ticket is deleted instead. Whatever
+   resumes the step, the ticket is read again and decides: finished, deleted, timed out, or (a
    stray call, or the ticket reopened meanwhile) wait again. */
 import { createAction, Property, StoreScope } from '@activepieces/pieces-framework';
 import { ExecutionType } from '@activepieces/shared';
 import { ticketryAuth } from '../auth';
-import { api, projectPath } from '../common/client';
+import { api, projectPath, TicketryError } from '../common/client';
 import { FINAL_STATUSES, projectId, statuses, stringList } from '../common/props';
 import { lastComment, lastMoveTo, withoutReadExtras } from '../common/shape';
 import { createTicket, getTicket, idempotencyKeyFor, newTicketBody } from '../common/tickets';
@@ -24,7 +25,7 @@ export type WaitState = {
   ticket_id: string;
   statuses: Status[];
   deadline: string | null;
-  subscription_id: string | null;
+  subscription_ids: string[];
   waits: number;
 };
 
@@ -48,16 +49,38 @@ export function outcome(ticket: TicketWithHistory, state: Pick<WaitState, 'statu
     ...withoutReadExtras(ticket),
     timed_out: timedOut,
     finished,
+    deleted: false,
     resolved_by: move?.actor ?? null,
     finished_at: move?.at ?? null,
     last_comment: lastComment(ticket.history),
   };
 }
 
-async function unsubscribe(context: Context, state: WaitState): Promise<void> {
-  if (state.subscription_id) {
-    await api.deleteIfPresent(context.auth, projectPath(state.project_id, `/webhooks/${state.subscription_id}`));
+function deletedOutcome(state: WaitState) {
+  return { id: state.ticket_id, project_id: state.project_id, timed_out: false, finished: false, deleted: true,
+    resolved_by: null, finished_at: null, last_comment: null };
+}
+
+/** The ticket, or null when it has been deleted. */
+async function readTicket(context: Context, state: WaitState): Promise<TicketWithHistory | null> {
+  try {
+    return await getTicket(context.auth, state.project_id, state.ticket_id);
+  } catch (error) {
+    if (error instanceof TicketryError && error.status === 404) return null;
+    throw error;
   }
+}
+
+async function unsubscribe(context: Context, state: WaitState): Promise<void> {
+  for (const id of state.subscription_ids ?? []) {
+    await api.deleteIfPresent(context.auth, projectPath(state.project_id, `/webhooks/${id}`));
+  }
+}
+
+async function finish<T>(context: Context, state: WaitState, result: T): Promise<T> {
+  await unsubscribe(context, state);
+  await context.store.delete(stateKey(context));
+  return result;
 }
 
 /** Subscribes a new waitpoint to the ticket finishing, then either pauses or, when the ticket is
@@ -67,21 +90,23 @@ async function waitOrFinish(context: Context, state: WaitState) {
     // With a deadline the waitpoint is a delay that ends then; its resume URL ends it earlier.
     state.deadline ? { type: 'DELAY', version: 'V1', resumeDateTime: state.deadline } : { type: 'WEBHOOK', version: 'V1' },
   );
-  const subscription = await api.post<WebhookSubscription>(context.auth, projectPath(state.project_id, '/webhooks'), {
-    name: `Activepieces: wait for ${state.ticket_id}`.slice(0, 128),
-    event_type: 'TICKET_UPDATED',
-    url: waitpoint.resumeUrl,
-    once: true,
-    filters: { ticket_id: state.ticket_id, status_changed_to: state.statuses },
-  });
-  const waiting: WaitState = { ...state, subscription_id: subscription.id, waits: state.waits + 1 };
-  const ticket = await getTicket(context.auth, state.project_id, state.ticket_id);
-  if (waiting.statuses.includes(ticket.status)) {
-    await unsubscribe(context, waiting);
-    await context.store.delete(stateKey(context));
-    return outcome(ticket, waiting, false);
-  }
+  const subscribe = (event_type: string, filters: Record<string, unknown>) =>
+    api.post<WebhookSubscription>(context.auth, projectPath(state.project_id, '/webhooks'), {
+      name: `Activepieces: wait for ${state.ticket_id}`.slice(0, 128),
+      event_type,
+      url: waitpoint.resumeUrl,
+      once: true,
+      filters: { ticket_id: state.ticket_id, ...filters },
+    });
+  const waiting: WaitState = { ...state, subscription_ids: [], waits: state.waits + 1 };
+  // Kept before each next call, so a failure after it leaves nothing unknown behind.
+  waiting.subscription_ids.push((await subscribe('TICKET_UPDATED', { status_changed_to: state.statuses })).id);
   await context.store.put(stateKey(context), waiting);
+  waiting.subscription_ids.push((await subscribe('TICKET_DELETED', {})).id);
+  await context.store.put(stateKey(context), waiting);
+  const ticket = await readTicket(context, waiting);
+  if (ticket === null) return finish(context, waiting, deletedOutcome(waiting));
+  if (waiting.statuses.includes(ticket.status)) return finish(context, waiting, outcome(ticket, waiting, false));
   context.run.waitForWaitpoint(waitpoint.id);
   return { ...withoutReadExtras(ticket), waiting: true };
 }
@@ -89,14 +114,11 @@ async function waitOrFinish(context: Context, state: WaitState) {
 async function onResume(context: Context) {
   const state = await context.store.get<WaitState>(stateKey(context));
   if (!state) throw new Error('The wait for the ticket lost its state (was the step resumed twice?)');
-  const ticket = await getTicket(context.auth, state.project_id, state.ticket_id);
+  const ticket = await readTicket(context, state);
+  if (ticket === null) return finish(context, state, deletedOutcome(state));
   const finished = state.statuses.includes(ticket.status);
   const timedOut = !finished && state.deadline !== null && Date.now() >= Date.parse(state.deadline) - DEADLINE_SLACK_MS;
-  if (finished || timedOut) {
-    await unsubscribe(context, state);
-    await context.store.delete(stateKey(context));
-    return outcome(ticket, state, timedOut);
-  }
+  if (finished || timedOut) return finish(context, state, outcome(ticket, state, timedOut));
   // Not finished and not due: a stray call of the resume URL, or the ticket was reopened before
   // the step resumed. The old subscription may be spent: start over with a new one.
   await unsubscribe(context, state);
@@ -143,7 +165,7 @@ export const createTicketAndWaitAction = createAction({
       ticket_id: ticket.id,
       statuses: chosen.length ? chosen : FINAL_STATUSES,
       deadline: hours === null ? null : new Date(Date.now() + hours * 3_600_000).toISOString(),
-      subscription_id: null,
+      subscription_ids: [],
       waits: 0,
     });
   },
