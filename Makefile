@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 SETUP := $(if $(filter $(VENV)/bin/python,$(PY)),$(INSTALLED))
 OUT ?= dist
 
-.PHONY: run test package deploy
+.PHONY: run test piece-test package deploy
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,13 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 run: $(SETUP)
 	$(PY) -m chalicelib.local.stack $(if $(RESET),--reset,)
 
+# Both suites always run; make test fails if either does.
 test: $(SETUP)
-	$(PY) -m pytest
+	@status=0; $(PY) -m pytest || status=$$?; $(MAKE) --no-print-directory piece-test || status=$$?; exit $$status
+
+# The Activepieces piece: unit tests, and an integration test that starts the local stack with $(PY).
+piece-test: $(SETUP)
+	cd integrations/activepieces && npm ci --no-audit --no-fund && npm run build && TICKETRY_PYTHON=$(if $(findstring /,$(PY)),$(abspath $(PY)),$(PY)) npm test
 
 # STAGE (default dev) is a stage of .chalice/config.json; OUT (default dist) receives sam.json,
 # deployment.zip, merge-template.json and package.json. No AWS access or credentials needed.

@@ -293,6 +293,7 @@ class WebhookItem(_DirectoryTable, discriminator="webhook"):
     created_by = UnicodeAttribute()
     disabled_at = UnicodeAttribute(null=True)
     failing_since = NumberAttribute(null=True)
+    once = BooleanAttribute(null=True)   # absent on subscriptions made before it existed
 
 
 WEBHOOK_SK_PREFIX = "WEBHOOK#"

@@ -129,14 +129,17 @@ class WebhooksRepository:
 
 def to_subscription(project_id: str, item: WebhookItem) -> Subscription:
     filters = item.filters or {}
+    # Written as one status (a string) or several (a list); subscriptions made before lists
+    # existed hold a string.
+    status = filters.get("status_changed_to")
     return Subscription(
         id=item.webhook_id, project_id=project_id, name=item.name, event_type=item.event_type, url=item.url,
-        filters=Filters(status_changed_to=filters.get("status_changed_to"),
+        filters=Filters(status_changed_to=tuple(status) if isinstance(status, list) else status,
                         severity=tuple(filters.get("severity") or ()), tags=tuple(filters.get("tags") or ()),
-                        assignee=filters.get("assignee")),
+                        assignee=filters.get("assignee"), ticket_id=filters.get("ticket_id")),
         secret=item.secret, created_at=item.created_at, created_by=item.created_by,
         previous_secret=item.previous_secret, previous_secret_until=item.previous_secret_until,
-        disabled_at=item.disabled_at, failing_since=item.failing_since,
+        disabled_at=item.disabled_at, failing_since=item.failing_since, once=bool(item.once),
     )
 
 
@@ -145,7 +148,7 @@ def to_webhook_item(s: Subscription) -> WebhookItem:
         project_pk(s.project_id), WEBHOOK_SK_PREFIX + s.id, webhook_id=s.id, name=s.name, event_type=s.event_type,
         url=s.url, filters=s.filters.as_dict(), secret=s.secret, previous_secret=s.previous_secret,
         previous_secret_until=s.previous_secret_until, created_at=s.created_at, created_by=s.created_by,
-        disabled_at=s.disabled_at, failing_since=s.failing_since,
+        disabled_at=s.disabled_at, failing_since=s.failing_since, once=s.once or None,
     )
 
 

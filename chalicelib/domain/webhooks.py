@@ -29,14 +29,27 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 @dataclass(frozen=True)
 class Filters:
-    status_changed_to: str | None = None
+    # One status (as first offered, and still stored so) or several: the change must move the
+    # status to one of them.
+    status_changed_to: str | tuple[str, ...] | None = None
     severity: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     assignee: str | None = None
+    ticket_id: str | None = None     # one ticket, by id or key
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        if self.status_changed_to is None:
+            return ()
+        if isinstance(self.status_changed_to, str):
+            return (self.status_changed_to,)
+        return tuple(self.status_changed_to)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status_changed_to": self.status_changed_to, "severity": list(self.severity),
-                "tags": list(self.tags), "assignee": self.assignee}
+        status = self.status_changed_to
+        return {"status_changed_to": status if status is None or isinstance(status, str) else list(status),
+                "severity": list(self.severity), "tags": list(self.tags), "assignee": self.assignee,
+                "ticket_id": self.ticket_id}
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,7 @@ class Subscription:
     previous_secret_until: float | None = None   # epoch seconds
     disabled_at: str | None = None
     failing_since: float | None = None           # epoch seconds of the first failure in a row
+    once: bool = False                           # removed after its first successful delivery
 
     @property
     def active(self) -> bool:
@@ -72,9 +86,11 @@ def wants(subscription: Subscription, event: TicketEvent) -> bool:
     if subscription.event_type not in (ALL_EVENTS, event.type):
         return False
     filters, ticket = subscription.filters, event.ticket
-    if filters.status_changed_to is not None:
+    if filters.ticket_id is not None and filters.ticket_id not in (ticket.get("id"), ticket.get("key")):
+        return False
+    if filters.statuses:
         status_change = event.changes.get("status") or {}
-        if status_change.get("new") != filters.status_changed_to:
+        if status_change.get("new") not in filters.statuses:
             return False
     if filters.severity and ticket.get("severity") not in filters.severity:
         return False

@@ -1,7 +1,7 @@
 """Request and response shapes of webhook subscriptions and their delivery log."""
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, ValidatorFunctionWrapHandler, field_validator
 
 from chalicelib.schemas.common import Strict
 from chalicelib.schemas.tickets import Severity, Status
@@ -10,11 +10,28 @@ EventType = Literal["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "
                     "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED"]
 
 
+STATUSES = get_args(Status)
+
+
 class WebhookFilters(Strict):
-    status_changed_to: Status | None = None
+    status_changed_to: Status | Annotated[list[Status], Field(min_length=1, max_length=7)] | None = Field(
+        default=None, description="A status, or a list of statuses: the change moved the status to one of them")
     severity: list[Severity] | None = Field(default=None, max_length=4)
     tags: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(default=None, max_length=20)
     assignee: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    ticket_id: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")] | None = Field(
+        default=None, description="Only events of this ticket (its id or its key, such as OPS-42)")
+
+    @field_validator("status_changed_to", mode="wrap")
+    @classmethod
+    def one_or_several_statuses(cls, value, handler: ValidatorFunctionWrapHandler):
+        # One message for the field, not one per branch of the union.
+        try:
+            statuses = handler(value)
+        except ValidationError:
+            raise ValueError("must be a status or a list of 1 to 7 statuses, each one of "
+                             + ", ".join(f"'{s}'" for s in STATUSES)) from None
+        return list(dict.fromkeys(statuses)) if isinstance(statuses, list) else statuses
 
 
 class WebhookCreate(Strict):
@@ -22,13 +39,15 @@ class WebhookCreate(Strict):
     event_type: EventType
     url: Annotated[str, StringConstraints(min_length=8, max_length=2048, pattern=r"^https?://")]
     filters: WebhookFilters | None = None
+    once: bool = Field(default=False, description="Remove the subscription after its first successful delivery")
 
 
 class FiltersOut(BaseModel):
-    status_changed_to: Status | None
+    status_changed_to: Status | list[Status] | None
     severity: list[Severity]
     tags: list[str]
     assignee: str | None
+    ticket_id: str | None
 
 
 class WebhookOut(BaseModel):
@@ -40,6 +59,7 @@ class WebhookOut(BaseModel):
     created_at: str
     active: bool
     disabled_at: str | None
+    once: bool
 
 
 class WebhookCreated(WebhookOut):

@@ -34,11 +34,11 @@ class WebhookService:
         filters = body.filters or schemas.WebhookFilters()
         subscription = Subscription(
             id=new_id(), project_id=principal.project.id, name=body.name, event_type=body.event_type,
-            url=body.url, filters=Filters(status_changed_to=filters.status_changed_to,
+            url=body.url, filters=Filters(status_changed_to=_statuses(filters.status_changed_to),
                                           severity=tuple(filters.severity or ()),
                                           tags=tuple(t.lower() for t in filters.tags or ()),
-                                          assignee=filters.assignee),
-            secret=rules.new_secret(), created_at=now_iso(), created_by=principal.actor,
+                                          assignee=filters.assignee, ticket_id=filters.ticket_id),
+            secret=rules.new_secret(), created_at=now_iso(), created_by=principal.actor, once=body.once,
         )
         self.repo.save_subscription(subscription, new=True)
         return subscription
@@ -141,10 +141,20 @@ class WebhookService:
         if attempt.succeeded:
             delivery.state, delivery.next_attempt_at = "succeeded", None
             self.repo.save_delivery(delivery, wait_in_index=False)
-            if subscription.failing_since is not None:
+            if subscription.once:
+                self._remove_after_delivery(subscription)
+            elif subscription.failing_since is not None:
                 self.repo.record_health(subscription, None, None)
             return
         self._after_failure(subscription, delivery, now)
+
+    def _remove_after_delivery(self, subscription: Subscription) -> None:
+        """A `once` subscription has done its job; its other queued deliveries find it gone and
+        are canceled."""
+        try:
+            self.repo.delete_subscription(subscription.project_id, subscription.id)
+        except NotFound:
+            pass  # removed meanwhile, by its owner or by a parallel delivery
 
     def _after_failure(self, subscription: Subscription, delivery: Delivery, now: float) -> None:
         delay = rules.retry_delay(len(delivery.attempts), delivery.first_attempt_epoch, now)
@@ -180,9 +190,13 @@ class WebhookService:
                                 allow_private=config.webhook_allow_private_targets())
 
 
+def _statuses(value: str | list[str] | None) -> str | tuple[str, ...] | None:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def public_subscription(s: Subscription, *, with_secret: bool = False) -> dict:
     body = {"id": s.id, "name": s.name, "event_type": s.event_type, "url": s.url, "filters": s.filters.as_dict(),
-            "created_at": s.created_at, "active": s.active, "disabled_at": s.disabled_at}
+            "created_at": s.created_at, "active": s.active, "disabled_at": s.disabled_at, "once": s.once}
     if with_secret:
         body["secret"] = s.secret
     return body

@@ -10,6 +10,7 @@ from chalicelib.adapters.webhooks_repo import WebhooksRepository
 from chalicelib.domain import webhooks as rules
 from chalicelib.events.outbox import event_of
 from chalicelib.events.stream import tickets_stream
+from chalicelib.services.registry import services
 from tests.receiver import start_receiver
 from tests.streams import new_records, pump_tickets_stream, pump_webhook_queue
 
@@ -342,3 +343,97 @@ def test_a_delivery_whose_queueing_failed_is_queued_when_the_record_is_retried(a
     assert tickets_stream({"Records": records}, None) == {"batchItemFailures": []}
     pump_webhook_queue()
     assert len(receiver.requests) == 1
+
+
+def test_one_ticket_reaching_any_of_several_statuses_once(api, receiver):
+    """What a flow waiting on a ticket subscribes: one ticket, several final statuses, and gone
+    after the first delivery."""
+    ticket = api.create_ticket()
+    other = api.create_ticket()
+    hook = api.post("/webhooks", {"name": "wait", "event_type": "TICKET_UPDATED", "url": receiver.url, "once": True,
+                                  "filters": {"ticket_id": ticket["id"], "status_changed_to": ["resolved", "canceled"]}})
+    assert hook.status_code == 201, hook.body
+    hook = hook.json
+    assert hook["once"] is True and hook["filters"]["ticket_id"] == ticket["id"]
+    assert hook["filters"]["status_changed_to"] == ["resolved", "canceled"]
+    api.patch(f"/tickets/{other['id']}", {"status": "resolved"})       # another ticket
+    api.patch(f"/tickets/{ticket['id']}", {"status": "acknowledged"})  # not a chosen status
+    deliver_all()
+    assert receiver.requests == [] and api.get(f"/webhooks/{hook['id']}").status_code == 200
+
+    api.patch(f"/tickets/{ticket['id']}", {"status": "canceled"})
+    deliver_all()
+    [received] = receiver.requests
+    payload = verified(received, hook["secret"])
+    assert payload["data"]["ticket"]["id"] == ticket["id"] and payload["data"]["changes"]["status"]["new"] == "canceled"
+    assert api.get(f"/webhooks/{hook['id']}").status_code == 404
+
+    api.patch(f"/tickets/{ticket['id']}", {"status": "resolved"})
+    deliver_all()
+    assert len(receiver.requests) == 1
+
+
+def test_ticket_filter_takes_the_key_too(api, receiver):
+    ticket = api.create_ticket()
+    subscribe(api, receiver, "COMMENT_ADDED", ticket_id=ticket["key"])
+    api.post(f"/tickets/{api.create_ticket()['id']}/comments", {"comment": "elsewhere"})
+    api.post(f"/tickets/{ticket['id']}/comments", {"comment": "here"})
+    deliver_all()
+    assert [json.loads(r.body)["data"]["comment"]["body"] for r in receiver.requests] == ["here"]
+
+
+def test_a_once_subscription_stays_until_a_delivery_succeeds(api, receiver, no_waiting):
+    hook = api.post("/webhooks", {"name": "wait", "event_type": "*", "url": receiver.url, "once": True}).json
+    receiver.answer_with(500, 200)
+    api.create_ticket()
+    pump_tickets_stream()
+    pump_webhook_queue(rounds=1)
+    assert len(receiver.requests) == 1 and api.get(f"/webhooks/{hook['id']}").json["active"] is True
+    pump_webhook_queue(rounds=10)
+    assert len(receiver.requests) == 2
+    assert api.get(f"/webhooks/{hook['id']}").status_code == 404
+
+
+def test_a_once_subscription_cancels_its_other_queued_deliveries(api, receiver):
+    hook = api.post("/webhooks", {"name": "wait", "event_type": "TICKET_CREATED", "url": receiver.url,
+                                  "once": True}).json
+    api.create_ticket(title="first")
+    api.create_ticket(title="second")
+    pump_tickets_stream()
+    repo = WebhooksRepository()
+    queued, _ = repo.deliveries(hook["id"], 10, None)
+    assert len(queued) == 2
+    for delivery in queued:      # one after the other, as two queue messages would be
+        services().webhooks.deliver(hook["id"], delivery.id)
+    assert len(receiver.requests) == 1
+    deliveries, _ = repo.deliveries(hook["id"], 10, None)
+    assert sorted(d.state for d in deliveries) == ["canceled", "succeeded"]
+
+
+def test_a_single_status_is_kept_as_written(api, receiver):
+    hook = subscribe(api, receiver, "TICKET_UPDATED", status_changed_to="resolved")
+    assert hook["filters"]["status_changed_to"] == "resolved" and hook["once"] is False
+    stored = WebhooksRepository().subscription(api.project_id, hook["id"])
+    assert stored.filters.statuses == ("resolved",)
+    assert api.get(f"/webhooks/{hook['id']}").json["filters"]["status_changed_to"] == "resolved"
+
+
+@pytest.mark.parametrize("filters, field", [
+    ({"status_changed_to": "done"}, "filters.status_changed_to"),
+    ({"status_changed_to": ["resolved", "done"]}, "filters.status_changed_to"),
+    ({"status_changed_to": []}, "filters.status_changed_to"),
+    ({"status_changed_to": 3}, "filters.status_changed_to"),
+    ({"ticket_id": ""}, "filters.ticket_id"),
+    ({"ticket_id": "a/b"}, "filters.ticket_id"),
+    ({"ticket_id": ["x"]}, "filters.ticket_id"),
+])
+def test_bad_filters_are_refused_naming_the_field(api, receiver, filters, field):
+    response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": receiver.url, "filters": filters})
+    assert response.status_code == 400
+    assert [d["field"] for d in response.json["error"]["details"]] == [field]
+
+
+def test_once_must_be_a_boolean(api, receiver):
+    response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": receiver.url, "once": "soon"})
+    assert response.status_code == 400
+    assert [d["field"] for d in response.json["error"]["details"]] == ["once"]

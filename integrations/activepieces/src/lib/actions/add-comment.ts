@@ -1,0 +1,20 @@
+import { createAction, Property } from '@activepieces/pieces-framework';
+import { ticketryAuth } from '../auth';
+import { api, ticketPath } from '../common/client';
+import { projectId, ticketId } from '../common/props';
+
+export const addCommentAction = createAction({
+  auth: ticketryAuth,
+  name: 'add_comment',
+  displayName: 'Add Comment',
+  description: 'Comments on a ticket; the answer is the history entry',
+  props: {
+    project_id: projectId(),
+    ticket_id: ticketId(),
+    comment: Property.LongText({ displayName: 'Comment', required: true }),
+  },
+  async run(context) {
+    const { project_id, ticket_id, comment } = context.propsValue as Record<string, string>;
+    return api.post(context.auth, ticketPath(project_id, ticket_id, '/comments'), { comment });
+  },
+});

@@ -1,0 +1,176 @@
+/* The piece against the real local stack: a trigger's subscription, a signed delivery to a
+   loopback receiver handed to `run`, and a flow paused until a ticket is resolved. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ticketry } from '../src/index';
+import { request } from '../src/lib/common/client';
+import { actionContext, Auth, authFor, MemoryStore, payloadOf, Receiver, RunHooks, triggerContext } from './helpers';
+import { LocalStack, StackInfo } from './stack';
+
+const DELIVERY_MS = 30_000;
+
+describe('against the local stack', { timeout: 300_000 }, () => {
+  const stack = new LocalStack();
+  let info: StackInfo;
+  let auth: Auth;
+  let receiver: Receiver;
+  const api = (method: string, path: string, body?: unknown) =>
+    request(auth, method, `/v1/ce/projects/${info.project_id}${path}`, { body });
+
+  before(async () => {
+    receiver = await Receiver.start();
+    info = await stack.start();
+    auth = authFor(info.api_url, info.api_key);
+  });
+
+  after(async () => {
+    await receiver?.close();
+    await stack.stop();
+  });
+
+  it('the connection validates, and a wrong key does not', async () => {
+    assert.deepEqual(await ticketry.auth!.validate!({ auth: auth.props, server: {} } as any), { valid: true });
+    const wrong = await ticketry.auth!.validate!({ auth: { ...auth.props, api_key: auth.props.api_key + 'x' }, server: {} } as any);
+    assert.equal((wrong as any).valid, false);
+  });
+
+  it('the API\'s OpenAPI document has every route and field the piece relies on', async () => {
+    const response = await fetch(`${info.api_url}/v1/ce/openapi.json`);
+    const doc = (await response.json()) as any;
+    const resolve = (schema: any): any => {
+      if (schema?.$ref) return resolve(doc.components.schemas[schema.$ref.split('/').pop()]);
+      const ref = (schema?.anyOf ?? []).find((s: any) => s.$ref);
+      return ref ? resolve(ref) : schema;
+    };
+    const project = '/v1/ce/projects/{project_id}';
+    const ticket = `${project}/tickets/{ticket_id}`;
+    const routes: Array<[string, string]> = [
+      ['get', project], ['post', `${project}/tickets`], ['get', `${project}/tickets`], ['get', ticket], ['patch', ticket],
+      ['post', `${ticket}/comments`], ['post', `${project}/webhooks`], ['get', `${project}/webhooks`],
+      ['delete', `${project}/webhooks/{webhook_id}`], ['get', `${project}/members`], ['get', `${project}/teams`], ['get', `${project}/me`],
+    ];
+    for (const [method, path] of routes) assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
+    const detail = resolve(doc.paths[ticket].get.responses['200'].content['application/json'].schema);
+    for (const field of ['id', 'key', 'number', 'project_id', 'title', 'description', 'status', 'severity', 'created_at', 'updated_at',
+      'resolved_at', 'due_date', 'reporter', 'assignee', 'source', 'tags', 'dedup_key', 'version', 'history', 'allowed_transitions']) {
+      assert.ok(field in detail.properties, `ticket field ${field}`);
+    }
+    const subscribe = resolve(doc.paths[`${project}/webhooks`].post.requestBody.content['application/json'].schema);
+    assert.ok('once' in subscribe.properties);
+    const filters = resolve(subscribe.properties.filters);
+    for (const field of ['ticket_id', 'status_changed_to', 'severity', 'tags', 'assignee']) assert.ok(field in filters.properties, field);
+    assert.ok(filters.properties.status_changed_to.anyOf.some((s: any) => s.type === 'array'));
+    const search = doc.paths[`${project}/tickets`].get.parameters.map((p: any) => p.name);
+    for (const name of ['status', 'severity', 'tags', 'assignee', 'reporter', 'created_after', 'created_before', 'due_after', 'due_before', 'limit', 'cursor']) {
+      assert.ok(search.includes(name), `search parameter ${name}`);
+    }
+  });
+
+  it('ticket_created: enable, deliver signed, run, disable', async () => {
+    const trigger = ticketry.getTrigger('ticket_created')!;
+    const store = new MemoryStore();
+    const props = { project_id: info.project_id, severity: ['critical'], tags: ['piece'] };
+    const webhookUrl = `${receiver.url}/flows/created`;
+    await trigger.onEnable(triggerContext(auth, props, store, webhookUrl, {}));
+    const stored = (await store.get<{ id: string; secret: string }>('ticketry_subscription'))!;
+    assert.ok(stored.id && stored.secret.startsWith('whsec_'));
+
+    const created = (await ticketry.getAction('create_ticket')!.run(actionContext(auth, {
+      project_id: info.project_id, title: 'Disk full on db-1', description: '95% on /var', severity: 'critical', tags: ['piece', 'db'], retry_safe: true,
+    }))) as any;
+    assert.equal(created.created, true);
+
+    const received = await receiver.waitFor((r) => r.path === '/flows/created', DELIVERY_MS);
+    const items = (await trigger.run(triggerContext(auth, props, store, webhookUrl, payloadOf(received)))) as any[];
+    assert.equal(items.length, 1);
+    const [item] = items;
+    assert.equal(item.id, created.id);
+    assert.equal(item.key, created.key);
+    assert.equal(item.title, 'Disk full on db-1');
+    assert.equal(item.event_type, 'TICKET_CREATED');
+    assert.equal(item.event_id, received.headers['webhook-id']);
+    assert.ok(item.actor);
+    assert.equal(item.changes.title.new, 'Disk full on db-1');
+
+    const got = (await ticketry.getAction('get_ticket')!.run(actionContext(auth, { project_id: info.project_id, ticket_id: item.id }))) as any;
+    assert.equal(got.key, created.key);
+    assert.equal(got.severity, 'critical');
+
+    const forged = payloadOf(received);
+    forged.rawBody = forged.rawBody.replace('Disk full on db-1', 'Disk full on db-2');
+    assert.deepEqual(await trigger.run(triggerContext(auth, props, store, webhookUrl, forged)), []);
+
+    await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));
+    await assert.rejects(api('GET', `/webhooks/${stored.id}`), /404/);
+    await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));   // again: nothing to do
+  });
+
+  it('create_ticket_and_wait resumes when the ticket is resolved, and not before', async () => {
+    const action = ticketry.getAction('create_ticket_and_wait')!;
+    const run = new RunHooks('run_wait_1', `${receiver.url}/resume`);
+    const store = new MemoryStore();
+    const props = { project_id: info.project_id, title: 'Approve the schema change', severity: 'medium', statuses: ['resolved', 'closed', 'canceled'], retry_safe: true };
+    const paused = (await action.run(actionContext(auth, props, { run, store }))) as any;
+    assert.equal(paused.waiting, true);
+    assert.equal(run.waited.length, 1);
+    const [waitpoint] = run.waitpoints;
+    const resumedAt = (r: { path: string }) => r.path === new URL(waitpoint.resumeUrl).pathname;
+
+    // Moves that are not final, and a comment: no wake-up.
+    await api('PATCH', `/tickets/${paused.id}`, { status: 'acknowledged' });
+    await api('POST', `/tickets/${paused.id}/comments`, { comment: 'Looks safe, applying it' });
+    await assert.rejects(receiver.waitFor(resumedAt, 4000), /no matching request/);
+
+    await api('PATCH', `/tickets/${paused.id}`, { status: 'resolved' });
+    const resume = await receiver.waitFor(resumedAt, DELIVERY_MS);
+    const body = JSON.parse(resume.body);
+    assert.equal(body.data.ticket.id, paused.id);
+
+    const result = (await action.run(actionContext(auth, props, {
+      run, store, executionType: 'RESUME', resumePayload: { body, headers: payloadOf(resume).headers, queryParams: {} },
+    }))) as any;
+    assert.equal(result.id, paused.id);
+    assert.equal(result.status, 'resolved');
+    assert.equal(result.timed_out, false);
+    assert.equal(result.finished, true);
+    assert.ok(result.resolved_by);
+    assert.equal(result.last_comment.body, 'Looks safe, applying it');
+    assert.equal(run.waited.length, 1);
+
+    const hooks = (await api('GET', '/webhooks')).body as { data: Array<{ url: string }> };
+    assert.deepEqual(hooks.data.filter((h) => h.url === waitpoint.resumeUrl), []);   // once: it removed itself
+  });
+
+  it('create_ticket_and_wait ends with deleted: true when the ticket is deleted instead', async () => {
+    const action = ticketry.getAction('create_ticket_and_wait')!;
+    const run = new RunHooks('run_wait_3', `${receiver.url}/resume3`);
+    const store = new MemoryStore();
+    const props = { project_id: info.project_id, title: 'Might be thrown away' };
+    const paused = (await action.run(actionContext(auth, props, { run, store }))) as any;
+    assert.equal(run.waited.length, 1);
+    await api('DELETE', `/tickets/${paused.id}`);
+    const resume = await receiver.waitFor((r) => r.path === new URL(run.waitpoints[0].resumeUrl).pathname, DELIVERY_MS);
+    assert.equal(JSON.parse(resume.body).type, 'TICKET_DELETED');
+    const result = (await action.run(actionContext(auth, props, {
+      run, store, executionType: 'RESUME', resumePayload: { body: JSON.parse(resume.body), headers: payloadOf(resume).headers, queryParams: {} },
+    }))) as any;
+    assert.deepEqual([result.id, result.deleted, result.finished], [paused.id, true, false]);
+    const hooks = (await api('GET', '/webhooks')).body as { data: Array<{ url: string }> };
+    assert.deepEqual(hooks.data.filter((h) => h.url === run.waitpoints[0].resumeUrl), []);
+  });
+
+  it('create_ticket_and_wait does not pause for a ticket already finished', async () => {
+    // Waiting for `new`: the ticket has it the moment it exists, as a ticket finished between
+    // its creation and the subscription would.
+    const action = ticketry.getAction('create_ticket_and_wait')!;
+    const run = new RunHooks('run_wait_2', `${receiver.url}/resume2`);
+    const store = new MemoryStore();
+    const props = { project_id: info.project_id, title: 'Already handled', statuses: ['new'] };
+    const result = (await action.run(actionContext(auth, props, { run, store }))) as any;
+    assert.equal(run.waited.length, 0);
+    assert.equal(result.status, 'new');
+    assert.equal(result.finished, true);
+    const hooks = (await api('GET', '/webhooks')).body as { data: Array<{ url: string }> };
+    assert.deepEqual(hooks.data.filter((h) => h.url === run.waitpoints[0].resumeUrl), []);
+  });
+});
