@@ -22,6 +22,16 @@ ERRORS = {
 }
 
 
+# Chalice answers a request whose Content-Type is not JSON itself, before any route runs, in its
+# own error shape.
+UNSUPPORTED_MEDIA_TYPE = {
+    "description": "The request's Content-Type is not application/json",
+    "content": {"application/json": {"schema": {
+        "type": "object", "required": ["Code", "Message"],
+        "properties": {"Code": {"const": "UnsupportedMediaType"}, "Message": {"type": "string"}}}}},
+}
+
+
 @lru_cache(maxsize=1)
 def document() -> dict:
     keyed = {(ErrorBody, "serialization")}
@@ -84,6 +94,7 @@ def _operation(route, refs, schemas) -> dict:
     error = {"content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}}
     for status, description in ERRORS.items():
         responses[status] = {"description": description, **error}
+    responses["415"] = UNSUPPORTED_MEDIA_TYPE
     operation["responses"] = responses
     return operation
 
