@@ -261,7 +261,7 @@ describe('actions', () => {
     };
     const props = {
       project_id: PROJECT, q: 'disk full', status: ['new', 'acknowledged'], severity: ['high'], tags: ['DB'], assignee: 'none', reporter: 'u1',
-      created_after: '2026-11-01T00:00:00Z', due_before: '2026-12-01T00:00:00Z', sort: '-updated_at', limit: 40, all_pages: true, max_results: 100,
+      created_after: '2026-11-01T00:00:00Z', due_before: '2026-12-01T00:00:00Z', sort: 'updated', overdue: true, limit: 40, all_pages: true, max_results: 100,
     };
     const result = (await ticketry.getAction('search_tickets')!.run(actionContext(auth(), props))) as any;
     assert.equal(result.count, 100);
@@ -271,7 +271,8 @@ describe('actions', () => {
     assert.equal(query.get('status'), 'new,acknowledged');
     assert.equal(query.get('tags'), 'db');
     assert.equal(query.get('assignee'), 'none');
-    assert.equal(query.get('sort'), '-updated_at');
+    assert.equal(query.get('sort'), 'updated');
+    assert.equal(query.get('overdue'), 'true');
     assert.equal(query.get('created_after'), '2026-11-01T00:00:00.000Z');
     assert.deepEqual(api.requests.map((r) => r.query.get('limit')), ['40', '40', '20']);
     assert.deepEqual(api.requests.map((r) => r.query.get('cursor')), [null, 'c1', 'c2']);

@@ -24,6 +24,7 @@ export function searchQuery(props: Record<string, unknown>): Record<string, stri
   for (const field of ['assignee', 'reporter', 'sort']) {
     if (given(props[field])) query[field] = String(props[field]);
   }
+  if (props['overdue'] === true) query['overdue'] = 'true';
   for (const field of dateParams) {
     if (given(props[field])) query[field] = isoDate(props[field], field);
   }
@@ -53,10 +54,25 @@ export const searchTicketsAction = createAction({
     created_before: Property.DateTime({ displayName: 'Created before', description: 'Exclusive', required: false }),
     due_after: Property.DateTime({ displayName: 'Due after', description: 'Inclusive', required: false }),
     due_before: Property.DateTime({ displayName: 'Due before', description: 'Exclusive', required: false }),
-    sort: Property.ShortText({
-      displayName: 'Sort',
-      description: 'The API\'s sort order, e.g. -created_at (default: newest first)',
+    overdue: Property.Checkbox({
+      displayName: 'Overdue only',
+      description: 'Open tickets whose due date has passed',
       required: false,
+      defaultValue: false,
+    }),
+    sort: Property.StaticDropdown({
+      displayName: 'Sort',
+      description: 'Default: newest first',
+      required: false,
+      options: {
+        options: [
+          { label: 'Newest first', value: 'created' },
+          { label: 'Oldest first', value: '-created' },
+          { label: 'Recently updated first', value: 'updated' },
+          { label: 'Soonest due first (tickets without a due date left out)', value: 'due' },
+          { label: 'Most severe first', value: 'severity' },
+        ],
+      },
     }),
     limit: Property.Number({ displayName: 'Page size', description: '1–100, default 50', required: false, defaultValue: 50 }),
     all_pages: Property.Checkbox({
