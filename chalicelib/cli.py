@@ -1,5 +1,10 @@
-"""Operator commands. `python -m chalicelib.cli [--stage S] create-project --name N --key K --admin-email E`
-creates a project with its first admin and prints an admin API key (shown once).
+"""Operator commands.
+
+`python -m chalicelib.cli [--stage S] create-project --name N --key K --admin-email E` creates a
+project with its first admin and prints an admin API key (shown once).
+
+`python -m chalicelib.cli [--stage S] backfill` writes what tickets made by earlier versions lack
+(the guard that finds a ticket by its key, OPS-42); running it again changes nothing.
 
 It uses the same settings as the app: with --stage, that stage's table names from
 .chalice/config.json (what the environment sets already wins) and AWS credentials and region from
@@ -12,6 +17,7 @@ import sys
 from pathlib import Path
 
 from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.errors import DomainError
 from chalicelib.services.people import PeopleService
 
@@ -25,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--key", required=True, help="ticket key prefix, e.g. OPS")
     create.add_argument("--admin-email", required=True)
     create.add_argument("--admin-name")
+    commands.add_parser("backfill", help="write the key guards of tickets made before keys could be looked up")
     args = parser.parse_args(argv)
     if args.stage:
         try:
@@ -34,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: no stage {args.stage!r} in .chalice/config.json", file=sys.stderr)
             return 2
 
+    if args.command == "backfill":
+        return backfill()
     try:
         project, admin, issued = PeopleService(DirectoryRepository()).create_project(
             args.name, args.key, args.admin_email, args.admin_name)
@@ -42,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(json.dumps({"project_id": project.id, "project_key": project.key, "admin_user_id": admin.user_id,
                       "api_key": issued.token}, indent=2))
+    return 0
+
+
+def backfill() -> int:
+    seen, written = TicketRepository().backfill_number_guards()
+    print(json.dumps({"tickets": seen, "key_guards_written": written}, indent=2))
     return 0
 
 

@@ -5,7 +5,8 @@ tickets   one item collection per ticket (pk `T#<ticket id>`): the ticket (sk `T
           `FILE#<attachment id>`) and its history (sk `EVT#<timestamp>#<id>`). Read in descending
           sk order, a collection yields the ticket, its tags, its attachments, then its history
           newest first: the detail view is one Query. Guards for
-          dedup keys and idempotency keys live here too, under their own partition keys.
+          dedup keys, idempotency keys and ticket numbers live here too, under their own
+          partition keys.
 directory projects with their members, teams and API keys, one collection per project
           (pk `P#<project id>`), so the auth lookup (key + project) is one BatchGetItem.
 
@@ -169,6 +170,16 @@ class AttachmentItem(_TicketsTable, discriminator="attachment"):
 class DedupGuardItem(_TicketsTable, discriminator="dedup"):
     """Points a project's dedup key at the ticket that last claimed it."""
     ticket_id = UnicodeAttribute()
+
+
+class NumberGuardItem(_TicketsTable, discriminator="number"):
+    """Points a project's ticket number at its ticket (pk `NUM#<project id>#<number>`, sk `NUM`),
+    so that a key such as OPS-42 finds its ticket in one read. Written with the ticket and kept
+    when it is deleted, as the tombstone is."""
+    ticket_id = UnicodeAttribute()
+
+
+NUMBER_SK = "NUM"
 
 
 class IdempotencyItem(_TicketsTable, discriminator="idempotency"):

@@ -13,6 +13,7 @@ from chalicelib.adapters.models import (
     DUE_SK,
     ATTACHMENT_SK_PREFIX,
     HISTORY_SK_PREFIX,
+    NUMBER_SK,
     TAG_SK_PREFIX,
     TICKET_SK,
     AttachmentItem,
@@ -21,6 +22,7 @@ from chalicelib.adapters.models import (
     HistoryItem,
     IdempotencyItem,
     NotifiedItem,
+    NumberGuardItem,
     TagItem,
     TicketItem,
     scoped,
@@ -236,6 +238,13 @@ class TicketRepository:
         except DoesNotExist:
             return None
 
+    def ticket_id_for_number(self, project_id: str, number: int) -> str | None:
+        """The id of the project's ticket with this number, deleted or not."""
+        try:
+            return NumberGuardItem.get(number_pk(project_id, number), NUMBER_SK, consistent_read=True).ticket_id
+        except DoesNotExist:
+            return None
+
     def stored_response(self, scope: str) -> StoredResponse | None:
         try:
             item = IdempotencyItem.get(scope, IDEMPOTENCY_SK, consistent_read=True)
@@ -269,6 +278,9 @@ class TicketRepository:
             if _armed(ticket):
                 tx.save(due_item(ticket))
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+            # Numbers come from the project's counter, so the guard is new; the condition keeps a
+            # number from ever pointing at a second ticket.
+            tx.save(number_guard(ticket), condition=NumberGuardItem.pk.does_not_exist())
             if ticket.dedup_key is not None:
                 guard = DedupGuardItem(dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP", ticket_id=ticket.id)
                 claim = DedupGuardItem.pk.does_not_exist()
@@ -330,6 +342,28 @@ class TicketRepository:
             for attachment in attachments[room:]:
                 batch.delete(attachment)
 
+    def backfill_number_guards(self, page_size: int = 500) -> tuple[int, int]:
+        """Writes the number guard of every ticket that lacks one (tickets made before guards
+        existed); returns (tickets seen, guards written). An operator's maintenance command: it
+        scans the whole table, page by page. Running it again writes nothing new."""
+        seen = written = 0
+        tickets = TicketItem.scan(page_size=page_size,
+                                  attributes_to_get=["pk", "sk", "kind", "ticket_id", "project_id", "number"])
+        while chunk := list(islice(tickets, BATCH_GET_LIMIT)):
+            seen += len(chunk)
+            keys = {(number_pk(item.project_id, int(item.number)), NUMBER_SK): item for item in chunk}
+            present = {(guard.pk, guard.sk) for guard in NumberGuardItem.batch_get(list(keys), consistent_read=True,
+                                                                                  attributes_to_get=["pk", "sk"])}
+            missing = [item for key, item in keys.items() if key not in present]
+            # A guard's content follows from its ticket, so writing one twice (a concurrent run)
+            # is harmless, and an unconditional batch write is enough.
+            with NumberGuardItem.batch_write() as batch:
+                for item in missing:
+                    batch.save(NumberGuardItem(number_pk(item.project_id, int(item.number)), NUMBER_SK,
+                                               ticket_id=item.ticket_id))
+            written += len(missing)
+        return seen, written
+
     def _transaction(self):
         return models.Transaction(StaleTicket("the ticket was changed or removed by another request"))
 
@@ -355,6 +389,14 @@ NOTIFIED_SK = "NOTIFIED"
 
 def notified_pk(event_id: str) -> str:
     return f"NOTIFIED#{event_id}"
+
+
+def number_pk(project_id: str, number: int) -> str:
+    return f"NUM#{project_id}#{number}"
+
+
+def number_guard(ticket: Ticket) -> NumberGuardItem:
+    return NumberGuardItem(number_pk(ticket.project_id, ticket.number), NUMBER_SK, ticket_id=ticket.id)
 
 
 def dedup_pk(project_id: str, dedup_key: str) -> str:

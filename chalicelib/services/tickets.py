@@ -20,6 +20,7 @@ from chalicelib.domain.tickets import (
     Workflow,
     apply_changes,
     normalise_tags,
+    parse_key,
     public_view,
 )
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
@@ -110,6 +111,20 @@ class TicketService:
         return CreateOutcome(stored.status_code, stored.body)
 
     # ---- read --------------------------------------------------------------------------------
+
+    def resolve(self, principal: Principal, ref: str) -> str:
+        """The id of the ticket `ref` names: an id as it is, a key (OPS-42, any case) through its
+        number's guard. Another project's key is unknown here, and costs no read."""
+        key = parse_key(ref)
+        if key is None:
+            return ref
+        project_key, number = key
+        ticket_id = None
+        if project_key == principal.project.key:
+            ticket_id = self.tickets.ticket_id_for_number(principal.project.id, number)
+        if ticket_id is None:
+            raise NotFound("ticket not found")
+        return ticket_id
 
     def detail(self, principal: Principal, ticket_id: str) -> tuple[dict, int]:
         found = self.tickets.detail(ticket_id)

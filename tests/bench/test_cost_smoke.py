@@ -54,7 +54,7 @@ def test_counted_calls_match_the_claims(bench_project):
             assert recording.attempts == len(recording.calls)
     by_name = {r.scenario: r for r in results}
     create = by_name["create ticket"].recordings[0]
-    assert create.written == 1 + 4  # the counter; ticket, two tags and its first history entry
+    assert create.written == 1 + 5  # the counter; ticket, two tags, its first history entry, its number
     assert create.write_units > 0 and create.read_units > 0
     listing = by_name["list page (no filter)"].recordings[0]
     assert listing.scanned == listing.matched == 21  # a page of 20 and one to know there is more
@@ -118,7 +118,7 @@ def test_bulk_loaded_items_have_the_shape_the_api_writes(bench_project):
         "due_date": "2030-01-01T00:00:00Z", "dedup_key": "shape-check", "assignee": project.people.members[1],
     }).encode())
     assert created.status_code == 201, created.body
-    ticket_id = json.loads(created.body)["id"]
+    ticket_id, number = json.loads(created.body)["id"], json.loads(created.body)["number"]
     assert client.http.post(f"{page}/{ticket_id}/comments", headers=headers,
                             body=json.dumps({"comment": "noted"}).encode()).status_code == 201
     assert client.http.patch(f"{page}/{ticket_id}", headers=headers,
@@ -130,7 +130,8 @@ def test_bulk_loaded_items_have_the_shape_the_api_writes(bench_project):
     open_id = json.loads(still_open.body)["id"]
 
     from_api = _shapes(_collection(dynamodb, f"T#{ticket_id}") + _collection(dynamodb, f"T#{open_id}")
-                       + _collection(dynamodb, _dedup_pk(project)))
+                       + _collection(dynamodb, _dedup_pk(project))
+                       + _collection(dynamodb, _number_pk(project, number)))
     bulk = [item for loaded in project.tickets for item in dataset.items(loaded)]
     assert ("due", None) in from_api
 
@@ -159,6 +160,12 @@ def _dedup_pk(project) -> str:
     from chalicelib.adapters.tickets_repo import dedup_pk
 
     return dedup_pk(project.project_id, "shape-check")
+
+
+def _number_pk(project, number: int) -> str:
+    from chalicelib.adapters.tickets_repo import number_pk
+
+    return number_pk(project.project_id, number)
 
 
 def _shapes(items: list[dict]) -> dict[tuple, dict[str, str]]:
