@@ -189,6 +189,16 @@ class IdempotencyItem(_TicketsTable, discriminator="idempotency"):
     expires_at = NumberAttribute()  # the table's TTL attribute
 
 
+class CommentMarkItem(_TicketsTable, discriminator="comment_mark"):
+    """Marks that a bulk change made with an Idempotency-Key commented on one ticket (pk
+    `BULK#<hash of the key's scope>#<ticket id>`, sk `MARK`), written with the comment, so that a
+    retry of the request does not comment twice. Expires with the key."""
+    expires_at = NumberAttribute()  # the table's TTL attribute
+
+
+COMMENT_MARK_SK = "MARK"
+
+
 class NotifiedItem(_TicketsTable, discriminator="notified"):
     """The addresses already emailed about one ticket event (pk `NOTIFIED#<event id>`), so that a
     replayed stream batch does not mail them again."""
