@@ -275,13 +275,15 @@ class TicketService:
     def _resolve_many(self, principal: Principal, refs: list[str]) -> dict[str, str | None]:
         """Ref -> ticket id (None: no such ticket) for ids and keys; the keys in one read. Two refs
         naming one ticket (its id and its key) are refused: it would be changed twice."""
-        numbers = {}
-        for ref in refs:
-            key = parse_key(ref)
-            if key is not None and key[0] == principal.project.key:
-                numbers[ref] = key[1]
+        keys = {ref: parse_key(ref) for ref in refs}
+        numbers = {ref: key[1] for ref, key in keys.items() if key is not None and key[0] == principal.project.key}
         found = self.tickets.ticket_ids_for_numbers(principal.project.id, numbers.values()) if numbers else {}
-        ids = {ref: found.get(numbers[ref]) if ref in numbers else None if parse_key(ref) else ref for ref in refs}
+        ids: dict[str, str | None] = {}
+        for ref, key in keys.items():
+            if key is None:
+                ids[ref] = ref
+            else:  # another project's key is never looked up
+                ids[ref] = found.get(numbers[ref]) if ref in numbers else None
         first: dict[str, str] = {}
         for ref, ticket_id in ids.items():
             if ticket_id is not None and first.setdefault(ticket_id, ref) != ref:

@@ -342,3 +342,22 @@ def test_a_delivery_whose_queueing_failed_is_queued_when_the_record_is_retried(a
     assert tickets_stream({"Records": records}, None) == {"batchItemFailures": []}
     pump_webhook_queue()
     assert len(receiver.requests) == 1
+
+
+def test_a_bulk_change_delivers_each_changed_tickets_events(api, receiver):
+    hook = subscribe(api, receiver)
+    low, high = api.create_ticket(severity="low"), api.create_ticket(severity="high")
+    deliver_all()
+    receiver.requests.clear()
+    response = api.post("/tickets/bulk", {"ticket_ids": ["OPS-1", "OPS-2", "OPS-3"], "change": {"severity": "high"},
+                                          "comment": "All hands"})
+    assert [r["status"] for r in response.json["results"]] == [200, 200, 404]
+    deliver_all()
+
+    payloads = [verified(r, hook["secret"]) for r in receiver.requests]
+    seen = sorted((p["data"]["ticket"]["key"], p["type"]) for p in payloads)
+    assert seen == [("OPS-1", "COMMENT_ADDED"), ("OPS-1", "TICKET_UPDATED"), ("OPS-2", "COMMENT_ADDED")]
+    [updated] = [p["data"] for p in payloads if p["type"] == "TICKET_UPDATED"]
+    assert updated["ticket"]["id"] == low["id"] and updated["changes"] == {"severity": {"old": "low", "new": "high"}}
+    assert {p["data"]["comment"]["body"] for p in payloads if p["type"] == "COMMENT_ADDED"} == {"All hands"}
+    assert high["id"] in {p["data"]["ticket"]["id"] for p in payloads}
