@@ -61,6 +61,24 @@ def test_counted_calls_match_the_claims(bench_project):
     assert by_name["list page (no filter)"].shown == [20, 20]
 
 
+def test_a_bulk_change_costs_a_few_reads_and_one_transaction_per_ticket(bench_project):
+    project, _ = bench_project
+    wanted = [s for s in cost.SCENARIOS if s.name.startswith("bulk change")]
+    meter = Meter()
+    with meter.installed():
+        # The warm-up request gives every ticket one severity; the measured one changes them all.
+        results = cost.measure(project, meter, repetitions=1, warmup=1, scenarios=wanted)
+    for result in results:
+        assert result.claim_holds(), (result.scenario, result.operations())
+        assert result.shown == [cost.BULK_TICKETS]
+        [recording] = result.recordings
+        transactions = [call for call in recording.calls if call.operation == "TransactWriteItems"]
+        # Each ticket's transaction: the ticket and its TICKET_UPDATED entry, and with a comment
+        # the COMMENT_ADDED entry and its mark.
+        per_ticket = 4 if "comment" in result.scenario else 2
+        assert {call.written for call in transactions} == {per_ticket}
+
+
 def test_stream_consumer_counted_every_loaded_item(bench_project):
     project, _ = bench_project
     counted = project.counting
