@@ -9,6 +9,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.adapters import models
 from chalicelib.adapters.models import (
+    COMMENT_MARK_SK,
     DUE_SHARDS,
     DUE_SK,
     ATTACHMENT_SK_PREFIX,
@@ -16,7 +17,6 @@ from chalicelib.adapters.models import (
     NUMBER_SK,
     TAG_SK_PREFIX,
     TICKET_SK,
-    COMMENT_MARK_SK,
     AttachmentItem,
     CommentMarkItem,
     DedupGuardItem,
