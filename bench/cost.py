@@ -252,6 +252,26 @@ def _create(**extra) -> Callable[[BenchProject, dict, int], Request]:
     return build
 
 
+BULK_TICKETS = 100
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def _bulk(comment: bool = False) -> Callable[[BenchProject, dict, int], Request]:
+    def build(fx: BenchProject, state: dict, n: int) -> Request:
+        # The same 100 tickets, by key, each time to another severity than the request before:
+        # after the first request every ticket really changes. With a comment, the next 100, so
+        # that the two scenarios do not do each other's work.
+        first = BULK_TICKETS if comment else 0
+        keys = [loaded.ticket.key for loaded in fx.tickets[first:first + BULK_TICKETS]]
+        body = {"ticket_ids": keys, "change": {"severity": SEVERITIES[n % len(SEVERITIES)]}}
+        headers = fx.headers()
+        if comment:
+            body["comment"] = f"Bulk comment {n}"
+            headers["Idempotency-Key"] = f"bench-{new_id(8)}"
+        return Request("POST", PAGE.format(project_id=fx.project_id) + "/bulk", body=body, headers=headers)
+    return build
+
+
 SCENARIOS = [
     Scenario("create ticket", AUTH | {"UpdateItem": 1, "TransactWriteItems": 1}, True, _create()),
     Scenario("create, assignee given", None, True, _create(assignee=True)),
@@ -288,9 +308,17 @@ SCENARIOS = [
     Scenario("sort=severity&tags=db", None, False, _search("sort=severity&tags=db")),
     # Queues.
     Scenario("assignee=none", AUTH | {"Query": 1}, False, _search("assignee=none")),
-    Scenario("status=open", AUTH | {"Query": 4}, False, _search("status=open")),
+    Scenario("status=open", AUTH | {"Query": 1}, False, _search("status=open")),
     Scenario("overdue=true", None, False, _search("overdue=true")),
     Scenario("overdue=true&sort=due", AUTH | {"Query": 1}, False, _search("overdue=true&sort=due")),
+    # Keys and tickets are read in one BatchGetItem each; then one transaction per ticket.
+    Scenario(f"bulk change of {BULK_TICKETS} tickets", _calls_of(AUTH, {"BatchGetItem": 2,
+                                                                       "TransactWriteItems": BULK_TICKETS}),
+             True, _bulk()),
+    # ...plus the Idempotency-Key's lookup and stored answer, and a read of the comment marks.
+    Scenario(f"bulk change of {BULK_TICKETS} tickets, comment and Idempotency-Key",
+             _calls_of(AUTH, {"BatchGetItem": 3, "GetItem": 1, "TransactWriteItems": BULK_TICKETS, "PutItem": 1}),
+             True, _bulk(comment=True)),
 ]
 
 
@@ -372,7 +400,8 @@ def _one(fx: BenchProject, meter: Meter, scenario: Scenario, state: dict, n: int
         result.latencies_ms.append(elapsed * 1000)
         result.recordings.append(recording)
         answer = json.loads(response.body)
-        result.shown.append(len(answer["data"]) if "data" in answer else 1)
+        result.shown.append(len(answer["data"]) if "data" in answer
+                            else len(answer["results"]) if "results" in answer else 1)
 
 
 def run_size(ticket_count: int, repetitions: int, warmup: int, log=print) -> dict:

@@ -111,8 +111,9 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
 
 
 def items(loaded: LoadedTicket) -> list[dict]:
-    """The raw DynamoDB items of one ticket: the ticket, its tags, its history, its dedup guard,
-    its term items and, for an open ticket with a due date, the marker that arms its overdue event."""
+    """The raw DynamoDB items of one ticket: the ticket, its tags, its history, its number and dedup
+    guards and, for an open ticket with a due date, the marker that arms its overdue event (its
+    term items are `term_items`)."""
     ticket = loaded.ticket
     ticket_item = tickets_repo.to_item(ticket)
     # A save through the API sets the version; a raw write has to carry the stored one itself.
@@ -123,6 +124,7 @@ def items(loaded: LoadedTicket) -> list[dict]:
         # Armed as a create or an update leaves it; the overdue sweep (a schedule) is not run here.
         models.append(tickets_repo.due_item(ticket))
     models += [tickets_repo.to_history_item(entry) for entry in loaded.history]
+    models.append(tickets_repo.number_guard(ticket))
     if ticket.dedup_key is not None:
         models.append(DedupGuardItem(tickets_repo.dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP",
                                      ticket_id=ticket.id))

@@ -3,7 +3,8 @@
     python -m chalicelib.cli [--stage S] create-project --name N --key K --admin-email E
         creates a project with its first admin and prints an admin API key (shown once);
     python -m chalicelib.cli [--stage S] backfill [--project P]
-        brings tickets stored by an earlier version up to the current search indexes (term index
+        writes what tickets stored by an earlier version lack: the guard that finds a ticket by
+        its key (OPS-42) and their place in the current search indexes (the term index
         included); safe to repeat and to run beside live traffic.
 
 It uses the same settings as the app: with --stage, that stage's table names from
@@ -32,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--key", required=True, help="ticket key prefix, e.g. OPS")
     create.add_argument("--admin-email", required=True)
     create.add_argument("--admin-name")
-    backfill_command = commands.add_parser("backfill", help="bring stored tickets up to the current search indexes")
+    backfill_command = commands.add_parser("backfill", help="bring stored tickets up to the current version: "
+                                                            "key guards and search indexes")
     backfill_command.add_argument("--project", help="only this project's tickets (default: every project's)")
     args = parser.parse_args(argv)
     if args.stage:
@@ -58,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def backfill(project_id: str | None = None) -> dict[str, int]:
-    return SearchIndexService(TicketRepository()).backfill(project_id)
+    tickets = TicketRepository()
+    seen, written = tickets.backfill_number_guards(project_id)
+    return {"key_guards_written": written, **SearchIndexService(tickets).backfill(project_id)}
 
 
 def stage_settings(stage: str) -> dict[str, str]:

@@ -5,7 +5,8 @@ tickets   one item collection per ticket (pk `T#<ticket id>`): the ticket (sk `T
           `FILE#<attachment id>`) and its history (sk `EVT#<timestamp>#<id>`). Read in descending
           sk order, a collection yields the ticket, its tags, its attachments, then its history
           newest first: the detail view is one Query. Guards for
-          dedup keys and idempotency keys live here too, under their own partition keys.
+          dedup keys, idempotency keys and ticket numbers live here too, under their own
+          partition keys, and so do the term index's items (pk `TX#<ticket id>`).
 directory projects with their members, teams, API keys and saved views, one collection per
           project (pk `P#<project id>`), so the auth lookup (key + project) is one BatchGetItem.
 
@@ -205,11 +206,31 @@ class DedupGuardItem(_TicketsTable, discriminator="dedup"):
     ticket_id = UnicodeAttribute()
 
 
+class NumberGuardItem(_TicketsTable, discriminator="number"):
+    """Points a project's ticket number at its ticket (pk `NUM#<project id>#<number>`, sk `NUM`),
+    so that a key such as OPS-42 finds its ticket in one read. Written with the ticket and kept
+    when it is deleted, as the tombstone is."""
+    ticket_id = UnicodeAttribute()
+
+
+NUMBER_SK = "NUM"
+
+
 class IdempotencyItem(_TicketsTable, discriminator="idempotency"):
     request_hash = UnicodeAttribute()
     status_code = NumberAttribute()
     response = JSONAttribute()
     expires_at = NumberAttribute()  # the table's TTL attribute
+
+
+class CommentMarkItem(_TicketsTable, discriminator="comment_mark"):
+    """Marks that a bulk change made with an Idempotency-Key commented on one ticket (pk
+    `BULK#<hash of the key's scope>#<ticket id>`, sk `MARK`), written with the comment, so that a
+    retry of the request does not comment twice. Expires with the key."""
+    expires_at = NumberAttribute()  # the table's TTL attribute
+
+
+COMMENT_MARK_SK = "MARK"
 
 
 class NotifiedItem(_TicketsTable, discriminator="notified"):

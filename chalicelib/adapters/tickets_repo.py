@@ -6,11 +6,12 @@ from itertools import islice
 from operator import attrgetter
 from typing import Iterable, Iterator
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.adapters import models
 from chalicelib.adapters.models import (
     MAX_TRANSACTION_ACTIONS,
+    COMMENT_MARK_SK,
     COMMENT_WORDS_SK,
     DUE_SHARDS,
     TERM_SK_PREFIX,
@@ -20,14 +21,17 @@ from chalicelib.adapters.models import (
     DUE_SK,
     ATTACHMENT_SK_PREFIX,
     HISTORY_SK_PREFIX,
+    NUMBER_SK,
     TAG_SK_PREFIX,
     TICKET_SK,
     AttachmentItem,
+    CommentMarkItem,
     DedupGuardItem,
     DueItem,
     HistoryItem,
     IdempotencyItem,
     NotifiedItem,
+    NumberGuardItem,
     TagItem,
     TicketItem,
     scoped,
@@ -66,6 +70,13 @@ class StoredResponse:
     expires_at: int
 
 
+@dataclass(frozen=True)
+class CommentMark:
+    """Written with a comment so that the request that made it cannot make it twice."""
+    pk: str
+    expires_at: int
+
+
 @dataclass
 class TicketDetail:
     ticket: Ticket | None      # None when deleted
@@ -88,6 +99,12 @@ class TicketRepository:
         except DoesNotExist:
             return None
         return None if item.deleted_at else to_ticket(item)
+
+    def get_many(self, ticket_ids: Iterable[str]) -> dict[str, Ticket]:
+        """The live tickets among these ids, by id (BatchGetItem, 100 keys a call)."""
+        items = TicketItem.batch_get([(ticket_pk(ticket_id), TICKET_SK) for ticket_id in set(ticket_ids)],
+                                     consistent_read=True)
+        return {item.ticket_id: to_ticket(item) for item in items if not item.deleted_at}
 
     def detail(self, ticket_id: str) -> TicketDetail | None:
         """Ticket, tags, attachments and newest history in one Query over the ticket's item collection."""
@@ -323,6 +340,24 @@ class TicketRepository:
         except DoesNotExist:
             return None
 
+    def ticket_id_for_number(self, project_id: str, number: int) -> str | None:
+        """The id of the project's ticket with this number, deleted or not."""
+        try:
+            return NumberGuardItem.get(number_pk(project_id, number), NUMBER_SK, consistent_read=True).ticket_id
+        except DoesNotExist:
+            return None
+
+    def ticket_ids_for_numbers(self, project_id: str, numbers: Iterable[int]) -> dict[int, str]:
+        """Number -> ticket id for the numbers of the project that were issued."""
+        guards = NumberGuardItem.batch_get([(number_pk(project_id, n), NUMBER_SK) for n in set(numbers)],
+                                           consistent_read=True)
+        return {int(guard.pk.rsplit("#", 1)[1]): guard.ticket_id for guard in guards}
+
+    def marked(self, marks: Iterable[CommentMark], now: int) -> set[str]:
+        """The pks of these comment marks that are written and not expired."""
+        found = CommentMarkItem.batch_get([(mark.pk, COMMENT_MARK_SK) for mark in marks], consistent_read=True)
+        return {item.pk for item in found if int(item.expires_at) > now}
+
     def stored_response(self, scope: str) -> StoredResponse | None:
         try:
             item = IdempotencyItem.get(scope, IDEMPOTENCY_SK, consistent_read=True)
@@ -356,6 +391,9 @@ class TicketRepository:
             if _armed(ticket):
                 tx.save(due_item(ticket))
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+            # Numbers come from the project's counter, so the guard is new; the condition keeps a
+            # number from ever pointing at a second ticket.
+            tx.save(number_guard(ticket), condition=NumberGuardItem.pk.does_not_exist())
             if ticket.dedup_key is not None:
                 guard = DedupGuardItem(dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP", ticket_id=ticket.id)
                 claim = DedupGuardItem.pk.does_not_exist()
@@ -364,8 +402,10 @@ class TicketRepository:
                 tx.save(guard, condition=claim)
             _claim_idempotency(tx, idempotency)
 
-    def update(self, before: Ticket, after: Ticket, entry: HistoryEntry) -> None:
-        """Replaces the ticket if it is still at `before.version`, with its history entry."""
+    def update(self, before: Ticket, after: Ticket, entry: HistoryEntry, *, comment: HistoryEntry | None = None,
+               mark: CommentMark | None = None) -> None:
+        """Replaces the ticket if it is still at `before.version`, with its history entry (and a
+        comment made with the change, and its mark)."""
         with self._transaction() as tx:
             tx.save(to_item(after, version=before.version))
             for tag in set(after.tags) - set(before.tags):
@@ -380,9 +420,12 @@ class TicketRepository:
                 else:
                     tx.delete(DueItem(ticket_pk(after.id), DUE_SK))
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+            if comment is not None:
+                tx.save(to_history_item(comment), condition=HistoryItem.pk.does_not_exist())
+            _claim_mark(tx, mark)
 
     def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
-                       idempotency: StoredResponse | None = None) -> None:
+                       idempotency: StoredResponse | None = None, mark: CommentMark | None = None) -> None:
         """Adds an entry (a comment, a duplicate alert) while the ticket is still live."""
         condition = TicketItem.deleted_at.does_not_exist()
         if require_open:
@@ -391,6 +434,17 @@ class TicketRepository:
             tx.condition_check(TicketItem, ticket_pk(ticket.id), TICKET_SK, condition=condition)
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
             _claim_idempotency(tx, idempotency)
+            _claim_mark(tx, mark)
+
+    def store_response(self, stored: StoredResponse) -> None:
+        """Keeps the answer to a request made with an Idempotency-Key, unless a concurrent run of
+        the same request kept one first (both answers are then true)."""
+        item, condition = _idempotency_claim(stored)
+        try:
+            item.save(condition=condition)
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def delete(self, ticket: Ticket, entry: HistoryEntry) -> None:
         """Leaves a tombstone that keeps the history readable; drops it from every index and drops
@@ -417,6 +471,30 @@ class TicketRepository:
             for attachment in attachments[room:]:
                 batch.delete(attachment)
 
+    def backfill_number_guards(self, project_id: str | None = None, page_size: int = 500) -> tuple[int, int]:
+        """Writes the number guard of every ticket (of one project, or of all) that lacks one
+        (tickets made before guards existed); returns (tickets seen, guards written). An operator's
+        maintenance command: it scans the whole table, page by page. Running it again writes
+        nothing new."""
+        seen = written = 0
+        condition = TicketItem.project_id == project_id if project_id is not None else None
+        tickets = TicketItem.scan(condition, page_size=page_size,
+                                  attributes_to_get=["pk", "sk", "kind", "ticket_id", "project_id", "number"])
+        while chunk := list(islice(tickets, BATCH_GET_LIMIT)):
+            seen += len(chunk)
+            keys = {(number_pk(item.project_id, int(item.number)), NUMBER_SK): item for item in chunk}
+            present = {(guard.pk, guard.sk) for guard in NumberGuardItem.batch_get(list(keys), consistent_read=True,
+                                                                                  attributes_to_get=["pk", "sk"])}
+            missing = [item for key, item in keys.items() if key not in present]
+            # A guard's content follows from its ticket, so writing one twice (a concurrent run)
+            # is harmless, and an unconditional batch write is enough.
+            with NumberGuardItem.batch_write() as batch:
+                for item in missing:
+                    batch.save(NumberGuardItem(number_pk(item.project_id, int(item.number)), NUMBER_SK,
+                                               ticket_id=item.ticket_id))
+            written += len(missing)
+        return seen, written
+
     def _transaction(self):
         return models.Transaction(StaleTicket("the ticket was changed or removed by another request"))
 
@@ -427,11 +505,23 @@ IDEMPOTENCY_SK = "IDEM"
 def _claim_idempotency(tx, stored: StoredResponse | None) -> None:
     if stored is None:
         return
+    tx.save(*_idempotency_claim(stored))
+
+
+def _idempotency_claim(stored: StoredResponse) -> tuple[IdempotencyItem, object]:
     item = IdempotencyItem(stored.scope, IDEMPOTENCY_SK, request_hash=stored.request_hash,
                            status_code=stored.status_code, response=stored.body, expires_at=stored.expires_at)
     # TTL deletion lags by up to days, so an expired record counts as absent.
     now = stored.expires_at - IDEMPOTENCY_WINDOW_SECONDS
-    tx.save(item, condition=IdempotencyItem.pk.does_not_exist() | (IdempotencyItem.expires_at < now))
+    return item, IdempotencyItem.pk.does_not_exist() | (IdempotencyItem.expires_at < now)
+
+
+def _claim_mark(tx, mark: CommentMark | None) -> None:
+    if mark is None:
+        return
+    now = mark.expires_at - IDEMPOTENCY_WINDOW_SECONDS
+    tx.save(CommentMarkItem(mark.pk, COMMENT_MARK_SK, expires_at=mark.expires_at),
+            condition=CommentMarkItem.pk.does_not_exist() | (CommentMarkItem.expires_at < now))
 
 
 INDEX_KEY_ATTRIBUTES = ("created_key", "project_idx", "status_idx", "severity_idx", "reporter_idx", "assignee_idx",
@@ -468,6 +558,19 @@ NOTIFIED_SK = "NOTIFIED"
 
 def notified_pk(event_id: str) -> str:
     return f"NOTIFIED#{event_id}"
+
+
+def number_pk(project_id: str, number: int) -> str:
+    return f"NUM#{project_id}#{number}"
+
+
+def number_guard(ticket: Ticket) -> NumberGuardItem:
+    return NumberGuardItem(number_pk(ticket.project_id, ticket.number), NUMBER_SK, ticket_id=ticket.id)
+
+
+def comment_mark_pk(scope: str, ticket_id: str) -> str:
+    # The scope holds the caller's Idempotency-Key (up to 255 characters): a hash keeps keys short.
+    return f"BULK#{hashlib.sha256(scope.encode()).hexdigest()[:32]}#{ticket_id}"
 
 
 def dedup_pk(project_id: str, dedup_key: str) -> str:

@@ -5,7 +5,7 @@ from functools import lru_cache
 from chalice import Blueprint
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.routing import ROUTES, endpoint
+from chalicelib.api.routing import ROUTES, TICKET_PARAM, endpoint
 from chalicelib.schemas.common import ErrorBody
 
 bp = Blueprint(__name__)
@@ -20,6 +20,8 @@ ERRORS = {
     "412": "If-Match does not match the current version",
     "413": "Body larger than 1 MiB, or a file over the attachment size limit",
 }
+
+TICKET_PARAM_DESCRIPTION = "The ticket's id, or its key (OPS-42, in any case)"
 
 
 # Chalice answers a request whose Content-Type is not JSON itself, before any route runs, in its
@@ -61,6 +63,7 @@ def document() -> dict:
 
 def _operation(route, refs, schemas) -> dict:
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+                  | ({"description": TICKET_PARAM_DESCRIPTION} if name == TICKET_PARAM else {})
                   for name in re.findall(r"{(\w+)}", route.path)]
     if route.query is not None:
         query_schema = route.query.model_json_schema(ref_template=REF)

@@ -14,6 +14,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.people import Principal
+from chalicelib.domain.tickets import TICKET_KEY_PATTERN
 from chalicelib.errors import (
     DomainError,
     FieldError,
@@ -31,6 +32,9 @@ JSON = "application/json"
 # Every id we issue matches this; anything else cannot exist, and must not reach DynamoDB
 # (whose key size limits would turn an absurd path into a server error).
 ID_PATTERN = re.compile(r"[0-9a-z_]{1,64}")
+# A ticket is named by its id or by its key (OPS-42); the key is turned into the id here, once,
+# so that every ticket route and the services behind it see ids only.
+TICKET_PARAM = "ticket_id"
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
              headers: tuple[str, ...] = (), tag: str = "tickets",
              ids: dict[str, re.Pattern] | None = None) -> Callable:
     """`ids` gives a path parameter a pattern of its own instead of ID_PATTERN."""
-    patterns = ids or {}
+    patterns = {TICKET_PARAM: (ID_PATTERN, TICKET_KEY_PATTERN)} | {name: (pattern,) for name, pattern in (ids or {}).items()}
 
     def register(handler: Callable) -> Callable:
         ROUTES.append(Route(method, path, handler.__name__, summary, status, role, body, query, response,
@@ -84,7 +88,7 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
             request = bp.current_request
             try:
                 for name, value in path_params.items():
-                    if not patterns.get(name, ID_PATTERN).fullmatch(value):
+                    if not any(pattern.fullmatch(value) for pattern in patterns.get(name, (ID_PATTERN,))):
                         raise NotFound(f"no such {name.removesuffix('_id').replace('_', ' ')}")
                 call = Call(principal=None, body=None, query=None, headers=request.headers or {})
                 if role is not None:
@@ -95,6 +99,8 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
                     call.body = _parse(body, _json_body(request.raw_body))
                 if query is not None:
                     call.query = _parse(query, dict(request.query_params or {}))
+                if TICKET_PARAM in path_params and call.principal is not None:
+                    path_params[TICKET_PARAM] = services().tickets.resolve(call.principal, path_params[TICKET_PARAM])
                 result = handler(call, **path_params)
             except DomainError as error:
                 return error_response(error)

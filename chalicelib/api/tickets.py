@@ -15,11 +15,14 @@ TICKET = PROJECT + "/tickets/{ticket_id}"
 @endpoint(bp, "POST", PROJECT + "/tickets", summary="Create a ticket (or absorb a duplicate alert)",
           status=201, role="member", body=s.TicketCreate, response=s.TicketOut, headers=("Idempotency-Key",))
 def create_ticket(call: Call, project_id: str):
-    key = call.headers.get("idempotency-key")
-    if key is not None and not 1 <= len(key) <= 255:
-        raise ValidationFailed.on("Idempotency-Key", "1-255 characters")
-    outcome = services().tickets.create(call.principal, call.body, key)
+    outcome = services().tickets.create(call.principal, call.body, _idempotency_key(call))
     return Reply(outcome.body, outcome.status_code)
+
+
+@endpoint(bp, "POST", PROJECT + "/tickets/bulk", summary="Change up to 100 tickets at once, each on its own",
+          role="member", body=s.TicketBulk, response=s.BulkResults, headers=("Idempotency-Key",))
+def bulk_change(call: Call, project_id: str):
+    return services().tickets.bulk_change(call.principal, call.body, _idempotency_key(call))
 
 
 @endpoint(bp, "GET", PROJECT + "/tickets", summary="Search tickets, newest first",
@@ -59,6 +62,13 @@ def add_comment(call: Call, project_id: str, ticket_id: str):
           query=s.HistoryQuery, response=s.HistoryPage)
 def ticket_history(call: Call, project_id: str, ticket_id: str):
     return services().tickets.history(call.principal, ticket_id, call.query)
+
+
+def _idempotency_key(call: Call) -> str | None:
+    key = call.headers.get("idempotency-key")
+    if key is not None and not 1 <= len(key) <= 255:
+        raise ValidationFailed.on("Idempotency-Key", "1-255 characters")
+    return key
 
 
 @endpoint(bp, "GET", PROJECT + "/workflow", summary="The project's allowed status moves", response=s.Workflow,

@@ -1,4 +1,5 @@
-"""Ticket rules: statuses, severities, the workflow, and what a change is."""
+"""Ticket rules: statuses, severities, the workflow, keys, and what a change is."""
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -14,6 +15,10 @@ RESOLVED_STATUSES = frozenset({"resolved", "closed"})
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 64
 EDITABLE_FIELDS = ("title", "description", "status", "severity", "due_date", "assignee", "tags")
+
+# A ticket's key is its project's key and its number (OPS-42), in any case. Ids never hold a "-",
+# so nothing is both; a number written otherwise (OPS-042) names no ticket.
+TICKET_KEY_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9]{1,9})-([1-9][0-9]{0,15})")
 
 TEAM_PREFIX = "team:"
 AUTOMATION_PREFIX = "automation:"
@@ -98,6 +103,12 @@ def public_view(ticket: Ticket) -> dict[str, Any]:
         "assignee": ticket.assignee, "source": ticket.source, "tags": list(ticket.tags),
         "dedup_key": ticket.dedup_key, "version": ticket.version,
     }
+
+
+def parse_key(ref: str) -> tuple[str, int] | None:
+    """(project key in upper case, number) of a ticket key such as `ops-42`; None for anything else."""
+    match = TICKET_KEY_PATTERN.fullmatch(ref)
+    return (match[1].upper(), int(match[2])) if match else None
 
 
 def normalise_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:

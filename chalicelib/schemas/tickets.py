@@ -2,9 +2,9 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from chalicelib.schemas.common import Strict, refuse_null
+from chalicelib.schemas.common import ErrorInfo, Strict, refuse_null
 
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
 Severity = Literal["critical", "high", "medium", "low"]
@@ -143,3 +143,77 @@ class HistoryQuery(Strict):
 
 class Workflow(Strict):
     transitions: dict[Status, list[Status]]
+
+
+MAX_BULK_TICKETS = 100
+TicketRef = Annotated[str, StringConstraints(min_length=1, max_length=64),
+                      Field(description="A ticket's id, or its key (OPS-42, in any case)")]
+BULK_FIELDS = ("status", "severity", "assignee", "add_tags", "remove_tags", "due_date")
+TagList = Annotated[list[str], Field(min_length=1, max_length=20)]
+
+
+class BulkChange(Strict):
+    """The one change made to every ticket; at least one field."""
+    status: Status | None = None
+    severity: Severity | None = None
+    assignee: Assignee | None = Field(default=None, description="null unassigns")
+    add_tags: TagList | None = None
+    remove_tags: TagList | None = None
+    due_date: datetime | None = Field(default=None, description="null clears")
+
+    _not_null = refuse_null("status", "severity", "add_tags", "remove_tags",
+                            message="cannot be null; only due_date and assignee can be cleared")
+
+    @model_validator(mode="after")
+    def _changes_something(self):
+        if not self.model_fields_set:
+            raise ValueError(f"name at least one of {', '.join(BULK_FIELDS)}")
+        return self
+
+
+class TicketBulk(Strict):
+    ticket_ids: list[TicketRef] = Field(min_length=1, max_length=MAX_BULK_TICKETS,
+                                        description="Ids or keys, each once; answered in this order")
+    change: BulkChange
+    comment: str | None = Field(default=None, min_length=1, max_length=65536,
+                                description="Added to every ticket the change reaches (not to those it fails on)")
+    expected_versions: dict[TicketRef, Annotated[int, Field(ge=1)]] | None = Field(
+        default=None, description="Ticket (as given in ticket_ids) -> the version the change expects, as If-Match")
+
+    @field_validator("ticket_ids")
+    @classmethod
+    def _each_once(cls, refs: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for ref in refs:
+            # Keys hold a "-" (ids never do) and are read in any case.
+            same = ref.upper() if "-" in ref else ref
+            if same in seen:
+                raise ValueError(f"{ref} appears more than once")
+            seen.add(same)
+        return refs
+
+    @field_validator("expected_versions")
+    @classmethod
+    def _of_listed_tickets(cls, versions: dict[str, int] | None, info: ValidationInfo) -> dict[str, int] | None:
+        listed = set(info.data.get("ticket_ids") or ())
+        unknown = [ref for ref in versions or {} if ref not in listed]
+        if listed and unknown:
+            raise ValueError(f"not in ticket_ids: {', '.join(unknown)}")
+        return versions
+
+
+class BulkResult(BaseModel):
+    ticket_id: str = Field(description="As given in the request")
+    id: str | None = Field(description="The ticket's id; null when it was not found")
+    key: str | None = Field(description="The ticket's key; null when it was not found")
+    status: Literal[200, 400, 404, 409, 412] = Field(description="What a PATCH of this ticket alone would have "
+                                                                 "answered")
+    version: int | None = Field(description="The ticket's version after the change (unchanged if the change "
+                                            "changed nothing); null on error")
+    error: ErrorInfo | None = Field(description="Why this ticket was not changed; null on success")
+    allowed_transitions: list[Status] | None = Field(
+        default=None, description="With a 409 transition_not_allowed: where the ticket's status may move")
+
+
+class BulkResults(BaseModel):
+    results: list[BulkResult] = Field(description="One per requested ticket, in the request's order")

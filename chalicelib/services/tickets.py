@@ -4,14 +4,25 @@ import json
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, Callable
+
+from pydantic import BaseModel
 
 from chalicelib import config
-from chalicelib.adapters.tickets_repo import IDEMPOTENCY_WINDOW_SECONDS, StaleTicket, StoredResponse, TicketRepository
+from chalicelib.adapters.tickets_repo import (
+    IDEMPOTENCY_WINDOW_SECONDS,
+    CommentMark,
+    StaleTicket,
+    StoredResponse,
+    TicketRepository,
+    comment_mark_pk,
+)
 from chalicelib.domain import cursor as cursors
 from chalicelib.domain import search, text
 from chalicelib.domain.clock import iso, new_id, now_iso
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import (
+    MAX_TAGS,
     STATUSES,
     SEVERITIES,
     Events,
@@ -20,9 +31,18 @@ from chalicelib.domain.tickets import (
     Workflow,
     apply_changes,
     normalise_tags,
+    parse_key,
     public_view,
 )
-from chalicelib.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from chalicelib.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PreconditionFailed,
+    TransitionNotAllowed,
+    ValidationFailed,
+    error_body,
+)
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.people import PeopleService
@@ -34,6 +54,13 @@ WRITE_ATTEMPTS = 3
 class CreateOutcome:
     status_code: int          # 201 created, 200 absorbed by an open duplicate
     body: dict
+
+
+@dataclass(frozen=True)
+class ChangeComment:
+    """A comment made together with a change, in its transaction."""
+    text: str
+    mark: CommentMark | None = None  # written with it, so that the same request never makes it twice
 
 
 class TicketService:
@@ -48,7 +75,7 @@ class TicketService:
         project_id = principal.project.id
         scope = request_hash = None
         if idempotency_key is not None:
-            scope = f"IDEM#{project_id}#{principal.actor}#{idempotency_key}"
+            scope = _idempotency_scope(principal, idempotency_key)
             request_hash = _hash_body(body)
         tags = normalise_tags(body.tags)
         if body.assignee is not None:
@@ -110,6 +137,20 @@ class TicketService:
         return CreateOutcome(stored.status_code, stored.body)
 
     # ---- read --------------------------------------------------------------------------------
+
+    def resolve(self, principal: Principal, ref: str) -> str:
+        """The id of the ticket `ref` names: an id as it is, a key (OPS-42, any case) through its
+        number's guard. Another project's key is unknown here, and costs no read."""
+        key = parse_key(ref)
+        if key is None:
+            return ref
+        project_key, number = key
+        ticket_id = None
+        if project_key == principal.project.key:
+            ticket_id = self.tickets.ticket_id_for_number(principal.project.id, number)
+        if ticket_id is None:
+            raise NotFound("ticket not found")
+        return ticket_id
 
     def detail(self, principal: Principal, ticket_id: str) -> tuple[dict, int]:
         found = self.tickets.detail(ticket_id)
@@ -201,26 +242,119 @@ class TicketService:
             requested["due_date"] = iso(requested["due_date"])
         if "tags" in requested:
             requested["tags"] = normalise_tags(requested["tags"])
+        saved = self._change(principal, ticket_id, lambda ticket: requested, if_match)
+        return public_view(saved), saved.version
+
+    def bulk_change(self, principal: Principal, body: schemas.TicketBulk, idempotency_key: str | None) -> dict:
+        """One change (and comment) made to each listed ticket on its own, as a PATCH (and a
+        comment) of that ticket would; the answer says per ticket what happened, in request order."""
+        scope = request_hash = None
+        if idempotency_key is not None:
+            scope = _idempotency_scope(principal, idempotency_key)
+            request_hash = _hash_body(body, operation="bulk")
+            replay = self._replay(scope, request_hash)
+            if replay is not None:
+                return replay.body
+        wanted = _bulk_wanted(body.change)
+        if body.change.assignee is not None:
+            self._check_assignee(principal.project.id, body.change.assignee, field="change.assignee")
+        ids = self._resolve_many(principal, body.ticket_ids)
+        tickets = {ticket_id: ticket for ticket_id, ticket in self.tickets.get_many(filter(None, ids.values())).items()
+                   if ticket.project_id == principal.project.id}
+        expires_at = int(time.time()) + IDEMPOTENCY_WINDOW_SECONDS
+        marks: dict[str, CommentMark] = {}
+        commented: set[str] = set()
+        if scope is not None and body.comment is not None:
+            # A retry after a failure mid-way finds the changes made (apply_changes then changes
+            # nothing) and the comments made, by their marks: it adds neither again.
+            marks = {ticket_id: CommentMark(comment_mark_pk(scope, ticket_id), expires_at) for ticket_id in tickets}
+            commented = self.tickets.marked(marks.values(), int(time.time())) if marks else set()
+        versions = body.expected_versions or {}
+        results = []
+        for ref in body.ticket_ids:
+            ticket = tickets.get(ids[ref]) if ids[ref] is not None else None
+            mark = marks.get(ticket.id) if ticket is not None else None
+            comment = None
+            if body.comment is not None and ticket is not None and (mark is None or mark.pk not in commented):
+                comment = ChangeComment(body.comment, mark)
+            results.append(self._bulk_one(principal, ref, ticket, wanted, versions.get(ref), comment))
+        answer = {"results": results}
+        if scope is not None:
+            self.tickets.store_response(StoredResponse(scope, request_hash, 200, answer, expires_at))
+        return answer
+
+    def _bulk_one(self, principal: Principal, ref: str, ticket: Ticket | None, wanted: Callable[[Ticket], dict],
+                  expected_version: int | None, comment: ChangeComment | None) -> dict:
+        if ticket is None:
+            return _bulk_result(ref, None, NotFound("ticket not found"))
+        if_match = etag(expected_version) if expected_version is not None else None
+        try:
+            saved = self._change(principal, ticket.id, wanted, if_match, ticket=ticket, check_assignee=False,
+                                 comment=comment)
+        except DomainError as error:
+            return _bulk_result(ref, ticket, error)
+        return _bulk_result(ref, saved)
+
+    def _resolve_many(self, principal: Principal, refs: list[str]) -> dict[str, str | None]:
+        """Ref -> ticket id (None: no such ticket) for ids and keys; the keys in one read. Two refs
+        naming one ticket (its id and its key) are refused: it would be changed twice."""
+        keys = {ref: parse_key(ref) for ref in refs}
+        numbers = {ref: key[1] for ref, key in keys.items() if key is not None and key[0] == principal.project.key}
+        found = self.tickets.ticket_ids_for_numbers(principal.project.id, numbers.values()) if numbers else {}
+        ids: dict[str, str | None] = {}
+        for ref, key in keys.items():
+            if key is None:
+                ids[ref] = ref
+            else:  # another project's key is never looked up
+                ids[ref] = found.get(numbers[ref]) if ref in numbers else None
+        first: dict[str, str] = {}
+        for ref, ticket_id in ids.items():
+            if ticket_id is not None and first.setdefault(ticket_id, ref) != ref:
+                raise ValidationFailed.on("ticket_ids", f"{first[ticket_id]} and {ref} are the same ticket")
+        return ids
+
+    def _change(self, principal: Principal, ticket_id: str, wanted: Callable[[Ticket], dict[str, Any]],
+                if_match: str | None, *, ticket: Ticket | None = None, check_assignee: bool = True,
+                comment: ChangeComment | None = None) -> Ticket:
+        """Every change of a ticket (a PATCH, each ticket of a bulk change) goes through here: the
+        fields `wanted` asks of the current ticket, applied with their history entry in one
+        transaction, re-read and re-applied when another write came first (unless If-Match pins
+        the version). A comment goes into the same transaction, also when nothing else changes.
+        `ticket` is the ticket as just read, if it was. Returns the ticket as it is afterwards."""
         workflow = Workflow(principal.project.workflow)
         for _ in range(WRITE_ATTEMPTS):
-            ticket = self._live_ticket(principal, ticket_id)
+            if ticket is None:
+                ticket = self._live_ticket(principal, ticket_id)
             if if_match is not None and not etag_matches(if_match, ticket.version):
                 raise PreconditionFailed("the ticket has changed since you read it (If-Match does not match)")
-            if requested.get("assignee") not in (None, ticket.assignee):
+            requested = wanted(ticket)
+            if check_assignee and requested.get("assignee") not in (None, ticket.assignee):
                 self._check_assignee(principal.project.id, requested["assignee"])
             now = now_iso()
             after, changes = apply_changes(ticket, requested, workflow, now)
-            if not changes:
-                return public_view(ticket), ticket.version
-            saved = replace(after, version=ticket.version + 1)
-            entry = self._entry(saved, Events.TICKET_UPDATED, principal.actor, now, changes)
+            saved = replace(after, version=ticket.version + 1) if changes else ticket
+            note = None
+            if comment is not None:
+                note = self._entry(saved, Events.COMMENT_ADDED, principal.actor, now, {}, comment=comment.text)
+            mark = comment.mark if comment is not None else None
             try:
-                self.tickets.update(ticket, after, entry)
+                if changes:
+                    entry = self._entry(saved, Events.TICKET_UPDATED, principal.actor, now, changes)
+                    if note is not None and note.id < entry.id:
+                        # One timestamp for both: their ids order them, and the comment is to
+                        # come after the change it goes with.
+                        entry, note = replace(entry, id=note.id), replace(note, id=entry.id)
+                    self.tickets.update(ticket, after, entry, comment=note, mark=mark)
+                elif note is not None:
+                    self.tickets.append_history(ticket, note, mark=mark)
             except StaleTicket:
-                if if_match is not None:
+                if mark is not None and self.tickets.marked([mark], int(time.time())):
+                    comment = None  # another run of the same request got there first
+                elif if_match is not None and changes:
                     raise PreconditionFailed("the ticket has changed since you read it") from None
-                continue  # someone else wrote first: re-read and re-apply our change
-            return public_view(saved), saved.version
+                ticket = None
+                continue  # someone else wrote first, or the ticket went: re-read and re-apply our change
+            return saved
         raise Conflict("the ticket is changing too often to update; try again")
 
     def comment(self, principal: Principal, ticket_id: str, body: schemas.CommentCreate) -> dict:
@@ -269,9 +403,9 @@ class TicketService:
         default = project.default_assignee
         return default if default is not None and self.people.is_assignable(project.id, default) else None
 
-    def _check_assignee(self, project_id: str, assignee: str) -> None:
+    def _check_assignee(self, project_id: str, assignee: str, field: str = "assignee") -> None:
         if not self.people.is_assignable(project_id, assignee):
-            raise ValidationFailed.on("assignee", "not a member (user_id) or team (team:<id>) of this project")
+            raise ValidationFailed.on(field, "not a member (user_id) or team (team:<id>) of this project")
 
     @staticmethod
     def _entry(ticket: Ticket, event: str, actor: str, now: str, changes: dict, comment: str | None = None) -> HistoryEntry:
@@ -329,9 +463,55 @@ def _iso_or_none(moment: datetime | None) -> str | None:
     return iso(moment) if moment is not None else None
 
 
-def _hash_body(body: schemas.TicketCreate) -> str:
+def _idempotency_scope(principal: Principal, idempotency_key: str) -> str:
+    return f"IDEM#{principal.project.id}#{principal.actor}#{idempotency_key}"
+
+
+def _hash_body(body: BaseModel, operation: str = "") -> str:
+    """A request's fingerprint; `operation` keeps one key used on two routes from matching."""
     canonical = json.dumps(body.model_dump(mode="json", exclude_unset=True), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256((operation + canonical).encode()).hexdigest()
+
+
+def _bulk_wanted(change: schemas.BulkChange) -> Callable[[Ticket], dict[str, Any]]:
+    """What the change asks of each ticket: its fields as given, tags added and removed on top of
+    the ticket's own. Bad tags are refused here, before any ticket is touched."""
+    given = change.model_dump(include={"status", "severity", "assignee", "due_date"}, exclude_unset=True)
+    if given.get("due_date") is not None:
+        given["due_date"] = iso(given["due_date"])
+    add = _tags("change.add_tags", change.add_tags)
+    remove = _tags("change.remove_tags", change.remove_tags)
+    if set(add) & set(remove):
+        raise ValidationFailed.on("change.remove_tags", f"also in add_tags: {', '.join(sorted(set(add) & set(remove)))}")
+    if not (add or remove):
+        return lambda ticket: given
+
+    def wanted(ticket: Ticket) -> dict[str, Any]:
+        tags = tuple(t for t in ticket.tags if t not in remove) + tuple(t for t in add if t not in ticket.tags)
+        if len(tags) > MAX_TAGS:
+            raise ValidationFailed.on("change.add_tags", f"the ticket would have {len(tags)} tags; at most {MAX_TAGS}")
+        return given | {"tags": tags}
+    return wanted
+
+
+def _tags(field: str, tags: list[str] | None) -> tuple[str, ...]:
+    try:
+        return normalise_tags(tags or [])
+    except ValidationFailed as error:
+        raise ValidationFailed.on(field, error.details[0].message) from None
+
+
+def _bulk_result(ref: str, ticket: Ticket | None, error: DomainError | None = None) -> dict:
+    found = ticket is not None and not isinstance(error, NotFound)
+    return {
+        "ticket_id": ref,
+        "id": ticket.id if found else None,
+        "key": ticket.key if found else None,
+        "status": error.status if error is not None else 200,
+        "version": ticket.version if error is None else None,
+        "error": error_body(error)["error"] if error is not None else None,
+        "allowed_transitions": error.allowed if isinstance(error, TransitionNotAllowed) else None,
+    }
 
 
 def _idempotency_item(scope: str | None, request_hash: str | None, outcome: CreateOutcome) -> StoredResponse | None:

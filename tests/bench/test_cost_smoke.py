@@ -54,11 +54,29 @@ def test_counted_calls_match_the_claims(bench_project):
             assert recording.attempts == len(recording.calls)
     by_name = {r.scenario: r for r in results}
     create = by_name["create ticket"].recordings[0]
-    assert create.written == 1 + 4  # the counter; ticket, two tags and its first history entry
+    assert create.written == 1 + 5  # the counter; ticket, two tags, its first history entry, its number
     assert create.write_units > 0 and create.read_units > 0
     listing = by_name["list page (no filter)"].recordings[0]
     assert listing.scanned == listing.matched == 21  # a page of 20 and one to know there is more
     assert by_name["list page (no filter)"].shown == [20, 20]
+
+
+def test_a_bulk_change_costs_a_few_reads_and_one_transaction_per_ticket(bench_project):
+    project, _ = bench_project
+    wanted = [s for s in cost.SCENARIOS if s.name.startswith("bulk change")]
+    meter = Meter()
+    with meter.installed():
+        # The warm-up request gives every ticket one severity; the measured one changes them all.
+        results = cost.measure(project, meter, repetitions=1, warmup=1, scenarios=wanted)
+    for result in results:
+        assert result.claim_holds(), (result.scenario, result.operations())
+        assert result.shown == [cost.BULK_TICKETS]
+        [recording] = result.recordings
+        transactions = [call for call in recording.calls if call.operation == "TransactWriteItems"]
+        # Each ticket's transaction: the ticket and its TICKET_UPDATED entry, and with a comment
+        # the COMMENT_ADDED entry and its mark.
+        per_ticket = 4 if "comment" in result.scenario else 2
+        assert {call.written for call in transactions} == {per_ticket}
 
 
 def test_stream_consumer_counted_every_loaded_item(bench_project):
@@ -118,7 +136,7 @@ def test_bulk_loaded_items_have_the_shape_the_api_writes(bench_project):
         "due_date": "2030-01-01T00:00:00Z", "dedup_key": "shape-check", "assignee": project.people.members[1],
     }).encode())
     assert created.status_code == 201, created.body
-    ticket_id = json.loads(created.body)["id"]
+    ticket_id, number = json.loads(created.body)["id"], json.loads(created.body)["number"]
     assert client.http.post(f"{page}/{ticket_id}/comments", headers=headers,
                             body=json.dumps({"comment": "noted"}).encode()).status_code == 201
     assert client.http.patch(f"{page}/{ticket_id}", headers=headers,
@@ -130,7 +148,8 @@ def test_bulk_loaded_items_have_the_shape_the_api_writes(bench_project):
     open_id = json.loads(still_open.body)["id"]
 
     from_api = _shapes(_collection(dynamodb, f"T#{ticket_id}") + _collection(dynamodb, f"T#{open_id}")
-                       + _collection(dynamodb, _dedup_pk(project)))
+                       + _collection(dynamodb, _dedup_pk(project))
+                       + _collection(dynamodb, _number_pk(project, number)))
     bulk = [item for loaded in project.tickets for item in dataset.items(loaded)]
     assert ("due", None) in from_api
 
@@ -159,6 +178,12 @@ def _dedup_pk(project) -> str:
     from chalicelib.adapters.tickets_repo import dedup_pk
 
     return dedup_pk(project.project_id, "shape-check")
+
+
+def _number_pk(project, number: int) -> str:
+    from chalicelib.adapters.tickets_repo import number_pk
+
+    return number_pk(project.project_id, number)
 
 
 def _shapes(items: list[dict]) -> dict[tuple, dict[str, str]]:

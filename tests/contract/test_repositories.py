@@ -309,3 +309,46 @@ class TestDirectory:
         assert directory.member(project.id, admin.user_id).notifications.as_dict() == {
             "ticket_created": True, "ticket_updated": True, "comment_added": False, "ticket_overdue": True}
         assert directory.members(project.id) == [quiet]
+
+
+def test_numbers_lead_to_their_tickets_deleted_or_not(repo, project_id):
+    first, second = make_ticket(project_id, 1), make_ticket(project_id, 2)
+    for ticket in (first, second):
+        repo.create(ticket, entry(ticket))
+    repo.delete(second, entry(second, "TICKET_DELETED", 1))
+    assert repo.ticket_id_for_number(project_id, 1) == first.id
+    assert repo.ticket_id_for_number(project_id, 2) == second.id
+    assert repo.ticket_id_for_number(project_id, 3) is None
+    assert repo.ticket_id_for_number(new_id(), 1) is None
+    assert repo.ticket_ids_for_numbers(project_id, [1, 2, 3]) == {1: first.id, 2: second.id}
+    assert repo.get_many([first.id, second.id, "nosuchticket"]) == {first.id: first}
+
+
+def test_a_number_never_points_at_a_second_ticket(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    again = make_ticket(project_id, 1)
+    with pytest.raises(StaleTicket):
+        repo.create(again, entry(again))
+    assert repo.ticket_id_for_number(project_id, 1) == ticket.id and repo.get(again.id) is None
+
+
+def test_a_comment_mark_is_written_once(repo, project_id):
+    import time
+    from dataclasses import replace
+
+    from chalicelib.adapters.tickets_repo import CommentMark
+
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    mark = CommentMark(f"BULK#{new_id()}#{ticket.id}", int(time.time()) + 3600)
+    assert repo.marked([mark], int(time.time())) == set()
+    changed = replace(ticket, title="changed")
+    repo.update(ticket, changed, entry(ticket, "TICKET_UPDATED", 1), comment=entry(ticket, "COMMENT_ADDED", 1),
+                mark=mark)
+    assert repo.marked([mark], int(time.time())) == {mark.pk}
+    assert repo.marked([mark], mark.expires_at + 1) == set()
+    with pytest.raises(StaleTicket):
+        repo.append_history(changed, entry(ticket, "COMMENT_ADDED", 2), mark=mark)
+    events = [e.event for e in repo.history(ticket.id, None, 10, None)[0]]
+    assert sorted(events) == ["COMMENT_ADDED", "TICKET_CREATED", "TICKET_UPDATED"]

@@ -437,3 +437,22 @@ def test_once_must_be_a_boolean(api, receiver):
     response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": receiver.url, "once": "soon"})
     assert response.status_code == 400
     assert [d["field"] for d in response.json["error"]["details"]] == ["once"]
+
+
+def test_a_bulk_change_delivers_each_changed_tickets_events(api, receiver):
+    hook = subscribe(api, receiver)
+    low, high = api.create_ticket(severity="low"), api.create_ticket(severity="high")
+    deliver_all()
+    receiver.requests.clear()
+    response = api.post("/tickets/bulk", {"ticket_ids": ["OPS-1", "OPS-2", "OPS-3"], "change": {"severity": "high"},
+                                          "comment": "All hands"})
+    assert [r["status"] for r in response.json["results"]] == [200, 200, 404]
+    deliver_all()
+
+    payloads = [verified(r, hook["secret"]) for r in receiver.requests]
+    seen = sorted((p["data"]["ticket"]["key"], p["type"]) for p in payloads)
+    assert seen == [("OPS-1", "COMMENT_ADDED"), ("OPS-1", "TICKET_UPDATED"), ("OPS-2", "COMMENT_ADDED")]
+    [updated] = [p["data"] for p in payloads if p["type"] == "TICKET_UPDATED"]
+    assert updated["ticket"]["id"] == low["id"] and updated["changes"] == {"severity": {"old": "low", "new": "high"}}
+    assert {p["data"]["comment"]["body"] for p in payloads if p["type"] == "COMMENT_ADDED"} == {"All hands"}
+    assert high["id"] in {p["data"]["ticket"]["id"] for p in payloads}

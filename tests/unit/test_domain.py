@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from chalicelib.domain import cursor, search, secrets, text
 from chalicelib.domain.people import Principal, Project
-from chalicelib.domain.tickets import STATUSES, Ticket, Workflow, apply_changes, normalise_tags
+from chalicelib.domain.tickets import STATUSES, Ticket, Workflow, apply_changes, normalise_tags, parse_key
 from chalicelib.errors import Forbidden, InvalidCursor, TransitionNotAllowed, ValidationFailed
 
 NOW = "2026-01-01T00:00:00.000Z"
@@ -16,6 +16,18 @@ def ticket(**fields) -> Ticket:
     base = dict(id="t1", project_id="p1", number=1, key="OPS-1", title="Disk full", description="",
                 status="new", severity="high", created_at=NOW, updated_at=NOW, reporter="u1", source="api")
     return Ticket(**(base | fields))
+
+
+class TestTicketKeys:
+    @pytest.mark.parametrize("ref,parsed", [("OPS-42", ("OPS", 42)), ("ops-42", ("OPS", 42)), ("A1-7", ("A1", 7)),
+                                            ("ABCDEFGHIJ-1", ("ABCDEFGHIJ", 1))])
+    def test_a_key_is_a_project_key_and_a_number_in_any_case(self, ref, parsed):
+        assert parse_key(ref) == parsed
+
+    @pytest.mark.parametrize("ref", ["9rzat0e6b6xkttht", "OPS-0", "OPS-042", "OPS", "O-1", "1OPS-1", "OPS-1-1",
+                                     "ABCDEFGHIJK-1", "OPS-" + "9" * 17, " OPS-1"])
+    def test_ids_and_anything_else_are_no_key(self, ref):
+        assert parse_key(ref) is None
 
 
 class TestWorkflow:
