@@ -61,7 +61,8 @@ describe('against the local stack', { timeout: 300_000 }, () => {
     for (const field of ['ticket_id', 'status_changed_to', 'severity', 'tags', 'assignee']) assert.ok(field in filters.properties, field);
     assert.ok(filters.properties.status_changed_to.anyOf.some((s: any) => s.type === 'array'));
     const search = doc.paths[`${project}/tickets`].get.parameters.map((p: any) => p.name);
-    for (const name of ['status', 'severity', 'tags', 'assignee', 'reporter', 'created_after', 'created_before', 'due_after', 'due_before', 'limit', 'cursor']) {
+    for (const name of ['q', 'sort', 'overdue', 'status', 'severity', 'tags', 'assignee', 'reporter', 'created_after', 'created_before',
+      'due_after', 'due_before', 'limit', 'cursor']) {
       assert.ok(search.includes(name), `search parameter ${name}`);
     }
   });
@@ -103,6 +104,38 @@ describe('against the local stack', { timeout: 300_000 }, () => {
     await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));
     await assert.rejects(api('GET', `/webhooks/${stored.id}`), /404/);
     await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));   // again: nothing to do
+  });
+
+  it('search_tickets finds tickets by their words, and bulk_update_tickets changes them by key', async () => {
+    const create = ticketry.getAction('create_ticket')!;
+    const word = `zeppelin${Date.now()}`;
+    const made: any[] = [];
+    for (const title of [`Hangar door stuck ${word}`, `Mooring line ${word} frayed`]) {
+      made.push(await create.run(actionContext(auth, { project_id: info.project_id, title, description: '', severity: 'high' })));
+    }
+    const search = ticketry.getAction('search_tickets')!;
+    const find = async (props: Record<string, unknown>) =>
+      ((await search.run(actionContext(auth, { project_id: info.project_id, ...props }))) as any).tickets.map((t: any) => t.key);
+    // The term index follows the tickets stream: findable within a few seconds.
+    const deadline = Date.now() + DELIVERY_MS;
+    let found: string[] = [];
+    while (Date.now() < deadline && found.length < 2) {
+      found = await find({ q: word.slice(0, -3) });
+      if (found.length < 2) await new Promise((done) => setTimeout(done, 200));
+    }
+    assert.deepEqual(found, [made[1].key, made[0].key]);
+    assert.deepEqual(await find({ q: `mooring ${word}`, sort: '-created' }), [made[1].key]);
+
+    const bulk = (await ticketry.getAction('bulk_update_tickets')!.run(actionContext(auth, {
+      project_id: info.project_id, ticket_ids: [made[0].key.toLowerCase(), made[1].key, 'NOPE-1'], status: 'acknowledged',
+      comment: 'Crew notified',
+    }))) as any;
+    assert.deepEqual(bulk.results.map((r: any) => r.status), [200, 200, 404]);
+    for (const ticket of made) {
+      const got = (await ticketry.getAction('get_ticket')!.run(actionContext(auth, { project_id: info.project_id, ticket_id: ticket.key }))) as any;
+      assert.equal(got.status, 'acknowledged');
+      assert.ok(got.history.some((entry: any) => entry.event === 'COMMENT_ADDED' && entry.comment === 'Crew notified'));
+    }
   });
 
   it('create_ticket_and_wait resumes when the ticket is resolved, and not before', async () => {
