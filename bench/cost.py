@@ -16,6 +16,7 @@ import json
 import math
 import os
 import platform
+import random
 import statistics
 import sys
 import time
@@ -28,7 +29,7 @@ import boto3
 from chalice.test import Client
 
 from app import app
-from bench import counting, dataset
+from bench import counting, dataset, words
 from bench.meter import Meter, Recording
 from chalicelib import config
 from chalicelib.adapters import models
@@ -254,6 +255,23 @@ def _create(**extra) -> Callable[[BenchProject, dict, int], Request]:
 
 BULK_TICKETS = 100
 SEVERITIES = ("critical", "high", "medium", "low")
+CHANGED = slice(-50, None)   # the newest tickets: neither bulk scenario touches them
+
+
+def _change_status(fx: BenchProject, state: dict, n: int) -> Request:
+    # Each request moves another ticket, to whichever of two open statuses it is not in.
+    loaded = fx.tickets[CHANGED][n % 50].ticket
+    status = "in_progress" if state.get(loaded.id, loaded.status) == "acknowledged" else "acknowledged"
+    state[loaded.id] = status
+    return Request("PATCH", f"{PAGE.format(project_id=fx.project_id)}/{loaded.id}", body={"status": status},
+                   headers=fx.headers())
+
+
+def _comment(fx: BenchProject, state: dict, n: int) -> Request:
+    loaded = fx.tickets[CHANGED][n % 50].ticket
+    comment = words.sentence(random.Random(f"comment-{n}"), 12)
+    return Request("POST", f"{PAGE.format(project_id=fx.project_id)}/{loaded.id}/comments",
+                   body={"comment": comment}, headers=fx.headers(), status=201)
 
 
 def _bulk(comment: bool = False) -> Callable[[BenchProject, dict, int], Request]:
@@ -277,6 +295,8 @@ SCENARIOS = [
     Scenario("create, assignee given", None, True, _create(assignee=True)),
     Scenario("create, dedup_key given", None, True, _create(dedup=True)),
     Scenario("create, Idempotency-Key given", None, True, _create(idempotency=True)),
+    Scenario("change a ticket's status", AUTH | {"GetItem": 1, "TransactWriteItems": 1}, True, _change_status),
+    Scenario("comment (12 words)", AUTH | {"GetItem": 1, "TransactWriteItems": 1}, True, _comment),
     Scenario("get ticket with details", AUTH | {"Query": 1}, False, _detail),
     Scenario("list page (no filter)", AUTH | {"Query": 1}, False, _search("")),
     Scenario("list page 2 (cursor)", AUTH | {"Query": 1}, False, _second_page),
