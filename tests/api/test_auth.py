@@ -83,7 +83,7 @@ def test_member_can_write_tickets(api):
     member = api.as_key(api.key_for(member_id))
     ticket = member.create_ticket()
     assert ticket["reporter"] == member_id
-    assert ticket["assignee"] == member_id
+    assert ticket["assignee"] is None  # no default assignee: unassigned
 
 
 def test_automation_key_is_named_in_history(api):
