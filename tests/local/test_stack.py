@@ -4,24 +4,11 @@ import signal
 import time
 
 import boto3
-import pytest
 import requests
 
-from chalicelib.local.stack_process import StackProcess
+from tests.local.conftest import api
 
 BUCKET = "ticketry-local-attachments-000000000000"
-
-
-@pytest.fixture
-def stack(tmp_path):
-    stack = StackProcess(tmp_path)
-    yield stack
-    stack.kill()
-
-
-def api(info: dict, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(method, f"{info['api_url']}/v1/ce/projects/{info['project_id']}{path}",
-                            headers={"Authorization": f"Bearer {info['api_key']}"}, timeout=10, **kwargs)
 
 
 def s3(info: dict):

@@ -5,25 +5,11 @@ import signal
 import socket
 import time
 
-import pytest
-import requests
-
 from chalicelib.local.stack_process import StackProcess
 from chalicelib.local.supervisor import is_running
+from tests.local.conftest import api
 
 GONE_WITHIN = 10.0  # seconds; DynamoDB Local alone takes one or two to shut down
-
-
-@pytest.fixture
-def stack(tmp_path):
-    stack = StackProcess(tmp_path)
-    yield stack
-    stack.kill()
-
-
-def api(info: dict, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(method, f"{info['api_url']}/v1/ce/projects/{info['project_id']}{path}",
-                            headers={"Authorization": f"Bearer {info['api_key']}"}, timeout=10, **kwargs)
 
 
 def two_sigterms(stack: StackProcess, gap: float) -> None:
