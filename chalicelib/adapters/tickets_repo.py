@@ -184,7 +184,7 @@ class TicketRepository:
         while examined < budget:
             chunk = list(islice(merged, min(page_size, budget - examined)))
             if not chunk:
-                return SearchResult([ticket for _, ticket in page], None, examined)
+                return SearchResult([ticket for _, ticket in page], None)
             examined += len(chunk)
             if not plan.needs_filter:
                 # Every entry matches: the one after a page only tells that there is more, and
@@ -192,13 +192,13 @@ class TicketRepository:
                 wanted = chunk[:limit - len(page)]
                 page += [(getattr(item, order), ticket) for item, ticket in self._tickets_of(plan.index, wanted)]
                 if len(chunk) > len(wanted):
-                    return SearchResult([ticket for _, ticket in page], getattr(wanted[-1], order), examined)
+                    return SearchResult([ticket for _, ticket in page], getattr(wanted[-1], order))
                 continue
             for item, ticket in self._keep_matching(self._tickets_of(plan.index, chunk), query, now):
                 page.append((getattr(item, order), ticket))
                 if len(page) > limit:
-                    return SearchResult([ticket for _, ticket in page[:limit]], page[limit - 1][0], examined)
-        return SearchResult([ticket for _, ticket in page], getattr(chunk[-1], order), examined)
+                    return SearchResult([ticket for _, ticket in page[:limit]], page[limit - 1][0])
+        return SearchResult([ticket for _, ticket in page], getattr(chunk[-1], order))
 
     def _partition(self, plan: SearchPlan, project_id: str, value: str, page_size: int) -> Iterator:
         hash_key = project_id if plan.index == "project" else scoped(project_id, value)
@@ -532,7 +532,6 @@ INDEX_KEY_ATTRIBUTES = ("created_key", "project_idx", "status_idx", "severity_id
 class SearchResult:
     tickets: list[Ticket]
     resume_after: str | None   # the sort key to continue after; None when nothing is left
-    examined: int              # index entries read
 
 
 _INDEXES = {
