@@ -51,11 +51,11 @@ WORDS = ("disk", "latency", "timeout", "database", "checkout", "certificate", "m
          "deploy", "login", "payment", "replica", "cache", "network", "printer")
 TAGS = ("db", "network", "auth", "billing", "frontend", "infra")
 SEVERITIES = ("low", "medium", "high", "critical")
-SEARCHES = ("status=open&sort=severity", "severity=high,critical&status=open", "tags=db&sort=-updated",
+SEARCHES = ("status=open&sort=severity", "severity=high,critical&status=open", "tags=db&sort=updated",
             "assignee=none&status=new", "status=open&sort=due", "tags=network,infra&severity=medium",
             "sort=-created", "status=open&assignee=me")
-SEED_TICKETS = 200
-DRAIN_TIMEOUT = 300.0
+SEED_TICKETS = 50
+DRAIN_TIMEOUT = 900.0
 
 
 # ---- the receiver ------------------------------------------------------------------------------
