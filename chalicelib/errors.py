@@ -55,6 +55,15 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class UnknownReference(NotFound):
+    """A request names a member or team (in its body) that the project does not have: the request is
+    well formed, what it names does not exist. `details` names the field."""
+
+    @classmethod
+    def on(cls, field_name: str, message: str) -> "UnknownReference":
+        return cls(f"{field_name}: {message}", [FieldError(field_name, message)])
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"
