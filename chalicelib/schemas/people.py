@@ -6,7 +6,8 @@ from pydantic import BaseModel, Field, StrictBool, StringConstraints, model_vali
 from chalicelib.schemas.common import Strict, omittable, refuse_null
 
 Role = Literal["admin", "member", "viewer"]
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# \x85 is a space to pydantic's (Unicode) regex and not to ECMA's \s: named, so both read it alike.
+EMAIL_PATTERN = r"^[^@\s\x85]+@[^@\s\x85]+\.[^@\s\x85]+$"
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 

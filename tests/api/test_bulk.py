@@ -258,10 +258,10 @@ class TestValidation:
         assert response.status_code == 400 and response.json["error"]["details"][0]["field"] == "ticket_ids"
         assert api.get(f"/tickets/{ticket['id']}").json["version"] == 1
 
-    def test_an_unknown_assignee_is_404_naming_it_and_changes_nothing(self, api):
+    def test_an_unknown_assignee_is_409_naming_it_and_changes_nothing(self, api):
         api.create_ticket()
         response = api.post(BULK, {"ticket_ids": ["OPS-1"], "change": {"assignee": "nobody"}})
-        assert response.status_code == 404 and response.json["error"]["details"][0]["field"] == "change.assignee"
+        assert response.status_code == 409 and response.json["error"]["details"][0]["field"] == "change.assignee"
         assert api.get("/tickets/OPS-1").json["version"] == 1
 
     def test_a_tag_both_added_and_removed_is_added(self, api):
