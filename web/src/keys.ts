@@ -33,7 +33,11 @@ const layers: Shortcuts[] = [];
 addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
   if (isTyping(event.target)) {
-    if (event.key === "Escape") (event.target as HTMLElement).blur();
+    if (event.key === "Escape") {
+      // Leaves the field as it is (a search field would otherwise clear itself).
+      event.preventDefault();
+      (event.target as HTMLElement).blur();
+    }
     return;
   }
   if (document.querySelector("dialog[open]")) return;

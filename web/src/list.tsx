@@ -261,6 +261,8 @@ function Filters({ filters, setFilter, searchRef }: {
   useEffect(() => {
     if (document.activeElement !== searchRef.current) setText(filters.q ?? "");
   }, [filters.q]);
+  // A search still waiting to be sent is dropped with the list it was typed into.
+  useEffect(() => () => clearTimeout(timer.current), []);
 
   return (
     <div class="filters" role="search">
@@ -280,7 +282,9 @@ function Filters({ filters, setFilter, searchRef }: {
             const value = (event.target as HTMLInputElement).value;
             setText(value);
             clearTimeout(timer.current);
-            timer.current = window.setTimeout(() => setFilter("q", value.trim() || undefined, true), 250);
+            timer.current = window.setTimeout(() => {
+              if ((value.trim() || undefined) !== filters.q) setFilter("q", value.trim() || undefined, true);
+            }, 250);
           }}
         />
       </div>
@@ -490,24 +494,29 @@ function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus }: 
       <td class="key">{ticket.key}</td>
       <td class="title">
         <a href={`projects/${projectId}/tickets/${ticket.key}`}>{ticket.title}</a>
-        {ticket.tags.length > 0 && (
-          <span class="tags narrow-only">
-            {ticket.tags.map((tag) => (
-              <span class="tag" key={tag}>{tag}</span>
-            ))}
-          </span>
-        )}
+        <span class="narrow-only muted small">
+          {ticket.assignee ? nameOf(ticket.assignee) : "Unassigned"}
+          {ticket.due_date && (
+            <>
+              {" · "}
+              <span class={overdue ? "overdue" : ""}>{overdue ? "overdue " : "due "}{ago(ticket.due_date, now)}</span>
+            </>
+          )}
+          {ticket.tags.map((tag) => (
+            <span class="tag" key={tag}> {tag}</span>
+          ))}
+        </span>
       </td>
       <td>
         <span class={`pill status-${ticket.status}`}>{statusLabel(ticket.status)}</span>
       </td>
       <td>
-        <span class={`severity sev-${ticket.severity}`}>
+        <span class={`severity in-row sev-${ticket.severity}`}>
           <span class="dot" aria-hidden="true" />
-          {severityLabel(ticket.severity)}
+          <span class="label">{severityLabel(ticket.severity)}</span>
         </span>
       </td>
-      <td class="assignee">{ticket.assignee ? nameOf(ticket.assignee) : <span class="muted">Unassigned</span>}</td>
+      <td class="assignee wide-only">{ticket.assignee ? nameOf(ticket.assignee) : <span class="muted">Unassigned</span>}</td>
       <td class="tags wide-only">
         {ticket.tags.map((tag) => (
           <span class="tag" key={tag}>{tag}</span>
@@ -518,7 +527,7 @@ function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus }: 
           {ago(ticket.created_at, now)}
         </time>
       </td>
-      <td class="due">
+      <td class="due wide-only">
         {ticket.due_date ? (
           <time dateTime={ticket.due_date} title={exact(ticket.due_date)} class={overdue ? "overdue" : ""}>
             {overdue ? "Overdue " : ""}
@@ -540,6 +549,7 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [loading, setLoading] = useState(true);
   const [views, setViews] = useState<View[] | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [position, setPosition] = useState(0);
@@ -557,6 +567,7 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
   async function load() {
     const mine = ++serial.current;
     setError(null);
+    setLoading(true);
     loadedAt.current = new Date().toISOString();
     try {
       const { rows, next } = await fetchPage(filters, null);
@@ -570,6 +581,8 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
       if (mine !== serial.current) return;
       setError(caught instanceof ApiError ? caught : new ApiError(0, "error", String(caught)));
       setTickets([]);
+    } finally {
+      if (mine === serial.current) setLoading(false);
     }
   }
 
@@ -595,8 +608,8 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
     }
   }
 
+  // The rows on screen stay until the new ones arrive: no flash of an empty list while typing.
   useEffect(() => {
-    setTickets(null);
     load();
   }, [filterKey]);
 
@@ -619,9 +632,12 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
   }, [filterKey]);
 
   function setFilter(name: Filter, value: string | undefined, typing = false) {
-    const next = { ...filters, [name]: value };
+    // Read from the address, not from this render: a debounced search may land after other changes.
+    const current = filtersOf(new URLSearchParams(location.search));
+    const next = { ...current, [name]: value };
     if (value === undefined) delete next[name];
-    navigate(listPath(projectId, next), { replace: typing && !!filters.q === !!value });
+    // Typing more of a search replaces the history entry; starting or clearing one adds an entry.
+    navigate(listPath(projectId, next), { replace: typing && !!current.q === !!value });
   }
 
   function clearFilters() {
@@ -733,7 +749,7 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
           </div>
         ) : (
           <>
-            <table class="tickets" aria-label={viewName ?? "Tickets"}>
+            <table class={`tickets ${loading ? "busy" : ""}`} aria-label={viewName ?? "Tickets"} aria-busy={loading ? "true" : "false"}>
               <thead>
                 <tr>
                   <th scope="col" class="select">
@@ -748,10 +764,10 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
                   <th scope="col">Title</th>
                   <th scope="col">Status</th>
                   <th scope="col">Severity</th>
-                  <th scope="col">Assignee</th>
+                  <th scope="col" class="wide-only">Assignee</th>
                   <th scope="col" class="wide-only">Tags</th>
                   <th scope="col" class="wide-only">Created</th>
-                  <th scope="col">Due</th>
+                  <th scope="col" class="wide-only">Due</th>
                 </tr>
               </thead>
               <tbody ref={tableRef}>
