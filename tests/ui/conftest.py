@@ -31,7 +31,7 @@ def browser_context_args(browser_context_args):
 def stack(tmp_path_factory):
     process = StackProcess(tmp_path_factory.mktemp("ui-stack"), ready_timeout=120)
     info = process.start()
-    yield info
+    yield info | {"outbox": process.state_dir / "outbox"}
     process.stop()
 
 

@@ -482,7 +482,7 @@ function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus }: 
   const overdue = !!ticket.due_date && !finished && new Date(ticket.due_date).getTime() < now;
   return (
     <tr
-      class={`${current ? "current" : ""} ${selected ? "selected" : ""} sev-${ticket.severity} ${overdue ? "overdue" : ""}`}
+      class={`${current ? "current" : ""} ${selected ? "selected" : ""} sev-${ticket.severity} ${overdue ? "is-overdue" : ""}`}
       tabIndex={current ? 0 : -1}
       data-ticket={ticket.id}
       aria-selected={selected ? "true" : "false"}
