@@ -75,9 +75,9 @@ function Shell({ projectId, children }: { projectId: string; children: preact.Co
           <span>{project.value?.name ?? "Ticketry"}</span>
         </a>
         <nav class="actions" aria-label="Account">
-          <a class="button primary" href={`projects/${projectId}/new`}>
+          <button type="button" class="primary" onClick={() => navigate(`projects/${projectId}/new`)} aria-keyshortcuts="c">
             <Icon name="plus" /> New ticket
-          </a>
+          </button>
           <button type="button" class="ghost" onClick={() => dialog.current?.showModal()} aria-label="Keyboard shortcuts">
             <Icon name="keyboard" />
           </button>
