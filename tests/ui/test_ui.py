@@ -91,6 +91,8 @@ def test_create_find_open_move_and_comment(signed_in: Page, stack, api, word):
     page.get_by_role("checkbox", name="High").uncheck()
     page.get_by_role("checkbox", name="Low").check()
     expect(row(page, key)).to_have_count(0)
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("checkbox", name="Low")).to_be_hidden()
     expect(page.get_by_role("button", name="Remove filter Severity: Low")).to_be_visible()
     page.go_back()
     expect(page).not_to_have_url(re.compile(r"severity="))

@@ -144,10 +144,14 @@ function App() {
   );
 }
 
-const handedOver = keyFromFragment();
-if (handedOver) {
+// A sign-in link may also be opened in a tab already showing the UI: then only the fragment changes.
+function takeHandedOverKey(): void {
+  const handedOver = keyFromFragment();
+  if (!handedOver) return;
   const session = startSession(handedOver);
   if (session && route.value.page === "signin") navigate(`projects/${session.projectId}`, { replace: true });
 }
+takeHandedOverKey();
+addEventListener("hashchange", takeHandedOverKey);
 document.addEventListener("click", followLink);
 render(<App />, document.getElementById("app")!);
