@@ -384,7 +384,7 @@ def test_list_ticket_and_form_have_no_serious_accessibility_violations(audited: 
 
 
 def test_the_form_shows_the_apis_own_messages_next_to_their_fields(signed_in: Page, stack, api, word, console):
-    console.expected_statuses = {400}
+    console.expected_statuses = {409}
     page = signed_in
     page.goto(f"{stack['api_url']}/projects/{stack['project_id']}/new")
     page.get_by_label("Title").fill("x" * 257)
