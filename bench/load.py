@@ -9,8 +9,9 @@ It starts `python -m chalicelib.local.stack` as a child process (fresh state dir
 locust (as a library) with USERS simulated people for two phases of SECONDS each:
 
 1. healthy: the receiver answers 200 at once;
-2. receiver in trouble: for the first half of the phase (at least --trouble seconds when given)
-   every delivery takes 2 s and half of them are answered 500; then it recovers.
+2. receiver in trouble: from the phase's start, every delivery takes 2 s and half of them are
+   answered 500, until it has answered --trouble deliveries so (300; deliveries trail the
+   requests, so this may outlast the requests); then it recovers.
 
 Each person, between pauses of 0.5-1.5 s, does one of (by weight): create (3), update (3),
 comment (3), search with `q` (3), search with filters and sort orders (2), get a ticket with its
@@ -69,6 +70,7 @@ class Receiver:
         self.failed = Counter()        # webhook-id -> 500s given
         self.bodies = defaultdict(set)
         self.delay, self.failing = 0.0, 0.0
+        self.in_trouble = 0             # requests answered while in trouble
         self.rng = random.Random(7)
         receiver = self
 
@@ -81,6 +83,7 @@ class Receiver:
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 with receiver.lock:
+                    receiver.in_trouble += 1 if receiver.failing else 0
                     fail = receiver.rng.random() < receiver.failing
                     (receiver.failed if fail else receiver.ok)[webhook_id] += 1
                     receiver.bodies[webhook_id].add(body)
@@ -240,21 +243,27 @@ def seed(info: dict, receiver: Receiver) -> None:
         World.events += 1
 
 
-def run_phase(name: str, users: int, seconds: float, receiver: Receiver, trouble: float) -> dict:
+def run_phase(name: str, users: int, seconds: float, receiver: Receiver, trouble: int) -> dict:
     Triager.host = World.host
     environment = Environment(user_classes=[Triager], host=World.host)
     runner = environment.create_local_runner()
     events_before = World.events
     ok_before, _ = receiver.snapshot()
     started = time.monotonic()
-    runner.start(users, spawn_rate=max(1, users / 3))
     if trouble:
         receiver.trouble(True)
-        gevent.sleep(trouble)
-        receiver.trouble(False)
-    gevent.sleep(max(0.0, seconds - (time.monotonic() - started)))
+    runner.start(users, spawn_rate=max(1, users / 3))
+    gevent.sleep(seconds)
     runner.quit()
     duration = time.monotonic() - started
+    troubled_for = 0.0
+    if trouble:
+        # Deliveries trail the requests: the receiver stays in trouble until it has answered
+        # `trouble` deliveries so (or ten minutes), then recovers.
+        while receiver.in_trouble < trouble and time.monotonic() - started < 600:
+            gevent.sleep(0.5)
+        receiver.trouble(False)
+        troubled_for = time.monotonic() - started
     stats = environment.stats
     kinds = {}
     for entry in sorted(stats.entries.values(), key=lambda e: e.name):
@@ -266,7 +275,8 @@ def run_phase(name: str, users: int, seconds: float, receiver: Receiver, trouble
     total = stats.total
     api_kinds = [e for e in stats.entries.values() if "S3" not in e.name and e.name != "bulk change (ticket)"]
     figures = {
-        "phase": name, "users": users, "seconds": round(duration, 1), "trouble_seconds": trouble, "kinds": kinds,
+        "phase": name, "users": users, "seconds": round(duration, 1), "trouble_requests": receiver.in_trouble if trouble else 0,
+        "trouble_seconds": round(troubled_for, 1), "kinds": kinds,
         "api": {"requests": sum(e.num_requests for e in api_kinds),
                 "per_second": round(sum(e.num_requests for e in api_kinds) / duration, 2),
                 "p50_ms": total.get_response_time_percentile(0.5), "p95_ms": total.get_response_time_percentile(0.95),
@@ -274,6 +284,7 @@ def run_phase(name: str, users: int, seconds: float, receiver: Receiver, trouble
         "errors": total.num_failures,
         "error_samples": [f"{e.name}: {e.error} x{e.occurrences}" for e in list(stats.errors.values())[:10]],
     }
+    receiver.in_trouble = 0
     figures["deliveries"] = drain(receiver, World.events, ok_before, events_before)
     return figures
 
@@ -305,8 +316,8 @@ def report(phases: list[dict], load: tuple[float, float]) -> str:
     for figures in phases:
         d = figures["deliveries"]
         lines += [f"### {figures['phase']}: {figures['users']} users, {figures['seconds']} s"
-                  + (f", receiver slow (2 s) and failing (50 % 500) for the first {figures['trouble_seconds']:.0f} s"
-                     if figures["trouble_seconds"] else ""), "",
+                  + (f"; receiver slow (2 s) and failing (50 % 500) from the start for {figures['trouble_seconds']:.0f} s "
+                     f"({figures['trouble_requests']} deliveries answered so)" if figures["trouble_requests"] else ""), "",
                   "| Request | Requests | Requests/s | p50 ms | p95 ms | p99 ms | Errors |",
                   "|---|---|---|---|---|---|---|"]
         for name, k in figures["kinds"].items():
@@ -315,10 +326,11 @@ def report(phases: list[dict], load: tuple[float, float]) -> str:
         a = figures["api"]
         lines += [f"| **all API requests** | {a['requests']} | {a['per_second']} | {a['p50_ms']:.0f} | "
                   f"{a['p95_ms']:.0f} | {a['p99_ms']:.0f} | {figures['errors']} |", "",
-                  f"Webhooks: {d['events']} events, {d['delivered']} delivered (each id answered 2xx once), "
-                  f"{d['undelivered_so_far']} undelivered, {d['duplicates']} duplicates, {d['answered_500']} attempts "
-                  f"answered 500 and retried, {d['ids_with_differing_bodies']} ids with differing bodies; all in "
-                  f"{d['drained_after_s']} s after the phase ended.", ""]
+                  f"Webhooks: {d['events']} events made in the phase; {d['delivered']} ids first answered 2xx "
+                  f"while waiting for them (the phase's and any earlier backlog), {d['undelivered_so_far']} events "
+                  f"undelivered, {d['duplicates']} duplicates (an id answered 2xx twice), {d['answered_500']} "
+                  f"attempts answered 500 so far, {d['ids_with_differing_bodies']} ids with differing bodies; all "
+                  f"delivered {d['drained_after_s']} s after the phase's requests ended.", ""]
         if figures["error_samples"]:
             lines += ["Errors: " + "; ".join(figures["error_samples"]), ""]
     return "\n".join(lines)
@@ -329,7 +341,7 @@ def passed(phases: list[dict]) -> bool:
                and f["deliveries"]["ids_with_differing_bodies"] == 0 for f in phases)
 
 
-def run(users: int, seconds: float, trouble: float | None = None, log=print) -> list[dict]:
+def run(users: int, seconds: float, trouble: int = 300, log=print) -> list[dict]:
     random.seed(12)
     World.tickets, World.events = [], 0
     receiver = Receiver()
@@ -341,9 +353,8 @@ def run(users: int, seconds: float, trouble: float | None = None, log=print) -> 
             seed(info, receiver)
             phases = []
             log(f"phase 1: {users} users, {seconds} s, healthy receiver")
-            phases.append(run_phase("healthy receiver", users, seconds, receiver, 0.0))
-            trouble = trouble if trouble is not None else seconds / 2
-            log(f"phase 2: {users} users, {seconds} s, receiver slow and failing for {trouble} s")
+            phases.append(run_phase("healthy receiver", users, seconds, receiver, 0))
+            log(f"phase 2: {users} users, {seconds} s, receiver slow and failing for {trouble} deliveries")
             phases.append(run_phase("receiver in trouble", users, seconds, receiver, trouble))
             stack.stop()
             return phases
@@ -356,7 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=60.0, help="length of each phase")
-    parser.add_argument("--trouble", type=float, default=None, help="seconds the receiver is in trouble (half a phase)")
+    parser.add_argument("--trouble", type=int, default=300,
+                        help="deliveries the receiver answers slowly, half of them with 500, in phase 2")
     parser.add_argument("--json", type=Path, help="write the raw figures here too")
     args = parser.parse_args(argv)
     before = os.getloadavg()[0]
