@@ -5,6 +5,8 @@ import { ago, exact, severityLabel, statusLabel } from "./format";
 import { Icon } from "./icons";
 import { useShortcuts } from "./keys";
 import { navigate } from "./router";
+import { headline, SlaBadge } from "./sla";
+import { useNow } from "./clock";
 import { me, nameOf, openedFrom, people, tell } from "./state";
 import { type BulkResult, FINISHED, type Page, SEVERITIES, STATUSES, type Ticket, type View } from "./types";
 
@@ -13,7 +15,7 @@ const POLL_MS = 15000;
 // A short page is followed this many times at most before "Load more" is offered.
 const MAX_FOLLOWS = 10;
 export const FILTERS = [
-  "q", "status", "severity", "assignee", "reporter", "tags", "overdue",
+  "q", "status", "severity", "assignee", "reporter", "tags", "overdue", "sla",
   "created_after", "created_before", "due_after", "due_before", "sort",
 ] as const;
 type Filter = (typeof FILTERS)[number];
@@ -23,6 +25,7 @@ const SORTS: [string, string][] = [
   ["updated", "Recently updated"],
   ["due", "Due soonest"],
   ["severity", "Severity"],
+  ["sla", "SLA: soonest breach"],
 ];
 const DATE_FILTERS: [Filter, string][] = [
   ["created_after", "Created from"],
@@ -77,6 +80,8 @@ function chipText(name: Filter, value: string): string {
       return "Tags: " + value.split(",").join(", ");
     case "overdue":
       return "Overdue";
+    case "sla":
+      return value === "breached" ? "SLA breached" : "SLA at risk";
     case "sort":
       return "Sort: " + (SORTS.find(([key]) => key === value)?.[1] ?? value);
     default: {
@@ -360,6 +365,14 @@ function Filters({ filters, setFilter, searchRef }: {
         </fieldset>
       </details>
       <label class="inline">
+        <span>SLA</span>
+        <select value={filters.sla ?? ""} onChange={(e) => setFilter("sla", (e.target as HTMLSelectElement).value || undefined)}>
+          <option value="">Any</option>
+          <option value="at_risk">At risk</option>
+          <option value="breached">Breached</option>
+        </select>
+      </label>
+      <label class="inline">
         <span>Sort</span>
         <select value={filters.sort ?? "created"} onChange={(e) => {
           const value = (e.target as HTMLSelectElement).value;
@@ -483,15 +496,15 @@ function BulkBar({ selected, tickets, onDone, onClear }: {
   );
 }
 
-function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus }: {
+function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus, now }: {
   ticket: Ticket;
+  now: number;
   projectId: string;
   current: boolean;
   selected: boolean;
   onSelect: (checked: boolean) => void;
   onFocus: () => void;
 }) {
-  const now = Date.now();
   const finished = FINISHED.includes(ticket.status);
   const overdue = !!ticket.due_date && !finished && new Date(ticket.due_date).getTime() < now;
   return (
@@ -514,6 +527,12 @@ function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus }: 
             <>
               {" · "}
               <span class={overdue ? "overdue" : ""}>{overdue ? "overdue " : "due "}{ago(ticket.due_date, now)}</span>
+            </>
+          )}
+          {headline(ticket.sla, now) && (
+            <>
+              {" · "}
+              <SlaBadge ticket={ticket} now={now} />
             </>
           )}
           {ticket.tags.map((tag) => (
@@ -540,6 +559,9 @@ function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus }: 
         <time dateTime={ticket.created_at} title={exact(ticket.created_at)}>
           {ago(ticket.created_at, now)}
         </time>
+      </td>
+      <td class="sla-cell wide-only">
+        <SlaBadge ticket={ticket} now={now} />
       </td>
       <td class="due wide-only">
         {ticket.due_date ? (
@@ -568,6 +590,7 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [position, setPosition] = useState(0);
   const [changed, setChanged] = useState(0);
+  const now = useNow(30_000);
   const loadedAt = useRef(new Date().toISOString());
   const serial = useRef(0);
   const searchRef = useRef<HTMLInputElement | null>(null);
@@ -781,6 +804,7 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
                   <th scope="col" class="wide-only">Assignee</th>
                   <th scope="col" class="wide-only">Tags</th>
                   <th scope="col" class="wide-only">Created</th>
+                  <th scope="col" class="wide-only">SLA</th>
                   <th scope="col" class="wide-only">Due</th>
                 </tr>
               </thead>
@@ -794,6 +818,7 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
                     selected={selected.has(ticket.id)}
                     onSelect={(checked) => toggle(ticket, checked)}
                     onFocus={() => setPosition(index)}
+                    now={now}
                   />
                 ))}
               </tbody>
