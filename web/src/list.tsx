@@ -673,6 +673,9 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
     const current = filtersOf(new URLSearchParams(location.search));
     const next = { ...current, [name]: value };
     if (value === undefined) delete next[name];
+    // The SLA filters are served in SLA order only: the two move together.
+    if (name === "sla" && value) next.sort = "sla";
+    if (name === "sort" && value !== "sla") delete next.sla;
     // Typing more of a search replaces the history entry; starting or clearing one adds an entry.
     navigate(listPath(projectId, next), { replace: typing && !!current.q === !!value });
   }
