@@ -17,6 +17,8 @@ from chalicelib.adapters.models import (
     SEARCH_INDEX_ATTRIBUTES,
     PartitionCountItem,
     ProjectItem,
+    SLA_POLICY_SK_PREFIX,
+    SlaPolicyItem,
     TeamItem,
     _DirectoryTable,
     project_pk,
@@ -128,6 +130,26 @@ class DirectoryRepository:
         item = ProjectItem(project_pk(project_id), PROJECT_SK)
         item.update(actions=[ProjectItem.workflow.set(transitions)], condition=ProjectItem.pk.exists())
 
+    # ---- SLA policies ------------------------------------------------------------------------
+
+    def sla_policy(self, project_id: str, version: int) -> SlaPolicyItem | None:
+        try:
+            return SlaPolicyItem.get(project_pk(project_id), sla_policy_sk(version))
+        except DoesNotExist:
+            return None
+
+    def add_sla_policy(self, project_id: str, version: int, policy: dict, created_at: str, created_by: str) -> None:
+        """Writes a new version and makes it the project's current one, unless another version
+        was added since `version - 1` was read (Conflict)."""
+        pk = project_pk(project_id)
+        previous = ProjectItem.sla_policy_version.does_not_exist() if version == 1 else (
+            ProjectItem.sla_policy_version == version - 1)
+        with models.Transaction(Conflict("the SLA policy was changed by another request; read it and try again")) as tx:
+            tx.save(SlaPolicyItem(pk, sla_policy_sk(version), version=version, policy=policy, created_at=created_at,
+                                  created_by=created_by), condition=SlaPolicyItem.pk.does_not_exist())
+            tx.update(ProjectItem(pk, PROJECT_SK), actions=[ProjectItem.sla_policy_version.set(version)],
+                      condition=ProjectItem.pk.exists() & previous)
+
     def update_project(self, project_id: str, changes: dict) -> Project:
         """Sets `name` and/or `default_assignee` (None removes it) and returns the project."""
         item = ProjectItem(project_pk(project_id), PROJECT_SK)
@@ -224,13 +246,18 @@ class DirectoryRepository:
         return models.Transaction(Conflict("already exists, or changed by another request"))
 
 
+def sla_policy_sk(version: int) -> str:
+    return f"{SLA_POLICY_SK_PREFIX}{version:08d}"
+
+
 def partition_count_sk(attribute: str, value: str) -> str:
     return f"{PARTITION_COUNT_SK_PREFIX}{attribute}#{value}"
 
 
 def to_project(item: ProjectItem) -> Project:
     return Project(id=item.project_id, name=item.name, key=item.key, created_at=item.created_at,
-                   workflow=item.workflow, default_assignee=item.default_assignee)
+                   workflow=item.workflow, default_assignee=item.default_assignee,
+                   sla_policy_version=int(item.sla_policy_version) if item.sla_policy_version is not None else None)
 
 
 def member_item(project_id: str, member: Member) -> MemberItem:

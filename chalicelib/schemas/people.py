@@ -41,8 +41,9 @@ class NotificationsPatch(Strict):
     ticket_updated: StrictBool | None = None
     comment_added: StrictBool | None = None
     ticket_overdue: StrictBool | None = None
+    sla: StrictBool | None = Field(default=None, description="SLA at-risk and breach emails")
 
-    _not_null = refuse_null("ticket_created", "ticket_updated", "comment_added", "ticket_overdue")
+    _not_null = refuse_null("ticket_created", "ticket_updated", "comment_added", "ticket_overdue", "sla")
 
 
 class Notifications(BaseModel):
@@ -51,6 +52,7 @@ class Notifications(BaseModel):
     ticket_updated: bool
     comment_added: bool
     ticket_overdue: bool
+    sla: bool
 
 
 class MemberPatch(Strict):

@@ -10,7 +10,8 @@ from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.views import View
 from chalicelib.errors import Conflict
 
-BUILTIN_IDS = ["builtin:mine", "builtin:unassigned", "builtin:critical", "builtin:overdue", "builtin:recent"]
+BUILTIN_IDS = ["builtin:mine", "builtin:unassigned", "builtin:critical", "builtin:overdue", "builtin:recent",
+               "builtin:sla_at_risk", "builtin:sla_breached"]
 VIEW_FIELDS = {"id", "name", "query", "kind", "owner", "created_at", "updated_at"}
 
 
