@@ -43,7 +43,7 @@ def test_every_project_has_the_built_in_views_first(client, api):
         listed = project.get("/views").json["data"]
         assert [v["id"] for v in listed] == BUILTIN_IDS
         assert [v["name"] for v in listed] == ["My tickets", "Unassigned", "Open critical and high", "Overdue",
-                                               "Recently updated"]
+                                               "Recently updated", "At risk", "Breached"]
         assert all(v["kind"] == "builtin" and v["owner"] is None and v["created_at"] is None for v in listed)
         assert all(set(v) - {"count"} == VIEW_FIELDS for v in listed)
     assert api.get("/views/builtin:mine").json == {
@@ -335,7 +335,7 @@ def test_views_count_their_tickets_where_the_kept_counts_say_exactly(api):
         return {view["name"]: view.get("count") for view in listed}
 
     assert counts(api) == {"My tickets": 1, "Unassigned": 2, "Open critical and high": 2, "Overdue": None,
-                           "Recently updated": 5, "tags=db": 1, "status=new,resolved&sort=due": 5,
+                           "Recently updated": 5, "At risk": None, "Breached": None, "tags=db": 1, "status=new,resolved&sort=due": 5,
                            "q=disk": None, "assignee=me&severity=high": None}
     assert counts(as_member)["My tickets"] == 1  # `me` is whoever asks
     assert api.get("/views/builtin:unassigned").json["count"] == 2
