@@ -7,7 +7,7 @@ clocks stop, and while it is `deferred` they pause if the policy says so; leavin
 The target in force is the one of the ticket's current severity in the policy version it started
 under, so a severity change recomputes the due times from the start.
 """
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -149,11 +149,14 @@ class Mark:
 
 @dataclass(frozen=True)
 class Clock:
-    policy_version: int
+    """Every ticket has one (the reports need when it was acknowledged and resolved); one started
+    under no policy has no policy version, and no SLA."""
+    policy_version: int | None
     acknowledged_at: str | None = None   # first left `new`
     resolved_at: str | None = None       # first reached resolved or closed
     pauses: tuple[tuple[str, str | None, str], ...] = ()  # (from, to or None, deferred | canceled)
     marks: tuple[Mark, ...] = ()
+    outcomes: tuple[tuple[str, str], ...] = ()   # (target, met | breached) as each was met
 
     def mark(self, target: str) -> Mark | None:
         return next((m for m in self.marks if m.target == target), None)
@@ -169,17 +172,22 @@ class Clock:
     def as_dict(self) -> dict[str, Any]:
         return {"policy_version": self.policy_version, "acknowledged_at": self.acknowledged_at,
                 "resolved_at": self.resolved_at, "pauses": [list(p) for p in self.pauses],
-                "marks": [{"target": m.target, "at_risk_at": m.at_risk_at, "due_at": m.due_at} for m in self.marks]}
+                "marks": [{"target": m.target, "at_risk_at": m.at_risk_at, "due_at": m.due_at} for m in self.marks],
+                "outcomes": [list(o) for o in self.outcomes]}
 
     @classmethod
     def from_dict(cls, stored: dict[str, Any]) -> "Clock":
-        return cls(policy_version=int(stored["policy_version"]), acknowledged_at=stored.get("acknowledged_at"),
-                   resolved_at=stored.get("resolved_at"),
+        version = stored.get("policy_version")
+        return cls(policy_version=int(version) if version is not None else None,
+                   acknowledged_at=stored.get("acknowledged_at"), resolved_at=stored.get("resolved_at"),
                    pauses=tuple((p[0], p[1], p[2]) for p in stored.get("pauses") or ()),
-                   marks=tuple(Mark(m["target"], m["at_risk_at"], m["due_at"]) for m in stored.get("marks") or ()))
+                   marks=tuple(Mark(m["target"], m["at_risk_at"], m["due_at"]) for m in stored.get("marks") or ()),
+                   outcomes=tuple((o[0], o[1]) for o in stored.get("outcomes") or ()))
 
 
-def start_clock(policy: Policy, severity: str, created_at: str) -> Clock:
+def start_clock(policy: Policy | None, severity: str, created_at: str) -> Clock:
+    if policy is None:
+        return Clock(policy_version=None)
     return with_marks(Clock(policy_version=policy.version), policy, severity, created_at, created_at)
 
 
@@ -288,17 +296,21 @@ def _seconds(amount: timedelta) -> int:
 
 def with_marks(clock: Clock, policy: Policy, severity: str, created_at: str, now: str) -> Clock:
     """The clock with the at-risk and due moments of its targets that are running (or breached and
-    not met): those a later sweep or search needs."""
+    not met), those a later sweep or search needs, and the outcome of each target met by now (kept
+    as it was when met, whatever changes later)."""
     marks = []
+    outcomes = dict(clock.outcomes)
     for name, state in evaluate(policy, clock, severity, created_at, now).items():
-        if state.state in (RUNNING, BREACHED) and state.met_at is None and state.due_at and state.at_risk_at:
+        if state.met_at is not None:
+            outcomes.setdefault(name, state.state)
+        elif state.state in (RUNNING, BREACHED) and state.due_at and state.at_risk_at:
             marks.append(Mark(name, state.at_risk_at, state.due_at))
-    return replace(clock, marks=tuple(marks))
+    return replace(clock, marks=tuple(marks), outcomes=tuple(sorted(outcomes.items())))
 
 
 def view(policy: Policy | None, clock: Clock | None, severity: str, created_at: str, now: str) -> dict | None:
     """The `sla` of a ticket's answers: null without a policy."""
-    if policy is None or clock is None:
+    if policy is None or clock is None or clock.policy_version is None:
         return None
     targets = evaluate(policy, clock, severity, created_at, now)
     return {"policy_version": policy.version,

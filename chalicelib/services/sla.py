@@ -72,8 +72,6 @@ class SlaService:
         """The new ticket with its clock, under the project's current policy (if any)."""
         version = principal.project.sla_policy_version
         policy = self.policy(ticket.project_id, version) if version else None
-        if policy is None:
-            return ticket
         return replace(ticket, sla=rules.start_clock(policy, ticket.severity, ticket.created_at))
 
     def follow(self, before: Ticket, after: Ticket, now: str) -> Ticket:
@@ -82,7 +80,7 @@ class SlaService:
         if after.sla is None or (before.status, before.severity) == (after.status, after.severity):
             return after
         clock = rules.advance(after.sla, before.status, after.status, now)
-        policy = self.policy(after.project_id, clock.policy_version)
+        policy = self.policy(after.project_id, clock.policy_version) if clock.policy_version else None
         if policy is None:
             return replace(after, sla=clock)
         return replace(after, sla=rules.with_marks(clock, policy, after.severity, after.created_at, now))
@@ -92,7 +90,7 @@ class SlaService:
         return public_view(ticket) | {"sla": self.view(ticket, now or now_iso())}
 
     def view(self, ticket: Ticket, now: str) -> dict | None:
-        if ticket.sla is None:
+        if ticket.sla is None or ticket.sla.policy_version is None:
             return None
         policy = self.policy(ticket.project_id, ticket.sla.policy_version)
         return rules.view(policy, ticket.sla, ticket.severity, ticket.created_at, now)
