@@ -17,6 +17,8 @@ from chalicelib.adapters.models import (
     SEARCH_INDEX_ATTRIBUTES,
     PartitionCountItem,
     ProjectItem,
+    REPORT_SK_PREFIX,
+    ReportDayItem,
     SLA_POLICY_SK_PREFIX,
     SlaPolicyItem,
     TeamItem,
@@ -82,15 +84,33 @@ class DirectoryRepository:
         return [sum(found.get((pk, partition_count_sk(attribute, scoped(project_id, value))), 0)
                     for attribute, value in pairs) for pairs in queries]
 
-    def add_to_partition_counts_once(self, deltas: dict[tuple[str, str, str], int], record_ids: list[str]) -> None:
-        """Applies at most 100 deltas, those of the stream records `record_ids`, in one transaction
-        whose token the records decide: DynamoDB ignores a repeated token for 10 minutes, longer
-        than the stream takes to retry them."""
+    def add_to_partition_counts_once(self, deltas: dict[tuple[str, str, str], int], record_ids: list[str],
+                                     reports: dict[tuple[str, str, str], dict[str, int]] | None = None) -> None:
+        """Applies at most 100 deltas (partition counts, and report aggregates: {(project id, day,
+        severity): {attribute: change}}), those of the stream records `record_ids`, in one
+        transaction whose token the records decide: DynamoDB ignores a repeated token for 10
+        minutes, longer than the stream takes to retry them."""
         token = hashlib.sha256("\n".join(record_ids).encode()).hexdigest()[:36]
         with models.Transaction(Conflict("partition counts"), token=token) as tx:
             for (project_id, attribute, value), delta in sorted(deltas.items()):
                 tx.update(PartitionCountItem(project_pk(project_id), partition_count_sk(attribute, value)),
                           actions=[PartitionCountItem.count.add(delta)])
+            for (project_id, day, severity), changes in sorted((reports or {}).items()):
+                attributes = ReportDayItem.get_attributes()
+                tx.update(ReportDayItem(project_pk(project_id), report_sk(day, severity)),
+                          actions=[ReportDayItem.kind.set(ReportDayItem)]
+                          + [attributes[name].add(n) for name, n in sorted(changes.items())])
+
+    def report_days(self, project_id: str, first_day: str, last_day: str) -> dict[tuple[str, str], dict[str, int]]:
+        """{(day, severity): counters} of the days from `first_day` to `last_day` that have any:
+        one Query over the project's collection (at most 4 items a day)."""
+        found = {}
+        condition = ReportDayItem.sk.between(REPORT_SK_PREFIX + first_day, REPORT_SK_PREFIX + last_day + "#~")
+        for item in ReportDayItem.query(project_pk(project_id), condition, page_size=500):
+            day, severity = item.sk[len(REPORT_SK_PREFIX):].split("#", 1)
+            found[(day, severity)] = {name: int(getattr(item, name)) for name in ReportDayItem.get_attributes()
+                                      if name not in ("pk", "sk", "kind") and getattr(item, name) is not None}
+        return found
 
     def add_to_partition_counts(self, deltas: dict[tuple[str, str, str], int]) -> None:
         """Applies {(project id, index attribute, partition key): change}; ADD keeps it commutative."""
@@ -244,6 +264,10 @@ class DirectoryRepository:
 
     def _transaction(self):
         return models.Transaction(Conflict("already exists, or changed by another request"))
+
+
+def report_sk(day: str, severity: str) -> str:
+    return f"{REPORT_SK_PREFIX}{day}#{severity}"
 
 
 def sla_policy_sk(version: int) -> str:

@@ -30,6 +30,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.domain import reports
 
 TICKET_SK = "TICKET"
 TAG_SK_PREFIX = "TAG#"
@@ -398,6 +399,18 @@ class PartitionCountItem(_DirectoryTable, discriminator="partition_count"):
 
 
 PARTITION_COUNT_SK_PREFIX = "COUNT#"
+
+
+class ReportDayItem(_DirectoryTable, discriminator="report_day"):
+    """One project's aggregates of one UTC day and severity (sk `REPORT#<day>#<severity>`), kept
+    by the tickets stream in the same idempotent transactions as the partition counts: counters
+    that only add (domain.reports.ATTRIBUTES), so that weeks and severities are sums of days."""
+    for _name in reports.ATTRIBUTES:
+        locals()[_name] = NumberAttribute(null=True)
+    del _name
+
+
+REPORT_SK_PREFIX = "REPORT#"
 # Search index name -> the attribute holding its partition key.
 SEARCH_INDEX_ATTRIBUTES = {
     "status": "status_idx",

@@ -41,6 +41,7 @@ from chalicelib.adapters.models import (
 )
 from chalicelib.domain.attachments import AVAILABLE, Attachment
 from chalicelib.domain import search as searching
+from chalicelib.domain import reports
 from chalicelib.domain import sla as slas
 from chalicelib.domain import text
 from chalicelib.domain.search import SearchPlan, TicketQuery
@@ -751,6 +752,20 @@ def to_history(item: HistoryItem) -> HistoryEntry:
         timestamp=item.timestamp, changed_by=item.changed_by, changes=item.changes or {},
         comment=item.comment, ticket=item.ticket,
     )
+
+
+def facts_from_stream_image(image: dict) -> reports.Facts | None:
+    """What the report aggregates need of the ticket a stream record's image holds; None for any
+    other kind of item (or no image)."""
+    if image.get("kind", {}).get("S") != "ticket":
+        return None
+    item = TicketItem.from_raw_data(image)
+    clock = slas.Clock.from_dict(item.sla_clock) if item.sla_clock else None
+    return reports.Facts(project_id=item.project_id, severity=item.severity, status=item.status,
+                         created_at=item.created_at, updated_at=item.updated_at, deleted_at=item.deleted_at,
+                         acknowledged_at=clock.acknowledged_at if clock else None,
+                         resolved_at=clock.resolved_at if clock else None,
+                         outcomes=clock.outcomes if clock else ())
 
 
 def history_from_stream_image(image: dict) -> HistoryEntry | None:

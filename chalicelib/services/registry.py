@@ -14,6 +14,7 @@ from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
+from chalicelib.services.reports import ReportService
 from chalicelib.services.search_index import SearchIndexService
 from chalicelib.services.sla import SlaService
 from chalicelib.services.tickets import TicketService
@@ -32,6 +33,7 @@ class Services:
     search_index: SearchIndexService
     views: ViewService
     sla: SlaService
+    reports: ReportService
 
 
 @lru_cache(maxsize=1)
@@ -45,4 +47,5 @@ def services() -> Services:
     sla = SlaService(directory, tickets)
     ticket_service = TicketService(tickets, people, attachments, sla)
     return Services(ticket_service, people, directory, webhooks, OverdueService(tickets), attachments,
-                    SearchIndexService(tickets), ViewService(ViewRepository(), ticket_service), sla)
+                    SearchIndexService(tickets), ViewService(ViewRepository(), ticket_service), sla,
+                    ReportService(directory))
