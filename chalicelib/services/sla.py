@@ -77,9 +77,10 @@ class SlaService:
     def follow(self, before: Ticket, after: Ticket, now: str) -> Ticket:
         """The changed ticket with its clock moved on by its status change and its due moments
         recomputed (a new severity takes its targets, counted from the start)."""
-        if after.sla is None or (before.status, before.severity) == (after.status, after.severity):
+        if (before.status, before.severity) == (after.status, after.severity):
             return after
-        clock = rules.advance(after.sla, before.status, after.status, now)
+        # A ticket stored before clocks existed starts one at its first such change.
+        clock = rules.advance(after.sla or rules.Clock(policy_version=None), before.status, after.status, now)
         policy = self.policy(after.project_id, clock.policy_version) if clock.policy_version else None
         if policy is None:
             return replace(after, sla=clock)
