@@ -9,6 +9,7 @@ counted time is exact to the second across gaps and repeated hours.
 """
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
@@ -17,7 +18,9 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A calendar that opens for no working moment within this long after a start never reaches a
 # target: the target then has no due time.
 HORIZON = timedelta(days=3 * 366)
-_HOUR = timedelta(hours=1)
+# Offsets are sampled this far apart: no zone changes its offset twice within it (tzdata's
+# closest changes are months apart), so equal samples mean no change between them.
+_PROBE = timedelta(hours=12)
 _DAY = timedelta(days=1)
 
 Interval = tuple[datetime, datetime]
@@ -46,11 +49,11 @@ def _offset(zone: ZoneInfo, moment: datetime) -> timedelta:
 
 def offset_stretches(zone: ZoneInfo, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime, timedelta]]:
     """[start, end) cut where the zone's UTC offset changes: (from, to, offset). Offsets are sampled
-    hourly and a change is pinned to its second (zones change offset on whole seconds)."""
+    every _PROBE and a change is pinned to its second (zones change offset on whole seconds)."""
     current, offset = start, _offset(zone, start)
     probe = start
     while probe < end:
-        nxt = min(probe + _HOUR, end)
+        nxt = min(probe + _PROBE, end)
         if _offset(zone, nxt) == offset:
             probe = nxt
             continue
@@ -76,25 +79,41 @@ def _at(epoch_seconds: int) -> datetime:
 
 def working_intervals(calendar: Calendar, start: datetime, until: datetime | None = None) -> Iterator[Interval]:
     """The calendar's working time from `start` (to `until`, or the horizon), in order."""
-    zone = calendar.zone
     end = until if until is not None else start + HORIZON
-    chunk_start = start
-    while chunk_start < end:
-        chunk_end = min(chunk_start + _DAY, end)
-        for stretch_start, stretch_end, offset in offset_stretches(zone, chunk_start, chunk_end):
-            local_start = (stretch_start + offset).replace(tzinfo=None)
-            local_end = (stretch_end + offset).replace(tzinfo=None)
-            day = local_start.date()
-            while datetime.combine(day, datetime.min.time()) < local_end:
-                if calendar.is_working_day(day):
-                    midnight = datetime.combine(day, datetime.min.time())
-                    open_at = max(midnight + timedelta(minutes=calendar.start_minute), local_start)
-                    close_at = min(midnight + timedelta(minutes=calendar.end_minute), local_end)
-                    if open_at < close_at:
-                        yield ((open_at - offset).replace(tzinfo=timezone.utc),
-                               (close_at - offset).replace(tzinfo=timezone.utc))
-                day += _DAY
-        chunk_start = chunk_end
+    # Any working moment of a local day lies within _MAX_OFFSET of its wall-clock span, so the
+    # day before `start`'s UTC date is the earliest that can reach it.
+    day = start.date() - _DAY
+    while datetime.combine(day, datetime.min.time(), timezone.utc) - _MAX_OFFSET < end:
+        week = [interval for offset in range(7) for interval in day_intervals(calendar, day + timedelta(days=offset))]
+        for begin, finish in sorted(week):
+            begin, finish = max(begin, start), min(finish, end)
+            if begin < finish:
+                yield begin, finish
+        day += timedelta(days=7)
+
+
+_MAX_OFFSET = timedelta(hours=26)   # beyond any zone's UTC offset (at most 14 h), with room
+
+
+@lru_cache(maxsize=65536)
+def day_intervals(calendar: Calendar, day: date) -> tuple[Interval, ...]:
+    """The UTC intervals in which the local wall time is within the working hours of `day` (none
+    on a day off). Each stretch of one UTC offset maps the day's window shifted by that offset.
+    Kept per calendar and day: every ticket of a project counts over the same days."""
+    if not calendar.is_working_day(day):
+        return ()
+    midnight = datetime.combine(day, datetime.min.time())
+    open_at = midnight + timedelta(minutes=calendar.start_minute)
+    close_at = midnight + timedelta(minutes=calendar.end_minute)
+    low = (open_at - _MAX_OFFSET).replace(tzinfo=timezone.utc)
+    high = (close_at + _MAX_OFFSET).replace(tzinfo=timezone.utc)
+    found = []
+    for stretch_start, stretch_end, offset in offset_stretches(calendar.zone, low, high):
+        begin = max(stretch_start, (open_at - offset).replace(tzinfo=timezone.utc))
+        finish = min(stretch_end, (close_at - offset).replace(tzinfo=timezone.utc))
+        if begin < finish:
+            found.append((begin, finish))
+    return tuple(found)
 
 
 def _time_intervals(calendar: Calendar | None, start: datetime, until: datetime | None) -> Iterator[Interval]:

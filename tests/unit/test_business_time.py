@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 from chalicelib.domain.business_time import Calendar, elapsed, moment_after
 
 MINUTE = timedelta(minutes=1)
-# Zones with DST changes in both directions, one without, and one whose change is 30 minutes.
-ZONES = ("Europe/Paris", "America/New_York", "Australia/Sydney", "Asia/Tokyo", "Australia/Lord_Howe", "UTC")
+# Zones with DST changes in both directions, one without, one whose change is 30 minutes, one that
+# changes at midnight (back into the day before) and one 14 hours ahead of UTC.
+ZONES = ("Europe/Paris", "America/New_York", "Australia/Sydney", "Asia/Tokyo", "Australia/Lord_Howe", "UTC",
+         "America/Santiago", "Pacific/Kiritimati")
 # Around the 2026 DST changes of Europe and North America (March and October/November) and of the
 # southern hemisphere (April, October).
 BASE = datetime(2026, 3, 5, tzinfo=timezone.utc)
