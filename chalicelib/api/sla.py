@@ -23,6 +23,19 @@ def put_sla_policy(call: Call, project_id: str):
     return services().sla.replace_policy(call.principal, call.body.model_dump(mode="json"))
 
 
+@endpoint(bp, "GET", "/v1/ce/projects/{project_id}/business-hours", summary="The business hours of the SLA policy",
+          role="admin", response=s.BusinessHoursOut, tag="projects")
+def get_business_hours(call: Call, project_id: str):
+    return services().sla.business_hours(call.principal)
+
+
+@endpoint(bp, "PUT", "/v1/ce/projects/{project_id}/business-hours",
+          summary="Replace the business hours (a new SLA policy version with the same targets)", role="admin",
+          body=s.BusinessHours, response=s.SlaPolicyOut, tag="projects")
+def put_business_hours(call: Call, project_id: str):
+    return services().sla.replace_business_hours(call.principal, call.body.model_dump(mode="json"))
+
+
 @endpoint(bp, "GET", POLICY + "/versions/{version}", summary="One version of the project's SLA policy",
           role="admin", response=s.SlaPolicyOut, tag="projects", ids={"version": VERSION_PATTERN})
 def get_sla_policy_version(call: Call, project_id: str, version: str):

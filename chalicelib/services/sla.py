@@ -66,6 +66,21 @@ class SlaService:
         self.directory.add_sla_policy(principal.project.id, version, stored, now, principal.actor)
         return policy.as_dict()
 
+    def business_hours(self, principal: Principal) -> dict:
+        hours = self.current(principal)["business_hours"]
+        if hours is None:
+            raise NotFound("the SLA policy has no business hours")
+        return hours
+
+    def replace_business_hours(self, principal: Principal, hours: dict[str, Any]) -> dict:
+        """A new policy version with these business hours and the current targets (none yet: no
+        targets)."""
+        version = principal.project.sla_policy_version
+        current = self.policy(principal.project.id, version) if version else None
+        body = current.as_dict() if current is not None else {"targets": {}, "pause_on_deferred": True}
+        return self.replace_policy(principal, {"targets": body["targets"], "business_hours": hours,
+                                               "pause_on_deferred": body["pause_on_deferred"]})
+
     # ---- tickets -----------------------------------------------------------------------------
 
     def start(self, principal: Principal, ticket: Ticket) -> Ticket:

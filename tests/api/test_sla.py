@@ -33,6 +33,37 @@ def test_only_admins_read_and_set_the_policy(api):
     assert api.get("/sla-policy").json == saved.json
 
 
+def test_business_hours_have_routes_of_their_own(api):
+    assert api.get("/business-hours").status_code == 404
+    hours = {"time_zone": "Europe/Paris", "working_days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00",
+             "end": "17:30", "holidays": ["2026-12-25"]}
+    assert api.put("/sla-policy", POLICY).json["version"] == 1
+    saved = api.put("/business-hours", hours)
+    assert saved.status_code == 200, saved.body
+    assert saved.json["version"] == 2 and saved.json["targets"] == api.get("/sla-policy/versions/1").json["targets"]
+    assert api.get("/business-hours").json == hours
+    assert api.put("/business-hours", hours | {"time_zone": "Nowhere/Else"}).json["error"]["details"][0]["field"] == \
+        "business_hours.time_zone"
+    member = api.as_key(api.key_for(api.add_member("member")["user_id"]))
+    assert member.get("/business-hours").status_code == 403
+
+
+def test_business_hours_targets_count_only_working_time(api):
+    hours = {"time_zone": "UTC", "working_days": ["mon", "tue", "wed", "thu", "fri"], "start": "00:00",
+             "end": "24:00"}
+    api.put("/sla-policy", {"targets": {"high": {"resolve": {"minutes": 3 * 1440, "business_hours": True}}},
+                            "business_hours": hours})
+    ticket = api.create_ticket(severity="high")
+    resolve = ticket["sla"]["targets"]["resolve"]
+    assert resolve["business_hours"] is True
+    # Counted minute by minute from creation: only weekdays (UTC) count.
+    moment, counted = parse(ticket["created_at"]), 0
+    while counted < 3 * 1440:
+        counted += moment.weekday() < 5
+        moment += timedelta(minutes=1)
+    assert abs(parse(resolve["due_at"]) - moment) < timedelta(minutes=1)
+
+
 def test_bad_policies_are_refused_naming_the_field(api):
     cases = [
         ({"targets": {"critical": {"acknowledge": {"minutes": 0}}}}, "targets.critical.acknowledge.minutes"),
