@@ -162,8 +162,9 @@ def count(meter: Meter, records: list[dict], with_reports: bool, batch: int = 10
     # DynamoDB Local reports 2 units per transaction whatever its size; DynamoDB charges 2 WRU per
     # action of an item up to 1 KB (a report item is about 0.5 KB, a count far less).
     actions = recording.written
-    return {"ticket_events": events, **summary(recording), "actions_per_event": round(actions / events, 3),
-            "charged_write_units_per_event": round(2 * actions / events, 3)}
+    return {"ticket_events": events, **summary(recording),
+            "actions_per_event": round(actions / events, 3) if events else None,
+            "charged_write_units_per_event": round(2 * actions / events, 3) if events else None}
 
 
 def halves(records: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -184,7 +185,7 @@ def single(records: list[dict], n: int) -> list[list[dict]]:
 
 def aggregates(meter: Meter, stream: StreamReader, principal: Principal, ids: list[str]) -> dict:
     """The creations' records, then a status change of 2,000 tickets (or all): counted in batches of
-    100, half with and half without the aggregates; and 50 events one by one each way."""
+    100, half with and half without the aggregates; and up to 50 events one by one each way."""
     found = {}
     tickets = services().tickets
     for change in ("created", "acknowledged"):
@@ -194,10 +195,11 @@ def aggregates(meter: Meter, stream: StreamReader, principal: Principal, ids: li
         records = stream.new_records()
         first, second = halves(records)
         ones = single(records, 100)
+        middle = len(ones) // 2
         found[change] = {
             "batched, with": count(meter, first, True), "batched, without": count(meter, second, False),
-            "single, with": count(meter, [r for one in ones[:50] for r in one], True, batch=1),
-            "single, without": count(meter, [r for one in ones[50:] for r in one], False, batch=1),
+            "single, with": count(meter, [r for one in ones[:middle] for r in one], True, batch=1),
+            "single, without": count(meter, [r for one in ones[middle:] for r in one], False, batch=1),
         }
     return found
 
