@@ -32,7 +32,6 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import boto3
 
 from bench import cost
 from bench.meter import Meter, Recording

@@ -1,6 +1,6 @@
 """SLA policies (admin-only, validated, versioned), the `sla` of every ticket answer, and the SLA
 search filters, sort order and built-in views."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from chalicelib.domain.clock import iso
 
