@@ -12,11 +12,11 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from chalicelib import config
+from chalicelib.adapters.tickets_repo import StaleTicket
 from chalicelib.domain import search
 from chalicelib.domain.clock import iso
 from chalicelib.services.registry import services
 from tests.events.test_overdue import tick
-from chalicelib.adapters.tickets_repo import StaleTicket
 from tests.streams import new_records
 
 POLICY = {"targets": {"critical": {"acknowledge": {"minutes": 20}, "resolve": {"minutes": 240}}}}
