@@ -8,7 +8,13 @@ INSTALLED := $(VENV)/.installed
 SETUP := $(if $(filter $(VENV)/bin/python,$(PY)),$(INSTALLED))
 OUT ?= dist
 
-.PHONY: run test piece-test package deploy
+# The web UI, built into chalicelib/static (what the app serves and Chalice deploys).
+UI := chalicelib/static/index.html
+UI_SOURCES := web/package-lock.json web/build.mjs web/index.html web/tsconfig.json $(wildcard web/src/*)
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test ui piece-test package deploy
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,25 +23,33 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	touch $@
 
 # RESET=1 starts from empty data; PORT, AWS_PORT, DYNAMODB_PORT and STATE_DIR (environment) move it.
-run: $(SETUP)
+run: $(SETUP) $(UI)
 	$(PY) -m chalicelib.local.stack $(if $(RESET),--reset,)
 
 # Both suites always run; make test fails if either does.
-test: $(SETUP)
+test: $(SETUP) $(UI) $(CHROMIUM)
 	@status=0; $(PY) -m pytest || status=$$?; $(MAKE) --no-print-directory piece-test || status=$$?; exit $$status
 
+$(UI): $(UI_SOURCES)
+	cd web && npm ci --no-audit --no-fund && npm run check && npm run build
+
+ui: $(UI)
+
+$(CHROMIUM):
+	apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+
 # The Activepieces piece: unit tests, and an integration test that starts the local stack with $(PY).
-piece-test: $(SETUP)
+piece-test: $(SETUP) $(UI) $(CHROMIUM)
 	cd integrations/activepieces && npm ci --no-audit --no-fund && npm run build && TICKETRY_PYTHON=$(if $(findstring /,$(PY)),$(abspath $(PY)),$(PY)) npm test
 
 # STAGE (default dev) is a stage of .chalice/config.json; OUT (default dist) receives sam.json,
 # deployment.zip, merge-template.json and package.json. No AWS access or credentials needed.
-package: $(SETUP)
+package: $(SETUP) $(UI)
 	$(PY) -m infra.package --stage $(or $(STAGE),dev) --out $(OUT)
 
 # Packages, then deploys the stack ticketry-$(STAGE) with the AWS CLI and the credentials of the
 # environment (profile, SSO or keys). ALARM_EMAIL subscribes an address to the alarms;
 # ARTIFACT_BUCKET replaces the default bucket for uploaded packages. See docs/deploy.md.
-deploy: $(SETUP)
+deploy: $(SETUP) $(UI)
 	$(if $(STAGE),,$(error make deploy needs STAGE, e.g. make deploy STAGE=prod))
 	$(PY) -m infra.deploy --stage $(STAGE) --out $(OUT)$(if $(ALARM_EMAIL), --alarm-email $(ALARM_EMAIL))$(if $(ARTIFACT_BUCKET), --artifact-bucket $(ARTIFACT_BUCKET))

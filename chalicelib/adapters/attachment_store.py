@@ -2,6 +2,7 @@
 never pass through the API; clients talk to S3 with short-lived SigV4 links."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -63,6 +64,13 @@ class AttachmentStore:
         presigned = self.client.generate_presigned_post(self.bucket, key, Fields=fields, Conditions=conditions,
                                                         ExpiresIn=expires_in)
         return UploadForm(presigned["url"], presigned["fields"], iso(expires_at))
+
+    def origin(self) -> str:
+        """Where browsers send uploads and fetch downloads (scheme, host and port); presigning is
+        computed locally, so this costs no request."""
+        link = urlsplit(self.client.generate_presigned_url(
+            "get_object", ExpiresIn=60, Params={"Bucket": self.bucket, "Key": "origin"}))
+        return f"{link.scheme}://{link.netloc}"
 
     def download_url(self, key: str, content_disposition: str, expires_in: int) -> str:
         return self.client.generate_presigned_url(

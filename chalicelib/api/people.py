@@ -24,7 +24,7 @@ def _key(k):
 
 def _project(p):
     return {"id": p.id, "name": p.name, "key": p.key, "created_at": p.created_at,
-            "default_assignee": p.default_assignee}
+            "default_assignee": p.default_assignee, "limits": services().attachments.limits()}
 
 
 @endpoint(bp, "GET", PROJECT, summary="The project this key belongs to", response=s.ProjectOut, tag="projects")
@@ -61,6 +61,14 @@ def update_member(call: Call, project_id: str, user_id: str):
 def remove_member(call: Call, project_id: str, user_id: str):
     services().people.remove_member(call.principal, user_id)
     return Reply(None)
+
+
+@endpoint(bp, "GET", PROJECT + "/people", summary="Who tickets can be assigned to: members and teams, by name",
+          response=s.PeopleDirectory, tag="people")
+def people_directory(call: Call, project_id: str):
+    return {"members": [{"user_id": m.user_id, "name": m.name} for m in services().people.members(call.principal)],
+            "teams": [{"id": t.id, "name": t.name, "members": list(t.members)}
+                      for t in services().people.teams(call.principal)]}
 
 
 @endpoint(bp, "GET", PROJECT + "/me", summary="The member this key belongs to", response=s.MemberOut,

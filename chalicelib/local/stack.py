@@ -236,10 +236,14 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
     check()
 
     api_url = f"http://{HOST}:{ports.api}"
-    write_json(state.stack, {"api_url": api_url, "project_id": demo["project_id"], "api_key": demo["api_key"],
-                             "aws_endpoint_url": aws_endpoint, "index_version": index_version})
+    # The key travels in the fragment, which browsers never send: the page stores it and drops it.
+    ui_url = f"{api_url}/ui#key={demo['api_key']}"
+    write_json(state.stack, {"api_url": api_url, "ui_url": ui_url, "project_id": demo["project_id"],
+                             "api_key": demo["api_key"], "aws_endpoint_url": aws_endpoint,
+                             "index_version": index_version})
     log.info("\n".join([
         "Ticketry is running",
+        f"  Web UI        {api_url}/   (sign in as the demo admin: {ui_url})",
         f"  API           {api_url}   (OpenAPI: {api_url}/v1/ce/openapi.json)",
         f"  AWS (moto)    {aws_endpoint}   (sent email: {aws_endpoint}/moto-api/data.json)",
         f"  Email outbox  {state.outbox}   (a copy of each sent email, .eml)",

@@ -11,6 +11,11 @@ Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=E
 Name = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
+class Limits(BaseModel):
+    attachment_bytes: int = Field(description="The largest file a ticket accepts")
+    attachments_per_ticket: int
+
+
 class ProjectOut(BaseModel):
     id: str
     name: str
@@ -18,6 +23,7 @@ class ProjectOut(BaseModel):
     created_at: str
     default_assignee: str | None = Field(description="Who a ticket created without an assignee goes to: a "
                                                      "user_id or team:<team_id>; null leaves it unassigned")
+    limits: Limits
 
 
 class ProjectPatch(Strict):
@@ -106,6 +112,23 @@ class TeamOut(BaseModel):
 
 class TeamList(BaseModel):
     data: list[TeamOut]
+
+
+class Person(BaseModel):
+    user_id: str
+    name: str
+
+
+class TeamRef(BaseModel):
+    id: str
+    name: str
+    members: list[str]
+
+
+class PeopleDirectory(BaseModel):
+    """Who tickets can be assigned to, for every member of the project to see; no emails or roles."""
+    members: list[Person]
+    teams: list[TeamRef]
 
 
 class ApiKeyCreate(Strict):

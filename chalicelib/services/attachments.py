@@ -94,6 +94,13 @@ class AttachmentService:
         except DomainError as error:
             log.warning("upload %s refused: %s", key, error.message)
 
+    def limits(self) -> dict:
+        return {"attachment_bytes": config.max_attachment_bytes(),
+                "attachments_per_ticket": config.max_attachments_per_ticket()}
+
+    def storage_origin(self) -> str:
+        return self.store.origin()
+
     def list_all(self, principal: Principal, ticket_id: str) -> dict:
         ticket = self._live_ticket(principal, ticket_id)
         now = time.time()
