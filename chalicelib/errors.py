@@ -60,6 +60,17 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class UnknownReference(Conflict):
+    """A request names a member or team (in its body) that the project does not have: the request is
+    well formed; the project's current state has no such member. `details` names the field. (Not
+    404, which says the resource of the path does not exist.)"""
+    code = "unknown_reference"
+
+    @classmethod
+    def on(cls, field_name: str, message: str) -> "UnknownReference":
+        return cls(f"{field_name}: {message}", [FieldError(field_name, message)])
+
+
 class TransitionNotAllowed(Conflict):
     code = "transition_not_allowed"
 

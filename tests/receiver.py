@@ -27,7 +27,8 @@ class Receiver:
         self.statuses = list(statuses)
 
 
-def start_receiver() -> Receiver:
+def start_receiver(location: str | None = None) -> Receiver:
+    """With `location`, every answer is a 307 redirect there."""
     receiver: Receiver
 
     class Handler(BaseHTTPRequestHandler):
@@ -35,7 +36,9 @@ def start_receiver() -> Receiver:
             length = int(self.headers.get("Content-Length") or 0)
             receiver.requests.append(Received(self.path, dict(self.headers), self.rfile.read(length)))
             status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
-            self.send_response(status)
+            self.send_response(307 if location else status)
+            if location:
+                self.send_header("Location", location)
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
@@ -47,3 +50,7 @@ def start_receiver() -> Receiver:
     receiver = Receiver(server)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return receiver
+
+
+def start_redirecting_receiver(location: str) -> Receiver:
+    return start_receiver(location)

@@ -16,7 +16,7 @@ ERRORS = {
     "403": "The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the "
            "view is built-in, or shared and made by someone else",
     "404": "No such project or resource for this key",
-    "409": "Conflicts with the current state",
+    "409": "Conflicts with the current state, or names a member or team the project does not have",
     "412": "If-Match does not match the current version",
     "413": "Body larger than 1 MiB, or a file over the attachment size limit",
 }

@@ -35,6 +35,7 @@ ID_PATTERN = re.compile(r"[0-9a-z_]{1,64}")
 # A ticket is named by its id or by its key (OPS-42); the key is turned into the id here, once,
 # so that every ticket route and the services behind it see ids only.
 TICKET_PARAM = "ticket_id"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -134,9 +135,37 @@ def _json_body(raw: bytes | None) -> Any:
     if not raw.strip():
         raise InvalidJson("the request needs a JSON body", [FieldError("body", "missing")])
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise InvalidJson(f"the body is not valid JSON: {error}", [FieldError("body", "not valid JSON")]) from None
+    try:
+        where = _lone_surrogate(data)
+    except RecursionError:
+        raise InvalidJson("the body is nested too deeply", [FieldError("body", "nested too deeply")]) from None
+    if where is not None:
+        raise ValidationFailed.on(where, "holds a lone surrogate escape (\\ud800-\\udfff), which is no character")
+    return data
+
+
+def _lone_surrogate(value: Any, path: str = "") -> str | None:
+    """Where a string (or an object key) holds a lone surrogate: JSON lets `\\ud800` be written, but
+    it is no Unicode character and no store takes it (UTF-8 cannot encode it)."""
+    if isinstance(value, str):
+        return (path or "body") if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if _SURROGATE.search(key):
+                return path or "body"
+            found = _lone_surrogate(item, here)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = _lone_surrogate(item, path)
+            if found is not None:
+                return found
+    return None
 
 
 def _parse(model: type[BaseModel], data: Any) -> BaseModel:

@@ -18,8 +18,14 @@ def utc_now() -> datetime:
 def iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:
+        # Within a day of year 1 or year 9999 with an offset: UTC is outside what datetime holds.
+        # Such a moment is before (or after) every other one; the first (last) UTC moment stands for it.
+        moment = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=timezone.utc)
+    # strftime pads years below 1000 only on some platforms: padded by hand.
+    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def now_iso() -> str:

@@ -119,9 +119,20 @@ def candidates(query: TicketQuery) -> dict[str, tuple[str, ...]]:
     options = {index: values[index] for index in DRIVING_ORDER if index not in ("terms", "state") and values[index]}
     if "state" in values:
         options["state"] = values["state"]
-    for word in dict.fromkeys(query.words):
+    for word in driving_words(query.words):
         options[f"terms:{word}"] = (text.partition_of(word),)
     return options
+
+
+def driving_words(words: tuple[str, ...]) -> list[str]:
+    """The words whose partitions may drive a search: at most MAX_QUERY_WORDS distinct ones, the
+    longest (their partitions are the smallest), so that a long query reads no more counts than a
+    short one. Every word is still checked on the tickets read."""
+    distinct = list(dict.fromkeys(words))
+    if len(distinct) <= text.MAX_QUERY_WORDS:
+        return distinct
+    kept = set(sorted(distinct, key=len, reverse=True)[:text.MAX_QUERY_WORDS])
+    return [word for word in distinct if word in kept]
 
 
 def plan(query: TicketQuery, sizes: dict[str, int] | None = None, now: str | None = None) -> SearchPlan:

@@ -9,8 +9,8 @@ scripts do not separate words with spaces; a text in them is found by its charac
 import re
 import unicodedata
 
+# A query may have more words; the search is driven by at most this many (see search.driving_words).
 MAX_QUERY_WORDS = 8
-MAX_WORD_LENGTH = 64
 # Each term puts its ticket in the partitions of its first 1..PREFIX_LENGTH characters; a longer
 # query word is served by its first PREFIX_LENGTH characters and checked on the tickets read.
 PREFIX_LENGTH = 8

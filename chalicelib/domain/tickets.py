@@ -120,9 +120,12 @@ def normalise_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """Lowercase, trimmed, de-duplicated tags in first-seen order."""
     seen: list[str] = []
     for raw in tags:
-        tag = raw.strip().lower()
+        tag = raw.strip()
+        # Counted before lowering: a few capitals lower to two characters (İ), and the limit is
+        # on what was sent.
         if not tag or len(tag) > MAX_TAG_LENGTH:
             raise ValidationFailed.on("tags", f"each tag must be 1-{MAX_TAG_LENGTH} characters")
+        tag = tag.lower()
         if tag not in seen:
             seen.append(tag)
     if len(seen) > MAX_TAGS:

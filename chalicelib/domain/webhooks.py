@@ -133,13 +133,44 @@ def retry_delay(attempts_made: int, first_attempt_at: float, now: float) -> floa
     return delay + jitter
 
 
+# Instance metadata services: AWS (IPv4 link-local and its IPv6 form inside the private fd00::/8),
+# Alibaba Cloud, Oracle Cloud. GCP and Azure answer on 169.254.169.254 too.
+_METADATA = tuple(ipaddress.ip_network(n) for n in ("fd00:ec2::254/128", "100.100.100.200/32", "192.0.0.192/32"))
+
+
+def _unwrapped(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IPv4 address an IPv6 one carries (mapped, compatible, 6to4, NAT64), else itself."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if 1 < int(ip) < 2 ** 32:  # ::a.b.c.d, the deprecated IPv4-compatible form
+        return ipaddress.IPv4Address(int(ip))
+    return ip
+
+
+def never_sent_to(address: str) -> bool:
+    """An address no webhook goes to, even where private targets are allowed (the local stack):
+    link-local (cloud metadata at 169.254.169.254), metadata services elsewhere, multicast,
+    unspecified and reserved, in any IPv6 spelling of an IPv4 address."""
+    # An IPv6 spelling of an IPv4 address is judged as that IPv4 address.
+    ip = _unwrapped(ipaddress.ip_address(address))
+    # ::1 sits in IPv6's reserved ::/8; loopback is a private target, not a reserved one.
+    reserved = ip.is_reserved and not ip.is_loopback
+    return ip.is_link_local or ip.is_multicast or ip.is_unspecified or reserved \
+        or any(ip in network for network in _METADATA)
+
+
 def refused_address(address: str) -> bool:
-    """A target address we never send to: loopback, private, link-local (cloud metadata),
-    reserved, or NAT64-mapped."""
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip in _NAT64
+    """A target address we never send to unless private targets are allowed: loopback, private,
+    shared, or NAT64-mapped; and everything never_sent_to."""
+    original = ipaddress.ip_address(address)
+    ip = _unwrapped(original)
+    return never_sent_to(address) or not ip.is_global or original in _NAT64
 
 
 @dataclass

@@ -209,7 +209,7 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
     demo = demo_project(state)
     check()
 
-    from chalice.local import create_local_server
+    from chalicelib.local.gateway import create_local_server
 
     try:
         server = create_local_server(app, chalice_config(), HOST, ports.api)

@@ -1,8 +1,24 @@
 """Request and response shapes of attachment uploads (AttachmentOut itself is part of a ticket)."""
 from pydantic import BaseModel, Field
 
+from chalicelib import config
 from chalicelib.schemas.common import Strict
+
+_TOKEN = "[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
+_ACTIVE = ("text/html", "application/xhtml\\+xml", "image/svg\\+xml", "text/xml", "application/xml", "text/xsl",
+           "application/xslt\\+xml", "text/javascript", "application/javascript", "application/x-javascript",
+           "text/ecmascript", "application/ecmascript")
+# The form normalise_content_type accepts, in lower case and without spaces (it also reads others).
+CONTENT_TYPE_PATTERN = (
+    f"^(?!({'|'.join(_ACTIVE)})(;|$))(?![a-z]+/[^;]*\\+xml(;|$))"
+    f"(application|audio|font|image|message|model|text|video)/{_TOKEN}"
+    "(;[a-z0-9!#$&^_.+-]+=[a-z0-9!#$&^_.+-]+)*$")
 from chalicelib.schemas.tickets import AttachmentOut
+
+
+def _size_limit(schema: dict) -> None:
+    # The limit is the stage's setting, read when the document is built.
+    schema["maximum"] = config.max_attachment_bytes()
 
 
 class AttachmentCreate(Strict):
@@ -10,8 +26,13 @@ class AttachmentCreate(Strict):
     file_name: str = Field(min_length=1, max_length=1024,
                            description="Shown to people and used as the download name; it is cleaned, "
                                        "never used to build a storage key")
-    content_type: str = Field(min_length=1, max_length=255, description="A media type such as application/pdf")
-    size: int = Field(ge=0, description="Bytes; the upload must have exactly this size")
+    content_type: str = Field(min_length=1, max_length=255,
+                              description="A media type such as application/pdf (read in any case, spaces "
+                                          "ignored); types a browser runs scripts in (text/html, SVG, any +xml, "
+                                          "JavaScript) are refused: attach them as text/plain",
+                              json_schema_extra={"pattern": CONTENT_TYPE_PATTERN})
+    size: int = Field(ge=0, description="Bytes; the upload must have exactly this size. Over the stage's limit "
+                                        "(MAX_ATTACHMENT_BYTES): 413", json_schema_extra=_size_limit)
 
 
 class UploadForm(BaseModel):

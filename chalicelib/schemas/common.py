@@ -1,5 +1,7 @@
 """Shapes shared by every resource: the error body and the strict base model."""
-from pydantic import BaseModel, ConfigDict, field_validator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Strict(BaseModel):
@@ -29,3 +31,19 @@ def refuse_null(*fields: str, message: str = "cannot be null"):
             raise ValueError(message)
         return value
     return field_validator(*fields)(check)
+
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+    branches = [branch for branch in schema.pop("anyOf", []) if branch != {"type": "null"}]
+    if len(branches) == 1:
+        schema.update({key: value for key, value in branches[0].items() if key not in schema})
+    elif branches:
+        schema["anyOf"] = branches
+
+
+def omittable(description: str | None = None) -> Any:
+    """`X | None = omittable()`: a field a change may leave out but not set to null (refuse_null
+    refuses it). The document shows X alone: no null, no default. Constraints belong on X
+    (Annotated), where pydantic applies them to X only."""
+    return Field(default=None, description=description, json_schema_extra=_not_nullable)

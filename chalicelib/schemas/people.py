@@ -3,10 +3,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictBool, StringConstraints, model_validator
 
-from chalicelib.schemas.common import Strict, refuse_null
+from chalicelib.schemas.common import Strict, omittable, refuse_null
 
 Role = Literal["admin", "member", "viewer"]
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# \x85 is a space to pydantic's (Unicode) regex and not to ECMA's \s: named, so both read it alike.
+EMAIL_PATTERN = r"^[^@\s\x85]+@[^@\s\x85]+\.[^@\s\x85]+$"
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
@@ -27,7 +28,9 @@ class ProjectOut(BaseModel):
 
 
 class ProjectPatch(Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True)] | None = None
+    name: Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True),
+                    Field(json_schema_extra={"pattern": r"[^\s\x1c-\x1f\x85]"})] | None = omittable(
+        description="Trimmed; not only spaces")
     default_assignee: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
         default=None, description="A user_id or team:<team_id>; null: tickets created without an assignee "
                                   "stay unassigned")
@@ -43,11 +46,11 @@ class MemberCreate(Strict):
 
 class NotificationsPatch(Strict):
     """Kinds of ticket email to turn on (true) or off (false); kinds left out keep their setting."""
-    ticket_created: StrictBool | None = None
-    ticket_updated: StrictBool | None = None
-    comment_added: StrictBool | None = None
-    ticket_overdue: StrictBool | None = None
-    sla: StrictBool | None = Field(default=None, description="SLA at-risk and breach emails")
+    ticket_created: StrictBool | None = omittable()
+    ticket_updated: StrictBool | None = omittable()
+    comment_added: StrictBool | None = omittable()
+    ticket_overdue: StrictBool | None = omittable()
+    sla: StrictBool | None = omittable("SLA at-risk and breach emails")
 
     _not_null = refuse_null("ticket_created", "ticket_updated", "comment_added", "ticket_overdue", "sla")
 
@@ -62,17 +65,17 @@ class Notifications(BaseModel):
 
 
 class MemberPatch(Strict):
-    name: Name | None = None
-    role: Role | None = None
-    notifications: NotificationsPatch | None = None
+    name: Name | None = omittable()
+    role: Role | None = omittable()
+    notifications: NotificationsPatch | None = omittable()
 
     _not_null = refuse_null("name", "role", "notifications")
 
 
 class OwnMemberPatch(Strict):
     """What members may change about themselves: not their role (an admin's call), nor their email."""
-    name: Name | None = None
-    notifications: NotificationsPatch | None = None
+    name: Name | None = omittable()
+    notifications: NotificationsPatch | None = omittable()
 
     _not_null = refuse_null("name", "notifications")
 
@@ -96,9 +99,9 @@ class TeamCreate(Strict):
 
 
 class TeamPatch(Strict):
-    name: Name | None = None
-    email: Email | None = None
-    members: list[str] | None = Field(default=None, max_length=100)
+    name: Name | None = omittable()
+    email: Email | None = Field(default=None, description="null removes the team's address")
+    members: Annotated[list[str], Field(max_length=100)] | None = omittable()
 
     _not_null = refuse_null("name", "members")
 
@@ -131,11 +134,24 @@ class PeopleDirectory(BaseModel):
     teams: list[TeamRef]
 
 
+def _one_kind_of_key(schema: dict) -> None:
+    # Either a member's key (user_id; the key takes the member's role) or an automation's key
+    # (automation: true and a role): the two bodies one_kind_of_key accepts.
+    schema["oneOf"] = [
+        {"title": "A member's key", "required": ["user_id"],
+         "properties": {"automation": {"const": False}}, "not": {"required": ["role"]}},
+        {"title": "An automation's key", "required": ["automation", "role"],
+         "properties": {"automation": {"const": True}}, "not": {"required": ["user_id"]}},
+    ]
+
+
 class ApiKeyCreate(Strict):
+    model_config = Strict.model_config | {"json_schema_extra": _one_kind_of_key}
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
-    user_id: str | None = Field(default=None, min_length=1, max_length=64)
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = omittable(
+        description="The member the key acts as")
     automation: bool = False
-    role: Literal["member", "viewer"] | None = None
+    role: Literal["member", "viewer"] | None = omittable(description="An automation key's role")
 
     @model_validator(mode="after")
     def one_kind_of_key(self):

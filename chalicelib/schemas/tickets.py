@@ -2,9 +2,9 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from chalicelib.schemas.common import ErrorInfo, Strict, refuse_null
+from chalicelib.schemas.common import ErrorInfo, Strict, omittable, refuse_null
 from chalicelib.schemas.sla import SlaOut
 
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
@@ -16,6 +16,21 @@ Title = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Description = Annotated[str, StringConstraints(max_length=65536)]
 Assignee = Annotated[str, StringConstraints(min_length=1, max_length=128),
                      Field(description="A member's user_id, or team:<team_id>")]
+STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled")
+SEVERITIES = ("critical", "high", "medium", "low")
+# Characters str.strip() removes: a tag must keep one after trimming. ECMA's \s, plus what Python
+# also counts as space.
+_NOT_SPACE = r"[^\s\x1c-\x1f\x85]"
+# Tags are checked by normalise_tags (trimmed, lowercased, 1-64 characters, at most 20); the
+# document states the same rule for what is sent.
+Tag = Annotated[str, Field(json_schema_extra={"minLength": 1, "maxLength": 64, "pattern": _NOT_SPACE,
+                                              "description": "1-64 characters, not only spaces; stored "
+                                                             "trimmed and in lower case"})]
+
+
+def _csv_pattern(values: tuple[str, ...]) -> str:
+    one = "(" + "|".join(values) + ")"
+    return f"^{one}(,{one})*$"
 
 
 class TicketCreate(Strict):
@@ -25,7 +40,7 @@ class TicketCreate(Strict):
     due_date: datetime | None = None
     assignee: Assignee | None = None
     source: str = Field(default="api", min_length=1, max_length=64)
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
     dedup_key: str | None = Field(default=None, min_length=1, max_length=255,
                                   description="An open ticket with the same key absorbs this one")
 
@@ -34,13 +49,13 @@ NOT_NULLABLE = ("title", "description", "status", "severity", "tags")
 
 
 class TicketPatch(Strict):
-    title: Title | None = None
-    description: Description | None = None
-    status: Status | None = None
-    severity: Severity | None = None
-    due_date: datetime | None = None
-    assignee: Assignee | None = None
-    tags: list[str] | None = Field(default=None, max_length=20)
+    title: Title | None = omittable()
+    description: Description | None = omittable()
+    status: Status | None = omittable()
+    severity: Severity | None = omittable()
+    due_date: datetime | None = Field(default=None, description="null clears")
+    assignee: Assignee | None = Field(default=None, description="null unassigns")
+    tags: Annotated[list[Tag], Field(max_length=20)] | None = omittable()
 
     _not_null = refuse_null(*NOT_NULLABLE, message="cannot be null; only due_date and assignee can be cleared")
 
@@ -115,8 +130,7 @@ class CommentCreate(Strict):
 class TicketSearch(Strict):
     q: str | None = Field(default=None, min_length=1, max_length=1024,
                           description="Words that every ticket found contains (in its title, description, "
-                                      "comments, tags or key); the last one may also be the start of a word. "
-                                      "At most 8 words of 1-64 characters")
+                                      "comments, tags or key); the last one may also be the start of a word")
     sort: Literal["created", "-created", "updated", "due", "severity", "sla"] = Field(
         default="created", description="created: newest first; -created: oldest first; updated: most recently "
                                        "changed first; due: soonest due first, tickets without a due date left "
@@ -128,14 +142,18 @@ class TicketSearch(Strict):
                                   "when they became at risk; breached: open tickets with a target past due and "
                                   "not met, soonest breach first. Only with sort=sla (or no sort)")
     status: str | None = Field(default=None, description="Comma-separated statuses, any of; `open` stands for "
-                                                         "every status but resolved, closed and canceled")
-    severity: str | None = Field(default=None, description="Comma-separated severities, any of")
+                                                         "every status but resolved, closed and canceled",
+                               json_schema_extra={"pattern": _csv_pattern(STATUSES + ("open",))})
+    severity: str | None = Field(default=None, description="Comma-separated severities, any of",
+                                 json_schema_extra={"pattern": _csv_pattern(SEVERITIES)})
     reporter: str | None = Field(default=None, min_length=1, max_length=128,
                                  description="A user_id, or `me` for the caller's own")
     assignee: str | None = Field(default=None, min_length=1, max_length=128,
                                  description="A user_id, team:<team_id>, `none` (unassigned) or `me`")
     overdue: Literal["true"] | None = Field(default=None, description="true: open tickets whose due date has passed")
-    tags: str | None = Field(default=None, description="Comma-separated tags, any of")
+    tags: str | None = Field(default=None, description="Comma-separated tags, any of (at most 20, each 1-64 "
+                                                       "characters once trimmed)",
+                             json_schema_extra={"pattern": r"^[^,\s\x1c-\x1f\x85]{1,64}(,[^,\s\x1c-\x1f\x85]{1,64}){0,19}$"})
     created_after: datetime | None = Field(default=None, description="Inclusive")
     created_before: datetime | None = Field(default=None, description="Exclusive")
     due_after: datetime | None = Field(default=None, description="Inclusive")
@@ -150,24 +168,39 @@ class HistoryQuery(Strict):
     cursor: str | None = Field(default=None, max_length=2048)
 
 
+def _transitions_schema(schema: dict[str, Any]) -> None:
+    # Each status lists the others it may move to; never itself (see domain Workflow.parse).
+    schema["properties"]["transitions"] = {
+        "type": "object", "additionalProperties": False,
+        "description": "Status -> the statuses it may move to; a status left out may not move",
+        "properties": {source: {"type": "array", "items": {"enum": [t for t in STATUSES if t != source]}}
+                       for source in STATUSES}}
+
+
 class Workflow(Strict):
+    model_config = Strict.model_config | {"json_schema_extra": _transitions_schema}
     transitions: dict[Status, list[Status]]
 
 
 MAX_BULK_TICKETS = 100
+# Ids are lower case without "-", keys hold one; the document asks for keys in upper case, so that
+# one ticket is never listed twice under two spellings (the API also reads keys in any case).
+TICKET_REF_PATTERN = r"^([0-9a-z_]{1,64}|[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,15})$"
 TicketRef = Annotated[str, StringConstraints(min_length=1, max_length=64),
-                      Field(description="A ticket's id, or its key (OPS-42, in any case)")]
+                      Field(description="A ticket's id, or its key (OPS-42)",
+                            json_schema_extra={"pattern": TICKET_REF_PATTERN})]
 BULK_FIELDS = ("status", "severity", "assignee", "add_tags", "remove_tags", "due_date")
-TagList = Annotated[list[str], Field(min_length=1, max_length=20)]
+TagList = Annotated[list[Tag], Field(min_length=1, max_length=20)]
 
 
 class BulkChange(Strict):
     """The one change made to every ticket; at least one field."""
-    status: Status | None = None
-    severity: Severity | None = None
+    model_config = Strict.model_config | {"json_schema_extra": {"minProperties": 1}}
+    status: Status | None = omittable()
+    severity: Severity | None = omittable()
     assignee: Assignee | None = Field(default=None, description="null unassigns")
-    add_tags: TagList | None = None
-    remove_tags: TagList | None = None
+    add_tags: TagList | None = omittable()
+    remove_tags: TagList | None = omittable()
     due_date: datetime | None = Field(default=None, description="null clears")
 
     _not_null = refuse_null("status", "severity", "add_tags", "remove_tags",
@@ -180,14 +213,26 @@ class BulkChange(Strict):
         return self
 
 
+def _versions_schema(schema: dict[str, Any]) -> None:
+    # pydantic states a key pattern as patternProperties, which leaves other keys unchecked: every
+    # key is a ticket reference and every value a version.
+    for branch in schema.get("anyOf", []):
+        if branch.get("type") == "object":
+            branch.pop("patternProperties", None)
+            branch["propertyNames"] = {"minLength": 1, "maxLength": 64, "pattern": TICKET_REF_PATTERN}
+            branch["additionalProperties"] = {"type": "integer", "minimum": 1}
+
+
 class TicketBulk(Strict):
     ticket_ids: list[TicketRef] = Field(min_length=1, max_length=MAX_BULK_TICKETS,
-                                        description="Ids or keys, each once; answered in this order")
+                                        description="Ids or keys, each once; answered in this order",
+                                        json_schema_extra={"uniqueItems": True})
     change: BulkChange
     comment: str | None = Field(default=None, min_length=1, max_length=65536,
                                 description="Added to every ticket the change reaches (not to those it fails on)")
     expected_versions: dict[TicketRef, Annotated[int, Field(ge=1)]] | None = Field(
-        default=None, description="Ticket (as given in ticket_ids) -> the version the change expects, as If-Match")
+        default=None, json_schema_extra=_versions_schema, description="Ticket (as given in ticket_ids) -> the version the change expects, as If-Match; "
+                                  "entries for tickets not in ticket_ids are ignored")
 
     @field_validator("ticket_ids")
     @classmethod
@@ -201,14 +246,6 @@ class TicketBulk(Strict):
             seen.add(same)
         return refs
 
-    @field_validator("expected_versions")
-    @classmethod
-    def _of_listed_tickets(cls, versions: dict[str, int] | None, info: ValidationInfo) -> dict[str, int] | None:
-        listed = set(info.data.get("ticket_ids") or ())
-        unknown = [ref for ref in versions or {} if ref not in listed]
-        if listed and unknown:
-            raise ValueError(f"not in ticket_ids: {', '.join(unknown)}")
-        return versions
 
 
 class BulkResult(BaseModel):

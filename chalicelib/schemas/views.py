@@ -3,13 +3,40 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
-from chalicelib.schemas.common import Strict, refuse_null
+from chalicelib.schemas.tickets import SEVERITIES, STATUSES
+from chalicelib.schemas.common import Strict, omittable, refuse_null
 
 ViewName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
-                     Field(description="1-80 characters, trimmed")]
+                     Field(description="1-80 characters, trimmed; not only spaces",
+                           json_schema_extra={"pattern": r"[^\s\x1c-\x1f\x85]"})]
+
+def _one_of(values) -> str:
+    return "(" + "|".join(values) + ")"
+
+
+def _listed(values) -> str:
+    return f"{_one_of(values)}(,{_one_of(values)})*"
+
+
+# What the document promises to accept, in one spelling: the parameters in this order, sort last.
+# The API accepts any query the ticket search accepts (see the description); the pattern is the
+# part of that a schema can state.
+_WORD = "[a-z0-9]{1,20}"
+VIEW_QUERY_PATTERN = (
+    "^$|^"
+    f"(q={_WORD}(%20{_WORD}){{0,3}}&)?"
+    f"(status={_listed(STATUSES + ('open',))}&)?"
+    f"(severity={_listed(SEVERITIES)}&)?"
+    "(tags=[a-z0-9_-]{1,64}(,[a-z0-9_-]{1,64}){0,19}&)?"
+    "(assignee=none&)?"
+    "(overdue=true&)?"
+    f"sort={_one_of(('created', '-created', 'updated', 'due', 'severity'))}$"
+)
 ViewQuery = Annotated[str, StringConstraints(max_length=2048), Field(
     description="A query string the ticket search accepts (e.g. `status=new&severity=critical,high`), "
-                "without `cursor` or `limit`; each parameter at most once. `me` is whoever runs the view.")]
+                "without `cursor` or `limit`; each parameter at most once. `me` is whoever runs the view. "
+                "The pattern is one spelling every such query has: parameters in a fixed order, `sort` last",
+    json_schema_extra={"pattern": VIEW_QUERY_PATTERN})]
 
 
 class ViewCreate(Strict):
@@ -20,8 +47,8 @@ class ViewCreate(Strict):
 
 
 class ViewPatch(Strict):
-    name: ViewName | None = None
-    query: ViewQuery | None = None
+    name: ViewName | None = omittable()
+    query: ViewQuery | None = omittable()
 
     _not_null = refuse_null("name", "query")
 

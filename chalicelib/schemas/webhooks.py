@@ -11,6 +11,20 @@ EventType = Literal["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "
 
 
 STATUSES = get_args(Status)
+_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# A name's last label starts with a letter, as every top-level domain does: all-digit hosts are
+# addresses to the resolver (2852039166 is 169.254.169.254).
+_NAME = f"({_LABEL}\\.)*[A-Za-z]([A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?"
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# Dotted IPv4 addresses outside the ranges never sent to (link-local, this network, multicast,
+# reserved, metadata services elsewhere).
+_IPV4 = (r"(?!(169\.254|0|22[4-9]|2[3-5][0-9])\.)(?!(100\.100\.100\.200|192\.0\.0\.192)([:/?#]|$))"
+         f"{_OCTET}(\\.{_OCTET}){{3}}")
+_PORT = "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+# The URLs the document promises to accept: a host name or a dotted IPv4 address not in a range
+# never sent to, an optional port, then any printable ASCII. The API reads every URL urllib can
+# split; this is the part a schema can state.
+URL_PATTERN = f"^https?://({_NAME}|{_IPV4})(:{_PORT})?([/?#][!-~]*)?$"
 
 
 class WebhookFilters(Strict):
@@ -37,7 +51,12 @@ class WebhookFilters(Strict):
 class WebhookCreate(Strict):
     name: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     event_type: EventType
-    url: Annotated[str, StringConstraints(min_length=8, max_length=2048, pattern=r"^https?://")]
+    url: Annotated[str, StringConstraints(min_length=8, max_length=2048, pattern=r"^https?://"), Field(
+        description="http(s), with a host. The target is checked again on every delivery: a host that does not "
+                    "resolve, or resolves to an address never sent to, fails that delivery. Never sent to: "
+                    "link-local and cloud metadata addresses; on AWS also loopback, private and reserved ones "
+                    "(a URL naming such an address as its host is refused here)",
+        json_schema_extra={"pattern": URL_PATTERN})]
     filters: WebhookFilters | None = None
     once: bool = Field(default=False, description="Remove the subscription after its first successful delivery")
 

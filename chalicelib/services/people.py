@@ -6,7 +6,7 @@ from chalicelib.domain import secrets
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.people import ApiKey, Member, Principal, Project, Team, check_project_key, normalise_email
 from chalicelib.domain.tickets import TEAM_PREFIX
-from chalicelib.errors import Conflict, FieldError, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, FieldError, NotFound, UnknownReference, ValidationFailed
 from chalicelib.schemas import people as schemas
 
 
@@ -39,7 +39,7 @@ class PeopleService:
         changes = body.model_dump(exclude_unset=True)
         if changes.get("default_assignee") is not None and not self.is_assignable(principal.project.id,
                                                                                  changes["default_assignee"]):
-            raise ValidationFailed.on("default_assignee", "not a member (user_id) or team (team:<id>) of this project")
+            raise UnknownReference.on("default_assignee", "not a member (user_id) or team (team:<id>) of this project")
         if not changes:
             return principal.project
         return self.directory.update_project(principal.project.id, changes)
@@ -147,7 +147,7 @@ class PeopleService:
         known = {m.user_id for m in self.directory.members(principal.project.id)}
         unknown = [u for u in wanted if u not in known]
         if unknown:
-            raise ValidationFailed.on("members", f"not members of this project: {', '.join(unknown)}")
+            raise UnknownReference.on("members", f"not members of this project: {', '.join(unknown)}")
         return wanted
 
     def is_assignable(self, project_id: str, assignee: str) -> bool:
@@ -168,7 +168,7 @@ class PeopleService:
             return issued
         member = self.directory.member(project_id, body.user_id)
         if member is None:
-            raise ValidationFailed.on("user_id", "not a member of this project")
+            raise UnknownReference.on("user_id", "not a member of this project")
         issued = self._new_key(project_id, body.name, role=member.role, user_id=member.user_id, automation=False)
         try:
             self.directory.add_api_key(project_id, issued.key, member)

@@ -40,6 +40,7 @@ from chalicelib.errors import (
     NotFound,
     PreconditionFailed,
     TransitionNotAllowed,
+    UnknownReference,
     ValidationFailed,
     error_body,
 )
@@ -412,7 +413,7 @@ class TicketService:
 
     def _check_assignee(self, project_id: str, assignee: str, field: str = "assignee") -> None:
         if not self.people.is_assignable(project_id, assignee):
-            raise ValidationFailed.on(field, "not a member (user_id) or team (team:<id>) of this project")
+            raise UnknownReference.on(field, "not a member (user_id) or team (team:<id>) of this project")
 
     @staticmethod
     def _entry(ticket: Ticket, event: str, actor: str, now: str, changes: dict, comment: str | None = None) -> HistoryEntry:
@@ -465,12 +466,7 @@ def _sla_filter(params: schemas.TicketSearch) -> str | None:
 def _query_words(q: str | None) -> tuple[str, ...]:
     if q is None:
         return ()
-    found = tuple(text.words(q))
-    if len(found) > text.MAX_QUERY_WORDS:
-        raise ValidationFailed.on("q", f"at most {text.MAX_QUERY_WORDS} words")
-    if any(len(word) > text.MAX_WORD_LENGTH for word in found):
-        raise ValidationFailed.on("q", f"each word at most {text.MAX_WORD_LENGTH} characters")
-    return found
+    return tuple(text.words(q))
 
 
 def _iso_or_none(moment: datetime | None) -> str | None:
@@ -494,9 +490,8 @@ def _bulk_wanted(change: schemas.BulkChange) -> Callable[[Ticket], dict[str, Any
     if given.get("due_date") is not None:
         given["due_date"] = iso(given["due_date"])
     add = _tags("change.add_tags", change.add_tags)
-    remove = _tags("change.remove_tags", change.remove_tags)
-    if set(add) & set(remove):
-        raise ValidationFailed.on("change.remove_tags", f"also in add_tags: {', '.join(sorted(set(add) & set(remove)))}")
+    # A tag in both lists is added: the removals are applied first.
+    remove = tuple(tag for tag in _tags("change.remove_tags", change.remove_tags) if tag not in add)
     if not (add or remove):
         return lambda ticket: given
 

@@ -95,7 +95,8 @@ class WebhookService:
 
     def _check_url(self, url: str) -> None:
         try:
-            http_sender.resolve_target(url, config.webhook_allow_private_targets())
+            # No DNS here: a name may resolve later, or elsewhere; each delivery resolves and checks it.
+            http_sender.check_url(url, config.webhook_allow_private_targets())
         except http_sender.TargetRefused as error:
             raise ValidationFailed.on("url", str(error)) from None
 

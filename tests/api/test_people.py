@@ -61,7 +61,7 @@ def test_teams_lifecycle(api):
 
 def test_team_members_must_belong_to_the_project(api):
     response = api.post("/teams", {"name": "x", "members": ["stranger"]})
-    assert response.status_code == 400 and response.json["error"]["details"][0]["field"] == "members"
+    assert response.status_code == 409 and response.json["error"]["details"][0]["field"] == "members"
 
 
 def test_removing_a_member_takes_them_out_of_teams(api):
@@ -91,8 +91,10 @@ def test_automation_key_shapes(api):
     created = api.post("/api-keys", {"name": "zapier", "automation": True, "role": "viewer"}).json
     assert created["automation"] is True and created["user_id"] is None and created["role"] == "viewer"
     for body in ({"name": "x", "automation": True}, {"name": "x", "automation": True, "role": "admin"},
-                 {"name": "x"}, {"name": "x", "user_id": "nobody"}, {"name": "x", "automation": True, "role": "member", "user_id": "u"}):
+                 {"name": "x"}, {"name": "x", "automation": True, "role": "member", "user_id": "u"}):
         assert api.post("/api-keys", body).status_code == 400, body
+    unknown = api.post("/api-keys", {"name": "x", "user_id": "nobody"})
+    assert unknown.status_code == 409 and unknown.json["error"]["details"][0]["field"] == "user_id"
 
 
 def test_revoking_unknown_key_is_404(api):

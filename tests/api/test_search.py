@@ -1,7 +1,7 @@
 """Search equals a brute-force filter-and-sort of every ticket, for any combination of filters,
 words and sort order, and its pages neither repeat nor skip a ticket."""
 import random
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -259,12 +259,20 @@ def test_me_needs_a_member(api):
     ("status=opened", "status"), ("severity=urgent", "severity"), ("status=new,,closed", "status"),
     ("limit=0", "limit"), ("limit=101", "limit"), ("limit=x", "limit"), ("created_after=yesterday", "created_after"),
     ("colour=red", "colour"), ("sort=priority", "sort"), ("overdue=false", "overdue"),
-    ("q=" + "+".join(["w"] * 9), "q"), ("q=" + "x" * 65, "q"), ("q=", "q"),
+    ("q=", "q"), ("q=" + "x" * 1025, "q"),
 ])
 def test_bad_filters_are_400_naming_the_field(api, query, field):
     response = api.get(f"/tickets?{query}")
     assert response.status_code == 400
     assert response.json["error"]["details"][0]["field"] == field
+
+
+@pytest.mark.parametrize("q", [" ".join(f"w{n}" for n in range(12)), "x" * 65, "---"])
+def test_any_q_the_document_allows_is_answered(api, q):
+    """Many words, long words and no words at all: a search, never a refusal."""
+    response = api.get(f"/tickets?q={quote(q)}")
+    assert response.status_code == 200, response.body
+    assert response.json["data"] == []
 
 
 COUNTED = [{}, {"status": "open"}, {"status": "new,closed"}, {"assignee": "none"}, {"assignee": "me", "status": "open"},

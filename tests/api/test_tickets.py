@@ -30,13 +30,14 @@ def test_a_ticket_without_assignee_goes_to_the_projects_default(api):
     assert api.patch("", {"default_assignee": None}).json["default_assignee"] is None
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"default_assignee": "nobody"}, "default_assignee"), ({"default_assignee": "team:none"}, "default_assignee"),
-    ({"name": None}, "name"), ({"name": "  "}, "name"), ({"key": "NEW"}, "key"),
+@pytest.mark.parametrize("body,field,status", [
+    ({"default_assignee": "nobody"}, "default_assignee", 409), ({"default_assignee": "team:none"}, "default_assignee", 409),
+    ({"name": None}, "name", 400), ({"name": "  "}, "name", 400), ({"key": "NEW"}, "key", 400),
 ])
-def test_project_settings_refuse_bad_values_naming_the_field(api, body, field):
+def test_project_settings_refuse_bad_values_naming_the_field(api, body, field, status):
+    """Malformed is 400; well formed but naming no member or team of the project is 409."""
     response = api.patch("", body)
-    assert response.status_code == 400, response.body
+    assert response.status_code == status, response.body
     assert response.json["error"]["details"][0]["field"] == field
 
 
@@ -116,8 +117,8 @@ def test_resolved_at_follows_status(api):
 def test_assignee_must_be_a_member_or_team(api):
     ticket = api.create_ticket()
     response = api.patch(f"/tickets/{ticket['id']}", {"assignee": "nobody"})
-    assert response.status_code == 400 and response.json["error"]["details"][0]["field"] == "assignee"
-    assert api.post("/tickets", {"title": "t", "description": "", "severity": "low", "assignee": "team:nope"}).status_code == 400
+    assert response.status_code == 409 and response.json["error"]["details"][0]["field"] == "assignee"
+    assert api.post("/tickets", {"title": "t", "description": "", "severity": "low", "assignee": "team:nope"}).status_code == 409
     team = api.post("/teams", {"name": "DBAs", "members": []}).json
     assert api.patch(f"/tickets/{ticket['id']}", {"assignee": f"team:{team['id']}"}).json["assignee"] == f"team:{team['id']}"
 

@@ -15,8 +15,12 @@ def as_wsgi(client):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         response = client.http.request(environ["REQUEST_METHOD"], path, headers=headers, body=body)
-        start_response(f"{response.status_code} {HTTPStatus(response.status_code).phrase}",
-                       list(response.headers.items()))
+        headers = dict(response.headers)
+        if response.body and not any(name.lower() == "content-type" for name in headers):
+            # What API Gateway (and Chalice's local server) send when a response names no type,
+            # as Chalice's own 415 does not.
+            headers["Content-Type"] = "application/json"
+        start_response(f"{response.status_code} {HTTPStatus(response.status_code).phrase}", list(headers.items()))
         return [response.body or b""]
 
     return application

@@ -2,6 +2,7 @@
 receiver, with Standard Webhooks signatures, filters, retries, replays and SSRF refusals."""
 import json
 import time
+from dataclasses import replace
 
 import pytest
 from standardwebhooks.webhooks import Webhook
@@ -11,7 +12,7 @@ from chalicelib.domain import webhooks as rules
 from chalicelib.events.outbox import event_of
 from chalicelib.events.stream import tickets_stream
 from chalicelib.services.registry import services
-from tests.receiver import start_receiver
+from tests.receiver import start_receiver, start_redirecting_receiver
 from tests.streams import new_records, pump_tickets_stream, pump_webhook_queue
 
 
@@ -65,7 +66,7 @@ def test_viewer_cannot_manage_webhooks(api, receiver):
 
 
 @pytest.mark.parametrize("url", [
-    "http://127.0.0.1/hook", "http://localhost:8080/x", "http://10.0.0.7/", "http://192.168.1.1/",
+    "http://127.0.0.1/hook", "http://10.0.0.7/", "http://192.168.1.1/", "http://2130706433/",
     "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/",
     "http://100.64.0.1/", "http://[64:ff9b::a00:1]/",
 ])
@@ -89,6 +90,70 @@ def test_target_is_checked_again_at_delivery(api, receiver, monkeypatch):
     assert receiver.requests == []
     [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json["data"]
     assert delivery["last_error"].startswith("refused") and delivery["last_status_code"] is None
+
+
+NEVER = [
+    "http://169.254.169.254/latest/meta-data/", "http://169.254.170.2/v2/credentials", "http://[fd00:ec2::254]/",
+    "http://[::ffff:169.254.169.254]/", "http://[::ffff:a9fe:a9fe]/", "http://[64:ff9b::a9fe:a9fe]/",
+    "http://[2002:a9fe:a9fe::1]/", "http://[fe80::1]/", "http://2852039166/", "http://0xa9fea9fe/",
+    "http://0251.0376.0251.0376/", "http://169.254.43518/", "http://100.100.100.200/", "http://0.0.0.0:80/",
+    "http://224.0.0.1/", "file:///etc/passwd", "gopher://127.0.0.1:70/_stats", "dict://127.0.0.1:11211/",
+]
+
+
+@pytest.mark.parametrize("url", NEVER)
+def test_metadata_and_link_local_targets_are_refused_even_where_private_ones_are_allowed(api, receiver, url):
+    response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": url})
+    assert response.status_code == 400, (url, response.body)
+    assert response.json["error"]["details"][0]["field"] == "url"
+
+
+def test_loopback_targets_are_allowed_where_private_ones_are(api, receiver):
+    for url in (receiver.url, receiver.url.replace("127.0.0.1", "localhost"), "http://[::1]:9/hook"):
+        assert api.post("/webhooks", {"name": "x", "event_type": "*", "url": url}).status_code == 201, url
+
+
+@pytest.mark.parametrize("url", ["http://2852039166/", "http://[::ffff:169.254.169.254]/x", "http://0xa9fea9fe/"])
+def test_a_stored_target_that_leads_to_the_metadata_address_is_refused_at_delivery(api, receiver, url):
+    """A URL accepted once (before this check, or a name whose DNS answer changed since) is resolved
+    and checked again on every attempt: nothing is sent, the attempt says why."""
+    hook = subscribe(api, receiver)
+    repo = WebhooksRepository()
+    stored = repo.subscription(api.project_id, hook["id"])
+    repo.save_subscription(replace(stored, url=url), new=False)
+    api.create_ticket()
+    deliver_all()
+    [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json["data"]
+    assert delivery["last_status_code"] is None and delivery["last_error"].startswith("refused"), delivery
+    assert receiver.requests == []
+    ping = api.post(f"/webhooks/{hook['id']}/test").json
+    assert ping["ok"] is False and ping["error"].startswith("refused")
+
+
+def test_a_name_resolving_to_loopback_is_refused_at_delivery_where_private_targets_are_not(api, receiver, monkeypatch):
+    monkeypatch.delenv("WEBHOOK_ALLOW_PRIVATE_TARGETS")
+    hook = api.post("/webhooks", {"name": "x", "event_type": "*", "url": receiver.url.replace("127.0.0.1", "localhost")})
+    assert hook.status_code == 201, hook.body  # a name: judged when it is resolved, at delivery
+    api.create_ticket()
+    deliver_all()
+    [delivery] = api.get(f"/webhooks/{hook.json['id']}/deliveries").json["data"]
+    assert delivery["last_error"].startswith("refused") and receiver.requests == []
+
+
+def test_redirects_are_not_followed(api, receiver):
+    """A receiver answering 307 to the metadata address (or anywhere) gets a failed attempt; the
+    redirect's target is never asked."""
+    target = start_receiver()
+    try:
+        redirecting = start_redirecting_receiver(target.url)
+        hook = api.post("/webhooks", {"name": "x", "event_type": "*", "url": redirecting.url}).json
+        api.create_ticket()
+        deliver_all()
+        [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json["data"]
+        assert delivery["last_status_code"] == 307 and delivery["state"] == "pending"
+        assert len(redirecting.requests) == 1 and target.requests == []
+    finally:
+        target.server.shutdown()
 
 
 def test_each_event_is_delivered_signed(api, receiver):

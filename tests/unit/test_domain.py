@@ -256,3 +256,13 @@ class TestCountedPartitions:
                       search.TicketQuery(tags=("db", "web")), search.TicketQuery(assignee="u1", severity=("high",)),
                       search.TicketQuery(assignee="u1", status=("new",)), search.TicketQuery(due_before=NOW)):
             assert search.counted_partitions(query) is None, query
+
+
+def test_a_long_query_is_driven_by_its_longest_words_and_checked_on_all():
+    words = tuple(text.words("a bb ccc dddd eeeee ffffff ggggggg hhhhhhhh iiiiiiiii jjjjjjjjjj bb"))
+    driving = search.driving_words(words)
+    assert len(driving) == text.MAX_QUERY_WORDS
+    assert "a" not in driving and "bb" not in driving and "jjjjjjjjjj" in driving
+    query = search.TicketQuery(words=words)
+    assert len(search.candidates(query)) == text.MAX_QUERY_WORDS
+    assert search.plan(query).needs_filter

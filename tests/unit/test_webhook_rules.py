@@ -2,7 +2,7 @@
 import pytest
 
 from chalicelib.domain.events import TicketEvent
-from chalicelib.domain.webhooks import Filters, Subscription, wants
+from chalicelib.domain.webhooks import Filters, Subscription, never_sent_to, refused_address, wants
 
 NOW = "2026-01-01T00:00:00.000Z"
 
@@ -57,3 +57,23 @@ def test_all_filters_must_match():
     assert wants(waiting, moved_to("resolved"))
     assert not wants(waiting, event("COMMENT_ADDED", changes={"status": {"old": "new", "new": "resolved"}}))
     assert not wants(subscription(ticket_id="t1", severity=("low",)), moved_to("resolved"))
+
+
+@pytest.mark.parametrize("address", [
+    "169.254.169.254", "169.254.170.2", "169.254.0.1", "fe80::1", "fd00:ec2::254", "100.100.100.200", "192.0.0.192",
+    "::ffff:169.254.169.254", "::ffff:a9fe:a9fe", "::169.254.169.254", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1",
+    "0.0.0.0", "::", "224.0.0.1", "ff02::1", "240.0.0.1", "255.255.255.255",
+])
+def test_metadata_link_local_and_reserved_addresses_are_never_sent_to(address):
+    assert never_sent_to(address) and refused_address(address)
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "::ffff:127.0.0.1", "10.0.0.7", "192.168.1.1", "fd00::1",
+                                     "100.64.0.1", "64:ff9b::a00:1"])
+def test_loopback_and_private_addresses_are_refused_only_where_private_targets_are_not_allowed(address):
+    assert refused_address(address) and not never_sent_to(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "::ffff:8.8.8.8"])
+def test_public_addresses_are_sent_to(address):
+    assert not refused_address(address) and not never_sent_to(address)

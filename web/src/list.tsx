@@ -86,6 +86,20 @@ function chipText(name: Filter, value: string): string {
   }
 }
 
+// A filter's drop-down closes as menus do: on a click elsewhere or on Escape.
+function closeFilters(except?: Element | null): void {
+  for (const open of document.querySelectorAll("details.filter[open]")) if (open !== except) open.removeAttribute("open");
+}
+document.addEventListener("click", (event) => closeFilters((event.target as Element | null)?.closest?.("details.filter")));
+document.addEventListener("keydown", (event) => {
+  const open = document.querySelector("details.filter[open]");
+  if (event.key === "Escape" && open) {
+    open.removeAttribute("open");
+    open.querySelector("summary")?.focus();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
 function Checklist({ legend, options, value, onChange }: {
   legend: string;
   options: readonly string[];

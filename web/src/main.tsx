@@ -75,9 +75,9 @@ function Shell({ projectId, children }: { projectId: string; children: preact.Co
           <span>{project.value?.name ?? "Ticketry"}</span>
         </a>
         <nav class="actions" aria-label="Account">
-          <a class="button primary" href={`projects/${projectId}/new`}>
+          <button type="button" class="primary" onClick={() => navigate(`projects/${projectId}/new`)} aria-keyshortcuts="c">
             <Icon name="plus" /> New ticket
-          </a>
+          </button>
           <button type="button" class="ghost" onClick={() => dialog.current?.showModal()} aria-label="Keyboard shortcuts">
             <Icon name="keyboard" />
           </button>
@@ -144,10 +144,14 @@ function App() {
   );
 }
 
-const handedOver = keyFromFragment();
-if (handedOver) {
+// A sign-in link may also be opened in a tab already showing the UI: then only the fragment changes.
+function takeHandedOverKey(): void {
+  const handedOver = keyFromFragment();
+  if (!handedOver) return;
   const session = startSession(handedOver);
   if (session && route.value.page === "signin") navigate(`projects/${session.projectId}`, { replace: true });
 }
+takeHandedOverKey();
+addEventListener("hashchange", takeHandedOverKey);
 document.addEventListener("click", followLink);
 render(<App />, document.getElementById("app")!);

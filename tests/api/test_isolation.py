@@ -1,0 +1,154 @@
+"""Every route of the route table, enumerated so that a new route is covered without being named:
+no key, a bad key, another project's key and a viewer's key get the documented 401/404/403, and
+naming another project's resources answers exactly as naming none."""
+import re
+
+import pytest
+
+import app as _app  # noqa: F401  (registers the routes)
+from chalicelib.api.routing import ROUTES
+from tests.api.conftest import new_project
+
+RANK = {"viewer": 0, "member": 1, "admin": 2}
+PROTECTED = [route for route in ROUTES if route.role is not None]
+# A body each route takes, so that a route reached with a valid key gets as far as its lookups.
+BODIES = {
+    "create_ticket": {"title": "t", "description": "", "severity": "low"},
+    "bulk_change": {"ticket_ids": ["{ticket_id}"], "change": {"severity": "low"}},
+    "update_ticket": {"severity": "low"},
+    "add_comment": {"comment": "hello"},
+    "put_workflow": {"transitions": {"new": ["closed"]}},
+    "start_upload": {"file_name": "a.txt", "content_type": "text/plain", "size": 1},
+    "update_project": {"name": "Renamed"},
+    "add_member": {"email": "new@example.com", "name": "New", "role": "viewer"},
+    "update_member": {"name": "Renamed"},
+    "update_own_member": {"name": "Renamed"},
+    "create_team": {"name": "Team"},
+    "update_team": {"name": "Renamed"},
+    "create_api_key": {"name": "k", "automation": True, "role": "viewer"},
+    "create_webhook": {"name": "w", "event_type": "*", "url": "https://example.com/hook"},
+    "create_view": {"name": "v", "query": "sort=updated"},
+    "update_view": {"name": "Renamed"},
+}
+NOWHERE = "zzzzzzzzzzzzzzzz"   # an id of the right form that names nothing
+
+
+def test_every_route_with_a_body_has_one_here():
+    assert {route.name for route in PROTECTED if route.body is not None} <= set(BODIES)
+
+
+@pytest.fixture
+def world(client):
+    """Project A with one of everything, project B with its own admin."""
+    a, _ = new_project(client, "OPS")
+    b, _ = new_project(client, "DEV")
+    ticket = a.create_ticket(title="Secret outage at ACME", tags=["acme"])
+    member = a.add_member("member", "m@example.com")
+    viewer = a.add_member("viewer", "v@example.com")
+    upload = a.post(f"/tickets/{ticket['id']}/attachments",
+                    {"file_name": "acme.txt", "content_type": "text/plain", "size": 3}).json
+    ids = {
+        "ticket_id": ticket["id"],
+        "attachment_id": upload["attachment"]["id"],
+        "view_id": a.post("/views", {"name": "ACME", "query": "tags=acme", "shared": True}).json["id"],
+        "webhook_id": a.post("/webhooks", {"name": "acme", "event_type": "*",
+                                           "url": "https://example.com/acme"}).json["id"],
+        "team_id": a.post("/teams", {"name": "ACME responders"}).json["id"],
+        "user_id": member["user_id"],
+        "key_id": a.post("/api-keys", {"name": "acme-flow", "automation": True, "role": "member"}).json["id"],
+        "delivery_id": NOWHERE,
+    }
+    return {"a": a, "b": b, "ids": ids, "ticket": ticket, "viewer": a.as_key(a.key_for(viewer["user_id"]))}
+
+
+def _text(response) -> str:
+    body = response.body or b""
+    return body.decode() if isinstance(body, bytes) else body
+
+
+def _path(route, project_id: str, ids: dict[str, str]) -> str:
+    def fill(match):
+        name = match[1]
+        return project_id if name == "project_id" else ids.get(name, NOWHERE)
+    return re.sub(r"{(\w+)}", fill, route.path).removeprefix(f"/v1/ce/projects/{project_id}")
+
+
+def _body(route, ids):
+    body = BODIES.get(route.name)
+    if body is None:
+        return None
+    if route.name == "bulk_change":
+        return body | {"ticket_ids": [ids["ticket_id"]]}
+    return body
+
+
+def test_keys_get_the_documented_answers_on_every_route(world):
+    a, b, ids = world["a"], world["b"], world["ids"]
+    malformed = a.as_key("not-a-key")
+    wrong_secret = a.as_key(a.token[:-4] + ("AAAA" if not a.token.endswith("AAAA") else "BBBB"))
+    other_project = a.as_key(b.token)   # B's admin key on A's paths
+    wrong = []
+    for route in PROTECTED:
+        path, body = _path(route, a.project_id, ids), _body(route, ids)
+        for caller, status in ((a.as_key(None), 401), (malformed, 401), (wrong_secret, 401), (other_project, 404)):
+            response = caller.call(route.method, path, body)
+            if response.status_code != status or set(response.json or {}) != {"error"} \
+                    or "ACME" in _text(response) or ids["ticket_id"] in _text(response):
+                wrong.append((route.name, status, response.status_code, _text(response)[:200]))
+        viewer = world["viewer"].call(route.method, path, body)
+        needs_more = RANK[route.role] > RANK["viewer"]
+        if (viewer.status_code == 403) != needs_more or viewer.status_code == 401:
+            wrong.append((route.name, "viewer", viewer.status_code, _text(viewer)[:200]))
+    assert not wrong, "\n".join(map(str, wrong))
+    assert len(PROTECTED) >= 40   # the table was read, not an empty list
+
+
+def test_another_projects_ids_answer_as_ids_that_name_nothing_on_every_route(world):
+    """Project B's admin, on B's own paths, naming A's resources: the same answer as for ids that
+    name nothing, and A's resources are untouched."""
+    a, b, ids = world["a"], world["b"], world["ids"]
+    nowhere = {name: NOWHERE for name in ids}
+    with_ids = [r for r in PROTECTED if set(re.findall(r"{(\w+)}", r.path)) - {"project_id"}]
+    wrong = []
+    for route in with_ids:
+        theirs = b.call(route.method, _path(route, b.project_id, ids), _body(route, ids))
+        none = b.call(route.method, _path(route, b.project_id, nowhere), _body(route, nowhere))
+        scrubbed = _text(theirs)
+        for value in ids.values():
+            scrubbed = scrubbed.replace(value, NOWHERE)
+        if theirs.status_code != none.status_code or scrubbed != _text(none) or "ACME" in scrubbed:
+            wrong.append((route.name, theirs.status_code, _text(theirs)[:200], none.status_code, _text(none)[:200]))
+        if "{ticket_id}" in route.path:
+            # Also by key: A's OPS-1 on B's path is no ticket of B's.
+            by_key = b.call(route.method, _path(route, b.project_id, ids | {"ticket_id": "OPS-1"}), _body(route, ids))
+            if by_key.status_code != 404:
+                wrong.append((route.name, "OPS-1", by_key.status_code, _text(by_key)[:200]))
+    assert not wrong, "\n".join(map(str, wrong))
+    assert len(with_ids) >= 20
+    assert a.get(f"/tickets/{ids['ticket_id']}").json["title"] == "Secret outage at ACME"
+    assert a.get(f"/webhooks/{ids['webhook_id']}").status_code == 200
+    assert a.get(f"/views/{ids['view_id']}").status_code == 200
+    assert a.get(f"/tickets/{ids['ticket_id']}/attachments/{ids['attachment_id']}").status_code == 200
+    assert ids["key_id"] in {k["id"] for k in a.get("/api-keys").json["data"]}
+    assert ids["team_id"] in {t["id"] for t in a.get("/teams").json["data"]}
+    assert ids["user_id"] in {m["user_id"] for m in a.get("/members").json["data"]}
+
+
+def test_a_bulk_change_naming_another_projects_ticket_answers_as_for_none(world):
+    a, b, ids = world["a"], world["b"], world["ids"]
+    change = {"change": {"severity": "critical"}}
+    theirs = b.post("/tickets/bulk", change | {"ticket_ids": [ids["ticket_id"], "OPS-1"]})
+    none = b.post("/tickets/bulk", change | {"ticket_ids": [NOWHERE, "OPS-1"]})
+    assert theirs.status_code == none.status_code == 200
+    assert _text(theirs).replace(ids["ticket_id"], NOWHERE) == _text(none)
+    assert [r["status"] for r in theirs.json["results"]] == [404, 404]
+    assert a.get(f"/tickets/{ids['ticket_id']}").json["severity"] == "high"
+
+
+def test_listings_and_searches_show_only_the_callers_project(world):
+    b = world["b"]
+    for path in ("/tickets", "/tickets?q=acme", "/tickets?tags=acme", "/views", "/webhooks", "/teams",
+                 "/api-keys", "/members"):
+        response = b.get(path)
+        assert response.status_code == 200, (path, response.body)
+        assert "acme" not in _text(response).lower(), path
