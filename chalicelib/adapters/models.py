@@ -443,6 +443,7 @@ class DeliveryItem(Model):
     next_attempt_at = UnicodeAttribute(null=True)
     first_attempt_epoch = NumberAttribute(null=True)
     leased_until = NumberAttribute(null=True)  # epoch seconds; one sender at a time
+    leased_by = UnicodeAttribute(null=True)    # the queue message whose attempt holds the lease
     # Set only while a retry waits longer than a queue delay allows; the minute sweep finds it.
     retry_shard = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()            # TTL: the log is kept for 30 days
