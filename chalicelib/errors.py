@@ -105,6 +105,20 @@ class PreconditionFailed(DomainError):
     code = "precondition_failed"
 
 
+class Unavailable(DomainError):
+    """A service we depend on failed for a moment (a 5xx, a timeout) after its own retries; the
+    request changed nothing, and the same request may be sent again after `retry_after` seconds."""
+    status = 503
+    code = "unavailable"
+    retry_after = 1
+
+
+class Throttled(Unavailable):
+    """The storage refused the request for capacity after its own retries."""
+    status = 429
+    code = "throttled"
+
+
 class PayloadTooLarge(DomainError):
     status = 413
     code = "payload_too_large"
@@ -112,6 +126,10 @@ class PayloadTooLarge(DomainError):
 
 class AttachmentTooLarge(PayloadTooLarge):
     code = "attachment_too_large"
+
+
+def error_headers(error: DomainError) -> dict[str, str]:
+    return {"Retry-After": str(error.retry_after)} if isinstance(error, Unavailable) else {}
 
 
 def error_body(error: DomainError) -> dict:

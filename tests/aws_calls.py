@@ -35,6 +35,9 @@ class Recorder:
         self.calls: list[Call] = []
         self._lock = threading.Lock()
         self.installed = False
+        # Called with (client, call) for each request of deployed code, in the thread making it,
+        # before botocore sends it (tests/faults.py chooses the call to fail with this).
+        self.observers: list = []
 
     def install(self) -> None:
         """Patches botocore once per session, before any client class is built."""
@@ -49,7 +52,10 @@ class Recorder:
         presign_post = botocore.signers.generate_presigned_post
 
         def recorded_api_call(client, operation_name, api_params):
-            recorder._record(client, operation_name, api_params)
+            call = recorder._record(client, operation_name, api_params)
+            if call is not None:
+                for observer in list(recorder.observers):
+                    observer(client, call)
             return make_api_call(client, operation_name, api_params)
 
         def recorded_presign_url(client, ClientMethod, Params=None, *args, **kwargs):
@@ -67,13 +73,14 @@ class Recorder:
         botocore.signers.generate_presigned_post = recorded_presign_post
         self.installed = True
 
-    def _record(self, client, operation: str, params: dict, presigned: bool = False) -> None:
+    def _record(self, client, operation: str, params: dict, presigned: bool = False) -> Call | None:
         if not _called_from_deployed_code():
-            return
+            return None
         model = client.meta.service_model
         call = Call(model.service_name, model.signing_name, operation, dict(params or {}), presigned)
         with self._lock:
             self.calls.append(call)
+        return call
 
 
 def _called_from_deployed_code() -> bool:

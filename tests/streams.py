@@ -8,6 +8,9 @@ from chalicelib import config
 from chalicelib.local.pump import stream_record
 
 _delivered: set[str] = set()
+# The last record handed out per (stream, shard): later reads start after it, not from the start
+# of a stream the whole session keeps growing.
+_positions: dict[tuple[str, str], str] = {}
 
 
 def new_records() -> list[dict]:
@@ -18,13 +21,16 @@ def new_records() -> list[dict]:
     arn = dynamodb.describe_table(TableName=config.tickets_table())["Table"]["LatestStreamArn"]
     records = []
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        position = _positions.get((arn, shard["ShardId"]))
+        start = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position} if position \
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"], **start)["ShardIterator"]
         while iterator:
             page = streams.get_records(ShardIterator=iterator, Limit=1000)
             if not page["Records"]:
                 break
             records += page["Records"]
+            _positions[(arn, shard["ShardId"])] = page["Records"][-1]["dynamodb"]["SequenceNumber"]
             iterator = page.get("NextShardIterator")
     fresh = [r for r in records if r["eventID"] not in _delivered]
     _delivered.update(r["eventID"] for r in fresh)

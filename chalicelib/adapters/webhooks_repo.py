@@ -86,15 +86,21 @@ class WebhooksRepository:
         item.retry_shard = RETRY_SHARD if wait_in_index else None
         item.save()
 
-    def lease(self, delivery: Delivery, now: float, seconds: float) -> bool:
+    def lease(self, delivery: Delivery, now: float, seconds: float, holder: str | None = None) -> bool:
         """Takes the right to attempt a pending delivery for `seconds`; False if another sender
-        holds it (a duplicate queue message) or it is no longer pending. Saving the delivery's
-        outcome rewrites the item and so ends the lease."""
+        holds it (a duplicate queue message) or it is no longer pending. The holder (the queue
+        message) may take its own lease again: its retry, after its answer or its outcome's write
+        was lost, must not find itself in the way. Saving the delivery's outcome rewrites the item
+        and so ends the lease."""
         item = DeliveryItem(delivery_pk(delivery.subscription_id), delivery.id)
+        free = DeliveryItem.leased_until.does_not_exist() | (DeliveryItem.leased_until < now)
+        if holder is not None:
+            free = free | (DeliveryItem.leased_by == holder)
         try:
-            item.update(actions=[DeliveryItem.leased_until.set(now + seconds)],
-                        condition=(DeliveryItem.state == "pending")
-                        & (DeliveryItem.leased_until.does_not_exist() | (DeliveryItem.leased_until < now)))
+            item.update(actions=[DeliveryItem.leased_until.set(now + seconds),
+                                 DeliveryItem.leased_by.set(holder) if holder is not None
+                                 else DeliveryItem.leased_by.remove()],
+                        condition=(DeliveryItem.state == "pending") & free)
             return True
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":

@@ -5,6 +5,7 @@ OpenAPI document is built from. Bodies and query strings are validated by the ro
 models; domain errors become the one JSON error shape here and nowhere else.
 """
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import wraps
@@ -13,6 +14,7 @@ from typing import Any, Callable
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.adapters.availability import passing_failure
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import TICKET_KEY_PATTERN
 from chalicelib.errors import (
@@ -23,10 +25,12 @@ from chalicelib.errors import (
     PayloadTooLarge,
     ValidationFailed,
     error_body,
+    error_headers,
 )
 from chalicelib.services.auth import authenticate
 from chalicelib.services.registry import services
 
+log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 JSON = "application/json"
 # Every id we issue matches this; anything else cannot exist, and must not reach DynamoDB
@@ -105,6 +109,12 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
                 result = handler(call, **path_params)
             except DomainError as error:
                 return error_response(error)
+            except Exception as error:
+                passing = passing_failure(error)
+                if passing is None:
+                    raise
+                log.warning("%s %s: %s", method, path, passing.message, exc_info=True)
+                return error_response(passing)
             return _respond(result, status)
 
         bp.route(path, methods=[method], content_types=[JSON])(view)
@@ -115,7 +125,7 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
 
 def error_response(error: DomainError) -> Response:
     return Response(body=json.dumps(error_body(error)), status_code=error.status,
-                    headers={"Content-Type": JSON})
+                    headers={"Content-Type": JSON, **error_headers(error)})
 
 
 def _respond(result: Any, default_status: int) -> Response:

@@ -30,7 +30,7 @@ def _deliver(message: dict) -> bool:
     recorded and scheduled by the delivery itself."""
     try:
         job = json.loads(message["body"])
-        services().webhooks.deliver(job["subscription_id"], job["delivery_id"])
+        services().webhooks.deliver(job["subscription_id"], job["delivery_id"], message.get("messageId"))
         return True
     except (ValueError, KeyError, TypeError):
         log.error("dropping malformed delivery message %s", message.get("messageId"))

@@ -26,6 +26,7 @@ log = logging.getLogger("chalicelib.local.stack")
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = "local"
 HOST = "127.0.0.1"
+API_BACKLOG = 512  # connections waiting to be accepted by the API server
 EMAIL_DOMAIN = "ticketry.local"
 DEMO_PROJECT = ("Demo", "DEMO", "admin@demo.local", "Demo Admin")
 
@@ -215,6 +216,9 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
         server = create_local_server(app, chalice_config(), HOST, ports.api)
     except OSError as error:
         raise aws_server.PortInUse(f"port {ports.api} (PORT) cannot be used: {error.strerror}") from None
+    # http.server listens with a backlog of 5: a burst of clients connecting at once (API Gateway
+    # takes thousands) had connections reset. Listening again only changes the backlog.
+    server.server.socket.listen(API_BACKLOG)
     running.callback(server.server.server_close)
     server_thread = threading.Thread(target=server.server.serve_forever, name="api", daemon=True)
     server_thread.start()

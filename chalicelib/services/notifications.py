@@ -63,8 +63,17 @@ class NotificationService:
                 done.append(recipient.address)
         finally:
             if done:
-                self.tickets.record_notified(event.id, done, int(self.clock()) + MARKER_LIFETIME_SECONDS)
+                self._record_sent(event.id, done)
         return done
+
+    def _record_sent(self, event_id: str, addresses: list[str]) -> None:
+        """Records the addresses mailed. Failing that (after the storage's own retries), the mail
+        is out all the same: the event must not be handled again for it, or they would be mailed
+        twice. Only a replay of the event for another reason would mail them again."""
+        try:
+            self.tickets.record_notified(event_id, addresses, int(self.clock()) + MARKER_LIFETIME_SECONDS)
+        except Exception:  # noqa: BLE001 - any storage failure; the mail itself has gone
+            log.exception("could not record the email about %s sent to %d people", event_id, len(addresses))
 
     def webhook_disabled(self, subscription: Subscription) -> None:
         """Emails whoever made a subscription (every admin, when an automation made it) that it was

@@ -121,8 +121,9 @@ class WebhookService:
         queue.send_delivery(delivery.subscription_id, delivery.id)
         return True
 
-    def deliver(self, subscription_id: str, delivery_id: str) -> None:
-        """One attempt at a queued delivery, and what follows from its answer."""
+    def deliver(self, subscription_id: str, delivery_id: str, message_id: str | None = None) -> None:
+        """One attempt at a queued delivery, and what follows from its answer. `message_id` names
+        the queue message asking for it: the same message retried may attempt it again."""
         delivery = self.repo.delivery(subscription_id, delivery_id)
         if delivery is None or delivery.state != "pending":
             return  # already delivered (a duplicate message), given up, or expired
@@ -132,7 +133,7 @@ class WebhookService:
             self.repo.save_delivery(delivery, wait_in_index=False)
             return
         now = time.time()
-        if not self.repo.lease(delivery, now, rules.DELIVERY_TIMEOUT_SECONDS * 3):
+        if not self.repo.lease(delivery, now, rules.DELIVERY_TIMEOUT_SECONDS * 3, holder=message_id):
             return  # another message for this delivery is being sent right now
         answer = self._send(subscription, delivery.id, delivery.body.encode(), now)
         attempt = Attempt(at=now_iso(), status_code=answer.status_code, latency_ms=answer.latency_ms,
