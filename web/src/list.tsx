@@ -309,17 +309,17 @@ function Filters({ filters, setFilter, searchRef }: {
       </div>
       <Checklist legend="Status" options={["open", ...STATUSES]} value={filters.status} onChange={(v) => setFilter("status", v)} />
       <Checklist legend="Severity" options={SEVERITIES} value={filters.severity} onChange={(v) => setFilter("severity", v)} />
-      <label class="inline">
-        <span>Assignee</span>
-        <select value={filters.assignee ?? ""} onChange={(e) => setFilter("assignee", (e.target as HTMLSelectElement).value || undefined)}>
+      <span class="inline">
+        <label for="f-assignee">Assignee</label>
+        <select id="f-assignee" value={filters.assignee ?? ""} onChange={(e) => setFilter("assignee", (e.target as HTMLSelectElement).value || undefined)}>
           <option value="">Anyone</option>
           <option value="none">Unassigned</option>
           <AssigneeOptions includeQueues />
         </select>
-      </label>
-      <label class="inline">
-        <span>Reporter</span>
-        <select value={filters.reporter ?? ""} onChange={(e) => setFilter("reporter", (e.target as HTMLSelectElement).value || undefined)}>
+      </span>
+      <span class="inline">
+        <label for="f-reporter">Reporter</label>
+        <select id="f-reporter" value={filters.reporter ?? ""} onChange={(e) => setFilter("reporter", (e.target as HTMLSelectElement).value || undefined)}>
           <option value="">Anyone</option>
           <option value="me">Me</option>
           {people.value.members.map((member) => (
@@ -328,10 +328,10 @@ function Filters({ filters, setFilter, searchRef }: {
             </option>
           ))}
         </select>
-      </label>
-      <label class="inline">
-        <span>Tags</span>
-        <input
+      </span>
+      <span class="inline">
+        <label for="f-tags">Tags</label>
+        <input id="f-tags"
           size={10}
           placeholder="db, network"
           value={filters.tags ?? ""}
@@ -340,7 +340,7 @@ function Filters({ filters, setFilter, searchRef }: {
             setFilter("tags", tags.length ? tags.join(",") : undefined);
           }}
         />
-      </label>
+      </span>
       <details class="filter">
         <summary>Dates</summary>
         <fieldset>
@@ -364,17 +364,17 @@ function Filters({ filters, setFilter, searchRef }: {
           </label>
         </fieldset>
       </details>
-      <label class="inline">
-        <span>SLA</span>
-        <select value={filters.sla ?? ""} onChange={(e) => setFilter("sla", (e.target as HTMLSelectElement).value || undefined)}>
+      <span class="inline">
+        <label for="f-sla">SLA</label>
+        <select id="f-sla" value={filters.sla ?? ""} onChange={(e) => setFilter("sla", (e.target as HTMLSelectElement).value || undefined)}>
           <option value="">Any</option>
           <option value="at_risk">At risk</option>
           <option value="breached">Breached</option>
         </select>
-      </label>
-      <label class="inline">
-        <span>Sort</span>
-        <select value={filters.sort ?? "created"} onChange={(e) => {
+      </span>
+      <span class="inline">
+        <label for="f-sort">Sort</label>
+        <select id="f-sort" value={filters.sort ?? "created"} onChange={(e) => {
           const value = (e.target as HTMLSelectElement).value;
           setFilter("sort", value === "created" ? undefined : value);
         }}>
@@ -384,7 +384,7 @@ function Filters({ filters, setFilter, searchRef }: {
             </option>
           ))}
         </select>
-      </label>
+      </span>
     </div>
   );
 }
@@ -441,9 +441,9 @@ function BulkBar({ selected, tickets, onDone, onClear }: {
     <section class="bulk" aria-label="Change the selected tickets">
       <form onSubmit={apply} class="bulk-form">
         <strong>{selected.size} selected</strong>
-        <label class="inline">
-          <span>Set status</span>
-          <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+        <span class="inline">
+          <label for="f-set-status">Set status</label>
+          <select id="f-set-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
             <option value="">—</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -451,10 +451,10 @@ function BulkBar({ selected, tickets, onDone, onClear }: {
               </option>
             ))}
           </select>
-        </label>
-        <label class="inline">
-          <span>Set severity</span>
-          <select value={severity} onChange={(e) => setSeverity((e.target as HTMLSelectElement).value)}>
+        </span>
+        <span class="inline">
+          <label for="f-set-severity">Set severity</label>
+          <select id="f-set-severity" value={severity} onChange={(e) => setSeverity((e.target as HTMLSelectElement).value)}>
             <option value="">—</option>
             {SEVERITIES.map((s) => (
               <option key={s} value={s}>
@@ -462,19 +462,19 @@ function BulkBar({ selected, tickets, onDone, onClear }: {
               </option>
             ))}
           </select>
-        </label>
-        <label class="inline">
-          <span>Set assignee</span>
-          <select value={assignee} onChange={(e) => setAssignee((e.target as HTMLSelectElement).value)}>
+        </span>
+        <span class="inline">
+          <label for="f-set-assignee">Set assignee</label>
+          <select id="f-set-assignee" value={assignee} onChange={(e) => setAssignee((e.target as HTMLSelectElement).value)}>
             <option value="">—</option>
             <option value="none">Unassigned</option>
             <AssigneeOptions />
           </select>
-        </label>
-        <label class="inline">
-          <span>Add tags</span>
-          <input size={10} value={tags} onInput={(e) => setTags((e.target as HTMLInputElement).value)} />
-        </label>
+        </span>
+        <span class="inline">
+          <label for="f-add-tags">Add tags</label>
+          <input id="f-add-tags" size={10} value={tags} onInput={(e) => setTags((e.target as HTMLInputElement).value)} />
+        </span>
         <button type="submit" class="primary" disabled={busy}>
           {busy ? "Applying…" : `Apply to ${selected.size}`}
         </button>
@@ -659,7 +659,9 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
     const timer = window.setInterval(async () => {
       if (document.hidden) return;
       try {
-        const reply = await api.get<Page<Ticket>>("/tickets", { ...filters, sort: "updated", limit: 20, cursor: null });
+        // Most recently changed first; the SLA filters come in SLA order only, so read more of those.
+        const query = filters.sla ? { ...filters, limit: 50, cursor: null } : { ...filters, sort: "updated", limit: 20, cursor: null };
+        const reply = await api.get<Page<Ticket>>("/tickets", query);
         setChanged(reply.body.data.filter((t) => t.updated_at > loadedAt.current).length);
       } catch {
         // A failed poll is retried by the next one.

@@ -259,21 +259,21 @@ export function Reports({ projectId, params }: { projectId: string; params: URLS
     <main id="main" class="page reports">
       <h1>Reports</h1>
       <form class="report-controls" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          From
-          <input type="date" value={range.from} max={range.to} onChange={(e) => change("from", (e.target as HTMLInputElement).value)} />
-        </label>
-        <label>
-          To
-          <input type="date" value={range.to} min={range.from} onChange={(e) => change("to", (e.target as HTMLInputElement).value)} />
-        </label>
-        <label>
-          Bucket
-          <select value={range.bucket} onChange={(e) => change("bucket", (e.target as HTMLSelectElement).value)}>
+        <div class="stacked">
+          <label for="report-from">From</label>
+          <input id="report-from" type="date" value={range.from} max={range.to} onChange={(e) => change("from", (e.target as HTMLInputElement).value)} />
+        </div>
+        <div class="stacked">
+          <label for="report-to">To</label>
+          <input id="report-to" type="date" value={range.to} min={range.from} onChange={(e) => change("to", (e.target as HTMLInputElement).value)} />
+        </div>
+        <div class="stacked">
+          <label for="report-bucket">Bucket</label>
+          <select id="report-bucket" value={range.bucket} onChange={(e) => change("bucket", (e.target as HTMLSelectElement).value)}>
             <option value="day">Day</option>
             <option value="week">Week</option>
           </select>
-        </label>
+        </div>
         {download && (
           <a class="button" href={download} download={`ticketry-report-${range.from}-${range.to}-${range.bucket}.csv`}>
             Download CSV

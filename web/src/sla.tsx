@@ -6,7 +6,7 @@ export type Urgency = "ok" | "soon" | "urgent" | "breached";
 const TARGET_NAMES = { acknowledge: "Acknowledge", resolve: "Resolve" } as const;
 
 export function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
+  const s = Math.max(0, Math.floor(seconds));
   const days = Math.floor(s / 86400);
   const hours = Math.floor((s % 86400) / 3600);
   const minutes = Math.floor((s % 3600) / 60);
