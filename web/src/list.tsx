@@ -518,11 +518,11 @@ function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus, no
       <td class="select">
         <input type="checkbox" aria-label={`Select ${ticket.key}`} checked={selected} onChange={(e) => onSelect((e.target as HTMLInputElement).checked)} />
       </td>
-      <td class="key">{ticket.key}</td>
+      <td class="key wide-only">{ticket.key}</td>
       <td class="title">
         <a href={`projects/${projectId}/tickets/${ticket.key}`}>{ticket.title}</a>
         <span class="narrow-only muted small">
-          {ticket.assignee ? nameOf(ticket.assignee) : "Unassigned"}
+          <span class="key">{ticket.key}</span> · {ticket.assignee ? nameOf(ticket.assignee) : "Unassigned"}
           {ticket.due_date && (
             <>
               {" · "}
@@ -802,7 +802,7 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
                       onChange={(e) => setSelected((e.target as HTMLInputElement).checked ? new Set(tickets.map((t) => t.id)) : new Set())}
                     />
                   </th>
-                  <th scope="col">Key</th>
+                  <th scope="col" class="wide-only">Key</th>
                   <th scope="col">Title</th>
                   <th scope="col">Status</th>
                   <th scope="col">Severity</th>
