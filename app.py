@@ -1,7 +1,7 @@
 """Ticketry: the Chalice app. Routes and event handlers live in chalicelib; this only wires them."""
 from chalice import Chalice
 
-from chalicelib.api import attachments, openapi, people, tickets, ui, views, webhooks
+from chalicelib.api import attachments, openapi, people, reports, sla, tickets, ui, views, webhooks
 from chalicelib.events import attachments as attachment_events
 from chalicelib.events import deliveries, schedule, stream
 
@@ -12,6 +12,8 @@ app.register_blueprint(attachments.bp)
 app.register_blueprint(people.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(views.bp)
+app.register_blueprint(sla.bp)
+app.register_blueprint(reports.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(ui.bp)
 app.register_blueprint(stream.bp)

@@ -17,6 +17,10 @@ from chalicelib.adapters.models import (
     SEARCH_INDEX_ATTRIBUTES,
     PartitionCountItem,
     ProjectItem,
+    REPORT_SK_PREFIX,
+    ReportDayItem,
+    SLA_POLICY_SK_PREFIX,
+    SlaPolicyItem,
     TeamItem,
     _DirectoryTable,
     project_pk,
@@ -80,15 +84,33 @@ class DirectoryRepository:
         return [sum(found.get((pk, partition_count_sk(attribute, scoped(project_id, value))), 0)
                     for attribute, value in pairs) for pairs in queries]
 
-    def add_to_partition_counts_once(self, deltas: dict[tuple[str, str, str], int], record_ids: list[str]) -> None:
-        """Applies at most 100 deltas, those of the stream records `record_ids`, in one transaction
-        whose token the records decide: DynamoDB ignores a repeated token for 10 minutes, longer
-        than the stream takes to retry them."""
+    def add_to_partition_counts_once(self, deltas: dict[tuple[str, str, str], int], record_ids: list[str],
+                                     reports: dict[tuple[str, str, str], dict[str, int]] | None = None) -> None:
+        """Applies at most 100 deltas (partition counts, and report aggregates: {(project id, day,
+        severity): {attribute: change}}), those of the stream records `record_ids`, in one
+        transaction whose token the records decide: DynamoDB ignores a repeated token for 10
+        minutes, longer than the stream takes to retry them."""
         token = hashlib.sha256("\n".join(record_ids).encode()).hexdigest()[:36]
         with models.Transaction(Conflict("partition counts"), token=token) as tx:
             for (project_id, attribute, value), delta in sorted(deltas.items()):
                 tx.update(PartitionCountItem(project_pk(project_id), partition_count_sk(attribute, value)),
                           actions=[PartitionCountItem.count.add(delta)])
+            for (project_id, day, severity), changes in sorted((reports or {}).items()):
+                attributes = ReportDayItem.get_attributes()
+                tx.update(ReportDayItem(project_pk(project_id), report_sk(day, severity)),
+                          actions=[ReportDayItem.kind.set(ReportDayItem)]
+                          + [attributes[name].add(n) for name, n in sorted(changes.items())])
+
+    def report_days(self, project_id: str, first_day: str, last_day: str) -> dict[tuple[str, str], dict[str, int]]:
+        """{(day, severity): counters} of the days from `first_day` to `last_day` that have any:
+        one Query over the project's collection (at most 4 items a day)."""
+        found = {}
+        condition = ReportDayItem.sk.between(REPORT_SK_PREFIX + first_day, REPORT_SK_PREFIX + last_day + "#~")
+        for item in ReportDayItem.query(project_pk(project_id), condition, page_size=500):
+            day, severity = item.sk[len(REPORT_SK_PREFIX):].split("#", 1)
+            found[(day, severity)] = {name: int(getattr(item, name)) for name in ReportDayItem.get_attributes()
+                                      if name not in ("pk", "sk", "kind") and getattr(item, name) is not None}
+        return found
 
     def add_to_partition_counts(self, deltas: dict[tuple[str, str, str], int]) -> None:
         """Applies {(project id, index attribute, partition key): change}; ADD keeps it commutative."""
@@ -127,6 +149,26 @@ class DirectoryRepository:
     def set_workflow(self, project_id: str, transitions: dict[str, list[str]]) -> None:
         item = ProjectItem(project_pk(project_id), PROJECT_SK)
         item.update(actions=[ProjectItem.workflow.set(transitions)], condition=ProjectItem.pk.exists())
+
+    # ---- SLA policies ------------------------------------------------------------------------
+
+    def sla_policy(self, project_id: str, version: int) -> SlaPolicyItem | None:
+        try:
+            return SlaPolicyItem.get(project_pk(project_id), sla_policy_sk(version))
+        except DoesNotExist:
+            return None
+
+    def add_sla_policy(self, project_id: str, version: int, policy: dict, created_at: str, created_by: str) -> None:
+        """Writes a new version and makes it the project's current one, unless another version
+        was added since `version - 1` was read (Conflict)."""
+        pk = project_pk(project_id)
+        previous = ProjectItem.sla_policy_version.does_not_exist() if version == 1 else (
+            ProjectItem.sla_policy_version == version - 1)
+        with models.Transaction(Conflict("the SLA policy was changed by another request; read it and try again")) as tx:
+            tx.save(SlaPolicyItem(pk, sla_policy_sk(version), version=version, policy=policy, created_at=created_at,
+                                  created_by=created_by), condition=SlaPolicyItem.pk.does_not_exist())
+            tx.update(ProjectItem(pk, PROJECT_SK), actions=[ProjectItem.sla_policy_version.set(version)],
+                      condition=ProjectItem.pk.exists() & previous)
 
     def update_project(self, project_id: str, changes: dict) -> Project:
         """Sets `name` and/or `default_assignee` (None removes it) and returns the project."""
@@ -224,13 +266,22 @@ class DirectoryRepository:
         return models.Transaction(Conflict("already exists, or changed by another request"))
 
 
+def report_sk(day: str, severity: str) -> str:
+    return f"{REPORT_SK_PREFIX}{day}#{severity}"
+
+
+def sla_policy_sk(version: int) -> str:
+    return f"{SLA_POLICY_SK_PREFIX}{version:08d}"
+
+
 def partition_count_sk(attribute: str, value: str) -> str:
     return f"{PARTITION_COUNT_SK_PREFIX}{attribute}#{value}"
 
 
 def to_project(item: ProjectItem) -> Project:
     return Project(id=item.project_id, name=item.name, key=item.key, created_at=item.created_at,
-                   workflow=item.workflow, default_assignee=item.default_assignee)
+                   workflow=item.workflow, default_assignee=item.default_assignee,
+                   sla_policy_version=int(item.sla_policy_version) if item.sla_policy_version is not None else None)
 
 
 def member_item(project_id: str, member: Member) -> MemberItem:

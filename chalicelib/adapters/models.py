@@ -30,6 +30,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.domain import reports
 
 TICKET_SK = "TICKET"
 TAG_SK_PREFIX = "TAG#"
@@ -107,6 +108,13 @@ class TicketItem(_TicketsTable, discriminator="ticket"):
     updated_order = UnicodeAttribute(null=True)   # <updated_at>#<id>
     due_order = UnicodeAttribute(null=True)       # <due_date>#<id>, only with a due date
     severity_order = UnicodeAttribute(null=True)  # <rank, critical highest>#<created_at>#<id>
+    # The SLA clock (domain.sla.Clock as JSON), absent when the ticket started under no policy.
+    sla_clock = JSONAttribute(null=True)
+    # The SLA indexes: partition `<project id>#sla` holds the tickets with a running (or breached,
+    # unmet) target, by the soonest due time and by the soonest at-risk time of their targets.
+    sla_idx = UnicodeAttribute(null=True)
+    sla_order = UnicodeAttribute(null=True)       # <soonest due>#<id>
+    sla_risk_order = UnicodeAttribute(null=True)  # <soonest at-risk moment>#<id>
 
     by_project = _search_index("by_project", "project_idx")
     by_status = _search_index("by_status", "status_idx")
@@ -117,6 +125,8 @@ class TicketItem(_TicketsTable, discriminator="ticket"):
     by_updated = _search_index("by_updated", "state_idx", sort_attribute="updated_order")
     by_due_order = _search_index("by_due_order", "state_idx", sort_attribute="due_order")
     by_severity_order = _search_index("by_severity_order", "state_idx", sort_attribute="severity_order")
+    by_sla = _search_index("by_sla", "sla_idx", sort_attribute="sla_order")
+    by_sla_risk = _search_index("by_sla_risk", "sla_idx", sort_attribute="sla_risk_order")
 
 
 class TagItem(_TicketsTable, discriminator="tag"):
@@ -164,6 +174,14 @@ class HistoryItem(_TicketsTable, discriminator="history"):
     ticket = JSONAttribute(null=True)
 
 
+def _due_index():
+    return type("by_due_index", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by_due", "projection": AllProjection()}),
+        "due_shard": UnicodeAttribute(hash_key=True),
+        "due_key": UnicodeAttribute(range_key=True),
+    })()
+
+
 class DueItem(_TicketsTable, discriminator="due"):
     """Arms the overdue event of an open ticket with a due date (sk `DUE`). Present in the
     `by_due` index until the event fires; kept, out of the index, to remember that it did."""
@@ -173,11 +191,26 @@ class DueItem(_TicketsTable, discriminator="due"):
     due_shard = UnicodeAttribute(null=True)
     due_key = UnicodeAttribute(null=True)
 
-    by_due = type("by_due_index", (GlobalSecondaryIndex,), {
-        "Meta": type("Meta", (), {"index_name": "by_due", "projection": AllProjection()}),
-        "due_shard": UnicodeAttribute(hash_key=True),
-        "due_key": UnicodeAttribute(range_key=True),
-    })()
+    by_due = _due_index()
+
+
+class SlaMarkerItem(_TicketsTable, discriminator="sla_marker"):
+    """Arms the SLA events of one target of a ticket (sk `SLA#<target>`). In the `by_due` index,
+    under partitions `SLA#<shard>` (apart from the overdue markers' `DUE#<shard>`), at the next
+    moment something may fire, while the target runs; `at_risk_fired` and `breached_fired` say
+    what did, and only the sweep's conditional writes set them, so each fires once."""
+    ticket_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    target = UnicodeAttribute()
+    at_risk_fired = UnicodeAttribute(null=True)    # when it fired
+    breached_fired = UnicodeAttribute(null=True)
+    due_shard = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)          # <moment>#<ticket id>#<target>
+
+    by_due = _due_index()
+
+
+SLA_MARKER_SK_PREFIX = "SLA#"
 
 
 DUE_SK = "DUE"
@@ -264,6 +297,19 @@ class ProjectItem(_DirectoryTable, discriminator="project"):
     ticket_counter = NumberAttribute(default=0)
     workflow = JSONAttribute(null=True)
     default_assignee = UnicodeAttribute(null=True)
+    sla_policy_version = NumberAttribute(null=True)   # the policy new tickets start under
+
+
+class SlaPolicyItem(_DirectoryTable, discriminator="sla_policy"):
+    """One version of a project's SLA policy (sk `SLA#<version, 8 digits>`). Never changed once
+    written: tickets keep the version they started under."""
+    version = NumberAttribute()
+    policy = JSONAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+
+
+SLA_POLICY_SK_PREFIX = "SLA#"
 
 
 class MemberItem(_DirectoryTable, discriminator="member"):
@@ -353,6 +399,18 @@ class PartitionCountItem(_DirectoryTable, discriminator="partition_count"):
 
 
 PARTITION_COUNT_SK_PREFIX = "COUNT#"
+
+
+class ReportDayItem(_DirectoryTable, discriminator="report_day"):
+    """One project's aggregates of one UTC day and severity (sk `REPORT#<day>#<severity>`), kept
+    by the tickets stream in the same idempotent transactions as the partition counts: counters
+    that only add (domain.reports.ATTRIBUTES), so that weeks and severities are sums of days."""
+    for _name in reports.ATTRIBUTES:
+        locals()[_name] = NumberAttribute(null=True)
+    del _name
+
+
+REPORT_SK_PREFIX = "REPORT#"
 # Search index name -> the attribute holding its partition key.
 SEARCH_INDEX_ATTRIBUTES = {
     "status": "status_idx",

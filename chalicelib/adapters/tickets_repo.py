@@ -6,7 +6,7 @@ from itertools import islice
 from operator import attrgetter
 from typing import Iterable, Iterator
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from chalicelib.adapters import models
 from chalicelib.adapters.models import (
@@ -32,6 +32,8 @@ from chalicelib.adapters.models import (
     IdempotencyItem,
     NotifiedItem,
     NumberGuardItem,
+    SLA_MARKER_SK_PREFIX,
+    SlaMarkerItem,
     TagItem,
     TicketItem,
     scoped,
@@ -39,6 +41,8 @@ from chalicelib.adapters.models import (
 )
 from chalicelib.domain.attachments import AVAILABLE, Attachment
 from chalicelib.domain import search as searching
+from chalicelib.domain import reports
+from chalicelib.domain import sla as slas
 from chalicelib.domain import text
 from chalicelib.domain.search import SearchPlan, TicketQuery
 from chalicelib.domain.tickets import HistoryEntry, Ticket
@@ -46,7 +50,7 @@ from chalicelib.errors import Conflict
 
 # Leave room in a page for the ticket, its tags and its attachments.
 DETAIL_HISTORY_LIMIT = 50
-DETAIL_QUERY_LIMIT = 1 + 20 + 50 + DETAIL_HISTORY_LIMIT
+DETAIL_QUERY_LIMIT = 1 + 20 + 50 + len(slas.TARGETS) + DETAIL_HISTORY_LIMIT
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
 FILTERED_PAGE_SIZE = 100  # index entries per Query when what is read is checked before it is kept
@@ -334,6 +338,44 @@ class TicketRepository:
                                & (TicketItem.due_date == ticket.due_date) & (TicketItem.status == ticket.status))
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
 
+    def sla_markers_due(self, now: str) -> list["SlaMarker"]:
+        """The SLA markers whose next moment has come, from every shard of the sweep's index."""
+        found = []
+        for shard in range(DUE_SHARDS):
+            for item in SlaMarkerItem.by_due.query(f"SLA#{shard}", SlaMarkerItem.due_key < now):
+                found.append(SlaMarker(item.ticket_id, item.target, item.due_key, item.at_risk_fired,
+                                       item.breached_fired))
+        return found
+
+    def move_sla_marker(self, ticket: Ticket, marker: "SlaMarker", next_moment: str | None) -> None:
+        """Moves a marker on without firing (a ticket changed since it was armed), unless it
+        moved meanwhile."""
+        actions = _marker_key_actions(ticket, marker.target, next_moment)
+        try:
+            SlaMarkerItem(ticket_pk(ticket.id), SLA_MARKER_SK_PREFIX + marker.target).update(
+                actions=actions, condition=SlaMarkerItem.due_key == marker.due_key)
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+    def fire_sla(self, ticket: Ticket, marker: "SlaMarker", fired: str, next_moment: str | None,
+                 entry: HistoryEntry) -> None:
+        """Records an SLA event once: `fired` (at_risk_fired or breached_fired, and at_risk_fired
+        too for a breach) is set only if it was not, the marker moves to its next moment (or leaves
+        the index), and the ticket must be as read. Raises StaleTicket otherwise."""
+        marker_item = SlaMarkerItem(ticket_pk(ticket.id), SLA_MARKER_SK_PREFIX + marker.target)
+        flags = ["at_risk_fired"] if fired == "at_risk_fired" else ["breached_fired", "at_risk_fired"]
+        actions = _marker_key_actions(ticket, marker.target, next_moment)
+        condition = (SlaMarkerItem.due_key == marker.due_key) & getattr(SlaMarkerItem, fired).does_not_exist()
+        for flag in flags:
+            if flag == fired or getattr(marker, flag) is None:
+                actions.append(getattr(SlaMarkerItem, flag).set(entry.timestamp))
+        with self._transaction() as tx:
+            tx.update(marker_item, actions=actions, condition=condition)
+            tx.condition_check(TicketItem, ticket_pk(ticket.id), TICKET_SK,
+                               condition=TicketItem.deleted_at.does_not_exist() & (TicketItem.version == ticket.version))
+            tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+
     def dedup_owner(self, project_id: str, dedup_key: str) -> str | None:
         try:
             return DedupGuardItem.get(dedup_pk(project_id, dedup_key), "DEDUP", consistent_read=True).ticket_id
@@ -390,6 +432,8 @@ class TicketRepository:
                 tx.save(tag_item(ticket, tag))
             if _armed(ticket):
                 tx.save(due_item(ticket))
+            for mark in ticket.sla.marks if ticket.sla is not None else ():
+                tx.save(sla_marker(ticket, mark))
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
             # Numbers come from the project's counter, so the guard is new; the condition keeps a
             # number from ever pointing at a second ticket.
@@ -419,6 +463,11 @@ class TicketRepository:
                     tx.save(due_item(after))
                 else:
                     tx.delete(DueItem(ticket_pk(after.id), DUE_SK))
+            # New SLA moments re-arm a target's marker (keeping what already fired); a target no
+            # longer running leaves the sweep's index.
+            if before.sla is not None and after.sla is not None and before.sla.marks != after.sla.marks:
+                for target in slas.TARGETS:
+                    _rearm_sla(tx, after, target, after.sla.mark(target))
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
             if comment is not None:
                 tx.save(to_history_item(comment), condition=HistoryItem.pk.does_not_exist())
@@ -458,12 +507,14 @@ class TicketRepository:
             ticket_pk(ticket.id), AttachmentItem.sk.startswith(ATTACHMENT_SK_PREFIX), consistent_read=True))
         # The default limits (20 tags, 50 attachments) fit in one transaction; records beyond its
         # 100 actions (a raised limit) go right after it, unseen since the ticket is gone by then.
-        room = MAX_TRANSACTION_ACTIONS - 3 - len(ticket.tags)
+        room = MAX_TRANSACTION_ACTIONS - 3 - len(slas.TARGETS) - len(ticket.tags)
         with self._transaction() as tx:
             tx.save(tombstone)
             for tag in ticket.tags:
                 tx.delete(tag_item(ticket, tag))
             tx.delete(DueItem(ticket_pk(ticket.id), DUE_SK))
+            for target in slas.TARGETS:
+                tx.delete(SlaMarkerItem(ticket_pk(ticket.id), SLA_MARKER_SK_PREFIX + target))
             for attachment in attachments[:room]:
                 tx.delete(attachment)
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
@@ -525,7 +576,17 @@ def _claim_mark(tx, mark: CommentMark | None) -> None:
 
 
 INDEX_KEY_ATTRIBUTES = ("created_key", "project_idx", "status_idx", "severity_idx", "reporter_idx", "assignee_idx",
-                        "state_idx", "updated_order", "due_order", "severity_order")
+                        "state_idx", "updated_order", "due_order", "severity_order", "sla_idx", "sla_order",
+                        "sla_risk_order")
+
+
+@dataclass(frozen=True)
+class SlaMarker:
+    ticket_id: str
+    target: str
+    due_key: str
+    at_risk_fired: str | None
+    breached_fired: str | None
 
 
 @dataclass(frozen=True)
@@ -546,10 +607,13 @@ _INDEXES = {
     "updated": TicketItem.by_updated,
     "due": TicketItem.by_due_order,
     "severity_order": TicketItem.by_severity_order,
+    "sla": TicketItem.by_sla,
+    "sla_risk": TicketItem.by_sla_risk,
 }
 _INDEX_MODELS = {name: TagItem if name == "tags" else TermItem if name == "terms" else TicketItem for name in _INDEXES}
 _ORDER_ATTRIBUTE = {name: "created_key" for name in _INDEXES} | {
-    "updated": "updated_order", "due": "due_order", "severity_order": "severity_order"}
+    "updated": "updated_order", "due": "due_order", "severity_order": "severity_order", "sla": "sla_order",
+    "sla_risk": "sla_risk_order"}
 
 
 NOTIFIED_SK = "NOTIFIED"
@@ -596,7 +660,12 @@ def to_item(ticket: Ticket, version: int | None = None) -> TicketItem:
         updated_order=searching.order_key(ticket, "updated"),
         due_order=searching.order_key(ticket, "due"),
         severity_order=searching.order_key(ticket, "severity_order"),
+        sla_clock=ticket.sla.as_dict() if ticket.sla is not None else None,
+        sla_order=searching.order_key(ticket, "sla"),
+        sla_risk_order=searching.order_key(ticket, "sla_risk"),
     )
+    if item.sla_order is not None:
+        item.sla_idx = scoped(ticket.project_id, searching.SLA_PARTITION)
     if version is not None:
         item.version = version
     return item
@@ -610,6 +679,7 @@ def to_ticket(item: TicketItem) -> Ticket:
         reporter=item.reporter, source=item.source, resolved_at=item.resolved_at,
         due_date=item.due_date, assignee=item.assignee, tags=tuple(item.tags or ()),
         dedup_key=item.dedup_key, version=int(item.version),
+        sla=slas.Clock.from_dict(item.sla_clock) if item.sla_clock else None,
     )
 
 
@@ -621,6 +691,37 @@ def due_item(ticket: Ticket) -> DueItem:
     shard = int(hashlib.sha256(ticket.id.encode()).hexdigest(), 16) % DUE_SHARDS
     return DueItem(ticket_pk(ticket.id), DUE_SK, ticket_id=ticket.id, project_id=ticket.project_id,
                    due_date=ticket.due_date, due_shard=f"DUE#{shard}", due_key=f"{ticket.due_date}#{ticket.id}")
+
+
+def sla_marker(ticket: Ticket, mark: slas.Mark) -> SlaMarkerItem:
+    return SlaMarkerItem(ticket_pk(ticket.id), SLA_MARKER_SK_PREFIX + mark.target, ticket_id=ticket.id,
+                         project_id=ticket.project_id, target=mark.target, due_shard=_sla_shard(ticket.id),
+                         due_key=sla_marker_key(ticket.id, mark.target, mark.at_risk_at))
+
+
+def sla_marker_key(ticket_id: str, target: str, moment: str) -> str:
+    return f"{moment}#{ticket_id}#{target}"
+
+
+def _sla_shard(ticket_id: str) -> str:
+    return f"SLA#{int(hashlib.sha256(ticket_id.encode()).hexdigest(), 16) % DUE_SHARDS}"
+
+
+def _marker_key_actions(ticket: Ticket, target: str, moment: str | None) -> list:
+    """Sets the marker's identity (an update may be its first write) and puts it in the sweep's
+    index at `moment`, or takes it out."""
+    actions = [SlaMarkerItem.kind.set(SlaMarkerItem), SlaMarkerItem.ticket_id.set(ticket.id),
+               SlaMarkerItem.project_id.set(ticket.project_id), SlaMarkerItem.target.set(target)]
+    if moment is None:
+        return actions + [SlaMarkerItem.due_shard.remove(), SlaMarkerItem.due_key.remove()]
+    return actions + [SlaMarkerItem.due_shard.set(_sla_shard(ticket.id)),
+                      SlaMarkerItem.due_key.set(sla_marker_key(ticket.id, target, moment))]
+
+
+def _rearm_sla(tx, ticket: Ticket, target: str, mark: slas.Mark | None) -> None:
+    """From the target's at-risk moment (the sweep passes over what already fired)."""
+    tx.update(SlaMarkerItem(ticket_pk(ticket.id), SLA_MARKER_SK_PREFIX + target),
+              actions=_marker_key_actions(ticket, target, mark.at_risk_at if mark else None))
 
 
 def tag_item(ticket: Ticket, tag: str) -> TagItem:
@@ -651,6 +752,20 @@ def to_history(item: HistoryItem) -> HistoryEntry:
         timestamp=item.timestamp, changed_by=item.changed_by, changes=item.changes or {},
         comment=item.comment, ticket=item.ticket,
     )
+
+
+def facts_from_stream_image(image: dict) -> reports.Facts | None:
+    """What the report aggregates need of the ticket a stream record's image holds; None for any
+    other kind of item (or no image)."""
+    if image.get("kind", {}).get("S") != "ticket":
+        return None
+    item = TicketItem.from_raw_data(image)
+    clock = slas.Clock.from_dict(item.sla_clock) if item.sla_clock else None
+    return reports.Facts(project_id=item.project_id, severity=item.severity, status=item.status,
+                         created_at=item.created_at, updated_at=item.updated_at, deleted_at=item.deleted_at,
+                         acknowledged_at=clock.acknowledged_at if clock else None,
+                         resolved_at=clock.resolved_at if clock else None,
+                         outcomes=clock.outcomes if clock else ())
 
 
 def history_from_stream_image(image: dict) -> HistoryEntry | None:

@@ -111,6 +111,16 @@ def new_ticket_page(project_id: str):
     return _serve_page("../../")
 
 
+@bp.route("/projects/{project_id}/reports")
+def reports_page(project_id: str):
+    return _serve_page("../../")
+
+
+@bp.route("/projects/{project_id}/sla")
+def sla_settings_page(project_id: str):
+    return _serve_page("../../")
+
+
 @bp.route("/projects/{project_id}/tickets/{ticket_id}")
 def ticket_page(project_id: str, ticket_id: str):
     return _serve_page("../../../")

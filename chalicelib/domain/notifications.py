@@ -17,7 +17,12 @@ KIND_OF_EVENT = {
     Events.TICKET_UPDATED: "ticket_updated",
     Events.COMMENT_ADDED: "comment_added",
     Events.TICKET_OVERDUE: "ticket_overdue",
+    Events.SLA_AT_RISK: "sla",
+    Events.SLA_BREACHED: "sla",
 }
+# Stands for the project's admins, whom a breach concerns besides the assignee.
+ADMINS = "admins"
+TARGET_WORDS = {"acknowledge": "acknowledgement", "resolve": "resolution"}
 # An update is worth an email only when it moves the ticket along or hands it to someone else.
 NOTIFYING_CHANGES = ("status", "assignee")
 
@@ -92,8 +97,10 @@ def concerned(event: TicketEvent) -> list[Party]:
         wanted = [(assignee, "assignee"), (reporter, "reporter")] if touched else []
     elif event.type == Events.COMMENT_ADDED:
         wanted = [(reporter, "reporter"), (assignee, "assignee")]
-    elif event.type == Events.TICKET_OVERDUE:
+    elif event.type in (Events.TICKET_OVERDUE, Events.SLA_AT_RISK):
         wanted = [(assignee, "assignee")]
+    elif event.type == Events.SLA_BREACHED:
+        wanted = [(assignee, "assignee"), (ADMINS, "admin")]
     else:
         wanted = []
     parties: dict[str, Party] = {}
@@ -127,6 +134,11 @@ def recipients(event: TicketEvent, parties: list[Party], people: People) -> list
         add(member.email, member.name, reason)
 
     for party in parties:
+        if party.ref == ADMINS:
+            for member in people.members.values():
+                if member.role == "admin":
+                    add_member(member.user_id, f"you are an admin of the project of {key}")
+            continue
         if party.ref.startswith(AUTOMATION_PREFIX):
             continue
         if party.ref.startswith(TEAM_PREFIX):
@@ -171,6 +183,13 @@ def compose(event: TicketEvent, recipient: Recipient, people: People, public_url
         intro = f"{key} is overdue: {title}"
         facts = [("Due", _value(ticket.get("due_date"))), ("Status", _value(ticket.get("status"))),
                  ("Assignee", people.display(ticket.get("assignee")))]
+    elif event.type in (Events.SLA_AT_RISK, Events.SLA_BREACHED):
+        sla = (event.changes.get("sla") or {}).get("new") or {}
+        target = TARGET_WORDS.get(str(sla.get("target")), "SLA")
+        intro = (f"The {target} target of {key} was breached: {title}" if event.type == Events.SLA_BREACHED
+                 else f"The {target} target of {key} is at risk: {title}")
+        facts = [("Due", _value(sla.get("due_at"))), ("Severity", _value(ticket.get("severity"))),
+                 ("Status", _value(ticket.get("status"))), ("Assignee", people.display(ticket.get("assignee")))]
     else:
         raise ValueError(f"{event.type} events send no email")
     footer = f"You get this email because {recipient.reason}."

@@ -18,6 +18,7 @@ class Project:
     created_at: str
     workflow: dict[str, list[str]] | None = None
     default_assignee: str | None = None  # who a ticket created without an assignee goes to
+    sla_policy_version: int | None = None  # the SLA policy new tickets start under
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class NotificationSettings:
     ticket_updated: bool = True
     comment_added: bool = True
     ticket_overdue: bool = True
+    sla: bool = True                     # SLA_AT_RISK and SLA_BREACHED
 
     def wants(self, kind: str) -> bool:
         return bool(getattr(self, kind))

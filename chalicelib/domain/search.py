@@ -7,6 +7,11 @@ Each sort order is one sort-key order on an index:
   (by the partition counts) and the other filters are checked on the tickets read.
 - `updated`, `due`, `severity`: an index per order whose partitions are a project's open and
   finished tickets, merged; every filter but the status is checked on the tickets read.
+- `sla` (soonest breach first), and the `sla` filter in any order: the SLA indexes, whose one
+  partition per project holds the tickets with a running SLA target (or a breached one not yet
+  met), by their soonest due time or their soonest at-risk moment. `sla=breached` is the range
+  up to now of the first; `sla=at_risk` the range up to now of the second, less the breached
+  ones read on the way.
 A search reads at most READ_BUDGET index entries; a page cut short by it still carries a cursor.
 """
 from dataclasses import dataclass
@@ -14,7 +19,9 @@ from dataclasses import dataclass
 from chalicelib.domain import text
 from chalicelib.domain.tickets import FINISHED_STATUSES, SEVERITIES, STATUSES, Ticket
 
-SORTS = ("created", "-created", "updated", "due", "severity")
+SORTS = ("created", "-created", "updated", "due", "severity", "sla")
+SLA_FILTERS = ("at_risk", "breached")
+SLA_PARTITION = "sla"            # the SLA indexes' partition of a project
 OPEN_STATUSES = tuple(status for status in STATUSES if status not in FINISHED_STATUSES)
 DONE_STATUSES = tuple(status for status in STATUSES if status in FINISHED_STATUSES)
 OPEN, DONE = "open", "done"      # the partitions of the sort-order indexes
@@ -45,6 +52,7 @@ class TicketQuery:
     overdue: bool = False              # open, with a due date before the time of the request
     words: tuple[str, ...] = ()        # folded; every one a term, the last also a term's start
     sort: str = "created"
+    sla: str | None = None             # at_risk | breached
 
     def fingerprint(self) -> str:
         """Identifies the query so that a cursor cannot be replayed against another one."""
@@ -61,6 +69,7 @@ class TicketQuery:
             "overdue" if self.overdue else "",
             " ".join(self.words),
             self.sort,
+            self.sla or "",
         ]
         return "|".join(parts)
 
@@ -130,6 +139,8 @@ def plan(query: TicketQuery, sizes: dict[str, int] | None = None, now: str | Non
     """The index, partitions, order and key range that serve `query` at time `now`; in created
     order, driven by the index that reads the fewest tickets by `sizes` (tickets in the
     partitions each candidate would read), else by DRIVING_ORDER."""
+    if query.sort == "sla" or query.sla is not None:
+        return _plan_by_sla(query, now)
     if query.sort in ("created", "-created"):
         return _plan_by_created(query, sizes or {})
     states = _states(query.statuses)
@@ -147,6 +158,23 @@ def plan(query: TicketQuery, sizes: dict[str, int] | None = None, now: str | Non
     lower, upper = (ranks[0] + "#", chr(ord(ranks[-1]) + 1)) if ranks else (None, None)
     rest = _has_filters(query, exclude={"status", "severity"}) or not contiguous or not status_is_states
     return SearchPlan("severity_order", states, True, lower, upper, rest)
+
+
+def _plan_by_sla(query: TicketQuery, now: str | None) -> SearchPlan:
+    """In SLA order, whatever `sort` says, once the SLA filter is given: the service refuses any
+    other sort with it."""
+    others = _has_filters(query, exclude=set())
+    if query.sla == "at_risk":
+        # At risk by now and not yet due: the breached ones are read and left out.
+        return SearchPlan("sla_risk", (SLA_PARTITION,), False, None, _after(now), True)
+    if query.sla == "breached":
+        return SearchPlan("sla", (SLA_PARTITION,), False, None, _after(now), others)
+    return SearchPlan("sla", (SLA_PARTITION,), False, None, None, others)
+
+
+def _after(moment: str | None) -> str | None:
+    """The smallest key above every `<moment>#...` key: a moment itself counts as reached."""
+    return None if moment is None else moment + "#\uffff"
 
 
 def _plan_by_created(query: TicketQuery, sizes: dict[str, int]) -> SearchPlan:
@@ -175,6 +203,8 @@ def counted_partitions(query: TicketQuery) -> tuple[tuple[str, str], ...] | None
     filters). Partitions are values within the project."""
     statuses = set(query.status)
     state = OPEN if statuses == set(OPEN_STATUSES) else DONE if statuses == set(DONE_STATUSES) else None
+    if query.sla is not None or query.sort == "sla":
+        return None
     if query.words or query.overdue or query.created_after or query.created_before or query.due_after \
             or query.due_before or len(query.tags) > 1:
         return None
@@ -240,6 +270,10 @@ def order_key(ticket: Ticket, index: str) -> str | None:
         return f"{ticket.due_date}#{ticket.id}" if ticket.due_date else None
     if index == "severity_order":
         return f"{SEVERITY_RANK[ticket.severity]}#{ticket.sort_key}"
+    if index in ("sla", "sla_risk"):
+        due, risk = _sla_moments(ticket)
+        moment = due if index == "sla" else risk
+        return f"{moment}#{ticket.id}" if moment else None
     return ticket.sort_key
 
 
@@ -268,7 +302,21 @@ def matches(ticket: Ticket, query: TicketQuery, now: str) -> bool:
         return False
     if query.sort == "due" and ticket.due_date is None:
         return False
+    due, risk = _sla_moments(ticket)
+    if (query.sort == "sla" or query.sla is not None) and due is None:
+        return False
+    if query.sla == "breached" and not due <= now:
+        return False
+    if query.sla == "at_risk" and not (risk <= now < due):
+        return False
     return True
+
+
+def _sla_moments(ticket: Ticket) -> tuple[str | None, str | None]:
+    clock = ticket.sla
+    if clock is None or not ticket.is_open:
+        return None, None
+    return clock.soonest_due, clock.soonest_at_risk
 
 
 def text_terms(ticket: Ticket) -> set[str]:

@@ -33,6 +33,8 @@ class Events:
     TICKET_OVERDUE = "TICKET_OVERDUE"
     ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
     ATTACHMENT_REMOVED = "ATTACHMENT_REMOVED"
+    SLA_AT_RISK = "SLA_AT_RISK"
+    SLA_BREACHED = "SLA_BREACHED"
 
 
 HISTORY_EVENTS = (
@@ -44,6 +46,8 @@ HISTORY_EVENTS = (
     Events.TICKET_OVERDUE,
     Events.ATTACHMENT_ADDED,
     Events.ATTACHMENT_REMOVED,
+    Events.SLA_AT_RISK,
+    Events.SLA_BREACHED,
 )
 
 
@@ -67,6 +71,7 @@ class Ticket:
     tags: tuple[str, ...] = ()
     dedup_key: str | None = None
     version: int = 1
+    sla: Any = None     # the SLA clock (domain.sla.Clock); None when started under no policy
 
     @property
     def is_open(self) -> bool:

@@ -45,6 +45,8 @@ BUILTIN_VIEWS = (
     _builtin("critical", "Open critical and high", "status=open&severity=critical,high&sort=severity"),
     _builtin("overdue", "Overdue", "overdue=true&sort=due"),
     _builtin("recent", "Recently updated", "sort=updated"),
+    _builtin("sla_at_risk", "At risk", "sla=at_risk&sort=sla"),
+    _builtin("sla_breached", "Breached", "sla=breached&sort=sla"),
 )
 BUILTIN_BY_ID = {view.id: view for view in BUILTIN_VIEWS}
 

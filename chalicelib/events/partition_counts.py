@@ -11,12 +11,17 @@ whose counts fit one transaction, each made idempotent by a token derived from i
 that fails is reported as the batch's failure, and its retry starts with the same run, so it
 either commits then or finds its token used. Term counts only choose which word drives a search;
 they are plain updates, and a retried run may count a term item twice.
+
+The report aggregates (domain.reports: per project, day and severity) ride in the same
+transactions, so they are exact under replays in the same way.
 """
 import logging
 from collections import Counter
 
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.models import MAX_TRANSACTION_ACTIONS
+from chalicelib.adapters.tickets_repo import facts_from_stream_image
+from chalicelib.domain import reports
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +53,10 @@ def apply(records: list[dict], directory: DirectoryRepository) -> list[dict]:
         changes = deltas(run)
         try:
             exact = {k: v for k, v in changes.items() if k[1] not in APPROXIMATE}
-            if exact:
-                directory.add_to_partition_counts_once(exact, [record["eventID"] for record in run])
+            aggregates = report_deltas(run)
+            if exact or aggregates:
+                directory.add_to_partition_counts_once(exact, [record["eventID"] for record in run],
+                                                       {key: dict(counter) for key, counter in aggregates.items()})
             directory.add_to_partition_counts({k: v for k, v in changes.items() if k[1] in APPROXIMATE})
         except Exception:  # noqa: BLE001 - retried by the event source, from this run on
             log.exception("counting the search partitions of %d records failed; they will be retried", len(run))
@@ -65,6 +72,7 @@ def runs(records: list[dict]) -> list[list[dict]]:
     keys: set = set()
     for record in records:
         adds = {key for key in deltas([record]) if key[1] not in APPROXIMATE}
+        adds |= {("report", *key) for key in report_deltas([record])}
         if current and len(keys | adds) > MAX_TRANSACTION_ACTIONS:
             found.append(current)
             current, keys = [], set()
@@ -73,6 +81,18 @@ def runs(records: list[dict]) -> list[list[dict]]:
     if current:
         found.append(current)
     return found
+
+
+def report_deltas(records: list[dict]) -> dict:
+    """{(project id, day, severity): counters} the records' ticket changes add to the reports."""
+    changes = []
+    for record in records:
+        images = record.get("dynamodb", {})
+        before = facts_from_stream_image(images.get("OldImage") or {})
+        after = facts_from_stream_image(images.get("NewImage") or {})
+        if before is not None or after is not None:
+            changes.append(reports.deltas(before, after))
+    return reports.merge(changes)
 
 
 def _keys(image: dict) -> set[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Work done every minute: due webhook retries and overdue tickets."""
+"""Work done every minute: due webhook retries, overdue tickets and SLA events."""
 from chalice import Blueprint, Rate
 
 from chalicelib.services.registry import services
@@ -10,3 +10,4 @@ bp = Blueprint(__name__)
 def every_minute(event):
     services().webhooks.sweep_retries()
     services().overdue.sweep()
+    services().sla.sweep()

@@ -50,8 +50,9 @@ class NotificationsPatch(Strict):
     ticket_updated: StrictBool | None = omittable()
     comment_added: StrictBool | None = omittable()
     ticket_overdue: StrictBool | None = omittable()
+    sla: StrictBool | None = omittable("SLA at-risk and breach emails")
 
-    _not_null = refuse_null("ticket_created", "ticket_updated", "comment_added", "ticket_overdue")
+    _not_null = refuse_null("ticket_created", "ticket_updated", "comment_added", "ticket_overdue", "sla")
 
 
 class Notifications(BaseModel):
@@ -60,6 +61,7 @@ class Notifications(BaseModel):
     ticket_updated: bool
     comment_added: bool
     ticket_overdue: bool
+    sla: bool
 
 
 class MemberPatch(Strict):

@@ -5,11 +5,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
 from chalicelib.schemas.common import ErrorInfo, Strict, omittable, refuse_null
+from chalicelib.schemas.sla import SlaOut
 
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
 Severity = Literal["critical", "high", "medium", "low"]
 HistoryEvent = Literal["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "DUPLICATE_RECEIVED",
-                       "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED"]
+                       "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"]
 
 Title = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Description = Annotated[str, StringConstraints(max_length=65536)]
@@ -78,6 +79,8 @@ class TicketOut(BaseModel):
     tags: list[str]
     dedup_key: str | None
     version: int
+    sla: SlaOut | None = Field(description="The SLA targets as they stand now; null when the ticket started "
+                                           "under no SLA policy")
 
 
 class HistoryOut(BaseModel):
@@ -128,10 +131,16 @@ class TicketSearch(Strict):
     q: str | None = Field(default=None, min_length=1, max_length=1024,
                           description="Words that every ticket found contains (in its title, description, "
                                       "comments, tags or key); the last one may also be the start of a word")
-    sort: Literal["created", "-created", "updated", "due", "severity"] = Field(
+    sort: Literal["created", "-created", "updated", "due", "severity", "sla"] = Field(
         default="created", description="created: newest first; -created: oldest first; updated: most recently "
                                        "changed first; due: soonest due first, tickets without a due date left "
-                                       "out; severity: critical first, newest first within a severity")
+                                       "out; severity: critical first, newest first within a severity; sla: "
+                                       "soonest SLA breach first (the soonest due time of a target not met), "
+                                       "tickets with no running target left out")
+    sla: Literal["at_risk", "breached"] | None = Field(
+        default=None, description="at_risk: open tickets with a running target under 25 % of its time left, by "
+                                  "when they became at risk; breached: open tickets with a target past due and "
+                                  "not met, soonest breach first. Only with sort=sla (or no sort)")
     status: str | None = Field(default=None, description="Comma-separated statuses, any of; `open` stands for "
                                                          "every status but resolved, closed and canceled",
                                json_schema_extra={"pattern": _csv_pattern(STATUSES + ("open",))})

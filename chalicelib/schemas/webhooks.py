@@ -7,7 +7,7 @@ from chalicelib.schemas.common import Strict
 from chalicelib.schemas.tickets import Severity, Status
 
 EventType = Literal["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "ATTACHMENT_ADDED",
-                    "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED"]
+                    "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"]
 
 
 STATUSES = get_args(Status)

@@ -14,7 +14,9 @@ from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
+from chalicelib.services.reports import ReportService
 from chalicelib.services.search_index import SearchIndexService
+from chalicelib.services.sla import SlaService
 from chalicelib.services.tickets import TicketService
 from chalicelib.services.views import ViewService
 from chalicelib.services.webhooks import WebhookService
@@ -30,6 +32,8 @@ class Services:
     attachments: AttachmentService
     search_index: SearchIndexService
     views: ViewService
+    sla: SlaService
+    reports: ReportService
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +44,8 @@ def services() -> Services:
     attachments = AttachmentService(tickets, AttachmentRepository(), AttachmentStore())
     webhooks = WebhookService(WebhooksRepository(), on_disabled=lambda subscription: NotificationService(
         directory, tickets, mailer.from_settings(), config.public_url()).webhook_disabled(subscription))
-    ticket_service = TicketService(tickets, people, attachments)
+    sla = SlaService(directory, tickets)
+    ticket_service = TicketService(tickets, people, attachments, sla)
     return Services(ticket_service, people, directory, webhooks, OverdueService(tickets), attachments,
-                    SearchIndexService(tickets), ViewService(ViewRepository(), ticket_service))
+                    SearchIndexService(tickets), ViewService(ViewRepository(), ticket_service), sla,
+                    ReportService(directory))

@@ -47,6 +47,7 @@ from chalicelib.errors import (
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.people import PeopleService
+from chalicelib.services.sla import SlaService
 
 WRITE_ATTEMPTS = 3
 
@@ -65,10 +66,12 @@ class ChangeComment:
 
 
 class TicketService:
-    def __init__(self, tickets: TicketRepository, people: PeopleService, attachments: AttachmentService):
+    def __init__(self, tickets: TicketRepository, people: PeopleService, attachments: AttachmentService,
+                 sla: SlaService):
         self.tickets = tickets
         self.people = people
         self.attachments = attachments
+        self.sla = sla
 
     # ---- create ------------------------------------------------------------------------------
 
@@ -111,10 +114,11 @@ class TicketService:
             assignee=body.assignee if body.assignee is not None else self._default_assignee(project),
             tags=tags, dedup_key=body.dedup_key, version=1,
         )
+        ticket = self.sla.start(principal, ticket)
         entry = self._entry(ticket, Events.TICKET_CREATED, principal.actor, now,
                             changes={name: {"old": None, "new": value} for name, value in public_view(ticket).items()
                                      if name in ("title", "status", "severity", "assignee", "tags", "due_date")})
-        outcome = CreateOutcome(201, public_view(ticket))
+        outcome = CreateOutcome(201, self.sla.answer(ticket, now))
         self.tickets.create(ticket, entry, dedup_previous=previous_owner,
                             idempotency=_idempotency_item(scope, request_hash, outcome))
         return outcome
@@ -124,7 +128,7 @@ class TicketService:
         received = {"title": body.title, "severity": body.severity, "source": body.source}
         entry = self._entry(existing, Events.DUPLICATE_RECEIVED, principal.actor, now,
                             changes={"received": {"old": None, "new": received}})
-        outcome = CreateOutcome(200, public_view(existing))
+        outcome = CreateOutcome(200, self.sla.answer(existing, now))
         self.tickets.append_history(existing, entry, require_open=True,
                                     idempotency=_idempotency_item(scope, request_hash, outcome))
         return outcome
@@ -160,7 +164,7 @@ class TicketService:
         ticket = found.ticket
         workflow = Workflow(principal.project.workflow)
         more = found.more_history_after
-        body = public_view(ticket) | {
+        body = self.sla.answer(ticket) | {
             "history": [_public_entry(e) for e in found.history],
             "history_cursor": cursors.encode(more, _history_scope(ticket_id, None), config.cursor_signing_key()) if more else None,
             "attachments": [self.attachments.public(a) for a in found.attachments],
@@ -200,6 +204,7 @@ class TicketService:
             overdue=bool(params.overdue),
             words=_query_words(params.q),
             sort=params.sort,
+            sla=_sla_filter(params),
         )
 
     @staticmethod
@@ -222,7 +227,7 @@ class TicketService:
         scope = "search:" + principal.project.id + ":" + query.fingerprint()
         key = config.cursor_signing_key()
         now = now_iso()
-        options = search.candidates(query) if query.sort in ("created", "-created") else {}
+        options = search.candidates(query) if query.sort in ("created", "-created") and query.sla is None else {}
         # Only a choice between indexes needs their sizes (one more read).
         sizes = self.people.directory.index_sizes(principal.project.id, options) if len(options) > 1 else None
         plan = search.plan(query, sizes, now=now)
@@ -230,7 +235,7 @@ class TicketService:
             plan = plan.after(cursors.decode(params.cursor, scope, key))
         found = self.tickets.search(principal.project.id, plan, query, now, params.limit)
         return {
-            "data": [public_view(t) for t in found.tickets],
+            "data": [self.sla.answer(t, now) for t in found.tickets],
             "cursor": cursors.encode(found.resume_after, scope, key) if found.resume_after else None,
         }
 
@@ -244,7 +249,7 @@ class TicketService:
         if "tags" in requested:
             requested["tags"] = normalise_tags(requested["tags"])
         saved = self._change(principal, ticket_id, lambda ticket: requested, if_match)
-        return public_view(saved), saved.version
+        return self.sla.answer(saved), saved.version
 
     def bulk_change(self, principal: Principal, body: schemas.TicketBulk, idempotency_key: str | None) -> dict:
         """One change (and comment) made to each listed ticket on its own, as a PATCH (and a
@@ -333,6 +338,8 @@ class TicketService:
                 self._check_assignee(principal.project.id, requested["assignee"])
             now = now_iso()
             after, changes = apply_changes(ticket, requested, workflow, now)
+            if changes:
+                after = self.sla.follow(ticket, after, now)
             saved = replace(after, version=ticket.version + 1) if changes else ticket
             note = None
             if comment is not None:
@@ -447,6 +454,13 @@ def _csv(field: str, raw: str | None, allowed: tuple[str, ...] | None) -> tuple[
         if bad:
             raise ValidationFailed.on(field, f"unknown {', '.join(bad)}; use {', '.join(allowed)}")
     return values
+
+
+def _sla_filter(params: schemas.TicketSearch) -> str | None:
+    """The SLA filter lists tickets in SLA order: given with another order, it is refused."""
+    if params.sla is not None and "sort" in params.model_fields_set and params.sort != "sla":
+        raise ValidationFailed.on("sort", "with sla, only sla (soonest breach first)")
+    return params.sla
 
 
 def _query_words(q: str | None) -> tuple[str, ...]:

@@ -130,7 +130,8 @@ def test_members_can_turn_a_kind_of_email_off(api, people, mailbox):
     response = api.patch(f"/members/{people['bob']}", {"notifications": {"comment_added": False}})
     assert response.status_code == 200
     assert response.json["notifications"] == {"ticket_created": True, "ticket_updated": True,
-                                              "comment_added": False, "ticket_overdue": True}
+                                              "comment_added": False, "ticket_overdue": True,
+                                              "sla": True}
     ticket = api.create_ticket(assignee=people["bob"])
     assert to(mailbox.deliver()) == ["bob@example.com"]
     people["cat_api"].post(f"/tickets/{ticket['id']}/comments", {"comment": "hello"})
@@ -153,12 +154,12 @@ def test_notification_settings_merge_and_show_on_members(api, people):
     path = f"/members/{people['bob']}"
     listed = {m["user_id"]: m for m in api.get("/members").json["data"]}
     assert listed[people["bob"]]["notifications"] == dict.fromkeys(
-        ("ticket_created", "ticket_updated", "comment_added", "ticket_overdue"), True)
+        ("ticket_created", "ticket_updated", "comment_added", "ticket_overdue", "sla"), True)
     api.patch(path, {"notifications": {"ticket_created": False}})
     changed = api.patch(path, {"notifications": {"ticket_overdue": False}, "name": "Robert"}).json
     assert changed["name"] == "Robert"
     assert changed["notifications"] == {"ticket_created": False, "ticket_updated": True, "comment_added": True,
-                                        "ticket_overdue": False}
+                                        "ticket_overdue": False, "sla": True}
     listed = {m["user_id"]: m for m in api.get("/members").json["data"]}
     assert listed[people["bob"]]["notifications"] == changed["notifications"]
 

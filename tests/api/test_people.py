@@ -101,7 +101,8 @@ def test_revoking_unknown_key_is_404(api):
     assert api.delete("/api-keys/nope").status_code == 404
 
 
-ALL_ON = {"ticket_created": True, "ticket_updated": True, "comment_added": True, "ticket_overdue": True}
+ALL_ON = {"ticket_created": True, "ticket_updated": True, "comment_added": True, "ticket_overdue": True,
+          "sla": True}
 
 
 @pytest.mark.parametrize("role", ["viewer", "member"])

@@ -10,7 +10,8 @@ from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.views import View
 from chalicelib.errors import Conflict
 
-BUILTIN_IDS = ["builtin:mine", "builtin:unassigned", "builtin:critical", "builtin:overdue", "builtin:recent"]
+BUILTIN_IDS = ["builtin:mine", "builtin:unassigned", "builtin:critical", "builtin:overdue", "builtin:recent",
+               "builtin:sla_at_risk", "builtin:sla_breached"]
 VIEW_FIELDS = {"id", "name", "query", "kind", "owner", "created_at", "updated_at"}
 
 
@@ -42,7 +43,7 @@ def test_every_project_has_the_built_in_views_first(client, api):
         listed = project.get("/views").json["data"]
         assert [v["id"] for v in listed] == BUILTIN_IDS
         assert [v["name"] for v in listed] == ["My tickets", "Unassigned", "Open critical and high", "Overdue",
-                                               "Recently updated"]
+                                               "Recently updated", "At risk", "Breached"]
         assert all(v["kind"] == "builtin" and v["owner"] is None and v["created_at"] is None for v in listed)
         assert all(set(v) - {"count"} == VIEW_FIELDS for v in listed)
     assert api.get("/views/builtin:mine").json == {
@@ -334,7 +335,7 @@ def test_views_count_their_tickets_where_the_kept_counts_say_exactly(api):
         return {view["name"]: view.get("count") for view in listed}
 
     assert counts(api) == {"My tickets": 1, "Unassigned": 2, "Open critical and high": 2, "Overdue": None,
-                           "Recently updated": 5, "tags=db": 1, "status=new,resolved&sort=due": 5,
+                           "Recently updated": 5, "At risk": None, "Breached": None, "tags=db": 1, "status=new,resolved&sort=due": 5,
                            "q=disk": None, "assignee=me&severity=high": None}
     assert counts(as_member)["My tickets"] == 1  # `me` is whoever asks
     assert api.get("/views/builtin:unassigned").json["count"] == 2

@@ -307,7 +307,8 @@ class TestDirectory:
         quiet = replace(admin, notifications=NotificationSettings(comment_added=False))
         directory.update_member(project.id, admin, quiet, [])
         assert directory.member(project.id, admin.user_id).notifications.as_dict() == {
-            "ticket_created": True, "ticket_updated": True, "comment_added": False, "ticket_overdue": True}
+            "ticket_created": True, "ticket_updated": True, "comment_added": False, "ticket_overdue": True,
+            "sla": True}
         assert directory.members(project.id) == [quiet]
 
 

@@ -98,6 +98,17 @@ def signed_in(page: Page, stack, console) -> Page:
     return page
 
 
+@pytest.fixture
+def audited(browser, stack):
+    # axe is injected as an inline script, which the page's own policy refuses.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(stack["ui_url"])
+    page.get_by_role("table").or_(page.get_by_role("status").filter(has_text="No tickets")).first.wait_for()
+    yield page
+    context.close()
+
+
 def axe_violations(page: Page) -> list[dict]:
     """The page's context must bypass the CSP (bypass_csp=True): axe is injected as an inline script."""
     page.add_script_tag(path=str(AXE))

@@ -21,6 +21,10 @@ def showcase(api):
                                                          "role": "member"}).json()
     team = api.call("POST", "/teams", expect=201, json={"name": "Payments", "members": [ana["user_id"]]}).json()
     ana_key = api.call("POST", "/api-keys", expect=201, json={"name": "ana", "user_id": ana["user_id"]}).json()
+    api.call("PUT", "/sla-policy", json={"targets": {
+        "critical": {"acknowledge": {"minutes": 15}, "resolve": {"minutes": 240}},
+        "high": {"acknowledge": {"minutes": 60}, "resolve": {"minutes": 1440}},
+        "medium": {"resolve": {"minutes": 4320}}}})
     rows = [
         dict(title="Password reset emails delayed", severity="medium", tags=["email"], status="resolved"),
         dict(title="Typo on the pricing page", severity="low", tags=["web"]),
@@ -66,13 +70,14 @@ def test_readable_in_light_and_dark_at_desktop_and_phone_widths(browser, stack, 
     page.goto(stack["ui_url"])
     expect(page.get_by_role("row")).to_have_count(7)
     project = f"{stack['api_url']}/projects/{stack['project_id']}"
-    pages = {"list": None, "ticket": f"{project}/tickets/{showcase['checkout']['key']}", "form": f"{project}/new"}
+    pages = {"list": None, "ticket": f"{project}/tickets/{showcase['checkout']['key']}", "form": f"{project}/new",
+             "reports": f"{project}/reports", "sla": f"{project}/sla"}
     for name, address in pages.items():
         if address:
             page.goto(address)
         page.get_by_role("heading", level=1).first.wait_for(state="attached")
         page.wait_for_load_state("networkidle")
-        # Nothing runs off the side of the screen.
-        assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
         page.screenshot(path=str(folder / f"{name}-{scheme}-{size}.png"))
+        # Nothing runs off the side of the screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"], name
     context.close()

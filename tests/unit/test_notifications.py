@@ -55,6 +55,30 @@ class TestWhoIsConcerned:
         assert addresses(event("TICKET_UPDATED", actor="dan", changes=reassigned)) == [
             "bob@example.com", "ada@example.com"]
 
+    def test_sla_at_risk_goes_to_the_assignee_and_a_breach_to_the_admins_too(self):
+        admin = member("eve", role="admin")
+        people = rules.People(members=PEOPLE.members | {"eve": admin}, teams=PEOPLE.teams)
+        sla = {"sla": {"old": None, "new": {"target": "resolve", "state": "at_risk", "due_at": NOW}}}
+        assert addresses(event("SLA_AT_RISK", actor="system", changes=sla), people) == ["bob@example.com"]
+        assert addresses(event("SLA_AT_RISK", actor="system", changes=sla, assignee="team:dbas"), people) == [
+            "bob@example.com", "cat@example.com"]
+        assert addresses(event("SLA_BREACHED", actor="system", changes=sla), people) == [
+            "bob@example.com", "eve@example.com"]
+        assert addresses(event("SLA_BREACHED", actor="system", changes=sla, assignee=None), people) == [
+            "eve@example.com"]
+        quiet = rules.People(members=people.members | {"eve": member("eve", role="admin",
+                             notifications=NotificationSettings(sla=False))}, teams=PEOPLE.teams)
+        assert addresses(event("SLA_BREACHED", actor="system", changes=sla), quiet) == ["bob@example.com"]
+
+    def test_an_sla_email_names_the_target_and_its_due_time(self):
+        sla = {"sla": {"old": None, "new": {"target": "acknowledge", "state": "breached",
+                                            "due_at": "2026-01-01T00:15:00.000Z"}}}
+        evt = event("SLA_BREACHED", actor="system", changes=sla, severity="critical")
+        [recipient] = rules.recipients(evt, rules.concerned(evt), PEOPLE)
+        mail = rules.compose(evt, recipient, PEOPLE, URL)
+        assert mail.text.startswith("The acknowledgement target of OPS-42 was breached: Disk full\n")
+        assert "Due: 2026-01-01T00:15:00.000Z" in mail.text and "Severity: critical" in mail.text
+
     def test_other_changes_send_nothing(self):
         changes = {"title": {"old": "a", "new": "b"}, "tags": {"old": [], "new": ["db"]}}
         assert addresses(event("TICKET_UPDATED", actor="cat", changes=changes)) == []

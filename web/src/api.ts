@@ -96,5 +96,6 @@ export const api = {
   post: <T>(path: string, body: unknown, headers?: Record<string, string>) => request<T>("POST", path, { body, headers }),
   patch: <T>(path: string, body: unknown, headers?: Record<string, string>) =>
     request<T>("PATCH", path, { body, headers }),
+  put: <T>(path: string, body: unknown) => request<T>("PUT", path, { body }),
   delete: <T>(path: string) => request<T>("DELETE", path),
 };

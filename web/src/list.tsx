@@ -5,6 +5,8 @@ import { ago, exact, severityLabel, statusLabel } from "./format";
 import { Icon } from "./icons";
 import { useShortcuts } from "./keys";
 import { navigate } from "./router";
+import { headline, SlaBadge } from "./sla";
+import { useNow } from "./clock";
 import { me, nameOf, openedFrom, people, tell } from "./state";
 import { type BulkResult, FINISHED, type Page, SEVERITIES, STATUSES, type Ticket, type View } from "./types";
 
@@ -13,7 +15,7 @@ const POLL_MS = 15000;
 // A short page is followed this many times at most before "Load more" is offered.
 const MAX_FOLLOWS = 10;
 export const FILTERS = [
-  "q", "status", "severity", "assignee", "reporter", "tags", "overdue",
+  "q", "status", "severity", "assignee", "reporter", "tags", "overdue", "sla",
   "created_after", "created_before", "due_after", "due_before", "sort",
 ] as const;
 type Filter = (typeof FILTERS)[number];
@@ -23,6 +25,7 @@ const SORTS: [string, string][] = [
   ["updated", "Recently updated"],
   ["due", "Due soonest"],
   ["severity", "Severity"],
+  ["sla", "SLA: soonest breach"],
 ];
 const DATE_FILTERS: [Filter, string][] = [
   ["created_after", "Created from"],
@@ -77,6 +80,8 @@ function chipText(name: Filter, value: string): string {
       return "Tags: " + value.split(",").join(", ");
     case "overdue":
       return "Overdue";
+    case "sla":
+      return value === "breached" ? "SLA breached" : "SLA at risk";
     case "sort":
       return "Sort: " + (SORTS.find(([key]) => key === value)?.[1] ?? value);
     default: {
@@ -304,17 +309,17 @@ function Filters({ filters, setFilter, searchRef }: {
       </div>
       <Checklist legend="Status" options={["open", ...STATUSES]} value={filters.status} onChange={(v) => setFilter("status", v)} />
       <Checklist legend="Severity" options={SEVERITIES} value={filters.severity} onChange={(v) => setFilter("severity", v)} />
-      <label class="inline">
-        <span>Assignee</span>
-        <select value={filters.assignee ?? ""} onChange={(e) => setFilter("assignee", (e.target as HTMLSelectElement).value || undefined)}>
+      <span class="inline">
+        <label for="f-assignee">Assignee</label>
+        <select id="f-assignee" value={filters.assignee ?? ""} onChange={(e) => setFilter("assignee", (e.target as HTMLSelectElement).value || undefined)}>
           <option value="">Anyone</option>
           <option value="none">Unassigned</option>
           <AssigneeOptions includeQueues />
         </select>
-      </label>
-      <label class="inline">
-        <span>Reporter</span>
-        <select value={filters.reporter ?? ""} onChange={(e) => setFilter("reporter", (e.target as HTMLSelectElement).value || undefined)}>
+      </span>
+      <span class="inline">
+        <label for="f-reporter">Reporter</label>
+        <select id="f-reporter" value={filters.reporter ?? ""} onChange={(e) => setFilter("reporter", (e.target as HTMLSelectElement).value || undefined)}>
           <option value="">Anyone</option>
           <option value="me">Me</option>
           {people.value.members.map((member) => (
@@ -323,10 +328,10 @@ function Filters({ filters, setFilter, searchRef }: {
             </option>
           ))}
         </select>
-      </label>
-      <label class="inline">
-        <span>Tags</span>
-        <input
+      </span>
+      <span class="inline">
+        <label for="f-tags">Tags</label>
+        <input id="f-tags"
           size={10}
           placeholder="db, network"
           value={filters.tags ?? ""}
@@ -335,7 +340,7 @@ function Filters({ filters, setFilter, searchRef }: {
             setFilter("tags", tags.length ? tags.join(",") : undefined);
           }}
         />
-      </label>
+      </span>
       <details class="filter">
         <summary>Dates</summary>
         <fieldset>
@@ -359,9 +364,17 @@ function Filters({ filters, setFilter, searchRef }: {
           </label>
         </fieldset>
       </details>
-      <label class="inline">
-        <span>Sort</span>
-        <select value={filters.sort ?? "created"} onChange={(e) => {
+      <span class="inline">
+        <label for="f-sla">SLA</label>
+        <select id="f-sla" value={filters.sla ?? ""} onChange={(e) => setFilter("sla", (e.target as HTMLSelectElement).value || undefined)}>
+          <option value="">Any</option>
+          <option value="at_risk">At risk</option>
+          <option value="breached">Breached</option>
+        </select>
+      </span>
+      <span class="inline">
+        <label for="f-sort">Sort</label>
+        <select id="f-sort" value={filters.sort ?? "created"} onChange={(e) => {
           const value = (e.target as HTMLSelectElement).value;
           setFilter("sort", value === "created" ? undefined : value);
         }}>
@@ -371,7 +384,7 @@ function Filters({ filters, setFilter, searchRef }: {
             </option>
           ))}
         </select>
-      </label>
+      </span>
     </div>
   );
 }
@@ -428,9 +441,9 @@ function BulkBar({ selected, tickets, onDone, onClear }: {
     <section class="bulk" aria-label="Change the selected tickets">
       <form onSubmit={apply} class="bulk-form">
         <strong>{selected.size} selected</strong>
-        <label class="inline">
-          <span>Set status</span>
-          <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+        <span class="inline">
+          <label for="f-set-status">Set status</label>
+          <select id="f-set-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
             <option value="">—</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -438,10 +451,10 @@ function BulkBar({ selected, tickets, onDone, onClear }: {
               </option>
             ))}
           </select>
-        </label>
-        <label class="inline">
-          <span>Set severity</span>
-          <select value={severity} onChange={(e) => setSeverity((e.target as HTMLSelectElement).value)}>
+        </span>
+        <span class="inline">
+          <label for="f-set-severity">Set severity</label>
+          <select id="f-set-severity" value={severity} onChange={(e) => setSeverity((e.target as HTMLSelectElement).value)}>
             <option value="">—</option>
             {SEVERITIES.map((s) => (
               <option key={s} value={s}>
@@ -449,19 +462,19 @@ function BulkBar({ selected, tickets, onDone, onClear }: {
               </option>
             ))}
           </select>
-        </label>
-        <label class="inline">
-          <span>Set assignee</span>
-          <select value={assignee} onChange={(e) => setAssignee((e.target as HTMLSelectElement).value)}>
+        </span>
+        <span class="inline">
+          <label for="f-set-assignee">Set assignee</label>
+          <select id="f-set-assignee" value={assignee} onChange={(e) => setAssignee((e.target as HTMLSelectElement).value)}>
             <option value="">—</option>
             <option value="none">Unassigned</option>
             <AssigneeOptions />
           </select>
-        </label>
-        <label class="inline">
-          <span>Add tags</span>
-          <input size={10} value={tags} onInput={(e) => setTags((e.target as HTMLInputElement).value)} />
-        </label>
+        </span>
+        <span class="inline">
+          <label for="f-add-tags">Add tags</label>
+          <input id="f-add-tags" size={10} value={tags} onInput={(e) => setTags((e.target as HTMLInputElement).value)} />
+        </span>
         <button type="submit" class="primary" disabled={busy}>
           {busy ? "Applying…" : `Apply to ${selected.size}`}
         </button>
@@ -483,15 +496,15 @@ function BulkBar({ selected, tickets, onDone, onClear }: {
   );
 }
 
-function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus }: {
+function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus, now }: {
   ticket: Ticket;
+  now: number;
   projectId: string;
   current: boolean;
   selected: boolean;
   onSelect: (checked: boolean) => void;
   onFocus: () => void;
 }) {
-  const now = Date.now();
   const finished = FINISHED.includes(ticket.status);
   const overdue = !!ticket.due_date && !finished && new Date(ticket.due_date).getTime() < now;
   return (
@@ -505,15 +518,21 @@ function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus }: 
       <td class="select">
         <input type="checkbox" aria-label={`Select ${ticket.key}`} checked={selected} onChange={(e) => onSelect((e.target as HTMLInputElement).checked)} />
       </td>
-      <td class="key">{ticket.key}</td>
+      <td class="key wide-only">{ticket.key}</td>
       <td class="title">
         <a href={`projects/${projectId}/tickets/${ticket.key}`}>{ticket.title}</a>
         <span class="narrow-only muted small">
-          {ticket.assignee ? nameOf(ticket.assignee) : "Unassigned"}
+          <span class="key">{ticket.key}</span> · {ticket.assignee ? nameOf(ticket.assignee) : "Unassigned"}
           {ticket.due_date && (
             <>
               {" · "}
               <span class={overdue ? "overdue" : ""}>{overdue ? "overdue " : "due "}{ago(ticket.due_date, now)}</span>
+            </>
+          )}
+          {headline(ticket.sla, now) && (
+            <>
+              {" · "}
+              <SlaBadge ticket={ticket} now={now} />
             </>
           )}
           {ticket.tags.map((tag) => (
@@ -540,6 +559,9 @@ function TicketRow({ ticket, projectId, current, selected, onSelect, onFocus }: 
         <time dateTime={ticket.created_at} title={exact(ticket.created_at)}>
           {ago(ticket.created_at, now)}
         </time>
+      </td>
+      <td class="sla-cell wide-only">
+        <SlaBadge ticket={ticket} now={now} />
       </td>
       <td class="due wide-only">
         {ticket.due_date ? (
@@ -568,6 +590,7 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [position, setPosition] = useState(0);
   const [changed, setChanged] = useState(0);
+  const now = useNow(30_000);
   const loadedAt = useRef(new Date().toISOString());
   const serial = useRef(0);
   const searchRef = useRef<HTMLInputElement | null>(null);
@@ -636,7 +659,9 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
     const timer = window.setInterval(async () => {
       if (document.hidden) return;
       try {
-        const reply = await api.get<Page<Ticket>>("/tickets", { ...filters, sort: "updated", limit: 20, cursor: null });
+        // Most recently changed first; the SLA filters come in SLA order only, so read more of those.
+        const query = filters.sla ? { ...filters, limit: 50, cursor: null } : { ...filters, sort: "updated", limit: 20, cursor: null };
+        const reply = await api.get<Page<Ticket>>("/tickets", query);
         setChanged(reply.body.data.filter((t) => t.updated_at > loadedAt.current).length);
       } catch {
         // A failed poll is retried by the next one.
@@ -650,6 +675,9 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
     const current = filtersOf(new URLSearchParams(location.search));
     const next = { ...current, [name]: value };
     if (value === undefined) delete next[name];
+    // The SLA filters are served in SLA order only: the two move together.
+    if (name === "sla" && value) next.sort = "sla";
+    if (name === "sort" && value !== "sla") delete next.sla;
     // Typing more of a search replaces the history entry; starting or clearing one adds an entry.
     navigate(listPath(projectId, next), { replace: typing && !!current.q === !!value });
   }
@@ -774,13 +802,14 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
                       onChange={(e) => setSelected((e.target as HTMLInputElement).checked ? new Set(tickets.map((t) => t.id)) : new Set())}
                     />
                   </th>
-                  <th scope="col">Key</th>
+                  <th scope="col" class="wide-only">Key</th>
                   <th scope="col">Title</th>
                   <th scope="col">Status</th>
                   <th scope="col">Severity</th>
                   <th scope="col" class="wide-only">Assignee</th>
                   <th scope="col" class="wide-only">Tags</th>
                   <th scope="col" class="wide-only">Created</th>
+                  <th scope="col" class="wide-only">SLA</th>
                   <th scope="col" class="wide-only">Due</th>
                 </tr>
               </thead>
@@ -794,6 +823,7 @@ export function TicketList({ projectId, params }: { projectId: string; params: U
                     selected={selected.has(ticket.id)}
                     onSelect={(checked) => toggle(ticket, checked)}
                     onFocus={() => setPosition(index)}
+                    now={now}
                   />
                 ))}
               </tbody>

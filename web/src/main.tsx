@@ -11,7 +11,19 @@ import { currentSession, startSession } from "./session";
 import { keyFromFragment, SignIn, signOut } from "./signin";
 import { me, notice, people, project } from "./state";
 import { TicketPage } from "./ticket";
+import type { ComponentType } from "preact";
 import type { Member, People, Project } from "./types";
+
+// Pages few people open every day load with their first visit, not with the list.
+function Later<P extends object>({ load, props }: { load: () => Promise<ComponentType<P>>; props: P }) {
+  const [Page, setPage] = useState<ComponentType<P> | null>(null);
+  useEffect(() => {
+    load().then((component) => setPage(() => component));
+  }, []);
+  return Page ? <Page {...props} /> : <p class="loading" role="status">Loading…</p>;
+}
+const loadReports = () => import("./reports").then((module) => module.Reports);
+const loadSlaSettings = () => import("./slasettings").then((module) => module.SlaSettings);
 
 async function loadProject(): Promise<void> {
   const [projectReply, peopleReply, meReply] = await Promise.allSettled([
@@ -74,6 +86,19 @@ function Shell({ projectId, children }: { projectId: string; children: preact.Co
           </span>
           <span>{project.value?.name ?? "Ticketry"}</span>
         </a>
+        <nav class="sections" aria-label="Sections">
+          <a href={`projects/${projectId}`} aria-current={route.value.page === "list" || route.value.page === "ticket" ? "page" : undefined}>
+            Tickets
+          </a>
+          <a href={`projects/${projectId}/reports`} aria-current={route.value.page === "reports" ? "page" : undefined}>
+            Reports
+          </a>
+          {me.value?.role === "admin" && (
+            <a href={`projects/${projectId}/sla`} aria-current={route.value.page === "sla" ? "page" : undefined}>
+              SLA policy
+            </a>
+          )}
+        </nav>
         <nav class="actions" aria-label="Account">
           <button type="button" class="primary" onClick={() => navigate(`projects/${projectId}/new`)} aria-keyshortcuts="c">
             <Icon name="plus" /> New ticket
@@ -139,6 +164,8 @@ function App() {
     <Shell projectId={current.projectId}>
       {current.page === "list" && <TicketList projectId={current.projectId} params={current.params} />}
       {current.page === "new" && <NewTicket projectId={current.projectId} />}
+      {current.page === "reports" && <Later load={loadReports} props={{ projectId: current.projectId, params: current.params }} />}
+      {current.page === "sla" && <Later load={loadSlaSettings} props={{}} />}
       {current.page === "ticket" && <TicketPage key={current.ticketId} projectId={current.projectId} ticketId={current.ticketId} />}
     </Shell>
   );

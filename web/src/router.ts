@@ -5,6 +5,8 @@ export type Route =
   | { page: "signin" }
   | { page: "list"; projectId: string; params: URLSearchParams }
   | { page: "new"; projectId: string }
+  | { page: "reports"; projectId: string; params: URLSearchParams }
+  | { page: "sla"; projectId: string }
   | { page: "ticket"; projectId: string; ticketId: string }
   | { page: "missing" };
 
@@ -23,6 +25,10 @@ function parse(): Route {
     return { page: "list", projectId: parts[1], params: new URLSearchParams(location.search) };
   }
   if (parts[0] === "projects" && parts.length === 3 && parts[2] === "new") return { page: "new", projectId: parts[1] };
+  if (parts[0] === "projects" && parts.length === 3 && parts[2] === "reports") {
+    return { page: "reports", projectId: parts[1], params: new URLSearchParams(location.search) };
+  }
+  if (parts[0] === "projects" && parts.length === 3 && parts[2] === "sla") return { page: "sla", projectId: parts[1] };
   if (parts[0] === "projects" && parts.length === 4 && parts[2] === "tickets") {
     return { page: "ticket", projectId: parts[1], ticketId: parts[3] };
   }

@@ -7,6 +7,8 @@ import { Icon } from "./icons";
 import { useShortcuts } from "./keys";
 import { AssigneeOptions } from "./list";
 import { navigate } from "./router";
+import { SlaPanel } from "./sla";
+import { useNow } from "./clock";
 import { nameOf, names, openedFrom, project, tell } from "./state";
 import { type Attachment, type HistoryEntry, type Page, SEVERITIES, type Status, type TicketDetail } from "./types";
 
@@ -256,6 +258,7 @@ export function TicketPage({ projectId, ticketId }: { projectId: string; ticketI
   const [draftTitle, setDraftTitle] = useState("");
   const [draftDescription, setDraftDescription] = useState("");
   const [fieldProblem, setFieldProblem] = useState<Record<string, string>>({});
+  const now = useNow(15_000);
   const status = useRef<HTMLSelectElement | null>(null);
   const severity = useRef<HTMLSelectElement | null>(null);
   const assignee = useRef<HTMLSelectElement | null>(null);
@@ -462,6 +465,7 @@ export function TicketPage({ projectId, ticketId }: { projectId: string; ticketI
           </section>
         </article>
         <aside class="properties" aria-label="Properties">
+          <SlaPanel sla={ticket.sla} now={now} />
           <label for="prop-status">Status</label>
           <select id="prop-status" ref={status} value={ticket.status} onChange={(e) => change({ status: (e.target as HTMLSelectElement).value })}>
             <option value={ticket.status}>{statusLabel(ticket.status)}</option>

@@ -4,6 +4,25 @@ export type Status = (typeof STATUSES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 export const FINISHED: Status[] = ["resolved", "closed", "canceled"];
 
+export interface SlaTarget {
+  minutes: number;
+  business_hours: boolean;
+  state: "running" | "paused" | "stopped" | "met" | "breached";
+  due_at: string | null;
+  at_risk_at: string | null;
+  at_risk: boolean;
+  elapsed_seconds: number;
+  remaining_seconds: number | null;
+  overrun_seconds: number | null;
+  met_at: string | null;
+  took_seconds: number | null;
+}
+
+export interface Sla {
+  policy_version: number;
+  targets: { acknowledge?: SlaTarget | null; resolve?: SlaTarget | null };
+}
+
 export interface Ticket {
   id: string;
   number: number;
@@ -21,6 +40,7 @@ export interface Ticket {
   source: string;
   tags: string[];
   version: number;
+  sla?: Sla | null;
 }
 
 export interface HistoryEntry {

@@ -10,6 +10,7 @@ import { getTicketAction } from './lib/actions/get-ticket';
 import { searchTicketsAction } from './lib/actions/search-tickets';
 import { updateTicketAction } from './lib/actions/update-ticket';
 import { commentAdded } from './lib/triggers/comment-added';
+import { slaBreached } from './lib/triggers/sla-breached';
 import { ticketAssigned } from './lib/triggers/ticket-assigned';
 import { ticketCreated } from './lib/triggers/ticket-created';
 import { ticketOverdue } from './lib/triggers/ticket-overdue';
@@ -45,5 +46,5 @@ export const ticketry = createPiece({
     bulkUpdateTicketsAction,
     customApiCallAction,
   ],
-  triggers: [ticketCreated, ticketUpdated, ticketStatusChanged, commentAdded, ticketAssigned, ticketOverdue],
+  triggers: [ticketCreated, ticketUpdated, ticketStatusChanged, commentAdded, ticketAssigned, ticketOverdue, slaBreached],
 });

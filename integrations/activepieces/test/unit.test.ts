@@ -198,8 +198,36 @@ describe('triggers', () => {
     assert.equal((items[0] as any).event_type, 'TICKET_UPDATED');
   });
 
+  it('sla_breached subscribes to SLA_BREACHED and keeps the chosen target\'s breaches', async () => {
+    routes = (req) => (req.method === 'POST' ? { status: 201, body: { id: 'wh2', secret: SECRET, ...req.body } } : undefined);
+    const breached = ticketry.getTrigger('sla_breached')!;
+    const store = new MemoryStore();
+    const props = { project_id: PROJECT, severity: ['critical'], target: 'resolve' };
+    await breached.onEnable(triggerContext(auth(), props, store, 'https://ap/sla', {}));
+    assert.deepEqual(api.requests[0].body, {
+      name: 'Activepieces: SLA Breached', event_type: 'SLA_BREACHED', url: 'https://ap/sla', filters: { severity: ['critical'] },
+    });
+    const event = (target: string) => delivery({ type: 'SLA_BREACHED', timestamp: '2026-11-27T11:00:00.000Z',
+      data: { project_id: PROJECT, actor: 'system', ticket: TICKET,
+        changes: { sla: { old: null, new: { target, state: 'breached', due_at: '2026-11-27T11:00:00.000Z' } } } } });
+    const [item] = await breached.run(triggerContext(auth(), props, store, '', event('resolve')));
+    assert.equal((item as any).event_type, 'SLA_BREACHED');
+    assert.equal((item as any).changes.sla.new.due_at, '2026-11-27T11:00:00.000Z');
+    assert.deepEqual(await breached.run(triggerContext(auth(), props, store, '', event('acknowledge'))), []);
+    const either = await breached.run(triggerContext(auth(), { ...props, target: undefined }, store, '', event('acknowledge')));
+    assert.equal(either.length, 1);
+    const updated = delivery({ type: 'TICKET_UPDATED', timestamp: 't', data: { project_id: PROJECT, actor: 'u1', ticket: TICKET, changes: {} } });
+    assert.deepEqual(await breached.run(triggerContext(auth(), props, store, '', updated)), []);
+
+    api.requests.length = 0;
+    routes = () => ({ status: 200, body: { data: [TICKET], cursor: null } });
+    await breached.test!(triggerContext(auth(), props, new MemoryStore(), ''));
+    assert.equal(api.requests[0].query.get('sla'), 'breached');
+    assert.equal(api.requests[0].query.get('sort'), 'sla');
+  });
+
   it('every trigger has sample data shaped like its items', () => {
-    for (const name of ['ticket_created', 'ticket_updated', 'ticket_status_changed', 'comment_added', 'ticket_assigned', 'ticket_overdue']) {
+    for (const name of ['ticket_created', 'ticket_updated', 'ticket_status_changed', 'comment_added', 'ticket_assigned', 'ticket_overdue', 'sla_breached']) {
       const sample = ticketry.getTrigger(name)!.sampleData as any;
       assert.ok(sample.key && sample.event_type && 'changes' in sample && 'actor' in sample, name);
     }
