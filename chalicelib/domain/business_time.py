@@ -32,7 +32,8 @@ class Calendar:
     time_zone: str
     working_days: frozenset[int]        # 0 = Monday
     start_minute: int                   # local minutes after midnight, inclusive
-    end_minute: int                     # exclusive; 1440 is midnight at the end of the day
+    end_minute: int                     # exclusive; 1440 is midnight at the end of the day. At or
+                                        # before start_minute: the day's hours end the next day
     holidays: frozenset[date] = frozenset()
 
     @property
@@ -80,9 +81,9 @@ def _at(epoch_seconds: int) -> datetime:
 def working_intervals(calendar: Calendar, start: datetime, until: datetime | None = None) -> Iterator[Interval]:
     """The calendar's working time from `start` (to `until`, or the horizon), in order."""
     end = until if until is not None else start + HORIZON
-    # Any working moment of a local day lies within _MAX_OFFSET of its wall-clock span, so the
-    # day before `start`'s UTC date is the earliest that can reach it.
-    day = start.date() - _DAY
+    # Any working moment of a local day lies within _MAX_OFFSET of its wall-clock span, which may
+    # run into the next day: two days before `start`'s UTC date is the earliest that can reach it.
+    day = start.date() - 2 * _DAY
     while datetime.combine(day, datetime.min.time(), timezone.utc) - _MAX_OFFSET < end:
         week = [interval for offset in range(7) for interval in day_intervals(calendar, day + timedelta(days=offset))]
         for begin, finish in sorted(week):
@@ -105,6 +106,9 @@ def day_intervals(calendar: Calendar, day: date) -> tuple[Interval, ...]:
     midnight = datetime.combine(day, datetime.min.time())
     open_at = midnight + timedelta(minutes=calendar.start_minute)
     close_at = midnight + timedelta(minutes=calendar.end_minute)
+    if close_at <= open_at:
+        # A night shift: the working day's hours run past midnight, to the end time the next day.
+        close_at += _DAY
     low = (open_at - _MAX_OFFSET).replace(tzinfo=timezone.utc)
     high = (close_at + _MAX_OFFSET).replace(tzinfo=timezone.utc)
     found = []

@@ -163,6 +163,16 @@ def buckets(first: date, last: date, size: str) -> list[tuple[date, date]]:
     return spans
 
 
+def reported_days(first: date, last: date, today: date) -> tuple[date, date]:
+    """The days a report covers: those asked for, no more than five years back or a year ahead,
+    and at most MAX_REPORT_DAYS from the first. The last may come before the first: no day."""
+    lowest, highest = today - timedelta(days=5 * MAX_REPORT_DAYS), today + timedelta(days=MAX_REPORT_DAYS)
+    first = max(first, lowest)
+    if first > highest:
+        return first, lowest
+    return first, min(last, highest, first + timedelta(days=MAX_REPORT_DAYS - 1))
+
+
 def summarise(rows: dict[tuple[str, str], Counter], first: date, last: date, size: str,
               open_now: dict[str, int], today: date) -> dict:
     """The report from the aggregates `rows` ({(day, severity): counters}, every day from `first`

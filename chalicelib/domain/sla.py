@@ -111,8 +111,6 @@ def parse_calendar(hours: dict[str, Any]) -> Calendar:
         raise ValidationFailed.on("business_hours.working_days", f"one or more of {list(WEEKDAYS)}")
     start = _minutes("business_hours.start", hours.get("start"))
     end = _minutes("business_hours.end", hours.get("end"))
-    if end <= start:
-        raise ValidationFailed.on("business_hours.end", "must be after start")
     holidays = set()
     for raw in hours.get("holidays") or []:
         try:

@@ -8,8 +8,11 @@ from chalicelib.schemas.common import Strict
 
 
 class ReportQuery(Strict):
-    from_: date = Field(alias="from", description="First day (UTC), inclusive, YYYY-MM-DD")
-    to: date = Field(description="Last day (UTC), inclusive; at most 366 days after `from`")
+    from_: date = Field(alias="from", description="First day (UTC), inclusive, YYYY-MM-DD; days more than five "
+                                                  "years back are not reported")
+    to: date = Field(description="Last day (UTC), inclusive. The answer covers at most 366 days from `from` and "
+                                 "none more than a year ahead; its `from` and `to` name the days it covers "
+                                 "(none when `to` comes before `from`)")
     bucket: Literal["day", "week"] = Field(default="day", description="day, or ISO week (Monday to Sunday, "
                                                                        "cut to the range)")
 

@@ -1,15 +1,20 @@
 """Request and response shapes of SLA policies and of the `sla` every ticket answer carries."""
 from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from pydantic import BaseModel, Field, StringConstraints
 
 from chalicelib.schemas.common import Strict
 
+# The zones this runtime knows: what the policy check accepts, listed in the document.
+TIME_ZONES = sorted(available_timezones())
 TargetName = Literal["acknowledge", "resolve"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"),
                       Field(description="HH:MM, local time; 24:00 is the end of the day")]
-Day = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), Field(description="YYYY-MM-DD")]
+# A calendar date: the format says what the policy check accepts (a pattern alone would admit 2026-02-30).
+Day = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+                Field(description="YYYY-MM-DD", json_schema_extra={"format": "date"})]
 
 
 class TargetIn(Strict):
@@ -30,14 +35,32 @@ class Targets(Strict):
 
 
 class BusinessHours(Strict):
-    time_zone: str = Field(min_length=1, max_length=64, description="An IANA time zone, such as Europe/Paris")
+    time_zone: str = Field(min_length=1, max_length=64, description="An IANA time zone, such as Europe/Paris",
+                           json_schema_extra={"enum": TIME_ZONES})
     working_days: list[Weekday] = Field(min_length=1, max_length=7)
     start: ClockTime
     end: ClockTime
     holidays: list[Day] = Field(default_factory=list, max_length=400, description="Local dates with no working hours")
 
 
+def _hours_when_counted(schema: dict) -> None:
+    # A target may count business hours only when the policy has them: either the policy has
+    # business hours, or none of its targets counts them.
+    wall_target = {"anyOf": [{"type": "null"}, {"type": "object", "properties": {"business_hours": {"const": False}}}]}
+    wall_severity = {"anyOf": [{"type": "null"}, {"type": "object", "properties": {
+        name: wall_target for name in ("acknowledge", "resolve")}}]}
+    schema["oneOf"] = [
+        {"title": "With business hours", "required": ["business_hours"],
+         "properties": {"business_hours": {"type": "object"}}},
+        {"title": "Wall time only", "properties": {
+            "business_hours": {"type": "null"},
+            "targets": {"type": "object", "properties": {
+                severity: wall_severity for severity in ("critical", "high", "medium", "low")}}}},
+    ]
+
+
 class SlaPolicyIn(Strict):
+    model_config = Strict.model_config | {"json_schema_extra": _hours_when_counted}
     targets: Targets
     business_hours: BusinessHours | None = Field(default=None, description="Needed by targets that count "
                                                                            "business hours")

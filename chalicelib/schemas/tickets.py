@@ -140,7 +140,7 @@ class TicketSearch(Strict):
     sla: Literal["at_risk", "breached"] | None = Field(
         default=None, description="at_risk: open tickets with a running target under 25 % of its time left, by "
                                   "when they became at risk; breached: open tickets with a target past due and "
-                                  "not met, soonest breach first. Only with sort=sla (or no sort)")
+                                  "not met, soonest breach first. Either comes in that order, whatever `sort` says")
     status: str | None = Field(default=None, description="Comma-separated statuses, any of; `open` stands for "
                                                          "every status but resolved, closed and canceled",
                                json_schema_extra={"pattern": _csv_pattern(STATUSES + ("open",))})

@@ -8,7 +8,6 @@ from chalicelib.domain import reports as rules
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import SEVERITIES
-from chalicelib.errors import ValidationFailed
 
 
 class ReportService:
@@ -16,17 +15,15 @@ class ReportService:
         self.directory = directory
 
     def summary(self, principal: Principal, first: date, last: date, bucket: str, today: date | None = None) -> dict:
-        if last < first:
-            raise ValidationFailed.on("to", "must not be before from")
-        if (last - first).days >= rules.MAX_REPORT_DAYS:
-            raise ValidationFailed.on("to", f"at most {rules.MAX_REPORT_DAYS} days after from")
+        """Any range is answered: the days reported are those of [first, last] within five years
+        back and a year ahead, and at most MAX_REPORT_DAYS of them from the first; the answer's
+        `from` and `to` name them (a range with no such day has no buckets)."""
         today = today or utc_now().date()
-        if (last - today).days > rules.MAX_REPORT_DAYS:
-            raise ValidationFailed.on("to", "at most a year from today")
+        first, last = rules.reported_days(first, last, today)
+        if last < first:
+            return {"from": first.isoformat(), "to": last.isoformat(), "bucket": bucket, "buckets": []}
         # The backlog of a past day is today's less the changes since: those days are read too.
         until = max(today, last)
-        if (until - first).days > 5 * rules.MAX_REPORT_DAYS:
-            raise ValidationFailed.on("from", "at most five years ago")
         project_id = principal.project.id
         rows = {key: Counter(counters) for key, counters in self.directory.report_days(
             project_id, first.isoformat(), until.isoformat()).items()}

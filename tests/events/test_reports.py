@@ -2,8 +2,9 @@
 the daily aggregates, the report route reading them. Equal to a brute-force count over the
 tickets' histories, and unchanged when the stream hands the same records over again."""
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from chalicelib.domain.clock import utc_now
 from chalicelib.domain.tickets import FINISHED_STATUSES, SEVERITIES
 from tests.streams import handle_records, new_records
 
@@ -94,9 +95,18 @@ def test_the_report_equals_the_histories_and_replays_count_nothing_twice(api):
 
 
 def test_report_parameters_are_checked(api):
-    assert api.get("/reports/summary?from=2026-03-02&to=2026-03-01").json["error"]["details"][0]["field"] == "to"
-    assert api.get("/reports/summary?from=2020-01-01&to=2021-06-01").json["error"]["details"][0]["field"] == "to"
+    assert api.get("/reports/summary?from=2026-13-02&to=2026-03-01").json["error"]["details"][0]["field"] == "from"
     assert api.get("/reports/summary?from=2026-03-02").json["error"]["details"][0]["field"] == "to"
+    # Any range is answered, narrowed to the days a report covers, which the answer names.
+    backwards = api.get("/reports/summary?from=2026-03-02&to=2026-03-01").json
+    assert (backwards["from"], backwards["to"], backwards["buckets"]) == ("2026-03-02", "2026-03-01", [])
+    today = utc_now().date()
+    long = api.get(f"/reports/summary?from={today - timedelta(days=500)}&to={today}&bucket=week").json
+    assert (long["from"], long["to"]) == (str(today - timedelta(days=500)), str(today - timedelta(days=500 - 365)))
+    ancient = api.get("/reports/summary?from=0001-01-01&to=9999-12-31&bucket=week").json
+    assert (date.fromisoformat(ancient["to"]) - date.fromisoformat(ancient["from"])).days == 365
+    assert date.fromisoformat(ancient["from"]) >= today - timedelta(days=5 * 366)
+    assert api.get("/reports/summary?from=9999-12-31&to=9999-12-31").json["buckets"] == []
     assert api.get("/reports/summary?from=2026-03-02&to=2026-03-03&bucket=month").status_code == 400
     viewer = api.as_key(api.key_for(api.add_member("viewer")["user_id"]))
     assert viewer.get("/reports/summary?from=2026-03-02&to=2026-03-03").status_code == 403

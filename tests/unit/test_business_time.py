@@ -24,7 +24,12 @@ def counts(calendar: Calendar | None, moment: datetime, pauses) -> bool:
         return True
     local = moment.astimezone(calendar.zone)
     minute = local.hour * 60 + local.minute
-    return calendar.is_working_day(local.date()) and calendar.start_minute <= minute < calendar.end_minute
+    day, start, end = local.date(), calendar.start_minute, calendar.end_minute
+    if start < end:
+        return calendar.is_working_day(day) and start <= minute < end
+    # A night shift: from start on a working day to end on the day after it.
+    return (calendar.is_working_day(day) and minute >= start) or (
+        calendar.is_working_day(day - timedelta(days=1)) and minute < end)
 
 
 def oracle_elapsed(calendar, start, end, pauses) -> timedelta:
@@ -49,7 +54,8 @@ def oracle_moment(calendar, start, amount, pauses, limit) -> datetime | None:
 @st.composite
 def calendars(draw):
     start = draw(st.integers(0, 23 * 60 - 1))
-    end = draw(st.integers(start + 1, 24 * 60))
+    # An end at or before the start is a night shift, ending the next day.
+    end = draw(st.integers(start + 1, 24 * 60) | st.integers(1, start + 1))
     days = draw(st.frozensets(st.integers(0, 6), min_size=1))
     offsets = draw(st.lists(st.integers(0, 300), max_size=8))
     return Calendar(time_zone=draw(st.sampled_from(ZONES)), working_days=days, start_minute=start, end_minute=end,
