@@ -27,7 +27,6 @@ from chalicelib.events.stream import tickets_stream
 from tests.api.test_faults import history, put_announced_file
 from tests.conftest import rebind
 from tests.faults import Injector, Plan, Site
-from tests.receiver import start_receiver
 from tests.streams import new_records
 
 EVENTS = Path(__file__).parent
@@ -36,14 +35,6 @@ OBJECT_CREATED = json.loads((EVENTS / "s3_object_created.json").read_text())
 # A failed condition is not injected here: in a handler it happens when a write meets its own
 # first attempt, after a lost answer, and an injected one would stand for a write that never was.
 PLAN = Plan(conditional=False)
-
-
-@pytest.fixture
-def receiver(monkeypatch):
-    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
-    receiver = start_receiver()
-    yield receiver
-    receiver.server.shutdown()
 
 
 def uid() -> str:

@@ -17,14 +17,6 @@ from tests.streams import new_records, pump_tickets_stream, pump_webhook_queue
 
 
 @pytest.fixture
-def receiver(monkeypatch):
-    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
-    receiver = start_receiver()
-    yield receiver
-    receiver.server.shutdown()
-
-
-@pytest.fixture
 def no_waiting(monkeypatch):
     """Retries become due at once, so a test can run the whole schedule."""
     monkeypatch.setattr(rules, "retry_delay", lambda attempts, first, now: 0 if now - first < rules.GIVE_UP_AFTER else None)
