@@ -21,6 +21,12 @@ ERRORS = {
     "413": "Body larger than 1 MiB, or a file over the attachment size limit",
 }
 
+# A storage call that still fails after the SDK's own retries: nothing was changed, try again.
+RETRYABLE = {
+    "429": "Throttled by the storage; nothing was changed",
+    "503": "The storage failed or timed out; nothing was changed",
+}
+
 TICKET_PARAM_DESCRIPTION = "The ticket's id, or its key (OPS-42, in any case)"
 
 
@@ -98,6 +104,9 @@ def _operation(route, refs, schemas) -> dict:
     for status, description in ERRORS.items():
         responses[status] = {"description": description, **error}
     responses["415"] = UNSUPPORTED_MEDIA_TYPE
+    for status, description in RETRYABLE.items():
+        responses[status] = {"description": description, **error, "headers": {"Retry-After": {
+            "description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}}}
     operation["responses"] = responses
     return operation
 
