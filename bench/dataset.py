@@ -24,6 +24,7 @@ from chalicelib.adapters.models import (
     scoped,
     terms_pk,
 )
+from chalicelib.domain import sla as sla_rules
 from chalicelib.domain import text
 from chalicelib.domain.clock import iso, new_id, utc_now
 from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes
@@ -87,6 +88,9 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
             due_date=iso(created + timedelta(days=rng.randrange(3, 30))) if rng.random() < 0.3 else None,
             assignee=assignee, tags=tags,
             dedup_key=f"alert-{number}" if rng.random() < 0.1 else None, version=1,
+            # As the API keeps it for a project with no SLA policy: only when it was acknowledged
+            # and resolved, for the reports.
+            sla=sla_rules.start_clock(None, "low", created_at),
         )
         created_entry = TicketService._entry(ticket, Events.TICKET_CREATED, reporter, created_at,
                                              changes={name: {"old": None, "new": _json(getattr(ticket, name))}
@@ -102,7 +106,8 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
             moment += timedelta(minutes=rng.randrange(1, 600))
             changed_at = iso(moment)
             after, changes = apply_changes(ticket, {"status": status}, workflow, changed_at)
-            ticket = replace(after, version=ticket.version + 1)
+            ticket = replace(after, version=ticket.version + 1,
+                             sla=sla_rules.advance(ticket.sla, ticket.status, after.status, changed_at))
             # The entry is about the ticket as the change leaves it.
             history.append(TicketService._entry(ticket, Events.TICKET_UPDATED, rng.choice(people.members),
                                                 changed_at, changes))

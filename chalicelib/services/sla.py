@@ -53,7 +53,7 @@ class SlaService:
         current = principal.project.sla_policy_version or 0
         policy = self.policy(principal.project.id, version) if 1 <= version <= current else None
         if policy is None:
-            raise NotFound("no such SLA policy version")
+            raise NotFound("no such version")  # as for a version number of the wrong form
         return policy.as_dict()
 
     def replace_policy(self, principal: Principal, body: dict[str, Any]) -> dict:

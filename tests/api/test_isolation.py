@@ -29,6 +29,8 @@ BODIES = {
     "create_webhook": {"name": "w", "event_type": "*", "url": "https://example.com/hook"},
     "create_view": {"name": "v", "query": "sort=updated"},
     "update_view": {"name": "Renamed"},
+    "put_sla_policy": {"targets": {"critical": {"acknowledge": {"minutes": 15}}}},
+    "put_business_hours": {"time_zone": "UTC", "working_days": ["mon"], "start": "09:00", "end": "17:00"},
 }
 NOWHERE = "zzzzzzzzzzzzzzzz"   # an id of the right form that names nothing
 
@@ -57,6 +59,7 @@ def world(client):
         "user_id": member["user_id"],
         "key_id": a.post("/api-keys", {"name": "acme-flow", "automation": True, "role": "member"}).json["id"],
         "delivery_id": NOWHERE,
+        "version": str(a.put("/sla-policy", BODIES["put_sla_policy"]).json["version"]),
     }
     return {"a": a, "b": b, "ids": ids, "ticket": ticket, "viewer": a.as_key(a.key_for(viewer["user_id"]))}
 

@@ -88,9 +88,10 @@ def test_a_successful_delivery_reads_two_items_and_writes_its_delivery_twice(fig
         assert exactly(delivered["write_units"]) > 0 and exactly(delivered["read_units"]) > 0
 
 
-def test_the_idle_schedule_queries_the_two_due_indexes_and_nothing_else(figures):
+def test_the_idle_schedule_queries_the_due_and_sla_markers_and_nothing_else(figures):
     schedule = figures["schedule"]
-    assert calls(schedule) == {"Query deliveries": 1, "Query tickets": DUE_SHARDS}
+    # Each shard of the overdue markers, then each shard of the SLA markers.
+    assert calls(schedule) == {"Query deliveries": 1, "Query tickets": 2 * DUE_SHARDS}
     assert exactly(schedule["scans"]) == 0 and exactly(schedule["query_items_read"]) == 0
     assert exactly(schedule["write_units"]) == 0
     assert schedule["sqs"] == {} and schedule["ses"] == {} and schedule["other"] == {}
