@@ -14,7 +14,7 @@ UI_SOURCES := web/package-lock.json web/build.mjs web/index.html web/tsconfig.js
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test ui piece-test package deploy
+.PHONY: run test test-quick ui piece-test package deploy
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ ui: $(UI)
 
 $(CHROMIUM):
 	apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+
+# Quicker while iterating: all but the browser tests and those that start a whole local stack.
+# CI runs `make test`, which runs everything.
+test-quick: $(SETUP)
+	$(PY) -m pytest --ignore=tests/ui --ignore=tests/local
 
 # The Activepieces piece: unit tests, and an integration test that starts the local stack with $(PY).
 piece-test: $(SETUP) $(UI) $(CHROMIUM)
