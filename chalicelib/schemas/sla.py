@@ -1,4 +1,5 @@
 """Request and response shapes of SLA policies and of the `sla` every ticket answer carries."""
+from functools import lru_cache
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
@@ -6,8 +7,18 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from chalicelib.schemas.common import Strict
 
-# The zones this runtime knows: what the policy check accepts, listed in the document.
-TIME_ZONES = sorted(available_timezones())
+
+@lru_cache(maxsize=1)
+def _time_zones() -> list[str]:
+    return sorted(available_timezones())
+
+
+def _known_time_zones(schema: dict) -> None:
+    # The zones this runtime knows, what the policy check accepts; read from disk only when the
+    # document is built, not at every cold start.
+    schema["enum"] = _time_zones()
+
+
 TargetName = Literal["acknowledge", "resolve"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"),
@@ -36,7 +47,7 @@ class Targets(Strict):
 
 class BusinessHours(Strict):
     time_zone: str = Field(min_length=1, max_length=64, description="An IANA time zone, such as Europe/Paris",
-                           json_schema_extra={"enum": TIME_ZONES})
+                           json_schema_extra=_known_time_zones)
     working_days: list[Weekday] = Field(min_length=1, max_length=7)
     start: ClockTime
     end: ClockTime
