@@ -1,9 +1,19 @@
 # `make run` (the whole product on this machine), `make test` (every test), `make package` (the
 # CloudFormation template and deployment package of a stage) and `make deploy STAGE=...` (to AWS).
-PYTHON ?= python3
 VENV := .venv
 PY ?= $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# The interpreter for .venv: PYTHON if given, else the first of these that infra/interpreter.py
+# accepts (3.11 or newer, with the email fix for CVE-2024-6923; Debian's own python3 has it).
+PYTHON_CANDIDATES := python3 python3.13 python3.12 python3.11 /usr/bin/python3
+PYTHON ?= $(shell for p in $(PYTHON_CANDIDATES); do command -v $$p >/dev/null 2>&1 && $$p infra/interpreter.py 2>/dev/null && { command -v $$p; break; }; done)
+# A .venv made earlier by an interpreter without the fix is made again.
+ifneq ($(wildcard $(VENV)/bin/python),)
+ifneq ($(shell $(VENV)/bin/python infra/interpreter.py >/dev/null 2>&1 && echo safe),safe)
+$(info .venv was made by an interpreter without the fix for CVE-2024-6923: making it again)
+$(shell rm -rf $(VENV))
+endif
+endif
 # The venv is built only when it is the interpreter in use; PY=... runs an interpreter of your own.
 SETUP := $(if $(filter $(VENV)/bin/python,$(PY)),$(INSTALLED))
 OUT ?= dist
@@ -17,17 +27,21 @@ CHROMIUM := /usr/bin/chromium
 .PHONY: run test test-quick ui piece-test package deploy
 
 $(INSTALLED): requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "No Python 3.11+ with the fix for CVE-2024-6923 found (tried: $(PYTHON_CANDIDATES)). Install Python 3.12.5+, 3.11.10+ or 3.13+ (on Debian: apt-get install python3 python3-venv), or pass PYTHON=/path/to/python" >&2; exit 1; }
+	$(PYTHON) infra/interpreter.py
+	$(PYTHON) -m venv $(VENV) || { apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade "pip<26.3"
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 # RESET=1 starts from empty data; PORT, AWS_PORT, DYNAMODB_PORT and STATE_DIR (environment) move it.
 run: $(SETUP) $(UI)
+	$(PY) infra/interpreter.py
 	$(PY) -m chalicelib.local.stack $(if $(RESET),--reset,)
 
 # Both suites always run; make test fails if either does.
 test: $(SETUP) $(UI) $(CHROMIUM)
+	$(PY) infra/interpreter.py
 	@status=0; $(PY) -m pytest || status=$$?; $(MAKE) --no-print-directory piece-test || status=$$?; exit $$status
 
 $(UI): $(UI_SOURCES)
@@ -41,6 +55,7 @@ $(CHROMIUM):
 # Quicker while iterating: all but the browser tests and those that start a whole local stack.
 # CI runs `make test`, which runs everything.
 test-quick: $(SETUP)
+	$(PY) infra/interpreter.py
 	$(PY) -m pytest --ignore=tests/ui --ignore=tests/local
 
 # The Activepieces piece: unit tests, and an integration test that starts the local stack with $(PY).

@@ -4,7 +4,8 @@ import logging
 from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.parser import BytesParser
+from email.policy import SMTP, EmailPolicy
 from email.utils import formatdate, make_msgid
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,21 @@ log = logging.getLogger(__name__)
 SENDER_NAME = "Ticketry"
 # 7-bit transfer encodings throughout: SES relays raw messages as given, and not every hop on the
 # way takes 8-bit bodies.
-POLICY = SMTP.clone(cte_type="7bit")
+UNFOLDED = SMTP.clone(cte_type="7bit", max_line_length=None)
+ADDRESS_HEADERS = frozenset({"from", "to"})
+
+
+class _Policy(EmailPolicy):
+    """Writes address headers on one line. Folding a long display name can drop the quotes around
+    it (CPython's folder does), and "Cc: x@y" inside a name then reads back as another address."""
+
+    def fold_binary(self, name, value):
+        if name.lower() in ADDRESS_HEADERS:
+            return UNFOLDED.fold_binary(name, value)
+        return super().fold_binary(name, value)
+
+
+POLICY = _Policy(linesep="\r\n", cte_type="7bit")
 # SES's answers that will not change on a retry of the same message (a refused recipient, a
 # malformed message); anything else (throttling, an outage) is worth retrying.
 PERMANENT_ERRORS = frozenset({"MessageRejected", "BadRequestException"})
@@ -42,7 +57,10 @@ class SesMailer:
             raw = mime(email, self.sender)
         except ValueError as error:  # an address no header can carry; the directory lets some in
             raise MailRejected(f"no message can be written to {email.to!r}: {error}") from error
-        request = {"FromEmailAddress": self.sender, "Content": {"Raw": {"Data": raw}}}
+        # Recipients named here, never read from the message's headers: whatever a header says,
+        # the message goes only to its one recipient.
+        request = {"FromEmailAddress": self.sender, "Destination": {"ToAddresses": [email.to]},
+                   "Content": {"Raw": {"Data": raw}}}
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
         try:
@@ -77,7 +95,19 @@ def mime(email: Email, sender: str) -> bytes:
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
-    return message.as_bytes()
+    raw = message.as_bytes()
+    _check_written(raw, message, email)
+    return raw
+
+
+def _check_written(raw: bytes, message: EmailMessage, email: Email) -> None:
+    """Reads the bytes back as a receiving server would: exactly the headers written, in order,
+    and the one recipient. Text from people reaches the headers already cleaned; this holds the
+    line whatever the interpreter's email package does with it."""
+    parsed = BytesParser(policy=POLICY).parsebytes(raw)
+    recipients = [address.addr_spec for address in parsed["To"].addresses] if parsed["To"] else []
+    if parsed.keys() != message.keys() or recipients != [email.to] or len(parsed.get_payload()) != 2:
+        raise ValueError(f"the message read back has headers {parsed.keys()} for {recipients}")
 
 
 def from_settings() -> SesMailer:

@@ -35,6 +35,9 @@ FIELD_ORDER = ("title", "status", "severity", "assignee", "due_date", "tags", "d
 # Control and format characters (CR, LF, NUL, bidi overrides, ...) and line/paragraph separators:
 # none belongs in a header, and a bidi override could disguise a subject.
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+# How an RFC 2047 encoded word begins ("=?utf-8?q?...?="): text from people must never carry one
+# into a header, where it would be decoded instead of shown.
+ENCODED_WORD_START = "=?"
 
 
 @dataclass(frozen=True)
@@ -208,9 +211,12 @@ def subject(key: str, title: str) -> str:
 
 def header_safe(value: str, limit: int) -> str:
     """One line of at most `limit` characters: control characters become spaces, runs of
-    whitespace one space. A CR or LF left in a header value would let text start new headers."""
+    whitespace one space, and no RFC 2047 encoded word can start. A CR or LF left in a header value
+    would let text start new headers; so would an encoded word of them, which some versions of
+    Python's email package decode and write back raw (CVE-2024-6923)."""
     cleaned = "".join(" " if unicodedata.category(ch) in _UNSAFE_CATEGORIES else ch for ch in value)
-    return _shorten(re.sub(r"\s+", " ", cleaned).strip(), limit)
+    one_line = re.sub(r"\s+", " ", cleaned).strip()
+    return _shorten(one_line.replace(ENCODED_WORD_START, "= ?"), limit)
 
 
 def ticket_link(public_url: str, project_id: str, ticket_id: str) -> str:

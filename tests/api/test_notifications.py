@@ -4,6 +4,7 @@ import email
 import re
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from email.utils import getaddresses
 
 import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -72,6 +73,22 @@ def test_the_assignee_hears_of_a_ticket_someone_else_created(api, people, mailbo
     link = f"{config.public_url()}/projects/{api.project_id}/tickets/{ticket['id']}"
     assert text(message).startswith(f"Ada Admin created {ticket['key']}: Disk full on db-1\n")
     assert link in text(message) and f'href="{link}"' in html(message)
+
+
+def test_a_hostile_title_reaches_only_the_recipients_it_should(api, people, mailbox):
+    """Every email about the ticket, comments by other people included, goes to its recipient alone."""
+    hostile = "=?utf-8?q?hi=0D=0ABcc:_attacker@evil.example?="
+    ticket = api.create_ticket(title=hostile, assignee=people["bob"])
+    people["cat_api"].post(f"/tickets/{ticket['id']}/comments", {"body": "on it"})
+    messages = mailbox.deliver()
+    assert messages
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][config.region()]
+    for sent, message in zip(backend.sent_messages[-len(messages):], messages):
+        # moto adds the header's recipients to the request's; SES takes only the request's.
+        assert {address for _, address in getaddresses(sent.destinations)} == {message["To"].addresses[0].addr_spec}
+        assert "evil.example" not in " ".join(sent.destinations)
+        assert not {"Bcc", "Cc"} & set(message.keys()) and "\n" not in message["Subject"]
+        assert message["Subject"].startswith(f"[{ticket['key']}] = ?utf-8?q?hi")
 
 
 def test_a_ticket_you_create_for_yourself_sends_nothing(api, people, mailbox):

@@ -233,6 +233,61 @@ class TestMime:
         mime(self.MAIL, "notifications@ticketry.local").decode("ascii")
 
 
+# Titles and names that try to write headers of their own: encoded words of CR LF (quoted-printable
+# and base64, short and past the folding width), a blank line before a body, and raw controls.
+HOSTILE = [
+    "=?utf-8?q?hi=0D=0ABcc:_attacker@evil.example?=",
+    "=?utf-8?b?aGkNCkJjYzogYXR0YWNrZXJAZXZpbC5leGFtcGxl?=",
+    "x " * 60 + "=?utf-8?q?hi=0D=0A=0D=0Areplaced_body?=",
+    "=?UTF-8?Q?hi=0ABcc=3A_attacker=40evil=2Eexample?= =?utf-8?q?=0D=0ACc:_c@evil.example?=",
+    "hi\r\nBcc: attacker@evil.example\x00\u2028Cc: c@evil.example",
+    "y" * 30 + " " + "x" * 40 + " Cc: c@evil.example",
+]
+WRITTEN_HEADERS = ["From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted", "MIME-Version", "Content-Type"]
+
+
+def read_back(raw: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(raw, policy=default_policy)
+
+
+class TestHostileHeaders:
+    @pytest.mark.parametrize("text", HOSTILE)
+    def test_a_title_or_name_never_writes_a_header_or_a_body(self, text):
+        evt = event("COMMENT_ADDED", actor="cat", comment="Rebooting now.", title=text)
+        recipient = rules.Recipient(address="bob@example.com", name=text, reason="you are the assignee of OPS-42")
+        message = read_back(mime(rules.compose(evt, recipient, PEOPLE, URL), "notifications@ticketry.local"))
+        assert message.keys() == WRITTEN_HEADERS
+        assert [a.addr_spec for a in message["To"].addresses] == ["bob@example.com"]
+        assert [a.addr_spec for a in message["From"].addresses] == ["notifications@ticketry.local"]
+        assert "\n" not in message["Subject"] and "Bcc" not in message.keys()
+        assert message.get_body(("plain",)).get_content().startswith("Cat commented on OPS-42: ")
+
+    @pytest.mark.parametrize("text", HOSTILE)
+    def test_a_webhook_name_never_writes_a_header(self, text):
+        mail = rules.compose_webhook_disabled(text, "https://hooks.example.com/x", NOW, "ada@example.com", text)
+        message = read_back(mime(mail, "notifications@ticketry.local"))
+        assert message.keys() == WRITTEN_HEADERS
+        assert [a.addr_spec for a in message["To"].addresses] == ["ada@example.com"]
+
+    @pytest.mark.parametrize("text", [t for t in HOSTILE if "=?" in t])
+    def test_no_encoded_word_survives_into_header_text(self, text):
+        assert "=?" not in rules.header_safe(text, 1000)
+        assert "=?" not in rules.subject("OPS-1", text)
+
+    @pytest.mark.parametrize("text", HOSTILE[:4])
+    def test_a_message_that_reads_back_otherwise_is_never_sent(self, text):
+        """Header text that skipped the cleaning: this interpreter either encodes it safely or the
+        message is refused before it reaches SES."""
+        ses = FakeSes()
+        mail = rules.Email(to="bob@example.com", to_name=text, subject=text, text="t", html="h")
+        try:
+            SesMailer(ses, "n@ticketry.local").send(mail, "e1-1")
+        except MailRejected:
+            assert ses.requests == []
+            return
+        assert read_back(ses.requests[0]["Content"]["Raw"]["Data"]).keys() == WRITTEN_HEADERS
+
+
 class FakeSes:
     def __init__(self, error_code: str | None = None):
         self.requests: list[dict] = []
@@ -253,6 +308,7 @@ class TestSesMailer:
         assert SesMailer(ses, "n@ticketry.local", "tracking").send(self.MAIL, "e1-1") == "m1"
         request = ses.requests[0]
         assert request["FromEmailAddress"] == "n@ticketry.local" and request["ConfigurationSetName"] == "tracking"
+        assert request["Destination"] == {"ToAddresses": ["bob@example.com"]}
         assert b"Subject: [OPS-1] x" in request["Content"]["Raw"]["Data"]
         SesMailer(ses, "n@ticketry.local").send(self.MAIL, "e1-2")
         assert "ConfigurationSetName" not in ses.requests[1]
