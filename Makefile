@@ -58,7 +58,8 @@ test-quick: $(SETUP)
 	$(PY) infra/interpreter.py
 	$(PY) -m pytest --ignore=tests/ui --ignore=tests/local
 
-# The Activepieces piece: unit tests, and an integration test that starts the local stack with $(PY).
+# The Activepieces piece: unit tests, its packed archive installed as Activepieces installs it (npm
+# registry needed), and an integration test that starts the local stack with $(PY).
 piece-test: $(SETUP) $(UI) $(CHROMIUM)
 	cd integrations/activepieces && npm ci --no-audit --no-fund && npm run build && TICKETRY_PYTHON=$(if $(findstring /,$(PY)),$(abspath $(PY)),$(PY)) npm test
 
