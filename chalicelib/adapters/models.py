@@ -361,6 +361,7 @@ class WebhookItem(_DirectoryTable, discriminator="webhook"):
     disabled_at = UnicodeAttribute(null=True)
     failing_since = NumberAttribute(null=True)
     once = BooleanAttribute(null=True)   # absent on subscriptions made before it existed
+    owner = UnicodeAttribute(null=True)  # absent on subscriptions made before owners were recorded
 
 
 WEBHOOK_SK_PREFIX = "WEBHOOK#"

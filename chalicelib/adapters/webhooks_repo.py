@@ -145,7 +145,7 @@ def to_subscription(project_id: str, item: WebhookItem) -> Subscription:
                         assignee=filters.get("assignee"), ticket_id=filters.get("ticket_id")),
         secret=item.secret, created_at=item.created_at, created_by=item.created_by,
         previous_secret=item.previous_secret, previous_secret_until=item.previous_secret_until,
-        disabled_at=item.disabled_at, failing_since=item.failing_since, once=bool(item.once),
+        disabled_at=item.disabled_at, failing_since=item.failing_since, once=bool(item.once), owner=item.owner,
     )
 
 
@@ -154,7 +154,7 @@ def to_webhook_item(s: Subscription) -> WebhookItem:
         project_pk(s.project_id), WEBHOOK_SK_PREFIX + s.id, webhook_id=s.id, name=s.name, event_type=s.event_type,
         url=s.url, filters=s.filters.as_dict(), secret=s.secret, previous_secret=s.previous_secret,
         previous_secret_until=s.previous_secret_until, created_at=s.created_at, created_by=s.created_by,
-        disabled_at=s.disabled_at, failing_since=s.failing_since, once=s.once or None,
+        disabled_at=s.disabled_at, failing_since=s.failing_since, once=s.once or None, owner=s.owner,
     )
 
 

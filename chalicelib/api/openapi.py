@@ -14,7 +14,8 @@ ERRORS = {
     "400": "Invalid input; `details` names each bad field",
     "401": "Missing or invalid API key",
     "403": "The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the "
-           "view is built-in, or shared and made by someone else",
+           "view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by "
+           "another member or key, and only they or an admin may manage it",
     "404": "No such project or resource for this key",
     "409": "Conflicts with the current state, or names a member or team the project does not have",
     "412": "If-Match does not match the current version",

@@ -1,5 +1,6 @@
-"""Webhook rules: which subscription wants an event, how a delivery is signed (Standard Webhooks),
-when a failed delivery is tried again, and which target addresses are refused."""
+"""Webhook rules: who manages a subscription, which subscription wants an event, how a delivery is
+signed (Standard Webhooks), when a failed delivery is tried again, and which target addresses are
+refused."""
 import base64
 import hashlib
 import hmac
@@ -7,8 +8,10 @@ import ipaddress
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalicelib.domain.events import TicketEvent
+from chalicelib.domain.people import Principal
 
 WEBHOOK_EVENTS = ("TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "ATTACHMENT_ADDED",
                   "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED")
@@ -25,6 +28,7 @@ DISABLE_AFTER = 3 * 24 * 3600      # a subscription failing this long is switche
 ROTATED_SECRET_GRACE = 24 * 3600   # the old secret keeps signing alongside the new one
 DELIVERY_TIMEOUT_SECONDS = 10
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+OWNER_KEY_PREFIX = "key:"
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,9 @@ class Subscription:
     disabled_at: str | None = None
     failing_since: float | None = None           # epoch seconds of the first failure in a row
     once: bool = False                           # removed after its first successful delivery
+    # A member's user id, or key:<key id> for an automation key; None on subscriptions made before
+    # owners were recorded (see may_manage).
+    owner: str | None = None
 
     @property
     def active(self) -> bool:
@@ -78,6 +85,38 @@ class Subscription:
         if self.previous_secret and self.previous_secret_until and now < self.previous_secret_until:
             keys.append(self.previous_secret)
         return keys
+
+
+def owner_of(principal: Principal) -> str:
+    """A member owns what any of their keys subscribed. An automation key owns what it subscribed
+    itself: automation names are not unique, so the key, not the name, is the owner."""
+    return principal.user_id if principal.user_id is not None else OWNER_KEY_PREFIX + principal.key_id
+
+
+def may_manage(subscription: Subscription, principal: Principal) -> bool:
+    """Whether `principal` may manage (change, delete, test, redeliver, rotate the secret of) the
+    subscription, and so see its secret and whole URL: its owner and admins may."""
+    if principal.is_admin:
+        return True
+    if subscription.owner is not None:
+        return subscription.owner == owner_of(principal)
+    # Made before owners were recorded: the maker's actor stands in. For a member that is their
+    # user id, exactly the owner; for an automation it is automation:<name>, so any automation key
+    # an admin gave that name. Flows subscribed before then can still unsubscribe themselves.
+    return subscription.created_by == principal.actor
+
+
+def has_credentials(url: str) -> bool:
+    """A URL naming a user or password (user:pass@host). Never sent: credentials are refused."""
+    return "@" in urlsplit(url).netloc
+
+
+def target_of(url: str) -> str:
+    """The scheme and host (with its port when one is written) of a target: all of a URL that is
+    shown to those who may not manage its subscription. The path, query and credentials, where
+    receivers keep their tokens, are left out."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
 def wants(subscription: Subscription, event: TicketEvent) -> bool:

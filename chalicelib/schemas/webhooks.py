@@ -70,18 +70,30 @@ class FiltersOut(BaseModel):
 
 
 class WebhookOut(BaseModel):
+    """A subscription as the key reading it may see it: whole for its owner (the member or the
+    automation key that subscribed it) and admins; for other members without the rest of its URL."""
     id: str
     name: str
     event_type: EventType
-    url: str
+    url: str | None = Field(description="The whole target URL, for those who may manage the webhook (`manageable`); "
+                                        "null for other members, who see only `target`")
+    target: str = Field(description="The target's scheme and host (and port, when the URL names one), shown to "
+                                    "every member; the path, query and credentials are left out")
     filters: FiltersOut
     created_at: str
+    created_by: str = Field(description="Who subscribed it: a member's user_id, or automation:<name> for an "
+                                        "automation key")
+    manageable: bool = Field(description="Whether this key may manage the webhook (delete, test, redeliver, rotate "
+                                         "its secret): its owner's keys and admins may; others get 403")
     active: bool
     disabled_at: str | None
     once: bool
 
 
 class WebhookCreated(WebhookOut):
+    """A subscription as its owner or an admin sees it when subscribing or rotating: with its secret."""
+    url: str = Field(description="The whole target URL")
+    manageable: Literal[True]
     secret: str = Field(description="whsec_…: shown in full only here and after rotation")
 
 

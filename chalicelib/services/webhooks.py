@@ -1,5 +1,5 @@
-"""Webhook use cases: subscriptions, fan-out of ticket events, delivery with retries, the retry
-sweep, redelivery, test pings and secret rotation."""
+"""Webhook use cases: subscriptions and who manages them, fan-out of ticket events, delivery with
+retries, the retry sweep, redelivery, test pings and secret rotation."""
 import json
 import logging
 import time
@@ -15,7 +15,7 @@ from chalicelib.domain.clock import iso, new_id, now_iso
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.people import Principal
 from chalicelib.domain.webhooks import Attempt, Delivery, Filters, Subscription
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.schemas import webhooks as schemas
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class WebhookService:
                                           tags=tuple(t.lower() for t in filters.tags or ()),
                                           assignee=filters.assignee, ticket_id=filters.ticket_id),
             secret=rules.new_secret(), created_at=now_iso(), created_by=principal.actor, once=body.once,
+            owner=rules.owner_of(principal),
         )
         self.repo.save_subscription(subscription, new=True)
         return subscription
@@ -52,11 +53,20 @@ class WebhookService:
             raise NotFound("webhook not found")
         return subscription
 
+    def managed(self, principal: Principal, subscription_id: str) -> Subscription:
+        """The subscription, for a use case that manages it; 403 for a key that may only read it."""
+        subscription = self.get(principal, subscription_id)
+        if not rules.may_manage(subscription, principal):
+            raise Forbidden("only whoever subscribed this webhook (the member, or the automation key) or an admin "
+                            "may manage it; other members see it without its secret or the rest of its URL")
+        return subscription
+
     def delete(self, principal: Principal, subscription_id: str) -> None:
+        self.managed(principal, subscription_id)
         self.repo.delete_subscription(principal.project.id, subscription_id)
 
     def rotate_secret(self, principal: Principal, subscription_id: str) -> Subscription:
-        current = self.get(principal, subscription_id)
+        current = self.managed(principal, subscription_id)
         rotated = replace(current, secret=rules.new_secret(), previous_secret=current.secret,
                           previous_secret_until=time.time() + rules.ROTATED_SECRET_GRACE)
         self.repo.save_subscription(rotated, new=False)
@@ -64,7 +74,7 @@ class WebhookService:
 
     def test(self, principal: Principal, subscription_id: str) -> dict:
         """Sends a signed PING now and reports the receiver's answer."""
-        subscription = self.get(principal, subscription_id)
+        subscription = self.managed(principal, subscription_id)
         now = time.time()
         body = json.dumps({"type": rules.PING, "timestamp": iso(datetime.fromtimestamp(now, timezone.utc)),
                            "data": {"project_id": subscription.project_id, "webhook_id": subscription.id}}).encode()
@@ -82,7 +92,7 @@ class WebhookService:
                 "cursor": cursors.encode(more, scope, config.cursor_signing_key()) if more else None}
 
     def redeliver(self, principal: Principal, subscription_id: str, delivery_id: str) -> Delivery:
-        subscription = self.get(principal, subscription_id)
+        subscription = self.managed(principal, subscription_id)
         if not subscription.active:
             raise Conflict("the webhook is disabled")
         delivery = self.repo.delivery(subscription_id, delivery_id)
@@ -99,6 +109,10 @@ class WebhookService:
             http_sender.check_url(url, config.webhook_allow_private_targets())
         except http_sender.TargetRefused as error:
             raise ValidationFailed.on("url", str(error)) from None
+        if rules.has_credentials(url):
+            # They would never be sent, and a password kept in a URL is one more copy of it to guard.
+            raise ValidationFailed.on("url", "must not hold credentials (user:password@); to authenticate "
+                                             "deliveries, verify their signature, or put a token in the path")
 
     # ---- events ------------------------------------------------------------------------------
 
@@ -196,10 +210,15 @@ def _statuses(value: str | list[str] | None) -> str | tuple[str, ...] | None:
     return tuple(value) if isinstance(value, list) else value
 
 
-def public_subscription(s: Subscription, *, with_secret: bool = False) -> dict:
-    body = {"id": s.id, "name": s.name, "event_type": s.event_type, "url": s.url, "filters": s.filters.as_dict(),
-            "created_at": s.created_at, "active": s.active, "disabled_at": s.disabled_at, "once": s.once}
-    if with_secret:
+def public_subscription(s: Subscription, principal: Principal, *, with_secret: bool = False) -> dict:
+    """The subscription as `principal` may see it: whole for those who may manage it; for other
+    members without the secret, and with only the scheme and host of its URL."""
+    manageable = rules.may_manage(s, principal)
+    body = {"id": s.id, "name": s.name, "event_type": s.event_type, "url": s.url if manageable else None,
+            "target": rules.target_of(s.url), "filters": s.filters.as_dict(), "created_at": s.created_at,
+            "created_by": s.created_by, "manageable": manageable, "active": s.active,
+            "disabled_at": s.disabled_at, "once": s.once}
+    if with_secret and manageable:
         body["secret"] = s.secret
     return body
 

@@ -1,8 +1,22 @@
-"""Pure webhook rules: which subscription wants an event."""
+"""Pure webhook rules: who manages a subscription, what others see of its URL, which
+subscription wants an event, which addresses are refused."""
+from dataclasses import replace
+
 import pytest
 
 from chalicelib.domain.events import TicketEvent
-from chalicelib.domain.webhooks import Filters, Subscription, never_sent_to, refused_address, wants
+from chalicelib.domain.people import Principal, Project
+from chalicelib.domain.webhooks import (
+    Filters,
+    Subscription,
+    has_credentials,
+    may_manage,
+    never_sent_to,
+    owner_of,
+    refused_address,
+    target_of,
+    wants,
+)
 
 NOW = "2026-01-01T00:00:00.000Z"
 
@@ -77,3 +91,56 @@ def test_loopback_and_private_addresses_are_refused_only_where_private_targets_a
 @pytest.mark.parametrize("address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "::ffff:8.8.8.8"])
 def test_public_addresses_are_sent_to(address):
     assert not refused_address(address) and not never_sent_to(address)
+
+
+PROJECT = Project(id="p1", name="Operations", key="OPS", created_at=NOW)
+
+
+def member(user_id: str, role: str = "member", key_id: str = "k1") -> Principal:
+    return Principal(project=PROJECT, actor=user_id, role=role, key_id=key_id, user_id=user_id)
+
+
+def automation(name: str, key_id: str) -> Principal:
+    return Principal(project=PROJECT, actor=f"automation:{name}", role="member", key_id=key_id)
+
+
+class TestWhoManages:
+    def test_a_member_owns_what_any_of_their_keys_subscribed(self):
+        owned = replace(subscription(), owner=owner_of(member("u1", key_id="k1")))
+        assert may_manage(owned, member("u1", key_id="k2"))
+        assert not may_manage(owned, member("u2"))
+
+    def test_an_automation_key_owns_what_it_subscribed_and_no_namesake_does(self):
+        owned = replace(subscription(), created_by="automation:flow", owner=owner_of(automation("flow", "k7")))
+        assert may_manage(owned, automation("flow", "k7"))
+        assert not may_manage(owned, automation("flow", "k8"))
+        assert not may_manage(owned, member("u1"))
+
+    def test_admins_manage_every_subscription(self):
+        owned = replace(subscription(), owner=owner_of(automation("flow", "k7")))
+        assert may_manage(owned, member("u9", role="admin"))
+
+    def test_without_a_recorded_owner_its_maker_manages_it(self):
+        made_by_member = replace(subscription(), created_by="u1")
+        assert may_manage(made_by_member, member("u1")) and not may_manage(made_by_member, member("u2"))
+        made_by_flow = replace(subscription(), created_by="automation:flow")
+        assert may_manage(made_by_flow, automation("flow", "k8"))
+        assert not may_manage(made_by_flow, automation("sync", "k9")) and not may_manage(made_by_flow, member("u1"))
+
+
+@pytest.mark.parametrize("url,shown", [
+    ("https://flows.example.com/hooks/t0k3n?sig=abc#x", "https://flows.example.com"),
+    ("http://user:pass@Flows.example.com:8443/p", "http://Flows.example.com:8443"),
+    ("https://[2001:db8::1]:9000/p", "https://[2001:db8::1]:9000"),
+    ("https://flows.example.com", "https://flows.example.com"),
+])
+def test_others_see_the_targets_scheme_and_host_only(url, shown):
+    assert target_of(url) == shown
+
+
+@pytest.mark.parametrize("url,credentials", [
+    ("https://user:pass@example.com/", True), ("https://user@example.com/", True), ("https://@example.com/", True),
+    ("https://example.com/a@b?c=d@e", False), ("https://example.com/", False),
+])
+def test_credentials_are_those_written_before_the_host(url, credentials):
+    assert has_credentials(url) is credentials

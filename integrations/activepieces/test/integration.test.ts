@@ -106,6 +106,31 @@ describe('against the local stack', { timeout: 300_000 }, () => {
     await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));   // again: nothing to do
   });
 
+  it('a trigger enabled with an automation key owns its subscription: another member cannot see its secret or path, nor delete it', async () => {
+    const keyFor = async (body: Record<string, unknown>) =>
+      authFor(info.api_url, ((await api('POST', '/api-keys', body)).body as { secret: string }).secret);
+    const member = (await api('POST', '/members', { email: `mo${Date.now()}@example.com`, name: 'Mo', role: 'member' })).body as { user_id: string };
+    const flow = await keyFor({ name: 'activepieces', automation: true, role: 'member' });
+    const mo = await keyFor({ name: 'mo', user_id: member.user_id });
+    const asMo = (method: string, path: string) => request(mo, method, `/v1/ce/projects/${info.project_id}${path}`);
+    const trigger = ticketry.getTrigger('ticket_created')!;
+    const store = new MemoryStore();
+    const props = { project_id: info.project_id };
+    const webhookUrl = `${receiver.url}/flows/owned/t0k3n`;
+    await trigger.onEnable(triggerContext(flow, props, store, webhookUrl, {}));
+    const stored = (await store.get<{ id: string; secret: string }>('ticketry_subscription'))!;
+
+    const seen = (await asMo('GET', `/webhooks/${stored.id}`)).body as Record<string, unknown>;
+    assert.deepEqual([seen['url'], seen['target'], seen['manageable'], 'secret' in seen], [null, receiver.url, false, false]);
+    await assert.rejects(asMo('POST', `/webhooks/${stored.id}/rotate-secret`), /403/);
+    await assert.rejects(asMo('DELETE', `/webhooks/${stored.id}`), /403/);
+    const own = (await request(flow, 'GET', `/v1/ce/projects/${info.project_id}/webhooks/${stored.id}`)).body as Record<string, unknown>;
+    assert.deepEqual([own['url'], own['manageable'], own['created_by']], [webhookUrl, true, 'automation:activepieces']);
+
+    await trigger.onDisable(triggerContext(flow, props, store, webhookUrl, {}));
+    await assert.rejects(api('GET', `/webhooks/${stored.id}`), /404/);
+  });
+
   it('search_tickets finds tickets by their words, and bulk_update_tickets changes them by key', async () => {
     const create = ticketry.getAction('create_ticket')!;
     const word = `zeppelin${Date.now()}`;

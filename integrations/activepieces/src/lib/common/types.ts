@@ -55,12 +55,17 @@ export type WebhookFilters = {
   ticket_id?: string;
 };
 
+/** Whole for its owner (the key that subscribed it, for an automation key) and admins: other
+ * members read `url: null`, only the `target`'s scheme and host, and never a secret. */
 export type WebhookSubscription = {
   id: string;
   name: string;
   event_type: string;
-  url: string;
+  url: string | null;
+  target: string;
   filters: WebhookFilters;
+  created_by: string;
+  manageable: boolean;
   active: boolean;
   once: boolean;
   secret?: string;
