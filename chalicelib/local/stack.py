@@ -197,7 +197,8 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
     running.enter_context(dynamodb_local.running(
         port=ports.dynamodb, db_path=state.dynamodb, log_path=state.dynamodb_log,
         jvm_options=dynamodb_local.QUICK_START,
-        on_start=lambda process: supervisor.started_process(f"DynamoDB Local (log: {state.dynamodb_log})", process)))
+        on_start=lambda process: supervisor.started_process(f"DynamoDB Local (log: {state.dynamodb_log})", process),
+        watch=supervisor.started_thread))
     check()
     running.enter_context(aws_server.running(ports.aws, s3_folder=state.s3, watch=supervisor.started_thread))
     check()
