@@ -1,6 +1,6 @@
 """The whole product on this machine (`make run`), on 127.0.0.1 only: the API on $PORT (8000), moto for
 S3/SQS/SES/EventBridge on $AWS_PORT (4566, the customary local AWS port), DynamoDB Local on
-$DYNAMODB_PORT (4567, next to it). State lives in --state-dir / $STATE_DIR (.local); --reset empties
+$DYNAMODB_PORT (4567, next to it; forwarded into the network namespace it runs in). State lives in --state-dir / $STATE_DIR (.local); --reset empties
 it first."""
 import argparse
 import contextlib
