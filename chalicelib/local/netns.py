@@ -108,12 +108,15 @@ class Forwarder:
                              daemon=True).start()
 
     def _carry(self, client: socket.socket) -> None:
+        """Runs in a thread of its own, which ends with the connection."""
         with client:
             try:
                 upstream = self._connect_inside()
+            except ConnectionRefusedError:
+                return  # nothing listens in there (yet): the client sees its connection closed
             except OSError as error:
-                log.debug("nothing to forward port %d to yet: %s", self.port, error)
-                return  # the client sees its connection closed, as while nothing listens
+                log.warning("cannot forward a connection to port %d: %s", self.port, error)
+                return
             with upstream:
                 for sock in (client, upstream):
                     # A request or an answer written in parts goes on at once, not after a delayed ACK.
@@ -129,22 +132,26 @@ class Forwarder:
                     self._open.difference_update((client, upstream))
 
     def _connect_inside(self) -> socket.socket:
-        # A socket belongs to the network namespace of the thread that made it, for good; only
-        # this thread enters the namespace, and only to make one.
-        if _libc.setns(self._namespace, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "setns into the forwarded namespace failed")
+        # A socket belongs for good to the network namespace of the thread that made it. This thread
+        # enters the namespace only to make one; should it fail to come back, it makes nothing more
+        # (it carries one connection, or none, and ends).
+        _setns(self._namespace)
         try:
             upstream = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         finally:
-            if _libc.setns(self._home, CLONE_NEWNET) != 0:
-                # This thread must never go on in the other namespace; it is its own and ends here.
-                raise SystemExit(f"setns back failed: {os.strerror(ctypes.get_errno())}")
+            _setns(self._home)
         try:
             upstream.connect(("127.0.0.1", self.port))
         except OSError:
             upstream.close()
             raise
         return upstream
+
+
+def _setns(namespace: int) -> None:
+    if _libc.setns(namespace, CLONE_NEWNET) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"setns: {os.strerror(error)}")
 
 
 def _pipe(source: socket.socket, target: socket.socket) -> None:
