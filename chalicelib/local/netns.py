@@ -7,6 +7,7 @@ Making a namespace and entering it both need CAP_SYS_ADMIN (root).
 """
 import contextlib
 import ctypes
+import errno
 import logging
 import os
 import socket
@@ -20,6 +21,8 @@ CLONE_NEWNET = 0x40000000
 # How a process started with ENTER_OWN_NETWORK ends when it could not have a network of its own.
 NO_NAMESPACE = 97
 CHUNK = 256 * 1024
+# Right after the namespace is made its loopback is still down, then nothing listens on it for a while.
+NOT_LISTENING_YET = (errno.ENETUNREACH, errno.ECONNREFUSED)
 
 # Run by supervisor.spawn's small interpreter before it becomes the command, so that the command
 # keeps the pid spawn returns and never sees any network but its loopback (brought up: a new
@@ -112,9 +115,9 @@ class Forwarder:
         with client:
             try:
                 upstream = self._connect_inside()
-            except ConnectionRefusedError:
-                return  # nothing listens in there (yet): the client sees its connection closed
             except OSError as error:
+                if error.errno in NOT_LISTENING_YET:
+                    return  # the client sees its connection closed, as the process is starting
                 log.warning("cannot forward a connection to port %d: %s", self.port, error)
                 return
             with upstream:
