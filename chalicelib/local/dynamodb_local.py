@@ -116,7 +116,10 @@ def running(port: int | None = None, db_path: Path | None = None, log_path: Path
         if on_start is not None:
             on_start(process)
         if not exposed:
-            namespace = netns.entered_by(process)
+            try:
+                namespace = netns.entered_by(process)
+            except TimeoutError as error:
+                raise SetupError(f"DynamoDB Local: {error}") from None
             if namespace is None:
                 raise SetupError(NO_NAMESPACE if process.returncode == netns.NO_NAMESPACE
                                  else f"DynamoDB Local exited with code {process.returncode}")

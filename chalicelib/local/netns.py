@@ -44,7 +44,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 def entered_by(process: subprocess.Popen, timeout: float = 30.0) -> int | None:
     """A descriptor of the network namespace `process` made for itself, once it has made it; None
     when the process ended first (its exit code says why: NO_NAMESPACE when it could not make one)."""
-    ours = os.stat("/proc/self/ns/net").st_ino
+    ours = os.stat("/proc/thread-self/ns/net").st_ino
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
