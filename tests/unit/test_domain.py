@@ -1,4 +1,6 @@
 """Pure rules: workflow, change diffs, tags, search planning, cursors, tokens."""
+import re
+
 import pytest
 
 from dataclasses import replace
@@ -79,6 +81,47 @@ def test_tags_are_lowercased_trimmed_and_unique():
         normalise_tags(["x"] * 0 + [f"t{n}" for n in range(21)])
     with pytest.raises(ValidationFailed):
         normalise_tags(["   "])
+
+
+class TestIdentifiers:
+    """Tags and other names people type are one name whatever invisible characters or composition
+    they were typed with."""
+
+    @pytest.mark.parametrize("invisible", sorted(text.INVISIBLE))
+    def test_an_invisible_character_makes_no_other_tag(self, invisible):
+        assert normalise_tags([f"{invisible}db", f"d{invisible}b", "db", f"db{invisible}"]) == ("db",)
+
+    def test_the_two_spellings_of_an_accented_letter_are_one_tag(self):
+        composed, decomposed = "caf\u00e9", "cafe\u0301"
+        assert normalise_tags([decomposed]) == (composed,)
+        assert normalise_tags([composed, decomposed, "CAFE\u0301"]) == (composed,)
+
+    def test_bidi_controls_are_dropped_from_the_stored_tag(self):
+        assert normalise_tags(["\u202eprod\u202c", "\u2066eu\u2069", "\u200fx\u200e"]) == ("prod", "eu", "x")
+
+    def test_a_tag_of_invisible_characters_only_is_refused_naming_the_field(self):
+        with pytest.raises(ValidationFailed) as refused:
+            normalise_tags([" \u200b\ufeff "], field="filters.tags")
+        assert refused.value.details[0].field == "filters.tags"
+
+    def test_the_length_limit_is_on_what_shows(self):
+        assert normalise_tags(["\u200b" * 10 + "x" * 64]) == ("x" * 64,)
+        with pytest.raises(ValidationFailed):
+            normalise_tags(["x" * 65])
+
+    def test_the_identifier_spelling_is_composed_visible_and_trimmed(self):
+        assert text.identifier(" \u200bcpu:web-3\ufeff ") == "cpu:web-3"
+        assert text.identifier("Re\u0301sume\u0301") == "R\u00e9sum\u00e9"  # case is left alone
+
+    def test_search_words_ignore_invisible_characters(self):
+        assert text.words("d\u200bisk \u202edb\u202c f\u2060ull") == ["disk", "db", "full"]
+        assert text.terms("caf\u00e9") == text.terms("cafe\u0301")
+
+    def test_the_schemas_name_the_same_invisible_characters(self):
+        from chalicelib.schemas.common import VISIBLE
+        every = {chr(c) for c in range(0x10000) if not 0xd800 <= c < 0xe000}
+        hidden = {c for c in every if not re.fullmatch(VISIBLE, c)}
+        assert hidden == text.INVISIBLE | {c for c in every if not c.strip()}
 
 
 class TestSearchPlan:
@@ -266,3 +309,4 @@ def test_a_long_query_is_driven_by_its_longest_words_and_checked_on_all():
     query = search.TicketQuery(words=words)
     assert len(search.candidates(query)) == text.MAX_QUERY_WORDS
     assert search.plan(query).needs_filter
+
