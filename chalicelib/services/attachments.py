@@ -35,7 +35,7 @@ class AttachmentService:
 
     def start_upload(self, principal: Principal, ticket_id: str, body: AttachmentCreate) -> dict:
         ticket, seen = self._ticket_for_upload(principal, ticket_id)
-        content_type = rules.normalise_content_type(body.content_type)
+        content_type = rules.stored_content_type(body.content_type)
         rules.check_announced_size(body.size, config.max_attachment_bytes())
         limit = config.max_attachments_per_ticket()
         for _ in range(WRITE_ATTEMPTS):
