@@ -232,6 +232,9 @@ class AttachmentItem(_TicketsTable, discriminator="attachment"):
     # The table's TTL attribute, set while the upload is pending: a record whose file never came
     # disappears on its own. Removed when the upload is confirmed.
     expires_at = NumberAttribute(null=True)
+    # The object version (and its ETag) confirmed, set with `available`: what downloads serve.
+    version_id = UnicodeAttribute(null=True)
+    etag = UnicodeAttribute(null=True)
 
 
 class DedupGuardItem(_TicketsTable, discriminator="dedup"):

@@ -76,6 +76,11 @@ class Attachment:
     created_at: str
     uploaded_at: str | None = None
     expires_at: int | None = None     # epoch seconds; a pending record is void after it
+    # The stored version confirmed, the only one ever served: the upload form stays valid after
+    # its first use, and a second post only adds a newer version of the object (the bucket is
+    # versioned). None for records confirmed before versions were recorded.
+    version_id: str | None = None
+    etag: str | None = None
 
     @property
     def key(self) -> str:
@@ -98,6 +103,8 @@ class Attachment:
 class StoredObject:
     size: int
     content_type: str
+    version_id: str | None = None
+    etag: str | None = None
 
 
 def object_key(project_id: str, ticket_id: str, attachment_id: str) -> str:

@@ -5,6 +5,7 @@ import json
 import re
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import boto3
@@ -117,6 +118,14 @@ def versions(s3, prefix: str) -> list[dict]:
 
 def history(api, ticket, event):
     return api.get(f"/tickets/{ticket['id']}/history?event={event}").json["data"]
+
+
+def object_created(key: str, size: int) -> dict:
+    """S3's Object Created event for `key`, as EventBridge delivers it."""
+    event = json.loads((Path(__file__).parents[1] / "events" / "s3_object_created.json").read_text())
+    event["detail"]["bucket"]["name"] = BUCKET
+    event["detail"]["object"].update(key=key, size=size)
+    return event
 
 
 def policy_of(started) -> dict:
@@ -373,6 +382,56 @@ class TestComplete:
         done = attach(api, ticket, content_type="text/plain; charset=UTF-8")
         assert done["content_type"] == "text/plain; charset=utf-8"
         assert requests.get(done["download_url"], timeout=10).headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+class TestAFormIsUsedOnce:
+    """The upload form stays valid for 15 minutes after `complete`, and S3 cannot make it single use
+    (nor does the embedded S3 enforce its policy): posting it again must change nothing that the
+    attachment is or serves."""
+
+    def test_a_repost_after_complete_changes_neither_the_record_nor_the_download(self, client, api, ticket, s3):
+        started = start(api, ticket, file_name="notes.txt", content_type="text/plain", size=5)
+        upload(started, b"hello")
+        done = complete(api, ticket, started["attachment"]["id"]).json
+        key = started["upload"]["fields"]["key"]
+        path = f"/tickets/{ticket['id']}/attachments/{done['id']}"
+
+        upload(started, b"HACKD")                                                    # same size, same type
+        upload(started, b"<script>alert(1)</script>", content_type="text/html")     # what S3 itself would refuse
+        served = api.get(path).json
+        assert {k: served[k] for k in ("size", "content_type", "status", "uploaded_at")} == \
+            {k: done[k] for k in ("size", "content_type", "status", "uploaded_at")}
+        download = requests.get(served["download_url"], timeout=10)
+        assert download.content == b"hello" and download.headers["Content-Type"] == "text/plain"
+
+        for _ in range(2):  # S3's events for the two posts
+            client.lambda_.invoke("attachment_uploaded", object_created(key, 5))
+        assert api.get(path).json | {"download_url": None} == served | {"download_url": None}
+        assert requests.get(api.get(path).json["download_url"], timeout=10).content == b"hello"
+        assert [v["IsLatest"] for v in versions(s3, key)] == [True]  # the later posts are gone
+        assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"hello"
+        assert len(history(api, ticket, "ATTACHMENT_ADDED")) == 1
+        assert complete(api, ticket, done["id"]).json["size"] == 5
+
+    def test_a_post_racing_the_confirmation_is_not_what_is_served(self, client, api, ticket, s3, monkeypatch):
+        """The object is read, then confirmed: a post landing in between is a newer version, never
+        the one confirmed."""
+        started = start(api, ticket, size=5)
+        upload(started, b"hello")
+        key = started["upload"]["fields"]["key"]
+        confirm, reposted = attachment_service.AttachmentStore.confirm, []
+
+        def repost_then_confirm(store, *args, **kwargs):
+            if not reposted:
+                reposted.append(upload(started, b"HACKD"))
+            return confirm(store, *args, **kwargs)
+        monkeypatch.setattr(attachment_service.AttachmentStore, "confirm", repost_then_confirm)
+        done = complete(api, ticket, started["attachment"]["id"]).json
+        assert reposted
+        assert requests.get(done["download_url"], timeout=10).content == b"hello"
+        client.lambda_.invoke("attachment_uploaded", object_created(key, 5))
+        assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"hello"
+        assert len(versions(s3, key)) == 1
 
 
 class TestRemove:
