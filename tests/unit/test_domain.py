@@ -5,7 +5,7 @@ import pytest
 
 from dataclasses import replace
 
-from chalicelib.domain import cursor, search, secrets, text
+from chalicelib.domain import attempts, cursor, search, secrets, text
 from chalicelib.domain.people import Principal, Project
 from chalicelib.domain.tickets import STATUSES, Ticket, Workflow, apply_changes, normalise_tags, parse_key
 from chalicelib.errors import Forbidden, InvalidCursor, TransitionNotAllowed, ValidationFailed
@@ -310,3 +310,21 @@ def test_a_long_query_is_driven_by_its_longest_words_and_checked_on_all():
     assert len(search.candidates(query)) == text.MAX_QUERY_WORDS
     assert search.plan(query).needs_filter
 
+
+class TestWrongKeyCounts:
+    @pytest.mark.parametrize("address,subject", [
+        ("203.0.113.7", "source:203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "source:2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "source:2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "source:203.0.113.7"),
+        ("", "source:unknown"), (None, "source:unknown"), ("not an address", "source:unknown"),
+    ])
+    def test_a_source_is_an_ipv4_address_or_an_ipv6_64(self, address, subject):
+        assert attempts.source_subject(address) == subject
+
+    def test_a_minute_of_the_clock_and_the_seconds_left_of_it(self):
+        window = attempts.window_at(1_900_000_020 + 59.2)
+        assert (window.start, window.end) == (1_900_000_020, 1_900_000_080)
+        assert window.seconds_left(1_900_000_020 + 15) == 45
+        assert window.seconds_left(1_900_000_020 + 59.2) == 1
+        assert attempts.window_at(1_900_000_080).start == 1_900_000_080
