@@ -18,6 +18,8 @@ SES_CONFIGURATION_SET = "SES_CONFIGURATION_SET"
 EMAIL_OUTBOX_DIR = "EMAIL_OUTBOX_DIR"
 MAX_ATTACHMENT_BYTES = "MAX_ATTACHMENT_BYTES"
 MAX_ATTACHMENTS_PER_TICKET = "MAX_ATTACHMENTS_PER_TICKET"
+WRONG_KEYS_PER_SOURCE = "WRONG_KEYS_PER_SOURCE"
+WRONG_KEYS_PER_KEY = "WRONG_KEYS_PER_KEY"
 # Deployed functions get the queue's URL (saving a lookup); the local stack knows only its name.
 WEBHOOK_QUEUE_URL = "WEBHOOK_QUEUE_URL"
 
@@ -26,6 +28,10 @@ DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 # The ticket detail Query budgets room for this many attachments (tickets_repo.DETAIL_QUERY_LIMIT);
 # more still works, at the cost of fewer history entries on that first page.
 DEFAULT_MAX_ATTACHMENTS_PER_TICKET = 50
+# Wrong API keys answered 401 in one minute, from one source (an IPv4 address or an IPv6 /64) and
+# for one key id; more get 429 until the minute is over (domain.attempts).
+DEFAULT_WRONG_KEYS_PER_SOURCE = 20
+DEFAULT_WRONG_KEYS_PER_KEY = 10
 
 
 def tickets_table() -> str:
@@ -63,6 +69,14 @@ def max_attachment_bytes() -> int:
 
 def max_attachments_per_ticket() -> int:
     return _positive_int(MAX_ATTACHMENTS_PER_TICKET, DEFAULT_MAX_ATTACHMENTS_PER_TICKET)
+
+
+def wrong_keys_per_source() -> int:
+    return _positive_int(WRONG_KEYS_PER_SOURCE, DEFAULT_WRONG_KEYS_PER_SOURCE)
+
+
+def wrong_keys_per_key() -> int:
+    return _positive_int(WRONG_KEYS_PER_KEY, DEFAULT_WRONG_KEYS_PER_KEY)
 
 
 def region() -> str:

@@ -11,6 +11,7 @@ class FieldError:
 class DomainError(Exception):
     status = 400
     code = "bad_request"
+    retry_after: int | None = None   # seconds, sent as Retry-After
 
     def __init__(self, message: str, details: list[FieldError] | None = None):
         super().__init__(message)
@@ -43,6 +44,17 @@ class InvalidCursor(DomainError):
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
+
+
+class TooManyWrongKeys(DomainError):
+    """Too many wrong API keys from this source, or for this key id, this minute
+    (domain.attempts); a key that works is never refused this way."""
+    status = 429
+    code = "too_many_wrong_keys"
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"too many wrong API keys; try again in {retry_after} seconds")
+        self.retry_after = retry_after
 
 
 class Forbidden(DomainError):
@@ -129,7 +141,7 @@ class AttachmentTooLarge(PayloadTooLarge):
 
 
 def error_headers(error: DomainError) -> dict[str, str]:
-    return {"Retry-After": str(error.retry_after)} if isinstance(error, Unavailable) else {}
+    return {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
 
 
 def error_body(error: DomainError) -> dict:

@@ -28,6 +28,14 @@ S3_OBJECT_ACTIONS = {
     "PutObjectTagging": ("s3:PutObjectTagging",),
     "DeleteObjectTagging": ("s3:DeleteObjectTagging",),
 }
+# The same operations on one version of an object (VersionId given) are other actions again.
+S3_OBJECT_VERSION_ACTIONS = {
+    "HeadObject": ("s3:GetObjectVersion",),
+    "GetObject": ("s3:GetObjectVersion",),
+    "GetObjectTagging": ("s3:GetObjectVersionTagging",),
+    "PutObjectTagging": ("s3:PutObjectVersionTagging",),
+    "DeleteObjectTagging": ("s3:DeleteObjectVersionTagging",),
+}
 # The code tells a missing object by its 404; S3 answers 403 instead unless the caller may list
 # the bucket.
 S3_READS_OF_MAYBE_MISSING_OBJECTS = frozenset({"HeadObject", "GetObject"})
@@ -118,7 +126,7 @@ class Needs:
         elif operation == "DeleteObject" and "Key" in params:
             yield deletion(params), f"{bucket}/{params['Key']}"
         elif "Key" in params:
-            actions = S3_OBJECT_ACTIONS.get(operation)
+            actions = (S3_OBJECT_VERSION_ACTIONS if params.get("VersionId") else S3_OBJECT_ACTIONS).get(operation)
             if actions is None:
                 self.unmapped.append(f"s3.{operation}: add it to S3_OBJECT_ACTIONS")
                 return

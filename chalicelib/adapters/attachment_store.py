@@ -13,9 +13,9 @@ from chalicelib.domain.attachments import StoredObject
 from chalicelib.domain.clock import iso
 
 # The functions' role needs, on the bucket's objects: s3:PutObject and s3:PutObjectTagging (a
-# presigned form acts with the signer's rights), s3:GetObject (downloads, HeadObject),
-# s3:DeleteObjectTagging, s3:DeleteObject and s3:DeleteObjectVersion; on the bucket:
-# s3:ListBucket (without it HeadObject answers 403 for a missing file, not 404) and
+# presigned form acts with the signer's rights), s3:GetObject (HeadObject), s3:GetObjectVersion
+# (downloads of the confirmed version), s3:DeleteObjectVersionTagging and s3:DeleteObjectVersion;
+# on the bucket: s3:ListBucket (without it HeadObject answers 403 for a missing file, not 404) and
 # s3:ListBucketVersions.
 
 # Uploads carry this tag until confirmed; the bucket's lifecycle rule (infra/resources.json)
@@ -72,10 +72,15 @@ class AttachmentStore:
             "get_object", ExpiresIn=60, Params={"Bucket": self.bucket, "Key": "origin"}))
         return f"{link.scheme}://{link.netloc}"
 
-    def download_url(self, key: str, content_disposition: str, expires_in: int) -> str:
-        return self.client.generate_presigned_url(
-            "get_object", ExpiresIn=expires_in,
-            Params={"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": content_disposition})
+    def download_url(self, key: str, version_id: str | None, content_type: str, content_disposition: str,
+                     expires_in: int) -> str:
+        """A link to that version of the object, served with the type and disposition given
+        whatever the object's own metadata says."""
+        params = {"Bucket": self.bucket, "Key": key, "ResponseContentType": content_type,
+                  "ResponseContentDisposition": content_disposition}
+        if version_id is not None:
+            params["VersionId"] = version_id
+        return self.client.generate_presigned_url("get_object", ExpiresIn=expires_in, Params=params)
 
     def head(self, key: str) -> StoredObject | None:
         try:
@@ -86,12 +91,16 @@ class AttachmentStore:
             raise StorageError(f"could not read {key}") from error
         except BotoCoreError as error:
             raise StorageError(f"could not read {key}") from error
-        return StoredObject(size=int(response["ContentLength"]), content_type=response.get("ContentType", ""))
+        version = response.get("VersionId")
+        return StoredObject(size=int(response["ContentLength"]), content_type=response.get("ContentType", ""),
+                            version_id=version if version and version != "null" else None,
+                            etag=response.get("ETag", "").strip('"') or None)
 
-    def confirm(self, key: str) -> None:
-        """Takes the pending tag off, so the lifecycle rule keeps the file."""
+    def confirm(self, key: str, version_id: str | None) -> None:
+        """Takes the pending tag off that version, so the lifecycle rule keeps it."""
+        params = {"Bucket": self.bucket, "Key": key} | ({"VersionId": version_id} if version_id else {})
         try:
-            self.client.delete_object_tagging(Bucket=self.bucket, Key=key)
+            self.client.delete_object_tagging(**params)
         except (ClientError, BotoCoreError) as error:
             raise StorageError(f"could not confirm {key}") from error
 
@@ -100,17 +109,22 @@ class AttachmentStore:
         must not linger as an older version."""
         self._delete_versions(key, exact=True)
 
+    def delete_other_versions(self, key: str, kept_version_id: str) -> int:
+        """Deletes every version of one object but `kept_version_id` (delete markers included), so
+        that the kept one is the current version again; returns how many were deleted."""
+        return self._delete_versions(key, exact=True, keep=kept_version_id)
+
     def delete_prefix(self, prefix: str) -> int:
         """Deletes every version of every object under prefix; returns how many were deleted."""
         return self._delete_versions(prefix, exact=False)
 
-    def _delete_versions(self, prefix: str, exact: bool) -> int:
+    def _delete_versions(self, prefix: str, exact: bool, keep: str | None = None) -> int:
         deleted = 0
         batch: list[dict] = []
         try:
             for page in self.client.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=prefix):
                 for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
-                    if exact and version["Key"] != prefix:
+                    if (exact and version["Key"] != prefix) or version["VersionId"] == keep:
                         continue
                     batch.append({"Key": version["Key"], "VersionId": version["VersionId"]})
                     if len(batch) == DELETE_BATCH:

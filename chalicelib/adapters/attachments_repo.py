@@ -21,7 +21,7 @@ from chalicelib.adapters.tickets_repo import (
     to_history_item,
     to_ticket,
 )
-from chalicelib.domain.attachments import AVAILABLE, PENDING, Attachment
+from chalicelib.domain.attachments import AVAILABLE, PENDING, Attachment, StoredObject
 from chalicelib.domain.tickets import HistoryEntry, Ticket
 from chalicelib.errors import Conflict
 
@@ -80,14 +80,20 @@ class AttachmentRepository:
                                   actions=[adds.set(seen.count + 1)], condition=_ticket_is_live() & unchanged)
             tx.save(to_attachment_item(attachment), condition=AttachmentItem.pk.does_not_exist())
 
-    def mark_available(self, attachment: Attachment, uploaded_at: str, entry: HistoryEntry) -> None:
-        """Pending -> available, once: a second confirmation fails its condition and writes nothing."""
+    def mark_available(self, attachment: Attachment, uploaded_at: str, stored: StoredObject,
+                       entry: HistoryEntry) -> None:
+        """Pending -> available with the object version confirmed, once: a second confirmation
+        fails its condition and writes nothing."""
         item = to_attachment_item(attachment)
+        actions = [AttachmentItem.status.set(AVAILABLE), AttachmentItem.uploaded_at.set(uploaded_at),
+                   AttachmentItem.expires_at.remove()]
+        if stored.version_id is not None:
+            actions.append(AttachmentItem.version_id.set(stored.version_id))
+        if stored.etag is not None:
+            actions.append(AttachmentItem.etag.set(stored.etag))
         with self._transaction() as tx:
             tx.condition_check(TicketItem, ticket_pk(attachment.ticket_id), TICKET_SK, condition=_ticket_is_live())
-            tx.update(item, actions=[AttachmentItem.status.set(AVAILABLE), AttachmentItem.uploaded_at.set(uploaded_at),
-                                     AttachmentItem.expires_at.remove()],
-                      condition=AttachmentItem.status == PENDING)
+            tx.update(item, actions=actions, condition=AttachmentItem.status == PENDING)
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
 
     def remove(self, attachment: Attachment, entry: HistoryEntry | None) -> None:

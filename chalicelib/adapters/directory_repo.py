@@ -1,7 +1,8 @@
-"""Projects, members, teams and API keys on the directory table."""
+"""Projects, members, teams and API keys on the directory table, and the counts of wrong keys."""
 import hashlib
+import logging
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, UpdateError
 
 from chalicelib.adapters import models
 from chalicelib.adapters.models import (
@@ -22,12 +23,17 @@ from chalicelib.adapters.models import (
     SLA_POLICY_SK_PREFIX,
     SlaPolicyItem,
     TeamItem,
+    WRONG_KEYS_PK_PREFIX,
+    WrongKeyCountItem,
     _DirectoryTable,
     project_pk,
     scoped,
 )
+from chalicelib.domain.attempts import WINDOW_SECONDS, Window
 from chalicelib.domain.people import ApiKey, Member, NotificationSettings, Project, Team
 from chalicelib.errors import Conflict, NotFound
+
+log = logging.getLogger(__name__)
 
 
 class DirectoryRepository:
@@ -53,6 +59,18 @@ class DirectoryRepository:
             return to_api_key(ApiKeyItem.get(project_pk(project_id), API_KEY_SK_PREFIX + key_id, consistent_read=True))
         except DoesNotExist:
             return None
+
+    def count_wrong_key(self, subject: str, window: Window) -> int | None:
+        """Adds one to `subject`'s count of wrong keys in `window`; returns the count now, in the
+        same UpdateItem. None if it could not be counted: the attempt is refused all the same."""
+        item = WrongKeyCountItem(WRONG_KEYS_PK_PREFIX + subject, f"W#{window.start}")
+        try:
+            item.update(actions=[WrongKeyCountItem.kind.set(WrongKeyCountItem), WrongKeyCountItem.count.add(1),
+                                 WrongKeyCountItem.expires_at.set(window.end + WINDOW_SECONDS)])
+        except PynamoDBException:
+            log.warning("could not count a wrong API key for %s", subject, exc_info=True)
+            return None
+        return int(item.count)
 
     # ---- search statistics -------------------------------------------------------------------
 

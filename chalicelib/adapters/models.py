@@ -8,7 +8,8 @@ tickets   one item collection per ticket (pk `T#<ticket id>`): the ticket (sk `T
           dedup keys, idempotency keys and ticket numbers live here too, under their own
           partition keys, and so do the term index's items (pk `TX#<ticket id>`).
 directory projects with their members, teams, API keys and saved views, one collection per
-          project (pk `P#<project id>`), so the auth lookup (key + project) is one BatchGetItem.
+          project (pk `P#<project id>`), so the auth lookup (key + project) is one BatchGetItem;
+          and the per-minute counts of wrong API keys, each under its own key, expired by TTL.
 
 Table names and endpoint are bound at first use (`bind`), not at import, so the stage's
 environment decides them.
@@ -232,6 +233,9 @@ class AttachmentItem(_TicketsTable, discriminator="attachment"):
     # The table's TTL attribute, set while the upload is pending: a record whose file never came
     # disappears on its own. Removed when the upload is confirmed.
     expires_at = NumberAttribute(null=True)
+    # The object version (and its ETag) confirmed, set with `available`: what downloads serve.
+    version_id = UnicodeAttribute(null=True)
+    etag = UnicodeAttribute(null=True)
 
 
 class DedupGuardItem(_TicketsTable, discriminator="dedup"):
@@ -412,6 +416,17 @@ class ReportDayItem(_DirectoryTable, discriminator="report_day"):
 
 
 REPORT_SK_PREFIX = "REPORT#"
+
+
+class WrongKeyCountItem(_DirectoryTable, discriminator="wrong_keys"):
+    """Wrong API keys sent in one minute by one source or for one key id (pk
+    `WRONGKEYS#<subject>`, sk `W#<the minute's first epoch second>`). Kept apart from the project's
+    items, which every request reads: a flood of wrong keys writes nowhere near them."""
+    count = NumberAttribute(default=0)
+    expires_at = NumberAttribute()  # the table's TTL attribute
+
+
+WRONG_KEYS_PK_PREFIX = "WRONGKEYS#"
 # Search index name -> the attribute holding its partition key.
 SEARCH_INDEX_ATTRIBUTES = {
     "status": "status_idx",

@@ -786,7 +786,7 @@ def to_attachment_item(attachment: Attachment) -> AttachmentItem:
         ticket_id=attachment.ticket_id, project_id=attachment.project_id, file_name=attachment.file_name,
         content_type=attachment.content_type, size=attachment.size, status=attachment.status,
         uploaded_by=attachment.uploaded_by, created_at=attachment.created_at, uploaded_at=attachment.uploaded_at,
-        expires_at=attachment.expires_at,
+        expires_at=attachment.expires_at, version_id=attachment.version_id, etag=attachment.etag,
     )
 
 
@@ -796,6 +796,7 @@ def to_attachment(item: AttachmentItem) -> Attachment:
         content_type=item.content_type, size=int(item.size), status=item.status, uploaded_by=item.uploaded_by,
         created_at=item.created_at, uploaded_at=item.uploaded_at,
         expires_at=int(item.expires_at) if item.expires_at is not None else None,
+        version_id=item.version_id, etag=item.etag,
     )
 
 

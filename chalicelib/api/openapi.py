@@ -24,7 +24,8 @@ ERRORS = {
 
 # A storage call that still fails after the SDK's own retries: nothing was changed, try again.
 RETRYABLE = {
-    "429": "Throttled by the storage; nothing was changed",
+    "429": "Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key "
+           "this minute (`too_many_wrong_keys`); nothing was changed",
     "503": "The storage failed or timed out; nothing was changed",
 }
 

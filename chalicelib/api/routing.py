@@ -27,7 +27,6 @@ from chalicelib.errors import (
     error_body,
     error_headers,
 )
-from chalicelib.services.auth import authenticate
 from chalicelib.services.registry import services
 
 log = logging.getLogger(__name__)
@@ -97,8 +96,8 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
                         raise NotFound(f"no such {name.removesuffix('_id').replace('_', ' ')}")
                 call = Call(principal=None, body=None, query=None, headers=request.headers or {})
                 if role is not None:
-                    call.principal = authenticate(services().directory, request.headers.get("authorization"),
-                                                  path_params["project_id"])
+                    call.principal = services().auth.authenticate(
+                        request.headers.get("authorization"), path_params["project_id"], _source_ip(request))
                     call.principal.require(role)
                 if body is not None:
                     call.body = _parse(body, _json_body(request.raw_body))
@@ -121,6 +120,11 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
         return handler
 
     return register
+
+
+def _source_ip(request) -> str | None:
+    """The caller's address as API Gateway saw it (never a header the caller could write)."""
+    return ((request.context or {}).get("identity") or {}).get("sourceIp")
 
 
 def error_response(error: DomainError) -> Response:

@@ -1,4 +1,5 @@
-"""Attachment rules: object keys, safe file names and content types, size checks, headers."""
+"""Attachment rules: object keys, safe file names, the content types a file keeps, size checks,
+headers."""
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,16 +25,38 @@ _PATH_SEPARATORS = re.compile(r"[/\\]")
 # RFC 6838 restricted names; optional `; name=value` parameters of token characters.
 _TOKEN = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
 _CONTENT_TYPE = re.compile(rf"({_TOKEN})/({_TOKEN})((?:;[a-z0-9!#$&^_.+-]+=[a-z0-9!#$&^_.+-]+)*)")
-_TOP_LEVEL_TYPES = frozenset({"application", "audio", "font", "image", "message", "model", "text", "video"})
-# Types a browser runs or renders with scripts, and every +xml type (they can embed XHTML).
-# Downloads always carry Content-Disposition: attachment, but S3 keeps the stored type and anything
-# that ever serves the object inline (a console preview, a CDN) would render it. Such files can be
-# attached as text/plain or application/octet-stream.
-_ACTIVE_TYPES = frozenset({
-    "text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
-    "text/xsl", "application/xslt+xml", "text/javascript", "application/javascript",
-    "application/x-javascript", "text/ecmascript", "application/ecmascript",
+OCTET_STREAM = "application/octet-stream"
+# The types an attachment keeps as declared: what tickets carry (screenshots, recordings, logs,
+# exports, documents, archives, captures), none of which a browser runs. Any other type, HTML,
+# SVG, XML and every spelling of JavaScript included (text/x-javascript, text/jscript,
+# application/x-ecmascript, text/livescript...), is stored and served as application/octet-stream:
+# a list of what is allowed cannot miss a dangerous alias, as a list of what is refused would.
+ALLOWED_CONTENT_TYPES = frozenset({
+    # images (no SVG: it runs scripts)
+    "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff", "image/avif",
+    "image/heic", "image/heif",
+    # text and data
+    "text/plain", "text/csv", "text/tab-separated-values", "text/markdown", "text/calendar", "application/json",
+    # documents
+    "application/pdf", "application/rtf", "application/msword", "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    # archives
+    "application/zip", "application/gzip", "application/x-gzip", "application/x-tar", "application/x-bzip2",
+    "application/x-xz", "application/zstd", "application/x-7z-compressed", "application/vnd.rar",
+    # audio and video (call recordings, screen recordings)
+    "audio/mpeg", "audio/ogg", "audio/wav", "audio/webm", "video/mp4", "video/webm", "video/quicktime",
+    # network captures
+    "application/vnd.tcpdump.pcap",
+    OCTET_STREAM,
 })
+# The only parameter kept, and only on text types: a charset no browser can be led by into reading
+# markup where there is none (UTF-7 can spell `<script>` without a `<`). Other parameters are dropped.
+TEXT_CHARSETS = frozenset({"utf-8", "us-ascii", "iso-8859-1", "windows-1252"})
 
 # attr-char of RFC 8187 (the successor of RFC 5987) besides letters and digits; quote() keeps
 # "_.-~" and alphanumerics on its own.
@@ -53,6 +76,11 @@ class Attachment:
     created_at: str
     uploaded_at: str | None = None
     expires_at: int | None = None     # epoch seconds; a pending record is void after it
+    # The stored version confirmed, the only one ever served: the upload form stays valid after
+    # its first use, and a second post only adds a newer version of the object (the bucket is
+    # versioned). None for records confirmed before versions were recorded.
+    version_id: str | None = None
+    etag: str | None = None
 
     @property
     def key(self) -> str:
@@ -75,6 +103,8 @@ class Attachment:
 class StoredObject:
     size: int
     content_type: str
+    version_id: str | None = None
+    etag: str | None = None
 
 
 def object_key(project_id: str, ticket_id: str, attachment_id: str) -> str:
@@ -115,20 +145,25 @@ def clean_file_name(raw: str) -> str:
     return name
 
 
-def normalise_content_type(raw: str) -> str:
-    """`type/subtype[; name=value...]`, lowercase, without spaces; refuses malformed and active types."""
+def media_type(raw: str) -> str:
+    """`type/subtype[; name=value...]` as written, in lower case and without spaces; refuses
+    anything else."""
     value = "".join(raw.split()).lower()
-    match = _CONTENT_TYPE.fullmatch(value)
-    if match is None:
+    if _CONTENT_TYPE.fullmatch(value) is None:
         raise ValidationFailed.on("content_type", "must be a media type such as application/pdf or image/png")
-    top, sub, parameters = match.groups()
-    if top not in _TOP_LEVEL_TYPES:
-        raise ValidationFailed.on("content_type", f"{top}/* files cannot be attached")
-    essence = f"{top}/{sub}"
-    if essence in _ACTIVE_TYPES or sub.endswith("+xml"):
-        raise ValidationFailed.on("content_type", f"{essence} can run scripts in a browser; "
-                                                  "attach it as text/plain or application/octet-stream")
-    return essence + "".join(f"; {p}" for p in parameters.split(";") if p)
+    return value.replace(";", "; ")
+
+
+def stored_content_type(raw: str) -> str:
+    """What a file declared as `raw` is stored and served as: an allowed type as declared (a text
+    type with its charset, if a safe one), any other well-formed type as application/octet-stream."""
+    essence, *parameters = media_type(raw).split("; ")
+    if essence not in ALLOWED_CONTENT_TYPES:
+        return OCTET_STREAM
+    charsets = [p for p in parameters if p.startswith("charset=") and p.removeprefix("charset=") in TEXT_CHARSETS]
+    if essence.startswith("text/") and charsets:
+        return f"{essence}; {charsets[0]}"
+    return essence
 
 
 def check_announced_size(size: int, limit: int) -> None:
@@ -151,8 +186,9 @@ def check_stored_object(attachment: Attachment, stored: StoredObject, limit: int
 
 
 def _same_type(stored: str, announced: str) -> bool:
+    # As stored, not as it would be recorded: a file stored as text/html is no application/octet-stream.
     try:
-        return normalise_content_type(stored) == announced
+        return media_type(stored) == announced
     except ValidationFailed:
         return False
 

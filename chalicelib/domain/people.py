@@ -2,6 +2,7 @@
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
 
+from chalicelib.domain import text
 from chalicelib.errors import Forbidden, ValidationFailed
 
 ROLES = ("viewer", "member", "admin")
@@ -117,4 +118,6 @@ def check_project_key(key: str) -> None:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """The spelling an address is compared and kept in: one project never has two members whose
+    addresses differ only in case or in how an accented letter was typed."""
+    return text.identifier(email).lower()

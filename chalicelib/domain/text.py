@@ -1,8 +1,9 @@
 """Words for full-text search: how text is folded and cut into terms, and which index partitions
 (term prefixes) a ticket's terms put it in.
 
-Folding makes `Ünïcode`, `UNICODE` and full-width `ｕｎｉｃｏｄｅ` the same term: compatibility
-normalisation (width), case folding, then the accents of Latin, Greek and Cyrillic letters dropped. Any character that is not a letter or
+Folding makes `Ünïcode`, `UNICODE` and full-width `ｕｎｉｃｏｄｅ` the same term: invisible characters
+dropped, compatibility normalisation (width), case folding, then the accents of Latin, Greek and
+Cyrillic letters dropped. Any character that is not a letter or
 a digit separates words. Han and kana characters are words of one character each, since those
 scripts do not separate words with spaces; a text in them is found by its characters.
 """
@@ -15,13 +16,32 @@ MAX_QUERY_WORDS = 8
 # query word is served by its first PREFIX_LENGTH characters and checked on the tickets read.
 PREFIX_LENGTH = 8
 
+# Characters that show as nothing (zero-width space, non-joiner and joiner, word joiner, byte order
+# mark) or only reorder what is shown (bidi marks, embeddings, overrides and isolates): two strings
+# that differ by them alone look the same, so names and words are compared without them.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff"
+                      "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_WITHOUT_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
 _IDEOGRAPHIC = re.compile(
     "[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\U00020000-\U0003134f]")
 
 
+def visible(text: str) -> str:
+    """`text` without its invisible characters."""
+    return text.translate(_WITHOUT_INVISIBLE)
+
+
+def identifier(text: str) -> str:
+    """The one spelling of a name that people type and the API compares (a tag, a dedup key, an
+    email address): without invisible characters, composed (NFC: `é` typed as one character or as
+    `e` and a combining accent is one name), trimmed. Case is the caller's to decide."""
+    return unicodedata.normalize("NFC", visible(text)).strip()
+
+
 def fold(text: str) -> str:
-    return "".join(_strip_accents(char) for char in unicodedata.normalize("NFKC", text).casefold())
+    return "".join(_strip_accents(char) for char in unicodedata.normalize("NFKC", visible(text)).casefold())
 
 
 def _strip_accents(char: str) -> str:

@@ -3,6 +3,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from chalicelib.domain import text
 from chalicelib.errors import TransitionNotAllowed, ValidationFailed
 
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled")
@@ -116,21 +117,33 @@ def parse_key(ref: str) -> tuple[str, int] | None:
     return (match[1].upper(), int(match[2])) if match else None
 
 
-def normalise_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """Lowercase, trimmed, de-duplicated tags in first-seen order."""
+def normalise_tags(tags: list[str] | tuple[str, ...], field: str = "tags") -> tuple[str, ...]:
+    """Tags in their one spelling (text.identifier, in lower case), de-duplicated in first-seen
+    order: `DB`, ` db ` and `db` with a zero-width space are one tag wherever tags are compared."""
     seen: list[str] = []
     for raw in tags:
-        tag = raw.strip()
-        # Counted before lowering: a few capitals lower to two characters (İ), and the limit is
-        # on what was sent.
-        if not tag or len(tag) > MAX_TAG_LENGTH:
-            raise ValidationFailed.on("tags", f"each tag must be 1-{MAX_TAG_LENGTH} characters")
-        tag = tag.lower()
+        sent = text.visible(raw).strip()
+        # Counted as sent, before composing and lowering: a few characters compose to longer
+        # sequences (NFC) or lower to two (İ), and the limit is on what was sent.
+        if not sent or len(sent) > MAX_TAG_LENGTH:
+            raise ValidationFailed.on(field, f"each tag must be 1-{MAX_TAG_LENGTH} characters")
+        tag = text.identifier(sent.lower())
         if tag not in seen:
             seen.append(tag)
     if len(seen) > MAX_TAGS:
-        raise ValidationFailed.on("tags", f"at most {MAX_TAGS} tags")
+        raise ValidationFailed.on(field, f"at most {MAX_TAGS} tags")
     return tuple(seen)
+
+
+def normalise_dedup_key(raw: str | None) -> str | None:
+    """A dedup key in its one spelling (text.identifier): an alert sent twice with keys that look
+    the same finds the same open ticket."""
+    if raw is None:
+        return None
+    key = text.identifier(raw)
+    if not key:
+        raise ValidationFailed.on("dedup_key", "must hold a visible character")
+    return key
 
 
 class Workflow:

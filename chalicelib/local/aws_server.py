@@ -75,6 +75,8 @@ class S3Mirror:
                     with open(bucket_dir / OBJECTS / entry["file"], "rb") as body:
                         self.s3.put_object(Bucket=bucket, Key=key, Body=body, Metadata=entry["metadata"],
                                            **{h: entry[h] for h in HEADERS if entry.get(h)})
+                    if entry.get("version_id"):
+                        _give_back_version_id(bucket, key, entry["version_id"])
                     restored += 1
                 # The puts gave every object a new ETag/LastModified; record them so the next sync
                 # does not fetch everything again. Nothing else writes while the stack starts.
@@ -135,6 +137,8 @@ class S3Mirror:
                  **_stamp({"ETag": response["ETag"], "Size": response["ContentLength"],
                            "LastModified": response["LastModified"]})}
         entry.update({h: response[h] for h in HEADERS if response.get(h)})
+        if response.get("VersionId") not in (None, "null"):
+            entry["version_id"] = response["VersionId"]
         return entry
 
     def _listing(self, bucket: str) -> Iterator[dict]:
@@ -145,6 +149,16 @@ class S3Mirror:
         if not self.folder.exists():
             return []
         return sorted(p for p in self.folder.iterdir() if p.is_dir())
+
+
+def _give_back_version_id(bucket: str, key: str, version_id: str) -> None:
+    """A put gives the restored object a new version id, but the app names the version it confirmed
+    in its download links (services.attachments): the object gets its old id back, in the moto
+    backend this process serves."""
+    from moto.s3.models import s3_backends
+
+    partition, account_id = s3_backends.bucket_accounts[bucket]
+    s3_backends[account_id][partition].buckets[bucket].keys[key]._version_id = version_id
 
 
 def _stamp(listed: dict) -> dict:

@@ -169,17 +169,24 @@ def table_definitions(stage: str) -> list[dict]:
 
 def create_tables(dynamodb, stage: str) -> None:
     """Creates any missing table, and adds to an existing one (kept with its data) the global
-    secondary indexes it lacks."""
+    secondary indexes and the time-to-live attribute it lacks."""
     existing = set(dynamodb.list_tables()["TableNames"])
     for table in table_definitions(stage):
         name = table["create"]["TableName"]
         if name in existing:
             add_missing_indexes(dynamodb, table["create"])
+            if table["ttl"] and not _ttl_enabled(dynamodb, name):
+                dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=table["ttl"])
             continue
         dynamodb.create_table(**table["create"])
         dynamodb.get_waiter("table_exists").wait(TableName=name)
         if table["ttl"]:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=table["ttl"])
+
+
+def _ttl_enabled(dynamodb, table_name: str) -> bool:
+    status = dynamodb.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]["TimeToLiveStatus"]
+    return status in ("ENABLED", "ENABLING")
 
 
 def create_buckets(s3, stage: str) -> None:

@@ -4,6 +4,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
+# The characters domain.text.INVISIBLE names (zero-width and bidi controls), as a regex class body
+# that ECMA's, Python's and pydantic's regexes all read.
+INVISIBLE_CLASS = r"\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+# One character that is neither space (ECMA's \s, plus what Python's str.strip() also removes) nor
+# invisible: a name or tag holding one is never empty once trimmed and cleaned.
+VISIBLE = rf"[^\s\x1c-\x1f\x85{INVISIBLE_CLASS}]"
+
+
 class Strict(BaseModel):
     """Request bodies: unknown fields are an error, not silently dropped."""
     model_config = ConfigDict(extra="forbid")

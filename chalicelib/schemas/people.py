@@ -3,11 +3,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictBool, StringConstraints, model_validator
 
-from chalicelib.schemas.common import Strict, omittable, refuse_null
+from chalicelib.schemas.common import INVISIBLE_CLASS, Strict, omittable, refuse_null
 
 Role = Literal["admin", "member", "viewer"]
 # \x85 is a space to pydantic's (Unicode) regex and not to ECMA's \s: named, so both read it alike.
-EMAIL_PATTERN = r"^[^@\s\x85]+@[^@\s\x85]+\.[^@\s\x85]+$"
+# Invisible characters are refused: an address compared without them would be another address.
+_EMAIL_CHAR = rf"[^@\s\x85{INVISIBLE_CLASS}]"
+EMAIL_PATTERN = rf"^{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$"
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 

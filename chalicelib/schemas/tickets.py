@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from chalicelib.schemas.common import ErrorInfo, Strict, omittable, refuse_null
+from chalicelib.schemas.common import INVISIBLE_CLASS, VISIBLE, ErrorInfo, Strict, omittable, refuse_null
 from chalicelib.schemas.sla import SlaOut
 
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
@@ -18,14 +18,14 @@ Assignee = Annotated[str, StringConstraints(min_length=1, max_length=128),
                      Field(description="A member's user_id, or team:<team_id>")]
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled")
 SEVERITIES = ("critical", "high", "medium", "low")
-# Characters str.strip() removes: a tag must keep one after trimming. ECMA's \s, plus what Python
-# also counts as space.
-_NOT_SPACE = r"[^\s\x1c-\x1f\x85]"
-# Tags are checked by normalise_tags (trimmed, lowercased, 1-64 characters, at most 20); the
+# Tags are checked by normalise_tags (1-64 characters once trimmed and cleaned, at most 20); the
 # document states the same rule for what is sent.
-Tag = Annotated[str, Field(json_schema_extra={"minLength": 1, "maxLength": 64, "pattern": _NOT_SPACE,
-                                              "description": "1-64 characters, not only spaces; stored "
-                                                             "trimmed and in lower case"})]
+Tag = Annotated[str, Field(json_schema_extra={
+    "minLength": 1, "maxLength": 64, "pattern": VISIBLE,
+    "description": "1-64 characters, not only spaces; stored trimmed, in lower case, composed (NFC) and without "
+                   "zero-width or bidi control characters, so that tags which look the same are the same"})]
+# One tag of a comma-separated list, as the document states it: no spaces or invisible characters.
+_LISTED_TAG = rf"[^,\s\x1c-\x1f\x85{INVISIBLE_CLASS}]{{1,64}}"
 
 
 def _csv_pattern(values: tuple[str, ...]) -> str:
@@ -42,7 +42,10 @@ class TicketCreate(Strict):
     source: str = Field(default="api", min_length=1, max_length=64)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     dedup_key: str | None = Field(default=None, min_length=1, max_length=255,
-                                  description="An open ticket with the same key absorbs this one")
+                                  description="An open ticket with the same key absorbs this one. Compared and "
+                                              "stored trimmed, composed (NFC) and without zero-width or bidi "
+                                              "control characters",
+                                  json_schema_extra={"pattern": VISIBLE})
 
 
 NOT_NULLABLE = ("title", "description", "status", "severity", "tags")
@@ -153,7 +156,7 @@ class TicketSearch(Strict):
     overdue: Literal["true"] | None = Field(default=None, description="true: open tickets whose due date has passed")
     tags: str | None = Field(default=None, description="Comma-separated tags, any of (at most 20, each 1-64 "
                                                        "characters once trimmed)",
-                             json_schema_extra={"pattern": r"^[^,\s\x1c-\x1f\x85]{1,64}(,[^,\s\x1c-\x1f\x85]{1,64}){0,19}$"})
+                             json_schema_extra={"pattern": f"^{_LISTED_TAG}(,{_LISTED_TAG}){{0,19}}$"})
     created_after: datetime | None = Field(default=None, description="Inclusive")
     created_before: datetime | None = Field(default=None, description="Exclusive")
     due_after: datetime | None = Field(default=None, description="Inclusive")

@@ -4,7 +4,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, ValidatorFunctionWrapHandler, field_validator
 
 from chalicelib.schemas.common import Strict
-from chalicelib.schemas.tickets import Severity, Status
+from chalicelib.schemas.tickets import Severity, Status, Tag
 
 EventType = Literal["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "ATTACHMENT_ADDED",
                     "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"]
@@ -31,7 +31,7 @@ class WebhookFilters(Strict):
     status_changed_to: Status | Annotated[list[Status], Field(min_length=1, max_length=7)] | None = Field(
         default=None, description="A status, or a list of statuses: the change moved the status to one of them")
     severity: list[Severity] | None = Field(default=None, max_length=4)
-    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(default=None, max_length=20)
+    tags: list[Tag] | None = Field(default=None, max_length=20)
     assignee: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     ticket_id: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")] | None = Field(
         default=None, description="Only events of this ticket (its id or its key, such as OPS-42)")

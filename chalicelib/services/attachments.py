@@ -35,7 +35,7 @@ class AttachmentService:
 
     def start_upload(self, principal: Principal, ticket_id: str, body: AttachmentCreate) -> dict:
         ticket, seen = self._ticket_for_upload(principal, ticket_id)
-        content_type = rules.normalise_content_type(body.content_type)
+        content_type = rules.stored_content_type(body.content_type)
         rules.check_announced_size(body.size, config.max_attachment_bytes())
         limit = config.max_attachments_per_ticket()
         for _ in range(WRITE_ATTEMPTS):
@@ -85,7 +85,7 @@ class AttachmentService:
             self.store.delete(key)
             return
         if attachment.is_available:
-            self._keep_repost(attachment)
+            self._drop_reposts(attachment)
             return
         try:
             self._confirm(ticket, attachment)
@@ -139,8 +139,8 @@ class AttachmentService:
     def public(self, attachment: Attachment) -> dict:
         download_url = None
         if attachment.is_available:
-            download_url = self.store.download_url(attachment.key, rules.content_disposition(attachment.file_name),
-                                                   DOWNLOAD_SECONDS)
+            download_url = self.store.download_url(attachment.key, attachment.version_id, attachment.content_type,
+                                                   rules.content_disposition(attachment.file_name), DOWNLOAD_SECONDS)
         return {
             "id": attachment.id, "file_name": attachment.file_name, "content_type": attachment.content_type,
             "size": attachment.size, "status": attachment.status, "uploaded_by": attachment.uploaded_by,
@@ -163,34 +163,35 @@ class AttachmentService:
             raise
         # Untag before committing: if the commit then fails, the next attempt confirms again; the
         # other order could leave an available attachment whose file the lifecycle rule expires.
-        self.store.confirm(attachment.key)
+        # Only the version checked: one posted meanwhile stays pending.
+        self.store.confirm(attachment.key, stored.version_id)
         uploaded_at = now_iso()
         entry = _entry(ticket, Events.ATTACHMENT_ADDED, attachment.uploaded_by, uploaded_at,
                        {"attachment": {"old": None, "new": attachment.summary()}})
         try:
-            self.attachments.mark_available(attachment, uploaded_at, entry)
+            self.attachments.mark_available(attachment, uploaded_at, stored, entry)
         except AttachmentChanged:
             # Confirmed concurrently (the client and S3's event at once), removed, or ticket gone.
             current = self.attachments.get(ticket.id, attachment.id)
             if current is not None and current.is_available:
+                self._drop_reposts(current)
                 return current
             raise NotFound("attachment not found") from None
-        return replace(attachment, status=AVAILABLE, uploaded_at=uploaded_at, expires_at=None)
+        return replace(attachment, status=AVAILABLE, uploaded_at=uploaded_at, expires_at=None,
+                       version_id=stored.version_id, etag=stored.etag)
 
-    def _keep_repost(self, attachment: Attachment) -> None:
-        """The form of a confirmed upload can be posted again until it expires. The new version
-        carries the pending tag, and the lifecycle rule would expire it, leaving the available
-        attachment without a current file; S3's policy already held it to the same size and type."""
-        stored = self.store.head(attachment.key)
-        if stored is None:
+    def _drop_reposts(self, attachment: Attachment) -> None:
+        """An upload form stays valid for its 15 minutes after it was used, and S3 cannot make it
+        single use: posted again, it adds a newer version of the confirmed object. Downloads serve
+        the version confirmed whatever came after; the newer ones are deleted, so that the
+        confirmed one is current again and no lifecycle rule ever treats it as an old version."""
+        if attachment.version_id is None:
+            # Confirmed before versions were recorded: its form expired long ago.
             return
-        try:
-            rules.check_stored_object(attachment, stored, config.max_attachment_bytes())
-        except DomainError as error:
-            log.warning("file of attachment %s replaced by one that breaks its rules: %s", attachment.key,
-                        error.message)
-            return
-        self.store.confirm(attachment.key)
+        dropped = self.store.delete_other_versions(attachment.key, attachment.version_id)
+        if dropped:
+            log.warning("attachment %s: deleted %d object version(s) posted after it was confirmed",
+                        attachment.key, dropped)
 
     def _live_ticket(self, principal: Principal, ticket_id: str) -> Ticket:
         ticket = self.tickets.get(ticket_id)

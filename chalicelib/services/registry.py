@@ -11,6 +11,7 @@ from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.adapters.views_repo import ViewRepository
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
 from chalicelib.services.attachments import AttachmentService
+from chalicelib.services.auth import Authenticator
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
@@ -34,6 +35,7 @@ class Services:
     views: ViewService
     sla: SlaService
     reports: ReportService
+    auth: Authenticator
 
 
 @lru_cache(maxsize=1)
@@ -48,4 +50,4 @@ def services() -> Services:
     ticket_service = TicketService(tickets, people, attachments, sla)
     return Services(ticket_service, people, directory, webhooks, OverdueService(tickets), attachments,
                     SearchIndexService(tickets), ViewService(ViewRepository(), ticket_service), sla,
-                    ReportService(directory))
+                    ReportService(directory), Authenticator(directory))

@@ -7,7 +7,7 @@ from chalicelib.domain.tickets import Events, HistoryEntry, public_view
 TEXT_FIELDS = frozenset({"title", "description", "tags"})
 # Raised whenever stored tickets need `python -m chalicelib.cli backfill` to be searchable as this
 # code searches; the local stack runs it by itself when its data is older.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 class SearchIndexService:

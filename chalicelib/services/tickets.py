@@ -30,6 +30,7 @@ from chalicelib.domain.tickets import (
     Ticket,
     Workflow,
     apply_changes,
+    normalise_dedup_key,
     normalise_tags,
     parse_key,
     public_view,
@@ -82,6 +83,7 @@ class TicketService:
             scope = _idempotency_scope(principal, idempotency_key)
             request_hash = _hash_body(body)
         tags = normalise_tags(body.tags)
+        dedup_key = normalise_dedup_key(body.dedup_key)
         if body.assignee is not None:
             self._check_assignee(project_id, body.assignee)
         for _ in range(WRITE_ATTEMPTS):
@@ -90,16 +92,16 @@ class TicketService:
                 if replay is not None:
                     return replay
             try:
-                return self._create_once(principal, body, tags, scope, request_hash)
+                return self._create_once(principal, body, tags, dedup_key, scope, request_hash)
             except StaleTicket:
                 continue  # a concurrent request claimed the dedup or idempotency key: look again
         raise Conflict("too many concurrent requests for this ticket; try again")
 
-    def _create_once(self, principal, body, tags, scope, request_hash) -> CreateOutcome:
+    def _create_once(self, principal, body, tags, dedup_key, scope, request_hash) -> CreateOutcome:
         project = principal.project
         previous_owner = None
-        if body.dedup_key is not None:
-            previous_owner = self.tickets.dedup_owner(project.id, body.dedup_key)
+        if dedup_key is not None:
+            previous_owner = self.tickets.dedup_owner(project.id, dedup_key)
             if previous_owner is not None:
                 existing = self.tickets.get(previous_owner)
                 if existing is not None and existing.is_open:
@@ -112,7 +114,7 @@ class TicketService:
             created_at=now, updated_at=now, reporter=principal.actor, source=body.source,
             due_date=iso(body.due_date) if body.due_date else None,
             assignee=body.assignee if body.assignee is not None else self._default_assignee(project),
-            tags=tags, dedup_key=body.dedup_key, version=1,
+            tags=tags, dedup_key=dedup_key, version=1,
         )
         ticket = self.sla.start(principal, ticket)
         entry = self._entry(ticket, Events.TICKET_CREATED, principal.actor, now,
@@ -487,9 +489,9 @@ def _bulk_wanted(change: schemas.BulkChange) -> Callable[[Ticket], dict[str, Any
     given = change.model_dump(include={"status", "severity", "assignee", "due_date"}, exclude_unset=True)
     if given.get("due_date") is not None:
         given["due_date"] = iso(given["due_date"])
-    add = _tags("change.add_tags", change.add_tags)
+    add = normalise_tags(change.add_tags or [], field="change.add_tags")
     # A tag in both lists is added: the removals are applied first.
-    remove = tuple(tag for tag in _tags("change.remove_tags", change.remove_tags) if tag not in add)
+    remove = tuple(tag for tag in normalise_tags(change.remove_tags or [], field="change.remove_tags") if tag not in add)
     if not (add or remove):
         return lambda ticket: given
 
@@ -499,13 +501,6 @@ def _bulk_wanted(change: schemas.BulkChange) -> Callable[[Ticket], dict[str, Any
             raise ValidationFailed.on("change.add_tags", f"the ticket would have {len(tags)} tags; at most {MAX_TAGS}")
         return given | {"tags": tags}
     return wanted
-
-
-def _tags(field: str, tags: list[str] | None) -> tuple[str, ...]:
-    try:
-        return normalise_tags(tags or [])
-    except ValidationFailed as error:
-        raise ValidationFailed.on(field, error.details[0].message) from None
 
 
 def _bulk_result(ref: str, ticket: Ticket | None, error: DomainError | None = None) -> dict:

@@ -14,6 +14,7 @@ from chalicelib.domain import webhooks as rules
 from chalicelib.domain.clock import iso, new_id, now_iso
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.people import Principal
+from chalicelib.domain.tickets import normalise_tags
 from chalicelib.domain.webhooks import Attempt, Delivery, Filters, Subscription
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.schemas import webhooks as schemas
@@ -36,7 +37,7 @@ class WebhookService:
             id=new_id(), project_id=principal.project.id, name=body.name, event_type=body.event_type,
             url=body.url, filters=Filters(status_changed_to=_statuses(filters.status_changed_to),
                                           severity=tuple(filters.severity or ()),
-                                          tags=tuple(t.lower() for t in filters.tags or ()),
+                                          tags=normalise_tags(filters.tags or [], field="filters.tags"),
                                           assignee=filters.assignee, ticket_id=filters.ticket_id),
             secret=rules.new_secret(), created_at=now_iso(), created_by=principal.actor, once=body.once,
             owner=rules.owner_of(principal),

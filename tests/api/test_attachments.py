@@ -5,6 +5,7 @@ import json
 import re
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import boto3
@@ -119,6 +120,14 @@ def history(api, ticket, event):
     return api.get(f"/tickets/{ticket['id']}/history?event={event}").json["data"]
 
 
+def object_created(key: str, size: int) -> dict:
+    """S3's Object Created event for `key`, as EventBridge delivers it."""
+    event = json.loads((Path(__file__).parents[1] / "events" / "s3_object_created.json").read_text())
+    event["detail"]["bucket"]["name"] = BUCKET
+    event["detail"]["object"].update(key=key, size=size)
+    return event
+
+
 def policy_of(started) -> dict:
     return json.loads(base64.b64decode(started["upload"]["fields"]["policy"]))
 
@@ -162,12 +171,12 @@ class TestStartUpload:
         start(api, ticket, size=25 * 1024 * 1024 + 1, expect=413)
 
     @pytest.mark.parametrize("content_type", [
-        "text/html", "TEXT/HTML; charset=utf-8", "image/svg+xml", "application/xhtml+xml", "text/javascript",
-        "", " ", "text", "text/", "/plain", "text/plain/extra", "multipart/form-data", "text/plain\r\nX-Evil: 1",
-        'text/plain; charset="utf-8"',
+        "", " ", "text", "text/", "/plain", "text/plain/extra", "text/plain\r\nX-Evil: 1", 'text/plain; charset="utf-8"',
     ])
-    def test_malformed_or_active_content_type_is_400(self, api, ticket, content_type):
-        assert start(api, ticket, content_type=content_type, expect=400)["error"]["code"] == "validation_error"
+    def test_malformed_content_type_is_400(self, api, ticket, content_type):
+        refused = start(api, ticket, content_type=content_type, expect=400)
+        assert refused["error"]["code"] == "validation_error"
+        assert refused["error"]["details"][0]["field"] == "content_type"
 
     @pytest.mark.parametrize("body,field", [
         ({"file_name": "", "content_type": "text/plain", "size": 1}, "file_name"),
@@ -251,6 +260,39 @@ class TestStartUpload:
         assert complete(api, ticket, aid).status_code == 404
         listed = api.get(f"/tickets/{ticket['id']}/attachments").json["data"]
         assert [a["id"] for a in listed] == [fresh["attachment"]["id"]]
+
+
+class TestTypesOutsideTheList:
+    """Only listed types keep their type; any other is stored, pinned in the form, checked and served
+    as application/octet-stream, and downloaded as an attachment."""
+
+    @pytest.mark.parametrize("declared", [
+        "text/x-javascript", "text/jscript", "application/x-ecmascript", "text/livescript", "text/x-html",
+        "text/html", "TEXT/HTML; charset=utf-8", "image/svg+xml", "application/xhtml+xml", "text/javascript",
+        "multipart/form-data",
+    ])
+    def test_are_stored_and_served_as_octet_stream(self, api, ticket, declared):
+        started = start(api, ticket, file_name="page.html", content_type=declared, size=20)
+        assert started["attachment"]["content_type"] == "application/octet-stream"
+        assert started["upload"]["fields"]["Content-Type"] == "application/octet-stream"
+        assert {"Content-Type": "application/octet-stream"} in policy_of(started)["conditions"]
+        upload(started, b"<script>1</script>\n\n")
+        done = complete(api, ticket, started["attachment"]["id"])
+        assert done.status_code == 200 and done.json["content_type"] == "application/octet-stream"
+        download = requests.get(done.json["download_url"], timeout=10)
+        assert download.headers["Content-Type"] == "application/octet-stream"
+        assert download.headers["Content-Disposition"].startswith("attachment;")
+
+    def test_a_file_sent_as_the_type_it_claimed_is_refused_and_deleted(self, api, ticket, s3):
+        started = start(api, ticket, content_type="text/x-javascript", size=5)
+        upload(started, b"alert", content_type="text/x-javascript")  # the embedded S3 ignores the policy
+        response = complete(api, ticket, started["attachment"]["id"])
+        assert response.status_code == 409 and response.json["error"]["code"] == "upload_rejected"
+        assert versions(s3, started["upload"]["fields"]["key"]) == []
+
+    def test_a_charset_that_could_spell_markup_is_dropped(self, api, ticket):
+        assert start(api, ticket, content_type="text/plain; charset=UTF-7")["attachment"]["content_type"] == \
+            "text/plain"
 
 
 class TestComplete:
@@ -340,6 +382,56 @@ class TestComplete:
         done = attach(api, ticket, content_type="text/plain; charset=UTF-8")
         assert done["content_type"] == "text/plain; charset=utf-8"
         assert requests.get(done["download_url"], timeout=10).headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+class TestAFormIsUsedOnce:
+    """The upload form stays valid for 15 minutes after `complete`, and S3 cannot make it single use
+    (nor does the embedded S3 enforce its policy): posting it again must change nothing that the
+    attachment is or serves."""
+
+    def test_a_repost_after_complete_changes_neither_the_record_nor_the_download(self, client, api, ticket, s3):
+        started = start(api, ticket, file_name="notes.txt", content_type="text/plain", size=5)
+        upload(started, b"hello")
+        done = complete(api, ticket, started["attachment"]["id"]).json
+        key = started["upload"]["fields"]["key"]
+        path = f"/tickets/{ticket['id']}/attachments/{done['id']}"
+
+        upload(started, b"HACKD")                                                    # same size, same type
+        upload(started, b"<script>alert(1)</script>", content_type="text/html")     # what S3 itself would refuse
+        served = api.get(path).json
+        assert {k: served[k] for k in ("size", "content_type", "status", "uploaded_at")} == \
+            {k: done[k] for k in ("size", "content_type", "status", "uploaded_at")}
+        download = requests.get(served["download_url"], timeout=10)
+        assert download.content == b"hello" and download.headers["Content-Type"] == "text/plain"
+
+        for _ in range(2):  # S3's events for the two posts
+            client.lambda_.invoke("attachment_uploaded", object_created(key, 5))
+        assert api.get(path).json | {"download_url": None} == served | {"download_url": None}
+        assert requests.get(api.get(path).json["download_url"], timeout=10).content == b"hello"
+        assert [v["IsLatest"] for v in versions(s3, key)] == [True]  # the later posts are gone
+        assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"hello"
+        assert len(history(api, ticket, "ATTACHMENT_ADDED")) == 1
+        assert complete(api, ticket, done["id"]).json["size"] == 5
+
+    def test_a_post_racing_the_confirmation_is_not_what_is_served(self, client, api, ticket, s3, monkeypatch):
+        """The object is read, then confirmed: a post landing in between is a newer version, never
+        the one confirmed."""
+        started = start(api, ticket, size=5)
+        upload(started, b"hello")
+        key = started["upload"]["fields"]["key"]
+        confirm, reposted = attachment_service.AttachmentStore.confirm, []
+
+        def repost_then_confirm(store, *args, **kwargs):
+            if not reposted:
+                reposted.append(upload(started, b"HACKD"))
+            return confirm(store, *args, **kwargs)
+        monkeypatch.setattr(attachment_service.AttachmentStore, "confirm", repost_then_confirm)
+        done = complete(api, ticket, started["attachment"]["id"]).json
+        assert reposted
+        assert requests.get(done["download_url"], timeout=10).content == b"hello"
+        client.lambda_.invoke("attachment_uploaded", object_created(key, 5))
+        assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"hello"
+        assert len(versions(s3, key)) == 1
 
 
 class TestRemove:

@@ -281,12 +281,11 @@ COUNTED = [{}, {"status": "open"}, {"status": "new,closed"}, {"assignee": "none"
 
 def test_kept_counts_are_exact_and_a_replayed_batch_counts_nothing_twice(api, corpus):
     from chalicelib.schemas.tickets import TicketSearch
-    from chalicelib.services.auth import authenticate
     from chalicelib.services.registry import services
     from tests.streams import handle_records, new_records
 
     tickets = services().tickets
-    principal = authenticate(services().directory, f"Bearer {api.token}", api.project_id)
+    principal = services().auth.authenticate(f"Bearer {api.token}", api.project_id, source="127.0.0.1")
 
     def counts():
         return tickets.counts(principal, [tickets.search_query(principal, TicketSearch.model_validate(query))

@@ -1,5 +1,9 @@
 """Creating, reading, changing, commenting on and deleting tickets, with their history."""
+from urllib.parse import quote
+
 import pytest
+
+from tests.streams import pump_tickets_stream
 
 
 def test_create_fills_defaults(api, admin_id):
@@ -295,3 +299,62 @@ class TestDedupKey:
         other, _ = new_project(client, "SEC")
         api.create_ticket(dedup_key="same")
         assert other.post("/tickets", {"title": "t", "description": "", "severity": "low", "dedup_key": "same"}).status_code == 201
+
+
+class TestTagsLookingAlikeAreOneTag:
+    """A tag is kept and compared composed (NFC), without zero-width or bidi control characters:
+    tags that look the same are the same in storage, in filters, in the term index and in dedup."""
+
+    COMPOSED, DECOMPOSED = "caf\u00e9", "cafe\u0301"
+
+    def test_stored_once_in_one_spelling(self, api):
+        ticket = api.create_ticket(tags=["\u200bdb", "db", "d\u200db\u2060", "\u202edb\u202c", self.DECOMPOSED,
+                                         self.COMPOSED.upper()])
+        assert ticket["tags"] == ["db", self.COMPOSED]
+        assert api.get(f"/tickets/{ticket['id']}").json["tags"] == ["db", self.COMPOSED]
+
+    def test_a_change_to_a_lookalike_tag_is_no_change(self, api):
+        ticket = api.create_ticket(tags=["db", self.COMPOSED])
+        response = api.patch(f"/tickets/{ticket['id']}", {"tags": ["\ufeffdb", self.DECOMPOSED]})
+        assert response.status_code == 200 and response.json["version"] == ticket["version"]
+        assert [e["event"] for e in api.get(f"/tickets/{ticket['id']}/history").json["data"]] == ["TICKET_CREATED"]
+
+    def test_filters_find_the_tag_in_either_spelling(self, api):
+        ticket = api.create_ticket(tags=[self.DECOMPOSED, "d\u200bb"])
+        for tags in (self.COMPOSED, self.DECOMPOSED, "db", "\u200bdb", "\u2066db\u2069"):
+            found = api.get(f"/tickets?tags={quote(tags)}").json["data"]
+            assert [t["id"] for t in found] == [ticket["id"]], tags
+
+    def test_the_term_index_holds_the_one_spelling(self, api):
+        ticket = api.create_ticket(title="Outage", tags=[self.DECOMPOSED, "pay\u200bments"])
+        pump_tickets_stream()
+        for q in (self.COMPOSED, self.DECOMPOSED, "payments", "pay\u200bments", "paym"):
+            assert [t["id"] for t in api.get(f"/tickets?q={quote(q)}").json["data"]] == [ticket["id"]], q
+
+    def test_bulk_changes_add_and_remove_lookalike_tags_as_one(self, api):
+        ticket = api.create_ticket(tags=["db", self.COMPOSED])
+        response = api.post("/tickets/bulk", {"ticket_ids": [ticket["id"]],
+                                              "change": {"remove_tags": [self.DECOMPOSED],
+                                                         "add_tags": ["\u200bdb", "eu\u200e"]}})
+        assert response.json["results"][0]["status"] == 200, response.body
+        assert api.get(f"/tickets/{ticket['id']}").json["tags"] == ["db", "eu"]
+
+    def test_a_tag_of_invisible_characters_only_is_400(self, api):
+        response = api.post("/tickets", {"title": "t", "description": "", "severity": "low", "tags": ["\u200b\u200b"]})
+        assert response.status_code == 400 and response.json["error"]["details"][0]["field"] == "tags"
+
+    def test_dedup_keys_that_look_alike_are_one_key(self, api):
+        first = api.create_ticket(dedup_key=f"disk:{self.COMPOSED}")
+        assert first["dedup_key"] == f"disk:{self.COMPOSED}"
+        for key in (f"disk:{self.DECOMPOSED}", f"\u200bdisk:{self.COMPOSED}\ufeff", f"disk\u2060:{self.COMPOSED}"):
+            again = api.post("/tickets", {"title": "Disk", "description": "", "severity": "low", "dedup_key": key})
+            assert again.status_code == 200 and again.json["id"] == first["id"], key
+        refused = api.post("/tickets", {"title": "t", "description": "", "severity": "low", "dedup_key": "\u200b"})
+        assert refused.status_code == 400 and refused.json["error"]["details"][0]["field"] == "dedup_key"
+
+    def test_member_addresses_that_differ_only_in_composition_are_one_address(self, api):
+        assert api.post("/members", {"email": f"{self.COMPOSED}@example.com", "name": "A", "role": "viewer"}).status_code == 201
+        twin = api.post("/members", {"email": f"{self.DECOMPOSED}@example.com", "name": "B", "role": "viewer"})
+        assert twin.status_code == 409 and twin.json["error"]["details"][0]["field"] == "email"
+        hidden = api.post("/members", {"email": f"\u200b{self.COMPOSED}@example.com", "name": "C", "role": "viewer"})
+        assert hidden.status_code == 400 and hidden.json["error"]["details"][0]["field"] == "email"

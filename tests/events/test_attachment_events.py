@@ -115,9 +115,27 @@ def test_a_confirmed_upload_posted_again_keeps_its_file(client, api, ticket, s3)
     started = start(api, ticket)
     key = started["upload"]["fields"]["key"]
     s3.put_object(Bucket=BUCKET, Key=key, Body=b"hello", ContentType="text/plain")
-    assert api.post(f"/tickets/{ticket['id']}/attachments/{started['attachment']['id']}/complete").status_code == 200
+    done = api.post(f"/tickets/{ticket['id']}/attachments/{started['attachment']['id']}/complete").json
     # The form is still valid: a second post makes a new version, tagged pending like every upload.
     s3.put_object(Bucket=BUCKET, Key=key, Body=b"howdy", ContentType="text/plain", Tagging=f"{PENDING_TAG_KEY}={PENDING_TAG_VALUE}")
-    client.lambda_.invoke(HANDLER, object_created(key, 5))
+    for _ in range(2):  # EventBridge delivers at least once
+        client.lambda_.invoke(HANDLER, object_created(key, 5))
+    # The later version is gone: the confirmed one is current again, untagged, and still the one recorded.
+    [kept] = s3.list_object_versions(Bucket=BUCKET, Prefix=key)["Versions"]
+    assert kept["IsLatest"] and s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"hello"
     assert s3.get_object_tagging(Bucket=BUCKET, Key=key)["TagSet"] == []
+    assert api.get(f"/tickets/{ticket['id']}/attachments/{done['id']}").json | {"download_url": None} == \
+        done | {"download_url": None}
     assert len(api.get(f"/tickets/{ticket['id']}/history?event=ATTACHMENT_ADDED").json["data"]) == 1
+
+
+def test_a_post_before_the_confirmation_is_dropped_once_its_event_comes(client, api, ticket, s3):
+    """Two posts, then `complete`: the newest is confirmed; the older one's event deletes it."""
+    started = start(api, ticket)
+    key = started["upload"]["fields"]["key"]
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"first", ContentType="text/plain")
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"again", ContentType="text/plain")
+    assert api.post(f"/tickets/{ticket['id']}/attachments/{started['attachment']['id']}/complete").status_code == 200
+    client.lambda_.invoke(HANDLER, object_created(key, 5))
+    assert [v["IsLatest"] for v in s3.list_object_versions(Bucket=BUCKET, Prefix=key)["Versions"]] == [True]
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"again"

@@ -187,6 +187,18 @@ def test_event_type_and_filters_choose_deliveries(api, receiver):
     assert [t for t, _ in seen] == ["TICKET_CREATED", "TICKET_CREATED", "TICKET_UPDATED"]
 
 
+def test_a_tag_filter_matches_tags_that_look_the_same(api, receiver):
+    hook = subscribe(api, receiver, "TICKET_CREATED", tags=["\u200bCafe\u0301 "])
+    assert hook["filters"]["tags"] == ["caf\u00e9"]
+    api.create_ticket(title="composed", tags=["caf\u00e9"])
+    api.create_ticket(title="other", tags=["cafe"])
+    deliver_all()
+    assert [json.loads(r.body)["data"]["ticket"]["title"] for r in receiver.requests] == ["composed"]
+    refused = api.post("/webhooks", {"name": "w", "event_type": "*", "url": "https://example.com/hook",
+                                     "filters": {"tags": ["\u200b"]}})
+    assert refused.status_code == 400 and refused.json["error"]["details"][0]["field"] == "filters.tags"
+
+
 def test_retries_until_the_receiver_recovers(api, receiver, no_waiting):
     hook = subscribe(api, receiver)
     receiver.answer_with(500, 503, 200)

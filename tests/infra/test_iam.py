@@ -113,6 +113,21 @@ def test_object_operations_need_what_iam_checks_for_them(needs):
         ("s3:DeleteObjectVersion", f"{bucket}/t/1/d.png"), ("s3:DeleteObjectVersion", f"{bucket}/t/1/e.png")}
 
 
+def test_operations_on_one_version_of_an_object_need_the_version_actions(needs):
+    """Downloads and confirmations name the version confirmed; IAM checks those as other actions."""
+    bucket = "arn:aws:s3:::ticketry-prod-attachments-123456789012"
+    found = needs.from_calls([
+        call("s3", "GetObject", Bucket=BUCKET, Key="t/1/a.png", VersionId="v1"),
+        call("s3", "HeadObject", Bucket=BUCKET, Key="t/1/b.png", VersionId="v1"),
+        call("s3", "DeleteObjectTagging", Bucket=BUCKET, Key="t/1/c.png", VersionId="v1"),
+        call("s3", "DeleteObjectTagging", Bucket=BUCKET, Key="t/1/d.png"),
+    ])
+    assert {(p.action, p.resource) for p in found} == {
+        ("s3:GetObjectVersion", f"{bucket}/t/1/a.png"), ("s3:GetObjectVersion", f"{bucket}/t/1/b.png"),
+        ("s3:ListBucket", bucket), ("s3:DeleteObjectVersionTagging", f"{bucket}/t/1/c.png"),
+        ("s3:DeleteObjectTagging", f"{bucket}/t/1/d.png")}
+
+
 def test_batch_queue_operations_need_their_single_message_actions(needs):
     url = f"http://127.0.0.1:4566/000000000000/{QUEUE}"
     found = needs.from_calls([call("sqs", "SendMessageBatch", QueueUrl=url), call("sqs", "SendMessage", QueueUrl=url)])

@@ -50,6 +50,19 @@ def test_objects_survive_a_restart(tmp_path):
     assert after["bucket-without-objects"] == {}
 
 
+def test_a_restored_object_keeps_its_version_id(tmp_path):
+    """Download links name the version an upload confirmed: it must still be there after a restart."""
+    folder = tmp_path / "s3"
+    with aws_server.running(free_port(), s3_folder=folder, sync_interval=3600) as endpoint:
+        s3 = s3_client(endpoint)
+        s3.create_bucket(Bucket="versioned")
+        s3.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
+        version = s3.put_object(Bucket="versioned", Key="p/t/a", Body=b"hello")["VersionId"]
+    with aws_server.running(free_port(), s3_folder=folder) as endpoint:
+        got = s3_client(endpoint).get_object(Bucket="versioned", Key="p/t/a", VersionId=version)
+        assert got["Body"].read() == b"hello" and got["VersionId"] == version
+
+
 def test_a_sync_copies_only_what_changed(tmp_path):
     with aws_server.running(free_port()) as endpoint:
         s3 = s3_client(endpoint)

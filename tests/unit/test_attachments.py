@@ -8,13 +8,16 @@ from hypothesis import given, strategies as st
 
 from chalicelib.adapters.attachment_store import PENDING_TAG_KEY, PENDING_TAG_VALUE
 from chalicelib.domain.attachments import (
+    ALLOWED_CONTENT_TYPES,
+    OCTET_STREAM,
     Attachment,
     StoredObject,
     check_announced_size,
     check_stored_object,
     clean_file_name,
     content_disposition,
-    normalise_content_type,
+    media_type,
+    stored_content_type,
     object_key,
     parse_object_key,
 )
@@ -65,25 +68,45 @@ class TestFileNames:
 
 
 class TestContentTypes:
-    @pytest.mark.parametrize("raw,normal", [
+    @pytest.mark.parametrize("raw,stored", [
         ("application/pdf", "application/pdf"),
         ("Image/PNG", "image/png"),
         ("text/plain;charset=UTF-8", "text/plain; charset=utf-8"),
+        ("text/csv; header=present; charset=us-ascii", "text/csv; charset=us-ascii"),
         ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        ("message/rfc822", "message/rfc822"),
+        ("application/json; charset=utf-8", "application/json"),
+        ("video/mp4", "video/mp4"),
     ])
-    def test_accepted(self, raw, normal):
-        assert normalise_content_type(raw) == normal
+    def test_listed_types_keep_their_type(self, raw, stored):
+        assert stored_content_type(raw) == stored
+
+    def test_a_charset_that_could_spell_markup_is_dropped(self):
+        assert stored_content_type("text/plain; charset=utf-7") == "text/plain"
 
     @pytest.mark.parametrize("raw", [
-        "", "text", "text/", "/x", "a/b/c", "text/plain;", "text/plain; charset", "x-custom/thing",
-        "multipart/mixed", "text/html", "image/svg+xml", "application/xhtml+xml", "application/atom+xml",
-        "application/javascript", "text/plain\nX: y", "t\u00e9xt/plain",
+        "text/html", "TEXT/HTML; charset=utf-8", "image/svg+xml", "application/xhtml+xml", "application/atom+xml",
+        "text/xml", "application/xml", "text/javascript", "application/javascript", "text/x-javascript",
+        "text/jscript", "application/x-ecmascript", "text/livescript", "text/x-html", "text/vbscript",
+        "application/x-shockwave-flash", "application/hta", "multipart/mixed", "x-custom/thing",
+        "message/rfc822", "application/octet-stream",
     ])
-    def test_refused(self, raw):
-        with pytest.raises(ValidationFailed):
-            normalise_content_type(raw)
+    def test_any_other_type_is_stored_as_octet_stream(self, raw):
+        assert stored_content_type(raw) == OCTET_STREAM
+
+    @pytest.mark.parametrize("raw", [
+        "", "text", "text/", "/x", "a/b/c", "text/plain;", "text/plain; charset", "text/plain\nX: y",
+        "t\u00e9xt/plain", 'text/plain; charset="utf-8"',
+    ])
+    def test_malformed_types_are_refused_naming_the_field(self, raw):
+        with pytest.raises(ValidationFailed) as refused:
+            stored_content_type(raw)
+        assert refused.value.details[0].field == "content_type"
+
+    def test_every_listed_type_is_well_formed_and_none_is_active(self):
+        for listed in ALLOWED_CONTENT_TYPES:
+            assert media_type(listed) == listed
+            assert not re.search(r"html|[+/]xml|script|svg", listed), listed
 
 
 class TestStoredObjectChecks:
@@ -100,6 +123,14 @@ class TestStoredObjectChecks:
     def test_mismatch(self, stored):
         with pytest.raises(UploadRejected):
             check_stored_object(attachment(), stored, limit=10)
+
+    def test_a_file_stored_as_another_type_is_no_octet_stream(self):
+        """A type outside the list is recorded as application/octet-stream; the stored file must be
+        that too, not the type it was declared as."""
+        octets = attachment(content_type=OCTET_STREAM)
+        check_stored_object(octets, StoredObject(5, OCTET_STREAM), limit=10)
+        with pytest.raises(UploadRejected):
+            check_stored_object(octets, StoredObject(5, "text/html"), limit=10)
 
     def test_announced_size(self):
         check_announced_size(10, 10)

@@ -1,9 +1,11 @@
 """Pure rules: workflow, change diffs, tags, search planning, cursors, tokens."""
+import re
+
 import pytest
 
 from dataclasses import replace
 
-from chalicelib.domain import cursor, search, secrets, text
+from chalicelib.domain import attempts, cursor, search, secrets, text
 from chalicelib.domain.people import Principal, Project
 from chalicelib.domain.tickets import STATUSES, Ticket, Workflow, apply_changes, normalise_tags, parse_key
 from chalicelib.errors import Forbidden, InvalidCursor, TransitionNotAllowed, ValidationFailed
@@ -79,6 +81,47 @@ def test_tags_are_lowercased_trimmed_and_unique():
         normalise_tags(["x"] * 0 + [f"t{n}" for n in range(21)])
     with pytest.raises(ValidationFailed):
         normalise_tags(["   "])
+
+
+class TestIdentifiers:
+    """Tags and other names people type are one name whatever invisible characters or composition
+    they were typed with."""
+
+    @pytest.mark.parametrize("invisible", sorted(text.INVISIBLE))
+    def test_an_invisible_character_makes_no_other_tag(self, invisible):
+        assert normalise_tags([f"{invisible}db", f"d{invisible}b", "db", f"db{invisible}"]) == ("db",)
+
+    def test_the_two_spellings_of_an_accented_letter_are_one_tag(self):
+        composed, decomposed = "caf\u00e9", "cafe\u0301"
+        assert normalise_tags([decomposed]) == (composed,)
+        assert normalise_tags([composed, decomposed, "CAFE\u0301"]) == (composed,)
+
+    def test_bidi_controls_are_dropped_from_the_stored_tag(self):
+        assert normalise_tags(["\u202eprod\u202c", "\u2066eu\u2069", "\u200fx\u200e"]) == ("prod", "eu", "x")
+
+    def test_a_tag_of_invisible_characters_only_is_refused_naming_the_field(self):
+        with pytest.raises(ValidationFailed) as refused:
+            normalise_tags([" \u200b\ufeff "], field="filters.tags")
+        assert refused.value.details[0].field == "filters.tags"
+
+    def test_the_length_limit_is_on_what_shows(self):
+        assert normalise_tags(["\u200b" * 10 + "x" * 64]) == ("x" * 64,)
+        with pytest.raises(ValidationFailed):
+            normalise_tags(["x" * 65])
+
+    def test_the_identifier_spelling_is_composed_visible_and_trimmed(self):
+        assert text.identifier(" \u200bcpu:web-3\ufeff ") == "cpu:web-3"
+        assert text.identifier("Re\u0301sume\u0301") == "R\u00e9sum\u00e9"  # case is left alone
+
+    def test_search_words_ignore_invisible_characters(self):
+        assert text.words("d\u200bisk \u202edb\u202c f\u2060ull") == ["disk", "db", "full"]
+        assert text.terms("caf\u00e9") == text.terms("cafe\u0301")
+
+    def test_the_schemas_name_the_same_invisible_characters(self):
+        from chalicelib.schemas.common import VISIBLE
+        every = {chr(c) for c in range(0x10000) if not 0xd800 <= c < 0xe000}
+        hidden = {c for c in every if not re.fullmatch(VISIBLE, c)}
+        assert hidden == text.INVISIBLE | {c for c in every if not c.strip()}
 
 
 class TestSearchPlan:
@@ -266,3 +309,22 @@ def test_a_long_query_is_driven_by_its_longest_words_and_checked_on_all():
     query = search.TicketQuery(words=words)
     assert len(search.candidates(query)) == text.MAX_QUERY_WORDS
     assert search.plan(query).needs_filter
+
+
+class TestWrongKeyCounts:
+    @pytest.mark.parametrize("address,subject", [
+        ("203.0.113.7", "source:203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "source:2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "source:2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "source:203.0.113.7"),
+        ("", "source:unknown"), (None, "source:unknown"), ("not an address", "source:unknown"),
+    ])
+    def test_a_source_is_an_ipv4_address_or_an_ipv6_64(self, address, subject):
+        assert attempts.source_subject(address) == subject
+
+    def test_a_minute_of_the_clock_and_the_seconds_left_of_it(self):
+        window = attempts.window_at(1_900_000_020 + 59.2)
+        assert (window.start, window.end) == (1_900_000_020, 1_900_000_080)
+        assert window.seconds_left(1_900_000_020 + 15) == 45
+        assert window.seconds_left(1_900_000_020 + 59.2) == 1
+        assert attempts.window_at(1_900_000_080).start == 1_900_000_080

@@ -76,7 +76,8 @@ export async function request<T>(
   }
   if (!response.ok) {
     const error = body?.error ?? {};
-    if (response.status === 401 || (response.status === 404 && path === "")) {
+    // A key that works is never answered too_many_wrong_keys: this one is wrong too.
+    if (response.status === 401 || (response.status === 404 && path === "") || error.code === "too_many_wrong_keys") {
       endSession();
       signInMessage.value = "Your API key was not accepted: it may be wrong or revoked. Sign in with a valid key.";
       navigate("ui", { replace: true });

@@ -33,6 +33,12 @@ export function SignIn() {
     setProblem(null);
     try {
       const response = await fetch(`v1/ce/projects/${projectId}`, { headers: { Authorization: `Bearer ${key.trim()}` } });
+      const code = response.ok ? null : (await response.json().catch(() => null))?.error?.code;
+      if (code === "too_many_wrong_keys") {
+        // Only wrong keys are ever refused this way: too many of them came from here this minute.
+        setProblem(`Too many wrong API keys were sent from here; try again in ${response.headers.get("Retry-After") ?? 60} seconds.`);
+        return;
+      }
       if (!response.ok) {
         setProblem("That API key was not accepted: it may be mistyped or revoked.");
         return;
