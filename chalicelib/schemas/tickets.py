@@ -1,10 +1,9 @@
 """Request and response shapes of tickets, comments, history, search and the workflow."""
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from chalicelib.schemas.common import ErrorInfo, Strict, omittable, refuse_null
+from chalicelib.schemas.common import NOT_BLANK, NOT_SPACE, DateTime, ErrorInfo, Strict, omittable
 from chalicelib.schemas.sla import SlaOut
 
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
@@ -18,14 +17,11 @@ Assignee = Annotated[str, StringConstraints(min_length=1, max_length=128),
                      Field(description="A member's user_id, or team:<team_id>")]
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled")
 SEVERITIES = ("critical", "high", "medium", "low")
-# Characters str.strip() removes: a tag must keep one after trimming. ECMA's \s, plus what Python
-# also counts as space.
-_NOT_SPACE = r"[^\s\x1c-\x1f\x85]"
-# Tags are checked by normalise_tags (trimmed, lowercased, 1-64 characters, at most 20); the
-# document states the same rule for what is sent.
-Tag = Annotated[str, Field(json_schema_extra={"minLength": 1, "maxLength": 64, "pattern": _NOT_SPACE,
-                                              "description": "1-64 characters, not only spaces; stored "
-                                                             "trimmed and in lower case"})]
+# Tags are stored trimmed and in lower case (normalise_tags); the limits are on what is sent.
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64), *NOT_BLANK,
+                Field(description="1-64 characters, not only spaces; stored trimmed and in lower case")]
+# One tag of a search: no commas (they separate tags), no spaces, which trimming would take off.
+_SEARCH_TAG = NOT_SPACE.replace("[^", "[^,") + "{1,64}"
 
 
 def _csv_pattern(values: tuple[str, ...]) -> str:
@@ -37,7 +33,7 @@ class TicketCreate(Strict):
     title: Title
     description: Description
     severity: Severity
-    due_date: datetime | None = None
+    due_date: DateTime | None = None
     assignee: Assignee | None = None
     source: str = Field(default="api", min_length=1, max_length=64)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
@@ -45,7 +41,7 @@ class TicketCreate(Strict):
                                   description="An open ticket with the same key absorbs this one")
 
 
-NOT_NULLABLE = ("title", "description", "status", "severity", "tags")
+NULL_REFUSED = "cannot be null; only due_date and assignee can be cleared"
 
 
 class TicketPatch(Strict):
@@ -53,11 +49,23 @@ class TicketPatch(Strict):
     description: Description | None = omittable()
     status: Status | None = omittable()
     severity: Severity | None = omittable()
-    due_date: datetime | None = Field(default=None, description="null clears")
+    due_date: DateTime | None = Field(default=None, description="null clears")
     assignee: Assignee | None = Field(default=None, description="null unassigns")
     tags: Annotated[list[Tag], Field(max_length=20)] | None = omittable()
 
-    _not_null = refuse_null(*NOT_NULLABLE, message="cannot be null; only due_date and assignee can be cleared")
+    null_refused = NULL_REFUSED
+
+
+class TicketChangeHeaders(BaseModel):
+    if_match: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = omittable(
+        'The ETag of the version the change expects, as read (`"3"`; also weak, `W/"3"`), several separated by '
+        "commas, or `*` for any version. When none is the ticket's version (text of another form never is), "
+        "nothing is written and the answer is 412", alias="If-Match")
+
+
+class IdempotentHeaders(BaseModel):
+    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = omittable(
+        "The same request sent again with the same key within 24 hours is done once", alias="Idempotency-Key")
 
 
 class TicketOut(BaseModel):
@@ -153,11 +161,11 @@ class TicketSearch(Strict):
     overdue: Literal["true"] | None = Field(default=None, description="true: open tickets whose due date has passed")
     tags: str | None = Field(default=None, description="Comma-separated tags, any of (at most 20, each 1-64 "
                                                        "characters once trimmed)",
-                             json_schema_extra={"pattern": r"^[^,\s\x1c-\x1f\x85]{1,64}(,[^,\s\x1c-\x1f\x85]{1,64}){0,19}$"})
-    created_after: datetime | None = Field(default=None, description="Inclusive")
-    created_before: datetime | None = Field(default=None, description="Exclusive")
-    due_after: datetime | None = Field(default=None, description="Inclusive")
-    due_before: datetime | None = Field(default=None, description="Exclusive")
+                             json_schema_extra={"pattern": f"^{_SEARCH_TAG}(,{_SEARCH_TAG}){{0,19}}$"})
+    created_after: DateTime | None = Field(default=None, description="Inclusive")
+    created_before: DateTime | None = Field(default=None, description="Exclusive")
+    due_after: DateTime | None = Field(default=None, description="Inclusive")
+    due_before: DateTime | None = Field(default=None, description="Exclusive")
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)
 
@@ -186,7 +194,9 @@ MAX_BULK_TICKETS = 100
 # Ids are lower case without "-", keys hold one; the document asks for keys in upper case, so that
 # one ticket is never listed twice under two spellings (the API also reads keys in any case).
 TICKET_REF_PATTERN = r"^([0-9a-z_]{1,64}|[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,15})$"
-TicketRef = Annotated[str, StringConstraints(min_length=1, max_length=64),
+# What is read: the same, keys in any case. Anything else names no ticket and is refused.
+_TICKET_REF_READ = r"^([0-9a-z_]{1,64}|[A-Za-z][A-Za-z0-9]{1,9}-[1-9][0-9]{0,15})$"
+TicketRef = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_TICKET_REF_READ),
                       Field(description="A ticket's id, or its key (OPS-42)",
                             json_schema_extra={"pattern": TICKET_REF_PATTERN})]
 BULK_FIELDS = ("status", "severity", "assignee", "add_tags", "remove_tags", "due_date")
@@ -201,10 +211,9 @@ class BulkChange(Strict):
     assignee: Assignee | None = Field(default=None, description="null unassigns")
     add_tags: TagList | None = omittable()
     remove_tags: TagList | None = omittable()
-    due_date: datetime | None = Field(default=None, description="null clears")
+    due_date: DateTime | None = Field(default=None, description="null clears")
 
-    _not_null = refuse_null("status", "severity", "add_tags", "remove_tags",
-                            message="cannot be null; only due_date and assignee can be cleared")
+    null_refused = NULL_REFUSED
 
     @model_validator(mode="after")
     def _changes_something(self):
