@@ -141,10 +141,10 @@ class TicketSearch(Strict):
                                       "comments, tags or key); the last one may also be the start of a word")
     sort: Literal["created", "-created", "updated", "due", "severity", "sla"] = Field(
         default="created", description="created: newest first; -created: oldest first; updated: most recently "
-                                       "changed first; due: soonest due first, tickets without a due date left "
-                                       "out; severity: critical first, newest first within a severity; sla: "
-                                       "soonest SLA breach first (the soonest due time of a target not met), "
-                                       "tickets with no running target left out")
+                                       "changed first; due: soonest due first, then the tickets without a due "
+                                       "date, newest first; severity: critical first, newest first within a "
+                                       "severity; sla: soonest SLA breach first (the soonest due time of a target "
+                                       "not met), then the tickets with no running target, newest first")
     sla: Literal["at_risk", "breached"] | None = Field(
         default=None, description="at_risk: open tickets with a running target under 25 % of its time left, by "
                                   "when they became at risk; breached: open tickets with a target past due and "
