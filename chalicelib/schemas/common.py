@@ -7,6 +7,38 @@ from typing import Annotated, Any, ClassVar
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError,
                       ValidationInfo, field_validator)
 
+
+class Strict(BaseModel):
+    """Request bodies and query strings: unknown fields are an error, not silently dropped, and a
+    field declared omittable() refuses null, as the document says."""
+    model_config = ConfigDict(extra="forbid")
+    null_refused: ClassVar[str] = "cannot be null"
+
+    # After the field's own validation: a function run before it would hand it a Python value,
+    # which strict mode no longer reads as JSON (a date-time string would be refused).
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_null_where_the_document_has_none(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and cls.model_fields[info.field_name].json_schema_extra is _not_nullable:
+            raise ValueError(cls.null_refused)
+        return value
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail]
+
+
+class ErrorBody(BaseModel):
+    error: ErrorInfo
+
+
 # A character no reader here takes for a space: ECMA's \s (how the document's patterns are read,
 # \ufeff included), Python's str.isspace() (\x1c-\x1f and \x85 included) and Unicode's
 # White_Space, which pydantic trims. Listing them all makes the pattern mean the same to each.
@@ -64,34 +96,3 @@ def omittable(description: str | None = None, alias: str | None = None) -> Any:
     shows X alone: no null, no default; Strict refuses null. Constraints belong on X (Annotated),
     where pydantic applies them to X only."""
     return Field(default=None, description=description, alias=alias, json_schema_extra=_not_nullable)
-
-
-class Strict(BaseModel):
-    """Request bodies and query strings: unknown fields are an error, not silently dropped, and a
-    field declared omittable() refuses null, as the document says."""
-    model_config = ConfigDict(extra="forbid")
-    null_refused: ClassVar[str] = "cannot be null"
-
-    # After the field's own validation: a function run before it would hand it a Python value,
-    # which strict mode no longer reads as JSON (a date-time string would be refused).
-    @field_validator("*", mode="after")
-    @classmethod
-    def _refuse_null_where_the_document_has_none(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and cls.model_fields[info.field_name].json_schema_extra is _not_nullable:
-            raise ValueError(cls.null_refused)
-        return value
-
-
-class ErrorDetail(BaseModel):
-    field: str
-    message: str
-
-
-class ErrorInfo(BaseModel):
-    code: str
-    message: str
-    details: list[ErrorDetail]
-
-
-class ErrorBody(BaseModel):
-    error: ErrorInfo

@@ -220,16 +220,16 @@ def test_a_page_cut_short_by_the_read_budget_goes_on_where_it_stopped(api, corpu
         assert [t["id"] for p in pages for t in p] == oracle(corpus, query)
 
 
-@pytest.mark.parametrize("query", [{"sort": "due"}, {"sort": "due", "assignee": "me"}, {"sort": "due", "tags": "db"},
-                                   {"sort": "due", "status": "open"}])
-def test_a_sort_hides_no_ticket_and_pages_cross_into_the_undated_once_each(api, corpus, query):
+def test_a_sort_hides_no_ticket_and_pages_cross_into_the_undated_once_each(api, corpus):
     """Soonest due first, then the tickets without a due date, newest first: whatever the page
     size, so that the boundary falls inside a page and at the end of one."""
-    expected = oracle(corpus, query)
-    undated = [t["id"] for t in corpus["tickets"] if not t["due_date"]]
-    assert set(expected) & set(undated) and set(expected) - set(undated), "the corpus needs both kinds"
-    for limit in range(1, 8):
-        assert fetch_all(api, query, limit) == expected, (query, limit)
+    undated = {t["id"] for t in corpus["tickets"] if not t["due_date"]}
+    for query in ({"sort": "due"}, {"sort": "due", "assignee": "me"}, {"sort": "due", "tags": "db"},
+                  {"sort": "due", "status": "open"}):
+        expected = oracle(corpus, query)
+        assert set(expected) & undated and set(expected) - undated, f"the corpus needs both kinds for {query}"
+        for limit in range(1, 8):
+            assert fetch_all(api, query, limit) == expected, (query, limit)
 
 
 def test_unfiltered_pages_cover_every_live_ticket_once(api, corpus):
