@@ -225,6 +225,25 @@ def _second_page(fx: BenchProject, state: dict, _: int) -> Request:
     return Request("GET", f"{path}?cursor={state['cursor']}", headers=fx.headers())
 
 
+def _undated_page(template: str) -> Callable[[BenchProject, dict, int], Request]:
+    """A page of the tickets `sort=due` lists after the dated ones: the cursor of the first page
+    that reaches them is found once, unmeasured (pages of 100)."""
+    def build(fx: BenchProject, state: dict, _: int) -> Request:
+        path = PAGE.format(project_id=fx.project_id)
+        query = template.format(member=fx.people.members[1])
+        if "cursor" not in state:
+            cursor = None
+            while True:
+                page = json.loads(fx.client.http.get(f"{path}?{query}&limit=100" + (f"&cursor={cursor}" if cursor else ""),
+                                                     headers=fx.headers()).body)
+                cursor = page["cursor"]
+                if cursor is None or any(ticket["due_date"] is None for ticket in page["data"]):
+                    break
+            state["cursor"] = cursor
+        return Request("GET", f"{path}?{query}&cursor={state['cursor']}", headers=fx.headers())
+    return build
+
+
 def _reporter_page(fx: BenchProject, state: dict, n: int) -> Request:
     return _search(f"reporter={fx.people.members[1]}")(fx, state, n)
 
@@ -324,6 +343,10 @@ SCENARIOS = [
     Scenario("sort=updated&status=open", AUTH | {"Query": 1}, False, _search("sort=updated&status=open")),
     Scenario("sort=due", AUTH | {"Query": 2}, False, _search("sort=due")),
     Scenario("sort=due&assignee=<member>", None, False, _member_filter("sort=due&assignee={member}")),
+    Scenario("sort=due, past the due dates (cursor)", None, False, _undated_page("sort=due")),
+    Scenario("sort=due&assignee=<member>, past the due dates (cursor)", None, False,
+             _undated_page("sort=due&assignee={member}")),
+    Scenario("sort=sla (no SLA policy: every ticket after the index)", None, False, _search("sort=sla")),
     Scenario("sort=severity", AUTH | {"Query": 2}, False, _search("sort=severity")),
     Scenario("sort=severity&tags=db", None, False, _search("sort=severity&tags=db")),
     # Queues.

@@ -176,33 +176,51 @@ class TicketRepository:
         return [to_history(item) for item in page[:limit]], more
 
     def search(self, project_id: str, plan: SearchPlan, query: TicketQuery, now: str, limit: int) -> "SearchResult":
-        """One page in the plan's order, merging its index partitions by sort key. Reads at most
-        READ_BUDGET index entries: a page cut short by it resumes after the last entry examined."""
-        budget = searching.READ_BUDGET
+        """One page in the plan's order, merging its index partitions by sort key, then (once they
+        are read) its rest's. Reads at most READ_BUDGET index entries: a page cut short by it
+        resumes after the last entry examined."""
+        budget = [searching.READ_BUDGET]
+        page: list[tuple[str, Ticket]] = []    # (cursor position, ticket)
+        for part in plan.parts():
+            resume = self._search_part(project_id, part, query, now, limit, page, budget)
+            if resume is not None:
+                return SearchResult([ticket for _, ticket in page[:limit]], resume)
+        return SearchResult([ticket for _, ticket in page], None)
+
+    def _search_part(self, project_id: str, plan: SearchPlan, query: TicketQuery, now: str, limit: int,
+                     page: list[tuple[str, Ticket]], budget: list[int]) -> str | None:
+        """Adds what one part of a plan finds to `page`; the position to resume after when the
+        page is full with more to come or the budget is spent, None when the part is exhausted."""
         order = _ORDER_ATTRIBUTE[plan.index]
         page_size = FILTERED_PAGE_SIZE if plan.needs_filter else limit + 1
         streams = [self._partition(plan, project_id, value, page_size) for value in plan.partitions]
         merged = _unique_by(heapq.merge(*streams, key=attrgetter(order), reverse=plan.descending), attrgetter(order))
-        examined = 0
-        page: list[tuple[str, Ticket]] = []
-        while examined < budget:
-            chunk = list(islice(merged, min(page_size, budget - examined)))
+        chunk: list = []
+        while budget[0] > 0:  # always true at first: a part before this one ended with budget left
+            chunk = list(islice(merged, min(page_size, budget[0])))
             if not chunk:
-                return SearchResult([ticket for _, ticket in page], None)
-            examined += len(chunk)
+                return None
+            budget[0] -= len(chunk)
+            if len(page) >= limit:
+                # Full already (from an earlier part): this part only tells that there is more.
+                if not plan.needs_filter or any(self._keep_matching(self._tickets_of(plan.index, chunk), query,
+                                                                    now, plan)):
+                    return page[limit - 1][0]
+                continue
             if not plan.needs_filter:
                 # Every entry matches: the one after a page only tells that there is more, and
                 # its ticket is not fetched.
                 wanted = chunk[:limit - len(page)]
-                page += [(getattr(item, order), ticket) for item, ticket in self._tickets_of(plan.index, wanted)]
+                page += [(plan.position(getattr(item, order)), ticket)
+                         for item, ticket in self._tickets_of(plan.index, wanted)]
                 if len(chunk) > len(wanted):
-                    return SearchResult([ticket for _, ticket in page], getattr(wanted[-1], order))
+                    return plan.position(getattr(wanted[-1], order))
                 continue
-            for item, ticket in self._keep_matching(self._tickets_of(plan.index, chunk), query, now):
-                page.append((getattr(item, order), ticket))
+            for item, ticket in self._keep_matching(self._tickets_of(plan.index, chunk), query, now, plan):
+                page.append((plan.position(getattr(item, order)), ticket))
                 if len(page) > limit:
-                    return SearchResult([ticket for _, ticket in page[:limit]], page[limit - 1][0])
-        return SearchResult([ticket for _, ticket in page], getattr(chunk[-1], order))
+                    return page[limit - 1][0]
+        return plan.position(getattr(chunk[-1], order))
 
     def _partition(self, plan: SearchPlan, project_id: str, value: str, page_size: int) -> Iterator:
         hash_key = project_id if plan.index == "project" else scoped(project_id, value)
@@ -236,8 +254,10 @@ class TicketRepository:
         return [(entry, to_ticket(found[entry.ticket_id])) for entry in chunk
                 if entry.ticket_id in found and not found[entry.ticket_id].deleted_at]
 
-    def _keep_matching(self, found: list[tuple[object, Ticket]], query: TicketQuery, now: str) -> list:
-        kept = [(item, ticket) for item, ticket in found if searching.matches(ticket, query, now)]
+    def _keep_matching(self, found: list[tuple[object, Ticket]], query: TicketQuery, now: str,
+                       plan: SearchPlan) -> list:
+        kept = [(item, ticket) for item, ticket in found
+                if plan.keeps(ticket) and searching.matches(ticket, query, now)]
         if not query.words:
             return kept
         # A ticket's own text answers most words; its comments' words are read only when it does not.

@@ -73,19 +73,9 @@ def _operation(route, refs, schemas) -> dict:
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
                   | ({"description": TICKET_PARAM_DESCRIPTION} if name == TICKET_PARAM else {})
                   for name in re.findall(r"{(\w+)}", route.path)]
-    if route.query is not None:
-        query_schema = route.query.model_json_schema(ref_template=REF)
-        required = set(query_schema.get("required", []))
-        for name, prop in query_schema["properties"].items():
-            prop = dict(prop)
-            description = prop.pop("description", None)
-            param = {"name": name, "in": "query", "required": name in required, "schema": prop}
-            if description:
-                param["description"] = description
-            parameters.append(param)
-    for header in route.headers:
-        parameters.append({"name": header, "in": "header", "required": False,
-                           "schema": {"type": "string", "minLength": 1, "maxLength": 255}})
+    for where, model in (("query", route.query), ("header", route.headers)):
+        if model is not None:
+            parameters += _parameters(where, model)
     operation = {"operationId": route.name, "summary": route.summary, "tags": [route.tag], "parameters": parameters}
     if route.role is not None:
         operation["security"] = [{"apiKey": []}]
@@ -111,6 +101,20 @@ def _operation(route, refs, schemas) -> dict:
             "description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}}}
     operation["responses"] = responses
     return operation
+
+
+def _parameters(where: str, model) -> list[dict]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        description = prop.pop("description", None)
+        parameter = {"name": name, "in": where, "required": name in required, "schema": prop}
+        if description:
+            parameter["description"] = description
+        parameters.append(parameter)
+    return parameters
 
 
 @endpoint(bp, "GET", "/v1/ce/openapi.json", summary="This document", role=None, tag="meta")

@@ -1,8 +1,8 @@
 """How a route is declared, authenticated, parsed and answered.
 
 Every route goes through `endpoint`, which registers it with Chalice and in ROUTES, the table the
-OpenAPI document is built from. Bodies and query strings are validated by the route's pydantic
-models; domain errors become the one JSON error shape here and nowhere else.
+OpenAPI document is built from. Bodies, query strings and the headers a route reads are validated
+by the route's pydantic models; domain errors become the one JSON error shape here and nowhere else.
 """
 import json
 import logging
@@ -52,7 +52,7 @@ class Route:
     body: type[BaseModel] | None
     query: type[BaseModel] | None
     response: type[BaseModel] | None
-    headers: tuple[str, ...]         # request headers the route reads
+    headers: type[BaseModel] | None  # the request headers the route reads, by their names (aliases)
     tag: str
 
 
@@ -72,13 +72,13 @@ class Call:
     principal: Principal | None
     body: Any
     query: Any
-    headers: dict[str, str]
+    headers: Any
 
 
 def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int = 200,
              role: str | None = "viewer", body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-             headers: tuple[str, ...] = (), tag: str = "tickets",
+             headers: type[BaseModel] | None = None, tag: str = "tickets",
              ids: dict[str, re.Pattern] | None = None) -> Callable:
     """`ids` gives a path parameter a pattern of its own instead of ID_PATTERN."""
     patterns = {TICKET_PARAM: (ID_PATTERN, TICKET_KEY_PATTERN)} | {name: (pattern,) for name, pattern in (ids or {}).items()}
@@ -94,15 +94,17 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
                 for name, value in path_params.items():
                     if not any(pattern.fullmatch(value) for pattern in patterns.get(name, (ID_PATTERN,))):
                         raise NotFound(f"no such {name.removesuffix('_id').replace('_', ' ')}")
-                call = Call(principal=None, body=None, query=None, headers=request.headers or {})
+                call = Call(principal=None, body=None, query=None, headers=None)
                 if role is not None:
                     call.principal = services().auth.authenticate(
                         request.headers.get("authorization"), path_params["project_id"], _source_ip(request))
                     call.principal.require(role)
                 if body is not None:
-                    call.body = _parse(body, _json_body(request.raw_body))
+                    call.body = _parse_body(body, request.raw_body)
                 if query is not None:
                     call.query = _parse(query, dict(request.query_params or {}))
+                if headers is not None:
+                    call.headers = _parse(headers, _headers_read(headers, request.headers or {}))
                 if TICKET_PARAM in path_params and call.principal is not None:
                     path_params[TICKET_PARAM] = services().tickets.resolve(call.principal, path_params[TICKET_PARAM])
                 result = handler(call, **path_params)
@@ -149,7 +151,7 @@ def _json_body(raw: bytes | None) -> Any:
     if not raw.strip():
         raise InvalidJson("the request needs a JSON body", [FieldError("body", "missing")])
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_float=_json_number)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise InvalidJson(f"the body is not valid JSON: {error}", [FieldError("body", "not valid JSON")]) from None
     try:
@@ -159,6 +161,13 @@ def _json_body(raw: bytes | None) -> Any:
     if where is not None:
         raise ValidationFailed.on(where, "holds a lone surrogate escape (\\ud800-\\udfff), which is no character")
     return data
+
+
+def _json_number(text: str) -> int | float:
+    """A number written with a fraction or an exponent: JSON Schema counts 3.0 and 3e2 as integers,
+    so they are read as such (a boolean or a string never is)."""
+    number = float(text)
+    return int(number) if number.is_integer() else number
 
 
 def _lone_surrogate(value: Any, path: str = "") -> str | None:
@@ -182,13 +191,33 @@ def _lone_surrogate(value: Any, path: str = "") -> str | None:
     return None
 
 
-def _parse(model: type[BaseModel], data: Any) -> BaseModel:
+def _parse_body(model: type[BaseModel], raw: bytes | None) -> BaseModel:
+    """JSON's types are taken as they are, as the document states them: 0 is no boolean, false no
+    integer, "3" no number (pydantic's lax mode, meant for text such as query strings, would take
+    each). Validated from JSON text, where strict mode still reads date-times from strings; the
+    text is the body as read by json.loads, so both readers see the same values."""
+    data = _json_body(raw)
     if not isinstance(data, dict):
         raise ValidationFailed.on("body", "must be a JSON object")
+    return _validated(lambda: model.model_validate_json(json.dumps(data, ensure_ascii=False), strict=True))
+
+
+def _headers_read(model: type[BaseModel], headers) -> dict[str, str]:
+    names = (field.alias or name for name, field in model.model_fields.items())
+    return {name: headers[name] for name in names if name in headers}
+
+
+def _parse(model: type[BaseModel], data: dict) -> BaseModel:
+    """Query strings and headers are text: their values are read as the fields' types (lax mode)."""
+    return _validated(lambda: model.model_validate(data))
+
+
+def _validated(validate: Callable[[], BaseModel]) -> BaseModel:
     try:
-        return model.model_validate(data)
+        return validate()
     except ValidationError as error:
-        details = [FieldError(".".join(str(part) for part in e["loc"]) or "body", _message(e))
+        # A bad key of an object is named by the key itself (pydantic adds "[key]" after it).
+        details = [FieldError(".".join(str(part) for part in e["loc"] if part != "[key]") or "body", _message(e))
                    for e in error.errors()]
         raise ValidationFailed("; ".join(f"{d.field}: {d.message}" for d in details), details) from None
 

@@ -3,7 +3,6 @@ from chalice import Blueprint
 
 from chalicelib.api.routing import Call, Reply, endpoint, services
 from chalicelib.domain.tickets import Workflow
-from chalicelib.errors import ValidationFailed
 from chalicelib.schemas import tickets as s
 from chalicelib.services.tickets import etag
 
@@ -13,16 +12,16 @@ TICKET = PROJECT + "/tickets/{ticket_id}"
 
 
 @endpoint(bp, "POST", PROJECT + "/tickets", summary="Create a ticket (or absorb a duplicate alert)",
-          status=201, role="member", body=s.TicketCreate, response=s.TicketOut, headers=("Idempotency-Key",))
+          status=201, role="member", body=s.TicketCreate, response=s.TicketOut, headers=s.IdempotentHeaders)
 def create_ticket(call: Call, project_id: str):
-    outcome = services().tickets.create(call.principal, call.body, _idempotency_key(call))
+    outcome = services().tickets.create(call.principal, call.body, call.headers.idempotency_key)
     return Reply(outcome.body, outcome.status_code)
 
 
 @endpoint(bp, "POST", PROJECT + "/tickets/bulk", summary="Change up to 100 tickets at once, each on its own",
-          role="member", body=s.TicketBulk, response=s.BulkResults, headers=("Idempotency-Key",))
+          role="member", body=s.TicketBulk, response=s.BulkResults, headers=s.IdempotentHeaders)
 def bulk_change(call: Call, project_id: str):
-    return services().tickets.bulk_change(call.principal, call.body, _idempotency_key(call))
+    return services().tickets.bulk_change(call.principal, call.body, call.headers.idempotency_key)
 
 
 @endpoint(bp, "GET", PROJECT + "/tickets", summary="Search tickets, newest first",
@@ -39,16 +38,16 @@ def get_ticket(call: Call, project_id: str, ticket_id: str):
 
 
 @endpoint(bp, "PATCH", TICKET, summary="Change a ticket", role="member", body=s.TicketPatch,
-          response=s.TicketOut, headers=("If-Match",))
+          response=s.TicketOut, headers=s.TicketChangeHeaders)
 def update_ticket(call: Call, project_id: str, ticket_id: str):
-    body, version = services().tickets.update(call.principal, ticket_id, call.body, call.headers.get("if-match"))
+    body, version = services().tickets.update(call.principal, ticket_id, call.body, call.headers.if_match)
     return Reply(body, headers={"ETag": etag(version)})
 
 
 @endpoint(bp, "DELETE", TICKET, summary="Delete a ticket (its history stays for admins)", status=204,
-          role="member", headers=("If-Match",))
+          role="member", headers=s.TicketChangeHeaders)
 def delete_ticket(call: Call, project_id: str, ticket_id: str):
-    services().tickets.delete(call.principal, ticket_id, call.headers.get("if-match"))
+    services().tickets.delete(call.principal, ticket_id, call.headers.if_match)
     return Reply(None)
 
 
@@ -62,13 +61,6 @@ def add_comment(call: Call, project_id: str, ticket_id: str):
           query=s.HistoryQuery, response=s.HistoryPage)
 def ticket_history(call: Call, project_id: str, ticket_id: str):
     return services().tickets.history(call.principal, ticket_id, call.query)
-
-
-def _idempotency_key(call: Call) -> str | None:
-    key = call.headers.get("idempotency-key")
-    if key is not None and not 1 <= len(key) <= 255:
-        raise ValidationFailed.on("Idempotency-Key", "1-255 characters")
-    return key
 
 
 @endpoint(bp, "GET", PROJECT + "/workflow", summary="The project's allowed status moves", response=s.Workflow,

@@ -7,6 +7,10 @@ Each sort order is one sort-key order on an index:
   (by the partition counts) and the other filters are checked on the tickets read.
 - `updated`, `due`, `severity`: an index per order whose partitions are a project's open and
   finished tickets, merged; every filter but the status is checked on the tickets read.
+- `due` and `sla` leave out of their (sparse) index the tickets without a due date or a running
+  SLA target. No sort hides a ticket: those come after the others, newest first, read in
+  creation order by the index that would serve the query so and skipping the tickets read
+  before (a plan's `rest`). A cursor in that second part is marked REST.
 - `sla` (soonest breach first), and the `sla` filter in any order: the SLA indexes, whose one
   partition per project holds the tickets with a running SLA target (or a breached one not yet
   met), by their soonest due time or their soonest at-risk moment. `sla=breached` is the range
@@ -14,7 +18,7 @@ Each sort order is one sort-key order on an index:
   ones read on the way.
 A search reads at most READ_BUDGET index entries; a page cut short by it still carries a cursor.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chalicelib.domain import text
 from chalicelib.domain.tickets import FINISHED_STATUSES, SEVERITIES, STATUSES, Ticket
@@ -26,6 +30,8 @@ OPEN_STATUSES = tuple(status for status in STATUSES if status not in FINISHED_ST
 DONE_STATUSES = tuple(status for status in STATUSES if status in FINISHED_STATUSES)
 OPEN, DONE = "open", "done"      # the partitions of the sort-order indexes
 UNASSIGNED = "none"              # the assignee-index partition of unassigned tickets
+# A cursor position in a plan's rest, not in its index: sort keys start with a digit.
+REST = "rest:"
 # Index entries one request may examine. A query whose filters are checked on the tickets read
 # (a rare combination, a common word) answers what it found within it, with a cursor.
 READ_BUDGET = 1000
@@ -90,16 +96,34 @@ class SearchPlan:
     lower: str | None             # lowest sort key included
     upper: str | None             # sort key to stay strictly below
     needs_filter: bool            # whether tickets read must still be checked against the query
+    # The tickets this plan's sparse index leaves out, read after it (in creation order).
+    rest: "SearchPlan | None" = None
+    # In a rest: the index whose tickets were read before, and are skipped here.
+    skips: str | None = None
 
     def after(self, position: str) -> "SearchPlan":
         """The rest of the plan once every key up to `position` (in read order) has been read."""
+        if position.startswith(REST) and self.rest is not None:
+            return self.rest.after(position.removeprefix(REST))
         if self.descending:
             upper = position if self.upper is None or position < self.upper else self.upper
-            return SearchPlan(self.index, self.partitions, True, self.lower, upper, self.needs_filter)
+            return replace(self, upper=upper)
         # Strictly above position: the smallest string greater than it.
         lower = position + "\x00"
         lower = lower if self.lower is None or lower > self.lower else self.lower
-        return SearchPlan(self.index, self.partitions, False, lower, self.upper, self.needs_filter)
+        return replace(self, lower=lower)
+
+    def parts(self) -> tuple["SearchPlan", ...]:
+        """What a search reads, in order: this plan's index, then its rest."""
+        return (self,) if self.rest is None else (self, self.rest)
+
+    def position(self, key: str) -> str:
+        """The cursor position of a sort key this plan read."""
+        return REST + key if self.skips else key
+
+    def keeps(self, ticket: Ticket) -> bool:
+        """False for a ticket a rest skips: its index holds it, so it was read before."""
+        return self.skips is None or order_key(ticket, self.skips) is None
 
 
 def candidates(query: TicketQuery) -> dict[str, tuple[str, ...]]:
@@ -138,7 +162,30 @@ def driving_words(words: tuple[str, ...]) -> list[str]:
 def plan(query: TicketQuery, sizes: dict[str, int] | None = None, now: str | None = None) -> SearchPlan:
     """The index, partitions, order and key range that serve `query` at time `now`; in created
     order, driven by the index that reads the fewest tickets by `sizes` (tickets in the
-    partitions each candidate would read), else by DRIVING_ORDER."""
+    partitions each candidate would read), else by DRIVING_ORDER. A sort whose index leaves
+    tickets out reads them after it, in the plan's rest."""
+    ordered = _plan_in_order(query, sizes, now)
+    left_out = _left_out_by_sort(query)
+    if left_out is None:
+        return ordered
+    rest = _plan_by_created(replace(query, sort="created"), sizes or {})
+    return replace(ordered, rest=replace(rest, needs_filter=True, skips=left_out))
+
+
+def _left_out_by_sort(query: TicketQuery) -> str | None:
+    """The sparse index the query's sort reads, when the query would find tickets it leaves out:
+    `due` without a due-date filter (which no ticket without a due date meets) and `sla` without
+    an SLA filter."""
+    if query.sla is not None:
+        return None
+    if query.sort == "sla":
+        return "sla"
+    if query.sort == "due" and not (query.due_after or query.due_before or query.overdue):
+        return "due"
+    return None
+
+
+def _plan_in_order(query: TicketQuery, sizes: dict[str, int] | None, now: str | None) -> SearchPlan:
     if query.sort == "sla" or query.sla is not None:
         return _plan_by_sla(query, now)
     if query.sort in ("created", "-created"):
@@ -203,7 +250,7 @@ def counted_partitions(query: TicketQuery) -> tuple[tuple[str, str], ...] | None
     filters). Partitions are values within the project."""
     statuses = set(query.status)
     state = OPEN if statuses == set(OPEN_STATUSES) else DONE if statuses == set(DONE_STATUSES) else None
-    if query.sla is not None or query.sort == "sla":
+    if query.sla is not None:
         return None
     if query.words or query.overdue or query.created_after or query.created_before or query.due_after \
             or query.due_before or len(query.tags) > 1:
@@ -300,10 +347,8 @@ def matches(ticket: Ticket, query: TicketQuery, now: str) -> bool:
         return False
     if query.overdue and (ticket.due_date is None or ticket.due_date >= now):
         return False
-    if query.sort == "due" and ticket.due_date is None:
-        return False
     due, risk = _sla_moments(ticket)
-    if (query.sort == "sla" or query.sla is not None) and due is None:
+    if query.sla is not None and due is None:
         return False
     if query.sla == "breached" and not due <= now:
         return False

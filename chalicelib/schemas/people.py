@@ -1,9 +1,9 @@
 """Request and response shapes of projects, members, teams and API keys."""
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from chalicelib.schemas.common import INVISIBLE_CLASS, Strict, omittable, refuse_null
+from chalicelib.schemas.common import INVISIBLE_CLASS, NOT_BLANK, Strict, omittable
 
 Role = Literal["admin", "member", "viewer"]
 # \x85 is a space to pydantic's (Unicode) regex and not to ECMA's \s: named, so both read it alike.
@@ -12,6 +12,7 @@ _EMAIL_CHAR = rf"[^@\s\x85{INVISIBLE_CLASS}]"
 EMAIL_PATTERN = rf"^{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$"
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+ProjectName = Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True), *NOT_BLANK]
 
 
 class Limits(BaseModel):
@@ -30,14 +31,10 @@ class ProjectOut(BaseModel):
 
 
 class ProjectPatch(Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True),
-                    Field(json_schema_extra={"pattern": r"[^\s\x1c-\x1f\x85]"})] | None = omittable(
-        description="Trimmed; not only spaces")
+    name: ProjectName | None = omittable(description="Trimmed; not only spaces")
     default_assignee: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
         default=None, description="A user_id or team:<team_id>; null: tickets created without an assignee "
                                   "stay unassigned")
-
-    _not_null = refuse_null("name", message="cannot be null")
 
 
 class MemberCreate(Strict):
@@ -48,13 +45,11 @@ class MemberCreate(Strict):
 
 class NotificationsPatch(Strict):
     """Kinds of ticket email to turn on (true) or off (false); kinds left out keep their setting."""
-    ticket_created: StrictBool | None = omittable()
-    ticket_updated: StrictBool | None = omittable()
-    comment_added: StrictBool | None = omittable()
-    ticket_overdue: StrictBool | None = omittable()
-    sla: StrictBool | None = omittable("SLA at-risk and breach emails")
-
-    _not_null = refuse_null("ticket_created", "ticket_updated", "comment_added", "ticket_overdue", "sla")
+    ticket_created: bool | None = omittable()
+    ticket_updated: bool | None = omittable()
+    comment_added: bool | None = omittable()
+    ticket_overdue: bool | None = omittable()
+    sla: bool | None = omittable("SLA at-risk and breach emails")
 
 
 class Notifications(BaseModel):
@@ -71,15 +66,11 @@ class MemberPatch(Strict):
     role: Role | None = omittable()
     notifications: NotificationsPatch | None = omittable()
 
-    _not_null = refuse_null("name", "role", "notifications")
-
 
 class OwnMemberPatch(Strict):
     """What members may change about themselves: not their role (an admin's call), nor their email."""
     name: Name | None = omittable()
     notifications: NotificationsPatch | None = omittable()
-
-    _not_null = refuse_null("name", "notifications")
 
 
 class MemberOut(BaseModel):
@@ -104,8 +95,6 @@ class TeamPatch(Strict):
     name: Name | None = omittable()
     email: Email | None = Field(default=None, description="null removes the team's address")
     members: Annotated[list[str], Field(max_length=100)] | None = omittable()
-
-    _not_null = refuse_null("name", "members")
 
 
 class TeamOut(BaseModel):

@@ -1,16 +1,15 @@
 """Request and response shapes of the reports."""
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from chalicelib.schemas.common import Strict
+from chalicelib.schemas.common import Date, Strict
 
 
 class ReportQuery(Strict):
-    from_: date = Field(alias="from", description="First day (UTC), inclusive, YYYY-MM-DD; days more than five "
+    from_: Date = Field(alias="from", description="First day (UTC), inclusive, YYYY-MM-DD; days more than five "
                                                   "years back are not reported")
-    to: date = Field(description="Last day (UTC), inclusive. The answer covers at most 366 days from `from` and "
+    to: Date = Field(description="Last day (UTC), inclusive. The answer covers at most 366 days from `from` and "
                                  "none more than a year ahead; its `from` and `to` name the days it covers "
                                  "(none when `to` comes before `from`)")
     bucket: Literal["day", "week"] = Field(default="day", description="day, or ISO week (Monday to Sunday, "

@@ -1,10 +1,9 @@
 """Request and response shapes of tickets, comments, history, search and the workflow."""
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from chalicelib.schemas.common import INVISIBLE_CLASS, VISIBLE, ErrorInfo, Strict, omittable, refuse_null
+from chalicelib.schemas.common import INVISIBLE_CLASS, VISIBLE, DateTime, ErrorInfo, Strict, omittable
 from chalicelib.schemas.sla import SlaOut
 
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
@@ -18,12 +17,11 @@ Assignee = Annotated[str, StringConstraints(min_length=1, max_length=128),
                      Field(description="A member's user_id, or team:<team_id>")]
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled")
 SEVERITIES = ("critical", "high", "medium", "low")
-# Tags are checked by normalise_tags (1-64 characters once trimmed and cleaned, at most 20); the
-# document states the same rule for what is sent.
-Tag = Annotated[str, Field(json_schema_extra={
-    "minLength": 1, "maxLength": 64, "pattern": VISIBLE,
-    "description": "1-64 characters, not only spaces; stored trimmed, in lower case, composed (NFC) and without "
-                   "zero-width or bidi control characters, so that tags which look the same are the same"})]
+# Tags are stored trimmed, in lower case and in one spelling (normalise_tags); the limits are on
+# what is sent.
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=VISIBLE), Field(
+    description="1-64 characters, not only spaces; stored trimmed, in lower case, composed (NFC) and without "
+                "zero-width or bidi control characters, so that tags which look the same are the same")]
 # One tag of a comma-separated list, as the document states it: no spaces or invisible characters.
 _LISTED_TAG = rf"[^,\s\x1c-\x1f\x85{INVISIBLE_CLASS}]{{1,64}}"
 
@@ -37,7 +35,7 @@ class TicketCreate(Strict):
     title: Title
     description: Description
     severity: Severity
-    due_date: datetime | None = None
+    due_date: DateTime | None = None
     assignee: Assignee | None = None
     source: str = Field(default="api", min_length=1, max_length=64)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
@@ -48,7 +46,7 @@ class TicketCreate(Strict):
                                   json_schema_extra={"pattern": VISIBLE})
 
 
-NOT_NULLABLE = ("title", "description", "status", "severity", "tags")
+NULL_REFUSED = "cannot be null; only due_date and assignee can be cleared"
 
 
 class TicketPatch(Strict):
@@ -56,11 +54,23 @@ class TicketPatch(Strict):
     description: Description | None = omittable()
     status: Status | None = omittable()
     severity: Severity | None = omittable()
-    due_date: datetime | None = Field(default=None, description="null clears")
+    due_date: DateTime | None = Field(default=None, description="null clears")
     assignee: Assignee | None = Field(default=None, description="null unassigns")
     tags: Annotated[list[Tag], Field(max_length=20)] | None = omittable()
 
-    _not_null = refuse_null(*NOT_NULLABLE, message="cannot be null; only due_date and assignee can be cleared")
+    null_refused = NULL_REFUSED
+
+
+class TicketChangeHeaders(BaseModel):
+    if_match: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = omittable(
+        'The ETag of the version the change expects, as read (`"3"`; also weak, `W/"3"`), several separated by '
+        "commas, or `*` for any version. When none is the ticket's version (text of another form never is), "
+        "nothing is written and the answer is 412", alias="If-Match")
+
+
+class IdempotentHeaders(BaseModel):
+    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = omittable(
+        "The same request sent again with the same key within 24 hours is done once", alias="Idempotency-Key")
 
 
 class TicketOut(BaseModel):
@@ -136,10 +146,10 @@ class TicketSearch(Strict):
                                       "comments, tags or key); the last one may also be the start of a word")
     sort: Literal["created", "-created", "updated", "due", "severity", "sla"] = Field(
         default="created", description="created: newest first; -created: oldest first; updated: most recently "
-                                       "changed first; due: soonest due first, tickets without a due date left "
-                                       "out; severity: critical first, newest first within a severity; sla: "
-                                       "soonest SLA breach first (the soonest due time of a target not met), "
-                                       "tickets with no running target left out")
+                                       "changed first; due: soonest due first, then the tickets without a due "
+                                       "date, newest first; severity: critical first, newest first within a "
+                                       "severity; sla: soonest SLA breach first (the soonest due time of a target "
+                                       "not met), then the tickets with no running target, newest first")
     sla: Literal["at_risk", "breached"] | None = Field(
         default=None, description="at_risk: open tickets with a running target under 25 % of its time left, by "
                                   "when they became at risk; breached: open tickets with a target past due and "
@@ -157,10 +167,10 @@ class TicketSearch(Strict):
     tags: str | None = Field(default=None, description="Comma-separated tags, any of (at most 20, each 1-64 "
                                                        "characters once trimmed)",
                              json_schema_extra={"pattern": f"^{_LISTED_TAG}(,{_LISTED_TAG}){{0,19}}$"})
-    created_after: datetime | None = Field(default=None, description="Inclusive")
-    created_before: datetime | None = Field(default=None, description="Exclusive")
-    due_after: datetime | None = Field(default=None, description="Inclusive")
-    due_before: datetime | None = Field(default=None, description="Exclusive")
+    created_after: DateTime | None = Field(default=None, description="Inclusive")
+    created_before: DateTime | None = Field(default=None, description="Exclusive")
+    due_after: DateTime | None = Field(default=None, description="Inclusive")
+    due_before: DateTime | None = Field(default=None, description="Exclusive")
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)
 
@@ -189,7 +199,9 @@ MAX_BULK_TICKETS = 100
 # Ids are lower case without "-", keys hold one; the document asks for keys in upper case, so that
 # one ticket is never listed twice under two spellings (the API also reads keys in any case).
 TICKET_REF_PATTERN = r"^([0-9a-z_]{1,64}|[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,15})$"
-TicketRef = Annotated[str, StringConstraints(min_length=1, max_length=64),
+# What is read: the same, keys in any case. Anything else names no ticket and is refused.
+_TICKET_REF_READ = r"^([0-9a-z_]{1,64}|[A-Za-z][A-Za-z0-9]{1,9}-[1-9][0-9]{0,15})$"
+TicketRef = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_TICKET_REF_READ),
                       Field(description="A ticket's id, or its key (OPS-42)",
                             json_schema_extra={"pattern": TICKET_REF_PATTERN})]
 BULK_FIELDS = ("status", "severity", "assignee", "add_tags", "remove_tags", "due_date")
@@ -204,10 +216,9 @@ class BulkChange(Strict):
     assignee: Assignee | None = Field(default=None, description="null unassigns")
     add_tags: TagList | None = omittable()
     remove_tags: TagList | None = omittable()
-    due_date: datetime | None = Field(default=None, description="null clears")
+    due_date: DateTime | None = Field(default=None, description="null clears")
 
-    _not_null = refuse_null("status", "severity", "add_tags", "remove_tags",
-                            message="cannot be null; only due_date and assignee can be cleared")
+    null_refused = NULL_REFUSED
 
     @model_validator(mode="after")
     def _changes_something(self):

@@ -1,14 +1,13 @@
 """Request and response shapes of saved views."""
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from chalicelib.schemas.tickets import SEVERITIES, STATUSES
-from chalicelib.schemas.common import Strict, omittable, refuse_null
+from chalicelib.schemas.common import NOT_BLANK, Strict, omittable
 
-ViewName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
-                     Field(description="1-80 characters, trimmed; not only spaces",
-                           json_schema_extra={"pattern": r"[^\s\x1c-\x1f\x85]"})]
+ViewName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), *NOT_BLANK,
+                     Field(description="1-80 characters, trimmed; not only spaces")]
 
 def _one_of(values) -> str:
     return "(" + "|".join(values) + ")"
@@ -42,15 +41,13 @@ ViewQuery = Annotated[str, StringConstraints(max_length=2048), Field(
 class ViewCreate(Strict):
     name: ViewName
     query: ViewQuery
-    shared: StrictBool = Field(default=False, description="Visible to the whole project; otherwise only to "
-                                                          "you. An automation key makes shared views only.")
+    shared: bool = Field(default=False, description="Visible to the whole project; otherwise only to "
+                                                    "you. An automation key makes shared views only.")
 
 
 class ViewPatch(Strict):
     name: ViewName | None = omittable()
     query: ViewQuery | None = omittable()
-
-    _not_null = refuse_null("name", "query")
 
 
 class ViewOut(BaseModel):

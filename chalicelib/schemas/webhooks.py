@@ -1,7 +1,9 @@
 """Request and response shapes of webhook subscriptions and their delivery log."""
+import re
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationError, ValidatorFunctionWrapHandler, field_validator
+from pydantic import (AfterValidator, BaseModel, Field, StringConstraints, ValidationError, ValidatorFunctionWrapHandler,
+                      field_validator)
 
 from chalicelib.schemas.common import Strict
 from chalicelib.schemas.tickets import Severity, Status, Tag
@@ -21,10 +23,21 @@ _OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = (r"(?!(169\.254|0|22[4-9]|2[3-5][0-9])\.)(?!(100\.100\.100\.200|192\.0\.0\.192)([:/?#]|$))"
          f"{_OCTET}(\\.{_OCTET}){{3}}")
 _PORT = "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-# The URLs the document promises to accept: a host name or a dotted IPv4 address not in a range
-# never sent to, an optional port, then any printable ASCII. The API reads every URL urllib can
-# split; this is the part a schema can state.
+# The URLs the document promises to accept, and the API accepts: a host name or a dotted IPv4
+# address not in a range never sent to, an optional port, then any printable ASCII.
 URL_PATTERN = f"^https?://({_NAME}|{_IPV4})(:{_PORT})?([/?#][!-~]*)?$"
+# An IPv6 address in brackets, which the pattern leaves out (which of them are never sent to is no
+# pattern's to say): accepted as well, and judged by the address checks.
+_IPV6_URL = re.compile(f"https?://\\[[0-9A-Fa-f:.]{{2,45}}\\](:{_PORT})?([/?#][!-~]*)?")
+_URL = re.compile(URL_PATTERN)
+
+
+def _a_url_the_document_describes(url: str) -> str:
+    # fullmatch: Python's $ would also match before a final newline, ECMA's does not.
+    if not (_URL.fullmatch(url) or _IPV6_URL.fullmatch(url)):
+        raise ValueError("must be an http(s) URL whose host is a name, a dotted IPv4 address or an IPv6 address "
+                         "in brackets, with an optional port, then only printable ASCII")
+    return url
 
 
 class WebhookFilters(Strict):
@@ -51,12 +64,14 @@ class WebhookFilters(Strict):
 class WebhookCreate(Strict):
     name: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     event_type: EventType
-    url: Annotated[str, StringConstraints(min_length=8, max_length=2048, pattern=r"^https?://"), Field(
-        description="http(s), with a host. The target is checked again on every delivery: a host that does not "
-                    "resolve, or resolves to an address never sent to, fails that delivery. Never sent to: "
-                    "link-local and cloud metadata addresses; on AWS also loopback, private and reserved ones "
-                    "(a URL naming such an address as its host is refused here)",
-        json_schema_extra={"pattern": URL_PATTERN})]
+    url: Annotated[str, StringConstraints(min_length=8, max_length=2048), AfterValidator(_a_url_the_document_describes),
+                   Field(description="http(s), with a host: a name, a dotted IPv4 address, or (beyond the pattern) an "
+                                     "IPv6 address in brackets. The target is checked again on every delivery: a host "
+                                     "that does not resolve, or resolves to an address never sent to, fails that "
+                                     "delivery. Never sent to: link-local and cloud metadata addresses; on AWS also "
+                                     "loopback, private and reserved ones (a URL naming such an address as its host "
+                                     "is refused here)",
+                         json_schema_extra={"pattern": URL_PATTERN})]
     filters: WebhookFilters | None = None
     once: bool = Field(default=False, description="Remove the subscription after its first successful delivery")
 

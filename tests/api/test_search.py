@@ -102,8 +102,6 @@ def oracle(corpus, query):
             return False
         if "overdue" in query and not (t["status"] in OPEN and t["due_date"] and t["due_date"] < now_iso()):
             return False
-        if query.get("sort") == "due" and not t["due_date"]:
-            return False
         if "q" in query:
             said = text.terms(t["title"], t["description"], t["key"], *t["tags"], corpus["comments"].get(t["id"], ""))
             if not text.contains_all(said, tuple(text.words(query["q"]))):
@@ -120,6 +118,11 @@ def oracle(corpus, query):
     }
     key, descending = order[query.get("sort", "created")]
     chosen = [t for t in corpus["tickets"] if keep(t)]
+    if query.get("sort") == "due":
+        # Tickets without a due date last, newest first.
+        undated = [t for t in chosen if not t["due_date"]]
+        dated = sorted((t for t in chosen if t["due_date"]), key=key)
+        return [t["id"] for t in dated + sorted(undated, key=order["created"][0], reverse=True)]
     return [t["id"] for t in sorted(chosen, key=key, reverse=descending)]
 
 
@@ -203,7 +206,8 @@ def test_each_parameter_alone_equals_brute_force(api, corpus):
 
 def test_a_page_cut_short_by_the_read_budget_goes_on_where_it_stopped(api, corpus, monkeypatch):
     monkeypatch.setattr(searching, "READ_BUDGET", 3)
-    for query in ({"q": "the disk"}, {"sort": "updated", "severity": "low"}, {"status": "open", "tags": "db"}):
+    for query in ({"q": "the disk"}, {"sort": "updated", "severity": "low"}, {"status": "open", "tags": "db"},
+                  {"sort": "due", "assignee": "me"}):
         pages = []
         cursor = None
         while True:
@@ -214,6 +218,18 @@ def test_a_page_cut_short_by_the_read_budget_goes_on_where_it_stopped(api, corpu
                 break
         assert any(len(p) < 10 for p in pages[:-1]), "no page was cut short"
         assert [t["id"] for p in pages for t in p] == oracle(corpus, query)
+
+
+def test_a_sort_hides_no_ticket_and_pages_cross_into_the_undated_once_each(api, corpus):
+    """Soonest due first, then the tickets without a due date, newest first: whatever the page
+    size, so that the boundary falls inside a page and at the end of one."""
+    undated = {t["id"] for t in corpus["tickets"] if not t["due_date"]}
+    for query in ({"sort": "due"}, {"sort": "due", "assignee": "me"}, {"sort": "due", "tags": "db"},
+                  {"sort": "due", "status": "open"}):
+        expected = oracle(corpus, query)
+        assert set(expected) & undated and set(expected) - undated, f"the corpus needs both kinds for {query}"
+        for limit in range(1, 8):
+            assert fetch_all(api, query, limit) == expected, (query, limit)
 
 
 def test_unfiltered_pages_cover_every_live_ticket_once(api, corpus):

@@ -157,9 +157,10 @@ def test_sla_search_and_its_builtin_views(api):
     critical = api.create_ticket(severity="critical")
     done = api.create_ticket(severity="critical")
     api.patch(f"/tickets/{done['id']}", {"status": "resolved"})
-    api.create_ticket(severity="low")  # no targets
+    low = api.create_ticket(severity="low")  # no targets
     by_sla = api.get("/tickets?sort=sla").json["data"]
-    assert [t["id"] for t in by_sla] == [critical["id"], high["id"]]
+    # Soonest breach first, then the tickets with no running target, newest first.
+    assert [t["id"] for t in by_sla] == [critical["id"], high["id"], low["id"], done["id"]]
     # Nothing is at risk or breached yet.
     assert api.get("/tickets?sla=breached").json["data"] == []
     assert api.get("/tickets?sla=at_risk&sort=sla").json["data"] == []

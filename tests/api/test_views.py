@@ -342,3 +342,34 @@ def test_views_count_their_tickets_where_the_kept_counts_say_exactly(api):
     automation = api.as_key(api.automation_key("flows"))
     assert "count" not in automation.get("/views/builtin:mine").json  # an automation has no `me`
     assert automation.get("/views/builtin:unassigned").json["count"] == 2
+
+
+@pytest.mark.parametrize("sort", ["due", "sla"])
+def test_a_views_count_is_what_its_pages_list_whatever_the_sort(api, sort):
+    """`due` and `sla` list the tickets without a due date or a running SLA target after the
+    others, so the count the kept counts give is what the view lists."""
+    from tests.streams import pump_tickets_stream
+
+    me = api.get("/me").json["user_id"]
+    api.put("/sla-policy", {"targets": {"critical": {"resolve": {"minutes": 60}}}})
+    dated = [api.create_ticket(assignee=me, severity="critical", due_date=f"2030-01-0{n}T00:00:00Z")
+             for n in (3, 1, 2)]
+    undated = [api.create_ticket(assignee=me, severity="low") for _ in range(4)]
+    done = api.create_ticket(assignee=me, severity="critical", due_date="2030-01-04T00:00:00Z")
+    api.patch(f"/tickets/{done['id']}", {"status": "resolved"})
+    api.create_ticket(severity="critical", due_date="2030-01-05T00:00:00Z")  # someone else's
+    view = api.post("/views", {"name": "Mine by " + sort, "query": f"assignee=me&sort={sort}"}).json
+    pump_tickets_stream()
+
+    listed, cursor = [], None
+    while True:
+        page = api.get(f"/tickets?assignee=me&sort={sort}&limit=3" + (f"&cursor={cursor}" if cursor else "")).json
+        listed += [t["id"] for t in page["data"]]
+        if (cursor := page["cursor"]) is None:
+            break
+    # By due date; by SLA breach, which is creation order here (one target of 60 minutes).
+    first = [dated[1], dated[2], dated[0], done] if sort == "due" else dated
+    rest = sorted((t for t in dated + undated + [done] if t not in first),
+                  key=lambda t: (t["created_at"], t["id"]), reverse=True)
+    assert listed == [t["id"] for t in first + rest]
+    assert api.get(f"/views/{view['id']}").json["count"] == len(listed) == 8

@@ -69,9 +69,11 @@ def test_private_targets_are_refused(api, url):
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/", "http://", "javascript:alert(1)", "http://[/x",
-                                 "http://example.com:99999/", "http://[::1/"])
-def test_non_http_urls_are_refused(api, url):
-    assert api.post("/webhooks", {"name": "x", "event_type": "*", "url": url}).status_code == 400
+                                 "http://example.com:99999/", "http://[::1/", "https://17.W*", "https://a_b.example/",
+                                 "https://example.com/a b", "https://example.com/\n", "https://bücher.example/"])
+def test_urls_the_document_does_not_describe_are_refused(api, url):
+    response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": url})
+    assert response.status_code == 400 and response.json["error"]["details"][0]["field"] == "url", response.body
 
 
 def test_target_is_checked_again_at_delivery(api, receiver, monkeypatch):

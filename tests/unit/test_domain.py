@@ -281,6 +281,40 @@ def test_partition_deltas_follow_old_and_new_keys():
     }
 
 
+class TestSortsHideNoTicket:
+    """`due` and `sla` read sparse indexes; the tickets those leave out come after, newest first."""
+
+    def test_due_and_sla_read_the_tickets_their_index_leaves_out_after_it(self):
+        for sort, index in (("due", "due"), ("sla", "sla")):
+            plan = search.plan(search.TicketQuery(sort=sort, assignee="u1"))
+            assert plan.index == index and plan.rest is not None, sort
+            rest = plan.rest
+            assert (rest.index, rest.partitions, rest.descending, rest.skips) == ("assignee", ("u1",), True, index)
+            assert rest.needs_filter and rest.rest is None
+
+    def test_a_filter_that_needs_the_key_leaves_no_rest(self):
+        for query in (search.TicketQuery(sort="due", overdue=True), search.TicketQuery(sort="due", due_after=NOW),
+                      search.TicketQuery(sort="due", due_before=NOW), search.TicketQuery(sort="sla", sla="breached"),
+                      search.TicketQuery(sla="at_risk"), search.TicketQuery(sort="updated")):
+            assert search.plan(query, now=NOW).rest is None, query
+
+    def test_a_cursor_in_the_rest_resumes_there_and_one_before_it_keeps_the_rest(self):
+        plan = search.plan(search.TicketQuery(sort="due"))
+        in_index = plan.after(f"{NOW}#x")
+        assert in_index.index == "due" and in_index.lower > f"{NOW}#x" and in_index.rest == plan.rest
+        assert in_index.position(f"{NOW}#x") == f"{NOW}#x"
+        in_rest = plan.after(plan.rest.position(f"{NOW}#y"))
+        assert in_rest.index == "project" and in_rest.upper == f"{NOW}#y" and in_rest.parts() == (in_rest,)
+
+    def test_the_rest_keeps_only_tickets_its_index_does_not_hold(self):
+        rest = search.plan(search.TicketQuery(sort="due")).rest
+        assert rest.keeps(ticket()) and not rest.keeps(ticket(due_date=NOW))
+
+    def test_every_sort_finds_the_same_tickets(self):
+        for sort in search.SORTS:
+            assert search.matches(ticket(), search.TicketQuery(sort=sort), NOW), sort
+
+
 class TestCountedPartitions:
     def test_single_filters_and_the_common_queues_have_exact_counts(self):
         counted = search.counted_partitions
@@ -293,11 +327,15 @@ class TestCountedPartitions:
         assert counted(search.TicketQuery(severity=("high", "critical"), status=search.OPEN_STATUSES)) == \
             (("severity_state", "critical#open"), ("severity_state", "high#open"))
         assert counted(search.TicketQuery(tags=("db",), sort="updated")) == (("tag_idx", "db"),)
+        # A sort hides no ticket, so it changes no count.
+        assert counted(search.TicketQuery(assignee="u1", sort="due")) == (("assignee_idx", "u1"),)
+        assert counted(search.TicketQuery(sort="sla")) == counted(search.TicketQuery())
 
     def test_anything_a_count_cannot_say_has_none(self):
         for query in (search.TicketQuery(words=("disk",)), search.TicketQuery(overdue=True),
                       search.TicketQuery(tags=("db", "web")), search.TicketQuery(assignee="u1", severity=("high",)),
-                      search.TicketQuery(assignee="u1", status=("new",)), search.TicketQuery(due_before=NOW)):
+                      search.TicketQuery(assignee="u1", status=("new",)), search.TicketQuery(due_before=NOW),
+                      search.TicketQuery(sla="breached", sort="sla")):
             assert search.counted_partitions(query) is None, query
 
 

@@ -77,8 +77,9 @@ def test_a_bad_policy_names_its_field(body, field):
 
 def test_sla_searches_read_the_sla_indexes_up_to_now():
     now = at(0)
-    assert search.plan(search.TicketQuery(sort="sla"), now=now) == search.SearchPlan(
-        "sla", ("sla",), False, None, None, False)
+    by_sla = search.plan(search.TicketQuery(sort="sla"), now=now)
+    assert by_sla == search.SearchPlan("sla", ("sla",), False, None, None, False, rest=by_sla.rest)
+    assert (by_sla.rest.index, by_sla.rest.skips) == ("project", "sla")  # then the tickets with no target
     breached = search.plan(search.TicketQuery(sla="breached", sort="sla"), now=now)
     assert (breached.index, breached.upper, breached.needs_filter) == ("sla", now + "#\uffff", False)
     at_risk = search.plan(search.TicketQuery(sla="at_risk", sort="sla", severity=("high",)), now=now)

@@ -69,7 +69,7 @@ export const searchTicketsAction = createAction({
           { label: 'Newest first', value: 'created' },
           { label: 'Oldest first', value: '-created' },
           { label: 'Recently updated first', value: 'updated' },
-          { label: 'Soonest due first (tickets without a due date left out)', value: 'due' },
+          { label: 'Soonest due first (tickets without a due date last)', value: 'due' },
           { label: 'Most severe first', value: 'severity' },
         ],
       },
