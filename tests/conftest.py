@@ -45,10 +45,19 @@ def dynamodb_local_endpoint():
 
 
 def rebind():
-    """Makes the app pick up endpoint changes made by a fixture."""
-    from chalicelib.adapters import mailer, models, queue
-    from chalicelib.services.registry import services
+    """Makes the app pick up endpoint changes made by a fixture, and start as a fresh Lambda would:
+    new clients, the queue looked up again."""
+    from chalicelib.adapters import models
     models._bound = None
+    forget_services()
+
+
+def forget_services():
+    """The services and the clients of moto's services, made again on first use; the DynamoDB
+    models stay bound to their tables while the settings are the same (models.bind() compares
+    them), as in a warm Lambda: a fresh binding opens a botocore session per model class."""
+    from chalicelib.adapters import mailer, queue
+    from chalicelib.services.registry import services
     services.cache_clear()
     queue.reset()
     mailer.ses_client.cache_clear()
@@ -62,9 +71,9 @@ def aws(dynamodb_local_endpoint, monkeypatch):
         provision.create_queues(boto3.client("sqs"), STAGE)
         # The stream consumer mails from this domain, as on the local stack.
         boto3.client("sesv2").create_email_identity(EmailIdentity=EMAIL_DOMAIN)
-        rebind()
+        forget_services()
         yield
-    rebind()
+    forget_services()
 
 
 def pytest_collection_modifyitems(config, items):
