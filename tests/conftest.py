@@ -63,14 +63,23 @@ def forget_services():
     mailer.ses_client.cache_clear()
 
 
+@functools.cache
+def provisioning_clients():
+    """The clients that set up each test's moto, made once: moto answers every client made after it
+    was imported, in whichever mock_aws is active, and making three clients cost more than the
+    set-up they do."""
+    return boto3.client("s3"), boto3.client("sqs"), boto3.client("sesv2")
+
+
 @pytest.fixture
 def aws(dynamodb_local_endpoint, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_endpoint)
     with mock_aws():
-        provision.create_buckets(boto3.client("s3"), STAGE)
-        provision.create_queues(boto3.client("sqs"), STAGE)
+        s3, sqs, sesv2 = provisioning_clients()
+        provision.create_buckets(s3, STAGE)
+        provision.create_queues(sqs, STAGE)
         # The stream consumer mails from this domain, as on the local stack.
-        boto3.client("sesv2").create_email_identity(EmailIdentity=EMAIL_DOMAIN)
+        sesv2.create_email_identity(EmailIdentity=EMAIL_DOMAIN)
         forget_services()
         yield
     forget_services()
