@@ -32,7 +32,15 @@ _IPV6_URL = re.compile(f"https?://\\[[0-9A-Fa-f:.]{{2,45}}\\](:{_PORT})?([/?#][!
 _URL = re.compile(URL_PATTERN)
 
 
+# A user or password before the host: said by name, as the reason a URL with one is refused.
+_CREDENTIALS = re.compile(r"https?://[^/?#]*@", re.IGNORECASE)
+CREDENTIALS_REFUSED = ("must not hold credentials (user:password@); to authenticate deliveries, verify their "
+                       "signature, or put a token in the path")
+
+
 def _a_url_the_document_describes(url: str) -> str:
+    if _CREDENTIALS.match(url):
+        raise ValueError(CREDENTIALS_REFUSED)
     # fullmatch: Python's $ would also match before a final newline, ECMA's does not.
     if not (_URL.fullmatch(url) or _IPV6_URL.fullmatch(url)):
         raise ValueError("must be an http(s) URL whose host is a name, a dotted IPv4 address or an IPv6 address "

@@ -112,8 +112,7 @@ class WebhookService:
             raise ValidationFailed.on("url", str(error)) from None
         if rules.has_credentials(url):
             # They would never be sent, and a password kept in a URL is one more copy of it to guard.
-            raise ValidationFailed.on("url", "must not hold credentials (user:password@); to authenticate "
-                                             "deliveries, verify their signature, or put a token in the path")
+            raise ValidationFailed.on("url", schemas.CREDENTIALS_REFUSED)
 
     # ---- events ------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from chalicelib.adapters.attachments_repo import Additions, AttachmentChanged, A
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import StaleTicket, StoredResponse, TicketRepository
 from chalicelib.domain import search
-from chalicelib.domain.attachments import Attachment
+from chalicelib.domain.attachments import Attachment, StoredObject
 from chalicelib.domain.clock import new_id
 from chalicelib.domain.people import ApiKey, Member, NotificationSettings, Project
 from chalicelib.domain.tickets import HistoryEntry, Ticket
@@ -180,6 +180,10 @@ class TestAttachments:
                           created_at=f"2026-01-01T01:{n // 60:02d}:{n % 60:02d}.000Z", expires_at=2_000_000_000)
 
     @staticmethod
+    def stored(attachment: Attachment) -> StoredObject:
+        return StoredObject(attachment.size, attachment.content_type, version_id="v1", etag='"e1"')
+
+    @staticmethod
     def add(attachments: AttachmentRepository, attachment: Attachment) -> None:
         _, seen = attachments.ticket_for_upload(attachment.ticket_id)
         attachments.add_pending(attachment, seen)
@@ -188,9 +192,9 @@ class TestAttachments:
         first, second = self.pending(ticket, 1), self.pending(ticket, 2)
         for attachment in (first, second):
             self.add(attachments, attachment)
-        attachments.mark_available(first, "2026-01-01T00:03:00.000Z", entry(ticket, "ATTACHMENT_ADDED", 3))
+        attachments.mark_available(first, "2026-01-01T00:03:00.000Z", self.stored(first), entry(ticket, "ATTACHMENT_ADDED", 3))
         with pytest.raises(AttachmentChanged):
-            attachments.mark_available(first, "2026-01-01T00:04:00.000Z", entry(ticket, "ATTACHMENT_ADDED", 4))
+            attachments.mark_available(first, "2026-01-01T00:04:00.000Z", self.stored(first), entry(ticket, "ATTACHMENT_ADDED", 4))
         stored = attachments.get(ticket.id, first.id)
         assert (stored.status, stored.uploaded_at, stored.expires_at) == ("available", "2026-01-01T00:03:00.000Z", None)
         assert [a.id for a in attachments.for_ticket(ticket.id)] == [first.id, second.id]
@@ -250,7 +254,7 @@ class TestAttachments:
     def test_removal_is_conditional_on_the_status_read(self, attachments, ticket):
         attachment = self.pending(ticket, 1)
         self.add(attachments, attachment)
-        attachments.mark_available(attachment, "2026-01-01T00:03:00.000Z", entry(ticket, "ATTACHMENT_ADDED", 3))
+        attachments.mark_available(attachment, "2026-01-01T00:03:00.000Z", self.stored(attachment), entry(ticket, "ATTACHMENT_ADDED", 3))
         with pytest.raises(AttachmentChanged):
             attachments.remove(attachment, None)  # read while pending; it has been confirmed since
         available = attachments.get(ticket.id, attachment.id)

@@ -198,7 +198,7 @@ def test_a_tag_filter_matches_tags_that_look_the_same(api, receiver):
     assert [json.loads(r.body)["data"]["ticket"]["title"] for r in receiver.requests] == ["composed"]
     refused = api.post("/webhooks", {"name": "w", "event_type": "*", "url": "https://example.com/hook",
                                      "filters": {"tags": ["\u200b"]}})
-    assert refused.status_code == 400 and refused.json["error"]["details"][0]["field"] == "filters.tags"
+    assert refused.status_code == 400 and refused.json["error"]["details"][0]["field"] == "filters.tags.0"
 
 
 def test_retries_until_the_receiver_recovers(api, receiver, no_waiting):
