@@ -24,7 +24,7 @@ UI_SOURCES := web/package-lock.json web/build.mjs web/index.html web/tsconfig.js
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-quick ui piece-test package deploy
+.PHONY: run test test-quick ui piece-test package deploy contract
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "No Python 3.11+ with the fix for CVE-2024-6923 found (tried: $(PYTHON_CANDIDATES)). Install Python 3.12.5+, 3.11.10+ or 3.13+ (on Debian: apt-get install python3 python3-venv), or pass PYTHON=/path/to/python" >&2; exit 1; }
@@ -52,6 +52,14 @@ ui: $(UI)
 
 $(CHROMIUM):
 	apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+
+# The one API contract: docs/openapi.json is written from the app's routes and models, and both
+# clients' TypeScript types are generated from it. Run after changing a route or a schema, and
+# commit what it writes; tests fail while any of the three is stale.
+contract: $(SETUP)
+	$(PY) -m chalicelib.cli openapi --out docs/openapi.json
+	cd web && npm ci --no-audit --no-fund && npm run contract
+	cd integrations/activepieces && npm ci --no-audit --no-fund && npm run contract
 
 # Quicker while iterating: all but the browser tests and those that start a whole local stack.
 # CI runs `make test`, which runs everything.

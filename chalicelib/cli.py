@@ -5,7 +5,10 @@
     python -m chalicelib.cli [--stage S] backfill [--project P]
         writes what tickets stored by an earlier version lack: the guard that finds a ticket by
         its key (OPS-42) and their place in the current search indexes (the term index
-        included); safe to repeat and to run beside live traffic.
+        included); safe to repeat and to run beside live traffic;
+    python -m chalicelib.cli openapi [--out FILE]
+        writes the API's OpenAPI document, the one contract the web UI's and the piece's types are
+        generated from (`make contract`); needs no settings and no AWS.
 
 It uses the same settings as the app: with --stage, that stage's table names from
 .chalice/config.json (what the environment sets already wins) and AWS credentials and region from
@@ -36,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     backfill_command = commands.add_parser("backfill", help="bring stored tickets up to the current version: "
                                                             "key guards and search indexes")
     backfill_command.add_argument("--project", help="only this project's tickets (default: every project's)")
+    openapi_command = commands.add_parser("openapi", help="write the OpenAPI document (stdout by default)")
+    openapi_command.add_argument("--out", help="write it to this file instead")
     args = parser.parse_args(argv)
+    if args.command == "openapi":
+        write_openapi(args.out)
+        return 0
     if args.stage:
         try:
             for name, value in stage_settings(args.stage).items():
@@ -63,6 +71,21 @@ def backfill(project_id: str | None = None) -> dict[str, int]:
     tickets = TicketRepository()
     seen, written = tickets.backfill_number_guards(project_id)
     return {"key_guards_written": written, **SearchIndexService(tickets).backfill(project_id)}
+
+
+def openapi_text() -> str:
+    """The document as committed in docs/openapi.json: every route of the app, in the order the app declares them."""
+    import app  # noqa: F401 - registers every route
+    from chalicelib.api.openapi import document
+    return json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_openapi(out: str | None) -> None:
+    text = openapi_text()
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 def stage_settings(stage: str) -> dict[str, str]:
