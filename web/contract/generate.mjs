@@ -17,7 +17,7 @@ const HEADER = [
 ].join("\n");
 
 const document = JSON.parse(readFileSync(contract, "utf8"));
-const written = HEADER + astToString(await openapiTS(document));
+const written = HEADER + astToString(await openapiTS(document, { defaultNonNullable: false }));
 
 if (process.argv.includes("--check")) {
   let current = null;

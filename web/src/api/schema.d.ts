@@ -716,7 +716,7 @@ export interface components {
              * Automation
              * @default false
              */
-            automation: boolean;
+            automation?: boolean;
             /**
              * Role
              * @description An automation key's role
@@ -827,7 +827,7 @@ export interface components {
              * @description A presigned S3 GET, valid 5 minutes; null while pending
              * @default null
              */
-            download_url: string | null;
+            download_url?: string | null;
         };
         /** AttachmentPage */
         AttachmentPage: {
@@ -870,7 +870,7 @@ export interface components {
              * @description null unassigns
              * @default null
              */
-            assignee: string | null;
+            assignee?: string | null;
             /** Add Tags */
             add_tags?: string[];
             /** Remove Tags */
@@ -880,7 +880,7 @@ export interface components {
              * @description null clears
              * @default null
              */
-            due_date: string | null;
+            due_date?: string | null;
         };
         /** BulkResult */
         BulkResult: {
@@ -917,7 +917,7 @@ export interface components {
              * @description With a 409 transition_not_allowed: where the ticket's status may move
              * @default null
              */
-            allowed_transitions: ("new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "deferred" | "canceled")[] | null;
+            allowed_transitions?: ("new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "deferred" | "canceled")[] | null;
         };
         /** BulkResults */
         BulkResults: {
@@ -1116,7 +1116,7 @@ export interface components {
              * Comment
              * @default null
              */
-            comment: string | null;
+            comment?: string | null;
         };
         /** HistoryPage */
         HistoryPage: {
@@ -1281,7 +1281,7 @@ export interface components {
              * @description A user_id or team:<team_id>; null: tickets created without an assignee stay unassigned
              * @default null
              */
-            default_assignee: string | null;
+            default_assignee?: string | null;
         };
         /** ReportBucket */
         ReportBucket: {
@@ -1325,19 +1325,19 @@ export interface components {
              * @description Until the ticket first leaves `new`
              * @default null
              */
-            acknowledge: components["schemas"]["TargetIn"] | null;
+            acknowledge?: components["schemas"]["TargetIn"] | null;
             /**
              * @description Until it first reaches resolved or closed
              * @default null
              */
-            resolve: components["schemas"]["TargetIn"] | null;
+            resolve?: components["schemas"]["TargetIn"] | null;
         };
         /** SeverityTargetsOut */
         SeverityTargetsOut: {
             /** @default null */
-            acknowledge: components["schemas"]["TargetOut"] | null;
+            acknowledge?: components["schemas"]["TargetOut"] | null;
             /** @default null */
-            resolve: components["schemas"]["TargetOut"] | null;
+            resolve?: components["schemas"]["TargetOut"] | null;
         };
         /** SlaOut */
         SlaOut: {
@@ -1353,13 +1353,13 @@ export interface components {
              * @description Needed by targets that count business hours
              * @default null
              */
-            business_hours: components["schemas"]["BusinessHours"] | null;
+            business_hours?: components["schemas"]["BusinessHours"] | null;
             /**
              * Pause On Deferred
              * @description Clocks pause while a ticket is deferred
              * @default true
              */
-            pause_on_deferred: boolean;
+            pause_on_deferred?: boolean;
         } & ({
             business_hours: Record<string, never>;
         } | {
@@ -1488,9 +1488,9 @@ export interface components {
         /** SlaTargets */
         SlaTargets: {
             /** @default null */
-            acknowledge: components["schemas"]["SlaTarget"] | null;
+            acknowledge?: components["schemas"]["SlaTarget"] | null;
             /** @default null */
-            resolve: components["schemas"]["SlaTarget"] | null;
+            resolve?: components["schemas"]["SlaTarget"] | null;
         };
         /** TargetIn */
         TargetIn: {
@@ -1504,7 +1504,7 @@ export interface components {
              * @description Count only the business hours (else wall time)
              * @default false
              */
-            business_hours: boolean;
+            business_hours?: boolean;
         };
         /** TargetOut */
         TargetOut: {
@@ -1516,13 +1516,13 @@ export interface components {
         /** Targets */
         Targets: {
             /** @default null */
-            critical: components["schemas"]["SeverityTargets"] | null;
+            critical?: components["schemas"]["SeverityTargets"] | null;
             /** @default null */
-            high: components["schemas"]["SeverityTargets"] | null;
+            high?: components["schemas"]["SeverityTargets"] | null;
             /** @default null */
-            medium: components["schemas"]["SeverityTargets"] | null;
+            medium?: components["schemas"]["SeverityTargets"] | null;
             /** @default null */
-            low: components["schemas"]["SeverityTargets"] | null;
+            low?: components["schemas"]["SeverityTargets"] | null;
         };
         /** TeamCreate */
         TeamCreate: {
@@ -1532,7 +1532,7 @@ export interface components {
              * Email
              * @default null
              */
-            email: string | null;
+            email?: string | null;
             /** Members */
             members?: string[];
         };
@@ -1561,7 +1561,7 @@ export interface components {
              * @description null removes the team's address
              * @default null
              */
-            email: string | null;
+            email?: string | null;
             /** Members */
             members?: string[];
         };
@@ -1587,13 +1587,13 @@ export interface components {
              * @description Added to every ticket the change reaches (not to those it fails on)
              * @default null
              */
-            comment: string | null;
+            comment?: string | null;
             /**
              * Expected Versions
              * @description Ticket (as given in ticket_ids) -> the version the change expects, as If-Match; entries for tickets not in ticket_ids are ignored
              * @default null
              */
-            expected_versions: {
+            expected_versions?: {
                 [key: string]: number;
             } | null;
         };
@@ -1612,17 +1612,17 @@ export interface components {
              * Due Date
              * @default null
              */
-            due_date: string | null;
+            due_date?: string | null;
             /**
              * Assignee
              * @default null
              */
-            assignee: string | null;
+            assignee?: string | null;
             /**
              * Source
              * @default api
              */
-            source: string;
+            source?: string;
             /** Tags */
             tags?: string[];
             /**
@@ -1630,7 +1630,7 @@ export interface components {
              * @description An open ticket with the same key absorbs this one. Compared and stored trimmed, composed (NFC) and without zero-width or bidi control characters
              * @default null
              */
-            dedup_key: string | null;
+            dedup_key?: string | null;
         };
         /** TicketDetailOut */
         TicketDetailOut: {
@@ -1765,13 +1765,13 @@ export interface components {
              * @description null clears
              * @default null
              */
-            due_date: string | null;
+            due_date?: string | null;
             /**
              * Assignee
              * @description null unassigns
              * @default null
              */
-            assignee: string | null;
+            assignee?: string | null;
             /** Tags */
             tags?: string[];
         };
@@ -1812,7 +1812,7 @@ export interface components {
              * @description Visible to the whole project; otherwise only to you. An automation key makes shared views only.
              * @default false
              */
-            shared: boolean;
+            shared?: boolean;
         };
         /** ViewList */
         ViewList: {
@@ -1858,7 +1858,7 @@ export interface components {
              * @description Tickets the view finds; present only when it is exact, never estimated
              * @default null
              */
-            count: number;
+            count?: number;
         };
         /** ViewPatch */
         ViewPatch: {
@@ -1888,13 +1888,13 @@ export interface components {
              */
             url: string;
             /** @default null */
-            filters: components["schemas"]["WebhookFilters"] | null;
+            filters?: components["schemas"]["WebhookFilters"] | null;
             /**
              * Once
              * @description Remove the subscription after its first successful delivery
              * @default false
              */
-            once: boolean;
+            once?: boolean;
         };
         /**
          * WebhookCreated
@@ -1952,28 +1952,28 @@ export interface components {
              * @description A status, or a list of statuses: the change moved the status to one of them
              * @default null
              */
-            status_changed_to: ("new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "deferred" | "canceled") | ("new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "deferred" | "canceled")[] | null;
+            status_changed_to?: ("new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "deferred" | "canceled") | ("new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "deferred" | "canceled")[] | null;
             /**
              * Severity
              * @default null
              */
-            severity: ("critical" | "high" | "medium" | "low")[] | null;
+            severity?: ("critical" | "high" | "medium" | "low")[] | null;
             /**
              * Tags
              * @default null
              */
-            tags: string[] | null;
+            tags?: string[] | null;
             /**
              * Assignee
              * @default null
              */
-            assignee: string | null;
+            assignee?: string | null;
             /**
              * Ticket Id
              * @description Only events of this ticket (its id or its key, such as OPS-42)
              * @default null
              */
-            ticket_id: string | null;
+            ticket_id?: string | null;
         };
         /** WebhookList */
         WebhookList: {
