@@ -16,6 +16,13 @@ class IssuedKey:
     token: str
 
 
+@dataclass(frozen=True)
+class Session:
+    """Who a principal is, by name: the member a key acts as, or the automation key itself."""
+    name: str | None
+    email: str | None
+
+
 class PeopleService:
     def __init__(self, directory: DirectoryRepository):
         self.directory = directory
@@ -43,6 +50,14 @@ class PeopleService:
         if not changes:
             return principal.project
         return self.directory.update_project(principal.project.id, changes)
+
+    def session(self, principal: Principal) -> Session:
+        """One read: the member for a member's key, the key itself for an automation's."""
+        if principal.user_id is None:
+            key = self.directory.api_key(principal.project.id, principal.key_id)
+            return Session(name=key.name if key else None, email=None)
+        member = self.directory.member(principal.project.id, principal.user_id)
+        return Session(name=member.name, email=member.email) if member else Session(None, None)
 
     # ---- members -----------------------------------------------------------------------------
 
