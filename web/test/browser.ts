@@ -82,9 +82,18 @@ export function answer(handler: Handler): Call[] {
   return calls;
 }
 
-/** Signs this "tab" in with a key of project p1. */
-export function signedIn(key = "tkt_p1_k1_secret") {
+/** What GET /v1/ce/session answers for a key of project p1. */
+export function sessionAnswer(projectId = "p1") {
+  return {
+    principal: { kind: "api_key", key_id: "k1", actor: "u1", user_id: "u1", name: "Ana Ortiz", email: "ana@example.com" },
+    projects: [{ id: projectId, key: "OPS", name: "Operations", role: "admin" }],
+  };
+}
+
+/** Signs this "tab" in with a key of project p1, as signing in leaves it. */
+export function signedIn(key = "tkt_secret") {
   sessionStorage.setItem("ticketry.api_key", key);
+  sessionStorage.setItem("ticketry.session", JSON.stringify(sessionAnswer()));
   return key;
 }
 

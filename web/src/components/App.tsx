@@ -6,7 +6,7 @@ import { TicketList } from "../pages/TicketList";
 import { TicketPage } from "../pages/TicketPage";
 import { WrongProject } from "../pages/WrongProject";
 import { navigate, route } from "../router";
-import { currentSession } from "../session";
+import { currentSession, reaches } from "../session";
 import { Shell } from "./Shell";
 
 const loadReports = () => import("../pages/Reports").then((module) => module.Reports);
@@ -22,7 +22,7 @@ export function App() {
     navigate("ui", { replace: true });
     return null;
   }
-  if (session.projectId !== current.projectId) return <WrongProject projectId={current.projectId} />;
+  if (!reaches(session, current.projectId)) return <WrongProject projectId={current.projectId} />;
   return (
     <Shell projectId={current.projectId}>
       {current.page === "list" && <TicketList projectId={current.projectId} params={current.params} />}
