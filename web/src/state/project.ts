@@ -1,15 +1,10 @@
-// What every page shares: the project, who is signed in, who can be assigned, and passing notices.
+// What every page shares: the project, who is signed in, and who can be assigned.
 import { computed, signal } from "@preact/signals";
-import type { Member, People, Project } from "./types";
+import { getMe, getPeople, getProject, type Member, type People, type Project } from "../api/people";
 
-export const signInMessage = signal<string | null>(null);
 export const project = signal<Project | null>(null);
 export const me = signal<Member | null>(null);
 export const people = signal<People>({ members: [], teams: [] });
-export const notice = signal<{ text: string; tone: "info" | "error" } | null>(null);
-
-/** The list a ticket was opened from, for previous/next on the ticket page. */
-export const openedFrom = signal<{ listPath: string; keys: string[] } | null>(null);
 
 export const names = computed(() => {
   const byId = new Map<string, string>();
@@ -24,9 +19,10 @@ export function nameOf(id: string | null | undefined): string {
   return names.value.get(id) ?? (id.startsWith("team:") ? "Team " + id.slice(5) : id);
 }
 
-let noticeTimer: number | undefined;
-export function tell(text: string, tone: "info" | "error" = "info"): void {
-  notice.value = { text, tone };
-  clearTimeout(noticeTimer);
-  noticeTimer = window.setTimeout(() => (notice.value = null), tone === "error" ? 8000 : 4000);
+export async function loadProject(): Promise<void> {
+  const [projectReply, peopleReply, meReply] = await Promise.allSettled([getProject(), getPeople(), getMe()]);
+  if (projectReply.status === "fulfilled") project.value = projectReply.value.body;
+  if (peopleReply.status === "fulfilled") people.value = peopleReply.value.body;
+  // Automation keys belong to no member.
+  me.value = meReply.status === "fulfilled" ? meReply.value.body : null;
 }

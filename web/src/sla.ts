@@ -1,9 +1,9 @@
-// SLA clocks as people read them: how long is left, coloured by urgency, and how each target ended.
+// SLA clocks as people read them: how long is left, its urgency, and how each target ended.
 import { exact } from "./format";
-import type { Sla, SlaTarget, Ticket } from "./types";
+import type { Sla, SlaTarget } from "./api/sla";
 
 export type Urgency = "ok" | "soon" | "urgent" | "breached";
-const TARGET_NAMES = { acknowledge: "Acknowledge", resolve: "Resolve" } as const;
+export const TARGET_NAMES = { acknowledge: "Acknowledge", resolve: "Resolve" } as const;
 
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
@@ -17,7 +17,7 @@ export function duration(seconds: number): string {
 }
 
 /** Time left on a running target now: wall targets by the clock, business ones as the API counted them. */
-function remaining(target: SlaTarget, now: number): number | null {
+export function remaining(target: SlaTarget, now: number): number | null {
   if (target.state !== "running") return null;
   if (!target.business_hours && target.due_at) return (new Date(target.due_at).getTime() - now) / 1000;
   return target.remaining_seconds;
@@ -31,7 +31,7 @@ export function urgency(secondsLeft: number): Urgency {
   return "ok";
 }
 
-interface Headline {
+export interface Headline {
   urgency: Urgency;
   text: string;
   title: string;
@@ -67,18 +67,7 @@ export function headline(sla: Sla | null | undefined, now = Date.now()): Headlin
   return best;
 }
 
-export function SlaBadge({ ticket, now }: { ticket: Ticket; now: number }) {
-  const shown = headline(ticket.sla, now);
-  if (!shown) return <span class="muted">—</span>;
-  return (
-    <span class={`sla sla-${shown.urgency}`} title={shown.title}>
-      <span class="sr-only">SLA: </span>
-      {shown.text}
-    </span>
-  );
-}
-
-function describe(target: SlaTarget, now: number): string {
+export function describe(target: SlaTarget, now: number): string {
   switch (target.state) {
     case "met":
       return `met in ${duration(target.took_seconds ?? 0)}`;
@@ -95,35 +84,4 @@ function describe(target: SlaTarget, now: number): string {
       return left <= 0 ? "breached" : `${duration(left)} left`;
     }
   }
-}
-
-export function SlaPanel({ sla, now }: { sla: Sla | null | undefined; now: number }) {
-  if (!sla) return null;
-  const targets = (["acknowledge", "resolve"] as const).filter((name) => sla.targets[name]);
-  if (targets.length === 0) return null;
-  return (
-    <section class="sla-panel" aria-labelledby="sla-title">
-      <h2 id="sla-title">SLA</h2>
-      <ul>
-        {targets.map((name) => {
-          const target = sla.targets[name]!;
-          const left = remaining(target, now);
-          const tone = target.state === "breached" ? "breached" : target.state === "met" ? "met" : left !== null ? urgency(left) : "idle";
-          return (
-            <li key={name} class={`sla-target sla-${tone}`}>
-              <strong>{TARGET_NAMES[name]}</strong>{" "}
-              <span class="muted small">
-                within {duration(target.minutes * 60)}
-                {target.business_hours ? " of business hours" : ""}
-              </span>
-              <div>{describe(target, now)}</div>
-              {target.due_at && target.state !== "met" && (
-                <div class="muted small">due {exact(target.due_at)}</div>
-              )}
-            </li>
-          );
-        })}
-      </ul>
-    </section>
-  );
 }
