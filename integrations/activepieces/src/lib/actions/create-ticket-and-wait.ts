@@ -10,7 +10,7 @@ import { createAction, Property, StoreScope } from '@activepieces/pieces-framewo
 import { ExecutionType } from '@activepieces/shared';
 import { ticketryAuth } from '../auth';
 import { api, TicketryError } from '../common/client';
-import { EventName, FINAL_STATUSES, Status, statusOf, TicketDetail, WebhookFilters } from '../common/contract';
+import { FINAL_STATUSES, Status, statusOf, TicketDetail, TicketEventName, WebhookFilters } from '../common/contract';
 import { projectId, statuses, stringList } from '../common/props';
 import { lastComment, lastMoveTo, withoutReadExtras } from '../common/shape';
 import { createTicket, getTicket, idempotencyKeyFor, newTicketBody } from '../common/tickets';
@@ -92,7 +92,7 @@ async function waitOrFinish(context: Context, state: WaitState) {
     // With a deadline the waitpoint is a delay that ends then; its resume URL ends it earlier.
     state.deadline ? { type: 'DELAY', version: 'V1', resumeDateTime: state.deadline } : { type: 'WEBHOOK', version: 'V1' },
   );
-  const subscribe = (event_type: Exclude<EventName, 'PING'>, filters: WebhookFilters) =>
+  const subscribe = (event_type: TicketEventName, filters: WebhookFilters) =>
     api.post(context.auth, '/v1/ce/projects/{project_id}/webhooks', {
       path: { project_id: state.project_id },
       body: {

@@ -131,13 +131,13 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** The routes that answer `method`. */
 export type Route<M extends Method> = { [P in keyof paths]: paths[P][M] extends undefined ? never : P }[keyof paths];
 type Operation<M extends Method, P extends Route<M>> = NonNullable<paths[P][M]>;
-type Parameters<O> = O extends { parameters: infer X } ? X : never;
-type PathParameters<O> = Parameters<O> extends { path: infer X } ? X : never;
+type OperationParameters<O> = O extends { parameters: infer X } ? X : never;
+type PathParameters<O> = OperationParameters<O> extends { path: infer X } ? X : never;
 /** Query parameters by their names; a list is sent comma-separated, as the API reads lists. */
-type QueryParameters<O> = Parameters<O> extends { query?: infer X }
+type QueryParameters<O> = OperationParameters<O> extends { query?: infer X }
   ? { [K in keyof NonNullable<X>]?: NonNullable<X>[K] | readonly string[] }
   : never;
-type HeaderParameters<O> = Parameters<O> extends { header?: infer X } ? NonNullable<X> : never;
+type HeaderParameters<O> = OperationParameters<O> extends { header?: infer X } ? NonNullable<X> : never;
 type JsonBody<O> = O extends { requestBody?: infer R }
   ? [NonNullable<R>] extends [never] ? never : NonNullable<R> extends { content: { 'application/json': infer B } } ? B : never
   : never;
