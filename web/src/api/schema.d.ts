@@ -720,7 +720,195 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    TICKET_CREATED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A ticket was created. */
+        post: operations["webhook_ticket_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    TICKET_UPDATED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fields of a ticket changed. */
+        post: operations["webhook_ticket_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    TICKET_DELETED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A ticket was deleted; `ticket` is as it was. */
+        post: operations["webhook_ticket_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    COMMENT_ADDED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A comment was added to a ticket. */
+        post: operations["webhook_comment_added"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ATTACHMENT_ADDED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A file was attached to a ticket. */
+        post: operations["webhook_attachment_added"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ATTACHMENT_REMOVED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A file was removed from a ticket. */
+        post: operations["webhook_attachment_removed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    TICKET_OVERDUE: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The due date passed while the ticket was open (once per due date). */
+        post: operations["webhook_ticket_overdue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    DUPLICATE_RECEIVED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A create with the dedup_key of an open ticket was absorbed by it. */
+        post: operations["webhook_duplicate_received"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    SLA_AT_RISK: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A running SLA target has under 25 % of its time left (once per target of a ticket). */
+        post: operations["webhook_sla_at_risk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    SLA_BREACHED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An SLA target passed its due time without being met (once per target of a ticket). */
+        post: operations["webhook_sla_breached"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    PING: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sent by POST /webhooks/{id}/test. */
+        post: operations["webhook_ping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** ApiKeyCreate */
@@ -796,6 +984,44 @@ export interface components {
             /** Created At */
             created_at: string;
         };
+        /** AttachmentAdded */
+        AttachmentAdded: {
+            /** Old */
+            old: null;
+            new: components["schemas"]["EventAttachment"];
+        };
+        /** AttachmentAddedChanges */
+        AttachmentAddedChanges: {
+            attachment: components["schemas"]["AttachmentAdded"];
+        };
+        /** AttachmentAddedData */
+        AttachmentAddedData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+            changes: components["schemas"]["AttachmentAddedChanges"];
+            /** @description The file added */
+            attachment: components["schemas"]["EventAttachment"];
+        };
+        /**
+         * AttachmentAddedEvent
+         * @description A file was attached to a ticket.
+         */
+        AttachmentAddedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "ATTACHMENT_ADDED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["AttachmentAddedData"];
+        };
         /** AttachmentCreate */
         AttachmentCreate: {
             /**
@@ -853,6 +1079,44 @@ export interface components {
         AttachmentPage: {
             /** Data */
             data: components["schemas"]["AttachmentOut"][];
+        };
+        /** AttachmentRemoved */
+        AttachmentRemoved: {
+            old: components["schemas"]["EventAttachment"];
+            /** New */
+            new: null;
+        };
+        /** AttachmentRemovedChanges */
+        AttachmentRemovedChanges: {
+            attachment: components["schemas"]["AttachmentRemoved"];
+        };
+        /** AttachmentRemovedData */
+        AttachmentRemovedData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+            changes: components["schemas"]["AttachmentRemovedChanges"];
+            /** @description The file removed */
+            attachment: components["schemas"]["EventAttachment"];
+        };
+        /**
+         * AttachmentRemovedEvent
+         * @description A file was removed from a ticket.
+         */
+        AttachmentRemovedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "ATTACHMENT_REMOVED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["AttachmentRemovedData"];
         };
         /** AttachmentUpload */
         AttachmentUpload: {
@@ -986,10 +1250,48 @@ export interface components {
             /** Holidays */
             holidays: string[];
         };
+        /** CommentAddedData */
+        CommentAddedData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+            comment: components["schemas"]["EventComment"];
+        };
+        /**
+         * CommentAddedEvent
+         * @description A comment was added to a ticket.
+         */
+        CommentAddedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "COMMENT_ADDED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["CommentAddedData"];
+        };
         /** CommentCreate */
         CommentCreate: {
             /** Comment */
             comment: string;
+        };
+        /**
+         * CreatedChanges
+         * @description The ticket's first values.
+         */
+        CreatedChanges: {
+            title: components["schemas"]["InitialText"];
+            status: components["schemas"]["InitialStatus"];
+            severity: components["schemas"]["InitialSeverity"];
+            assignee: components["schemas"]["InitialOptionalText"];
+            tags: components["schemas"]["InitialTags"];
+            due_date: components["schemas"]["InitialOptionalText"];
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -1029,6 +1331,56 @@ export interface components {
             /** Cursor */
             cursor: string | null;
         };
+        /** DueDateReached */
+        DueDateReached: {
+            /**
+             * Old
+             * @description The due date that passed
+             */
+            old: string;
+            /**
+             * New
+             * @description The same due date
+             */
+            new: string;
+        };
+        /** DuplicateChanges */
+        DuplicateChanges: {
+            /** @description What the absorbed create asked for */
+            received: components["schemas"]["DuplicateReceived"];
+        };
+        /** DuplicateReceived */
+        DuplicateReceived: {
+            /** Old */
+            old: null;
+            new: components["schemas"]["ReceivedDuplicate"];
+        };
+        /** DuplicateReceivedData */
+        DuplicateReceivedData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+            changes: components["schemas"]["DuplicateChanges"];
+        };
+        /**
+         * DuplicateReceivedEvent
+         * @description A create with the dedup_key of an open ticket was absorbed by it.
+         */
+        DuplicateReceivedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "DUPLICATE_RECEIVED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["DuplicateReceivedData"];
+        };
         /** Durations */
         Durations: {
             /** Count */
@@ -1065,6 +1417,100 @@ export interface components {
             message: string;
             /** Details */
             details: components["schemas"]["ErrorDetail"][];
+        };
+        /** EventAttachment */
+        EventAttachment: {
+            /** Id */
+            id: string;
+            /** File Name */
+            file_name: string;
+            /** Content Type */
+            content_type: string;
+            /**
+             * Size
+             * @description Bytes
+             */
+            size: number;
+        };
+        /** EventComment */
+        EventComment: {
+            /** Id */
+            id: string;
+            /**
+             * Body
+             * @description Markdown, as written
+             */
+            body: string;
+            /** Author */
+            author: string;
+            /** Created At */
+            created_at: string;
+        };
+        /** EventData */
+        EventData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+        };
+        /**
+         * EventTicket
+         * @description The whole ticket as the change left it (as it was, for a deletion): a ticket as
+         *     `GET /tickets/{id}` answers it, without its history, attachments and SLA.
+         */
+        EventTicket: {
+            /** Id */
+            id: string;
+            /** Number */
+            number: number;
+            /**
+             * Key
+             * @description The project's key and the ticket's number, such as OPS-42
+             */
+            key: string;
+            /** Project Id */
+            project_id: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "deferred" | "canceled";
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low";
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Due Date */
+            due_date: string | null;
+            /** Reporter */
+            reporter: string;
+            /** Assignee */
+            assignee: string | null;
+            /** Source */
+            source: string;
+            /** Tags */
+            tags: string[];
+            /** Dedup Key */
+            dedup_key: string | null;
+            /**
+             * Version
+             * @description Grows by one with every change: an event with a lower version than one already handled is older
+             */
+            version: number;
         };
         /** Figures */
         Figures: {
@@ -1144,6 +1590,47 @@ export interface components {
             data: components["schemas"]["HistoryOut"][];
             /** Cursor */
             cursor: string | null;
+        };
+        /** InitialOptionalText */
+        InitialOptionalText: {
+            /** Old */
+            old: null;
+            /** New */
+            new: string | null;
+        };
+        /** InitialSeverity */
+        InitialSeverity: {
+            /** Old */
+            old: null;
+            /**
+             * New
+             * @enum {string}
+             */
+            new: "critical" | "high" | "medium" | "low";
+        };
+        /** InitialStatus */
+        InitialStatus: {
+            /** Old */
+            old: null;
+            /**
+             * New
+             * @enum {string}
+             */
+            new: "new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "deferred" | "canceled";
+        };
+        /** InitialTags */
+        InitialTags: {
+            /** Old */
+            old: null;
+            /** New */
+            new: string[];
+        };
+        /** InitialText */
+        InitialText: {
+            /** Old */
+            old: null;
+            /** New */
+            new: string;
         };
         /** Limits */
         Limits: {
@@ -1233,6 +1720,17 @@ export interface components {
              */
             sla?: boolean;
         };
+        /** OptionalTextChange */
+        OptionalTextChange: {
+            /** Old */
+            old: string | null;
+            /** New */
+            new: string | null;
+        };
+        /** OverdueChanges */
+        OverdueChanges: {
+            due_date: components["schemas"]["DueDateReached"];
+        };
         /**
          * OwnMemberPatch
          * @description What members may change about themselves: not their role (an admin's call), nor their email.
@@ -1258,6 +1756,30 @@ export interface components {
             user_id: string;
             /** Name */
             name: string;
+        };
+        /** PingData */
+        PingData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Webhook Id
+             * @description The subscription tested
+             */
+            webhook_id: string;
+        };
+        /**
+         * PingEvent
+         * @description Sent by POST /webhooks/{id}/test.
+         */
+        PingEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "PING";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["PingData"];
         };
         /** PingResult */
         PingResult: {
@@ -1302,6 +1824,18 @@ export interface components {
              * @default null
              */
             default_assignee?: string | null;
+        };
+        /** ReceivedDuplicate */
+        ReceivedDuplicate: {
+            /** Title */
+            title: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "critical" | "high" | "medium" | "low";
+            /** Source */
+            source: string;
         };
         /** ReportBucket */
         ReportBucket: {
@@ -1394,6 +1928,19 @@ export interface components {
             medium: components["schemas"]["Figures"];
             low: components["schemas"]["Figures"];
         };
+        /** SeverityChange */
+        SeverityChange: {
+            /**
+             * Old
+             * @enum {string}
+             */
+            old: "critical" | "high" | "medium" | "low";
+            /**
+             * New
+             * @enum {string}
+             */
+            new: "critical" | "high" | "medium" | "low";
+        };
         /** SeverityTargets */
         SeverityTargets: {
             /**
@@ -1413,6 +1960,88 @@ export interface components {
             acknowledge?: components["schemas"]["TargetOut"] | null;
             /** @default null */
             resolve?: components["schemas"]["TargetOut"] | null;
+        };
+        /**
+         * SlaAtRiskEvent
+         * @description A running SLA target has under 25 % of its time left (once per target of a ticket).
+         */
+        SlaAtRiskEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "SLA_AT_RISK";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["SlaEventData"];
+        };
+        /**
+         * SlaBreachedEvent
+         * @description An SLA target passed its due time without being met (once per target of a ticket).
+         */
+        SlaBreachedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "SLA_BREACHED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["SlaEventData"];
+        };
+        /** SlaChanges */
+        SlaChanges: {
+            sla: components["schemas"]["SlaFired"];
+        };
+        /** SlaEventData */
+        SlaEventData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @constant
+             */
+            actor: "system";
+            ticket: components["schemas"]["EventTicket"];
+            changes: components["schemas"]["SlaChanges"];
+        };
+        /** SlaEventDetail */
+        SlaEventDetail: {
+            /**
+             * Target
+             * @enum {string}
+             */
+            target: "acknowledge" | "resolve";
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "at_risk" | "breached";
+            /** Due At */
+            due_at: string;
+            /** At Risk At */
+            at_risk_at: string;
+            /**
+             * Minutes
+             * @description The time the target allows
+             */
+            minutes: number | null;
+            /**
+             * Business Hours
+             * @description Whether the target counts business hours only
+             */
+            business_hours: boolean | null;
+            /**
+             * Policy Version
+             * @description The SLA policy the ticket runs under
+             */
+            policy_version: number | null;
+        };
+        /** SlaFired */
+        SlaFired: {
+            /** Old */
+            old: null;
+            new: components["schemas"]["SlaEventDetail"];
         };
         /** SlaOut */
         SlaOut: {
@@ -1567,6 +2196,26 @@ export interface components {
             /** @default null */
             resolve?: components["schemas"]["SlaTarget"] | null;
         };
+        /** StatusChange */
+        StatusChange: {
+            /**
+             * Old
+             * @enum {string}
+             */
+            old: "new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "deferred" | "canceled";
+            /**
+             * New
+             * @enum {string}
+             */
+            new: "new" | "acknowledged" | "in_progress" | "resolved" | "closed" | "deferred" | "canceled";
+        };
+        /** TagsChange */
+        TagsChange: {
+            /** Old */
+            old: string[];
+            /** New */
+            new: string[];
+        };
         /** TargetIn */
         TargetIn: {
             /**
@@ -1649,6 +2298,13 @@ export interface components {
             /** Members */
             members: string[];
         };
+        /** TextChange */
+        TextChange: {
+            /** Old */
+            old: string;
+            /** New */
+            new: string;
+        };
         /** TicketBulk */
         TicketBulk: {
             /**
@@ -1706,6 +2362,46 @@ export interface components {
              * @default null
              */
             dedup_key?: string | null;
+        };
+        /** TicketCreatedData */
+        TicketCreatedData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+            changes: components["schemas"]["CreatedChanges"];
+        };
+        /**
+         * TicketCreatedEvent
+         * @description A ticket was created.
+         */
+        TicketCreatedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "TICKET_CREATED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["TicketCreatedData"];
+        };
+        /**
+         * TicketDeletedEvent
+         * @description A ticket was deleted; `ticket` is as it was.
+         */
+        TicketDeletedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "TICKET_DELETED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["EventData"];
         };
         /** TicketDetailOut */
         TicketDetailOut: {
@@ -1812,6 +2508,32 @@ export interface components {
             /** @description The SLA targets as they stand now; null when the ticket started under no SLA policy */
             sla: components["schemas"]["SlaOut"] | null;
         };
+        /** TicketOverdueData */
+        TicketOverdueData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @constant
+             */
+            actor: "system";
+            ticket: components["schemas"]["EventTicket"];
+            changes: components["schemas"]["OverdueChanges"];
+        };
+        /**
+         * TicketOverdueEvent
+         * @description The due date passed while the ticket was open (once per due date).
+         */
+        TicketOverdueEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "TICKET_OVERDUE";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["TicketOverdueData"];
+        };
         /** TicketPage */
         TicketPage: {
             /** Data */
@@ -1849,6 +2571,46 @@ export interface components {
             assignee?: string | null;
             /** Tags */
             tags?: string[];
+        };
+        /** TicketUpdatedData */
+        TicketUpdatedData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+            changes: components["schemas"]["UpdatedChanges"];
+        };
+        /**
+         * TicketUpdatedEvent
+         * @description Fields of a ticket changed.
+         */
+        TicketUpdatedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "TICKET_UPDATED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["TicketUpdatedData"];
+        };
+        /**
+         * UpdatedChanges
+         * @description Only the fields the change really changed; resolved_at follows the status.
+         */
+        UpdatedChanges: {
+            title?: components["schemas"]["TextChange"];
+            description?: components["schemas"]["TextChange"];
+            status?: components["schemas"]["StatusChange"];
+            severity?: components["schemas"]["SeverityChange"];
+            due_date?: components["schemas"]["OptionalTextChange"];
+            assignee?: components["schemas"]["OptionalTextChange"];
+            tags?: components["schemas"]["TagsChange"];
+            resolved_at?: components["schemas"]["OptionalTextChange"];
         };
         /** UploadForm */
         UploadForm: {
@@ -8516,6 +9278,325 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
+            };
+        };
+    };
+    webhook_ticket_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_ticket_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_ticket_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_comment_added: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_attachment_added: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_attachment_removed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentRemovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_ticket_overdue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketOverdueEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_duplicate_received: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DuplicateReceivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_sla_at_risk: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaAtRiskEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_sla_breached: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaBreachedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_ping: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PingEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
