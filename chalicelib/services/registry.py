@@ -79,6 +79,15 @@ def dynamodb_storage() -> Storage:
                    WebhooksRepository())
 
 
+def memory_storage(store=None) -> Storage:
+    """Every port in memory, over one `MemoryStore` (a new one by default): for tests."""
+    from chalicelib.adapters import memory
+
+    store = store if store is not None else memory.MemoryStore()
+    return Storage(memory.MemoryTicketsTable(store), memory.MemoryDirectory(store), memory.MemoryAttachments(store),
+                   memory.MemoryViews(store), memory.MemoryWebhooks(store))
+
+
 @lru_cache(maxsize=1)
 def services() -> Services:
     storage = dynamodb_storage()
