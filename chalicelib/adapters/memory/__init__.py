@@ -22,6 +22,9 @@ from chalicelib.adapters.memory.tickets import (
 from chalicelib.adapters.memory.views import MemoryViews
 from chalicelib.adapters.memory.webhooks import MemoryWebhooks
 
+__all__ = ["MemoryAttachments", "MemoryDirectory", "MemoryStore", "MemoryTicketsTable", "MemoryViews",
+           "MemoryWebhooks"]
+
 
 class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemorySearchIndex, MemoryMarkers, MemoryIdempotency,
                          MemoryNumbers, MemoryNotified):

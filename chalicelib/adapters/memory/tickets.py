@@ -4,6 +4,9 @@ from dataclasses import replace
 from typing import Iterable, Iterator
 
 from chalicelib.adapters.dynamodb.keys import history_sk
+# The detail answers as the DynamoDB Query does: at most this many entries, within a page that
+# holds the rest of the ticket's collection too.
+from chalicelib.adapters.dynamodb.tickets import DETAIL_HISTORY_LIMIT, DETAIL_QUERY_LIMIT
 from chalicelib.adapters.memory.store import (
     DueMarker,
     MemoryRepository,
@@ -18,10 +21,6 @@ from chalicelib.domain.idempotency import IDEMPOTENCY_WINDOW_SECONDS, CommentMar
 from chalicelib.domain.sla import SlaMarker
 from chalicelib.domain.tickets import HistoryEntry, StaleTicket, Ticket, TicketDetail
 
-# As the DynamoDB detail Query: at most this many entries, within a page that holds the rest of
-# the ticket's collection too.
-DETAIL_HISTORY_LIMIT = 50
-DETAIL_QUERY_LIMIT = 1 + 20 + 50 + len(slas.TARGETS) + DETAIL_HISTORY_LIMIT
 
 
 def _stale() -> StaleTicket:
