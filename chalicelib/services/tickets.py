@@ -63,13 +63,13 @@ class ChangeComment:
 
 class TicketService:
     def __init__(self, tickets: TicketStore, people: PeopleService, attachments: AttachmentService,
-                 sla: SlaService, projects: Projects, counts: PartitionCounts):
+                 sla: SlaService, projects: Projects, partition_counts: PartitionCounts):
         self.tickets = tickets
         self.people = people
         self.attachments = attachments
         self.sla = sla
         self.projects = projects
-        self.counts = counts
+        self.partition_counts = partition_counts
 
     # ---- create ------------------------------------------------------------------------------
 
@@ -218,7 +218,7 @@ class TicketService:
         """How many tickets each query finds, where the kept counts say it exactly; else None."""
         pairs = [search.counted_partitions(query) for query in queries]
         known = [p for p in pairs if p is not None]
-        totals = iter(self.counts.tickets_counted(principal.project.id, known) if known else [])
+        totals = iter(self.partition_counts.tickets_counted(principal.project.id, known) if known else [])
         return [next(totals) if p is not None else None for p in pairs]
 
     def search(self, principal: Principal, params: schemas.TicketSearch) -> dict:
@@ -228,7 +228,7 @@ class TicketService:
         now = now_iso()
         options = search.candidates(query) if query.sort in ("created", "-created") and query.sla is None else {}
         # Only a choice between indexes needs their sizes (one more read).
-        sizes = self.counts.index_sizes(principal.project.id, options) if len(options) > 1 else None
+        sizes = self.partition_counts.index_sizes(principal.project.id, options) if len(options) > 1 else None
         plan = search.plan(query, sizes, now=now)
         if params.cursor:
             plan = plan.after(cursors.decode(params.cursor, scope, key))
