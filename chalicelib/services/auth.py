@@ -4,10 +4,10 @@ import time
 from typing import Callable
 
 from chalicelib import config
-from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.domain import attempts, secrets
 from chalicelib.domain.people import Principal
 from chalicelib.errors import NotFound, TooManyWrongKeys, Unauthorized
+from chalicelib.services.ports import KeyDirectory
 
 # Subjects this process saw over their limit, per window: their next wrong keys are refused
 # without another write (the counts only matter up to the limit). Bounded, as a flood from many
@@ -16,7 +16,7 @@ MAX_REMEMBERED_BLOCKS = 10_000
 
 
 class Authenticator:
-    def __init__(self, directory: DirectoryRepository, clock: Callable[[], float] = time.time):
+    def __init__(self, directory: KeyDirectory, clock: Callable[[], float] = time.time):
         self.directory = directory
         self.clock = clock
         self._blocked: tuple[attempts.Window, set[str]] = (attempts.window_at(0), set())

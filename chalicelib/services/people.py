@@ -1,13 +1,13 @@
 """Projects, members, teams and API keys: the admin use cases and the bootstrap."""
 from dataclasses import dataclass, replace
 
-from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.domain import secrets
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.people import ApiKey, Member, Principal, Project, Team, check_project_key, normalise_email
 from chalicelib.domain.tickets import TEAM_PREFIX
 from chalicelib.errors import Conflict, FieldError, NotFound, UnknownReference, ValidationFailed
 from chalicelib.schemas import people as schemas
+from chalicelib.services.ports import PeopleDirectory
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Session:
 
 
 class PeopleService:
-    def __init__(self, directory: DirectoryRepository):
+    def __init__(self, directory: PeopleDirectory):
         self.directory = directory
 
     # ---- bootstrap ---------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""The use cases with their adapters, built once per process (a warm Lambda keeps them)."""
+"""The use cases with their adapters, built once per process (a warm Lambda keeps them). `build`
+wires them to any storage with the ports' methods: DynamoDB here, memory in tests."""
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from chalicelib import config
 from chalicelib.adapters import mailer
@@ -10,6 +12,7 @@ from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.adapters.views_repo import ViewRepository
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
+from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
 from chalicelib.services.notifications import NotificationService
@@ -23,11 +26,30 @@ from chalicelib.services.views import ViewService
 from chalicelib.services.webhooks import WebhookService
 
 
+class TicketsTable(ports.TicketStore, ports.TicketBackfill, ports.TermIndex, ports.Markers, ports.Notified):
+    """Every port of the tickets table, as one storage offers them."""
+
+
+class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
+                     ports.ReportDays):
+    """Every port of the directory table's projects, people and counts."""
+
+
+@dataclass(frozen=True)
+class Storage:
+    """One storage's repositories, by table."""
+    tickets: TicketsTable
+    directory: DirectoryTable
+    attachments: ports.Attachments
+    views: ports.Views
+    webhooks: ports.Webhooks
+
+
 @dataclass(frozen=True)
 class Services:
     tickets: TicketService
     people: PeopleService
-    directory: DirectoryRepository
+    directory: DirectoryTable
     webhooks: WebhookService
     overdue: OverdueService
     attachments: AttachmentService
@@ -38,16 +60,36 @@ class Services:
     auth: Authenticator
 
 
+def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService]) -> Services:
+    """Every use case on `storage`; `notifications` makes the email sender, when one is needed."""
+    directory, tickets = storage.directory, storage.tickets
+    people = PeopleService(directory)
+    attachments = AttachmentService(tickets, storage.attachments, store)
+    webhooks = WebhookService(storage.webhooks,
+                              on_disabled=lambda subscription: notifications().webhook_disabled(subscription))
+    sla = SlaService(directory, tickets)
+    ticket_service = TicketService(tickets, people, attachments, sla, directory, directory)
+    return Services(ticket_service, people, directory, webhooks, OverdueService(tickets), attachments,
+                    SearchIndexService(tickets), ViewService(storage.views, ticket_service), sla,
+                    ReportService(directory), Authenticator(directory))
+
+
+def dynamodb_storage() -> Storage:
+    return Storage(TicketRepository(), DirectoryRepository(), AttachmentRepository(), ViewRepository(),
+                   WebhooksRepository())
+
+
+def memory_storage(store=None) -> Storage:
+    """Every port in memory, over one `MemoryStore` (a new one by default): for tests."""
+    from chalicelib.adapters import memory
+
+    store = store if store is not None else memory.MemoryStore()
+    return Storage(memory.MemoryTicketsTable(store), memory.MemoryDirectory(store), memory.MemoryAttachments(store),
+                   memory.MemoryViews(store), memory.MemoryWebhooks(store))
+
+
 @lru_cache(maxsize=1)
 def services() -> Services:
-    directory = DirectoryRepository()
-    people = PeopleService(directory)
-    tickets = TicketRepository()
-    attachments = AttachmentService(tickets, AttachmentRepository(), AttachmentStore())
-    webhooks = WebhookService(WebhooksRepository(), on_disabled=lambda subscription: NotificationService(
-        directory, tickets, mailer.from_settings(), config.public_url()).webhook_disabled(subscription))
-    sla = SlaService(directory, tickets)
-    ticket_service = TicketService(tickets, people, attachments, sla)
-    return Services(ticket_service, people, directory, webhooks, OverdueService(tickets), attachments,
-                    SearchIndexService(tickets), ViewService(ViewRepository(), ticket_service), sla,
-                    ReportService(directory), Authenticator(directory))
+    storage = dynamodb_storage()
+    return build(storage, AttachmentStore(), lambda: NotificationService(
+        storage.directory, storage.tickets, mailer.from_settings(), config.public_url()))

@@ -9,17 +9,10 @@ from typing import Any, Callable
 from pydantic import BaseModel
 
 from chalicelib import config
-from chalicelib.adapters.tickets_repo import (
-    IDEMPOTENCY_WINDOW_SECONDS,
-    CommentMark,
-    StaleTicket,
-    StoredResponse,
-    TicketRepository,
-    comment_mark_pk,
-)
 from chalicelib.domain import cursor as cursors
 from chalicelib.domain import search, text
 from chalicelib.domain.clock import iso, new_id, now_iso
+from chalicelib.domain.idempotency import IDEMPOTENCY_WINDOW_SECONDS, CommentMark, StoredResponse, comment_mark_pk
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import (
     MAX_TAGS,
@@ -27,6 +20,7 @@ from chalicelib.domain.tickets import (
     SEVERITIES,
     Events,
     HistoryEntry,
+    StaleTicket,
     Ticket,
     Workflow,
     apply_changes,
@@ -48,6 +42,7 @@ from chalicelib.errors import (
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.people import PeopleService
+from chalicelib.services.ports import PartitionCounts, Projects, TicketStore
 from chalicelib.services.sla import SlaService
 
 WRITE_ATTEMPTS = 3
@@ -67,12 +62,14 @@ class ChangeComment:
 
 
 class TicketService:
-    def __init__(self, tickets: TicketRepository, people: PeopleService, attachments: AttachmentService,
-                 sla: SlaService):
+    def __init__(self, tickets: TicketStore, people: PeopleService, attachments: AttachmentService,
+                 sla: SlaService, projects: Projects, partition_counts: PartitionCounts):
         self.tickets = tickets
         self.people = people
         self.attachments = attachments
         self.sla = sla
+        self.projects = projects
+        self.partition_counts = partition_counts
 
     # ---- create ------------------------------------------------------------------------------
 
@@ -106,7 +103,7 @@ class TicketService:
                 existing = self.tickets.get(previous_owner)
                 if existing is not None and existing.is_open:
                     return self._absorb_duplicate(principal, existing, body, scope, request_hash)
-        number = self.people.directory.next_ticket_number(project.id)
+        number = self.projects.next_ticket_number(project.id)
         now = now_iso()
         ticket = Ticket(
             id=new_id(), project_id=project.id, number=number, key=f"{project.key}-{number}",
@@ -221,7 +218,7 @@ class TicketService:
         """How many tickets each query finds, where the kept counts say it exactly; else None."""
         pairs = [search.counted_partitions(query) for query in queries]
         known = [p for p in pairs if p is not None]
-        totals = iter(self.people.directory.tickets_counted(principal.project.id, known) if known else [])
+        totals = iter(self.partition_counts.tickets_counted(principal.project.id, known) if known else [])
         return [next(totals) if p is not None else None for p in pairs]
 
     def search(self, principal: Principal, params: schemas.TicketSearch) -> dict:
@@ -231,7 +228,7 @@ class TicketService:
         now = now_iso()
         options = search.candidates(query) if query.sort in ("created", "-created") and query.sla is None else {}
         # Only a choice between indexes needs their sizes (one more read).
-        sizes = self.people.directory.index_sizes(principal.project.id, options) if len(options) > 1 else None
+        sizes = self.partition_counts.index_sizes(principal.project.id, options) if len(options) > 1 else None
         plan = search.plan(query, sizes, now=now)
         if params.cursor:
             plan = plan.after(cursors.decode(params.cursor, scope, key))
@@ -397,7 +394,7 @@ class TicketService:
 
     def set_workflow(self, principal: Principal, transitions: dict[str, list[str]]) -> dict[str, list[str]]:
         workflow = Workflow.parse(transitions)
-        self.people.directory.set_workflow(principal.project.id, workflow.transitions)
+        self.projects.set_workflow(principal.project.id, workflow.transitions)
         return workflow.transitions
 
     # ---- helpers -----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class TestBuiltinViews:
     @pytest.mark.parametrize("view", views.BUILTIN_VIEWS, ids=lambda v: v.id)
     @pytest.mark.parametrize("principal", [MEMBER, AUTOMATION], ids=["member", "automation"])
     def test_the_search_accepts_each_query(self, view, principal):
-        assert ViewService(None, TicketService(None, None, None, None)).checked_query(principal, view.query) == view.query
+        assert ViewService(None, TicketService(None, None, None, None, None, None)).checked_query(principal, view.query) == view.query
 
 
 class FakeSearch:
