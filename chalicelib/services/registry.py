@@ -1,6 +1,7 @@
 """The use cases with their adapters, built once per process (a warm Lambda keeps them)."""
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from chalicelib import config
 from chalicelib.adapters import mailer
@@ -36,6 +37,8 @@ class Services:
     sla: SlaService
     reports: ReportService
     auth: Authenticator
+    # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
+    notifications_for_batch: Callable[[], NotificationService]
 
 
 @lru_cache(maxsize=1)
@@ -44,10 +47,14 @@ def services() -> Services:
     people = PeopleService(directory)
     tickets = TicketRepository()
     attachments = AttachmentService(tickets, AttachmentRepository(), AttachmentStore())
-    webhooks = WebhookService(WebhooksRepository(), on_disabled=lambda subscription: NotificationService(
-        directory, tickets, mailer.from_settings(), config.public_url()).webhook_disabled(subscription))
+
+    def notifications() -> NotificationService:
+        return NotificationService(directory, tickets, mailer.from_settings(), config.public_url())
+
+    webhooks = WebhookService(WebhooksRepository(),
+                              on_disabled=lambda subscription: notifications().webhook_disabled(subscription))
     sla = SlaService(directory, tickets)
     ticket_service = TicketService(tickets, people, attachments, sla)
     return Services(ticket_service, people, directory, webhooks, OverdueService(tickets), attachments,
                     SearchIndexService(tickets), ViewService(ViewRepository(), ticket_service), sla,
-                    ReportService(directory), Authenticator(directory))
+                    ReportService(directory), Authenticator(directory), notifications)
