@@ -36,12 +36,14 @@ class Consumer:
 
 CONSUMERS = (
     # A ticket's later entries must not be indexed before an earlier one.
-    Consumer("search terms", lambda records, s: search_terms.handle(records, s.search_index), Failure.STOPS_BATCH),
+    Consumer("search terms", lambda records, registry: search_terms.handle(records, registry.search_index),
+             Failure.STOPS_BATCH),
     # Mail and webhook deliveries are idempotent per event, so one event's failure holds up no other.
-    Consumer("outbox", lambda records, s: outbox.handle(records, s.webhooks, s.notifications_for_batch()),
+    Consumer("outbox", lambda records, registry: outbox.handle(records, registry.webhooks,
+                                                              registry.notifications_for_batch()),
              Failure.PER_RECORD),
     # Counted in runs made idempotent by their records: a retry must start with the same run.
-    Consumer("partition counts", lambda records, s: partition_counts.apply(records, s.directory),
+    Consumer("partition counts", lambda records, registry: partition_counts.apply(records, registry.directory),
              Failure.STOPS_BATCH, handles_retried_records=False),
 )
 
