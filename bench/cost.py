@@ -64,7 +64,7 @@ def environment(endpoint: str) -> dict[str, str]:
 
 def rebind() -> None:
     """Makes the models and the cached services pick up the current environment."""
-    models._bound = None
+    models.rebind()
     services.cache_clear()
 
 

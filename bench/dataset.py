@@ -27,8 +27,7 @@ from chalicelib.adapters.models import (
 from chalicelib.domain import sla as sla_rules
 from chalicelib.domain import text
 from chalicelib.domain.clock import iso, new_id, utc_now
-from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes
-from chalicelib.services.tickets import TicketService
+from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes, history_entry
 
 # Weighted so that some partitions are large and some rare, as in a real project.
 STATUS_WEIGHTS = {"new": 30, "acknowledged": 20, "in_progress": 20, "resolved": 15, "closed": 10,
@@ -92,15 +91,15 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
             # and resolved, for the reports.
             sla=sla_rules.start_clock(None, "low", created_at),
         )
-        created_entry = TicketService._entry(ticket, Events.TICKET_CREATED, reporter, created_at,
-                                             changes={name: {"old": None, "new": _json(getattr(ticket, name))}
-                                                      for name in CREATED_FIELDS})
+        created_entry = history_entry(ticket, Events.TICKET_CREATED, reporter, created_at,
+                                      changes={name: {"old": None, "new": _json(getattr(ticket, name))}
+                                               for name in CREATED_FIELDS})
         history = [created_entry]
         moment = created
         for _ in range(rng.choice((0, 0, 0, 1, 2))):
             moment += timedelta(minutes=rng.randrange(1, 600))
-            history.append(TicketService._entry(ticket, Events.COMMENT_ADDED, rng.choice(people.members),
-                                                iso(moment), {}, comment=words.sentence(said, said.randint(5, 20))))
+            history.append(history_entry(ticket, Events.COMMENT_ADDED, rng.choice(people.members),
+                                         iso(moment), {}, comment=words.sentence(said, said.randint(5, 20))))
         status = _weighted(rng, STATUS_WEIGHTS)
         if status != "new":
             moment += timedelta(minutes=rng.randrange(1, 600))
@@ -109,8 +108,8 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
             ticket = replace(after, version=ticket.version + 1,
                              sla=sla_rules.advance(ticket.sla, ticket.status, after.status, changed_at))
             # The entry is about the ticket as the change leaves it.
-            history.append(TicketService._entry(ticket, Events.TICKET_UPDATED, rng.choice(people.members),
-                                                changed_at, changes))
+            history.append(history_entry(ticket, Events.TICKET_UPDATED, rng.choice(people.members),
+                                         changed_at, changes))
         loaded.append(LoadedTicket(ticket, tuple(history)))
     return loaded
 

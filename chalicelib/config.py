@@ -1,5 +1,6 @@
 """Every setting the app reads from its environment, named once, with local defaults."""
 import os
+from dataclasses import dataclass
 
 TICKETS_TABLE = "TICKETS_TABLE"
 DIRECTORY_TABLE = "DIRECTORY_TABLE"
@@ -44,6 +45,20 @@ def directory_table() -> str:
 
 def deliveries_table() -> str:
     return os.environ.get(DELIVERIES_TABLE, "ticketry-local-deliveries")
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Where the DynamoDB tables are: what the models are bound to (adapters.models.bind)."""
+    tickets: str
+    directory: str
+    deliveries: str
+    endpoint: str | None
+    region: str
+
+
+def tables() -> Tables:
+    return Tables(tickets_table(), directory_table(), deliveries_table(), dynamodb_endpoint(), region())
 
 
 def webhook_queue_name() -> str:

@@ -442,7 +442,7 @@ class DeliveryItem(Model):
     })()
 
 
-_bound: tuple | None = None
+_bound: config.Tables | None = None
 _connection: Connection | None = None
 
 
@@ -455,26 +455,28 @@ def connection() -> Connection:
     return _connection
 
 
-def bind() -> None:
-    """Points the models at this stage's tables (once per process, or again if settings moved)."""
+def bind(tables: config.Tables | None = None) -> None:
+    """Points the models at `tables` (by default the environment's), once per process: while they
+    are the tables already bound this does nothing, and the connections are kept."""
+    tables = tables or config.tables()
+    if tables != _bound:
+        rebind(tables)
+
+
+def rebind(tables: config.Tables | None = None) -> None:
+    """Points the models at `tables` (by default the environment's) with new connections, as a
+    fresh process would, even when they are the tables already bound."""
     global _bound, _connection
-    settings = (config.tickets_table(), config.directory_table(), config.deliveries_table(),
-                config.dynamodb_endpoint(), config.region())
-    if _bound == settings:
-        return
-    tickets, directory, deliveries, host, region = settings
-    for base, name in ((_TicketsTable, tickets), (_DirectoryTable, directory), (DeliveryItem, deliveries)):
-        base.Meta.table_name = name
-        base.Meta.host = host
-        base.Meta.region = region
-        base._connection = None
-        for model in _subclasses(base):
+    tables = tables or config.tables()
+    for base, name in ((_TicketsTable, tables.tickets), (_DirectoryTable, tables.directory),
+                       (DeliveryItem, tables.deliveries)):
+        for model in (base, *_subclasses(base)):
             model.Meta.table_name = name
-            model.Meta.host = host
-            model.Meta.region = region
+            model.Meta.host = tables.endpoint
+            model.Meta.region = tables.region
             model._connection = None
     _connection = None
-    _bound = settings
+    _bound = tables
 
 
 def _subclasses(cls):

@@ -5,7 +5,7 @@ from chalice import Blueprint
 from chalice.app import CloudWatchEvent
 
 from chalicelib import config
-from chalicelib.api.routing import services
+from chalicelib.services.registry import services
 
 bp = Blueprint(__name__)
 

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from chalice import Blueprint
 
 from chalicelib import config
+from chalicelib.events.batch import partial_batch_response
 from chalicelib.services.registry import services
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ def webhook_deliveries(event):
     # Receivers answer slowly (up to the 10 s timeout): send a batch in parallel.
     with ThreadPoolExecutor(max_workers=BATCH_SIZE) as pool:
         handled = list(pool.map(_deliver, messages))
-    return {"batchItemFailures": [{"itemIdentifier": m["messageId"]} for m, ok in zip(messages, handled) if not ok]}
+    return partial_batch_response(m["messageId"] for m, ok in zip(messages, handled) if not ok)
 
 
 def _deliver(message: dict) -> bool:

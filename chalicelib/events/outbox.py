@@ -3,14 +3,11 @@ the webhook subscriptions that want it and mailed to the people it concerns."""
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib import config
-from chalicelib.adapters import mailer
-from chalicelib.adapters.directory_repo import DirectoryRepository
-from chalicelib.adapters.tickets_repo import TicketRepository, history_from_stream_image
+from chalicelib.adapters.tickets_repo import history_from_stream_image
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.webhooks import Delivery
 from chalicelib.services.notifications import NotificationService
-from chalicelib.services.registry import services
+from chalicelib.services.webhooks import WebhookService
 
 log = logging.getLogger(__name__)
 FAN_OUT_THREADS = 10
@@ -24,20 +21,14 @@ def event_of(record: dict) -> TicketEvent | None:
     return TicketEvent.from_entry(entry) if entry is not None else None
 
 
-def notifications_for_batch() -> NotificationService:
-    """A fresh service per batch, so that its cache of members and teams lasts one batch."""
-    return NotificationService(DirectoryRepository(), TicketRepository(), mailer.from_settings(), config.public_url())
-
-
-def handle(records: list[dict]) -> list[dict]:
-    """Handles each record on its own; returns the batch item failures to retry. A record that
-    cannot be read at all is logged and skipped: retrying it would only block the shard."""
+def handle(records: list[dict], webhooks: WebhookService, notifications: NotificationService) -> list[str]:
+    """Handles each record on its own; returns the sequence numbers of the records to retry. A
+    record that cannot be read at all is logged and skipped: retrying it would only block the shard.
+    `notifications` is the batch's own (it caches the members and teams it reads)."""
     failed: set[str] = set()
     sequences: list[str] = []
     jobs: list[tuple[str, TicketEvent, Delivery]] = []
     subscriptions: dict[str, list] = {}
-    webhooks = services().webhooks
-    notifications = notifications_for_batch()
     for record in records:
         sequence = record.get("dynamodb", {}).get("SequenceNumber")
         try:
@@ -50,7 +41,7 @@ def handle(records: list[dict]) -> list[dict]:
         sequences.append(sequence)
         try:
             if event.project_id not in subscriptions:
-                subscriptions[event.project_id] = webhooks.repo.subscriptions(event.project_id)
+                subscriptions[event.project_id] = webhooks.project_subscriptions(event.project_id)
             jobs += [(sequence, event, delivery)
                      for delivery in webhooks.deliveries_for(event, subscriptions[event.project_id])]
             # Mail and deliveries are both idempotent, so a retried record redoes neither twice.
@@ -76,4 +67,4 @@ def handle(records: list[dict]) -> list[dict]:
             for (sequence, _, _), queued in zip(jobs, pool.map(queue_one, jobs)):
                 if not queued:
                     failed.add(sequence)
-    return [{"itemIdentifier": sequence} for sequence in sequences if sequence in failed]
+    return [sequence for sequence in sequences if sequence in failed]

@@ -47,8 +47,9 @@ def deltas(records: list[dict]) -> Counter:
     return Counter({key: change for key, change in changes.items() if change})
 
 
-def apply(records: list[dict], directory: DirectoryRepository) -> list[dict]:
-    """Counts `records`; returns the batch item failure from the first run not counted, if any."""
+def apply(records: list[dict], directory: DirectoryRepository) -> list[str]:
+    """Counts `records`; returns the sequence number of the first record of the first run not
+    counted, if any."""
     for run in runs(records):
         changes = deltas(run)
         try:
@@ -60,7 +61,7 @@ def apply(records: list[dict], directory: DirectoryRepository) -> list[dict]:
             directory.add_to_partition_counts({k: v for k, v in changes.items() if k[1] in APPROXIMATE})
         except Exception:  # noqa: BLE001 - retried by the event source, from this run on
             log.exception("counting the search partitions of %d records failed; they will be retried", len(run))
-            return [{"itemIdentifier": run[0]["dynamodb"]["SequenceNumber"]}]
+            return [run[0]["dynamodb"]["SequenceNumber"]]
     return []
 
 

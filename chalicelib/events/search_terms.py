@@ -3,15 +3,14 @@ that changes what a ticket says (created, text edited, commented, deleted) re-in
 import logging
 
 from chalicelib.adapters.tickets_repo import history_from_stream_image
-from chalicelib.services.registry import services
+from chalicelib.services.search_index import SearchIndexService
 
 log = logging.getLogger(__name__)
 
 
-def handle(records: list[dict]) -> list[dict]:
-    """Returns the batch item failures: from the first record that failed, since a ticket's later
-    entries must not be indexed before an earlier one."""
-    index = services().search_index
+def handle(records: list[dict], index: SearchIndexService) -> list[str]:
+    """Returns the sequence number of the first record that failed, if any: the records after it
+    wait for its retry."""
     for record in records:
         if record.get("eventName") != "INSERT":
             continue
@@ -26,5 +25,5 @@ def handle(records: list[dict]) -> list[dict]:
             index.apply(entry)
         except Exception:  # noqa: BLE001 - retried by the event source, from this record on
             log.exception("indexing the words of entry %s (record %s) failed; it will be retried", entry.id, sequence)
-            return [{"itemIdentifier": sequence}]
+            return [sequence]
     return []

@@ -58,6 +58,8 @@ class Services:
     sla: SlaService
     reports: ReportService
     auth: Authenticator
+    # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
+    notifications_for_batch: Callable[[], NotificationService]
 
 
 def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService]) -> Services:
@@ -71,7 +73,7 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
     ticket_service = TicketService(tickets, people, attachments, sla, directory, directory)
     return Services(ticket_service, people, directory, webhooks, OverdueService(tickets), attachments,
                     SearchIndexService(tickets), ViewService(storage.views, ticket_service), sla,
-                    ReportService(directory), Authenticator(directory))
+                    ReportService(directory), Authenticator(directory), notifications)
 
 
 def dynamodb_storage() -> Storage:

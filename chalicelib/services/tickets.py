@@ -24,6 +24,7 @@ from chalicelib.domain.tickets import (
     Ticket,
     Workflow,
     apply_changes,
+    history_entry,
     normalise_dedup_key,
     normalise_tags,
     parse_key,
@@ -416,10 +417,7 @@ class TicketService:
 
     @staticmethod
     def _entry(ticket: Ticket, event: str, actor: str, now: str, changes: dict, comment: str | None = None) -> HistoryEntry:
-        """An entry about `ticket`, which is the ticket as this change leaves it."""
-        return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
-                            timestamp=now, changed_by=actor, changes=changes, comment=comment,
-                            ticket=public_view(ticket))
+        return history_entry(ticket, event, actor, now, changes, comment)
 
 
 def etag(version: int) -> str:

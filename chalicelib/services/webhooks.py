@@ -48,6 +48,10 @@ class WebhookService:
     def subscriptions(self, principal: Principal) -> list[Subscription]:
         return self.repo.subscriptions(principal.project.id)
 
+    def project_subscriptions(self, project_id: str) -> list[Subscription]:
+        """Every subscription of the project, for the fan-out of its events (no caller to check)."""
+        return self.repo.subscriptions(project_id)
+
     def get(self, principal: Principal, subscription_id: str) -> Subscription:
         subscription = self.repo.subscription(principal.project.id, subscription_id)
         if subscription is None:

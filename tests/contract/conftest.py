@@ -20,18 +20,18 @@ def backend(request):
     if request.param == "moto":
         with mock_aws():
             provision.create_tables(boto3.client("dynamodb"), STAGE)
-            models._bound = None
+            models.rebind()
             yield "moto"
-        models._bound = None
+        models.rebind()
         return
     endpoint = request.getfixturevalue("dynamodb_local_endpoint")
     os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
-    models._bound = None
+    models.rebind()
     try:
         yield "dynamodb_local"
     finally:
         del os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
-        models._bound = None
+        models.rebind()
 
 
 @pytest.fixture

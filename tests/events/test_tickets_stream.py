@@ -1,6 +1,7 @@
 """The tickets stream handler on a canned Lambda batch: each history entry becomes one event for the
 notifier, other records are passed over, and a record that fails is reported on its own. And on
 DynamoDB Local's own stream, for the records a pending upload writes."""
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.events import outbox, partition_counts, stream
+from chalicelib.services.registry import services
 from tests.streams import new_records
 
 BATCH = json.loads((Path(__file__).parent / "tickets_stream_batch.json").read_text())
@@ -29,7 +31,8 @@ class RecordingNotifier:
 def notifier(aws, monkeypatch):
     def install(**kwargs) -> RecordingNotifier:
         fake = RecordingNotifier(**kwargs)
-        monkeypatch.setattr(outbox, "notifications_for_batch", lambda: fake)
+        with_fake = dataclasses.replace(services(), notifications_for_batch=lambda: fake)
+        monkeypatch.setattr(stream, "services", lambda: with_fake)
         return fake
     return install
 

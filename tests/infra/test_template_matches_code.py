@@ -51,11 +51,10 @@ def bound_to(monkeypatch):
     def bind(stage: str):
         for name, value in stage_settings(stage).items():
             monkeypatch.setenv(name, value)
-        models._bound = None
-        models.bind()
+        models.rebind()
     yield bind
     monkeypatch.undo()
-    models._bound = None
+    models.rebind()
 
 
 @pytest.mark.parametrize("stage", ALL_STAGES)

@@ -1,0 +1,49 @@
+"""The models are bound to their tables through models.bind / models.rebind, with the settings
+of config.Tables: once per process, and again only when asked or when the tables move."""
+import ast
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from chalicelib import config
+from chalicelib.adapters import models
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def environment_tables():
+    yield config.tables()
+    models.rebind()
+
+
+def test_binding_points_every_model_at_the_tables_given(environment_tables):
+    elsewhere = dataclasses.replace(environment_tables, tickets="t-elsewhere", directory="d-elsewhere",
+                                    deliveries="w-elsewhere", endpoint="http://127.0.0.1:1", region="eu-west-1")
+    models.bind(elsewhere)
+    assert {(m.Meta.table_name, m.Meta.host, m.Meta.region) for m in (models.TicketItem, models.HistoryItem)} == {
+        ("t-elsewhere", "http://127.0.0.1:1", "eu-west-1")}
+    assert models.ProjectItem.Meta.table_name == "d-elsewhere"
+    assert models.DeliveryItem.Meta.table_name == "w-elsewhere"
+
+
+def test_binding_again_to_the_same_tables_keeps_the_connection_and_rebinding_makes_a_new_one(environment_tables):
+    models.bind(environment_tables)
+    first = models.connection()
+    models.bind(environment_tables)
+    assert models.connection() is first
+    models.rebind(environment_tables)
+    assert models.connection() is not first
+
+
+def test_nothing_but_the_models_module_touches_their_binding_state():
+    def touches(path: Path) -> bool:
+        return any(isinstance(node, ast.Attribute) and node.attr == "_bound"
+                   or isinstance(node, ast.Name) and node.id == "_bound"
+                   for node in ast.walk(ast.parse(path.read_text())))
+
+    sources = [ROOT / "app.py", *(path for folder in ("chalicelib", "tests", "bench")
+                                  for path in (ROOT / folder).rglob("*.py"))]
+    assert [str(path.relative_to(ROOT)) for path in sources
+            if path != ROOT / "chalicelib/adapters/models.py" and touches(path)] == []
