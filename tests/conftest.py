@@ -20,6 +20,7 @@ from tests.aws_calls import RECORDER  # noqa: E402
 
 RECORDER.install()  # before any client exists, so that every request of the session is seen
 
+import contextlib  # noqa: E402
 import functools  # noqa: E402
 
 import botocore.loaders  # noqa: E402
@@ -76,9 +77,9 @@ def provisioning_clients():
     return boto3.client("s3"), boto3.client("sqs"), boto3.client("sesv2")
 
 
-@pytest.fixture
-def aws(dynamodb_local_endpoint, monkeypatch):
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_endpoint)
+@contextlib.contextmanager
+def moto_services():
+    """moto's S3, SQS and SES, provisioned as the stage's, for the length of the block."""
     with mock_aws():
         s3, sqs, sesv2 = provisioning_clients()
         provision.create_buckets(s3, STAGE)
@@ -88,6 +89,24 @@ def aws(dynamodb_local_endpoint, monkeypatch):
         forget_services()
         yield
     forget_services()
+
+
+@pytest.fixture
+def aws(dynamodb_local_endpoint, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_endpoint)
+    with moto_services():
+        yield
+
+
+@pytest.fixture
+def aws_on_memory():
+    """As `aws`, with every table in memory (a new store per test) instead of DynamoDB Local: for
+    tests of the app's rules, which hold whatever the storage (tests/contract pins memory to
+    DynamoDB's behaviour)."""
+    from chalicelib.services import registry
+
+    with moto_services(), registry.serving(registry.on(registry.memory_storage())):
+        yield
 
 
 def pytest_collection_modifyitems(config, items):

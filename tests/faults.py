@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import botocore.endpoint
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectTimeoutError
 
@@ -133,11 +134,14 @@ class Injector:
         class Active:
             def __enter__(self):
                 injector._on = True
+                injector._endpoint_time = botocore.endpoint.time
+                botocore.endpoint.time = _NoWaitAfterInjection(injector._endpoint_time, injector._local)
                 RECORDER.observers.append(injector._observe)
                 return injector
 
             def __exit__(self, *exc):
                 injector._on = False
+                botocore.endpoint.time = injector._endpoint_time
                 RECORDER.observers.remove(injector._observe)
                 for events in injector._hooked.values():
                     events.unregister("before-send", injector._before_send)
@@ -161,6 +165,7 @@ class Injector:
         armed = self._on and site == self.target
         self._local.armed = (self.fault, client, call) if armed else None
         self._local.lose_answer = False
+        self._local.failed_by_us = False
 
     def _before_send(self, request=None, **kwargs):
         armed = getattr(self._local, "armed", None)
@@ -169,6 +174,7 @@ class Injector:
         fault, client, call = armed
         if not self.every_attempt:
             self._local.armed = None
+        self._local.failed_by_us = True
         with self._lock:
             self.injected += 1
         if fault in ("throttled", "server_error", "conditional"):
@@ -196,6 +202,22 @@ class Injector:
         if self.every_attempt and self._on and armed is not None and attempts < _max_attempts(armed[1]):
             return 0  # botocore's retries of a failing call, without their exponential waits
         return None
+
+
+class _NoWaitAfterInjection:
+    """botocore.endpoint's `time` while an injector is active: botocore still decides whether and
+    how often to retry a call an injected fault failed, but does not wait its backoff first (up to
+    seconds an attempt, which made the fault tests' time mostly sleep). Other calls wait as ever."""
+
+    def __init__(self, real, local: threading.local):
+        self._real, self._local = real, local
+
+    def sleep(self, seconds: float) -> None:
+        if not getattr(self._local, "failed_by_us", False):
+            self._real.sleep(seconds)
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
 
 
 def _max_attempts(client) -> int:

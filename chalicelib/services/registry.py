@@ -1,8 +1,9 @@
 """The use cases with their adapters, built once per process (a warm Lambda keeps them). `build`
 wires them to any storage with the ports' methods: DynamoDB here, memory in tests."""
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterator
 
 from chalicelib import config
 from chalicelib.adapters import mailer
@@ -90,8 +91,30 @@ def memory_storage(store=None) -> Storage:
                    memory.MemoryViews(store), memory.MemoryWebhooks(store))
 
 
-@lru_cache(maxsize=1)
-def services() -> Services:
-    storage = dynamodb_storage()
+def on(storage: Storage) -> Services:
+    """Every use case on `storage`, with this stage's bucket and mailer."""
     return build(storage, AttachmentStore(), lambda: NotificationService(
         storage.directory, storage.tickets, mailer.from_settings(), config.public_url()))
+
+
+# The services `serving` put in place of DynamoDB's, innermost last.
+_serving: list[Services] = []
+
+
+@lru_cache(maxsize=1)
+def services() -> Services:
+    """The process's services: on DynamoDB, unless `serving` has put others in their place."""
+    return _serving[-1] if _serving else on(dynamodb_storage())
+
+
+@contextmanager
+def serving(replacement: Services) -> Iterator[Services]:
+    """Every caller of `services()` (routes, event handlers) gets `replacement` until the block ends:
+    how tests run the whole app on other storage, e.g. `serving(on(memory_storage()))`."""
+    _serving.append(replacement)
+    services.cache_clear()
+    try:
+        yield replacement
+    finally:
+        _serving.remove(replacement)
+        services.cache_clear()

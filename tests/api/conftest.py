@@ -3,8 +3,7 @@ import json
 import pytest
 from chalice.test import Client
 
-from chalicelib.adapters.directory_repo import DirectoryRepository
-from chalicelib.services.people import PeopleService
+from chalicelib.services.registry import services
 from tests.conftest import STAGE
 
 
@@ -71,8 +70,7 @@ class Api:
 
 
 def new_project(client: Client, key: str = "OPS") -> tuple[Api, dict]:
-    project, admin, issued = PeopleService(DirectoryRepository()).create_project(
-        "Operations", key, "admin@example.com", "Ada Admin")
+    project, admin, issued = services().people.create_project("Operations", key, "admin@example.com", "Ada Admin")
     return Api(client, project.id, issued.token), {"user_id": admin.user_id}
 
 

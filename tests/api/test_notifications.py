@@ -1,5 +1,6 @@
 """Email notifications end to end: API calls write history, the tickets stream handler turns it into
-email through SES (moto), and members choose which kinds they get."""
+email through SES (moto), and members choose which kinds they get (their settings:
+tests/rules/test_notifications.py)."""
 import email
 import re
 from email.message import EmailMessage
@@ -165,33 +166,6 @@ def test_members_can_turn_their_own_email_off(api, people, mailbox):
     people["bob_api"].patch("/me", {"notifications": {"ticket_created": True}})
     api.create_ticket(assignee=people["bob"])
     assert to(mailbox.deliver()) == ["bob@example.com"]
-
-
-def test_notification_settings_merge_and_show_on_members(api, people):
-    path = f"/members/{people['bob']}"
-    listed = {m["user_id"]: m for m in api.get("/members").json["data"]}
-    assert listed[people["bob"]]["notifications"] == dict.fromkeys(
-        ("ticket_created", "ticket_updated", "comment_added", "ticket_overdue", "sla"), True)
-    api.patch(path, {"notifications": {"ticket_created": False}})
-    changed = api.patch(path, {"notifications": {"ticket_overdue": False}, "name": "Robert"}).json
-    assert changed["name"] == "Robert"
-    assert changed["notifications"] == {"ticket_created": False, "ticket_updated": True, "comment_added": True,
-                                        "ticket_overdue": False, "sla": True}
-    listed = {m["user_id"]: m for m in api.get("/members").json["data"]}
-    assert listed[people["bob"]]["notifications"] == changed["notifications"]
-
-
-@pytest.mark.parametrize("body,field", [
-    ({"notifications": {"bogus": True}}, "notifications.bogus"),
-    ({"notifications": {"comment_added": "no"}}, "notifications.comment_added"),
-    ({"notifications": {"comment_added": None}}, "notifications.comment_added"),
-    ({"notifications": None}, "notifications"),
-    ({"notifications": []}, "notifications"),
-])
-def test_bad_notification_settings_are_400_naming_the_field(api, people, body, field):
-    response = api.patch(f"/members/{people['bob']}", body)
-    assert response.status_code == 400
-    assert [d["field"] for d in response.json["error"]["details"]] == [field]
 
 
 def test_user_text_cannot_inject_headers_or_markup(api, people, mailbox):

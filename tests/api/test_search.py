@@ -345,3 +345,13 @@ def test_backfill_brings_tickets_stored_before_the_indexes_into_them(api):
         assert [t["id"] for t in api.get(f"/tickets?{query}").json["data"]] == [ticket["id"]], query
     assert cli.main(["backfill", "--project", api.project_id]) == 0  # again: nothing changes
     assert [t["id"] for t in api.get("/tickets?q=toner").json["data"]] == [ticket["id"]]
+
+
+def test_the_term_index_holds_a_tags_one_spelling(api):
+    """Tags that look alike are one tag in the term index too (the rest of that rule:
+    tests/rules/test_tickets.py::TestTagsLookingAlikeAreOneTag)."""
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    ticket = api.create_ticket(title="Outage", tags=[decomposed, "pay\u200bments"])
+    pump_tickets_stream()
+    for q in (composed, decomposed, "payments", "pay\u200bments", "paym"):
+        assert [t["id"] for t in api.get(f"/tickets?q={quote(q)}").json["data"]] == [ticket["id"]], q

@@ -1,5 +1,6 @@
 """Webhooks end to end: ticket changes → the stream → the delivery queue → a real local HTTP
-receiver, with Standard Webhooks signatures, filters, retries, replays and SSRF refusals."""
+receiver, with Standard Webhooks signatures, filters, retries, replays and SSRF refusals at delivery
+(subscriptions, and the targets and filters they may name: tests/rules/test_webhooks.py)."""
 import json
 import time
 from dataclasses import replace
@@ -41,41 +42,6 @@ def verified(received, secret):
     return Webhook(secret).verify(received.body, headers)
 
 
-def test_subscription_lifecycle_and_secret_shown_once(api, receiver):
-    created = subscribe(api, receiver)
-    assert created["secret"].startswith("whsec_") and created["active"] is True
-    listed = api.get("/webhooks").json["data"]
-    assert [w["id"] for w in listed] == [created["id"]] and "secret" not in listed[0]
-    assert "secret" not in api.get(f"/webhooks/{created['id']}").json
-    assert api.delete(f"/webhooks/{created['id']}").status_code == 204
-    assert api.get(f"/webhooks/{created['id']}").status_code == 404
-    assert api.delete(f"/webhooks/{created['id']}").status_code == 404
-
-
-def test_viewer_cannot_manage_webhooks(api, receiver):
-    viewer = api.as_key(api.automation_key("reader", role="viewer"))
-    assert viewer.post("/webhooks", {"name": "x", "event_type": "*", "url": receiver.url}).status_code == 403
-
-
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1/hook", "http://10.0.0.7/", "http://192.168.1.1/", "http://2130706433/",
-    "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/",
-    "http://100.64.0.1/", "http://[64:ff9b::a00:1]/",
-])
-def test_private_targets_are_refused(api, url):
-    response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": url})
-    assert response.status_code == 400
-    assert response.json["error"]["details"][0]["field"] == "url"
-
-
-@pytest.mark.parametrize("url", ["ftp://example.com/", "http://", "javascript:alert(1)", "http://[/x",
-                                 "http://example.com:99999/", "http://[::1/", "https://17.W*", "https://a_b.example/",
-                                 "https://example.com/a b", "https://example.com/\n", "https://bücher.example/"])
-def test_urls_the_document_does_not_describe_are_refused(api, url):
-    response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": url})
-    assert response.status_code == 400 and response.json["error"]["details"][0]["field"] == "url", response.body
-
-
 def test_target_is_checked_again_at_delivery(api, receiver, monkeypatch):
     hook = subscribe(api, receiver)
     monkeypatch.delenv("WEBHOOK_ALLOW_PRIVATE_TARGETS")
@@ -84,27 +50,6 @@ def test_target_is_checked_again_at_delivery(api, receiver, monkeypatch):
     assert receiver.requests == []
     [delivery] = api.get(f"/webhooks/{hook['id']}/deliveries").json["data"]
     assert delivery["last_error"].startswith("refused") and delivery["last_status_code"] is None
-
-
-NEVER = [
-    "http://169.254.169.254/latest/meta-data/", "http://169.254.170.2/v2/credentials", "http://[fd00:ec2::254]/",
-    "http://[::ffff:169.254.169.254]/", "http://[::ffff:a9fe:a9fe]/", "http://[64:ff9b::a9fe:a9fe]/",
-    "http://[2002:a9fe:a9fe::1]/", "http://[fe80::1]/", "http://2852039166/", "http://0xa9fea9fe/",
-    "http://0251.0376.0251.0376/", "http://169.254.43518/", "http://100.100.100.200/", "http://0.0.0.0:80/",
-    "http://224.0.0.1/", "file:///etc/passwd", "gopher://127.0.0.1:70/_stats", "dict://127.0.0.1:11211/",
-]
-
-
-@pytest.mark.parametrize("url", NEVER)
-def test_metadata_and_link_local_targets_are_refused_even_where_private_ones_are_allowed(api, receiver, url):
-    response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": url})
-    assert response.status_code == 400, (url, response.body)
-    assert response.json["error"]["details"][0]["field"] == "url"
-
-
-def test_loopback_targets_are_allowed_where_private_ones_are(api, receiver):
-    for url in (receiver.url, receiver.url.replace("127.0.0.1", "localhost"), "http://[::1]:9/hook"):
-        assert api.post("/webhooks", {"name": "x", "event_type": "*", "url": url}).status_code == 201, url
 
 
 @pytest.mark.parametrize("url", ["http://2852039166/", "http://[::ffff:169.254.169.254]/x", "http://0xa9fea9fe/"])
@@ -361,17 +306,6 @@ def test_rotated_secret_signs_alongside_the_old_one(api, receiver):
     assert verified(received, hook["secret"]) == verified(received, rotated["secret"])
 
 
-def test_ping_reports_the_receivers_answer(api, receiver):
-    hook = subscribe(api, receiver)
-    receiver.answer_with(418)
-    result = api.post(f"/webhooks/{hook['id']}/test").json
-    assert result["status_code"] == 418 and result["ok"] is False
-    receiver.answer_with(204)
-    result = api.post(f"/webhooks/{hook['id']}/test").json
-    assert result["ok"] is True
-    assert verified(receiver.requests[-1], hook["secret"])["type"] == "PING"
-
-
 def test_redeliver_sends_the_same_message_again(api, receiver):
     hook = subscribe(api, receiver)
     api.create_ticket()
@@ -487,27 +421,6 @@ def test_a_single_status_is_kept_as_written(api, receiver):
     stored = WebhooksRepository().subscription(api.project_id, hook["id"])
     assert stored.filters.statuses == ("resolved",)
     assert api.get(f"/webhooks/{hook['id']}").json["filters"]["status_changed_to"] == "resolved"
-
-
-@pytest.mark.parametrize("filters, field", [
-    ({"status_changed_to": "done"}, "filters.status_changed_to"),
-    ({"status_changed_to": ["resolved", "done"]}, "filters.status_changed_to"),
-    ({"status_changed_to": []}, "filters.status_changed_to"),
-    ({"status_changed_to": 3}, "filters.status_changed_to"),
-    ({"ticket_id": ""}, "filters.ticket_id"),
-    ({"ticket_id": "a/b"}, "filters.ticket_id"),
-    ({"ticket_id": ["x"]}, "filters.ticket_id"),
-])
-def test_bad_filters_are_refused_naming_the_field(api, receiver, filters, field):
-    response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": receiver.url, "filters": filters})
-    assert response.status_code == 400
-    assert [d["field"] for d in response.json["error"]["details"]] == [field]
-
-
-def test_once_must_be_a_boolean(api, receiver):
-    response = api.post("/webhooks", {"name": "x", "event_type": "*", "url": receiver.url, "once": "soon"})
-    assert response.status_code == 400
-    assert [d["field"] for d in response.json["error"]["details"]] == ["once"]
 
 
 def test_a_bulk_change_delivers_each_changed_tickets_events(api, receiver):
