@@ -1,9 +1,9 @@
 """A project's worth of tickets, written fast but item for item as the API would have written them.
 
 Each ticket is built as the service builds it (the same domain objects, the same TICKET_CREATED
-changes, `apply_changes` for a later status move, history entries made by the service's `_entry`)
-and turned into items by the repository's own `to_item`, `tag_item`, `due_item` and
-`to_history_item`. Only the transport differs: BatchWriteItem in bulk instead of one transaction
+changes, `apply_changes` for a later status move, history entries made by `history_entry`)
+and turned into items by the repositories' own `to_item`, `tag_item`, `due_item`,
+`to_history_item` and `to_comment_item`. Only the transport differs: BatchWriteItem in bulk instead of one transaction
 per ticket, so that ten thousand tickets load in seconds.
 """
 import random
@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from bench import words
 from chalicelib.adapters import tickets_repo
+from chalicelib.adapters.comments_repo import to_comment_item
 from chalicelib.adapters.directory_repo import partition_count_sk
 from chalicelib.adapters.models import (
     COMMENT_WORDS_SK,
@@ -24,11 +25,11 @@ from chalicelib.adapters.models import (
     scoped,
     terms_pk,
 )
+from chalicelib.domain import comments
 from chalicelib.domain import sla as sla_rules
 from chalicelib.domain import text
 from chalicelib.domain.clock import iso, new_id, utc_now
-from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes
-from chalicelib.services.tickets import TicketService
+from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, Workflow, apply_changes, history_entry
 
 # Weighted so that some partitions are large and some rare, as in a real project.
 STATUS_WEIGHTS = {"new": 30, "acknowledged": 20, "in_progress": 20, "resolved": 15, "closed": 10,
@@ -92,15 +93,15 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
             # and resolved, for the reports.
             sla=sla_rules.start_clock(None, "low", created_at),
         )
-        created_entry = TicketService._entry(ticket, Events.TICKET_CREATED, reporter, created_at,
-                                             changes={name: {"old": None, "new": _json(getattr(ticket, name))}
-                                                      for name in CREATED_FIELDS})
+        created_entry = history_entry(ticket, Events.TICKET_CREATED, reporter, created_at,
+                                      changes={name: {"old": None, "new": _json(getattr(ticket, name))}
+                                               for name in CREATED_FIELDS})
         history = [created_entry]
         moment = created
         for _ in range(rng.choice((0, 0, 0, 1, 2))):
             moment += timedelta(minutes=rng.randrange(1, 600))
-            history.append(TicketService._entry(ticket, Events.COMMENT_ADDED, rng.choice(people.members),
-                                                iso(moment), {}, comment=words.sentence(said, said.randint(5, 20))))
+            history.append(history_entry(ticket, Events.COMMENT_ADDED, rng.choice(people.members),
+                                         iso(moment), {}, comment=words.sentence(said, said.randint(5, 20))))
         status = _weighted(rng, STATUS_WEIGHTS)
         if status != "new":
             moment += timedelta(minutes=rng.randrange(1, 600))
@@ -109,14 +110,14 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
             ticket = replace(after, version=ticket.version + 1,
                              sla=sla_rules.advance(ticket.sla, ticket.status, after.status, changed_at))
             # The entry is about the ticket as the change leaves it.
-            history.append(TicketService._entry(ticket, Events.TICKET_UPDATED, rng.choice(people.members),
-                                                changed_at, changes))
+            history.append(history_entry(ticket, Events.TICKET_UPDATED, rng.choice(people.members),
+                                         changed_at, changes))
         loaded.append(LoadedTicket(ticket, tuple(history)))
     return loaded
 
 
 def items(loaded: LoadedTicket) -> list[dict]:
-    """The raw DynamoDB items of one ticket: the ticket, its tags, its history, its number and dedup
+    """The raw DynamoDB items of one ticket: the ticket, its tags, its history and comments, its number and dedup
     guards and, for an open ticket with a due date, the marker that arms its overdue event (its
     term items are `term_items`)."""
     ticket = loaded.ticket
@@ -129,6 +130,8 @@ def items(loaded: LoadedTicket) -> list[dict]:
         # Armed as a create or an update leaves it; the overdue sweep (a schedule) is not run here.
         models.append(tickets_repo.due_item(ticket))
     models += [tickets_repo.to_history_item(entry) for entry in loaded.history]
+    models += [to_comment_item(comments.recorded_by(entry)) for entry in loaded.history
+               if entry.event == Events.COMMENT_ADDED]
     models.append(tickets_repo.number_guard(ticket))
     if ticket.dedup_key is not None:
         models.append(DedupGuardItem(tickets_repo.dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP",

@@ -9,6 +9,7 @@ from typing import Iterable, Iterator
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from chalicelib.adapters import models
+from chalicelib.adapters.comments_repo import to_comment_item
 from chalicelib.adapters.models import (
     MAX_TRANSACTION_ACTIONS,
     COMMENT_MARK_SK,
@@ -25,6 +26,7 @@ from chalicelib.adapters.models import (
     TAG_SK_PREFIX,
     TICKET_SK,
     AttachmentItem,
+    CommentItem,
     CommentMarkItem,
     DedupGuardItem,
     DueItem,
@@ -40,6 +42,7 @@ from chalicelib.adapters.models import (
     ticket_pk,
 )
 from chalicelib.domain.attachments import AVAILABLE, Attachment
+from chalicelib.domain import comments as commenting
 from chalicelib.domain import search as searching
 from chalicelib.domain import reports
 from chalicelib.domain import sla as slas
@@ -112,8 +115,10 @@ class TicketRepository:
 
     def detail(self, ticket_id: str) -> TicketDetail | None:
         """Ticket, tags, attachments and newest history in one Query over the ticket's item collection."""
+        # The comment items sort below the history: the range ends before them.
         items = models._TicketsTable.query(
-            ticket_pk(ticket_id), scan_index_forward=False, limit=DETAIL_QUERY_LIMIT,
+            ticket_pk(ticket_id), models._TicketsTable.sk >= HISTORY_SK_PREFIX, scan_index_forward=False,
+            limit=DETAIL_QUERY_LIMIT,
             page_size=DETAIL_QUERY_LIMIT, consistent_read=True,
         )
         ticket_item = None
@@ -469,7 +474,7 @@ class TicketRepository:
     def update(self, before: Ticket, after: Ticket, entry: HistoryEntry, *, comment: HistoryEntry | None = None,
                mark: CommentMark | None = None) -> None:
         """Replaces the ticket if it is still at `before.version`, with its history entry (and a
-        comment made with the change, and its mark)."""
+        comment made with the change, given as its COMMENT_ADDED entry, and its mark)."""
         with self._transaction() as tx:
             tx.save(to_item(after, version=before.version))
             for tag in set(after.tags) - set(before.tags):
@@ -490,7 +495,16 @@ class TicketRepository:
                     _rearm_sla(tx, after, target, after.sla.mark(target))
             tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
             if comment is not None:
-                tx.save(to_history_item(comment), condition=HistoryItem.pk.does_not_exist())
+                _save_comment(tx, comment)
+            _claim_mark(tx, mark)
+
+    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None) -> None:
+        """Adds a comment (its COMMENT_ADDED entry, and the comment item it records) while the
+        ticket is still live."""
+        with self._transaction() as tx:
+            tx.condition_check(TicketItem, ticket_pk(ticket.id), TICKET_SK,
+                               condition=TicketItem.deleted_at.does_not_exist())
+            _save_comment(tx, entry)
             _claim_mark(tx, mark)
 
     def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
@@ -585,6 +599,12 @@ def _idempotency_claim(stored: StoredResponse) -> tuple[IdempotencyItem, object]
     # TTL deletion lags by up to days, so an expired record counts as absent.
     now = stored.expires_at - IDEMPOTENCY_WINDOW_SECONDS
     return item, IdempotencyItem.pk.does_not_exist() | (IdempotencyItem.expires_at < now)
+
+
+def _save_comment(tx, entry: HistoryEntry) -> None:
+    """A comment is its entry, for history and events, and its own item, recorded by the entry."""
+    tx.save(to_history_item(entry), condition=HistoryItem.pk.does_not_exist())
+    tx.save(to_comment_item(commenting.recorded_by(entry)), condition=CommentItem.pk.does_not_exist())
 
 
 def _claim_mark(tx, mark: CommentMark | None) -> None:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.domain import text
+from chalicelib.domain.clock import new_id
 from chalicelib.errors import TransitionNotAllowed, ValidationFailed
 
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled")
@@ -97,6 +98,14 @@ class HistoryEntry:
     # The ticket as this entry left it (as it was, for a deletion): each entry is a complete
     # event for the stream consumers, whatever happened to the ticket since.
     ticket: dict[str, Any] | None = None
+
+
+def history_entry(ticket: Ticket, event: str, actor: str, now: str, changes: dict[str, Any],
+                  comment: str | None = None) -> HistoryEntry:
+    """An entry about `ticket`, which is the ticket as this change leaves it."""
+    return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
+                        timestamp=now, changed_by=actor, changes=changes, comment=comment,
+                        ticket=public_view(ticket))
 
 
 def public_view(ticket: Ticket) -> dict[str, Any]:
