@@ -18,6 +18,8 @@ CLAIMED = {
     "create ticket": {"BatchGetItem": 1, "UpdateItem": 1, "TransactWriteItems": 1},
     "get ticket with details": {"BatchGetItem": 1, "Query": 1},
     "list page (no filter)": {"BatchGetItem": 1, "Query": 1},
+    "comment (12 words)": {"BatchGetItem": 1, "GetItem": 1, "TransactWriteItems": 1},
+    "list a ticket's comments": {"BatchGetItem": 1, "GetItem": 1, "Query": 2},
 }
 # What the API leaves out of a ticket item when the ticket has none (no assignee, no due date, ...).
 OPTIONAL = {"assignee", "due_date", "due_order", "dedup_key", "resolved_at"}
