@@ -19,6 +19,7 @@ class TicketSearchService:
 
     @staticmethod
     def search_query(principal: Principal, params: schemas.TicketSearch) -> search.TicketQuery:
+        """The query a search with `params` runs for `principal` (saved views check theirs so)."""
         return search.query_of(params, principal)
 
     def counts(self, principal: Principal, queries: list[search.TicketQuery]) -> list[int | None]:
