@@ -20,7 +20,8 @@ OUT ?= dist
 
 # The web UI, built into chalicelib/static (what the app serves and Chalice deploys).
 UI := chalicelib/static/index.html
-UI_SOURCES := web/package-lock.json web/build.mjs web/index.html web/tsconfig.json $(wildcard web/src/*)
+UI_SOURCES := web/package-lock.json web/build.mjs web/index.html web/tsconfig.json $(wildcard web/src/* web/src/*/*) \
+	web/contract/package.json web/contract/generate.mjs docs/openapi.json $(wildcard web/test/*)
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
 CHROMIUM := /usr/bin/chromium
 
@@ -46,7 +47,7 @@ test: $(SETUP) $(UI) $(CHROMIUM)
 	@status=0; $(PY) -m pytest --durations=25 || status=$$?; $(MAKE) --no-print-directory piece-test || status=$$?; exit $$status
 
 $(UI): $(UI_SOURCES)
-	cd web && npm ci --no-audit --no-fund && npm run check && npm run build
+	cd web && npm ci --no-audit --no-fund && npm run check && npm test && npm run build
 
 ui: $(UI)
 

@@ -3,8 +3,8 @@
 Each ticket is built as the service builds it (the same domain objects, the same TICKET_CREATED
 changes, `apply_changes` for a later status move, history entries made by `history_entry`)
 and turned into items by the repositories' own `to_item`, `tag_item`, `due_item`,
-`to_history_item` and `to_comment_item`. Only the transport differs: BatchWriteItem in bulk instead of one transaction
-per ticket, so that ten thousand tickets load in seconds.
+`to_history_item` and `to_comment_item`. Only the transport differs: BatchWriteItem in bulk
+instead of one transaction per ticket, so that ten thousand tickets load in seconds.
 """
 import random
 from collections import Counter
@@ -14,7 +14,6 @@ from datetime import timedelta
 
 from bench import words
 from chalicelib.adapters import tickets_repo
-from chalicelib.adapters.comments_repo import to_comment_item
 from chalicelib.adapters.directory_repo import partition_count_sk
 from chalicelib.adapters.models import (
     COMMENT_WORDS_SK,
@@ -130,7 +129,7 @@ def items(loaded: LoadedTicket) -> list[dict]:
         # Armed as a create or an update leaves it; the overdue sweep (a schedule) is not run here.
         models.append(tickets_repo.due_item(ticket))
     models += [tickets_repo.to_history_item(entry) for entry in loaded.history]
-    models += [to_comment_item(comments.recorded_by(entry)) for entry in loaded.history
+    models += [tickets_repo.to_comment_item(comments.recorded_by(entry)) for entry in loaded.history
                if entry.event == Events.COMMENT_ADDED]
     models.append(tickets_repo.number_guard(ticket))
     if ticket.dedup_key is not None:

@@ -25,7 +25,7 @@ WEBHOOK_QUEUE_URL = "WEBHOOK_QUEUE_URL"
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
-# The ticket detail Query budgets room for this many attachments (tickets_repo.DETAIL_QUERY_LIMIT);
+# The ticket detail Query budgets room for this many attachments (adapters/dynamodb/tickets.py, DETAIL_QUERY_LIMIT);
 # more still works, at the cost of fewer history entries on that first page.
 DEFAULT_MAX_ATTACHMENTS_PER_TICKET = 50
 # Wrong API keys answered 401 in one minute, from one source (an IPv4 address or an IPv6 /64) and

@@ -1,42 +1,16 @@
 """Attachment records in their ticket's item collection; every visible change commits with its
 history entry, and only while the ticket is live. A new record also counts itself on its ticket's
 item, which is what holds the per-ticket limit against concurrent requests."""
-from dataclasses import dataclass
-
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.adapters import models
-from chalicelib.adapters.models import (
-    ATTACHMENT_SK_PREFIX,
-    TICKET_SK,
-    AttachmentItem,
-    HistoryItem,
-    TicketItem,
-    ticket_pk,
-)
-from chalicelib.adapters.tickets_repo import (
-    attachment_sk,
-    to_attachment,
-    to_attachment_item,
-    to_history_item,
-    to_ticket,
-)
-from chalicelib.domain.attachments import AVAILABLE, PENDING, Attachment, StoredObject
+from chalicelib.adapters.dynamodb.attachments import to_attachment, to_attachment_item
+from chalicelib.adapters.dynamodb.history import to_history_item
+from chalicelib.adapters.dynamodb.keys import ATTACHMENT_SK_PREFIX, TICKET_SK, attachment_sk, ticket_pk
+from chalicelib.adapters.dynamodb.tickets import to_ticket
+from chalicelib.adapters.models import AttachmentItem, HistoryItem, TicketItem
+from chalicelib.domain.attachments import AVAILABLE, PENDING, Additions, Attachment, AttachmentChanged, StoredObject
 from chalicelib.domain.tickets import HistoryEntry, Ticket
-from chalicelib.errors import Conflict
-
-
-class AttachmentChanged(Conflict):
-    """The attachment or its ticket changed (or went) between our read and our write."""
-
-
-@dataclass(frozen=True)
-class Additions:
-    """Where a ticket's attachment additions stood when it was read: its version and its count of
-    additions. A ticket update rewrites the whole item and drops the count, but moves the version,
-    so the pair never comes back to a value it had."""
-    version: int
-    count: int
 
 
 class AttachmentRepository:

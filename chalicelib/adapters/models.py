@@ -32,27 +32,40 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 
 from chalicelib import config
+# The key builders live in one module; they are named here too for the code that reads models.
+from chalicelib.adapters.dynamodb.keys import (  # noqa: F401
+    API_KEY_SK_PREFIX,
+    ATTACHMENT_SK_PREFIX,
+    COMMENT_MARK_SK,
+    COMMENT_SK_PREFIX,
+    COMMENT_WORDS_SK,
+    DUE_SHARDS,
+    DUE_SK,
+    EMAIL_SK_PREFIX,
+    HISTORY_SK_PREFIX,
+    MEMBER_SK_PREFIX,
+    NUMBER_SK,
+    PARTITION_COUNT_SK_PREFIX,
+    PERSONAL_VIEW_SK_PREFIX,
+    PROJECT_SK,
+    REPORT_SK_PREFIX,
+    SHARED_VIEW_SK_PREFIX,
+    SLA_MARKER_SK_PREFIX,
+    SLA_POLICY_SK_PREFIX,
+    TAG_SK_PREFIX,
+    TEAM_SK_PREFIX,
+    TERM_SK_PREFIX,
+    TICKET_SK,
+    VIEW_COUNT_SK_PREFIX,
+    WEBHOOK_SK_PREFIX,
+    WRONG_KEYS_PK_PREFIX,
+    delivery_pk,
+    project_pk,
+    scoped,
+    terms_pk,
+    ticket_pk,
+)
 from chalicelib.domain import reports
-
-TICKET_SK = "TICKET"
-TAG_SK_PREFIX = "TAG#"
-HISTORY_SK_PREFIX = "EVT#"
-COMMENT_SK_PREFIX = "CMT#"
-ATTACHMENT_SK_PREFIX = "FILE#"
-
-
-def ticket_pk(ticket_id: str) -> str:
-    return f"T#{ticket_id}"
-
-
-def project_pk(project_id: str) -> str:
-    return f"P#{project_id}"
-
-
-def scoped(project_id: str, value: str) -> str:
-    """Index partition key for one value within one project."""
-    return f"{project_id}#{value}"
-
 
 class _TicketsTable(Model):
     class Meta:
@@ -157,14 +170,6 @@ class CommentWordsItem(_TicketsTable, discriminator="comment_words"):
     words = UnicodeSetAttribute(null=True)
 
 
-TERM_SK_PREFIX = "TERM#"
-COMMENT_WORDS_SK = "WORDS"
-
-
-def terms_pk(ticket_id: str) -> str:
-    return f"TX#{ticket_id}"
-
-
 class HistoryItem(_TicketsTable, discriminator="history"):
     entry_id = UnicodeAttribute()
     ticket_id = UnicodeAttribute()
@@ -228,14 +233,6 @@ class SlaMarkerItem(_TicketsTable, discriminator="sla_marker"):
     by_due = _due_index()
 
 
-SLA_MARKER_SK_PREFIX = "SLA#"
-
-
-DUE_SK = "DUE"
-# The overdue sweep reads every project's due tickets; a few partitions spread their writes.
-DUE_SHARDS = 4
-
-
 class AttachmentItem(_TicketsTable, discriminator="attachment"):
     attachment_id = UnicodeAttribute()
     ticket_id = UnicodeAttribute()
@@ -267,9 +264,6 @@ class NumberGuardItem(_TicketsTable, discriminator="number"):
     ticket_id = UnicodeAttribute()
 
 
-NUMBER_SK = "NUM"
-
-
 class IdempotencyItem(_TicketsTable, discriminator="idempotency"):
     request_hash = UnicodeAttribute()
     status_code = NumberAttribute()
@@ -282,9 +276,6 @@ class CommentMarkItem(_TicketsTable, discriminator="comment_mark"):
     `BULK#<hash of the key's scope>#<ticket id>`, sk `MARK`), written with the comment, so that a
     retry of the request does not comment twice. Expires with the key."""
     expires_at = NumberAttribute()  # the table's TTL attribute
-
-
-COMMENT_MARK_SK = "MARK"
 
 
 class NotifiedItem(_TicketsTable, discriminator="notified"):
@@ -301,13 +292,6 @@ class _DirectoryTable(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
-
-
-PROJECT_SK = "PROJECT"
-MEMBER_SK_PREFIX = "MEMBER#"
-EMAIL_SK_PREFIX = "EMAIL#"
-TEAM_SK_PREFIX = "TEAM#"
-API_KEY_SK_PREFIX = "APIKEY#"
 
 
 class ProjectItem(_DirectoryTable, discriminator="project"):
@@ -328,9 +312,6 @@ class SlaPolicyItem(_DirectoryTable, discriminator="sla_policy"):
     policy = JSONAttribute()
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
-
-
-SLA_POLICY_SK_PREFIX = "SLA#"
 
 
 class MemberItem(_DirectoryTable, discriminator="member"):
@@ -385,9 +366,6 @@ class WebhookItem(_DirectoryTable, discriminator="webhook"):
     owner = UnicodeAttribute(null=True)  # absent on subscriptions made before owners were recorded
 
 
-WEBHOOK_SK_PREFIX = "WEBHOOK#"
-
-
 class ViewItem(_DirectoryTable, discriminator="view"):
     """A saved view. Shared views sort under `VIEW#S#<view id>`, each member's personal views under
     `VIEW#U#<user id>#<view id>`, so a listing reads the shared views and the caller's own, never
@@ -408,19 +386,11 @@ class ViewCountItem(_DirectoryTable, discriminator="view_count"):
     count = NumberAttribute(default=0)
 
 
-SHARED_VIEW_SK_PREFIX = "VIEW#S#"
-PERSONAL_VIEW_SK_PREFIX = "VIEW#U#"
-VIEW_COUNT_SK_PREFIX = "VIEWCOUNT#"
-
-
 class PartitionCountItem(_DirectoryTable, discriminator="partition_count"):
     """How many items one search-index partition of the project holds (sk
     `COUNT#<index attribute>#<partition key>`), kept by the tickets stream consumer. Approximate
     (a replayed stream batch counts twice); used only to choose which index drives a search."""
     count = NumberAttribute(default=0)
-
-
-PARTITION_COUNT_SK_PREFIX = "COUNT#"
 
 
 class ReportDayItem(_DirectoryTable, discriminator="report_day"):
@@ -432,9 +402,6 @@ class ReportDayItem(_DirectoryTable, discriminator="report_day"):
     del _name
 
 
-REPORT_SK_PREFIX = "REPORT#"
-
-
 class WrongKeyCountItem(_DirectoryTable, discriminator="wrong_keys"):
     """Wrong API keys sent in one minute by one source or for one key id (pk
     `WRONGKEYS#<subject>`, sk `W#<the minute's first epoch second>`). Kept apart from the project's
@@ -443,7 +410,6 @@ class WrongKeyCountItem(_DirectoryTable, discriminator="wrong_keys"):
     expires_at = NumberAttribute()  # the table's TTL attribute
 
 
-WRONG_KEYS_PK_PREFIX = "WRONGKEYS#"
 # Search index name -> the attribute holding its partition key.
 SEARCH_INDEX_ATTRIBUTES = {
     "status": "status_idx",
@@ -491,10 +457,6 @@ class DeliveryItem(Model):
         "retry_shard": UnicodeAttribute(hash_key=True),
         "next_attempt_at": UnicodeAttribute(range_key=True),
     })()
-
-
-def delivery_pk(subscription_id: str) -> str:
-    return f"WH#{subscription_id}"
 
 
 _bound: tuple | None = None

@@ -6,24 +6,19 @@ from typing import Callable
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.adapters import models
-from chalicelib.adapters.models import (
+from chalicelib.adapters.dynamodb.keys import (
     PERSONAL_VIEW_SK_PREFIX,
     SHARED_VIEW_SK_PREFIX,
     VIEW_COUNT_SK_PREFIX,
-    ViewCountItem,
-    ViewItem,
     project_pk,
 )
-from chalicelib.domain.views import MAX_PERSONAL_VIEWS, MAX_SHARED_VIEWS, PERSONAL, SHARED, View
+from chalicelib.adapters.models import ViewCountItem, ViewItem
+from chalicelib.domain.views import MAX_PERSONAL_VIEWS, MAX_SHARED_VIEWS, PERSONAL, SHARED, ScopeFull, View
 from chalicelib.errors import Conflict, NotFound
 
 # Two transactions on one counter at the same moment: DynamoDB cancels one (TransactionConflict);
 # it is tried again after a short pause.
 TRANSACTION_ATTEMPTS = 4
-
-
-class ScopeFull(Conflict):
-    """The scope (the project's shared views, or one member's own) already holds its limit."""
 
 
 class ViewRepository:

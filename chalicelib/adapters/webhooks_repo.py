@@ -5,7 +5,8 @@ import time
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
 from chalicelib.adapters import models
-from chalicelib.adapters.models import WEBHOOK_SK_PREFIX, DeliveryItem, WebhookItem, delivery_pk, project_pk
+from chalicelib.adapters.dynamodb.keys import WEBHOOK_SK_PREFIX, delivery_pk, project_pk
+from chalicelib.adapters.models import DeliveryItem, WebhookItem
 from chalicelib.domain.webhooks import Attempt, Delivery, Filters, Subscription
 from chalicelib.errors import NotFound
 

@@ -7,6 +7,7 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.routing import ROUTES, TICKET_PARAM, endpoint
 from chalicelib.schemas.common import ErrorBody
+from chalicelib.schemas.webhook_payloads import PAYLOADS
 
 bp = Blueprint(__name__)
 REF = "#/components/schemas/{model}"
@@ -50,6 +51,7 @@ def document() -> dict:
             keyed.add((route.body, "validation"))
         if route.response is not None:
             keyed.add((route.response, "serialization"))
+    keyed.update((payload, "serialization") for payload in PAYLOADS.values())
     refs, definitions = models_json_schema(sorted(keyed, key=lambda pair: (pair[0].__name__, pair[1])),
                                            ref_template=REF)
     schemas = definitions.get("$defs", {})
@@ -62,6 +64,7 @@ def document() -> dict:
         "info": {"title": "Ticketry API", "version": "1.0.0",
                  "description": "Tickets, incidents and their history, for people and automation flows."},
         "paths": paths,
+        "webhooks": {event_type: _webhook(event_type, payload, refs) for event_type, payload in PAYLOADS.items()},
         "components": {
             "schemas": schemas,
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
@@ -101,6 +104,33 @@ def _operation(route, refs, schemas) -> dict:
             "description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}}}
     operation["responses"] = responses
     return operation
+
+
+# Standard Webhooks 1.0: what a receiver checks before it trusts a body (docs/webhooks.md).
+WEBHOOK_HEADERS = [
+    {"name": "webhook-id", "in": "header", "required": True,
+     "description": "The same on every attempt and redelivery of one event to one subscription: deduplicate on it",
+     "schema": {"type": "string", "pattern": "^msg_[A-Za-z0-9_]+$"}},
+    {"name": "webhook-timestamp", "in": "header", "required": True,
+     "description": "When this attempt was made, in Unix seconds; refuse one far from your clock",
+     "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+    {"name": "webhook-signature", "in": "header", "required": True,
+     "description": "v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after "
+                    "whsec_>; two, separated by a space, for 24 hours after a rotation",
+     "schema": {"type": "string", "pattern": "^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$"}},
+]
+
+
+def _webhook(event_type: str, payload, refs) -> dict:
+    return {"post": {
+        "operationId": f"webhook_{event_type.lower()}",
+        "summary": (payload.__doc__ or event_type).strip(),
+        "tags": ["webhooks"],
+        "parameters": WEBHOOK_HEADERS,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": refs[(payload, "serialization")]}}},
+        "responses": {"2XX": {"description": "Received. Any other answer, a redirect or a timeout is a failed attempt, "
+                                             "tried again later"}},
+    }}
 
 
 def _parameters(where: str, model) -> list[dict]:

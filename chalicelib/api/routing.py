@@ -97,7 +97,7 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
                 call = Call(principal=None, body=None, query=None, headers=None)
                 if role is not None:
                     call.principal = services().auth.authenticate(
-                        request.headers.get("authorization"), path_params["project_id"], _source_ip(request))
+                        request.headers.get("authorization"), path_params.get("project_id"), _source_ip(request))
                     call.principal.require(role)
                 if body is not None:
                     call.body = _parse_body(body, request.raw_body)

@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from chalicelib.errors import AttachmentTooLarge, UploadRejected, ValidationFailed
+from chalicelib.errors import AttachmentTooLarge, Conflict, UploadRejected, ValidationFailed
 
 PENDING = "pending"
 AVAILABLE = "available"
@@ -198,3 +198,16 @@ def content_disposition(file_name: str) -> str:
     fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\%' else "_" for ch in file_name)
     encoded = quote(file_name, safe=_ATTR_CHAR_EXTRAS)
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+
+
+class AttachmentChanged(Conflict):
+    """The attachment or its ticket changed (or went) between our read and our write."""
+
+
+@dataclass(frozen=True)
+class Additions:
+    """Where a ticket's attachment additions stood when it was read: its version and its count of
+    additions. A ticket update rewrites the whole item and drops the count, but moves the version,
+    so the pair never comes back to a value it had."""
+    version: int
+    count: int

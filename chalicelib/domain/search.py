@@ -423,3 +423,9 @@ def _sla_moments(ticket: Ticket) -> tuple[str | None, str | None]:
 def text_terms(ticket: Ticket) -> set[str]:
     """The terms of what the ticket itself says; its comments add theirs."""
     return text.terms(ticket.title, ticket.description, ticket.key, *ticket.tags)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    tickets: list[Ticket]
+    resume_after: str | None   # the sort key to continue after; None when nothing is left

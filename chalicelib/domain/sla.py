@@ -313,3 +313,23 @@ def view(policy: Policy | None, clock: Clock | None, severity: str, created_at: 
     targets = evaluate(policy, clock, severity, created_at, now)
     return {"policy_version": policy.version,
             "targets": {name: state.as_dict() for name, state in targets.items()}}
+
+
+@dataclass(frozen=True)
+class SlaMarker:
+    """Where the sweep stands on one target of one ticket: the moment it is due (`due_key`) and
+    what already fired."""
+    ticket_id: str
+    target: str
+    due_key: str
+    at_risk_fired: str | None
+    breached_fired: str | None
+
+
+@dataclass(frozen=True)
+class StoredPolicy:
+    """One version of a project's SLA policy as stored (parsed by `parse_policy`)."""
+    version: int
+    policy: dict
+    created_at: str
+    created_by: str

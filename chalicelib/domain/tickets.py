@@ -4,8 +4,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.domain import text
+from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import new_id
-from chalicelib.errors import TransitionNotAllowed, ValidationFailed
+from chalicelib.errors import Conflict, TransitionNotAllowed, ValidationFailed
 
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled")
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -214,3 +215,17 @@ def apply_changes(ticket: Ticket, requested: dict[str, Any], workflow: Workflow,
             changes["resolved_at"] = {"old": ticket.resolved_at, "new": updates["resolved_at"]}
     updates["updated_at"] = now
     return replace(ticket, **updates), changes
+
+
+class StaleTicket(Conflict):
+    """The ticket changed (or went) between our read and our write."""
+
+
+@dataclass
+class TicketDetail:
+    ticket: Ticket | None      # None when deleted
+    project_id: str
+    deleted: bool
+    history: list[HistoryEntry]
+    more_history_after: str | None  # history sort key to continue from, when there is more
+    attachments: list[Attachment] = field(default_factory=list)  # available ones, oldest upload first

@@ -3,7 +3,7 @@ view's query string."""
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode
 
-from chalicelib.errors import FieldError, ValidationFailed
+from chalicelib.errors import Conflict, FieldError, ValidationFailed
 
 BUILTIN = "builtin"
 SHARED = "shared"
@@ -82,3 +82,7 @@ def normalise_query(params: dict[str, str]) -> str:
 
 def query_error(message: str) -> ValidationFailed:
     return ValidationFailed(f"query: {message}", [FieldError("query", message)])
+
+
+class ScopeFull(Conflict):
+    """The scope (the project's shared views, or one member's own) already holds its limit."""

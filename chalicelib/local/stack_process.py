@@ -57,7 +57,10 @@ class StackProcess:
             if _stamp(stack_file) not in (None, previous):
                 return json.loads(stack_file.read_text())
             time.sleep(0.1)
-        raise StackFailed(f"the stack did not get ready:\n{self.output.read_text()}")
+        # Nobody holds a stack that never got ready: left running, it would keep its ports and its
+        # DynamoDB Local until someone found its process ids.
+        self.kill()
+        raise StackFailed(f"the stack did not get ready in {self.ready_timeout:.0f} s:\n{self.output.read_text()}")
 
     def recorded(self) -> dict:
         """processes.json: the stack's own process and those it started, each with its start stamp."""

@@ -7,15 +7,14 @@ from urllib.parse import unquote_plus
 
 from chalicelib import config
 from chalicelib.adapters.attachment_store import AttachmentStore, StorageError
-from chalicelib.adapters.attachments_repo import Additions, AttachmentChanged, AttachmentRepository
-from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.domain import attachments as rules
-from chalicelib.domain.attachments import AVAILABLE, PENDING, Attachment
+from chalicelib.domain.attachments import AVAILABLE, PENDING, Additions, Attachment, AttachmentChanged
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, public_view
 from chalicelib.errors import AttachmentLimitReached, Conflict, DomainError, NotFound, UploadMissing
 from chalicelib.schemas.attachments import AttachmentCreate
+from chalicelib.services.ports import Attachments, Tickets
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +27,7 @@ WRITE_ATTEMPTS = 3
 
 
 class AttachmentService:
-    def __init__(self, tickets: TicketRepository, attachments: AttachmentRepository, store: AttachmentStore):
+    def __init__(self, tickets: Tickets, attachments: Attachments, store: AttachmentStore):
         self.tickets = tickets
         self.attachments = attachments
         self.store = store

@@ -4,10 +4,10 @@ import time
 from typing import Callable
 
 from chalicelib import config
-from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.domain import attempts, secrets
 from chalicelib.domain.people import Principal
 from chalicelib.errors import NotFound, TooManyWrongKeys, Unauthorized
+from chalicelib.services.ports import KeyDirectory
 
 # Subjects this process saw over their limit, per window: their next wrong keys are refused
 # without another write (the counts only matter up to the limit). Bounded, as a flood from many
@@ -16,19 +16,22 @@ MAX_REMEMBERED_BLOCKS = 10_000
 
 
 class Authenticator:
-    def __init__(self, directory: DirectoryRepository, clock: Callable[[], float] = time.time):
+    def __init__(self, directory: KeyDirectory, clock: Callable[[], float] = time.time):
         self.directory = directory
         self.clock = clock
         self._blocked: tuple[attempts.Window, set[str]] = (attempts.window_at(0), set())
 
-    def authenticate(self, authorization: str | None, project_id: str, source: str | None) -> Principal:
+    def authenticate(self, authorization: str | None, project_id: str | None, source: str | None) -> Principal:
         """The success path reads the key and the project (one BatchGetItem) and nothing else;
-        only a wrong key pays for being counted."""
+        only a wrong key pays for being counted. `project_id` is the project in the route's path;
+        None (a route with no project in its path) takes the project the key belongs to."""
         token = _bearer(authorization)
         parsed = secrets.parse_token(token)
         if parsed is None:
             # Nothing was looked up: a token of no known form costs nothing to refuse.
             raise Unauthorized("the API key is not valid")
+        if project_id is None:
+            project_id = parsed.project_id
         if parsed.project_id != project_id:
             # A genuine key of another project gets 404, so a path never tells a stranger that a
             # project exists; anything else is simply an invalid key.

@@ -3,14 +3,13 @@ import logging
 import time
 from datetime import datetime, timezone
 
-from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.mailer import MailRejected, SesMailer
-from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.domain import notifications as rules
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.people import Member, Team
 from chalicelib.domain.tickets import TEAM_PREFIX
 from chalicelib.domain.webhooks import Subscription
+from chalicelib.services.ports import Notified, Recipients
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +21,7 @@ class NotificationService:
     """Meant to live for one stream batch: it remembers each project's members and teams for that
     long (a batch mostly holds one project), so a changed setting counts from the next batch on."""
 
-    def __init__(self, directory: DirectoryRepository, tickets: TicketRepository, mailer: SesMailer,
+    def __init__(self, directory: Recipients, tickets: Notified, mailer: SesMailer,
                  public_url: str, clock=time.time):
         self.directory = directory
         self.tickets = tickets

@@ -2,16 +2,16 @@
 while it was still open."""
 import logging
 
-from chalicelib.adapters.tickets_repo import StaleTicket, TicketRepository
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.events import SYSTEM_ACTOR
-from chalicelib.domain.tickets import Events, HistoryEntry, public_view
+from chalicelib.domain.tickets import Events, HistoryEntry, StaleTicket, public_view
+from chalicelib.services.ports import OverdueTickets
 
 log = logging.getLogger(__name__)
 
 
 class OverdueService:
-    def __init__(self, tickets: TicketRepository):
+    def __init__(self, tickets: OverdueTickets):
         self.tickets = tickets
 
     def sweep(self) -> int:

@@ -1,13 +1,13 @@
 """Projects, members, teams and API keys: the admin use cases and the bootstrap."""
 from dataclasses import dataclass, replace
 
-from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.domain import secrets
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.people import ApiKey, Member, Principal, Project, Team, check_project_key, normalise_email
 from chalicelib.domain.tickets import TEAM_PREFIX
 from chalicelib.errors import Conflict, FieldError, NotFound, UnknownReference, ValidationFailed
 from chalicelib.schemas import people as schemas
+from chalicelib.services.ports import PeopleDirectory
 
 
 @dataclass(frozen=True)
@@ -16,8 +16,15 @@ class IssuedKey:
     token: str
 
 
+@dataclass(frozen=True)
+class Session:
+    """Who a principal is, by name: the member a key acts as, or the automation key itself."""
+    name: str | None
+    email: str | None
+
+
 class PeopleService:
-    def __init__(self, directory: DirectoryRepository):
+    def __init__(self, directory: PeopleDirectory):
         self.directory = directory
 
     # ---- bootstrap ---------------------------------------------------------------------------
@@ -43,6 +50,14 @@ class PeopleService:
         if not changes:
             return principal.project
         return self.directory.update_project(principal.project.id, changes)
+
+    def session(self, principal: Principal) -> Session:
+        """One read: the member for a member's key, the key itself for an automation's."""
+        if principal.user_id is None:
+            key = self.directory.api_key(principal.project.id, principal.key_id)
+            return Session(name=key.name if key else None, email=None)
+        member = self.directory.member(principal.project.id, principal.user_id)
+        return Session(name=member.name, email=member.email) if member else Session(None, None)
 
     # ---- members -----------------------------------------------------------------------------
 

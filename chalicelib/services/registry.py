@@ -1,16 +1,18 @@
-"""The use cases with their adapters, built once per process (a warm Lambda keeps them)."""
+"""The use cases with their adapters, built once per process (a warm Lambda keeps them). `build`
+wires them to any storage with the ports' methods: DynamoDB here, memory in tests."""
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from chalicelib import config
 from chalicelib.adapters import mailer
 from chalicelib.adapters.attachment_store import AttachmentStore
 from chalicelib.adapters.attachments_repo import AttachmentRepository
-from chalicelib.adapters.comments_repo import CommentRepository
 from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.adapters.views_repo import ViewRepository
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
+from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
 from chalicelib.services.notifications import NotificationService
@@ -32,6 +34,26 @@ from chalicelib.services.views import ViewService
 from chalicelib.services.webhooks import WebhookService
 
 
+class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.TicketBackfill, ports.TermIndex,
+                   ports.Markers, ports.Notified):
+    """Every port of the tickets table, as one storage offers them."""
+
+
+class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
+                     ports.ReportDays):
+    """Every port of the directory table's projects, people and counts."""
+
+
+@dataclass(frozen=True)
+class Storage:
+    """One storage's repositories, by table."""
+    tickets: TicketsTable
+    directory: DirectoryTable
+    attachments: ports.Attachments
+    views: ports.Views
+    webhooks: ports.Webhooks
+
+
 @dataclass(frozen=True)
 class Services:
     ticket_reads: TicketReads
@@ -43,8 +65,8 @@ class Services:
     comments: CommentService
     workflow: WorkflowService
     people: PeopleService
-    directory: DirectoryRepository
-    ticket_repo: TicketRepository
+    directory: DirectoryTable
+    ticket_repo: TicketsTable
     webhooks: WebhookService
     overdue: OverdueService
     attachments: AttachmentService
@@ -55,29 +77,49 @@ class Services:
     auth: Authenticator
 
 
-@lru_cache(maxsize=1)
-def services() -> Services:
-    directory = DirectoryRepository()
+def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService]) -> Services:
+    """Every use case on `storage`; `notifications` makes the email sender, when one is needed."""
+    directory, tickets = storage.directory, storage.tickets
     people = PeopleService(directory)
-    tickets = TicketRepository()
-    attachments = AttachmentService(tickets, AttachmentRepository(), AttachmentStore())
-    webhooks = WebhookService(WebhooksRepository(), on_disabled=lambda subscription: NotificationService(
-        directory, tickets, mailer.from_settings(), config.public_url()).webhook_disabled(subscription))
+    attachments = AttachmentService(tickets, storage.attachments, store)
+    webhooks = WebhookService(storage.webhooks,
+                              on_disabled=lambda subscription: notifications().webhook_disabled(subscription))
     sla = SlaService(directory, tickets)
     presenter = TicketPresenter(sla)
     changes = TicketChanges(tickets, people, sla, presenter)
     search = TicketSearchService(tickets, directory, presenter)
     return Services(
         ticket_reads=TicketReads(tickets, attachments, presenter),
-        ticket_creation=TicketCreation(tickets, people, sla, presenter),
+        ticket_creation=TicketCreation(tickets, people, sla, presenter, directory),
         ticket_changes=changes,
         bulk_changes=BulkChanges(tickets, people, changes),
         ticket_deletion=TicketDeletion(tickets, attachments),
         ticket_search=search,
-        comments=CommentService(tickets, CommentRepository(), presenter),
+        comments=CommentService(tickets, tickets, presenter),
         workflow=WorkflowService(directory),
         people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,
         overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),
-        views=ViewService(ViewRepository(), search), sla=sla, reports=ReportService(directory),
+        views=ViewService(storage.views, search), sla=sla, reports=ReportService(directory),
         auth=Authenticator(directory),
     )
+
+
+def dynamodb_storage() -> Storage:
+    return Storage(TicketRepository(), DirectoryRepository(), AttachmentRepository(), ViewRepository(),
+                   WebhooksRepository())
+
+
+def memory_storage(store=None) -> Storage:
+    """Every port in memory, over one `MemoryStore` (a new one by default): for tests."""
+    from chalicelib.adapters import memory
+
+    store = store if store is not None else memory.MemoryStore()
+    return Storage(memory.MemoryTicketsTable(store), memory.MemoryDirectory(store), memory.MemoryAttachments(store),
+                   memory.MemoryViews(store), memory.MemoryWebhooks(store))
+
+
+@lru_cache(maxsize=1)
+def services() -> Services:
+    storage = dynamodb_storage()
+    return build(storage, AttachmentStore(), lambda: NotificationService(
+        storage.directory, storage.tickets, mailer.from_settings(), config.public_url()))

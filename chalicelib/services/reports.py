@@ -3,15 +3,15 @@ the tickets stream keeps; never a read of the tickets themselves."""
 from collections import Counter
 from datetime import date
 
-from chalicelib.adapters.directory_repo import DirectoryRepository
 from chalicelib.domain import reports as rules
 from chalicelib.domain.clock import utc_now
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import SEVERITIES
+from chalicelib.services.ports import Reports
 
 
 class ReportService:
-    def __init__(self, directory: DirectoryRepository):
+    def __init__(self, directory: Reports):
         self.directory = directory
 
     def summary(self, principal: Principal, first: date, last: date, bucket: str, today: date | None = None) -> dict:

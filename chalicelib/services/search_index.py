@@ -1,8 +1,8 @@
 """Keeps the term index that full-text search reads: each ticket sits in the partition of every
 prefix of its words (title, description, tags, key and comments), from its history entries."""
-from chalicelib.adapters.tickets_repo import StaleTicket, TicketRepository
 from chalicelib.domain import text
-from chalicelib.domain.tickets import Events, HistoryEntry, public_view
+from chalicelib.domain.tickets import Events, HistoryEntry, StaleTicket, public_view
+from chalicelib.services.ports import IndexedTickets
 
 TEXT_FIELDS = frozenset({"title", "description", "tags"})
 # Raised whenever stored tickets need `python -m chalicelib.cli backfill` to be searchable as this
@@ -11,7 +11,7 @@ INDEX_VERSION = 2
 
 
 class SearchIndexService:
-    def __init__(self, tickets: TicketRepository):
+    def __init__(self, tickets: IndexedTickets):
         self.tickets = tickets
 
     def apply(self, entry: HistoryEntry) -> None:

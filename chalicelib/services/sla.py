@@ -5,14 +5,14 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
-from chalicelib.adapters.directory_repo import DirectoryRepository
-from chalicelib.adapters.tickets_repo import SlaMarker, StaleTicket, TicketRepository
 from chalicelib.domain import sla as rules
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.events import SYSTEM_ACTOR
 from chalicelib.domain.people import Principal
-from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, public_view
+from chalicelib.domain.sla import SlaMarker
+from chalicelib.domain.tickets import Events, HistoryEntry, StaleTicket, Ticket, public_view
 from chalicelib.errors import NotFound
+from chalicelib.services.ports import SlaPolicies, SlaTickets
 
 log = logging.getLogger(__name__)
 # Policy versions never change once written, so a warm process keeps those it has read.
@@ -20,7 +20,7 @@ CACHED_POLICIES = 256
 
 
 class SlaService:
-    def __init__(self, directory: DirectoryRepository, tickets: TicketRepository):
+    def __init__(self, directory: SlaPolicies, tickets: SlaTickets):
         self.directory = directory
         self.tickets = tickets
         self._policies: OrderedDict[tuple[str, int], rules.Policy | None] = OrderedDict()

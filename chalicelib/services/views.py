@@ -4,19 +4,19 @@ from dataclasses import replace
 
 from pydantic import ValidationError
 
-from chalicelib.adapters.views_repo import ScopeFull, ViewRepository
 from chalicelib.domain import views as rules
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.people import Principal
-from chalicelib.domain.views import BUILTIN, PERSONAL, SHARED, View
+from chalicelib.domain.views import BUILTIN, PERSONAL, SHARED, ScopeFull, View
 from chalicelib.errors import DomainError, Forbidden, NotFound, ValidationFailed, ViewLimitReached
 from chalicelib.schemas import tickets as ticket_schemas
 from chalicelib.schemas import views as schemas
+from chalicelib.services.ports import Views
 from chalicelib.services.tickets.search import TicketSearchService
 
 
 class ViewService:
-    def __init__(self, repo: ViewRepository, search: TicketSearchService):
+    def __init__(self, repo: Views, search: TicketSearchService):
         self.repo = repo
         self.search = search
 

@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 
 from chalicelib import config
 from chalicelib.adapters import http_sender, queue
-from chalicelib.adapters.webhooks_repo import WebhooksRepository
 from chalicelib.domain import cursor as cursors
 from chalicelib.domain import webhooks as rules
 from chalicelib.domain.clock import iso, new_id, now_iso
@@ -18,12 +17,13 @@ from chalicelib.domain.tickets import normalise_tags
 from chalicelib.domain.webhooks import Attempt, Delivery, Filters, Subscription
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.schemas import webhooks as schemas
+from chalicelib.services.ports import Webhooks
 
 log = logging.getLogger(__name__)
 
 
 class WebhookService:
-    def __init__(self, repo: WebhooksRepository, on_disabled=None):
+    def __init__(self, repo: Webhooks, on_disabled=None):
         self.repo = repo
         # Told when a failing subscription is switched off (its owner gets an email).
         self.on_disabled = on_disabled or (lambda subscription: None)

@@ -1,7 +1,7 @@
 """A ticket change and its history entry commit together or not at all."""
 import pytest
 
-from chalicelib.adapters import tickets_repo
+from chalicelib.adapters.dynamodb import history, keys
 
 
 @pytest.fixture
@@ -13,16 +13,16 @@ def colliding_history_ids(monkeypatch):
     def pin(entry: dict):
         fixed.update(entry)
 
-    original_item = tickets_repo.to_history_item
+    original_item = history.to_history_item
 
     def colliding_item(entry):
         item = original_item(entry)
         if fixed:
-            item.pk = tickets_repo.ticket_pk(fixed["ticket_id"])
-            item.sk = f"{tickets_repo.HISTORY_SK_PREFIX}{fixed['timestamp']}#{fixed['id']}"
+            item.pk = keys.ticket_pk(fixed["ticket_id"])
+            item.sk = keys.history_sk(fixed["timestamp"], fixed["id"])
         return item
 
-    monkeypatch.setattr(tickets_repo, "to_history_item", colliding_item)
+    monkeypatch.setattr(history, "to_history_item", colliding_item)
     return pin
 
 

@@ -10,7 +10,9 @@ from chalicelib.api.routing import ROUTES
 from tests.api.conftest import new_project
 
 RANK = {"viewer": 0, "member": 1, "admin": 2}
-PROTECTED = [route for route in ROUTES if route.role is not None]
+PROTECTED = [route for route in ROUTES if route.role is not None and "{project_id}" in route.path]
+# Routes with no project in their path answer for the project(s) the credentials themselves reach.
+UNSCOPED = [route for route in ROUTES if route.role is not None and "{project_id}" not in route.path]
 # A body each route takes, so that a route reached with a valid key gets as far as its lookups.
 BODIES = {
     "create_ticket": {"title": "t", "description": "", "severity": "low"},
@@ -104,6 +106,28 @@ def test_keys_get_the_documented_answers_on_every_route(world):
             wrong.append((route.name, "viewer", viewer.status_code, _text(viewer)[:200]))
     assert not wrong, "\n".join(map(str, wrong))
     assert len(PROTECTED) >= 40   # the table was read, not an empty list
+
+
+def test_routes_with_no_project_in_the_path_answer_only_for_the_callers_own(client, world):
+    a, b = world["a"], world["b"]
+    malformed = "not-a-key"
+    wrong_secret = a.token[:-4] + ("AAAA" if not a.token.endswith("AAAA") else "BBBB")
+    wrong = []
+    for route in UNSCOPED:
+        def call(token):
+            headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+            return getattr(client.http, route.method.lower())(route.path, headers=headers)
+        for token in (None, malformed, wrong_secret):
+            response = call(token)
+            if response.status_code != 401 or "ACME" in _text(response) or a.project_id in _text(response):
+                wrong.append((route.name, token, response.status_code, _text(response)[:200]))
+        theirs = call(b.token)
+        if theirs.status_code != 200 or a.project_id in _text(theirs) or b.project_id not in _text(theirs):
+            wrong.append((route.name, "B's key", theirs.status_code, _text(theirs)[:200]))
+        if call(world["viewer"].token).status_code != 200:
+            wrong.append((route.name, "viewer", call(world["viewer"].token).status_code))
+    assert not wrong, "\n".join(map(str, wrong))
+    assert [route.path for route in UNSCOPED] == ["/v1/ce/session"]
 
 
 def test_another_projects_ids_answer_as_ids_that_name_nothing_on_every_route(world):

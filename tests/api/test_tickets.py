@@ -6,18 +6,6 @@ import pytest
 from tests.streams import pump_tickets_stream
 
 
-def test_create_fills_defaults(api, admin_id):
-    ticket = api.create_ticket(tags=["DB", " Prod ", "db"], due_date="2030-01-02T03:04:05+02:00")
-    assert ticket["number"] == 1 and ticket["key"] == "OPS-1"
-    assert ticket["status"] == "new"
-    assert ticket["reporter"] == admin_id and ticket["assignee"] is None  # unassigned, not the caller's
-    assert ticket["source"] == "api"
-    assert ticket["tags"] == ["db", "prod"]
-    assert ticket["due_date"] == "2030-01-02T01:04:05.000Z"
-    assert ticket["resolved_at"] is None and ticket["version"] == 1
-    assert ticket["created_at"].endswith("Z") and ticket["created_at"] == ticket["updated_at"]
-
-
 def test_a_ticket_without_assignee_goes_to_the_projects_default(api):
     member = api.add_member("member")["user_id"]
     team = api.post("/teams", {"name": "Triage", "members": [member]}).json["id"]
@@ -51,10 +39,6 @@ def test_only_admins_change_project_settings(api):
     assert member.get("").json["default_assignee"] is None
 
 
-def test_numbers_follow_a_per_project_sequence(api):
-    assert [api.create_ticket()["key"] for _ in range(3)] == ["OPS-1", "OPS-2", "OPS-3"]
-
-
 def test_get_returns_history_transitions_and_etag(api):
     ticket = api.create_ticket()
     response = api.get(f"/tickets/{ticket['id']}")
@@ -73,49 +57,12 @@ def test_unknown_ticket_is_404(api):
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
 
 
-def test_patch_records_only_real_changes(api):
-    ticket = api.create_ticket(severity="low", tags=["a"])
-    response = api.patch(f"/tickets/{ticket['id']}", {"severity": "critical", "title": ticket["title"], "tags": ["A"]})
-    assert response.status_code == 200
-    assert response.json["severity"] == "critical" and response.json["version"] == 2
-    history = api.get(f"/tickets/{ticket['id']}/history").json["data"]
-    assert [h["event"] for h in history] == ["TICKET_UPDATED", "TICKET_CREATED"]
-    assert history[0]["changes"] == {"severity": {"old": "low", "new": "critical"}}
-
-
-def test_noop_patch_writes_nothing(api):
-    ticket = api.create_ticket(severity="low")
-    response = api.patch(f"/tickets/{ticket['id']}", {"severity": "low", "title": ticket["title"]})
-    assert response.status_code == 200 and response.json["version"] == 1
-    assert len(api.get(f"/tickets/{ticket['id']}/history").json["data"]) == 1
-    assert api.get(f"/tickets/{ticket['id']}").json["updated_at"] == ticket["updated_at"]
-
-
-def test_null_clears_due_date_and_assignee(api):
-    ticket = api.create_ticket(due_date="2030-01-01T00:00:00Z")
-    body = api.patch(f"/tickets/{ticket['id']}", {"due_date": None, "assignee": None}).json
-    assert body["due_date"] is None and body["assignee"] is None
-
-
 @pytest.mark.parametrize("field", ["title", "description", "status", "severity", "tags"])
 def test_null_is_refused_for_required_fields(api, field):
     ticket = api.create_ticket()
     response = api.patch(f"/tickets/{ticket['id']}", {field: None})
     assert response.status_code == 400
     assert response.json["error"]["details"][0]["field"] == field
-
-
-def test_resolved_at_follows_status(api):
-    ticket = api.create_ticket()
-    path = f"/tickets/{ticket['id']}"
-    resolved = api.patch(path, {"status": "resolved"}).json
-    assert resolved["resolved_at"] is not None
-    closed = api.patch(path, {"status": "closed"}).json
-    assert closed["resolved_at"] == resolved["resolved_at"]
-    reopened = api.patch(path, {"status": "in_progress"}).json
-    assert reopened["resolved_at"] is None
-    changes = api.get(f"{path}/history").json["data"][0]["changes"]
-    assert changes["resolved_at"] == {"old": resolved["resolved_at"], "new": None}
 
 
 def test_assignee_must_be_a_member_or_team(api):

@@ -1,4 +1,5 @@
-"""Runs the repository contract against both backends: moto in-process and AWS's DynamoDB Local."""
+"""Runs the repository contract against three backends: moto in-process, AWS's DynamoDB Local, and
+the in-memory repositories that service tests run on."""
 import os
 
 import boto3
@@ -7,11 +8,15 @@ from moto import mock_aws
 
 from chalicelib.adapters import models
 from chalicelib.local import provision
+from chalicelib.services import registry
 from tests.conftest import STAGE
 
 
-@pytest.fixture(params=["moto", "dynamodb_local"])
+@pytest.fixture(params=["moto", "dynamodb_local", "memory"])
 def backend(request):
+    if request.param == "memory":
+        yield "memory"
+        return
     if request.param == "moto":
         with mock_aws():
             provision.create_tables(boto3.client("dynamodb"), STAGE)
@@ -27,3 +32,9 @@ def backend(request):
     finally:
         del os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
         models._bound = None
+
+
+@pytest.fixture
+def storage(backend) -> registry.Storage:
+    """The backend's repositories; in memory they share one store, as the DynamoDB ones share tables."""
+    return registry.memory_storage() if backend == "memory" else registry.dynamodb_storage()

@@ -1,15 +1,14 @@
-"""The storage contract, held by both moto and DynamoDB Local: transactions, conditions,
-item collections, index merges and tombstones behave the same."""
+"""The storage contract, held by moto, DynamoDB Local and the in-memory repositories alike:
+transactions, conditions, item collections, index merges and tombstones behave the same."""
 import pytest
 
-from chalicelib.adapters.attachments_repo import Additions, AttachmentChanged, AttachmentRepository
-from chalicelib.adapters.directory_repo import DirectoryRepository
-from chalicelib.adapters.tickets_repo import StaleTicket, StoredResponse, TicketRepository
 from chalicelib.domain import search
-from chalicelib.domain.attachments import Attachment, StoredObject
+from chalicelib.domain.attachments import Additions, Attachment, AttachmentChanged, StoredObject
 from chalicelib.domain.clock import new_id
+from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.people import ApiKey, Member, NotificationSettings, Project
-from chalicelib.domain.tickets import HistoryEntry, Ticket
+from chalicelib.domain.tickets import HistoryEntry, StaleTicket, Ticket
+from chalicelib.services import ports
 from chalicelib.errors import Conflict
 
 NOW = "2026-06-01T00:00:00.000Z"
@@ -29,8 +28,8 @@ def entry(ticket: Ticket, event: str = "TICKET_CREATED", n: int = 0) -> HistoryE
 
 
 @pytest.fixture
-def repo(backend):
-    return TicketRepository()
+def repo(storage):
+    return storage.tickets
 
 
 @pytest.fixture
@@ -164,8 +163,8 @@ def test_notified_addresses_accumulate_per_event(repo):
 
 class TestAttachments:
     @pytest.fixture
-    def attachments(self, backend):
-        return AttachmentRepository()
+    def attachments(self, storage):
+        return storage.attachments
 
     @pytest.fixture
     def ticket(self, repo, project_id):
@@ -184,7 +183,7 @@ class TestAttachments:
         return StoredObject(attachment.size, attachment.content_type, version_id="v1", etag='"e1"')
 
     @staticmethod
-    def add(attachments: AttachmentRepository, attachment: Attachment) -> None:
+    def add(attachments: ports.Attachments, attachment: Attachment) -> None:
         _, seen = attachments.ticket_for_upload(attachment.ticket_id)
         attachments.add_pending(attachment, seen)
 
@@ -270,8 +269,8 @@ class TestAttachments:
 
 class TestDirectory:
     @pytest.fixture
-    def directory(self, backend):
-        return DirectoryRepository()
+    def directory(self, storage):
+        return storage.directory
 
     def _project(self, directory):
         project = Project(id=new_id(), name="Ops", key="OPS", created_at="2026-01-01T00:00:00.000Z")
@@ -341,8 +340,6 @@ def test_a_number_never_points_at_a_second_ticket(repo, project_id):
 def test_a_comment_mark_is_written_once(repo, project_id):
     import time
     from dataclasses import replace
-
-    from chalicelib.adapters.tickets_repo import CommentMark
 
     ticket = make_ticket(project_id, 1)
     repo.create(ticket, entry(ticket))

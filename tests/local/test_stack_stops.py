@@ -5,7 +5,7 @@ import signal
 import socket
 import time
 
-from chalicelib.local.stack_process import StackProcess
+from chalicelib.local.stack_process import StackFailed, StackProcess
 from chalicelib.local.supervisor import is_running
 from tests.local.conftest import api
 
@@ -111,3 +111,26 @@ def test_a_part_that_dies_stops_the_stack_with_one_line(stack):
     assert_ports_free(stack.ports)
     stack.start()
     assert stack.stop(signal.SIGTERM) == 0
+
+
+def test_a_stack_that_does_not_get_ready_in_time_is_stopped_with_everything_it_started(tmp_path):
+    stack = StackProcess(tmp_path, ready_timeout=2.0)  # DynamoDB Local alone needs longer to start
+    try:
+        stack.start()
+    except StackFailed:
+        pass
+    else:
+        raise AssertionError("the stack got ready in 2 s; this test needs a slower start")
+    try:
+        os.killpg(stack.process.pid, 0)
+    except ProcessLookupError:
+        pass
+    else:
+        raise AssertionError("the stack's process group outlived its failed start")
+    recorded = tmp_path / "processes.json"
+    started = time.monotonic()
+    processes = stack.recorded()["children"] if recorded.exists() else []
+    while any(map(is_running, processes)) and time.monotonic() - started < GONE_WITHIN:
+        time.sleep(0.05)
+    assert not [p for p in processes if is_running(p)]
+    assert_ports_free(stack.ports)

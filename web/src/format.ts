@@ -1,5 +1,5 @@
-import { nameOf } from "./state";
-import type { HistoryEntry } from "./types";
+import type { HistoryEntry } from "./api/comments";
+import { nameOf } from "./state/project";
 
 const STATUS_LABELS: Record<string, string> = {
   new: "New",

@@ -3,20 +3,21 @@ PATCH (and a comment) of that ticket would, with each ticket's outcome in the an
 import time
 from typing import Any, Callable
 
-from chalicelib.adapters.tickets_repo import CommentMark, StoredResponse, TicketRepository, comment_mark_pk
 from chalicelib.domain.clock import iso
+from chalicelib.domain.idempotency import CommentMark, StoredResponse, comment_mark_pk
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import MAX_TAGS, Ticket, normalise_tags, parse_key
 from chalicelib.errors import DomainError, NotFound, TransitionNotAllowed, ValidationFailed, error_body
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services.people import PeopleService
+from chalicelib.services.ports import TicketStore
 from chalicelib.services.tickets import idempotency
 from chalicelib.services.tickets.change import ChangeComment, TicketChanges
 from chalicelib.services.tickets.common import check_assignee, etag
 
 
 class BulkChanges:
-    def __init__(self, tickets: TicketRepository, people: PeopleService, changes: TicketChanges):
+    def __init__(self, tickets: TicketStore, people: PeopleService, changes: TicketChanges):
         self.tickets = tickets
         self.people = people
         self.changes = changes

@@ -3,13 +3,14 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
-from chalicelib.adapters.tickets_repo import CommentMark, StaleTicket, TicketRepository
 from chalicelib.domain.clock import iso, now_iso
+from chalicelib.domain.idempotency import CommentMark
 from chalicelib.domain.people import Principal
-from chalicelib.domain.tickets import Events, Ticket, Workflow, apply_changes, history_entry, normalise_tags
+from chalicelib.domain.tickets import Events, StaleTicket, Ticket, Workflow, apply_changes, history_entry, normalise_tags
 from chalicelib.errors import Conflict, PreconditionFailed
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services.people import PeopleService
+from chalicelib.services.ports import TicketStore
 from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.sla import SlaService
 from chalicelib.services.tickets.common import WRITE_ATTEMPTS, check_assignee, etag_matches, live_ticket
@@ -23,7 +24,7 @@ class ChangeComment:
 
 
 class TicketChanges:
-    def __init__(self, tickets: TicketRepository, people: PeopleService, sla: SlaService, presenter: TicketPresenter):
+    def __init__(self, tickets: TicketStore, people: PeopleService, sla: SlaService, presenter: TicketPresenter):
         self.tickets = tickets
         self.people = people
         self.sla = sla

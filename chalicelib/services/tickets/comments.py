@@ -1,21 +1,20 @@
 """Comments on a ticket: adding one (its item and its COMMENT_ADDED entry, in one transaction) and
 listing them, oldest first, older comments (stored only as their entry) included."""
 from chalicelib import config
-from chalicelib.adapters.comments_repo import CommentRepository
-from chalicelib.adapters.tickets_repo import StaleTicket, TicketRepository
 from chalicelib.domain import cursor as cursors
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.people import Principal
-from chalicelib.domain.tickets import Events, history_entry
+from chalicelib.domain.tickets import Events, StaleTicket, history_entry
 from chalicelib.errors import NotFound
 from chalicelib.schemas import comments as schemas
+from chalicelib.services.ports import Comments, Tickets
 from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.tickets.common import live_ticket
 from chalicelib.services.tickets.reads import readable
 
 
 class CommentService:
-    def __init__(self, tickets: TicketRepository, comments: CommentRepository, presenter: TicketPresenter):
+    def __init__(self, tickets: Tickets, comments: Comments, presenter: TicketPresenter):
         self.tickets = tickets
         self.comments = comments
         self.presenter = presenter
@@ -35,7 +34,7 @@ class CommentService:
         scope = f"comments:{ticket_id}"
         key = config.cursor_signing_key()
         after = cursors.decode(query.cursor, scope, key) if query.cursor else None
-        found, more = self.comments.page(ticket_id, after, query.limit)
+        found, more = self.comments.comment_page(ticket_id, after, query.limit)
         return {
             "data": [self.presenter.comment(comment) for comment in found],
             "cursor": cursors.encode(more, scope, key) if more else None,

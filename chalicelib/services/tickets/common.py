@@ -1,10 +1,10 @@
 """What the ticket use cases share: how often a write is retried, ETags, the live ticket a request
 names, and who may be assigned."""
-from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.domain.people import Principal, Project
 from chalicelib.domain.tickets import Ticket
 from chalicelib.errors import NotFound, UnknownReference
 from chalicelib.services.people import PeopleService
+from chalicelib.services.ports import Tickets
 
 # Attempts at a write that another request got ahead of (re-read, re-applied) before a 409.
 WRITE_ATTEMPTS = 3
@@ -19,7 +19,7 @@ def etag_matches(if_match: str, version: int) -> bool:
     return "*" in wanted or etag(version) in wanted
 
 
-def live_ticket(tickets: TicketRepository, principal: Principal, ticket_id: str) -> Ticket:
+def live_ticket(tickets: Tickets, principal: Principal, ticket_id: str) -> Ticket:
     ticket = tickets.get(ticket_id)
     if ticket is None or ticket.project_id != principal.project.id:
         raise NotFound("ticket not found")

@@ -2,13 +2,14 @@
 made with an Idempotency-Key is done once."""
 from dataclasses import dataclass
 
-from chalicelib.adapters.tickets_repo import StaleTicket, TicketRepository
 from chalicelib.domain.clock import iso, new_id, now_iso
 from chalicelib.domain.people import Principal
-from chalicelib.domain.tickets import Events, Ticket, history_entry, normalise_dedup_key, normalise_tags, public_view
+from chalicelib.domain.tickets import (Events, StaleTicket, Ticket, history_entry, normalise_dedup_key, normalise_tags,
+                                      public_view)
 from chalicelib.errors import Conflict
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services.people import PeopleService
+from chalicelib.services.ports import Projects, TicketStore
 from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.sla import SlaService
 from chalicelib.services.tickets import idempotency
@@ -25,11 +26,13 @@ class CreateOutcome:
 
 
 class TicketCreation:
-    def __init__(self, tickets: TicketRepository, people: PeopleService, sla: SlaService, presenter: TicketPresenter):
+    def __init__(self, tickets: TicketStore, people: PeopleService, sla: SlaService, presenter: TicketPresenter,
+                 projects: Projects):
         self.tickets = tickets
         self.people = people
         self.sla = sla
         self.presenter = presenter
+        self.projects = projects
 
     def create(self, principal: Principal, body: schemas.TicketCreate, idempotency_key: str | None) -> CreateOutcome:
         project_id = principal.project.id
@@ -61,7 +64,7 @@ class TicketCreation:
                 existing = self.tickets.get(previous_owner)
                 if existing is not None and existing.is_open:
                     return self._absorb_duplicate(principal, existing, body, scope, request_hash)
-        number = self.people.directory.next_ticket_number(project.id)
+        number = self.projects.next_ticket_number(project.id)
         now = now_iso()
         ticket = Ticket(
             id=new_id(), project_id=project.id, number=number, key=f"{project.key}-{number}",

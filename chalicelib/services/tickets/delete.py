@@ -1,15 +1,15 @@
 """Deleting a ticket: a tombstone keeps its history for admins; its files go after the commit."""
-from chalicelib.adapters.tickets_repo import StaleTicket, TicketRepository
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.people import Principal
-from chalicelib.domain.tickets import Events, history_entry
+from chalicelib.domain.tickets import Events, StaleTicket, history_entry
 from chalicelib.errors import Conflict, PreconditionFailed
 from chalicelib.services.attachments import AttachmentService
+from chalicelib.services.ports import Tickets
 from chalicelib.services.tickets.common import WRITE_ATTEMPTS, etag_matches, live_ticket
 
 
 class TicketDeletion:
-    def __init__(self, tickets: TicketRepository, attachments: AttachmentService):
+    def __init__(self, tickets: Tickets, attachments: AttachmentService):
         self.tickets = tickets
         self.attachments = attachments
 

@@ -6,9 +6,10 @@ import time
 
 from pydantic import BaseModel
 
-from chalicelib.adapters.tickets_repo import IDEMPOTENCY_WINDOW_SECONDS, StoredResponse, TicketRepository
+from chalicelib.domain.idempotency import IDEMPOTENCY_WINDOW_SECONDS, StoredResponse
 from chalicelib.domain.people import Principal
 from chalicelib.errors import Conflict
+from chalicelib.services.ports import Idempotency
 
 
 def scope(principal: Principal, idempotency_key: str) -> str:
@@ -21,7 +22,7 @@ def request_hash(body: BaseModel, operation: str = "") -> str:
     return hashlib.sha256((operation + canonical).encode()).hexdigest()
 
 
-def replay(tickets: TicketRepository, scope: str, request_hash: str) -> StoredResponse | None:
+def replay(tickets: Idempotency, scope: str, request_hash: str) -> StoredResponse | None:
     """The answer kept for this key, if it is still kept; a 409 when the key came with another body."""
     stored = tickets.stored_response(scope)
     if stored is None or stored.expires_at < time.time():

@@ -1,17 +1,17 @@
 """Reading tickets: which ticket a reference names, a ticket with its details, and its history."""
 from chalicelib import config
-from chalicelib.adapters.tickets_repo import TicketRepository
 from chalicelib.domain import cursor as cursors
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import Workflow, parse_key
 from chalicelib.errors import NotFound
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services.attachments import AttachmentService
+from chalicelib.services.ports import Tickets, TicketStore
 from chalicelib.services.presenter import TicketPresenter
 
 
 class TicketReads:
-    def __init__(self, tickets: TicketRepository, attachments: AttachmentService, presenter: TicketPresenter):
+    def __init__(self, tickets: TicketStore, attachments: AttachmentService, presenter: TicketPresenter):
         self.tickets = tickets
         self.attachments = attachments
         self.presenter = presenter
@@ -56,7 +56,7 @@ class TicketReads:
         }
 
 
-def readable(tickets: TicketRepository, principal: Principal, ticket_id: str) -> None:
+def readable(tickets: Tickets, principal: Principal, ticket_id: str) -> None:
     """Whether `principal` may read what the ticket has said (its history, its comments): a ticket
     of their project, and, once deleted, only for admins. A 404 otherwise."""
     owner = tickets.owner_project(ticket_id)

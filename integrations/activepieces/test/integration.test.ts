@@ -48,6 +48,7 @@ describe('against the local stack', { timeout: 300_000 }, () => {
       ['get', project], ['post', `${project}/tickets`], ['get', `${project}/tickets`], ['get', ticket], ['patch', ticket],
       ['post', `${ticket}/comments`], ['post', `${project}/webhooks`], ['get', `${project}/webhooks`],
       ['delete', `${project}/webhooks/{webhook_id}`], ['get', `${project}/members`], ['get', `${project}/teams`], ['get', `${project}/me`],
+      ['get', '/v1/ce/session'],
     ];
     for (const [method, path] of routes) assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
     const detail = resolve(doc.paths[ticket].get.responses['200'].content['application/json'].schema);

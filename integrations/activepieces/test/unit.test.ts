@@ -1,5 +1,10 @@
 /* The piece on its own: engine-shaped contexts against a scripted Ticketry API. */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ticketry } from '../src/index';
 import { sign, verifySignature } from '../src/lib/common/signature';
@@ -14,6 +19,11 @@ const TICKET = {
   reporter: 'u1', assignee: 'u1', source: 'api', tags: ['db'], dedup_key: null, version: 1,
 };
 const error = (status: number, code: string, message: string) => ({ status, body: { error: { code, message, details: [] } } });
+// What GET /v1/ce/session answers for KEY: the piece learns its project here, never from the key.
+const SESSION = {
+  principal: { kind: 'api_key', key_id: 'k1', actor: 'automation:flows', user_id: null, name: 'flows', email: null },
+  projects: [{ id: PROJECT, key: 'OPS', name: 'Ops', role: 'member' }],
+};
 
 let api: FakeApi;
 let routes: Handler;
@@ -60,8 +70,8 @@ describe('signatures (Standard Webhooks)', () => {
 
 describe('connection', () => {
   it('is valid when the key reads its project', async () => {
-    routes = (req) => (req.path === `/v1/ce/projects/${PROJECT}` && req.headers['authorization'] === `Bearer ${KEY}`
-      ? { status: 200, body: { id: PROJECT, name: 'Ops', key: 'OPS' } } : undefined);
+    routes = (req) => (req.path === '/v1/ce/session' && req.headers['authorization'] === `Bearer ${KEY}`
+      ? { status: 200, body: SESSION } : undefined);
     assert.deepEqual(await ticketry.auth!.validate!({ auth: { base_url: api.url + '/', api_key: KEY }, server: {} } as any), { valid: true });
     assert.equal(api.requests.length, 1);
   });
@@ -75,15 +85,47 @@ describe('connection', () => {
     assert.match((wrongUrl as any).error, /No Ticketry project answered/);
     const down = await ticketry.auth!.validate!({ auth: { base_url: 'http://127.0.0.1:9', api_key: KEY }, server: {} } as any);
     assert.match((down as any).error, /Could not reach Ticketry at http:\/\/127\.0\.0\.1:9/);
+    // The API, not the piece, knows what a key looks like: it answers 401 to anything else.
+    routes = (req) => (req.path === '/v1/ce/session' ? error(401, 'unauthorized', 'the API key is not valid') : undefined);
     const notAKey = await ticketry.auth!.validate!({ auth: { base_url: api.url, api_key: 'abc' }, server: {} } as any);
     assert.match((notAKey as any).error, /not a Ticketry API key/);
+  });
+});
+
+describe('the API contract', () => {
+  const root = resolve(__dirname, '..', '..');
+  // Not spawnSync: a blocked event loop would miss the scripted API closing idle connections.
+  const check = (file: string) =>
+    promisify(execFile)(process.execPath, [join(root, 'contract.mjs'), '--check', '--out', file])
+      .then(() => ({ status: 0, stderr: '' }), (error: { code: number; stderr: string }) => ({ status: error.code, stderr: error.stderr }));
+
+  it('the committed api.ts is what the document generates, and a stale one fails the check', async () => {
+    const generated = join(root, 'src', 'lib', 'common', 'api.ts');
+    assert.equal((await check(generated)).status, 0);
+    const stale = join(mkdtempSync(join(tmpdir(), 'ticketry-contract-')), 'api.ts');
+    writeFileSync(stale, readFileSync(generated, 'utf8').replace('"in_progress"', '"working"'));
+    const result = await check(stale);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /is stale/);
+  });
+
+  it('the project comes from the API\'s session, asked once per connection, whatever the key looks like', async () => {
+    routes = (req) => (req.path === '/v1/ce/session' ? { status: 200, body: SESSION } : undefined);
+    const opaque = authFor(api.url, 'an-opaque-key');
+    const dropdown = (ticketry.getAction('create_ticket')!.props as any).project_id;
+    assert.deepEqual((await dropdown.options({ auth: opaque }, {})).options, [{ label: 'Ops (OPS)', value: PROJECT }]);
+    await dropdown.options({ auth: opaque }, {});
+    assert.equal(api.requests.length, 1);
+    assert.equal(api.requests[0].headers['authorization'], 'Bearer an-opaque-key');
+    await dropdown.options({ auth: authFor(api.url, 'an-opaque-key') }, {});
+    assert.equal(api.requests.length, 2);
   });
 });
 
 describe('dropdowns', () => {
   it('offer the key\'s project, and members and teams as assignees', async () => {
     routes = (req) => {
-      if (req.path === `/v1/ce/projects/${PROJECT}`) return { status: 200, body: { id: PROJECT, name: 'Ops', key: 'OPS' } };
+      if (req.path === '/v1/ce/session') return { status: 200, body: SESSION };
       if (req.path.endsWith('/members')) return { status: 200, body: { data: [{ user_id: 'u1', name: 'Ann', email: 'ann@x', role: 'admin' }] } };
       if (req.path.endsWith('/teams')) return { status: 200, body: { data: [{ id: 'tm1', name: 'DBAs' }] } };
       return undefined;

@@ -1,6 +1,6 @@
 import { createAction, Property } from '@activepieces/pieces-framework';
 import { ticketryAuth } from '../auth';
-import { api, ticketPath } from '../common/client';
+import { api } from '../common/client';
 import { projectId, ticketId } from '../common/props';
 
 export const addCommentAction = createAction({
@@ -15,6 +15,9 @@ export const addCommentAction = createAction({
   },
   async run(context) {
     const { project_id, ticket_id, comment } = context.propsValue as Record<string, string>;
-    return api.post(context.auth, ticketPath(project_id, ticket_id, '/comments'), { comment });
+    return api.post(context.auth, '/v1/ce/projects/{project_id}/tickets/{ticket_id}/comments', {
+      path: { project_id, ticket_id },
+      body: { comment },
+    });
   },
 });

@@ -9,11 +9,11 @@
 import { createAction, Property, StoreScope } from '@activepieces/pieces-framework';
 import { ExecutionType } from '@activepieces/shared';
 import { ticketryAuth } from '../auth';
-import { api, projectPath, TicketryError } from '../common/client';
-import { FINAL_STATUSES, projectId, statuses, stringList } from '../common/props';
+import { api, TicketryError } from '../common/client';
+import { FINAL_STATUSES, Status, statusOf, TicketDetail, TicketEventName, WebhookFilters } from '../common/contract';
+import { projectId, statuses, stringList } from '../common/props';
 import { lastComment, lastMoveTo, withoutReadExtras } from '../common/shape';
 import { createTicket, getTicket, idempotencyKeyFor, newTicketBody } from '../common/tickets';
-import { Status, TicketWithHistory, WebhookSubscription } from '../common/types';
 import { ticketFields } from './create-ticket';
 
 export const MAX_TIMEOUT_HOURS = 30 * 24;
@@ -42,7 +42,7 @@ type Context = {
 
 export const stateKey = (context: Pick<Context, 'run' | 'step'>) => `ticketry_wait_${context.run.id}_${context.step?.name ?? 'step'}`;
 
-export function outcome(ticket: TicketWithHistory, state: Pick<WaitState, 'statuses'>, timedOut: boolean) {
+export function outcome(ticket: TicketDetail, state: Pick<WaitState, 'statuses'>, timedOut: boolean) {
   const finished = state.statuses.includes(ticket.status);
   const move = finished ? lastMoveTo(ticket.history, state.statuses) : null;
   return {
@@ -62,7 +62,7 @@ function deletedOutcome(state: WaitState) {
 }
 
 /** The ticket, or null when it has been deleted. */
-async function readTicket(context: Context, state: WaitState): Promise<TicketWithHistory | null> {
+async function readTicket(context: Context, state: WaitState): Promise<TicketDetail | null> {
   try {
     return await getTicket(context.auth, state.project_id, state.ticket_id);
   } catch (error) {
@@ -73,7 +73,9 @@ async function readTicket(context: Context, state: WaitState): Promise<TicketWit
 
 async function unsubscribe(context: Context, state: WaitState): Promise<void> {
   for (const id of state.subscription_ids ?? []) {
-    await api.deleteIfPresent(context.auth, projectPath(state.project_id, `/webhooks/${id}`));
+    await api.deleteIfPresent(context.auth, '/v1/ce/projects/{project_id}/webhooks/{webhook_id}', {
+      path: { project_id: state.project_id, webhook_id: id },
+    });
   }
 }
 
@@ -90,13 +92,16 @@ async function waitOrFinish(context: Context, state: WaitState) {
     // With a deadline the waitpoint is a delay that ends then; its resume URL ends it earlier.
     state.deadline ? { type: 'DELAY', version: 'V1', resumeDateTime: state.deadline } : { type: 'WEBHOOK', version: 'V1' },
   );
-  const subscribe = (event_type: string, filters: Record<string, unknown>) =>
-    api.post<WebhookSubscription>(context.auth, projectPath(state.project_id, '/webhooks'), {
-      name: `Activepieces: wait for ${state.ticket_id}`.slice(0, 128),
-      event_type,
-      url: waitpoint.resumeUrl,
-      once: true,
-      filters: { ticket_id: state.ticket_id, ...filters },
+  const subscribe = (event_type: TicketEventName, filters: WebhookFilters) =>
+    api.post(context.auth, '/v1/ce/projects/{project_id}/webhooks', {
+      path: { project_id: state.project_id },
+      body: {
+        name: `Activepieces: wait for ${state.ticket_id}`.slice(0, 128),
+        event_type,
+        url: waitpoint.resumeUrl,
+        once: true,
+        filters: { ticket_id: state.ticket_id, ...filters },
+      },
     });
   const waiting: WaitState = { ...state, subscription_ids: [], waits: state.waits + 1 };
   // Kept before each next call, so a failure after it leaves nothing unknown behind.
@@ -146,7 +151,7 @@ export const createTicketAndWaitAction = createAction({
       return onResume(ctx);
     }
     const props = context.propsValue as Record<string, unknown>;
-    const chosen = stringList(props['statuses']) as Status[];
+    const chosen = stringList(props['statuses']).map(statusOf);
     const hours = props['timeout_hours'] === undefined || props['timeout_hours'] === null || props['timeout_hours'] === ''
       ? null
       : Number(props['timeout_hours']);

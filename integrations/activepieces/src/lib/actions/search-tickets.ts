@@ -1,9 +1,9 @@
 import { createAction, Property } from '@activepieces/pieces-framework';
 import { ticketryAuth } from '../auth';
-import { api, projectPath } from '../common/client';
+import { api, TicketSearch } from '../common/client';
+import { sortOf, Ticket, TicketSort } from '../common/contract';
 import { assignee, given, projectId, severities, statuses, stringList, tags } from '../common/props';
 import { isoDate } from '../common/tickets';
-import { Page, Ticket } from '../common/types';
 
 export const MAX_RESULTS_CAP = 1000;
 const PAGE_SIZE_MAX = 100;
@@ -11,8 +11,8 @@ const PAGE_SIZE_MAX = 100;
 const dateParams = ['created_after', 'created_before', 'due_after', 'due_before'] as const;
 
 /** The API's search parameters from the props, passed through as the query string. */
-export function searchQuery(props: Record<string, unknown>): Record<string, string | string[] | undefined> {
-  const query: Record<string, string | string[] | undefined> = {};
+export function searchQuery(props: Record<string, unknown>): TicketSearch {
+  const query: TicketSearch = {};
   if (given(props['q'])) query['q'] = String(props['q']);
   const statusList = stringList(props['status']);
   if (given(props['status_group'])) statusList.push(String(props['status_group']));
@@ -21,9 +21,9 @@ export function searchQuery(props: Record<string, unknown>): Record<string, stri
   if (severityList.length) query['severity'] = severityList;
   const tagList = stringList(props['tags']).map((t) => t.toLowerCase());
   if (tagList.length) query['tags'] = tagList;
-  for (const field of ['assignee', 'reporter', 'sort']) {
-    if (given(props[field])) query[field] = String(props[field]);
-  }
+  if (given(props['assignee'])) query.assignee = String(props['assignee']);
+  if (given(props['reporter'])) query.reporter = String(props['reporter']);
+  if (given(props['sort'])) query.sort = sortOf(props['sort']);
   if (props['overdue'] === true) query['overdue'] = 'true';
   for (const field of dateParams) {
     if (given(props[field])) query[field] = isoDate(props[field], field);
@@ -71,7 +71,7 @@ export const searchTicketsAction = createAction({
           { label: 'Recently updated first', value: 'updated' },
           { label: 'Soonest due first (tickets without a due date last)', value: 'due' },
           { label: 'Most severe first', value: 'severity' },
-        ],
+        ] satisfies { label: string; value: TicketSort }[],
       },
     }),
     limit: Property.Number({ displayName: 'Page size', description: '1–100, default 50', required: false, defaultValue: 50 }),
@@ -96,14 +96,13 @@ export const searchTicketsAction = createAction({
     const cap = props['all_pages'] === true
       ? Math.min(MAX_RESULTS_CAP, Math.max(1, Number(props['max_results'] ?? 500) || 500))
       : pageSize;
-    const path = projectPath(String(props['project_id']), '/tickets');
+    const path = { project_id: String(props['project_id']) };
     const tickets: Ticket[] = [];
     let cursor: string | null = given(props['cursor']) ? String(props['cursor']) : null;
     do {
-      const page: Page<Ticket> = await api.get<Page<Ticket>>(context.auth, path, {
-        ...query,
-        limit: String(Math.min(pageSize, cap - tickets.length)),
-        cursor: cursor ?? undefined,
+      const page = await api.get(context.auth, '/v1/ce/projects/{project_id}/tickets', {
+        path,
+        query: { ...query, limit: Math.min(pageSize, cap - tickets.length), cursor: cursor ?? undefined },
       });
       tickets.push(...page.data);
       cursor = page.cursor;

@@ -1,19 +1,20 @@
 import { createAction, Property } from '@activepieces/pieces-framework';
 import { ticketryAuth } from '../auth';
-import { api, request, ticketPath } from '../common/client';
+import { api } from '../common/client';
+import { severityOf, statusOf, TicketPatch } from '../common/contract';
 import { assignee, given, projectId, severity, stringList, tags, ticketId, UNASSIGNED, workflowStatus } from '../common/props';
 import { isoDate } from '../common/tickets';
-import { Ticket } from '../common/types';
 
-export function ticketChange(props: Record<string, unknown>): Record<string, unknown> {
-  const change: Record<string, unknown> = {};
-  for (const field of ['title', 'description', 'status', 'severity']) {
-    if (given(props[field])) change[field] = String(props[field]);
-  }
-  if (given(props['assignee'])) change['assignee'] = props['assignee'] === UNASSIGNED ? null : String(props['assignee']);
-  if (given(props['tags'])) change['tags'] = stringList(props['tags']);
-  if (props['clear_due_date'] === true) change['due_date'] = null;
-  else if (given(props['due_date'])) change['due_date'] = isoDate(props['due_date'], 'due_date');
+export function ticketChange(props: Record<string, unknown>): TicketPatch {
+  const change: TicketPatch = {};
+  if (given(props['title'])) change.title = String(props['title']);
+  if (given(props['description'])) change.description = String(props['description']);
+  if (given(props['status'])) change.status = statusOf(props['status']);
+  if (given(props['severity'])) change.severity = severityOf(props['severity']);
+  if (given(props['assignee'])) change.assignee = props['assignee'] === UNASSIGNED ? null : String(props['assignee']);
+  if (given(props['tags'])) change.tags = stringList(props['tags']);
+  if (props['clear_due_date'] === true) change.due_date = null;
+  else if (given(props['due_date'])) change.due_date = isoDate(props['due_date'], 'due_date');
   return change;
 }
 
@@ -43,10 +44,8 @@ export const updateTicketAction = createAction({
     const props = context.propsValue as Record<string, unknown>;
     const change = ticketChange(props);
     if (!Object.keys(change).length) throw new Error('Nothing to change: fill in at least one field');
-    const path = ticketPath(String(props['project_id']), String(props['ticket_id']));
-    if (given(props['expected_version'])) {
-      return (await request<Ticket>(context.auth, 'PATCH', path, { body: change, headers: { 'If-Match': `"${Number(props['expected_version'])}"` } })).body;
-    }
-    return api.patch<Ticket>(context.auth, path, change);
+    const path = { project_id: String(props['project_id']), ticket_id: String(props['ticket_id']) };
+    const headers = given(props['expected_version']) ? { 'If-Match': `"${Number(props['expected_version'])}"` } : undefined;
+    return api.patch(context.auth, '/v1/ce/projects/{project_id}/tickets/{ticket_id}', { path, body: change, headers });
   },
 });

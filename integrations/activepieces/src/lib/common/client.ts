@@ -1,5 +1,8 @@
 /* The one HTTP client of the piece: base URL and key from the connection, JSON in and out, and
-   the API's own error message when it answers with an error. */
+   the API's own error message when it answers with an error. Calls name a route of the API's
+   document (`paths` of the generated api.ts), which types their parameters, body and answer. */
+import type { paths } from './api';
+import type { Session } from './contract';
 
 export type TicketryConnection = { base_url: string; api_key: string };
 
@@ -15,7 +18,7 @@ export class TicketryError extends Error {
   }
 }
 
-type Query = Record<string, string | number | boolean | string[] | null | undefined>;
+type Query = Record<string, string | number | boolean | readonly string[] | null | undefined>;
 
 export type RequestOptions = {
   body?: unknown;
@@ -42,27 +45,6 @@ export function connectionOf(auth: unknown): TicketryConnection {
     throw new TicketryError(`The base URL must start with http:// or https:// (got "${baseUrl}")`, null);
   }
   return { base_url: baseUrl, api_key: apiKey };
-}
-
-/** The project a key belongs to: keys are `tkt_<project id>_<key id>_<secret>`. */
-export function keyProjectId(apiKey: string): string | null {
-  const match = /^tkt_([A-Za-z0-9]+)_/.exec(apiKey);
-  return match ? match[1] : null;
-}
-
-export function projectPath(projectId: string, rest = ''): string {
-  if (!projectId) {
-    throw new TicketryError('Choose a project', null);
-  }
-  return `/v1/ce/projects/${encodeURIComponent(projectId)}${rest}`;
-}
-
-export function ticketPath(projectId: string, ticketId: string, rest = ''): string {
-  const id = String(ticketId ?? '').trim();
-  if (!id) {
-    throw new TicketryError('A ticket id or key (such as OPS-42) is needed', null);
-  }
-  return projectPath(projectId, `/tickets/${encodeURIComponent(id)}${rest}`);
 }
 
 function queryString(query: Query | undefined): string {
@@ -143,15 +125,76 @@ export async function request<T = any>(
   return { status: response.status, body: body as T, headers: answerHeaders };
 }
 
+// ---- typed calls: a route of the document, its parameters, body and answer ---------------------
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** The routes that answer `method`. */
+export type Route<M extends Method> = { [P in keyof paths]: paths[P][M] extends undefined ? never : P }[keyof paths];
+type Operation<M extends Method, P extends Route<M>> = NonNullable<paths[P][M]>;
+type OperationParameters<O> = O extends { parameters: infer X } ? X : never;
+type PathParameters<O> = OperationParameters<O> extends { path: infer X } ? X : never;
+/** Query parameters by their names; a list is sent comma-separated, as the API reads lists. */
+type QueryParameters<O> = OperationParameters<O> extends { query?: infer X }
+  ? { [K in keyof NonNullable<X>]?: NonNullable<X>[K] | readonly string[] }
+  : never;
+type HeaderParameters<O> = OperationParameters<O> extends { header?: infer X } ? NonNullable<X> : never;
+type JsonBody<O> = O extends { requestBody?: infer R }
+  ? [NonNullable<R>] extends [never] ? never : NonNullable<R> extends { content: { 'application/json': infer B } } ? B : never
+  : never;
+type JsonContent<R> = R extends { content: { 'application/json': infer B } } ? B : null;
+/** What a successful call answers: the body of its 200 or 201, null for a 204. */
+export type Success<O> = O extends { responses: infer R }
+  ? R extends { 200: infer A } ? JsonContent<A> : R extends { 201: infer A } ? JsonContent<A> : null
+  : never;
+
+/** The query parameters of a route, by their names. */
+export type QueryOf<M extends Method, P extends Route<M>> = QueryParameters<Operation<M, P>>;
+export type TicketSearch = QueryOf<'get', '/v1/ce/projects/{project_id}/tickets'>;
+
+export type CallOptions<O> = ([PathParameters<O>] extends [never] ? { path?: never } : { path: PathParameters<O> }) &
+  ([JsonBody<O>] extends [never] ? { body?: never } : { body: JsonBody<O> }) & {
+    query?: QueryParameters<O>;
+    headers?: Partial<HeaderParameters<O>>;
+    timeoutMs?: number;
+  };
+
+const MISSING: Record<string, string> = {
+  project_id: 'Choose a project',
+  ticket_id: 'A ticket id or key (such as OPS-42) is needed',
+};
+
+/** The route with its path parameters filled in. */
+export function routePath(route: string, parameters: Record<string, unknown> | undefined): string {
+  return route.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = String(parameters?.[name] ?? '').trim();
+    if (!value) throw new TicketryError(MISSING[name] ?? `${name} is needed`, null);
+    return encodeURIComponent(value);
+  });
+}
+
+export async function call<M extends Method, P extends Route<M>>(
+  auth: unknown,
+  method: M,
+  route: P,
+  options: CallOptions<Operation<M, P>>,
+): Promise<Answer<Success<Operation<M, P>>>> {
+  const { path, body, query, headers, timeoutMs } = options as {
+    path?: Record<string, unknown>; body?: unknown; query?: Query; headers?: Record<string, string>; timeoutMs?: number;
+  };
+  return request<Success<Operation<M, P>>>(auth, method.toUpperCase(), routePath(route, path), { body, query, headers, timeoutMs });
+}
+
 export const api = {
-  get: async <T = any>(auth: unknown, path: string, query?: Query) => (await request<T>(auth, 'GET', path, { query })).body,
-  post: async <T = any>(auth: unknown, path: string, body: unknown, headers?: Record<string, string>) =>
-    (await request<T>(auth, 'POST', path, { body, headers })).body,
-  patch: async <T = any>(auth: unknown, path: string, body: unknown) => (await request<T>(auth, 'PATCH', path, { body })).body,
+  get: async <P extends Route<'get'>>(auth: unknown, route: P, options: CallOptions<Operation<'get', P>>) =>
+    (await call(auth, 'get', route, options)).body,
+  post: async <P extends Route<'post'>>(auth: unknown, route: P, options: CallOptions<Operation<'post', P>>) =>
+    (await call(auth, 'post', route, options)).body,
+  patch: async <P extends Route<'patch'>>(auth: unknown, route: P, options: CallOptions<Operation<'patch', P>>) =>
+    (await call(auth, 'patch', route, options)).body,
   /** Deleting what is already gone is fine. */
-  deleteIfPresent: async (auth: unknown, path: string): Promise<boolean> => {
+  deleteIfPresent: async <P extends Route<'delete'>>(auth: unknown, route: P, options: CallOptions<Operation<'delete', P>>): Promise<boolean> => {
     try {
-      await request(auth, 'DELETE', path);
+      await call(auth, 'delete', route, options);
       return true;
     } catch (error) {
       if (error instanceof TicketryError && error.status === 404) return false;
@@ -159,3 +202,23 @@ export const api = {
     }
   },
 };
+
+// ---- who the connection is -------------------------------------------------------------------
+
+// One call per connection object: the engine hands each step run its own, so a run asks once
+// however many times its props and steps need the answer.
+const sessions = new WeakMap<object, Promise<Session>>();
+
+/** Who the connection's key is and the projects it reaches (`GET /v1/ce/session`): the piece
+ * never reads anything into the key itself. */
+export function sessionOf(auth: unknown, timeoutMs?: number): Promise<Session> {
+  const load = () => call(auth, 'get', '/v1/ce/session', { timeoutMs }).then((answer) => answer.body);
+  if (typeof auth !== 'object' || auth === null) return load();
+  let session = sessions.get(auth);
+  if (!session) {
+    session = load();
+    sessions.set(auth, session);
+    session.catch(() => sessions.delete(auth));
+  }
+  return session;
+}

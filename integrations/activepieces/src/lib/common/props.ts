@@ -1,8 +1,8 @@
 /* Props shared by the actions and triggers: project, ticket, statuses, severities, people. */
 import { Property } from '@activepieces/pieces-framework';
 import { ticketryAuth } from '../auth';
-import { api, connectionOf, keyProjectId, projectPath, TicketryError, ticketPath } from './client';
-import { FINAL_STATUSES, Member, Project, SEVERITIES, Status, STATUSES, Team, TicketWithHistory } from './types';
+import { api, sessionOf, TicketryError } from './client';
+import { FINAL_STATUSES, SEVERITIES, Status, STATUSES } from './contract';
 
 const label = (value: string) => value.charAt(0).toUpperCase() + value.slice(1).replace(/_/g, ' ');
 
@@ -15,13 +15,12 @@ function disabled(placeholder: string) {
   return { disabled: true, options: [] as Option[], placeholder };
 }
 
-/** The projects the key can see: a key belongs to one project, which the dropdown offers (and
- * preselects); should keys ever span projects, the list answers for each. */
+/** The projects the connection reaches, as the API's session lists them: a key reaches the one
+ * project it belongs to, which the dropdown offers (and preselects). */
 export async function projectOptions(auth: unknown): Promise<Option[]> {
-  const projectId = keyProjectId(connectionOf(auth).api_key);
-  if (!projectId) throw new TicketryError('This is not a Ticketry API key', null);
-  const project = await api.get<Project>(auth, projectPath(projectId));
-  return [{ label: `${project.name} (${project.key})`, value: project.id }];
+  const session = await sessionOf(auth);
+  if (!session.projects.length) throw new TicketryError('This API key reaches no Ticketry project', null);
+  return session.projects.map((project) => ({ label: `${project.name} (${project.key})`, value: project.id }));
 }
 
 export const projectId = () =>
@@ -49,9 +48,10 @@ export const ticketId = (description = 'The ticket\'s id, or its key such as OPS
  * key's own member. `extra` comes first (e.g. "Unassigned"). */
 export async function assigneeOptions(auth: unknown, project: string, extra: Option[] = []): Promise<{ options: Option[]; placeholder?: string }> {
   try {
+    const path = { project_id: project };
     const [members, teams] = await Promise.all([
-      api.get<{ data: Member[] }>(auth, projectPath(project, '/members')),
-      api.get<{ data: Team[] }>(auth, projectPath(project, '/teams')),
+      api.get(auth, '/v1/ce/projects/{project_id}/members', { path }),
+      api.get(auth, '/v1/ce/projects/{project_id}/teams', { path }),
     ]);
     return {
       options: [
@@ -65,7 +65,7 @@ export async function assigneeOptions(auth: unknown, project: string, extra: Opt
   }
   const options = [...extra];
   try {
-    const me = await api.get<Member>(auth, projectPath(project, '/me'));
+    const me = await api.get(auth, '/v1/ce/projects/{project_id}/me', { path: { project_id: project } });
     options.push({ label: `${me.name} <${me.email}> (this key's member)`, value: me.user_id });
   } catch (error) {
     if (!(error instanceof TicketryError) || error.status !== 403) throw error;
@@ -133,8 +133,10 @@ export const workflowStatus = () =>
         return { disabled: false, options: statusOptions, placeholder: 'Any status (name a ticket to see its allowed moves)' };
       }
       try {
-        const ticket = await api.get<TicketWithHistory>(auth, ticketPath(String(project_id), String(ticket_id)));
-        const allowed = ticket.allowed_transitions ?? [...STATUSES];
+        const ticket = await api.get(auth, '/v1/ce/projects/{project_id}/tickets/{ticket_id}', {
+          path: { project_id: String(project_id), ticket_id: String(ticket_id) },
+        });
+        const allowed: readonly Status[] = ticket.allowed_transitions ?? STATUSES;
         return {
           disabled: false,
           options: statusOptions.filter((o) => allowed.includes(o.value)),

@@ -1,8 +1,8 @@
 /* Sample data for the flow builder, shaped like real deliveries. */
+import { EventTicket, TicketEventName } from './contract';
 import { FlowItem } from './shape';
-import { Ticket } from './types';
 
-export const sampleTicket: Ticket = {
+export const sampleTicket: EventTicket = {
   id: '94nn26rdpjzcytk1',
   number: 42,
   key: 'OPS-42',
@@ -23,7 +23,7 @@ export const sampleTicket: Ticket = {
   version: 1,
 };
 
-export function sampleItem(eventType: string, overrides: Partial<FlowItem> = {}): FlowItem {
+export function sampleItem<E extends TicketEventName>(eventType: E, overrides: Partial<FlowItem<E>> = {}): FlowItem<E> {
   return {
     ...sampleTicket,
     event_type: eventType,

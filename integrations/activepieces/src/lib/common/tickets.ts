@@ -1,8 +1,8 @@
 /* Ticket requests the actions share. */
 import { createHash } from 'node:crypto';
-import { api, projectPath, request, ticketPath } from './client';
+import { api, call } from './client';
+import { severityOf, Ticket, TicketCreate } from './contract';
 import { given, stringList, UNASSIGNED } from './props';
-import { Ticket, TicketWithHistory } from './types';
 
 type Props = Record<string, unknown>;
 
@@ -12,18 +12,18 @@ export function isoDate(value: unknown, field: string): string {
   return date.toISOString();
 }
 
-export function newTicketBody(props: Props): Record<string, unknown> {
-  const body: Record<string, unknown> = {
+export function newTicketBody(props: Props): TicketCreate {
+  const body: TicketCreate = {
     title: String(props['title'] ?? '').trim(),
     description: given(props['description']) ? String(props['description']) : '',
-    severity: given(props['severity']) ? props['severity'] : 'medium',
+    severity: given(props['severity']) ? severityOf(props['severity']) : 'medium',
   };
-  if (given(props['assignee']) && props['assignee'] !== UNASSIGNED) body['assignee'] = String(props['assignee']);
+  if (given(props['assignee']) && props['assignee'] !== UNASSIGNED) body.assignee = String(props['assignee']);
   const tagList = stringList(props['tags']);
-  if (tagList.length) body['tags'] = tagList;
-  if (given(props['due_date'])) body['due_date'] = isoDate(props['due_date'], 'due_date');
-  if (given(props['source'])) body['source'] = String(props['source']);
-  if (given(props['dedup_key'])) body['dedup_key'] = String(props['dedup_key']);
+  if (tagList.length) body.tags = tagList;
+  if (given(props['due_date'])) body.due_date = isoDate(props['due_date'], 'due_date');
+  if (given(props['source'])) body.source = String(props['source']);
+  if (given(props['dedup_key'])) body.dedup_key = String(props['dedup_key']);
   return body;
 }
 
@@ -36,8 +36,9 @@ export function runIdempotencyKey(runId: string, stepName: string, body: unknown
 
 export type Created = { ticket: Ticket; created: boolean };
 
-export async function createTicket(auth: unknown, projectId: string, body: Record<string, unknown>, idempotencyKey: string | null): Promise<Created> {
-  const answer = await request<Ticket>(auth, 'POST', projectPath(projectId, '/tickets'), {
+export async function createTicket(auth: unknown, projectId: string, body: TicketCreate, idempotencyKey: string | null): Promise<Created> {
+  const answer = await call(auth, 'post', '/v1/ce/projects/{project_id}/tickets', {
+    path: { project_id: projectId },
     body,
     headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : undefined,
   });
@@ -52,4 +53,4 @@ export function idempotencyKeyFor(context: { run: { id: string }; step: { name: 
 }
 
 export const getTicket = (auth: unknown, projectId: string, ticketId: string) =>
-  api.get<TicketWithHistory>(auth, ticketPath(projectId, ticketId));
+  api.get(auth, '/v1/ce/projects/{project_id}/tickets/{ticket_id}', { path: { project_id: projectId, ticket_id: ticketId } });

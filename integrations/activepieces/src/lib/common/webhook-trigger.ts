@@ -2,11 +2,11 @@
    verify and flatten each delivery on run, unsubscribe on disable. */
 import { createTrigger, Property, TriggerStrategy } from '@activepieces/pieces-framework';
 import { ticketryAuth } from '../auth';
-import { api, projectPath } from './client';
+import { api, TicketSearch } from './client';
+import { EventPayload, severityOf, TicketEventName, WebhookFilters } from './contract';
 import { assignee, given, projectId, severities, statusOptions, stringList, tags } from './props';
 import { rawBodyOf, verifySignature } from './signature';
 import { eventItem, FlowItem, ticketItem } from './shape';
-import { Page, Ticket, WebhookEvent, WebhookFilters, WebhookSubscription } from './types';
 
 export const STORE_KEY = 'ticketry_subscription';
 
@@ -14,37 +14,40 @@ export type StoredSubscription = { id: string; secret: string; project_id: strin
 
 type Props = Record<string, unknown>;
 
-export type TicketTriggerSpec = {
+const WEBHOOKS = '/v1/ce/projects/{project_id}/webhooks';
+const WEBHOOK = '/v1/ce/projects/{project_id}/webhooks/{webhook_id}';
+
+export type TicketTriggerSpec<E extends TicketEventName> = {
   name: string;
   displayName: string;
   description: string;
-  eventType: string;
+  eventType: E;
   /** Props beyond project and the common filters. */
   props?: Record<string, any>;
   /** Extra subscription filters from the props. */
   filters?: (props: Props) => WebhookFilters;
   /** Events the API filters cannot tell apart are dropped here. */
-  accept?: (item: FlowItem, props: Props) => boolean;
+  accept?: (item: FlowItem<E>, props: Props) => boolean;
   /** Search parameters for `test`, so it shows matching tickets. */
-  testQuery?: (props: Props) => Record<string, string | string[] | undefined>;
-  sampleData: FlowItem;
+  testQuery?: (props: Props) => TicketSearch;
+  sampleData: FlowItem<E>;
 };
 
 function commonFilters(props: Props): WebhookFilters {
   const filters: WebhookFilters = {};
   const severity = stringList(props['severity']);
-  if (severity.length) filters.severity = severity as WebhookFilters['severity'];
+  if (severity.length) filters.severity = severity.map(severityOf);
   const tagList = stringList(props['tags']).map((t) => t.toLowerCase());
   if (tagList.length) filters.tags = tagList;
   if (given(props['assignee'])) filters.assignee = String(props['assignee']);
   return filters;
 }
 
-export function subscriptionFilters(spec: TicketTriggerSpec, props: Props): WebhookFilters {
+export function subscriptionFilters<E extends TicketEventName>(spec: TicketTriggerSpec<E>, props: Props): WebhookFilters {
   return { ...commonFilters(props), ...(spec.filters ? spec.filters(props) : {}) };
 }
 
-export function createTicketTrigger(spec: TicketTriggerSpec) {
+export function createTicketTrigger<E extends TicketEventName>(spec: TicketTriggerSpec<E>) {
   return createTrigger({
     auth: ticketryAuth,
     name: spec.name,
@@ -64,58 +67,69 @@ export function createTicketTrigger(spec: TicketTriggerSpec) {
       const project = String(props['project_id']);
       const previous = await context.store.get<StoredSubscription>(STORE_KEY);
       if (previous) {
-        await api.deleteIfPresent(context.auth, projectPath(previous.project_id, `/webhooks/${previous.id}`));
+        await api.deleteIfPresent(context.auth, WEBHOOK, { path: { project_id: previous.project_id, webhook_id: previous.id } });
       }
-      const subscription = await api.post<WebhookSubscription>(context.auth, projectPath(project, '/webhooks'), {
-        name: `Activepieces: ${spec.displayName}`.slice(0, 128),
-        event_type: spec.eventType,
-        url: context.webhookUrl,
-        filters: subscriptionFilters(spec, props),
+      const subscription = await api.post(context.auth, WEBHOOKS, {
+        path: { project_id: project },
+        body: {
+          name: `Activepieces: ${spec.displayName}`.slice(0, 128),
+          event_type: spec.eventType,
+          url: context.webhookUrl,
+          filters: subscriptionFilters(spec, props),
+        },
       });
       await context.store.put<StoredSubscription>(STORE_KEY, {
         id: subscription.id,
-        secret: subscription.secret as string,
+        secret: subscription.secret,
         project_id: project,
       });
     },
     async onDisable(context) {
       const stored = await context.store.get<StoredSubscription>(STORE_KEY);
       if (stored) {
-        await api.deleteIfPresent(context.auth, projectPath(stored.project_id, `/webhooks/${stored.id}`));
+        await api.deleteIfPresent(context.auth, WEBHOOK, { path: { project_id: stored.project_id, webhook_id: stored.id } });
         await context.store.delete(STORE_KEY);
       }
     },
-    async run(context) {
+    async run(context): Promise<FlowItem<E>[]> {
       const stored = await context.store.get<StoredSubscription>(STORE_KEY);
       const payload = context.payload as { headers?: Record<string, string>; body?: unknown; rawBody?: unknown };
       const raw = rawBodyOf(payload);
       if (!stored || raw === null) return [];
       const message = verifySignature(stored.secret, payload.headers, raw);
       if (!message) return []; // forged, altered or replayed late
-      let event: WebhookEvent;
+      let event: EventPayload<E> | { type?: unknown; data?: { ticket?: unknown } };
       try {
-        event = JSON.parse(raw) as WebhookEvent;
+        // Signed by the API: a body of the type it names, as the document describes it.
+        event = JSON.parse(raw) as EventPayload<E>;
       } catch {
         return [];
       }
-      if (event.type !== spec.eventType || !event.data?.ticket) return []; // e.g. a PING
+      if (!isEventOf(spec.eventType, event)) return []; // e.g. a PING
       const item = eventItem(event, message.id);
       if (spec.accept && !spec.accept(item, context.propsValue as Props)) return [];
       return [item];
     },
-    async test(context) {
+    async test(context): Promise<FlowItem<E>[]> {
       const props = context.propsValue as Props;
       const filters = commonFilters(props);
-      const page = await api.get<Page<Ticket>>(context.auth, projectPath(String(props['project_id']), '/tickets'), {
-        limit: '5',
-        severity: filters.severity,
-        tags: filters.tags,
-        assignee: filters.assignee,
-        ...(spec.testQuery ? spec.testQuery(props) : {}),
+      const page = await api.get(context.auth, '/v1/ce/projects/{project_id}/tickets', {
+        path: { project_id: String(props['project_id']) },
+        query: {
+          limit: 5,
+          severity: filters.severity ?? undefined,
+          tags: filters.tags ?? undefined,
+          assignee: filters.assignee ?? undefined,
+          ...(spec.testQuery ? spec.testQuery(props) : {}),
+        },
       });
       return page.data.map((ticket) => ticketItem(ticket, spec.eventType));
     },
   });
+}
+
+function isEventOf<E extends TicketEventName>(type: E, event: { type?: unknown; data?: { ticket?: unknown } } | null): event is EventPayload<E> {
+  return event !== null && typeof event === 'object' && event.type === type && !!event.data?.ticket;
 }
 
 export function statusProp(displayName: string, description: string) {

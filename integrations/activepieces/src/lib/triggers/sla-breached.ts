@@ -1,16 +1,18 @@
 import { Property } from '@activepieces/pieces-framework';
+import { SLA_TARGETS, SlaTarget } from '../common/contract';
 import { createTicketTrigger } from '../common/webhook-trigger';
 import { sampleItem } from '../common/samples';
+import { FlowItem } from '../common/shape';
 
-const TARGETS = [
-  { label: 'Acknowledge (time to leave new)', value: 'acknowledge' },
-  { label: 'Resolve (time to resolved or closed)', value: 'resolve' },
-];
+const TARGET_LABELS: Record<SlaTarget, string> = {
+  acknowledge: 'Acknowledge (time to leave new)',
+  resolve: 'Resolve (time to resolved or closed)',
+};
+const TARGETS = SLA_TARGETS.map((target) => ({ label: TARGET_LABELS[target], value: target }));
 
 /** The SLA target an SLA event is about (`changes.sla.new.target`). */
-export function slaTargetOf(changes: Record<string, { old?: unknown; new?: unknown }>): string | undefined {
-  const sla = changes['sla']?.new as { target?: unknown } | undefined;
-  return typeof sla?.target === 'string' ? sla.target : undefined;
+export function slaTargetOf(changes: FlowItem<'SLA_BREACHED'>['changes']): SlaTarget | undefined {
+  return changes.sla?.new.target;
 }
 
 export const slaBreached = createTicketTrigger({

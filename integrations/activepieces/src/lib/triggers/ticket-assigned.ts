@@ -8,7 +8,7 @@ export const ticketAssigned = createTicketTrigger({
   eventType: 'TICKET_UPDATED',
   // The API has no filter for "the assignee changed": updates of other fields are dropped here.
   accept: (item) => {
-    const change = item.changes['assignee'];
+    const change = item.changes.assignee;
     return change !== undefined && change.new !== null && change.new !== undefined;
   },
   sampleData: sampleItem('TICKET_UPDATED', {

@@ -1,6 +1,5 @@
-import { statuses } from '../common/props';
-import { stringList } from '../common/props';
-import { STATUSES } from '../common/types';
+import { statusOf, STATUSES } from '../common/contract';
+import { statuses, stringList } from '../common/props';
 import { createTicketTrigger } from '../common/webhook-trigger';
 import { sampleItem } from '../common/samples';
 
@@ -14,10 +13,10 @@ export const ticketStatusChanged = createTicketTrigger({
   },
   // Naming every status keeps only the updates that change the status.
   filters: (props) => {
-    const chosen = stringList(props['statuses']);
-    return { status_changed_to: (chosen.length ? chosen : [...STATUSES]) as never };
+    const chosen = stringList(props['statuses']).map(statusOf);
+    return { status_changed_to: chosen.length ? chosen : [...STATUSES] };
   },
-  accept: (item) => item.changes['status'] !== undefined,
+  accept: (item) => item.changes.status !== undefined,
   testQuery: (props) => ({ status: stringList(props['statuses']) }),
   sampleData: sampleItem('TICKET_UPDATED', {
     status: 'resolved',

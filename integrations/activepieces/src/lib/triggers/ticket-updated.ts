@@ -1,4 +1,5 @@
 import { createTicketTrigger, statusProp } from '../common/webhook-trigger';
+import { statusOf } from '../common/contract';
 import { given } from '../common/props';
 import { sampleItem } from '../common/samples';
 
@@ -10,7 +11,7 @@ export const ticketUpdated = createTicketTrigger({
   props: {
     status: statusProp('Status changed to', 'Only changes that move the ticket to this status; empty for any change'),
   },
-  filters: (props) => (given(props['status']) ? { status_changed_to: String(props['status']) as never } : {}),
+  filters: (props) => (given(props['status']) ? { status_changed_to: statusOf(props['status']) } : {}),
   testQuery: (props) => ({ status: given(props['status']) ? String(props['status']) : undefined }),
   sampleData: sampleItem('TICKET_UPDATED', {
     status: 'acknowledged',

@@ -1,0 +1,1 @@
+"""The DynamoDB repositories, one module per concern; every key they build comes from `keys`."""

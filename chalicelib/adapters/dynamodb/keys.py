@@ -1,0 +1,177 @@
+"""Every partition and sort key of the two tables (and the deliveries table), built in one place.
+
+tickets   `T#<ticket id>` holds a ticket's collection: `TICKET`, `TAG#<tag>`, `FILE#<attachment id>`,
+          `EVT#<timestamp>#<entry id>` (history), `CMT#<timestamp>#<entry id>` (comments, sharing
+          their COMMENT_ADDED entry's moment and id), `DUE` and `SLA#<target>` (markers). Apart from it:
+          `TX#<ticket id>` (term index: `TERM#<prefix>`, `WORDS`), `NUM#<project id>#<number>`,
+          `DEDUP#<project id>#<key>`, idempotency scopes, `BULK#<hash>#<ticket id>` (comment marks)
+          and `NOTIFIED#<event id>`.
+directory `P#<project id>` holds a project's collection: `PROJECT`, `MEMBER#`, `EMAIL#`, `TEAM#`,
+          `APIKEY#`, `SLA#<version>`, `WEBHOOK#`, `VIEW#…`, `COUNT#…`, `REPORT#…`; wrong-key counts
+          live under `WRONGKEYS#<subject>`.
+"""
+import hashlib
+
+# ---- tickets table ---------------------------------------------------------------------------
+
+TICKET_SK = "TICKET"
+TAG_SK_PREFIX = "TAG#"
+HISTORY_SK_PREFIX = "EVT#"
+# Below the history (and `DUE`) in sk order: the detail's descending Query ends before them.
+COMMENT_SK_PREFIX = "CMT#"
+ATTACHMENT_SK_PREFIX = "FILE#"
+TERM_SK_PREFIX = "TERM#"
+COMMENT_WORDS_SK = "WORDS"
+SLA_MARKER_SK_PREFIX = "SLA#"
+DUE_SK = "DUE"
+# The overdue and SLA sweeps read every project's markers; a few partitions spread their writes.
+DUE_SHARDS = 4
+NUMBER_SK = "NUM"
+DEDUP_SK = "DEDUP"
+IDEMPOTENCY_SK = "IDEM"
+COMMENT_MARK_SK = "MARK"
+NOTIFIED_SK = "NOTIFIED"
+
+
+def ticket_pk(ticket_id: str) -> str:
+    return f"T#{ticket_id}"
+
+
+def scoped(project_id: str, value: str) -> str:
+    """Index partition key for one value within one project."""
+    return f"{project_id}#{value}"
+
+
+def terms_pk(ticket_id: str) -> str:
+    return f"TX#{ticket_id}"
+
+
+def tag_sk(tag: str) -> str:
+    return TAG_SK_PREFIX + tag
+
+
+def term_sk(prefix: str) -> str:
+    return TERM_SK_PREFIX + prefix
+
+
+def history_sk(timestamp: str, entry_id: str) -> str:
+    return f"{HISTORY_SK_PREFIX}{timestamp}#{entry_id}"
+
+
+def comment_sk(created_at: str, comment_id: str) -> str:
+    return f"{COMMENT_SK_PREFIX}{created_at}#{comment_id}"
+
+
+def attachment_sk(attachment_id: str) -> str:
+    return f"{ATTACHMENT_SK_PREFIX}{attachment_id}"
+
+
+def sla_marker_sk(target: str) -> str:
+    return SLA_MARKER_SK_PREFIX + target
+
+
+def _shard(ticket_id: str) -> int:
+    return int(hashlib.sha256(ticket_id.encode()).hexdigest(), 16) % DUE_SHARDS
+
+
+def due_shard(ticket_id: str) -> str:
+    return f"DUE#{_shard(ticket_id)}"
+
+
+def due_shards() -> list[str]:
+    return [f"DUE#{shard}" for shard in range(DUE_SHARDS)]
+
+
+def due_key(due_date: str, ticket_id: str) -> str:
+    return f"{due_date}#{ticket_id}"
+
+
+def sla_shard(ticket_id: str) -> str:
+    return f"SLA#{_shard(ticket_id)}"
+
+
+def sla_shards() -> list[str]:
+    return [f"SLA#{shard}" for shard in range(DUE_SHARDS)]
+
+
+def sla_marker_key(ticket_id: str, target: str, moment: str) -> str:
+    return f"{moment}#{ticket_id}#{target}"
+
+
+def number_pk(project_id: str, number: int) -> str:
+    return f"NUM#{project_id}#{number}"
+
+
+def number_of(number_pk_value: str) -> int:
+    return int(number_pk_value.rsplit("#", 1)[1])
+
+
+def dedup_pk(project_id: str, dedup_key: str) -> str:
+    return f"DEDUP#{project_id}#{dedup_key}"
+
+
+def notified_pk(event_id: str) -> str:
+    return f"NOTIFIED#{event_id}"
+
+
+# ---- directory table -------------------------------------------------------------------------
+
+PROJECT_SK = "PROJECT"
+MEMBER_SK_PREFIX = "MEMBER#"
+EMAIL_SK_PREFIX = "EMAIL#"
+TEAM_SK_PREFIX = "TEAM#"
+API_KEY_SK_PREFIX = "APIKEY#"
+SLA_POLICY_SK_PREFIX = "SLA#"
+WEBHOOK_SK_PREFIX = "WEBHOOK#"
+SHARED_VIEW_SK_PREFIX = "VIEW#S#"
+PERSONAL_VIEW_SK_PREFIX = "VIEW#U#"
+VIEW_COUNT_SK_PREFIX = "VIEWCOUNT#"
+PARTITION_COUNT_SK_PREFIX = "COUNT#"
+REPORT_SK_PREFIX = "REPORT#"
+WRONG_KEYS_PK_PREFIX = "WRONGKEYS#"
+
+
+def project_pk(project_id: str) -> str:
+    return f"P#{project_id}"
+
+
+def member_sk(user_id: str) -> str:
+    return MEMBER_SK_PREFIX + user_id
+
+
+def email_sk(email: str) -> str:
+    return EMAIL_SK_PREFIX + email
+
+
+def team_sk(team_id: str) -> str:
+    return TEAM_SK_PREFIX + team_id
+
+
+def api_key_sk(key_id: str) -> str:
+    return API_KEY_SK_PREFIX + key_id
+
+
+def sla_policy_sk(version: int) -> str:
+    return f"{SLA_POLICY_SK_PREFIX}{version:08d}"
+
+
+def partition_count_sk(attribute: str, value: str) -> str:
+    return f"{PARTITION_COUNT_SK_PREFIX}{attribute}#{value}"
+
+
+def report_sk(day: str, severity: str) -> str:
+    return f"{REPORT_SK_PREFIX}{day}#{severity}"
+
+
+def wrong_keys_pk(subject: str) -> str:
+    return WRONG_KEYS_PK_PREFIX + subject
+
+
+def wrong_keys_sk(window_start: int) -> str:
+    return f"W#{window_start}"
+
+
+# ---- deliveries table ------------------------------------------------------------------------
+
+def delivery_pk(subscription_id: str) -> str:
+    return f"WH#{subscription_id}"

@@ -1,0 +1,82 @@
+"""Projects (sk `PROJECT` of `P#<project id>`): settings, the ticket number counter, the workflow,
+and the versions of their SLA policy (sk `SLA#<version>`). A project is created with its first
+admin and key, at once."""
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb.directory import api_key_item, save_member, to_project, transaction
+from chalicelib.adapters.dynamodb.keys import PROJECT_SK, project_pk, sla_policy_sk
+from chalicelib.adapters.models import ApiKeyItem, ProjectItem, SlaPolicyItem
+from chalicelib.domain.people import ApiKey, Member, Project
+from chalicelib.domain.sla import StoredPolicy
+from chalicelib.errors import Conflict, NotFound
+
+
+class DynamoProjects:
+    def __init__(self):
+        models.bind()
+
+    def project(self, project_id: str) -> Project | None:
+        try:
+            return to_project(ProjectItem.get(project_pk(project_id), PROJECT_SK, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def create_project(self, project: Project, admin: Member, key: ApiKey) -> None:
+        pk = project_pk(project.id)
+        with transaction() as tx:
+            tx.save(ProjectItem(pk, PROJECT_SK, project_id=project.id, name=project.name, key=project.key,
+                                created_at=project.created_at, ticket_counter=0),
+                    condition=ProjectItem.pk.does_not_exist())
+            save_member(tx, project.id, admin)
+            tx.save(api_key_item(project.id, key), condition=ApiKeyItem.pk.does_not_exist())
+
+    def next_ticket_number(self, project_id: str) -> int:
+        item = ProjectItem(project_pk(project_id), PROJECT_SK)
+        try:
+            item.update(actions=[ProjectItem.ticket_counter.add(1)], condition=ProjectItem.pk.exists())
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound("project not found") from error
+            raise
+        return int(item.ticket_counter)
+
+    def set_workflow(self, project_id: str, transitions: dict[str, list[str]]) -> None:
+        item = ProjectItem(project_pk(project_id), PROJECT_SK)
+        item.update(actions=[ProjectItem.workflow.set(transitions)], condition=ProjectItem.pk.exists())
+
+    def update_project(self, project_id: str, changes: dict) -> Project:
+        """Sets `name` and/or `default_assignee` (None removes it) and returns the project."""
+        item = ProjectItem(project_pk(project_id), PROJECT_SK)
+        actions = []
+        if "name" in changes:
+            actions.append(ProjectItem.name.set(changes["name"]))
+        if "default_assignee" in changes:
+            value = changes["default_assignee"]
+            actions.append(ProjectItem.default_assignee.set(value) if value else ProjectItem.default_assignee.remove())
+        item.update(actions=actions, condition=ProjectItem.pk.exists())
+        return to_project(item)
+
+    # ---- SLA policies ------------------------------------------------------------------------
+
+    def sla_policy(self, project_id: str, version: int) -> StoredPolicy | None:
+        try:
+            item = SlaPolicyItem.get(project_pk(project_id), sla_policy_sk(version))
+        except DoesNotExist:
+            return None
+        return StoredPolicy(version=int(item.version), policy=item.policy, created_at=item.created_at,
+                            created_by=item.created_by)
+
+    def add_sla_policy(self, project_id: str, version: int, policy: dict, created_at: str, created_by: str) -> None:
+        """Writes a new version and makes it the project's current one, unless another version
+        was added since `version - 1` was read (Conflict)."""
+        pk = project_pk(project_id)
+        previous = ProjectItem.sla_policy_version.does_not_exist() if version == 1 else (
+            ProjectItem.sla_policy_version == version - 1)
+        with models.Transaction(Conflict("the SLA policy was changed by another request; read it and try again")) as tx:
+            tx.save(SlaPolicyItem(pk, sla_policy_sk(version), version=version, policy=policy, created_at=created_at,
+                                  created_by=created_by), condition=SlaPolicyItem.pk.does_not_exist())
+            tx.update(ProjectItem(pk, PROJECT_SK), actions=[ProjectItem.sla_policy_version.set(version)],
+                      condition=ProjectItem.pk.exists() & previous)
+
+

@@ -1,0 +1,36 @@
+"""Every storage port in memory, over one shared `MemoryStore`: the same conditions, transactions,
+orders and pages as DynamoDB, for fast service tests and as a third backend of the repository
+contract. TTL is ignored."""
+from chalicelib.adapters.memory.attachments import MemoryAttachments
+from chalicelib.adapters.memory.directory import (
+    MemoryApiKeys,
+    MemoryCounts,
+    MemoryMembers,
+    MemoryProjects,
+    MemoryTeams,
+)
+from chalicelib.adapters.memory.search import MemorySearchIndex
+from chalicelib.adapters.memory.store import MemoryStore
+from chalicelib.adapters.memory.tickets import (
+    MemoryComments,
+    MemoryHistory,
+    MemoryIdempotency,
+    MemoryMarkers,
+    MemoryNotified,
+    MemoryNumbers,
+    MemoryTickets,
+)
+from chalicelib.adapters.memory.views import MemoryViews
+from chalicelib.adapters.memory.webhooks import MemoryWebhooks
+
+__all__ = ["MemoryAttachments", "MemoryDirectory", "MemoryStore", "MemoryTicketsTable", "MemoryViews",
+           "MemoryWebhooks"]
+
+
+class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySearchIndex, MemoryMarkers,
+                         MemoryIdempotency, MemoryNumbers, MemoryNotified):
+    """Every repository of the tickets table at once, over one store."""
+
+
+class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryCounts):
+    """Every repository of the directory's projects, people and counts at once, over one store."""

@@ -1,0 +1,295 @@
+"""What the use cases need of storage, one Protocol per concern, naming only the methods they
+call. DynamoDB implements them in adapters/dynamodb/ (and the three repositories beside it), and
+adapters/memory/ implements every one in memory, holding the same contract tests.
+
+Where one service works across several concerns through one collaborator, a Protocol below joins
+them (`TicketStore`, `PeopleDirectory`, ...): the service still names exactly what it uses."""
+from typing import Iterable, Iterator, Protocol
+
+from chalicelib.domain.attachments import Additions, Attachment, StoredObject
+from chalicelib.domain.attempts import Window
+from chalicelib.domain.comments import Comment
+from chalicelib.domain.idempotency import CommentMark, StoredResponse
+from chalicelib.domain.people import ApiKey, Member, Project, Team
+from chalicelib.domain.search import SearchPlan, SearchResult, TicketQuery
+from chalicelib.domain.sla import SlaMarker, StoredPolicy
+from chalicelib.domain.tickets import HistoryEntry, Ticket, TicketDetail
+from chalicelib.domain.views import View
+from chalicelib.domain.webhooks import Delivery, Subscription
+
+# ---- the tickets table -------------------------------------------------------------------------
+
+
+class Tickets(Protocol):
+    """Tickets, and the writer of every change to one: each write commits with its history entry
+    and whatever it claims, or not at all (StaleTicket)."""
+
+    def get(self, ticket_id: str) -> Ticket | None: ...
+
+    def get_many(self, ticket_ids: Iterable[str]) -> dict[str, Ticket]: ...
+
+    def detail(self, ticket_id: str) -> TicketDetail | None: ...
+
+    def owner_project(self, ticket_id: str) -> tuple[str, bool] | None: ...
+
+    def create(self, ticket: Ticket, entry: HistoryEntry, *, dedup_previous: str | None = None,
+               idempotency: StoredResponse | None = None) -> None: ...
+
+    def update(self, before: Ticket, after: Ticket, entry: HistoryEntry, *, comment: HistoryEntry | None = None,
+               mark: CommentMark | None = None) -> None: ...
+
+    def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
+                       idempotency: StoredResponse | None = None, mark: CommentMark | None = None) -> None: ...
+
+    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None) -> None: ...
+
+    def delete(self, ticket: Ticket, entry: HistoryEntry) -> None: ...
+
+
+class TicketBackfill(Protocol):
+    """Operator commands over every stored ticket (never on a request path)."""
+
+    def every_live_ticket(self, project_id: str | None = None) -> Iterator[Ticket]: ...
+
+    def refresh_index_keys(self, ticket: Ticket) -> bool: ...
+
+
+class History(Protocol):
+    def history(self, ticket_id: str, event: str | None, limit: int,
+                after_sk: str | None) -> tuple[list[HistoryEntry], str | None]: ...
+
+    def comments(self, ticket_id: str) -> Iterator[str]: ...
+
+
+class Comments(Protocol):
+    """A ticket's comments, oldest first, those only their COMMENT_ADDED entry records included.
+    `Tickets` writes each with its entry (`add_comment`, or `update` with a comment)."""
+
+    def comment_page(self, ticket_id: str, after: str | None, limit: int) -> tuple[list[Comment], str | None]: ...
+
+
+class Search(Protocol):
+    def search(self, project_id: str, plan: SearchPlan, query: TicketQuery, now: str,
+               limit: int) -> SearchResult: ...
+
+
+class TermIndex(Protocol):
+    """The term index and the words of each ticket's comments, kept by the tickets stream."""
+
+    def comment_words(self, ticket_ids: list[str]) -> dict[str, set[str]]: ...
+
+    def add_comment_words(self, ticket_id: str, words: set[str]) -> set[str]: ...
+
+    def indexed_prefixes(self, ticket_id: str) -> set[str]: ...
+
+    def change_terms(self, project_id: str, ticket_id: str, created_key: str, add: set[str],
+                     remove: set[str]) -> None: ...
+
+    def drop_terms(self, ticket_id: str) -> None: ...
+
+
+class Markers(Protocol):
+    """The overdue and SLA markers the sweeps read and fire, each once."""
+
+    def overdue(self, now: str) -> list[tuple[str, str]]: ...
+
+    def fire_overdue(self, ticket: Ticket, entry: HistoryEntry) -> None: ...
+
+    def sla_markers_due(self, now: str) -> list[SlaMarker]: ...
+
+    def move_sla_marker(self, ticket: Ticket, marker: SlaMarker, next_moment: str | None) -> None: ...
+
+    def fire_sla(self, ticket: Ticket, marker: SlaMarker, fired: str, next_moment: str | None,
+                 entry: HistoryEntry) -> None: ...
+
+
+class Idempotency(Protocol):
+    def stored_response(self, scope: str) -> StoredResponse | None: ...
+
+    def store_response(self, stored: StoredResponse) -> None: ...
+
+    def marked(self, marks: Iterable[CommentMark], now: int) -> set[str]: ...
+
+
+class Numbers(Protocol):
+    """Ticket numbers and dedup keys, each pointing at its ticket."""
+
+    def dedup_owner(self, project_id: str, dedup_key: str) -> str | None: ...
+
+    def ticket_id_for_number(self, project_id: str, number: int) -> str | None: ...
+
+    def ticket_ids_for_numbers(self, project_id: str, numbers: Iterable[int]) -> dict[int, str]: ...
+
+
+class Notified(Protocol):
+    def notified(self, event_id: str) -> frozenset[str]: ...
+
+    def record_notified(self, event_id: str, addresses: list[str], expires_at: int) -> None: ...
+
+
+class Attachments(Protocol):
+    def get(self, ticket_id: str, attachment_id: str) -> Attachment | None: ...
+
+    def for_ticket(self, ticket_id: str) -> list[Attachment]: ...
+
+    def ticket_for_upload(self, ticket_id: str) -> tuple[Ticket, Additions] | None: ...
+
+    def add_pending(self, attachment: Attachment, seen: Additions) -> None: ...
+
+    def mark_available(self, attachment: Attachment, uploaded_at: str, stored: StoredObject,
+                       entry: HistoryEntry) -> None: ...
+
+    def remove(self, attachment: Attachment, entry: HistoryEntry | None) -> None: ...
+
+
+# ---- the directory table -----------------------------------------------------------------------
+
+
+class Projects(Protocol):
+    def create_project(self, project: Project, admin: Member, key: ApiKey) -> None: ...
+
+    def next_ticket_number(self, project_id: str) -> int: ...
+
+    def set_workflow(self, project_id: str, transitions: dict[str, list[str]]) -> None: ...
+
+    def update_project(self, project_id: str, changes: dict) -> Project: ...
+
+
+class SlaPolicies(Protocol):
+    def sla_policy(self, project_id: str, version: int) -> StoredPolicy | None: ...
+
+    def add_sla_policy(self, project_id: str, version: int, policy: dict, created_at: str,
+                       created_by: str) -> None: ...
+
+
+class Members(Protocol):
+    def members(self, project_id: str) -> list[Member]: ...
+
+    def member(self, project_id: str, user_id: str) -> Member | None: ...
+
+    def add_member(self, project_id: str, member: Member) -> None: ...
+
+    def update_member(self, project_id: str, before: Member, after: Member, keys: list[ApiKey]) -> None: ...
+
+    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team]) -> None: ...
+
+
+class Teams(Protocol):
+    def teams(self, project_id: str) -> list[Team]: ...
+
+    def team(self, project_id: str, team_id: str) -> Team | None: ...
+
+    def save_team(self, project_id: str, team: Team, *, new: bool) -> None: ...
+
+    def delete_team(self, project_id: str, team_id: str) -> None: ...
+
+
+class ApiKeys(Protocol):
+    def key_and_project(self, project_id: str, key_id: str) -> tuple[ApiKey | None, Project | None]: ...
+
+    def api_key(self, project_id: str, key_id: str) -> ApiKey | None: ...
+
+    def api_keys(self, project_id: str) -> list[ApiKey]: ...
+
+    def add_api_key(self, project_id: str, key: ApiKey, member: Member | None) -> None: ...
+
+    def delete_api_key(self, project_id: str, key_id: str) -> None: ...
+
+
+class WrongKeyCounts(Protocol):
+    def count_wrong_key(self, subject: str, window: Window) -> int | None: ...
+
+
+class PartitionCounts(Protocol):
+    """The sizes of search-index partitions, kept by the stream, read to plan and count searches."""
+
+    def index_sizes(self, project_id: str, candidates: dict[str, tuple[str, ...]]) -> dict[str, int]: ...
+
+    def tickets_counted(self, project_id: str, queries: list[tuple[tuple[str, str], ...]]) -> list[int]: ...
+
+    def add_to_partition_counts_once(self, deltas: dict[tuple[str, str, str], int], record_ids: list[str],
+                                     reports: dict[tuple[str, str, str], dict[str, int]] | None = None) -> None: ...
+
+
+class ReportDays(Protocol):
+    def report_days(self, project_id: str, first_day: str,
+                    last_day: str) -> dict[tuple[str, str], dict[str, int]]: ...
+
+
+class Views(Protocol):
+    def views(self, project_id: str, user_id: str | None) -> list[View]: ...
+
+    def find(self, project_id: str, view_id: str, user_id: str | None) -> View | None: ...
+
+    def add(self, project_id: str, view: View, limit: int) -> None: ...
+
+    def rename(self, project_id: str, view: View) -> None: ...
+
+    def remove(self, project_id: str, view: View) -> None: ...
+
+
+class Webhooks(Protocol):
+    def subscriptions(self, project_id: str) -> list[Subscription]: ...
+
+    def subscription(self, project_id: str, subscription_id: str) -> Subscription | None: ...
+
+    def save_subscription(self, subscription: Subscription, *, new: bool) -> None: ...
+
+    def delete_subscription(self, project_id: str, subscription_id: str) -> None: ...
+
+    def record_health(self, subscription: Subscription, failing_since: float | None,
+                      disabled_at: str | None) -> None: ...
+
+    def claim(self, delivery: Delivery) -> bool: ...
+
+    def delivery(self, subscription_id: str, delivery_id: str) -> Delivery | None: ...
+
+    def save_delivery(self, delivery: Delivery, *, wait_in_index: bool) -> None: ...
+
+    def lease(self, delivery: Delivery, now: float, seconds: float, holder: str | None = None) -> bool: ...
+
+    def deliveries(self, subscription_id: str, limit: int,
+                   after: str | None) -> tuple[list[Delivery], str | None]: ...
+
+    def due_retries(self, now_iso: str, limit: int = 100) -> list[Delivery]: ...
+
+    def release_retry(self, delivery: Delivery) -> bool: ...
+
+
+# ---- what one collaborator of a service joins ---------------------------------------------------
+
+
+class TicketStore(Tickets, History, Idempotency, Numbers, Protocol):
+    """What the ticket use cases that read, create and change tickets read and write of them."""
+
+
+class CommentedTickets(Tickets, Comments, Protocol):
+    """The tickets comments are written with, and the comments read."""
+
+
+class SlaTickets(Tickets, Markers, Protocol):
+    """The tickets the SLA sweep reads and the markers it fires."""
+
+
+class OverdueTickets(Tickets, Markers, Protocol):
+    """The tickets the overdue sweep reads and the markers it fires."""
+
+
+class IndexedTickets(TicketBackfill, History, TermIndex, Protocol):
+    """What keeping the term index (and backfilling it) reads and writes."""
+
+
+class PeopleDirectory(Projects, Members, Teams, ApiKeys, Protocol):
+    """A project's people: its members, teams and keys, and the project they belong to."""
+
+
+class KeyDirectory(ApiKeys, WrongKeyCounts, Protocol):
+    """What authenticating a request reads (and counts, when the key is wrong)."""
+
+
+class Recipients(Members, Teams, Protocol):
+    """Who is told about a ticket's events."""
+
+
+class Reports(ReportDays, PartitionCounts, Protocol):
+    """The aggregates reports read."""

@@ -1,0 +1,39 @@
+import { useState } from "preact/hooks";
+import type { TicketPageState } from "../state/ticketPage";
+import { Markdown } from "./Markdown";
+
+/** The ticket's description, rendered, and edited in place. */
+export function TicketDescription({ page }: { page: TicketPageState }) {
+  const ticket = page.ticket.value!;
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState("");
+  const problem = page.fieldProblem.value.description;
+
+  return (
+    <section class="description" aria-label="Description">
+      {editing ? (
+        <form
+          onSubmit={async (event) => {
+            event.preventDefault();
+            if (await page.change({ description: draft })) setEditing(false);
+          }}
+        >
+          <label for="description">Description</label>
+          <textarea id="description" rows={10} value={draft} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)} />
+          {problem && <p class="field-error" role="alert">{problem}</p>}
+          <div class="row">
+            <button type="submit" class="primary">Save</button>
+            <button type="button" onClick={() => setEditing(false)}>Cancel</button>
+          </div>
+        </form>
+      ) : (
+        <>
+          {ticket.description ? <Markdown source={ticket.description} /> : <p class="muted">No description.</p>}
+          <button type="button" class="ghost small" onClick={() => { setDraft(ticket.description); setEditing(true); }}>
+            Edit description
+          </button>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,25 @@
+import type { TicketPageState } from "../state/ticketPage";
+import { CommentBox } from "./CommentBox";
+import { TimelineEntry } from "./TimelineEntry";
+
+/** A ticket's activity, newest first, older pages on request, and the comment box. */
+export function Timeline({ page, ticketId }: { page: TicketPageState; ticketId: string }) {
+  const ticket = page.ticket.value!;
+  const timeline = [...ticket.history, ...page.older.value].slice().reverse();
+  return (
+    <section class="timeline" aria-labelledby="activity-title">
+      <h2 id="activity-title">Activity</h2>
+      {page.olderCursor.value && (
+        <button type="button" class="ghost small" onClick={page.showOlder}>
+          Show older activity
+        </button>
+      )}
+      <ol>
+        {timeline.map((entry) => (
+          <TimelineEntry key={entry.id} entry={entry} />
+        ))}
+      </ol>
+      <CommentBox ticketId={ticketId} onAdded={page.load} />
+    </section>
+  );
+}
