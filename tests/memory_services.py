@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib.adapters.attachment_store import AttachmentStore
 from chalicelib.domain.people import Principal
+from chalicelib.schemas import comments as comment_schemas
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services import registry
 
@@ -51,6 +52,14 @@ class Desk:
 
     def history(self, ticket_id: str, **query) -> dict:
         return _json(self.services.ticket_reads.history(self.principal, ticket_id, schemas.HistoryQuery(**query)))
+
+    def comment(self, ticket_id: str, text: str) -> dict:
+        self._next_request()
+        return _json(self.services.comments.add(self.principal, ticket_id, _body(comment_schemas.CommentCreate,
+                                                                                 {"comment": text})))
+
+    def comments(self, ticket_id: str, **query) -> dict:
+        return _json(self.services.comments.page(self.principal, ticket_id, comment_schemas.CommentsQuery(**query)))
 
 
 def _body(model, data: dict):
