@@ -101,14 +101,6 @@ class HistoryEntry:
     ticket: dict[str, Any] | None = None
 
 
-def history_entry(ticket: Ticket, event: str, actor: str, now: str, changes: dict[str, Any],
-                  comment: str | None = None) -> HistoryEntry:
-    """An entry about `ticket`, which is the ticket as this change leaves it."""
-    return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
-                        timestamp=now, changed_by=actor, changes=changes, comment=comment,
-                        ticket=public_view(ticket))
-
-
 def public_view(ticket: Ticket) -> dict[str, Any]:
     """The ticket as the API and events show it."""
     return {
@@ -119,6 +111,14 @@ def public_view(ticket: Ticket) -> dict[str, Any]:
         "assignee": ticket.assignee, "source": ticket.source, "tags": list(ticket.tags),
         "dedup_key": ticket.dedup_key, "version": ticket.version,
     }
+
+
+def history_entry(ticket: Ticket, event: str, actor: str, at: str, changes: dict[str, Any],
+                  comment: str | None = None) -> HistoryEntry:
+    """A new entry about `ticket`, which is the ticket as this change leaves it."""
+    return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
+                        timestamp=at, changed_by=actor, changes=changes, comment=comment,
+                        ticket=public_view(ticket))
 
 
 def parse_key(ref: str) -> tuple[str, int] | None:
