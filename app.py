@@ -1,13 +1,15 @@
 """Ticketry: the Chalice app. Routes and event handlers live in chalicelib; this only wires them."""
 from chalice import Chalice
 
-from chalicelib.api import attachments, openapi, people, reports, session, sla, tickets, ui, views, webhooks
+from chalicelib.api import (attachments, comments, openapi, people, reports, session, sla, tickets, ui, views,
+                            webhooks)
 from chalicelib.events import attachments as attachment_events
 from chalicelib.events import deliveries, schedule, stream
 
 app = Chalice(app_name="ticketry")
 app.experimental_feature_flags.update({"BLUEPRINTS"})
 app.register_blueprint(tickets.bp)
+app.register_blueprint(comments.bp)
 app.register_blueprint(attachments.bp)
 app.register_blueprint(people.bp)
 app.register_blueprint(session.bp)

@@ -293,6 +293,13 @@ def _comment(fx: BenchProject, state: dict, n: int) -> Request:
                    body={"comment": comment}, headers=fx.headers(), status=201)
 
 
+def _comments(fx: BenchProject, state: dict, n: int) -> Request:
+    # The tickets the comment scenario comments on: their comments are items and, from the
+    # dataset, history entries alike.
+    loaded = fx.tickets[CHANGED][n % 50].ticket
+    return Request("GET", f"{PAGE.format(project_id=fx.project_id)}/{loaded.id}/comments", headers=fx.headers())
+
+
 def _bulk(comment: bool = False) -> Callable[[BenchProject, dict, int], Request]:
     def build(fx: BenchProject, state: dict, n: int) -> Request:
         # The same 100 tickets, by key, each time to another severity than the request before:
@@ -316,6 +323,8 @@ SCENARIOS = [
     Scenario("create, Idempotency-Key given", None, True, _create(idempotency=True)),
     Scenario("change a ticket's status", AUTH | {"GetItem": 1, "TransactWriteItems": 1}, True, _change_status),
     Scenario("comment (12 words)", AUTH | {"GetItem": 1, "TransactWriteItems": 1}, True, _comment),
+    # The ticket's owner, then its comment items and its COMMENT_ADDED entries, one Query each.
+    Scenario("list a ticket's comments", AUTH | {"GetItem": 1, "Query": 2}, False, _comments),
     Scenario("get ticket with details", AUTH | {"Query": 1}, False, _detail),
     Scenario("list page (no filter)", AUTH | {"Query": 1}, False, _search("")),
     Scenario("list page 2 (cursor)", AUTH | {"Query": 1}, False, _second_page),

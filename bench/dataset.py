@@ -1,10 +1,10 @@
 """A project's worth of tickets, written fast but item for item as the API would have written them.
 
 Each ticket is built as the service builds it (the same domain objects, the same TICKET_CREATED
-changes, `apply_changes` for a later status move, history entries made by the service's `_entry`)
-and turned into items by the repository's own `to_item`, `tag_item`, `due_item` and
-`to_history_item`. Only the transport differs: BatchWriteItem in bulk instead of one transaction
-per ticket, so that ten thousand tickets load in seconds.
+changes, `apply_changes` for a later status move, history entries made by `history_entry`)
+and turned into items by the repositories' own `to_item`, `tag_item`, `due_item`,
+`to_history_item` and `to_comment_item`. Only the transport differs: BatchWriteItem in bulk
+instead of one transaction per ticket, so that ten thousand tickets load in seconds.
 """
 import random
 from collections import Counter
@@ -24,6 +24,7 @@ from chalicelib.adapters.models import (
     scoped,
     terms_pk,
 )
+from chalicelib.domain import comments
 from chalicelib.domain import sla as sla_rules
 from chalicelib.domain import text
 from chalicelib.domain.clock import iso, new_id, utc_now
@@ -115,7 +116,7 @@ def generate(project_id: str, project_key: str, people: People, count: int, seed
 
 
 def items(loaded: LoadedTicket) -> list[dict]:
-    """The raw DynamoDB items of one ticket: the ticket, its tags, its history, its number and dedup
+    """The raw DynamoDB items of one ticket: the ticket, its tags, its history and comments, its number and dedup
     guards and, for an open ticket with a due date, the marker that arms its overdue event (its
     term items are `term_items`)."""
     ticket = loaded.ticket
@@ -128,6 +129,8 @@ def items(loaded: LoadedTicket) -> list[dict]:
         # Armed as a create or an update leaves it; the overdue sweep (a schedule) is not run here.
         models.append(tickets_repo.due_item(ticket))
     models += [tickets_repo.to_history_item(entry) for entry in loaded.history]
+    models += [tickets_repo.to_comment_item(comments.recorded_by(entry)) for entry in loaded.history
+               if entry.event == Events.COMMENT_ADDED]
     models.append(tickets_repo.number_guard(ticket))
     if ticket.dedup_key is not None:
         models.append(DedupGuardItem(tickets_repo.dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP",

@@ -71,7 +71,7 @@ def summary(recording: Recording) -> dict:
 
 def load(principal: Principal, count: int, base: datetime) -> list[str]:
     """`count` open tickets created over the 24 hours before `base`, each with its SLA clock."""
-    repo, sla = services().tickets.tickets, services().sla
+    repo, sla = services().ticket_repo, services().sla
     ids = []
     for n in range(count):
         created = iso(base - timedelta(seconds=(n + 1) * 86400 / count))
@@ -186,7 +186,7 @@ def aggregates(meter: Meter, stream: StreamReader, principal: Principal, ids: li
     """The creations' records, then a status change of 2,000 tickets (or all): counted in batches of
     100, half with and half without the aggregates; and up to 50 events one by one each way."""
     found = {}
-    tickets = services().tickets
+    tickets = services().ticket_changes
     for change in ("created", "acknowledged"):
         if change == "acknowledged":
             for ticket_id in ids[:2000]:

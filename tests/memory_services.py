@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib.adapters.attachment_store import AttachmentStore
 from chalicelib.domain.people import Principal
+from chalicelib.schemas import comments as comment_schemas
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services import registry
 
@@ -35,21 +36,30 @@ class Desk:
     def create_ticket(self, **fields) -> dict:
         self._next_request()
         body = {"title": "Disk full on db-1", "description": "", "severity": "high"} | fields
-        outcome = self.services.tickets.create(self.principal, _body(schemas.TicketCreate, body), None)
+        outcome = self.services.ticket_creation.create(self.principal, _body(schemas.TicketCreate, body), None)
         assert outcome.status_code == 201, outcome.body
         return _json(outcome.body)
 
     def patch(self, ticket_id: str, body: dict, if_match: str | None = None) -> dict:
         self._next_request()
-        answer, _ = self.services.tickets.update(self.principal, ticket_id, _body(schemas.TicketPatch, body), if_match)
+        answer, _ = self.services.ticket_changes.update(self.principal, ticket_id, _body(schemas.TicketPatch, body),
+                                                        if_match)
         return _json(answer)
 
     def detail(self, ticket_id: str) -> dict:
-        answer, _ = self.services.tickets.detail(self.principal, ticket_id)
+        answer, _ = self.services.ticket_reads.detail(self.principal, ticket_id)
         return _json(answer)
 
     def history(self, ticket_id: str, **query) -> dict:
-        return _json(self.services.tickets.history(self.principal, ticket_id, schemas.HistoryQuery(**query)))
+        return _json(self.services.ticket_reads.history(self.principal, ticket_id, schemas.HistoryQuery(**query)))
+
+    def comment(self, ticket_id: str, text: str) -> dict:
+        self._next_request()
+        return _json(self.services.comments.add(self.principal, ticket_id, _body(comment_schemas.CommentCreate,
+                                                                                 {"comment": text})))
+
+    def comments(self, ticket_id: str, **query) -> dict:
+        return _json(self.services.comments.page(self.principal, ticket_id, comment_schemas.CommentsQuery(**query)))
 
 
 def _body(model, data: dict):

@@ -2,9 +2,10 @@
 
 tickets   one item collection per ticket (pk `T#<ticket id>`): the ticket (sk `TICKET`), one small
           item per tag (sk `TAG#<tag>`, feeding the tag index), its attachments (sk
-          `FILE#<attachment id>`) and its history (sk `EVT#<timestamp>#<id>`). Read in descending
-          sk order, a collection yields the ticket, its tags, its attachments, then its history
-          newest first: the detail view is one Query. Guards for
+          `FILE#<attachment id>`), its history (sk `EVT#<timestamp>#<id>`) and its comments (sk
+          `CMT#<timestamp>#<id>`). Read in descending sk order, a collection yields the ticket, its
+          tags, its attachments, then its history newest first: the detail view is one Query, which
+          stops at the history, before the comments. Guards for
           dedup keys, idempotency keys and ticket numbers live here too, under their own
           partition keys, and so do the term index's items (pk `TX#<ticket id>`).
 directory projects with their members, teams, API keys and saved views, one collection per
@@ -36,6 +37,7 @@ from chalicelib.adapters.dynamodb.keys import (  # noqa: F401
     API_KEY_SK_PREFIX,
     ATTACHMENT_SK_PREFIX,
     COMMENT_MARK_SK,
+    COMMENT_SK_PREFIX,
     COMMENT_WORDS_SK,
     DUE_SHARDS,
     DUE_SK,
@@ -178,6 +180,21 @@ class HistoryItem(_TicketsTable, discriminator="history"):
     changes = JSONAttribute(default=dict)
     comment = UnicodeAttribute(null=True)
     ticket = JSONAttribute(null=True)
+
+
+class CommentItem(_TicketsTable, discriminator="comment"):
+    """A comment (domain.comments.Comment), written with its COMMENT_ADDED history entry, whose id
+    and timestamp it shares. No index: a ticket's comments are read from its own collection."""
+    comment_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    author = UnicodeAttribute()
+    body = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    edited_at = UnicodeAttribute(null=True)
+    revisions = JSONAttribute(null=True)      # [{body, edited_at, edited_by}], oldest first; absent: none
+    visibility = UnicodeAttribute(null=True)  # absent: public
+    mentions = ListAttribute(of=UnicodeAttribute, null=True)
 
 
 def _due_index():

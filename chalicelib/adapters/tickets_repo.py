@@ -1,6 +1,7 @@
 """The whole tickets table behind one object, for operator commands, benchmarks and tests that
 reach every concern at once. Services receive each concern's repository (adapters/dynamodb/)
 through their ports instead."""
+from chalicelib.adapters.dynamodb.comments import DynamoComments, to_comment_item
 from chalicelib.adapters.dynamodb.history import DynamoHistory, history_from_stream_image, to_history, to_history_item
 from chalicelib.adapters.dynamodb.idempotency import DynamoIdempotency
 from chalicelib.adapters.dynamodb.keys import HISTORY_SK_PREFIX, dedup_pk, number_pk, ticket_pk
@@ -14,9 +15,10 @@ from chalicelib.domain.tickets import StaleTicket
 
 __all__ = ["TicketRepository", "CommentMark", "StaleTicket", "StoredResponse", "HISTORY_SK_PREFIX", "dedup_pk",
            "due_item", "facts_from_stream_image", "history_from_stream_image", "number_guard", "number_pk",
-           "tag_item", "term_item", "ticket_pk", "to_history", "to_history_item", "to_item", "to_ticket"]
+           "tag_item", "term_item", "ticket_pk", "to_comment_item", "to_history", "to_history_item", "to_item",
+           "to_ticket"]
 
 
-class TicketRepository(DynamoTickets, DynamoHistory, DynamoSearchIndex, DynamoMarkers, DynamoIdempotency,
-                       DynamoNumbers, DynamoNotified):
+class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearchIndex, DynamoMarkers,
+                       DynamoIdempotency, DynamoNumbers, DynamoNotified):
     """Every repository of the tickets table at once."""

@@ -106,7 +106,7 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
                 if headers is not None:
                     call.headers = _parse(headers, _headers_read(headers, request.headers or {}))
                 if TICKET_PARAM in path_params and call.principal is not None:
-                    path_params[TICKET_PARAM] = services().tickets.resolve(call.principal, path_params[TICKET_PARAM])
+                    path_params[TICKET_PARAM] = services().ticket_reads.resolve(call.principal, path_params[TICKET_PARAM])
                 result = handler(call, **path_params)
             except DomainError as error:
                 return error_response(error)

@@ -19,9 +19,14 @@ Each sort order is one sort-key order on an index:
 A search reads at most READ_BUDGET index entries; a page cut short by it still carries a cursor.
 """
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from chalicelib.domain import text
-from chalicelib.domain.tickets import FINISHED_STATUSES, SEVERITIES, STATUSES, Ticket
+from chalicelib.domain.clock import iso
+from chalicelib.domain.people import Principal
+from chalicelib.domain.tickets import FINISHED_STATUSES, SEVERITIES, STATUSES, Ticket, normalise_tags
+from chalicelib.errors import ValidationFailed
+from chalicelib.schemas.tickets import TicketSearch
 
 SORTS = ("created", "-created", "updated", "due", "severity", "sla")
 SLA_FILTERS = ("at_risk", "breached")
@@ -85,6 +90,57 @@ class TicketQuery:
         if not self.overdue:
             return self.status
         return tuple(s for s in OPEN_STATUSES if not self.status or s in self.status) or ("",)
+
+
+def query_of(params: TicketSearch, principal: Principal) -> TicketQuery:
+    """The query that the search parameters ask for, as `principal` would run it (`me` is their
+    own user id); a ValidationFailed names the parameter that no search accepts."""
+    statuses = _listed("status", params.status, STATUSES + ("open",))
+    if "open" in statuses:
+        statuses = tuple(dict.fromkeys(s for status in statuses
+                                       for s in (OPEN_STATUSES if status == "open" else (status,))))
+    return TicketQuery(
+        status=statuses,
+        severity=_listed("severity", params.severity, SEVERITIES),
+        reporter=_person("reporter", params.reporter, principal),
+        assignee=_person("assignee", params.assignee, principal),
+        tags=normalise_tags(_listed("tags", params.tags, None)),
+        created_after=_iso_or_none(params.created_after),
+        created_before=_iso_or_none(params.created_before),
+        due_after=_iso_or_none(params.due_after),
+        due_before=_iso_or_none(params.due_before),
+        overdue=bool(params.overdue),
+        words=tuple(text.words(params.q)) if params.q is not None else (),
+        sort=params.sort,
+        # The SLA filters list tickets in SLA order, whatever `sort` says: their indexes hold no other.
+        sla=params.sla,
+    )
+
+
+def _listed(field: str, raw: str | None, allowed: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The values of a comma-separated parameter, each one of `allowed` (when given)."""
+    if raw is None:
+        return ()
+    values = tuple(v.strip() for v in raw.split(","))
+    if any(not v for v in values):
+        raise ValidationFailed.on(field, "empty value in the comma-separated list")
+    if allowed is not None:
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise ValidationFailed.on(field, f"unknown {', '.join(bad)}; use {', '.join(allowed)}")
+    return values
+
+
+def _person(field: str, value: str | None, principal: Principal) -> str | None:
+    if value != "me":
+        return value
+    if principal.user_id is None:
+        raise ValidationFailed.on(field, f"'me' is a member; this key belongs to {principal.actor}")
+    return principal.user_id
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return iso(moment) if moment is not None else None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Request and response shapes of tickets, comments, history, search and the workflow."""
+"""Request and response shapes of tickets, history, search and the workflow."""
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
@@ -134,10 +134,6 @@ class TicketPage(BaseModel):
 class HistoryPage(BaseModel):
     data: list[HistoryOut]
     cursor: str | None
-
-
-class CommentCreate(Strict):
-    comment: str = Field(min_length=1, max_length=65536)
 
 
 class TicketSearch(Strict):

@@ -8,6 +8,7 @@ from typing import Iterable, Iterator, Protocol
 
 from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
+from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.search import SearchPlan, SearchResult, TicketQuery
@@ -40,6 +41,8 @@ class Tickets(Protocol):
     def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
                        idempotency: StoredResponse | None = None, mark: CommentMark | None = None) -> None: ...
 
+    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None) -> None: ...
+
     def delete(self, ticket: Ticket, entry: HistoryEntry) -> None: ...
 
 
@@ -56,6 +59,13 @@ class History(Protocol):
                 after_sk: str | None) -> tuple[list[HistoryEntry], str | None]: ...
 
     def comments(self, ticket_id: str) -> Iterator[str]: ...
+
+
+class Comments(Protocol):
+    """A ticket's comments, oldest first, those only their COMMENT_ADDED entry records included.
+    `Tickets` writes each with its entry (`add_comment`, or `update` with a comment)."""
+
+    def comment_page(self, ticket_id: str, after: str | None, limit: int) -> tuple[list[Comment], str | None]: ...
 
 
 class Search(Protocol):
@@ -249,8 +259,12 @@ class Webhooks(Protocol):
 # ---- what one collaborator of a service joins ---------------------------------------------------
 
 
-class TicketStore(Tickets, History, Search, Idempotency, Numbers, Protocol):
-    """Everything the ticket use cases read and write of tickets."""
+class TicketStore(Tickets, History, Idempotency, Numbers, Protocol):
+    """What the ticket use cases that read, create and change tickets read and write of them."""
+
+
+class CommentedTickets(Tickets, Comments, Protocol):
+    """The tickets comments are written with, and the comments read."""
 
 
 class SlaTickets(Tickets, Markers, Protocol):

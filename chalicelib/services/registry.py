@@ -19,15 +19,24 @@ from chalicelib.services.auth import Authenticator
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
+from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.reports import ReportService
 from chalicelib.services.search_index import SearchIndexService
 from chalicelib.services.sla import SlaService
-from chalicelib.services.tickets import TicketService
+from chalicelib.services.tickets.bulk import BulkChanges
+from chalicelib.services.tickets.change import TicketChanges
+from chalicelib.services.tickets.comments import CommentService
+from chalicelib.services.tickets.create import TicketCreation
+from chalicelib.services.tickets.delete import TicketDeletion
+from chalicelib.services.tickets.reads import TicketReads
+from chalicelib.services.tickets.search import TicketSearchService
+from chalicelib.services.tickets.workflow import WorkflowService
 from chalicelib.services.views import ViewService
 from chalicelib.services.webhooks import WebhookService
 
 
-class TicketsTable(ports.TicketStore, ports.TicketBackfill, ports.TermIndex, ports.Markers, ports.Notified):
+class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.TicketBackfill, ports.TermIndex,
+                   ports.Markers, ports.Notified):
     """Every port of the tickets table, as one storage offers them."""
 
 
@@ -48,9 +57,17 @@ class Storage:
 
 @dataclass(frozen=True)
 class Services:
-    tickets: TicketService
+    ticket_reads: TicketReads
+    ticket_creation: TicketCreation
+    ticket_changes: TicketChanges
+    bulk_changes: BulkChanges
+    ticket_deletion: TicketDeletion
+    ticket_search: TicketSearchService
+    comments: CommentService
+    workflow: WorkflowService
     people: PeopleService
     directory: DirectoryTable
+    ticket_repo: TicketsTable
     webhooks: WebhookService
     overdue: OverdueService
     attachments: AttachmentService
@@ -71,10 +88,23 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
     webhooks = WebhookService(storage.webhooks,
                               on_disabled=lambda subscription: notifications().webhook_disabled(subscription))
     sla = SlaService(directory, tickets)
-    ticket_service = TicketService(tickets, people, attachments, sla, directory, directory)
-    return Services(ticket_service, people, directory, webhooks, OverdueService(tickets), attachments,
-                    SearchIndexService(tickets), ViewService(storage.views, ticket_service), sla,
-                    ReportService(directory), Authenticator(directory), notifications)
+    presenter = TicketPresenter(sla)
+    changes = TicketChanges(tickets, people, sla, presenter)
+    search = TicketSearchService(tickets, directory, presenter)
+    return Services(
+        ticket_reads=TicketReads(tickets, attachments, presenter),
+        ticket_creation=TicketCreation(tickets, people, sla, presenter, directory),
+        ticket_changes=changes,
+        bulk_changes=BulkChanges(tickets, people, changes),
+        ticket_deletion=TicketDeletion(tickets, attachments),
+        ticket_search=search,
+        comments=CommentService(tickets, tickets, presenter),
+        workflow=WorkflowService(directory),
+        people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,
+        overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),
+        views=ViewService(storage.views, search), sla=sla, reports=ReportService(directory),
+        auth=Authenticator(directory), notifications_for_batch=notifications,
+    )
 
 
 def dynamodb_storage() -> Storage:

@@ -101,10 +101,6 @@ class SlaService:
             return replace(after, sla=clock)
         return replace(after, sla=rules.with_marks(clock, policy, after.severity, after.created_at, now))
 
-    def answer(self, ticket: Ticket, now: str | None = None) -> dict:
-        """The ticket as every answer shows it: with its `sla`."""
-        return public_view(ticket) | {"sla": self.view(ticket, now or now_iso())}
-
     def view(self, ticket: Ticket, now: str) -> dict | None:
         if ticket.sla is None or ticket.sla.policy_version is None:
             return None

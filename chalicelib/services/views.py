@@ -12,13 +12,13 @@ from chalicelib.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from chalicelib.schemas import tickets as ticket_schemas
 from chalicelib.schemas import views as schemas
 from chalicelib.services.ports import Views
-from chalicelib.services.tickets import TicketService
+from chalicelib.services.tickets.search import TicketSearchService
 
 
 class ViewService:
-    def __init__(self, repo: Views, tickets: TicketService):
+    def __init__(self, repo: Views, search: TicketSearchService):
         self.repo = repo
-        self.tickets = tickets
+        self.search = search
 
     def views(self, principal: Principal) -> list[View]:
         """Built-ins, then shared views, then the caller's personal ones; each group oldest first."""
@@ -32,11 +32,11 @@ class ViewService:
         for view in views:
             try:
                 search = ticket_schemas.TicketSearch.model_validate(rules.parse_query(view.query))
-                queries.append(self.tickets.search_query(principal, search))
+                queries.append(self.search.search_query(principal, search))
             except (ValidationError, DomainError):
                 queries.append(None)  # `me` for an automation key
         known = [query for query in queries if query is not None]
-        counted = iter(self.tickets.counts(principal, known) if known else [])
+        counted = iter(self.search.counts(principal, known) if known else [])
         return [next(counted) if query is not None else None for query in queries]
 
     def view(self, principal: Principal, view_id: str) -> View:
@@ -100,7 +100,7 @@ class ViewService:
         # an automation key (which has no `me` of its own) saves it.
         runner = principal if principal.user_id is not None else replace(principal, user_id=principal.actor)
         try:
-            self.tickets.search_query(runner, search)
+            self.search.search_query(runner, search)
         except DomainError as error:
             if error.status != 400:
                 raise

@@ -300,7 +300,7 @@ def test_kept_counts_are_exact_and_a_replayed_batch_counts_nothing_twice(api, co
     from chalicelib.services.registry import services
     from tests.streams import handle_records, new_records
 
-    tickets = services().tickets
+    tickets = services().ticket_search
     principal = services().auth.authenticate(f"Bearer {api.token}", api.project_id, source="127.0.0.1")
 
     def counts():

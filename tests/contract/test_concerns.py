@@ -1,7 +1,7 @@
 """The storage contract of the concerns beside the ticket itself, held by moto, DynamoDB Local and
-the in-memory repositories alike: markers fire once, counters add up, policy versions
-follow one another, people's writes go together, views hold their limits, deliveries are claimed,
-leased and retried once."""
+the in-memory repositories alike: markers fire once, comments page in order with their entries,
+counters add up, policy versions follow one another, people's writes go together, views hold
+their limits, deliveries are claimed, leased and retried once."""
 import time
 from dataclasses import replace
 
@@ -10,9 +10,10 @@ import pytest
 from chalicelib.domain import sla as slas
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.clock import new_id
-from chalicelib.domain.idempotency import StoredResponse
+from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy
+from chalicelib.domain.tickets import StaleTicket
 from chalicelib.domain.views import ScopeFull, View
 from chalicelib.domain.webhooks import Delivery
 from chalicelib.errors import Conflict, NotFound
@@ -108,6 +109,57 @@ def test_comments_are_read_back_in_order(repo, project_id):
     for n, text in enumerate(["first", "second"], start=1):
         repo.append_history(ticket, replace(entry(ticket, "COMMENT_ADDED", n), comment=text))
     assert list(repo.comments(ticket.id)) == ["first", "second"]
+
+
+# ---- comments --------------------------------------------------------------------------------
+
+def said(ticket, n: int, text: str):
+    return replace(entry(ticket, "COMMENT_ADDED", n), comment=text, changed_by=f"u{n}")
+
+
+def every_comment(repo, ticket_id: str, limit: int) -> list:
+    found, after = [], None
+    while True:
+        page, after = repo.comment_page(ticket_id, after, limit)
+        assert len(page) <= limit
+        found += page
+        if after is None:
+            return found
+
+
+def test_comments_page_oldest_first_with_those_only_their_entry_records(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.append_history(ticket, said(ticket, 1, "stored as its entry only"))
+    repo.add_comment(ticket, said(ticket, 2, "alone"))
+    changed = replace(ticket, title="changed", version=2)
+    repo.update(ticket, changed, entry(ticket, "TICKET_UPDATED", 3), comment=said(ticket, 3, "with a change"))
+    repo.append_history(changed, said(ticket, 4, "an entry only, again"))
+    repo.add_comment(changed, said(ticket, 5, "the last"))
+
+    expected = ["stored as its entry only", "alone", "with a change", "an entry only, again", "the last"]
+    for limit in (1, 2, 5, 50):
+        comments = every_comment(repo, ticket.id, limit)
+        assert [c.body for c in comments] == expected, limit
+    first = comments[0]
+    assert (first.ticket_id, first.project_id, first.author, first.created_at) == (
+        ticket.id, project_id, "u1", entry(ticket, "COMMENT_ADDED", 1).timestamp)
+    assert [c.id for c in comments] == [e.id for e in reversed(repo.history(ticket.id, "COMMENT_ADDED", 10, None)[0])]
+    assert repo.comment_page(make_ticket(project_id, 2).id, None, 10) == ([], None)
+
+
+def test_a_comment_goes_with_its_entry_or_not_at_all(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    mark = CommentMark(f"BULK#{new_id()}#{ticket.id}", int(time.time()) + 3600)
+    repo.add_comment(ticket, said(ticket, 1, "once"), mark=mark)
+    with pytest.raises(StaleTicket):
+        repo.add_comment(ticket, said(ticket, 2, "twice"), mark=mark)  # the mark is taken
+    repo.delete(ticket, entry(ticket, "TICKET_DELETED", 3))
+    with pytest.raises(StaleTicket):
+        repo.add_comment(ticket, said(ticket, 4, "too late"))
+    assert [c.body for c in repo.comment_page(ticket.id, None, 10)[0]] == ["once"]
+    assert [e.comment for e in repo.history(ticket.id, "COMMENT_ADDED", 10, None)[0]] == ["once"]
 
 
 # ---- counts ----------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def test_at_risk_then_breached_each_once_however_often_the_sweep_runs(api, ticke
 
 def test_a_stale_run_of_the_sweep_fires_nothing(api, ticket):
     now = at(ticket, 25)
-    repo, sla = services().tickets.tickets, services().sla
+    repo, sla = services().ticket_repo, services().sla
     markers = [m for m in repo.sla_markers_due(now) if m.ticket_id == ticket["id"]]
     assert [m.target for m in markers] == ["acknowledge"]
     sweep(now)
@@ -118,7 +118,7 @@ def test_the_minute_schedule_runs_the_sweep(api, ticket):
 
 def test_sla_search_finds_at_risk_and_breached_tickets_by_index(api, ticket):
     other = api.create_ticket(severity="critical", title="later")
-    repo = services().tickets.tickets
+    repo = services().ticket_repo
 
     def found(now: str, **kw) -> list[str]:
         query = search.TicketQuery(**kw)

@@ -5,7 +5,7 @@ import pytest
 from chalicelib.domain import views
 from chalicelib.domain.people import Principal, Project
 from chalicelib.errors import ValidationFailed
-from chalicelib.services.tickets import TicketService
+from chalicelib.services.tickets.search import TicketSearchService
 from chalicelib.services.views import ViewService
 
 # What the ticket search accepts, as agreed for views; TicketSearch grows to all of them.
@@ -72,7 +72,7 @@ class TestBuiltinViews:
     @pytest.mark.parametrize("view", views.BUILTIN_VIEWS, ids=lambda v: v.id)
     @pytest.mark.parametrize("principal", [MEMBER, AUTOMATION], ids=["member", "automation"])
     def test_the_search_accepts_each_query(self, view, principal):
-        assert ViewService(None, TicketService(None, None, None, None, None, None)).checked_query(principal, view.query) == view.query
+        assert ViewService(None, TicketSearchService(None, None, None)).checked_query(principal, view.query) == view.query
 
 
 class FakeSearch:
@@ -91,13 +91,13 @@ class FakeSearch:
 class TestCheckedQuery:
     def test_validates_with_the_search_parameters_and_returns_the_normal_form(self):
         search = FakeSearch()
-        service = ViewService(repo=None, tickets=search)
+        service = ViewService(repo=None, search=search)
         assert service.checked_query(MEMBER, "tags=disk+full&severity=high") == "tags=disk%20full&severity=high"
         (principal, params), = search.seen
         assert principal == MEMBER and params.tags == "disk full" and params.severity == "high"
 
     def test_me_is_checked_as_a_member_would_run_it_even_for_an_automation_key(self):
-        service = ViewService(repo=None, tickets=FakeSearch())
+        service = ViewService(repo=None, search=FakeSearch())
         assert service.checked_query(AUTOMATION, "assignee=me") == "assignee=me"
 
     def test_a_refusal_of_the_search_is_a_problem_of_query_naming_the_parameter(self):
@@ -106,11 +106,11 @@ class TestCheckedQuery:
                 raise ValidationFailed.on("status", "unknown later; use new, acknowledged")
 
         with pytest.raises(ValidationFailed) as raised:
-            ViewService(repo=None, tickets=Refusing()).checked_query(MEMBER, "status=later")
+            ViewService(repo=None, search=Refusing()).checked_query(MEMBER, "status=later")
         assert [(d.field, d.message) for d in raised.value.details] == [
             ("query", "status: unknown later; use new, acknowledged")]
 
     def test_parameters_unknown_to_the_search_are_named(self):
         with pytest.raises(ValidationFailed) as raised:
-            ViewService(repo=None, tickets=FakeSearch()).checked_query(MEMBER, "tags=db&colour=red")
+            ViewService(repo=None, search=FakeSearch()).checked_query(MEMBER, "tags=db&colour=red")
         assert [(d.field, d.message) for d in raised.value.details] == [("query", "colour: unknown parameter")]

@@ -1,7 +1,8 @@
 """Every partition and sort key of the two tables (and the deliveries table), built in one place.
 
 tickets   `T#<ticket id>` holds a ticket's collection: `TICKET`, `TAG#<tag>`, `FILE#<attachment id>`,
-          `EVT#<timestamp>#<entry id>` (history), `DUE` and `SLA#<target>` (markers). Apart from it:
+          `EVT#<timestamp>#<entry id>` (history), `CMT#<timestamp>#<entry id>` (comments, sharing
+          their COMMENT_ADDED entry's moment and id), `DUE` and `SLA#<target>` (markers). Apart from it:
           `TX#<ticket id>` (term index: `TERM#<prefix>`, `WORDS`), `NUM#<project id>#<number>`,
           `DEDUP#<project id>#<key>`, idempotency scopes, `BULK#<hash>#<ticket id>` (comment marks)
           and `NOTIFIED#<event id>`.
@@ -16,6 +17,8 @@ import hashlib
 TICKET_SK = "TICKET"
 TAG_SK_PREFIX = "TAG#"
 HISTORY_SK_PREFIX = "EVT#"
+# Below the history (and `DUE`) in sk order: the detail's descending Query ends before them.
+COMMENT_SK_PREFIX = "CMT#"
 ATTACHMENT_SK_PREFIX = "FILE#"
 TERM_SK_PREFIX = "TERM#"
 COMMENT_WORDS_SK = "WORDS"
@@ -53,6 +56,10 @@ def term_sk(prefix: str) -> str:
 
 def history_sk(timestamp: str, entry_id: str) -> str:
     return f"{HISTORY_SK_PREFIX}{timestamp}#{entry_id}"
+
+
+def comment_sk(created_at: str, comment_id: str) -> str:
+    return f"{COMMENT_SK_PREFIX}{created_at}#{comment_id}"
 
 
 def attachment_sk(attachment_id: str) -> str:

@@ -7,11 +7,13 @@ from typing import Iterable, Iterator
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.adapters import models
-from chalicelib.adapters.dynamodb import history, markers, numbers
+from chalicelib.adapters.dynamodb import comments, history, markers, numbers
 from chalicelib.adapters.dynamodb import idempotency as claims
 from chalicelib.adapters.dynamodb.attachments import to_attachment
-from chalicelib.adapters.dynamodb.keys import ATTACHMENT_SK_PREFIX, TICKET_SK, scoped, tag_sk, ticket_pk
+from chalicelib.adapters.dynamodb.keys import (ATTACHMENT_SK_PREFIX, HISTORY_SK_PREFIX, TICKET_SK, scoped, tag_sk,
+                                               ticket_pk)
 from chalicelib.adapters.models import MAX_TRANSACTION_ACTIONS, AttachmentItem, HistoryItem, TagItem, TicketItem
+from chalicelib.domain import comments as commenting
 from chalicelib.domain import reports
 from chalicelib.domain import search as searching
 from chalicelib.domain import sla as slas
@@ -45,8 +47,10 @@ class DynamoTickets:
 
     def detail(self, ticket_id: str) -> TicketDetail | None:
         """Ticket, tags, attachments and newest history in one Query over the ticket's item collection."""
+        # The comment items sort below the history: the range ends before them.
         items = models._TicketsTable.query(
-            ticket_pk(ticket_id), scan_index_forward=False, limit=DETAIL_QUERY_LIMIT,
+            ticket_pk(ticket_id), models._TicketsTable.sk >= HISTORY_SK_PREFIX, scan_index_forward=False,
+            limit=DETAIL_QUERY_LIMIT,
             page_size=DETAIL_QUERY_LIMIT, consistent_read=True,
         )
         ticket_item = None
@@ -133,7 +137,7 @@ class DynamoTickets:
     def update(self, before: Ticket, after: Ticket, entry: HistoryEntry, *, comment: HistoryEntry | None = None,
                mark: CommentMark | None = None) -> None:
         """Replaces the ticket if it is still at `before.version`, with its history entry (and a
-        comment made with the change, and its mark)."""
+        comment made with the change, given as its COMMENT_ADDED entry, and its mark)."""
         with _transaction() as tx:
             tx.save(to_item(after, version=before.version))
             for tag in set(after.tags) - set(before.tags):
@@ -154,7 +158,16 @@ class DynamoTickets:
                     markers.rearm_sla(tx, after, target, after.sla.mark(target))
             tx.save(history.to_history_item(entry), condition=history.new_entry_condition())
             if comment is not None:
-                tx.save(history.to_history_item(comment), condition=history.new_entry_condition())
+                _save_comment(tx, comment)
+            claims.claim_mark(tx, mark)
+
+    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None) -> None:
+        """Adds a comment (its COMMENT_ADDED entry, and the comment item it records) while the
+        ticket is still live."""
+        with _transaction() as tx:
+            tx.condition_check(TicketItem, ticket_pk(ticket.id), TICKET_SK,
+                               condition=TicketItem.deleted_at.does_not_exist())
+            _save_comment(tx, entry)
             claims.claim_mark(tx, mark)
 
     def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
@@ -195,6 +208,12 @@ class DynamoTickets:
         with AttachmentItem.batch_write() as batch:
             for attachment in attachments[room:]:
                 batch.delete(attachment)
+
+
+def _save_comment(tx, entry: HistoryEntry) -> None:
+    """A comment is its entry, for history and events, and its own item, recorded by the entry."""
+    tx.save(history.to_history_item(entry), condition=history.new_entry_condition())
+    tx.save(comments.to_comment_item(commenting.recorded_by(entry)), condition=comments.new_comment_condition())
 
 
 def _transaction():

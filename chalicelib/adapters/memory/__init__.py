@@ -12,6 +12,7 @@ from chalicelib.adapters.memory.directory import (
 from chalicelib.adapters.memory.search import MemorySearchIndex
 from chalicelib.adapters.memory.store import MemoryStore
 from chalicelib.adapters.memory.tickets import (
+    MemoryComments,
     MemoryHistory,
     MemoryIdempotency,
     MemoryMarkers,
@@ -26,8 +27,8 @@ __all__ = ["MemoryAttachments", "MemoryDirectory", "MemoryStore", "MemoryTickets
            "MemoryWebhooks"]
 
 
-class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemorySearchIndex, MemoryMarkers, MemoryIdempotency,
-                         MemoryNumbers, MemoryNotified):
+class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySearchIndex, MemoryMarkers,
+                         MemoryIdempotency, MemoryNumbers, MemoryNotified):
     """Every repository of the tickets table at once, over one store."""
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from chalicelib.domain.attachments import Attachment
+from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import StoredResponse
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy
@@ -71,6 +72,7 @@ class MemoryStore:
     # ---- tickets table ----
     tickets: dict[str, StoredTicket] = field(default_factory=dict)
     history: dict[str, dict[str, HistoryEntry]] = field(default_factory=dict)       # ticket id -> sk -> entry
+    comments: dict[str, dict[str, Comment]] = field(default_factory=dict)          # ticket id -> position -> comment
     attachments: dict[str, dict[str, Attachment]] = field(default_factory=dict)     # ticket id -> id -> record
     due_markers: dict[str, DueMarker] = field(default_factory=dict)
     sla_markers: dict[tuple[str, str], SlaMarkerState] = field(default_factory=dict)

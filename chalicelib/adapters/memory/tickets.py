@@ -1,6 +1,7 @@
 """Tickets, their history, markers, guards and idempotency records, in memory, with the same
 conditions and transactions as adapters/dynamodb/."""
 from dataclasses import replace
+from itertools import islice
 from typing import Iterable, Iterator
 
 from chalicelib.adapters.dynamodb.keys import history_sk
@@ -15,8 +16,10 @@ from chalicelib.adapters.memory.store import (
     StoredTicket,
     require,
 )
+from chalicelib.domain import comments as commenting
 from chalicelib.domain import sla as slas
 from chalicelib.domain.attachments import AVAILABLE
+from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import IDEMPOTENCY_WINDOW_SECONDS, CommentMark, StoredResponse
 from chalicelib.domain.sla import SlaMarker
 from chalicelib.domain.tickets import HistoryEntry, StaleTicket, Ticket, TicketDetail
@@ -39,15 +42,15 @@ class MemoryTickets(MemoryRepository):
         stored = self.store.tickets.get(ticket_id)
         if stored is None:
             return None
-        # The collection read newest sk first, cut where the DynamoDB Query's limit cuts it.
+        # The collection read newest sk first, down to the history (the `DUE` marker and the
+        # comments sort below it), cut where the DynamoDB Query's limit cuts it.
         ahead = (1 + (len(stored.ticket.tags) if stored.live else 0)
                  + sum(1 for (tid, _) in self.store.sla_markers if tid == ticket_id)
                  + len(self.store.attachments.get(ticket_id, {})))
         entries = sorted(self.store.history.get(ticket_id, {}).items(), reverse=True)
-        behind = 1 if ticket_id in self.store.due_markers else 0
         more = None
         room = max(0, DETAIL_QUERY_LIMIT - ahead)
-        cut = ahead + len(entries) + behind >= DETAIL_QUERY_LIMIT
+        cut = ahead + len(entries) >= DETAIL_QUERY_LIMIT
         entries = entries[:room]
         if len(entries) > DETAIL_HISTORY_LIMIT:
             entries = entries[:DETAIL_HISTORY_LIMIT]
@@ -119,7 +122,15 @@ class MemoryTickets(MemoryRepository):
                     marker.due_key = _marker_key(after.id, target, mark_of.at_risk_at) if mark_of else None
             add_entry(store, entry)
             if comment is not None:
-                add_entry(store, comment)
+                add_comment(store, comment)
+            _claim_mark(store, mark)
+
+    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None) -> None:
+        store = self.store
+        with store.transaction():
+            stored = store.tickets.get(ticket.id)
+            require(stored is None or stored.live, _stale())
+            add_comment(store, entry)
             _claim_mark(store, mark)
 
     def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
@@ -163,6 +174,17 @@ class MemoryHistory(MemoryRepository):
         for _, entry in sorted(self.store.history.get(ticket_id, {}).items()):
             if entry.event == "COMMENT_ADDED":
                 yield entry.comment or ""
+
+
+class MemoryComments(MemoryRepository):
+    def comment_page(self, ticket_id: str, after: str | None, limit: int) -> tuple[list[Comment], str | None]:
+        stored = [comment for position, comment in sorted(self.store.comments.get(ticket_id, {}).items())]
+        recorded = [commenting.recorded_by(entry) for _, entry in sorted(self.store.history.get(ticket_id, {}).items())
+                    if entry.event == "COMMENT_ADDED"]
+        merged = (c for c in commenting.merged(stored, recorded) if after is None or c.position > after)
+        page = list(islice(merged, limit + 1))
+        more = page[limit - 1].position if len(page) > limit else None
+        return page[:limit], more
 
 
 class MemoryMarkers(MemoryRepository):
@@ -256,6 +278,15 @@ def add_entry(store: MemoryStore, entry: HistoryEntry) -> None:
     sk = history_sk(entry.timestamp, entry.id)
     require(sk not in entries, _stale())
     entries[sk] = entry
+
+
+def add_comment(store: MemoryStore, entry: HistoryEntry) -> None:
+    """A comment is its entry and its own record, each written once."""
+    add_entry(store, entry)
+    comment = commenting.recorded_by(entry)
+    comments = store.comments.setdefault(entry.ticket_id, {})
+    require(comment.position not in comments, _stale())
+    comments[comment.position] = comment
 
 
 def _response_claimable(store: MemoryStore, stored: StoredResponse) -> bool:

@@ -1,0 +1,77 @@
+"""A ticket's comments, in its item collection (sk `CMT#<timestamp>#<id>`). Each is written with
+its COMMENT_ADDED history entry by the tickets writer, in the same transaction; this module reads
+them, merged with the entries of comments made before comments had items of their own, and builds
+their items."""
+from itertools import islice
+from typing import Iterator
+
+from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb.history import to_history
+from chalicelib.adapters.dynamodb.keys import COMMENT_SK_PREFIX, HISTORY_SK_PREFIX, comment_sk, ticket_pk
+from chalicelib.adapters.models import CommentItem, HistoryItem
+from chalicelib.domain import comments
+from chalicelib.domain.comments import Comment, Revision
+from chalicelib.domain.tickets import Events
+
+# Above every character of a position (timestamp#id, ASCII): the end of a prefix's key range.
+_PAST_EVERY_POSITION = "\uffff"
+# History entries per Query page when only the COMMENT_ADDED ones are kept: a ticket changed
+# often has few comments among many entries.
+HISTORY_PAGE_SIZE = 100
+
+
+class DynamoComments:
+    def __init__(self):
+        models.bind()
+
+    def comment_page(self, ticket_id: str, after: str | None, limit: int) -> tuple[list[Comment], str | None]:
+        """Up to `limit` comments, oldest first, after the position `after` (none: from the first);
+        and the position to continue after, when there are more. Two Queries: the comment items and
+        the COMMENT_ADDED entries, each read from `after` on."""
+        stored = (to_comment(item) for item in _after(CommentItem, COMMENT_SK_PREFIX, ticket_id, after, limit + 1))
+        recorded = (recorded_comment(item) for item in _after(
+            HistoryItem, HISTORY_SK_PREFIX, ticket_id, after, max(limit + 1, HISTORY_PAGE_SIZE),
+            filter_condition=HistoryItem.event == Events.COMMENT_ADDED))
+        page = list(islice(comments.merged(stored, recorded), limit + 1))
+        more = page[limit - 1].position if len(page) > limit else None
+        return page[:limit], more
+
+
+def _after(model, prefix: str, ticket_id: str, after: str | None, page_size: int, **options) -> Iterator:
+    lower = prefix + (after or "")
+    results = model.query(ticket_pk(ticket_id), model.sk.between(lower, prefix + _PAST_EVERY_POSITION),
+                          scan_index_forward=True, page_size=page_size, consistent_read=True, **options)
+    # BETWEEN includes `after` itself: that comment ended the previous page.
+    return (item for item in results if after is None or item.sk != lower)
+
+
+def to_comment_item(comment: Comment) -> CommentItem:
+    return CommentItem(
+        ticket_pk(comment.ticket_id), comment_sk(comment.created_at, comment.id), comment_id=comment.id,
+        ticket_id=comment.ticket_id, project_id=comment.project_id, author=comment.author, body=comment.body,
+        created_at=comment.created_at, edited_at=comment.edited_at,
+        revisions=[{"body": r.body, "edited_at": r.edited_at, "edited_by": r.edited_by} for r in comment.revisions]
+        or None,
+        visibility=comment.visibility if comment.visibility != comments.PUBLIC else None,
+        mentions=list(comment.mentions) or None,
+    )
+
+
+def to_comment(item: CommentItem) -> Comment:
+    return Comment(
+        id=item.comment_id, ticket_id=item.ticket_id, project_id=item.project_id, author=item.author,
+        body=item.body, created_at=item.created_at, edited_at=item.edited_at,
+        revisions=tuple(Revision(r["body"], r["edited_at"], r["edited_by"]) for r in item.revisions or ()),
+        visibility=item.visibility or comments.PUBLIC, mentions=tuple(item.mentions or ()),
+    )
+
+
+def recorded_comment(item: HistoryItem) -> Comment:
+    """The comment a COMMENT_ADDED entry records (all there is of a comment made before comment
+    items existed)."""
+    return comments.recorded_by(to_history(item))
+
+
+def new_comment_condition():
+    """A comment is written once, as its entry is."""
+    return CommentItem.pk.does_not_exist()

@@ -1,0 +1,30 @@
+"""How the API shows a ticket (with its SLA as it stands), a history entry and a comment: every
+answer that carries one is built here."""
+from chalicelib.domain.clock import now_iso
+from chalicelib.domain.comments import Comment
+from chalicelib.domain.tickets import HistoryEntry, Ticket, public_view
+from chalicelib.services.sla import SlaService
+
+
+class TicketPresenter:
+    def __init__(self, sla: SlaService):
+        self.sla = sla
+
+    def ticket(self, ticket: Ticket, now: str | None = None) -> dict:
+        """The ticket as every answer shows it: with its `sla` as of `now` (the request's time)."""
+        return public_view(ticket) | {"sla": self.sla.view(ticket, now or now_iso())}
+
+    @staticmethod
+    def entry(entry: HistoryEntry) -> dict:
+        return {
+            "id": entry.id, "ticket_id": entry.ticket_id, "event": entry.event, "timestamp": entry.timestamp,
+            "changed_by": entry.changed_by, "changes": entry.changes, "comment": entry.comment,
+        }
+
+    @staticmethod
+    def comment(comment: Comment) -> dict:
+        return {
+            "id": comment.id, "ticket_id": comment.ticket_id, "author": comment.author, "body": comment.body,
+            "created_at": comment.created_at, "edited_at": comment.edited_at, "visibility": comment.visibility,
+            "mentions": list(comment.mentions),
+        }
