@@ -4,6 +4,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.domain import text
+from chalicelib.schemas.tickets import TicketFields
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.clock import new_id
 from chalicelib.errors import Conflict, TransitionNotAllowed, ValidationFailed
@@ -102,15 +103,9 @@ class HistoryEntry:
 
 
 def public_view(ticket: Ticket) -> dict[str, Any]:
-    """The ticket as the API and events show it."""
-    return {
-        "id": ticket.id, "number": ticket.number, "key": ticket.key, "project_id": ticket.project_id,
-        "title": ticket.title, "description": ticket.description, "status": ticket.status,
-        "severity": ticket.severity, "created_at": ticket.created_at, "updated_at": ticket.updated_at,
-        "resolved_at": ticket.resolved_at, "due_date": ticket.due_date, "reporter": ticket.reporter,
-        "assignee": ticket.assignee, "source": ticket.source, "tags": list(ticket.tags),
-        "dedup_key": ticket.dedup_key, "version": ticket.version,
-    }
+    """The ticket as the API and events show it: the fields the schema names, no more."""
+    return {name: list(value) if isinstance(value := getattr(ticket, name), tuple) else value
+            for name in TicketFields.model_fields}
 
 
 def history_entry(ticket: Ticket, event: str, actor: str, at: str, changes: dict[str, Any],

@@ -73,7 +73,8 @@ class IdempotentHeaders(BaseModel):
         "The same request sent again with the same key within 24 hours is done once", alias="Idempotency-Key")
 
 
-class TicketOut(BaseModel):
+class TicketFields(BaseModel):
+    """A ticket's own fields, as the API, the events and the webhooks show them: the one list of them."""
     id: str
     number: int
     key: str
@@ -92,6 +93,9 @@ class TicketOut(BaseModel):
     tags: list[str]
     dedup_key: str | None
     version: int
+
+
+class TicketOut(TicketFields):
     sla: SlaOut | None = Field(description="The SLA targets as they stand now; null when the ticket started "
                                            "under no SLA policy")
 

@@ -7,31 +7,15 @@ from pydantic import BaseModel, Field
 
 from chalicelib.schemas.common import omittable
 from chalicelib.schemas.sla import TargetName
-from chalicelib.schemas.tickets import Severity, Status
+from chalicelib.schemas.tickets import Severity, Status, TicketFields
 
 ACTOR = "Who made the change: a member's user_id, automation:<name>, or system (the schedule)"
 
 
-class EventTicket(BaseModel):
+class EventTicket(TicketFields):
     """The whole ticket as the change left it (as it was, for a deletion): a ticket as
     `GET /tickets/{id}` answers it, without its history, attachments and SLA."""
-    id: str
-    number: int
     key: str = Field(description="The project's key and the ticket's number, such as OPS-42")
-    project_id: str
-    title: str
-    description: str
-    status: Status
-    severity: Severity
-    created_at: str
-    updated_at: str
-    resolved_at: str | None
-    due_date: str | None
-    reporter: str
-    assignee: str | None
-    source: str
-    tags: list[str]
-    dedup_key: str | None
     version: int = Field(description="Grows by one with every change: an event with a lower version than one "
                                      "already handled is older")
 
