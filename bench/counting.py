@@ -22,7 +22,7 @@ from app import app
 from bench import dataset
 from bench.meter import Meter, Recording
 from chalicelib import config
-from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.dynamodb.tables import DirectoryRepository
 from chalicelib.local import provision
 from chalicelib.local.pump import Checkpoints, Settings, StreamWorker
 

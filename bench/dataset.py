@@ -13,8 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bench import words
-from chalicelib.adapters import tickets_repo
-from chalicelib.adapters.directory_repo import partition_count_sk
+from chalicelib.adapters.dynamodb.comments import to_comment_item
+from chalicelib.adapters.dynamodb.history import to_history_item
+from chalicelib.adapters.dynamodb.keys import dedup_pk, partition_count_sk
+from chalicelib.adapters.dynamodb.markers import due_item
+from chalicelib.adapters.dynamodb.numbers import number_guard
+from chalicelib.adapters.dynamodb.search_index import term_item
+from chalicelib.adapters.dynamodb.tickets import tag_item, to_item
 from chalicelib.adapters.models import (
     COMMENT_WORDS_SK,
     CommentWordsItem,
@@ -120,20 +125,20 @@ def items(loaded: LoadedTicket) -> list[dict]:
     guards and, for an open ticket with a due date, the marker that arms its overdue event (its
     term items are `term_items`)."""
     ticket = loaded.ticket
-    ticket_item = tickets_repo.to_item(ticket)
+    ticket_item = to_item(ticket)
     # A save through the API sets the version; a raw write has to carry the stored one itself.
     ticket_item.version = ticket.version
     models = [ticket_item]
-    models += [tickets_repo.tag_item(ticket, tag) for tag in ticket.tags]
+    models += [tag_item(ticket, tag) for tag in ticket.tags]
     if ticket.due_date is not None and ticket.is_open:
         # Armed as a create or an update leaves it; the overdue sweep (a schedule) is not run here.
-        models.append(tickets_repo.due_item(ticket))
-    models += [tickets_repo.to_history_item(entry) for entry in loaded.history]
-    models += [tickets_repo.to_comment_item(comments.recorded_by(entry)) for entry in loaded.history
+        models.append(due_item(ticket))
+    models += [to_history_item(entry) for entry in loaded.history]
+    models += [to_comment_item(comments.recorded_by(entry)) for entry in loaded.history
                if entry.event == Events.COMMENT_ADDED]
-    models.append(tickets_repo.number_guard(ticket))
+    models.append(number_guard(ticket))
     if ticket.dedup_key is not None:
-        models.append(DedupGuardItem(tickets_repo.dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP",
+        models.append(DedupGuardItem(dedup_pk(ticket.project_id, ticket.dedup_key), "DEDUP",
                                      ticket_id=ticket.id))
     return [model.serialize() for model in models]
 
@@ -153,7 +158,7 @@ def term_items(loaded: LoadedTicket) -> list[dict]:
     """The term index of one ticket, as the tickets stream's consumer (services.search_index)
     leaves it: its term items and its comments' words."""
     ticket = loaded.ticket
-    models = [tickets_repo.term_item(ticket.project_id, ticket.id, ticket.sort_key, prefix)
+    models = [term_item(ticket.project_id, ticket.id, ticket.sort_key, prefix)
               for prefix in sorted(prefixes(loaded))]
     if words_said := comment_words(loaded):
         models.append(CommentWordsItem(terms_pk(ticket.id), COMMENT_WORDS_SK, words=words_said))

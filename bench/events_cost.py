@@ -47,7 +47,7 @@ from bench import cost, words
 from bench.meter import Meter, Recording
 from chalicelib import config
 from chalicelib.adapters import mailer, queue
-from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.dynamodb.tables import DirectoryRepository
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.people import Member
 from chalicelib.events.deliveries import webhook_deliveries

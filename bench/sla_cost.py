@@ -36,7 +36,7 @@ from pathlib import Path
 from bench import cost
 from bench.meter import Meter, Recording
 from chalicelib import config
-from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.dynamodb.tables import DirectoryRepository
 from chalicelib.domain import reports
 from chalicelib.domain.clock import iso, new_id
 from chalicelib.domain.people import Principal

@@ -20,8 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from chalicelib.adapters.directory_repo import DirectoryRepository
-from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
 from chalicelib.errors import DomainError
 from chalicelib.services.people import PeopleService
 from chalicelib.services.search_index import SearchIndexService

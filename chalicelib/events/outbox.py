@@ -3,7 +3,7 @@ the webhook subscriptions that want it and mailed to the people it concerns."""
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib.adapters.tickets_repo import history_from_stream_image
+from chalicelib.adapters.dynamodb.history import history_from_stream_image
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.webhooks import Delivery
 from chalicelib.services.notifications import NotificationService

@@ -18,9 +18,9 @@ transactions, so they are exact under replays in the same way.
 import logging
 from collections import Counter
 
-from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.dynamodb.tables import DirectoryRepository
 from chalicelib.adapters.models import MAX_TRANSACTION_ACTIONS
-from chalicelib.adapters.tickets_repo import facts_from_stream_image
+from chalicelib.adapters.dynamodb.tickets import facts_from_stream_image
 from chalicelib.domain import reports
 
 log = logging.getLogger(__name__)

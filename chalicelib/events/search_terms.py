@@ -2,7 +2,7 @@
 that changes what a ticket says (created, text edited, commented, deleted) re-indexes it."""
 import logging
 
-from chalicelib.adapters.tickets_repo import history_from_stream_image
+from chalicelib.adapters.dynamodb.history import history_from_stream_image
 from chalicelib.services.search_index import SearchIndexService
 
 log = logging.getLogger(__name__)

@@ -351,7 +351,7 @@ def upgrade_search_indexes(state: StateDir) -> int:
 
 def demo_project(state: StateDir) -> dict[str, str]:
     """The project stack.json names, or a new one when there is none (first run, reset, lost data)."""
-    from chalicelib.adapters.directory_repo import DirectoryRepository
+    from chalicelib.adapters.dynamodb.tables import DirectoryRepository
     from chalicelib.services.people import PeopleService
 
     directory = DirectoryRepository()

@@ -9,8 +9,7 @@ from chalicelib import config
 from chalicelib.adapters import mailer
 from chalicelib.adapters.attachment_store import AttachmentStore
 from chalicelib.adapters.attachments_repo import AttachmentRepository
-from chalicelib.adapters.directory_repo import DirectoryRepository
-from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
 from chalicelib.adapters.views_repo import ViewRepository
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
 from chalicelib.services import ports

@@ -1,6 +1,6 @@
 """What a bulk change leaves in the tickets stream, and a retry after DynamoDB failed mid-way (the
 rest of bulk changes runs on memory: tests/rules/test_bulk.py)."""
-from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.adapters.dynamodb.tables import TicketRepository
 from chalicelib.events.outbox import event_of
 from tests.rules.test_bulk import BULK, bulk, events
 from tests.streams import new_records

@@ -2,7 +2,7 @@
 their own (as history entries only) included."""
 import pytest
 
-from chalicelib.adapters import tickets_repo
+from chalicelib.adapters.dynamodb.history import to_history_item
 from chalicelib.domain.clock import new_id
 from chalicelib.domain.tickets import Events, HistoryEntry
 from tests.api.test_atomicity import colliding_history_ids  # noqa: F401 - a fixture
@@ -19,7 +19,7 @@ def write_legacy_comment(ticket: dict, author: str, body: str, timestamp: str) -
     entry = HistoryEntry(id=new_id(), ticket_id=ticket["id"], project_id=ticket["project_id"],
                          event=Events.COMMENT_ADDED, timestamp=timestamp, changed_by=author, changes={},
                          comment=body, ticket=ticket)
-    tickets_repo.to_history_item(entry).save()
+    to_history_item(entry).save()
     return entry.id
 
 

@@ -1,6 +1,6 @@
 """With filters on several indexes, the search reads the index whose partitions are smallest, as
 counted by the tickets stream consumer."""
-from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.dynamodb.tables import DirectoryRepository
 from chalicelib.domain import search
 from tests.streams import pump_tickets_stream
 
@@ -42,7 +42,7 @@ def test_a_move_between_partitions_nets_out(api):
 
 
 def test_history_entries_reach_the_stream_with_a_ticket_snapshot(api):
-    from chalicelib.adapters.tickets_repo import history_from_stream_image
+    from chalicelib.adapters.dynamodb.history import history_from_stream_image
     from chalicelib.domain.events import TicketEvent
     from tests.streams import new_records
 

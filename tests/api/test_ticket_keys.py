@@ -4,7 +4,8 @@ import json
 
 from chalicelib import cli
 from chalicelib.adapters.models import NUMBER_SK, NumberGuardItem
-from chalicelib.adapters.tickets_repo import TicketRepository, number_pk
+from chalicelib.adapters.dynamodb.keys import number_pk
+from chalicelib.adapters.dynamodb.tables import TicketRepository
 from tests.api.conftest import new_project
 from tests.rules.test_ticket_keys import ticket  # noqa: F401  (fixture)
 

@@ -177,13 +177,13 @@ def _collection(dynamodb, pk: str) -> list[dict]:
 
 
 def _dedup_pk(project) -> str:
-    from chalicelib.adapters.tickets_repo import dedup_pk
+    from chalicelib.adapters.dynamodb.keys import dedup_pk
 
     return dedup_pk(project.project_id, "shape-check")
 
 
 def _number_pk(project, number: int) -> str:
-    from chalicelib.adapters.tickets_repo import number_pk
+    from chalicelib.adapters.dynamodb.keys import number_pk
 
     return number_pk(project.project_id, number)
 

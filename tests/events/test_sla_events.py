@@ -12,7 +12,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from chalicelib import config
-from chalicelib.adapters.tickets_repo import StaleTicket
+from chalicelib.domain.tickets import StaleTicket
 from chalicelib.domain import search
 from chalicelib.domain.clock import iso
 from chalicelib.services.registry import services

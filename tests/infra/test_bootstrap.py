@@ -3,7 +3,7 @@ import json
 import os
 
 from chalicelib import cli
-from chalicelib.adapters.directory_repo import DirectoryRepository
+from chalicelib.adapters.dynamodb.tables import DirectoryRepository
 from tests.infra.conftest import chalice_config
 
 

@@ -7,8 +7,7 @@ import pytest
 
 from chalicelib.adapters import memory
 from chalicelib.adapters.attachments_repo import AttachmentRepository
-from chalicelib.adapters.directory_repo import DirectoryRepository
-from chalicelib.adapters.tickets_repo import TicketRepository
+from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
 from chalicelib.adapters.views_repo import ViewRepository
 from chalicelib.adapters.webhooks_repo import WebhooksRepository
 from chalicelib.services import ports, registry
