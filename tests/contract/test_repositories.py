@@ -7,7 +7,7 @@ from chalicelib.domain.attachments import Additions, Attachment, AttachmentChang
 from chalicelib.domain.clock import new_id
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.people import ApiKey, Member, NotificationSettings, Project
-from chalicelib.domain.tickets import HistoryEntry, StaleTicket, Ticket
+from chalicelib.domain.tickets import HistoryEntry, StaleTicket, Ticket, public_view
 from chalicelib.services import ports
 from chalicelib.errors import Conflict
 
@@ -23,8 +23,10 @@ def make_ticket(project_id: str, n: int, **fields) -> Ticket:
 
 
 def entry(ticket: Ticket, event: str = "TICKET_CREATED", n: int = 0) -> HistoryEntry:
+    # With the ticket's snapshot, as every entry the app writes: the stream's consumers read it, and on
+    # DynamoDB Local these entries reach the stream that later tests pump.
     return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
-                        timestamp=f"2026-01-01T00:01:{n:02d}.000Z", changed_by="u1")
+                        timestamp=f"2026-01-01T00:01:{n:02d}.000Z", changed_by="u1", ticket=public_view(ticket))
 
 
 @pytest.fixture
