@@ -32,9 +32,9 @@ from app import app
 from bench import counting, dataset, words
 from bench.meter import Meter, Recording
 from chalicelib import config
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository
-from chalicelib.adapters.models import PROJECT_SK, ProjectItem, project_pk
+from chalicelib.adapters.dynamodb.models import PROJECT_SK, ProjectItem, project_pk
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain import text
 from chalicelib.domain.people import Member, Team

@@ -20,7 +20,7 @@ from chalicelib.adapters.dynamodb.markers import due_item
 from chalicelib.adapters.dynamodb.numbers import number_guard
 from chalicelib.adapters.dynamodb.search_index import term_item
 from chalicelib.adapters.dynamodb.tickets import tag_item, to_item
-from chalicelib.adapters.models import (
+from chalicelib.adapters.dynamodb.models import (
     COMMENT_WORDS_SK,
     CommentWordsItem,
     DedupGuardItem,

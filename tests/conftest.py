@@ -53,7 +53,7 @@ def dynamodb_local_endpoint():
 def rebind():
     """Makes the app pick up endpoint changes made by a fixture, and start as a fresh Lambda would:
     new clients, the queue looked up again."""
-    from chalicelib.adapters import models
+    from chalicelib.adapters.dynamodb import models
     models.rebind()
     forget_services()
 

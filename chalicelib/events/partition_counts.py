@@ -19,7 +19,7 @@ import logging
 from collections import Counter
 
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository
-from chalicelib.adapters.models import MAX_TRANSACTION_ACTIONS
+from chalicelib.adapters.dynamodb.models import MAX_TRANSACTION_ACTIONS
 from chalicelib.adapters.dynamodb.tickets import facts_from_stream_image
 from chalicelib.domain import reports
 

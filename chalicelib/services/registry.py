@@ -8,10 +8,10 @@ from typing import Callable, Iterator
 from chalicelib import config
 from chalicelib.adapters import mailer
 from chalicelib.adapters.attachment_store import AttachmentStore
-from chalicelib.adapters.attachments_repo import AttachmentRepository
+from chalicelib.adapters.dynamodb.attachment_records import AttachmentRepository
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
-from chalicelib.adapters.views_repo import ViewRepository
-from chalicelib.adapters.webhooks_repo import WebhooksRepository
+from chalicelib.adapters.dynamodb.views import ViewRepository
+from chalicelib.adapters.dynamodb.webhooks import WebhooksRepository
 from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator

@@ -14,7 +14,7 @@ import requests
 
 from chalicelib import config
 from chalicelib.adapters.attachment_store import PENDING_TAG_KEY, PENDING_TAG_VALUE
-from chalicelib.adapters.attachments_repo import AttachmentRepository
+from chalicelib.adapters.dynamodb.attachment_records import AttachmentRepository
 from chalicelib.local import aws_server, provision
 from chalicelib.local.dynamodb_local import free_port
 from chalicelib.services import attachments as attachment_service

@@ -11,6 +11,6 @@ def test_api_key_secret_is_shown_once_and_stored_hashed(api):
     assert all("secret" not in k for k in listed)
     assert key["id"] in {k["id"] for k in listed}
 
-    from chalicelib.adapters.models import ApiKeyItem, project_pk, API_KEY_SK_PREFIX
+    from chalicelib.adapters.dynamodb.models import ApiKeyItem, project_pk, API_KEY_SK_PREFIX
     stored = ApiKeyItem.get(project_pk(api.project_id), API_KEY_SK_PREFIX + key["id"])
     assert key["secret"].split("_", 3)[3] not in stored.secret_hash

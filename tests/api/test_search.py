@@ -324,7 +324,7 @@ def test_backfill_brings_tickets_stored_before_the_indexes_into_them(api):
     import boto3
 
     from chalicelib import cli, config
-    from chalicelib.adapters.models import TICKET_SK, terms_pk, ticket_pk
+    from chalicelib.adapters.dynamodb.models import TICKET_SK, terms_pk, ticket_pk
 
     ticket = api.create_ticket(title="Legacy printer jam", description="tray 2")
     api.post(f"/tickets/{ticket['id']}/comments", {"comment": "toner smudge too"})

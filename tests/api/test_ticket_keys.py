@@ -3,7 +3,7 @@ key answered without a lookup (keys on every route: tests/rules/test_ticket_keys
 import json
 
 from chalicelib import cli
-from chalicelib.adapters.models import NUMBER_SK, NumberGuardItem
+from chalicelib.adapters.dynamodb.models import NUMBER_SK, NumberGuardItem
 from chalicelib.adapters.dynamodb.keys import number_pk
 from chalicelib.adapters.dynamodb.tables import TicketRepository
 from tests.api.conftest import new_project

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from chalicelib.adapters.views_repo import ScopeFull, ViewRepository
+from chalicelib.adapters.dynamodb.views import ScopeFull, ViewRepository
 from chalicelib.domain import views as rules
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.views import View

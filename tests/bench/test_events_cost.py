@@ -3,7 +3,7 @@ the delivery consumer and the minute schedule call, per event, is what their cod
 import pytest
 
 from bench import events_cost
-from chalicelib.adapters.models import DUE_SHARDS
+from chalicelib.adapters.dynamodb.models import DUE_SHARDS
 
 SINGLE = 2
 BATCHED = 3

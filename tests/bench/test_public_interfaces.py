@@ -35,12 +35,12 @@ def _private(name: str) -> bool:
 
 
 def test_the_scan_sees_private_names_of_the_app():
-    assert private_names_used("from chalicelib.adapters import models\nmodels._bound = None\n") == ["models._bound"]
+    assert private_names_used("from chalicelib.adapters.dynamodb import models\nmodels._bound = None\n") == ["models._bound"]
     assert private_names_used("from chalicelib.services.tickets import TicketService\n"
                               "TicketService._entry(1)\n") == ["TicketService._entry"]
     assert private_names_used("from chalicelib.x import _y\n") == ["chalicelib.x._y"]
-    assert private_names_used("import chalicelib.adapters.models\nchalicelib.adapters.models._bound\n") == [
-        "chalicelib.adapters.models._bound"]
+    assert private_names_used("import chalicelib.adapters.dynamodb.models\nchalicelib.adapters.dynamodb.models._bound\n") == [
+        "chalicelib.adapters.dynamodb.models._bound"]
     assert private_names_used("class A:\n    def f(self):\n        return self._x\n") == []
 
 

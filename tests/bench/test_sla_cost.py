@@ -3,7 +3,7 @@ the report call what docs/benchmarks.md says they do."""
 import pytest
 
 from bench import sla_cost
-from chalicelib.adapters.models import DUE_SHARDS
+from chalicelib.adapters.dynamodb.models import DUE_SHARDS
 
 
 @pytest.fixture(scope="module")

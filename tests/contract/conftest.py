@@ -6,7 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.local import provision
 from chalicelib.services import registry
 from tests.conftest import STAGE

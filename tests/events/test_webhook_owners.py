@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from chalicelib.adapters.webhooks_repo import WebhooksRepository
+from chalicelib.adapters.dynamodb.webhooks import WebhooksRepository
 from tests.rules.test_webhook_owners import matches_document, refused, subscribe, target, team  # noqa: F401  (team: a fixture)
 from tests.streams import pump_tickets_stream, pump_webhook_queue
 

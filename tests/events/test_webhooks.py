@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from chalicelib.adapters.webhooks_repo import WebhooksRepository
+from chalicelib.adapters.dynamodb.webhooks import WebhooksRepository
 from chalicelib.domain import webhooks as rules
 from chalicelib.events.outbox import event_of
 from chalicelib.events.stream import tickets_stream

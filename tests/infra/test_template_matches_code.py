@@ -9,7 +9,7 @@ from moto import mock_aws
 from pynamodb.models import Model
 
 from chalicelib import config
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.local import provision
 from chalicelib.local.provision import Resolver
 from infra import package as packaging

@@ -6,10 +6,10 @@ from typing import Protocol
 import pytest
 
 from chalicelib.adapters import memory
-from chalicelib.adapters.attachments_repo import AttachmentRepository
+from chalicelib.adapters.dynamodb.attachment_records import AttachmentRepository
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
-from chalicelib.adapters.views_repo import ViewRepository
-from chalicelib.adapters.webhooks_repo import WebhooksRepository
+from chalicelib.adapters.dynamodb.views import ViewRepository
+from chalicelib.adapters.dynamodb.webhooks import WebhooksRepository
 from chalicelib.services import ports, registry
 
 STORAGES = {

@@ -1,10 +1,10 @@
 """A project's API keys (sk `APIKEY#<key id>`), and the auth lookup: a key and its project in one read."""
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.directory import api_key_item, api_key_of, to_api_key, to_project, transaction
 from chalicelib.adapters.dynamodb.keys import API_KEY_SK_PREFIX, PROJECT_SK, api_key_sk, member_sk, project_pk
-from chalicelib.adapters.models import ApiKeyItem, MemberItem, ProjectItem, _DirectoryTable
+from chalicelib.adapters.dynamodb.models import ApiKeyItem, MemberItem, ProjectItem, _DirectoryTable
 from chalicelib.domain.people import ApiKey, Member, Project
 
 

@@ -3,12 +3,12 @@ history entry, and only while the ticket is live. A new record also counts itsel
 item, which is what holds the per-ticket limit against concurrent requests."""
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.attachments import to_attachment, to_attachment_item
 from chalicelib.adapters.dynamodb.history import to_history_item
 from chalicelib.adapters.dynamodb.keys import ATTACHMENT_SK_PREFIX, TICKET_SK, attachment_sk, ticket_pk
 from chalicelib.adapters.dynamodb.tickets import to_ticket
-from chalicelib.adapters.models import AttachmentItem, HistoryItem, TicketItem
+from chalicelib.adapters.dynamodb.models import AttachmentItem, HistoryItem, TicketItem
 from chalicelib.domain.attachments import AVAILABLE, PENDING, Additions, Attachment, AttachmentChanged, StoredObject
 from chalicelib.domain.tickets import HistoryEntry, Ticket
 

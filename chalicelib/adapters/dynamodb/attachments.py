@@ -1,6 +1,6 @@
-"""Attachment records as items of their ticket's collection (the repository is attachments_repo)."""
+"""Attachment records as items of their ticket's collection (the repository is attachment_records)."""
 from chalicelib.adapters.dynamodb.keys import attachment_sk, ticket_pk
-from chalicelib.adapters.models import AttachmentItem
+from chalicelib.adapters.dynamodb.models import AttachmentItem
 from chalicelib.domain.attachments import Attachment
 
 

@@ -5,10 +5,10 @@ their items."""
 from itertools import islice
 from typing import Iterator
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.history import to_history
 from chalicelib.adapters.dynamodb.keys import COMMENT_SK_PREFIX, HISTORY_SK_PREFIX, comment_sk, ticket_pk
-from chalicelib.adapters.models import CommentItem, HistoryItem
+from chalicelib.adapters.dynamodb.models import CommentItem, HistoryItem
 from chalicelib.domain import comments
 from chalicelib.domain.comments import Comment, Revision
 from chalicelib.domain.tickets import Events

@@ -6,7 +6,7 @@ import logging
 
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import (
     REPORT_SK_PREFIX,
     partition_count_sk,
@@ -16,7 +16,7 @@ from chalicelib.adapters.dynamodb.keys import (
     wrong_keys_pk,
     wrong_keys_sk,
 )
-from chalicelib.adapters.models import SEARCH_INDEX_ATTRIBUTES, PartitionCountItem, ReportDayItem, WrongKeyCountItem
+from chalicelib.adapters.dynamodb.models import SEARCH_INDEX_ATTRIBUTES, PartitionCountItem, ReportDayItem, WrongKeyCountItem
 from chalicelib.domain.attempts import WINDOW_SECONDS, Window
 from chalicelib.errors import Conflict
 

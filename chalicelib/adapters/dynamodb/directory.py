@@ -1,9 +1,9 @@
 """The directory table's items and the domain objects they hold, shared by its repositories (a
 project is created with its first member and key; a member's removal revokes its keys), and the
 transaction whose failed condition is a Conflict."""
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import api_key_sk, email_sk, member_sk, project_pk
-from chalicelib.adapters.models import ApiKeyItem, EmailGuardItem, MemberItem, ProjectItem, TeamItem
+from chalicelib.adapters.dynamodb.models import ApiKeyItem, EmailGuardItem, MemberItem, ProjectItem, TeamItem
 from chalicelib.domain.people import ApiKey, Member, NotificationSettings, Project, Team
 from chalicelib.errors import Conflict
 

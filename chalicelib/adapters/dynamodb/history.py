@@ -3,9 +3,9 @@ written by the writers of the change they record (tickets, markers, attachments)
 transaction; this module reads them and builds their items."""
 from typing import Iterator
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import HISTORY_SK_PREFIX, history_sk, ticket_pk
-from chalicelib.adapters.models import HistoryItem
+from chalicelib.adapters.dynamodb.models import HistoryItem
 from chalicelib.domain.tickets import HistoryEntry
 
 

@@ -6,9 +6,9 @@ from typing import Iterable
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import COMMENT_MARK_SK, IDEMPOTENCY_SK
-from chalicelib.adapters.models import CommentMarkItem, IdempotencyItem
+from chalicelib.adapters.dynamodb.models import CommentMarkItem, IdempotencyItem
 from chalicelib.domain.idempotency import IDEMPOTENCY_WINDOW_SECONDS, CommentMark, StoredResponse
 
 

@@ -4,7 +4,7 @@ ticket writer arms and disarms them in its own transactions (`arm_due`, `disarm_
 `sla_marker`, `rearm_sla`); the sweeps fire them here, each once."""
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb import history
 from chalicelib.adapters.dynamodb.keys import (
     DUE_SK,
@@ -18,7 +18,7 @@ from chalicelib.adapters.dynamodb.keys import (
     sla_shards,
     ticket_pk,
 )
-from chalicelib.adapters.models import DueItem, HistoryItem, SlaMarkerItem, TicketItem
+from chalicelib.adapters.dynamodb.models import DueItem, HistoryItem, SlaMarkerItem, TicketItem
 from chalicelib.domain import sla as slas
 from chalicelib.domain.sla import SlaMarker
 from chalicelib.domain.tickets import HistoryEntry, StaleTicket, Ticket

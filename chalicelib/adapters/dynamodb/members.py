@@ -3,10 +3,10 @@ in the project (sk `EMAIL#<email>`). Removing a member revokes its keys and take
 teams in the same transaction."""
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.directory import api_key_of, member_item, save_member, to_member, transaction
 from chalicelib.adapters.dynamodb.keys import MEMBER_SK_PREFIX, email_sk, member_sk, project_pk, team_sk
-from chalicelib.adapters.models import ApiKeyItem, EmailGuardItem, MemberItem, TeamItem
+from chalicelib.adapters.dynamodb.models import ApiKeyItem, EmailGuardItem, MemberItem, TeamItem
 from chalicelib.domain.people import ApiKey, Member, Team
 
 

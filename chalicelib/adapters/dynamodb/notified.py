@@ -1,9 +1,9 @@
 """Which addresses were already emailed about a ticket event, so that a replayed batch mails no one twice."""
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import NOTIFIED_SK, notified_pk
-from chalicelib.adapters.models import NotifiedItem
+from chalicelib.adapters.dynamodb.models import NotifiedItem
 
 
 class DynamoNotified:

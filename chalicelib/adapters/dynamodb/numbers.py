@@ -5,9 +5,9 @@ from typing import Iterable
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import DEDUP_SK, NUMBER_SK, dedup_pk, number_of, number_pk
-from chalicelib.adapters.models import DedupGuardItem, NumberGuardItem, TicketItem
+from chalicelib.adapters.dynamodb.models import DedupGuardItem, NumberGuardItem, TicketItem
 from chalicelib.domain.tickets import Ticket
 
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem call

@@ -3,10 +3,10 @@ and the versions of their SLA policy (sk `SLA#<version>`). A project is created 
 admin and key, at once."""
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.directory import api_key_item, save_member, to_project, transaction
 from chalicelib.adapters.dynamodb.keys import PROJECT_SK, project_pk, sla_policy_sk
-from chalicelib.adapters.models import ApiKeyItem, ProjectItem, SlaPolicyItem
+from chalicelib.adapters.dynamodb.models import ApiKeyItem, ProjectItem, SlaPolicyItem
 from chalicelib.domain.people import ApiKey, Member, Project
 from chalicelib.domain.sla import StoredPolicy
 from chalicelib.errors import Conflict, NotFound

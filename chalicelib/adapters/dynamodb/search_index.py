@@ -4,11 +4,11 @@ words of the ticket's comments), kept by the tickets stream."""
 from operator import attrgetter
 from typing import Iterator
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import COMMENT_WORDS_SK, TICKET_SK, scoped, term_sk, terms_pk, ticket_pk
 from chalicelib.adapters.dynamodb.keys import TERM_SK_PREFIX
 from chalicelib.adapters.dynamodb.tickets import to_ticket
-from chalicelib.adapters.models import CommentWordsItem, TagItem, TermItem, TicketItem
+from chalicelib.adapters.dynamodb.models import CommentWordsItem, TagItem, TermItem, TicketItem
 from chalicelib.adapters.search_merge import PartitionSearch
 from chalicelib.domain.search import SearchPlan
 

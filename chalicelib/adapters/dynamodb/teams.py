@@ -1,10 +1,10 @@
 """A project's teams (sk `TEAM#<team id>`)."""
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.directory import to_team
 from chalicelib.adapters.dynamodb.keys import TEAM_SK_PREFIX, project_pk, team_sk
-from chalicelib.adapters.models import TeamItem
+from chalicelib.adapters.dynamodb.models import TeamItem
 from chalicelib.domain.people import Team
 
 

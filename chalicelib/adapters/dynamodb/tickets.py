@@ -6,13 +6,13 @@ from typing import Iterable, Iterator
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb import comments, history, markers, numbers
 from chalicelib.adapters.dynamodb import idempotency as claims
 from chalicelib.adapters.dynamodb.attachments import to_attachment
 from chalicelib.adapters.dynamodb.keys import (ATTACHMENT_SK_PREFIX, HISTORY_SK_PREFIX, TICKET_SK, scoped, tag_sk,
                                                ticket_pk)
-from chalicelib.adapters.models import MAX_TRANSACTION_ACTIONS, AttachmentItem, HistoryItem, TagItem, TicketItem
+from chalicelib.adapters.dynamodb.models import MAX_TRANSACTION_ACTIONS, AttachmentItem, HistoryItem, TagItem, TicketItem
 from chalicelib.domain import comments as commenting
 from chalicelib.domain import reports
 from chalicelib.domain import search as searching

@@ -5,14 +5,14 @@ from typing import Callable
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import (
     PERSONAL_VIEW_SK_PREFIX,
     SHARED_VIEW_SK_PREFIX,
     VIEW_COUNT_SK_PREFIX,
     project_pk,
 )
-from chalicelib.adapters.models import ViewCountItem, ViewItem
+from chalicelib.adapters.dynamodb.models import ViewCountItem, ViewItem
 from chalicelib.domain.views import MAX_PERSONAL_VIEWS, MAX_SHARED_VIEWS, PERSONAL, SHARED, ScopeFull, View
 from chalicelib.errors import Conflict, NotFound
 

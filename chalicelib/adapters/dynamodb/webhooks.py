@@ -4,9 +4,9 @@ import time
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
-from chalicelib.adapters import models
+from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import WEBHOOK_SK_PREFIX, delivery_pk, project_pk
-from chalicelib.adapters.models import DeliveryItem, WebhookItem
+from chalicelib.adapters.dynamodb.models import DeliveryItem, WebhookItem
 from chalicelib.domain.webhooks import Attempt, Delivery, Filters, Subscription
 from chalicelib.errors import NotFound
 

@@ -1,4 +1,4 @@
-"""Attachment records in memory, with the same conditions as attachments_repo: each change only
+"""Attachment records in memory, with the same conditions as the DynamoDB attachment records: each change only
 while the ticket is live, and an addition only while the ticket's additions stand as read."""
 import copy
 from dataclasses import replace

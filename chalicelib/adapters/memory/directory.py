@@ -4,7 +4,7 @@ from dataclasses import replace
 
 from chalicelib.adapters.dynamodb.keys import scoped
 from chalicelib.adapters.memory.store import ConditionFailed, MemoryRepository, MemoryStore, StoredProject, require
-from chalicelib.adapters.models import SEARCH_INDEX_ATTRIBUTES
+from chalicelib.adapters.dynamodb.models import SEARCH_INDEX_ATTRIBUTES
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy

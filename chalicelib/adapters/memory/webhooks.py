@@ -1,5 +1,5 @@
 """Webhook subscriptions and their delivery log in memory, with the same conditions (claims,
-leases, the retry sweep's index) as webhooks_repo."""
+leases, the retry sweep's index) as the DynamoDB webhooks repository."""
 import copy
 from dataclasses import replace
 
