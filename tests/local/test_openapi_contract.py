@@ -83,8 +83,10 @@ expected-statuses = {json.dumps(REFUSED_STATUSES)}
 
 
 def test_the_running_api_honours_its_document(running, tmp_path):
+    # One worker, as below: two threads race in Python 3.11.2's ast module (Hypothesis describes its
+    # lambdas with it) and end the run with an error that is no finding.
     result = schemathesis(running, tmp_path, "--phases", "examples,coverage,fuzzing,stateful",
-                          "--max-examples", str(MAX_EXAMPLES), "--max-time", str(MAX_SECONDS), "--workers", "2",
+                          "--max-examples", str(MAX_EXAMPLES), "--max-time", str(MAX_SECONDS), "--workers", "1",
                           timeout=MAX_SECONDS + 120)
     assert result["operations"]["tested"] == result["operations"]["total"] == result["operations"]["selected"]
     for phase in ("coverage", "fuzzing", "stateful"):
