@@ -2,6 +2,8 @@
 of config.Tables: once per process, and again only when asked or when the tables move."""
 import ast
 import dataclasses
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,17 @@ def test_every_pynamodb_connection_reads_botocores_data_through_the_shared_loade
     for connection in (models.connection(), Connection(), Connection(host="http://127.0.0.1:1")):
         session = connection.session
         assert session.get_component("data_loader") is sessions.shared_loader(session.get_config_variable("data_path"))
+
+
+def test_connections_opened_at_once_from_a_thread_pool_share_one_loader(environment_tables):
+    # The event handlers fan out to thread pools: PynamoDB opens a session per connection and thread.
+    models.bind(environment_tables)
+    barrier = threading.Barrier(8)
+
+    def loader_of_a_new_session(_):
+        barrier.wait()
+        return Connection().session.get_component("data_loader")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        loaders = set(pool.map(loader_of_a_new_session, range(8)))
+    assert loaders == {sessions.shared_loader(None)}
