@@ -26,9 +26,10 @@ import functools  # noqa: E402
 import botocore.loaders  # noqa: E402
 import botocore.session  # noqa: E402
 
-# Every PynamoDB model class opens a botocore session of its own, and the tests rebind the app
-# before each test: without this each session parses botocore's endpoint and service JSON again,
-# which was half the CPU time of the in-process tests. The files never change while the tests run;
+# The app's DynamoDB models share one loader themselves (chalicelib/adapters/dynamodb/sessions.py);
+# every other client (moto's services', made again before each test, and the tests' own) opens a
+# botocore session of its own: without this each session parses botocore's endpoint and service
+# JSON again. The files never change while the tests run;
 # sessions, clients and their requests are made as before.
 botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
 

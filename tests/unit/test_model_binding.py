@@ -2,12 +2,16 @@
 of config.Tables: once per process, and again only when asked or when the tables move."""
 import ast
 import dataclasses
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from pynamodb.connection import Connection
 
+from bench import first_request
 from chalicelib import config
-from chalicelib.adapters.dynamodb import models
+from chalicelib.adapters.dynamodb import models, sessions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,3 +51,32 @@ def test_nothing_but_the_models_module_touches_their_binding_state():
                                   for path in (ROOT / folder).rglob("*.py"))]
     assert [str(path.relative_to(ROOT)) for path in sources
             if path != ROOT / "chalicelib/adapters/dynamodb/models.py" and touches(path)] == []
+
+
+def test_a_cold_processs_first_request_through_several_models_parses_dynamodbs_service_model_once():
+    # A fresh process (bench.first_request): five model classes and the transaction connection,
+    # each with its own botocore session, against moto in that process.
+    assert first_request.run_once()["parses"] == 1
+
+
+def test_every_pynamodb_connection_reads_botocores_data_through_the_shared_loader(environment_tables):
+    # PynamoDB offers no setting for its sessions; sessions.install() replaces the name its
+    # Connection.session calls. If PynamoDB stops calling it, each session gets a loader of its own.
+    models.bind(environment_tables)
+    for connection in (models.connection(), Connection(), Connection(host="http://127.0.0.1:1")):
+        session = connection.session
+        assert session.get_component("data_loader") is sessions.shared_loader(session.get_config_variable("data_path"))
+
+
+def test_connections_opened_at_once_from_a_thread_pool_share_one_loader(environment_tables):
+    # The event handlers fan out to thread pools: PynamoDB opens a session per connection and thread.
+    models.bind(environment_tables)
+    barrier = threading.Barrier(8)
+
+    def loader_of_a_new_session(_):
+        barrier.wait()
+        return Connection().session.get_component("data_loader")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        loaders = set(pool.map(loader_of_a_new_session, range(8)))
+    assert loaders == {sessions.shared_loader(None)}

@@ -32,6 +32,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.adapters.dynamodb import sessions
 # The key builders live in one module; they are named here too for the code that reads models.
 from chalicelib.adapters.dynamodb.keys import (  # noqa: F401
     API_KEY_SK_PREFIX,
@@ -485,6 +486,7 @@ def rebind(tables: config.Tables | None = None) -> None:
     fresh process would, even when they are the tables already bound."""
     global _bound, _connection
     tables = tables or config.tables()
+    sessions.install()
     for base, name in ((_TicketsTable, tables.tickets), (_DirectoryTable, tables.directory),
                        (DeliveryItem, tables.deliveries)):
         for model in (base, *_subclasses(base)):
