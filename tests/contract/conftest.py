@@ -7,6 +7,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.adapters.dynamodb import models
+from chalicelib.domain.clock import new_id
 from chalicelib.local import provision
 from chalicelib.services import registry
 from tests.conftest import STAGE
@@ -38,3 +39,18 @@ def backend(request):
 def storage(backend) -> registry.Storage:
     """The backend's repositories; in memory they share one store, as the DynamoDB ones share tables."""
     return registry.memory_storage() if backend == "memory" else registry.dynamodb_storage()
+
+
+@pytest.fixture
+def repo(storage):
+    return storage.tickets
+
+
+@pytest.fixture
+def directory(storage):
+    return storage.directory
+
+
+@pytest.fixture
+def project_id():
+    return new_id()

@@ -22,21 +22,6 @@ from tests.contract.test_repositories import entry, make_ticket
 NOW = "2026-06-01T00:00:00.000Z"
 
 
-@pytest.fixture
-def repo(storage):
-    return storage.tickets
-
-
-@pytest.fixture
-def directory(storage):
-    return storage.directory
-
-
-@pytest.fixture
-def project_id():
-    return new_id()
-
-
 # ---- markers ---------------------------------------------------------------------------------
 
 def test_an_overdue_marker_fires_once_and_only_for_the_due_date_read(repo, project_id):

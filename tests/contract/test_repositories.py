@@ -29,16 +29,6 @@ def entry(ticket: Ticket, event: str = "TICKET_CREATED", n: int = 0) -> HistoryE
                         timestamp=f"2026-01-01T00:01:{n:02d}.000Z", changed_by="u1", ticket=public_view(ticket))
 
 
-@pytest.fixture
-def repo(storage):
-    return storage.tickets
-
-
-@pytest.fixture
-def project_id():
-    return new_id()
-
-
 def test_create_then_read_back(repo, project_id):
     ticket = make_ticket(project_id, 1, tags=("db", "prod"))
     repo.create(ticket, entry(ticket))
