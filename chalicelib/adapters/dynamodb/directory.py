@@ -23,12 +23,13 @@ def save_member(tx: models.Transaction, project_id: str, member: Member) -> None
 def member_item(project_id: str, member: Member) -> MemberItem:
     return MemberItem(project_pk(project_id), member_sk(member.user_id), user_id=member.user_id,
                       email=member.email, name=member.name, role=member.role, created_at=member.created_at,
-                      notifications=member.notifications.as_dict())
+                      notifications=member.notifications.as_dict(), account_id=member.account_id)
 
 
 def to_member(item: MemberItem) -> Member:
     return Member(user_id=item.user_id, email=item.email, name=item.name, role=item.role,
-                  created_at=item.created_at, notifications=NotificationSettings.from_stored(item.notifications))
+                  created_at=item.created_at, notifications=NotificationSettings.from_stored(item.notifications),
+                  account_id=item.account_id)
 
 
 def api_key_of(project_id: str, key_id: str) -> ApiKeyItem:
@@ -55,4 +56,5 @@ def to_team(item: TeamItem) -> Team:
 def to_project(item: ProjectItem) -> Project:
     return Project(id=item.project_id, name=item.name, key=item.key, created_at=item.created_at,
                    workflow=item.workflow, default_assignee=item.default_assignee,
-                   sla_policy_version=int(item.sla_policy_version) if item.sla_policy_version is not None else None)
+                   sla_policy_version=int(item.sla_policy_version) if item.sla_policy_version is not None else None,
+                   require_sso=bool(item.require_sso))
