@@ -6,7 +6,6 @@ from typing import Callable
 
 from chalicelib import config
 from chalicelib.adapters import mailer
-from chalicelib.adapters.mailer import MailRejected
 from chalicelib.domain import invitations, secrets
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.clock import new_id, now_iso
@@ -129,9 +128,6 @@ class PeopleService:
         invited = self._invited(principal, user_id)
         try:
             self._send(self._invitation(principal, invited), f"invitation-{user_id}")
-        except MailRejected as error:
-            raise Conflict(f"the invitation to {invited.member.email} was refused: {error}",
-                           [FieldError("email", "refused by the mail service")]) from None
         except Exception:
             log.warning("resending the invitation to %s failed", invited.member.user_id, exc_info=True)
             raise Unavailable("the invitation could not be sent; try again") from None
