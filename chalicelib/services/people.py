@@ -140,9 +140,10 @@ class PeopleService:
         try:
             self._remove(principal, invited.member, require_invited=True)
         except Conflict:
-            if self.directory.member(principal.project.id, user_id) is None:
-                raise NotFound("member not found") from None
-            raise self._signed_in() from None
+            current = self._with_its_account(self._member(principal, user_id))
+            if not current.invited:
+                raise self._signed_in() from None
+            raise Conflict("the member changed meanwhile; try again") from None
 
     def update_member(self, principal: Principal, user_id: str, body: schemas.MemberPatch) -> AccountMember:
         return self._with_its_account(self._change_member(principal, user_id, body.model_dump(exclude_unset=True)))

@@ -58,7 +58,8 @@ class DynamoMembers:
         """Saves the member; a role change is copied onto the member's keys and the project's
         `ACCOUNT#` item in the same write."""
         with transaction() as tx:
-            tx.save(member_item(project_id, after), condition=MemberItem.role == before.role)
+            tx.save(member_item(project_id, after),
+                    condition=(MemberItem.role == before.role) & _same_account(before))
             if after.role != before.role:
                 if after.account_id is not None:
                     # Whole, not updated: the MEMBER# condition already fails if the member is gone.
@@ -74,7 +75,8 @@ class DynamoMembers:
         signed in (Conflict otherwise)."""
         pk = project_pk(project_id)
         with transaction() as tx:
-            tx.delete(MemberItem(pk, member_sk(member.user_id)), condition=MemberItem.pk.exists())
+            tx.delete(MemberItem(pk, member_sk(member.user_id)),
+                      condition=MemberItem.pk.exists() & _same_account(member))
             if require_invited:
                 tx.condition_check(AccountItem, account_pk(member.account_id), ACCOUNT_SK,
                                    condition=AccountItem.pk.exists() & AccountItem.last_sign_in_at.does_not_exist())
@@ -106,3 +108,12 @@ class DynamoMembers:
             if new_account is not None:
                 save_account(tx, new_account)
             save_membership(tx, project_id, member)
+
+
+def _same_account(member: Member):
+    """The stored member still has the account it was read with: the migration may have linked one
+    since, and writing the member read before would then leave its membership items behind (or
+    stale)."""
+    if member.account_id is None:
+        return MemberItem.account_id.does_not_exist()
+    return MemberItem.account_id == member.account_id

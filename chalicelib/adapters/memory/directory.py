@@ -86,7 +86,8 @@ class MemoryMembers(MemoryRepository):
         store = self.store
         with store.transaction():
             stored = store.members.get((project_id, after.user_id))
-            require(stored is not None and stored.role == before.role, _taken())
+            require(stored is not None and stored.role == before.role and stored.account_id == before.account_id,
+                    _taken())
             store.members[(project_id, after.user_id)] = after
             if after.role != before.role:
                 if after.account_id is not None:
@@ -100,7 +101,8 @@ class MemoryMembers(MemoryRepository):
                       require_invited: bool = False) -> None:
         store = self.store
         with store.transaction():
-            require((project_id, member.user_id) in store.members, _taken())
+            stored = store.members.get((project_id, member.user_id))
+            require(stored is not None and stored.account_id == member.account_id, _taken())
             if require_invited:
                 account = store.accounts.get(member.account_id)
                 require(account is not None and account.invited, _taken())
