@@ -3115,7 +3115,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3251,7 +3251,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3378,7 +3378,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3500,7 +3500,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3623,7 +3623,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3752,7 +3752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3878,7 +3878,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3998,7 +3998,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4122,7 +4122,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4244,7 +4244,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4370,7 +4370,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4493,7 +4493,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4616,7 +4616,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4737,7 +4737,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4862,7 +4862,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4988,7 +4988,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5106,7 +5106,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5226,7 +5226,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5350,7 +5350,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5470,7 +5470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5594,7 +5594,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5715,7 +5715,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5834,7 +5834,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5953,7 +5953,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6078,7 +6078,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6198,7 +6198,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6318,7 +6318,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6442,7 +6442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6562,7 +6562,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6686,7 +6686,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6805,7 +6805,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6930,7 +6930,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7050,7 +7050,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7174,7 +7174,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7293,7 +7293,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7420,7 +7420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7538,7 +7538,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7658,7 +7658,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7782,7 +7782,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7902,7 +7902,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8026,7 +8026,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8147,7 +8147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8267,7 +8267,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8391,7 +8391,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8512,7 +8512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8631,7 +8631,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8756,7 +8756,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8876,7 +8876,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9000,7 +9000,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9121,7 +9121,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9240,7 +9240,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9364,7 +9364,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9486,7 +9486,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9607,7 +9607,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9728,7 +9728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
