@@ -6,6 +6,7 @@ from typing import Callable
 
 from chalicelib import config
 from chalicelib.adapters import mailer
+from chalicelib.adapters.mailer import MailRejected
 from chalicelib.domain import invitations, secrets
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.clock import new_id, now_iso
@@ -125,10 +126,15 @@ class PeopleService:
         return added
 
     def resend_invitation(self, principal: Principal, user_id: str) -> AccountMember:
-        """Sends the invitation again; only while the account has never signed in."""
+        """Sends the invitation again; only while the account has never signed in. An address the
+        mail service refuses for good is a 409 naming `email`; any other failure may be retried."""
         invited = self._invited(principal, user_id)
         try:
             self._send(self._invitation(principal, invited), f"invitation-{user_id}")
+        except MailRejected as rejected:
+            log.warning("the invitation to member %s was refused: %s", user_id, rejected)
+            raise Conflict(f"the mail service refuses to send the invitation to {invited.member.email}",
+                           [FieldError("email", "refused by the mail service")]) from None
         except Exception:
             log.warning("resending the invitation to %s failed", invited.member.user_id, exc_info=True)
             raise Unavailable("the invitation could not be sent; try again") from None
