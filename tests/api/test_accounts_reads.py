@@ -36,3 +36,17 @@ def test_the_member_list_reads_the_accounts_in_one_batch(client):
     response, operations = calls_of(lambda: api.get("/members"))
     assert len(response.json["data"]) == 6 and {m["state"] for m in response.json["data"]} == {"invited"}
     assert operations == ["BatchGetItem", "Query", "BatchGetItem"]   # the key and project, members, accounts
+
+
+def test_adding_a_member_is_one_transaction_between_its_reads_and_its_email(client):
+    api, _ = new_project(client)
+    new = f"new-{new_id(8)}@example.com"
+    response, operations = calls_of(lambda: api.post("/members", {"email": new, "role": "viewer"}))
+    assert response.status_code == 201
+    # The key and project; the email's guard (none); the member, its membership and the new
+    # account at once; the admin's name for the invitation; the invitation.
+    assert operations == ["BatchGetItem", "GetItem", "TransactWriteItems", "GetItem", "SendEmail"]
+    other, _ = new_project(client, "DEV")
+    response, operations = calls_of(lambda: other.post("/members", {"email": new, "role": "viewer"}))
+    assert response.status_code == 201 and response.json["name"] == new.split("@")[0]
+    assert operations == ["BatchGetItem", "GetItem", "GetItem", "TransactWriteItems", "GetItem", "SendEmail"]
