@@ -275,6 +275,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ce/projects/{project_id}/members/{user_id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a member's invitation again (only while their account has never signed in)
+         * @description Needs the admin role.
+         */
+        post: operations["resend_invitation"];
+        /**
+         * Withdraw an invitation: remove a member whose account has never signed in
+         * @description Needs the admin role.
+         */
+        delete: operations["withdraw_invitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ce/projects/{project_id}/members/{user_id}": {
         parameters: {
             query?: never;
@@ -1691,12 +1715,18 @@ export interface components {
             /** Attachments Per Ticket */
             attachments_per_ticket: number;
         };
-        /** MemberCreate */
+        /**
+         * MemberCreate
+         * @description Adds the account with this email (case does not matter), made and invited when there is none.
+         */
         MemberCreate: {
             /** Email */
             email: string;
-            /** Name */
-            name: string;
+            /**
+             * Name
+             * @description The member's name in this project; by default the account's name (for a new account, the address's part before the @)
+             */
+            name?: string;
             /**
              * Role
              * @enum {string}
@@ -1722,6 +1752,22 @@ export interface components {
              */
             role: "admin" | "member" | "viewer";
             notifications: components["schemas"]["Notifications"];
+            /**
+             * Account Id
+             * @description The account this member is a membership of; null only for a member stored before accounts, until the migration runs
+             */
+            account_id: string | null;
+            /**
+             * State
+             * @description invited until the account first signs in
+             * @enum {string}
+             */
+            state: "invited" | "active";
+            /**
+             * Last Sign In At
+             * @description When the account last signed in; null while invited
+             */
+            last_sign_in_at: string | null;
         };
         /** MemberPatch */
         MemberPatch: {
@@ -3069,7 +3115,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3205,7 +3251,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3332,7 +3378,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3454,7 +3500,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3577,7 +3623,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3706,7 +3752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3832,7 +3878,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3952,7 +3998,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4076,7 +4122,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4198,7 +4244,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4324,7 +4370,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4447,7 +4493,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4570,7 +4616,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4691,7 +4737,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4816,7 +4862,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4942,7 +4988,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5060,7 +5106,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5180,7 +5226,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5304,7 +5350,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5424,7 +5470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5548,7 +5594,247 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resend_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    withdraw_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5667,7 +5953,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5792,7 +6078,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5912,7 +6198,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6032,7 +6318,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6156,7 +6442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6276,7 +6562,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6400,7 +6686,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6519,7 +6805,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6644,7 +6930,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6764,7 +7050,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6888,7 +7174,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7007,7 +7293,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7134,7 +7420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7252,7 +7538,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7372,7 +7658,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7496,7 +7782,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7616,7 +7902,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7740,7 +8026,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7861,7 +8147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7981,7 +8267,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8105,7 +8391,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8226,7 +8512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8345,7 +8631,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8470,7 +8756,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8590,7 +8876,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8714,7 +9000,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8835,7 +9121,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8954,7 +9240,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9078,7 +9364,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9200,7 +9486,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9321,7 +9607,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9442,7 +9728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
