@@ -1,6 +1,4 @@
-"""Accounts' sessions in memory, with the same conditions as adapters/dynamodb/account_sessions.py.
-A project's view of an account (its `ACCOUNT#` item) is, in memory, the project's member that
-names the account: the same facts, kept in one place."""
+"""Accounts' sessions in memory, with the same conditions as adapters/dynamodb/account_sessions.py."""
 from dataclasses import replace
 from typing import Iterable
 
@@ -26,11 +24,8 @@ class MemoryAccountSessions(MemoryRepository):
     def session_project_role(self, account_id: str, session_id: str,
                              project_id: str) -> tuple[StoredSession | None, Project | None, Membership | None]:
         stored = self.store.projects.get(project_id)
-        member = next((m for (pid, _), m in self.store.members.items()
-                       if pid == project_id and m.account_id == account_id), None)
-        membership = None if member is None else Membership(project_id=project_id, account_id=account_id,
-                                                            user_id=member.user_id, role=member.role)
-        return self.session(account_id, session_id), stored.project if stored else None, membership
+        return (self.session(account_id, session_id), stored.project if stored else None,
+                self.store.project_accounts.get((project_id, account_id)))
 
     def touch_session(self, session: StoredSession) -> bool:
         kept = self.store.account_sessions.get((session.account_id, session.id))
