@@ -469,10 +469,82 @@ export interface paths {
         get: operations["get_session"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Sign out: end this session and clear its cookie
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        delete: operations["sign_out"];
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in account's sessions, the most recently used first
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        get: operations["list_sessions"];
+        put?: never;
+        post?: never;
+        /**
+         * Sign out everywhere else: end every other session of the account
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        delete: operations["end_other_sessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the account's sessions
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        delete: operations["end_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in account
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        get: operations["get_account"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename the signed-in account
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        patch: operations["patch_account"];
         trace?: never;
     };
     "/v1/ce/projects/{project_id}/sla-policy": {
@@ -915,6 +987,27 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /** AccountOut */
+        AccountOut: {
+            /** Id */
+            id: string;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Created At */
+            created_at: string;
+            /** Last Sign In At */
+            last_sign_in_at: string | null;
+        };
+        /** AccountPatch */
+        AccountPatch: {
+            /**
+             * Name
+             * @description Trimmed; not only spaces
+             */
+            name: string;
+        };
         /** ApiKeyCreate */
         ApiKeyCreate: {
             /** Name */
@@ -1915,12 +2008,20 @@ export interface components {
             /** Buckets */
             buckets: components["schemas"]["ReportBucket"][];
         };
+        /** SessionList */
+        SessionList: {
+            /**
+             * Sessions
+             * @description The account's live sessions, the most recently used first
+             */
+            sessions: components["schemas"]["SignedInSession"][];
+        };
         /** SessionOut */
         SessionOut: {
             principal: components["schemas"]["SessionPrincipal"];
             /**
              * Projects
-             * @description Every project these credentials reach; an API key reaches exactly its own
+             * @description Every project these credentials reach: an API key reaches exactly its own; a session every project its account is a member of
              */
             projects: components["schemas"]["SessionProject"][];
         };
@@ -1928,30 +2029,43 @@ export interface components {
         SessionPrincipal: {
             /**
              * Kind
-             * @description How the caller signed in; today always an API key
-             * @constant
+             * @description How the caller signed in: an API key, or a session (a browser's cookie)
+             * @enum {string}
              */
-            kind: "api_key";
-            /** Key Id */
-            key_id: string;
+            kind: "api_key" | "session";
+            /**
+             * Key Id
+             * @description The API key; null for a session
+             */
+            key_id: string | null;
+            /**
+             * Session Id
+             * @description The session; null for an API key
+             */
+            session_id: string | null;
+            /**
+             * Account Id
+             * @description The signed-in account; null for an API key
+             */
+            account_id: string | null;
             /**
              * Actor
-             * @description The caller as history records it (`changed_by`): a user_id, or automation:<name>
+             * @description The caller as history records it (`changed_by`): a user_id, or automation:<name>; null for a session, whose account is a member (with a user_id of its own) in each of its projects
              */
-            actor: string;
+            actor: string | null;
             /**
              * User Id
-             * @description The member the key acts as; null for an automation key
+             * @description The member the key acts as; null for an automation key and for a session
              */
             user_id: string | null;
             /**
              * Name
-             * @description The member's name, or the automation key's name
+             * @description The member's or account's name, or the automation key's name
              */
             name: string | null;
             /**
              * Email
-             * @description The member's email; null for an automation key
+             * @description The member's or account's email; null for an automation key
              */
             email: string | null;
         };
@@ -2009,6 +2123,46 @@ export interface components {
             acknowledge?: components["schemas"]["TargetOut"] | null;
             /** @default null */
             resolve?: components["schemas"]["TargetOut"] | null;
+        };
+        /** SignedInSession */
+        SignedInSession: {
+            /** Id */
+            id: string;
+            /**
+             * Current
+             * @description Whether this is the session the request was made with
+             */
+            current: boolean;
+            /**
+             * Created At
+             * @description When the account signed in (ISO-8601 UTC)
+             */
+            created_at: string;
+            /**
+             * Last Used At
+             * @description When it was last used, to within the touch interval (an hour by default)
+             */
+            last_used_at: string;
+            /**
+             * Ip
+             * @description The address it signed in from
+             */
+            ip: string | null;
+            /**
+             * User Agent
+             * @description The browser's User-Agent when it signed in
+             */
+            user_agent: string | null;
+            /**
+             * Device
+             * @description A short name for that browser, e.g. "Chrome on macOS"; null when not recognised
+             */
+            device: string | null;
+            /**
+             * Method
+             * @description How it signed in: email_code, email_link, link, or oidc:<provider id>
+             */
+            method: string;
         };
         /**
          * SlaAtRiskEvent
@@ -2991,7 +3145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3000,7 +3154,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3127,7 +3281,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3136,7 +3290,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3254,7 +3408,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3263,7 +3417,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3376,7 +3530,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3385,7 +3539,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3499,7 +3653,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3508,7 +3662,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3628,7 +3782,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3637,7 +3791,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3754,7 +3908,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3763,7 +3917,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3874,7 +4028,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3883,7 +4037,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3998,7 +4152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4007,7 +4161,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4120,7 +4274,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4129,7 +4283,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4246,7 +4400,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4255,7 +4409,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4369,7 +4523,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4378,7 +4532,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4492,7 +4646,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4501,7 +4655,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4613,7 +4767,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4622,7 +4776,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4738,7 +4892,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4747,7 +4901,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4864,7 +5018,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4873,7 +5027,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4982,7 +5136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4991,7 +5145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5102,7 +5256,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5111,7 +5265,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5226,7 +5380,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5235,7 +5389,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5346,7 +5500,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5355,7 +5509,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5470,7 +5624,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5479,7 +5633,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5589,7 +5743,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5598,7 +5752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5714,7 +5868,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5723,7 +5877,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5834,7 +5988,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5843,7 +5997,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5954,7 +6108,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5963,7 +6117,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6078,7 +6232,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6087,7 +6241,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6198,7 +6352,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6207,7 +6361,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6322,7 +6476,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6331,7 +6485,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6441,7 +6595,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6450,7 +6604,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6566,7 +6720,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6575,7 +6729,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6686,7 +6840,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6695,7 +6849,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6810,7 +6964,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6819,7 +6973,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6929,7 +7083,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6938,7 +7092,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7056,7 +7210,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7065,7 +7219,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7174,7 +7328,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7183,7 +7337,715 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    end_other_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    end_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7294,7 +8156,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7303,7 +8165,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7418,7 +8280,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7427,7 +8289,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7538,7 +8400,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7547,7 +8409,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7662,7 +8524,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7671,7 +8533,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7783,7 +8645,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7792,7 +8654,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7903,7 +8765,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7912,7 +8774,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8027,7 +8889,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8036,7 +8898,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8148,7 +9010,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8157,7 +9019,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8267,7 +9129,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8276,7 +9138,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8392,7 +9254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8401,7 +9263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8512,7 +9374,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8521,7 +9383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8636,7 +9498,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8645,7 +9507,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8757,7 +9619,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8766,7 +9628,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8876,7 +9738,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8885,7 +9747,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9000,7 +9862,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9009,7 +9871,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9122,7 +9984,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9131,7 +9993,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9243,7 +10105,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9252,7 +10114,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9364,7 +10226,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9373,7 +10235,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9812,6 +10674,7 @@ export const memberOutRoleValues: ReadonlyArray<FlattenedDeepRequired<components
 export const memberPatchRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberPatch"]["role"]> = ["admin", "member", "viewer"];
 export const receivedDuplicateSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReceivedDuplicate"]["severity"]> = ["critical", "high", "medium", "low"];
 export const reportSummaryBucketValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReportSummary"]["bucket"]> = ["day", "week"];
+export const sessionPrincipalKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SessionPrincipal"]["kind"]> = ["api_key", "session"];
 export const sessionProjectRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SessionProject"]["role"]> = ["admin", "member", "viewer"];
 export const severityChangeOldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityChange"]["old"]> = ["critical", "high", "medium", "low"];
 export const severityChangeNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityChange"]["new"]> = ["critical", "high", "medium", "low"];
