@@ -31,11 +31,15 @@ def pending_cookie(request) -> str | None:
 
 def stage_path(request) -> str:
     """The path the app is served under: API Gateway's stage (`/api`), or `/` when served at the
-    root (locally). It is what the request's path has before the route's own."""
+    root (locally). It is what the request's path has before the route's own, segment by segment:
+    a route's `{parameter}` stands for one segment of the path."""
     context = request.context or {}
-    path, resource = context.get("path") or "/", context.get("resourcePath") or "/"
-    prefix = path[:len(path) - len(resource)] if path.endswith(resource) else ""
-    return prefix.rstrip("/") or "/"
+    path = [part for part in (context.get("path") or "/").split("/") if part]
+    resource = [part for part in (context.get("resourcePath") or "/").split("/") if part]
+    prefix = path[:len(path) - len(resource)]
+    matches = len(path) >= len(resource) and all(
+        want.startswith("{") or want == have for want, have in zip(resource, path[len(prefix):]))
+    return "/" + "/".join(prefix) if matches and prefix else "/"
 
 
 def give_session(request, cookie: SessionCookie, max_age: int) -> str:
