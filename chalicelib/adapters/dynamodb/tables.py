@@ -12,6 +12,7 @@ from chalicelib.adapters.dynamodb.notified import DynamoNotified
 from chalicelib.adapters.dynamodb.numbers import DynamoNumbers
 from chalicelib.adapters.dynamodb.projects import DynamoProjects
 from chalicelib.adapters.dynamodb.search_index import DynamoSearchIndex
+from chalicelib.adapters.dynamodb.sign_in import DynamoSignIn
 from chalicelib.adapters.dynamodb.teams import DynamoTeams
 from chalicelib.adapters.dynamodb.tickets import DynamoTickets
 
@@ -21,6 +22,6 @@ class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearc
     """Every repository of the tickets table at once."""
 
 
-class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoCounts):
-    """Every repository of the directory's projects, people and counts at once (views and webhooks
-    have repositories of their own)."""
+class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoCounts, DynamoSignIn):
+    """Every repository of the directory's projects, people, counts and sign-in items at once (views
+    and webhooks have repositories of their own)."""

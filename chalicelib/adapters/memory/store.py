@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from chalicelib.domain.accounts import Challenge, OneTimeLink
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import StoredResponse
@@ -97,6 +98,9 @@ class MemoryStore:
     views: dict[tuple[str, str, str | None], View] = field(default_factory=dict)    # (project, id, owner)
     view_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     subscriptions: dict[tuple[str, str], Subscription] = field(default_factory=dict)
+    challenges: dict[str, Challenge] = field(default_factory=dict)                  # pending hash -> challenge
+    links: dict[str, OneTimeLink] = field(default_factory=dict)                     # token hash -> link
+    sign_in_rates: dict[tuple[str, int], int] = field(default_factory=dict)         # (subject, window start)
     # ---- deliveries table ----
     deliveries: dict[tuple[str, str], StoredDelivery] = field(default_factory=dict)
 
