@@ -142,19 +142,7 @@ class SignInService:
         return self.sessions.start(account, EMAIL_LINK if link.pending_hash else ONE_TIME_LINK, ip, user_agent)
 
     def operator_link(self, email: str, expires_in: int | None = None) -> str:
-        """A one-time link that signs the account with this address in, in any browser: what an
-        operator hands a person (and the local stack its demo admin)."""
-        seconds = DEFAULT_OPERATOR_LINK_SECONDS if expires_in is None else expires_in
-        if not 0 < seconds <= MAX_OPERATOR_LINK_SECONDS:
-            raise ValidationFailed.on("expires_in", f"must be between 1 and {MAX_OPERATOR_LINK_SECONDS} seconds")
-        email = normalise_email(email)
-        account = self.store.account_by_email(email)
-        if account is None:
-            raise NotFound(f"no account has the address {email}; add it to a project as a member first")
-        token = new_token()
-        self.store.add_link(OneTimeLink(token_hash=keyed_hash(self.key(), token), email=email, account_id=account.id,
-                                        expires_at=int(self.clock()) + seconds))
-        return sign_in.link_url(config.public_url(), token)
+        return operator_link(self.store, email, expires_in, clock=self.clock, key=self.key)
 
     def _count(self, email: str, ip: str | None, now: float) -> None:
         window = sign_in.window_at(now)
@@ -176,6 +164,28 @@ class SignInService:
         except Conflict:
             return self.store.account_by_email(email)  # made meanwhile, by an invitation or another sign-in
         return account
+
+
+class OperatorLinks(ports.SignInChallenges, ports.Accounts, Protocol):
+    """What handing out an operator's link reads and writes."""
+
+
+def operator_link(store: OperatorLinks, email: str, expires_in: int | None = None, *,
+                  clock: Callable[[], float] = time.time, key: Callable[[], bytes] = config.sign_in_secret) -> str:
+    """A one-time link that signs the account with this address in, in any browser, within
+    `expires_in` seconds (a day by default): what an operator hands a person, and the local stack
+    its demo admin. NotFound when no account has the address."""
+    seconds = DEFAULT_OPERATOR_LINK_SECONDS if expires_in is None else expires_in
+    if not 0 < seconds <= MAX_OPERATOR_LINK_SECONDS:
+        raise ValidationFailed.on("expires_in", f"must be between 1 and {MAX_OPERATOR_LINK_SECONDS} seconds")
+    email = normalise_email(email)
+    account = store.account_by_email(email)
+    if account is None:
+        raise NotFound(f"no account has the address {email}; add it to a project as a member first")
+    token = new_token()
+    store.add_link(OneTimeLink(token_hash=keyed_hash(key(), token), email=email, account_id=account.id,
+                               expires_at=int(clock()) + seconds))
+    return sign_in.link_url(config.public_url(), token)
 
 
 def _iso(epoch: float) -> str:
