@@ -23,6 +23,7 @@ from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.reports import ReportService
 from chalicelib.services.search_index import SearchIndexService
 from chalicelib.services.sessions import SessionService
+from chalicelib.services.sign_in import SignInService
 from chalicelib.services.sla import SlaService
 from chalicelib.services.tickets.bulk import BulkChanges
 from chalicelib.services.tickets.change import TicketChanges
@@ -42,8 +43,8 @@ class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.Ticket
 
 
 class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
-                     ports.ReportDays):
-    """Every port of the directory table's projects, people and counts."""
+                     ports.ReportDays, ports.SignInChallenges, ports.SignInRates):
+    """Every port of the directory table's projects, people, counts and sign-in items."""
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,15 @@ class Services:
     reports: ReportService
     auth: Authenticator
     sessions: SessionService
+    sign_in: SignInService
     # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
     notifications_for_batch: Callable[[], NotificationService]
 
 
-def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService]) -> Services:
-    """Every use case on `storage`; `notifications` makes the email sender, when one is needed."""
+def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService],
+          mail: Callable[[], ports.Mailer] | None = None) -> Services:
+    """Every use case on `storage`; `notifications` makes the email sender, when one is needed, and
+    `mail` the mailer of the emails sent while a request is answered (sign-in codes)."""
     directory, tickets = storage.directory, storage.tickets
     people = PeopleService(directory)
     attachments = AttachmentService(tickets, storage.attachments, store)
@@ -107,8 +111,13 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,
         overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),
         views=ViewService(storage.views, search), sla=sla, reports=ReportService(directory),
-        auth=Authenticator(directory, sessions), sessions=sessions, notifications_for_batch=notifications,
+        auth=Authenticator(directory, sessions), sessions=sessions,
+        sign_in=SignInService(directory, sessions, mail or _no_mailer), notifications_for_batch=notifications,
     )
+
+
+def _no_mailer() -> ports.Mailer:
+    raise RuntimeError("these services were built without a mailer")
 
 
 def dynamodb_storage() -> Storage:
@@ -128,7 +137,7 @@ def memory_storage(store=None) -> Storage:
 def on(storage: Storage) -> Services:
     """Every use case on `storage`, with this stage's bucket and mailer."""
     return build(storage, AttachmentStore(), lambda: NotificationService(
-        storage.directory, storage.tickets, mailer.from_settings(), config.public_url()))
+        storage.directory, storage.tickets, mailer.from_settings(), config.public_url()), mail=mailer.from_settings)
 
 
 # The services `serving` put in place of DynamoDB's, innermost last.
