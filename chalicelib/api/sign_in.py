@@ -1,0 +1,53 @@
+"""Signing in by email: ask for a code, then finish with it or with the emailed link (or an
+operator's one-time link). No credentials needed; only the app's own pages may call them (login
+CSRF: another site must not sign a browser in to an account of its choosing)."""
+from chalice import Blueprint
+
+from chalicelib import config
+from chalicelib.api import cookies
+from chalicelib.api.routing import Call, Reply, endpoint, services, source_ip
+from chalicelib.api.session import session_out
+from chalicelib.domain.accounts import CODE_DIGITS
+from chalicelib.schemas import sign_in as s
+from chalicelib.schemas.session import SessionOut
+
+bp = Blueprint(__name__)
+SIGN_IN = "/v1/ce/sign-in"
+
+
+@endpoint(bp, "POST", SIGN_IN + "/email", summary="Email a sign-in code and link to an address", status=202,
+          role=None, same_origin=True, body=s.SignInEmail, response=s.SignInStarted, tag="sign-in")
+def request_code(call: Call):
+    request = bp.current_request
+    pending = services().sign_in.request_code(call.body.email, source_ip(request), call.body.return_to)
+    return Reply({"expires_in": pending.expires_in, "code_length": CODE_DIGITS},
+                 headers={"Set-Cookie": cookies.give_pending(request, pending.secret, pending.expires_in)})
+
+
+@endpoint(bp, "POST", SIGN_IN + "/code", summary="Sign in with the emailed code", role=None, same_origin=True,
+          body=s.SignInCode, response=SessionOut, tag="sign-in")
+def finish_with_code(call: Call):
+    request = bp.current_request
+    session, cookie = services().sign_in.finish_with_code(cookies.pending_cookie(request), call.body.code,
+                                                          source_ip(request), _user_agent(request))
+    return _signed_in(request, session, cookie)
+
+
+@endpoint(bp, "POST", SIGN_IN + "/link", summary="Sign in with an emailed or operator's one-time link", role=None,
+          same_origin=True, body=s.SignInLink, response=SessionOut, tag="sign-in")
+def finish_with_link(call: Call):
+    request = bp.current_request
+    session, cookie = services().sign_in.finish_with_link(call.body.token, cookies.pending_cookie(request),
+                                                          source_ip(request), _user_agent(request))
+    return _signed_in(request, session, cookie)
+
+
+def _signed_in(request, session, cookie) -> Reply:
+    """The new session, as GET /v1/ce/session shows it, with its cookie; the pending one is done."""
+    return Reply(session_out(session),
+                 headers={"Set-Cookie": [cookies.give_session(request, cookie, config.session_absolute_seconds()),
+                                         cookies.clear_pending(request)]})
+
+
+def _user_agent(request) -> str | None:
+    return (request.headers or {}).get("user-agent")
