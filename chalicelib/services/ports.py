@@ -11,7 +11,6 @@ from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
-from chalicelib.domain.notifications import Email
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.search import SearchPlan, SearchResult, TicketQuery
 from chalicelib.domain.sla import SlaMarker, StoredPolicy
@@ -322,15 +321,6 @@ class Webhooks(Protocol):
     def due_retries(self, now_iso: str, limit: int = 100) -> list[Delivery]: ...
 
     def release_retry(self, delivery: Delivery) -> bool: ...
-
-
-# ---- email ------------------------------------------------------------------------------------
-
-
-class Mailer(Protocol):
-    """Sends one email; returns the provider's message id. `reference` names the local outbox copy."""
-
-    def send(self, email: Email, reference: str) -> str: ...
 
 
 # ---- what one collaborator of a service joins ---------------------------------------------------

@@ -23,7 +23,7 @@ from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.reports import ReportService
 from chalicelib.services.search_index import SearchIndexService
 from chalicelib.services.sessions import SessionService
-from chalicelib.services.sign_in import SignInService
+from chalicelib.services.sign_in import Mailer, SignInService
 from chalicelib.services.sla import SlaService
 from chalicelib.services.tickets.bulk import BulkChanges
 from chalicelib.services.tickets.change import TicketChanges
@@ -86,7 +86,7 @@ class Services:
 
 
 def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService],
-          mail: Callable[[], ports.Mailer] | None = None) -> Services:
+          mail: Callable[[], Mailer] | None = None) -> Services:
     """Every use case on `storage`; `notifications` makes the email sender, when one is needed, and
     `mail` the mailer of the emails sent while a request is answered (sign-in codes)."""
     directory, tickets = storage.directory, storage.tickets
@@ -116,7 +116,7 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
     )
 
 
-def _no_mailer() -> ports.Mailer:
+def _no_mailer() -> Mailer:
     raise RuntimeError("these services were built without a mailer")
 
 

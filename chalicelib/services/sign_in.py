@@ -29,6 +29,7 @@ from chalicelib.domain.accounts import (
     new_token,
 )
 from chalicelib.domain.clock import iso, new_id
+from chalicelib.domain.notifications import Email
 from chalicelib.domain.people import normalise_email
 from chalicelib.errors import (
     CodeExpired,
@@ -48,6 +49,12 @@ MAX_OPERATOR_LINK_SECONDS = 7 * 24 * 3600
 OUTBOX_REFERENCE = "sign-in"
 
 
+class Mailer(Protocol):
+    """Sends one email (adapters.mailer.SesMailer); `reference` names the local outbox copy."""
+
+    def send(self, email: Email, reference: str) -> str: ...
+
+
 class SessionStarter(Protocol):
     def start(self, account: Account, method: str, ip: str | None,
               user_agent: str | None) -> tuple[StoredSession, SessionCookie]: ...
@@ -65,7 +72,7 @@ class PendingSignIn:
 
 
 class SignInService:
-    def __init__(self, store: SignInStore, sessions: SessionStarter, mailer: Callable[[], ports.Mailer],
+    def __init__(self, store: SignInStore, sessions: SessionStarter, mailer: Callable[[], Mailer],
                  clock: Callable[[], float] = time.time, key: Callable[[], bytes] = config.sign_in_secret):
         self.store = store
         self.sessions = sessions
