@@ -173,7 +173,8 @@ class Members(Protocol):
 
     def update_member(self, project_id: str, before: Member, after: Member, keys: list[ApiKey]) -> None: ...
 
-    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team]) -> None: ...
+    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team],
+                      require_invited: bool = False) -> None: ...
 
 
 class Accounts(Protocol):

@@ -16,6 +16,7 @@ from chalicelib.adapters.dynamodb.webhooks import WebhooksRepository
 from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
+from chalicelib.services.mail import Mail
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
@@ -23,7 +24,7 @@ from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.reports import ReportService
 from chalicelib.services.search_index import SearchIndexService
 from chalicelib.services.sessions import SessionService
-from chalicelib.services.sign_in import Mailer, SignInService
+from chalicelib.services.sign_in import SignInService
 from chalicelib.services.sla import SlaService
 from chalicelib.services.tickets.bulk import BulkChanges
 from chalicelib.services.tickets.change import TicketChanges
@@ -86,11 +87,11 @@ class Services:
 
 
 def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService],
-          mail: Callable[[], Mailer] | None = None) -> Services:
-    """Every use case on `storage`; `notifications` makes the email sender, when one is needed, and
-    `mail` the mailer of the emails sent while a request is answered (sign-in codes)."""
+          mail: Callable[[], Mail] | None = None) -> Services:
+    """Every use case on `storage`; `notifications` makes the sender of ticket email and `mail` the
+    sender of the use cases' own (invitations, sign-in codes), each when first needed (SES unless given)."""
     directory, tickets = storage.directory, storage.tickets
-    people = PeopleService(directory)
+    people = PeopleService(directory, mail or mailer.from_settings)
     attachments = AttachmentService(tickets, storage.attachments, store)
     webhooks = WebhookService(storage.webhooks,
                               on_disabled=lambda subscription: notifications().webhook_disabled(subscription))
@@ -112,12 +113,8 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),
         views=ViewService(storage.views, search), sla=sla, reports=ReportService(directory),
         auth=Authenticator(directory, sessions), sessions=sessions,
-        sign_in=SignInService(directory, sessions, mail or _no_mailer), notifications_for_batch=notifications,
+        sign_in=SignInService(directory, sessions, mail or mailer.from_settings), notifications_for_batch=notifications,
     )
-
-
-def _no_mailer() -> Mailer:
-    raise RuntimeError("these services were built without a mailer")
 
 
 def dynamodb_storage() -> Storage:
@@ -134,10 +131,11 @@ def memory_storage(store=None) -> Storage:
                    memory.MemoryViews(store), memory.MemoryWebhooks(store), memory.MemoryAccountSessions(store))
 
 
-def on(storage: Storage) -> Services:
-    """Every use case on `storage`, with this stage's bucket and mailer."""
+def on(storage: Storage, mail: Callable[[], Mail] | None = None) -> Services:
+    """Every use case on `storage`, with this stage's bucket and mailer (or `mail`, e.g. an outbox in
+    memory, for the use cases' own email)."""
     return build(storage, AttachmentStore(), lambda: NotificationService(
-        storage.directory, storage.tickets, mailer.from_settings(), config.public_url()), mail=mailer.from_settings)
+        storage.directory, storage.tickets, mailer.from_settings(), config.public_url()), mail)
 
 
 # The services `serving` put in place of DynamoDB's, innermost last.

@@ -29,7 +29,6 @@ from chalicelib.domain.accounts import (
     new_token,
 )
 from chalicelib.domain.clock import iso, new_id
-from chalicelib.domain.notifications import Email
 from chalicelib.domain.people import normalise_email
 from chalicelib.errors import (
     CodeExpired,
@@ -41,18 +40,13 @@ from chalicelib.errors import (
     WrongCode,
 )
 from chalicelib.services import ports
+from chalicelib.services.mail import Mail
 
 log = logging.getLogger(__name__)
 # What an operator's link is valid for unless they say, and at most.
 DEFAULT_OPERATOR_LINK_SECONDS = 24 * 3600
 MAX_OPERATOR_LINK_SECONDS = 7 * 24 * 3600
 OUTBOX_REFERENCE = "sign-in"
-
-
-class Mailer(Protocol):
-    """Sends one email (adapters.mailer.SesMailer); `reference` names the local outbox copy."""
-
-    def send(self, email: Email, reference: str) -> str: ...
 
 
 class SessionStarter(Protocol):
@@ -72,7 +66,7 @@ class PendingSignIn:
 
 
 class SignInService:
-    def __init__(self, store: SignInStore, sessions: SessionStarter, mailer: Callable[[], Mailer],
+    def __init__(self, store: SignInStore, sessions: SessionStarter, mailer: Callable[[], Mail],
                  clock: Callable[[], float] = time.time, key: Callable[[], bytes] = config.sign_in_secret):
         self.store = store
         self.sessions = sessions

@@ -15,8 +15,16 @@ from chalicelib.adapters.dynamodb.directory import (
     to_member,
     transaction,
 )
-from chalicelib.adapters.dynamodb.keys import MEMBER_SK_PREFIX, email_sk, member_sk, project_pk, team_sk
-from chalicelib.adapters.dynamodb.models import ApiKeyItem, EmailGuardItem, MemberItem, TeamItem
+from chalicelib.adapters.dynamodb.keys import (
+    ACCOUNT_SK,
+    MEMBER_SK_PREFIX,
+    account_pk,
+    email_sk,
+    member_sk,
+    project_pk,
+    team_sk,
+)
+from chalicelib.adapters.dynamodb.models import AccountItem, ApiKeyItem, EmailGuardItem, MemberItem, TeamItem
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.people import ApiKey, Member, Team
 
@@ -54,12 +62,17 @@ class DynamoMembers:
                     tx.update(api_key_of(project_id, key.id), actions=[ApiKeyItem.role.set(after.role)],
                               condition=ApiKeyItem.pk.exists())
 
-    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team]) -> None:
+    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team],
+                      require_invited: bool = False) -> None:
         """Removes the member, revokes their keys, takes them out of their teams and ends their
-        account's membership, at once."""
+        account's membership, at once; with `require_invited`, only while the account has never
+        signed in (Conflict otherwise)."""
         pk = project_pk(project_id)
         with transaction() as tx:
             tx.delete(MemberItem(pk, member_sk(member.user_id)), condition=MemberItem.pk.exists())
+            if require_invited:
+                tx.condition_check(AccountItem, account_pk(member.account_id), ACCOUNT_SK,
+                                   condition=AccountItem.pk.exists() & AccountItem.last_sign_in_at.does_not_exist())
             tx.delete(EmailGuardItem(pk, email_sk(member.email)))
             if member.account_id is not None:
                 delete_membership(tx, project_id, member.account_id)

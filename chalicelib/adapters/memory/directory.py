@@ -96,10 +96,14 @@ class MemoryMembers(MemoryRepository):
                     require(kept is not None, _taken())
                     store.api_keys[(project_id, key.id)] = replace(kept, role=after.role)
 
-    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team]) -> None:
+    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team],
+                      require_invited: bool = False) -> None:
         store = self.store
         with store.transaction():
             require((project_id, member.user_id) in store.members, _taken())
+            if require_invited:
+                account = store.accounts.get(member.account_id)
+                require(account is not None and account.invited, _taken())
             del store.members[(project_id, member.user_id)]
             store.emails.pop((project_id, member.email), None)
             if member.account_id is not None:

@@ -275,6 +275,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ce/projects/{project_id}/members/{user_id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a member's invitation again (only while their account has never signed in)
+         * @description Needs the admin role.
+         */
+        post: operations["resend_invitation"];
+        /**
+         * Withdraw an invitation: remove a member whose account has never signed in
+         * @description Needs the admin role.
+         */
+        delete: operations["withdraw_invitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ce/projects/{project_id}/members/{user_id}": {
         parameters: {
             query?: never;
@@ -1691,12 +1715,18 @@ export interface components {
             /** Attachments Per Ticket */
             attachments_per_ticket: number;
         };
-        /** MemberCreate */
+        /**
+         * MemberCreate
+         * @description Adds the account with this email (case does not matter), made and invited when there is none.
+         */
         MemberCreate: {
             /** Email */
             email: string;
-            /** Name */
-            name: string;
+            /**
+             * Name
+             * @description The member's name in this project; by default the account's name (for a new account, the address's part before the @)
+             */
+            name?: string;
             /**
              * Role
              * @enum {string}
@@ -1722,6 +1752,22 @@ export interface components {
              */
             role: "admin" | "member" | "viewer";
             notifications: components["schemas"]["Notifications"];
+            /**
+             * Account Id
+             * @description The account this member is a membership of; null only for a member stored before accounts, until the migration runs
+             */
+            account_id: string | null;
+            /**
+             * State
+             * @description invited until the account first signs in
+             * @enum {string}
+             */
+            state: "invited" | "active";
+            /**
+             * Last Sign In At
+             * @description When the account last signed in; null while invited
+             */
+            last_sign_in_at: string | null;
         };
         /** MemberPatch */
         MemberPatch: {
@@ -5460,6 +5506,246 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MemberOut"];
                 };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resend_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    withdraw_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; `details` names each bad field */
             400: {
@@ -9809,6 +10095,7 @@ export const initialSeverityNewValues: ReadonlyArray<FlattenedDeepRequired<compo
 export const initialStatusNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InitialStatus"]["new"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const memberCreateRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberCreate"]["role"]> = ["admin", "member", "viewer"];
 export const memberOutRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberOut"]["role"]> = ["admin", "member", "viewer"];
+export const memberOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberOut"]["state"]> = ["invited", "active"];
 export const memberPatchRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberPatch"]["role"]> = ["admin", "member", "viewer"];
 export const receivedDuplicateSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReceivedDuplicate"]["severity"]> = ["critical", "high", "medium", "low"];
 export const reportSummaryBucketValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReportSummary"]["bucket"]> = ["day", "week"];
