@@ -134,7 +134,7 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
                 call = Call(principal=None, body=None, query=None, headers=None)
                 if role is not None:
                     call.principal = services().auth.caller(request_headers.get("authorization"), cookie,
-                                                            path_params.get("project_id"), _source_ip(request))
+                                                            path_params.get("project_id"), source_ip(request))
                     if session_only and call.principal.session_id is None:
                         raise NotASession("an API key is not a session; this route is for a signed-in browser")
                     if isinstance(call.principal, Principal):
@@ -207,7 +207,7 @@ def _own_origins(headers) -> set[str]:
     return origins
 
 
-def _source_ip(request) -> str | None:
+def source_ip(request) -> str | None:
     """The caller's address as API Gateway saw it (never a header the caller could write)."""
     return ((request.context or {}).get("identity") or {}).get("sourceIp")
 

@@ -6,8 +6,9 @@ from chalice import Blueprint
 from chalicelib import config
 from chalicelib.api import cookies
 from chalicelib.api.routing import Call, Reply, endpoint, services, source_ip
-from chalicelib.api.session import session_out
+from chalicelib.api.session import signed_in
 from chalicelib.domain.accounts import CODE_DIGITS
+from chalicelib.domain.people import AccountPrincipal
 from chalicelib.schemas import sign_in as s
 from chalicelib.schemas.session import SessionOut
 
@@ -44,7 +45,8 @@ def finish_with_link(call: Call):
 
 def _signed_in(request, session, cookie) -> Reply:
     """The new session, as GET /v1/ce/session shows it, with its cookie; the pending one is done."""
-    return Reply(session_out(session),
+    principal = AccountPrincipal(account_id=session.account_id, session_id=session.id, sign_in_method=session.method)
+    return Reply(signed_in(principal),
                  headers={"Set-Cookie": [cookies.give_session(request, cookie, config.session_absolute_seconds()),
                                          cookies.clear_pending(request)]})
 
