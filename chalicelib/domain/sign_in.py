@@ -59,7 +59,7 @@ def link_url(public_url: str, token: str, return_to: str | None = None) -> str:
     return f"{public_url}{SIGN_IN_PATH}{query}#link={token}"
 
 
-def code_email(to: str, name: str, code: str, link: str, minutes: int) -> Email:
+def code_email(to: str, code: str, link: str, minutes: int) -> Email:
     subject = f"Your Ticketry sign-in code: {code}"
     text = (f"Your Ticketry sign-in code is {code}\n\n"
             f"Enter it where you asked for it, or open this link in the same browser:\n{link}\n\n"
@@ -69,7 +69,7 @@ def code_email(to: str, name: str, code: str, link: str, minutes: int) -> Email:
             f"<p>Enter it where you asked for it, or <a href=\"{html.escape(link)}\">sign in with this link</a> "
             f"in the same browser.</p><p>The code and the link work once, for {minutes} minutes. If you did "
             f"not ask to sign in, ignore this email: nobody can sign in without it.</p>")
-    return Email(to=to, to_name=name, subject=subject, text=text, html=body)
+    return Email(to=to, to_name="", subject=subject, text=text, html=body)
 
 
 def no_account_email(to: str, public_url: str) -> Email:

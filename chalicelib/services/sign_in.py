@@ -81,11 +81,11 @@ class SignInService:
         email = normalise_email(email)
         now = self.clock()
         self._count(email, ip, now)
-        account = self.store.account_by_email(email)
+        # The account's id only, not the account: one read, known address or not.
+        account_id = self.store.account_id_by_email(email)
         key, ttl = self.key(), config.sign_in_code_ttl_seconds()
         pending, code, token = new_token(), new_code(), new_token()
         expires_at = int(now) + ttl
-        account_id = account.id if account is not None else None
         challenge = Challenge(pending_hash=keyed_hash(key, pending), email=email, account_id=account_id,
                               code_hash=keyed_hash(key, code), wrong_tries=0, created_at=_iso(now),
                               expires_at=expires_at)
@@ -93,10 +93,9 @@ class SignInService:
                                                         account_id=account_id, expires_at=expires_at,
                                                         pending_hash=challenge.pending_hash))
         public_url = config.public_url()
-        if account is not None or config.allow_self_sign_up():
-            message = sign_in.code_email(email, account.name if account is not None else "", code,
-                                         sign_in.link_url(public_url, token, sign_in.safe_return_to(return_to)),
-                                         ttl // 60)
+        if account_id is not None or config.allow_self_sign_up():
+            message = sign_in.code_email(email, code, sign_in.link_url(public_url, token,
+                                                                       sign_in.safe_return_to(return_to)), ttl // 60)
         else:
             message = sign_in.no_account_email(email, public_url)
         try:

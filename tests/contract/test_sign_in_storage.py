@@ -116,3 +116,12 @@ def test_sign_in_requests_are_counted_per_subject_and_window(directory):
     next_window = sign_in.window_at(window.end)
     assert next_window.start == window.start + sign_in.WINDOW_SECONDS
     assert directory.count_sign_in_request(subject, next_window) == 1
+
+
+def test_the_account_an_address_signs_in_is_one_read_of_its_guard(directory):
+    from chalicelib.domain.accounts import Account
+
+    account = Account(id=new_id(), email=f"{new_id()}@example.com", name="Ada", created_at="2027-01-15T08:00:00.000Z")
+    directory.create_account(account)
+    assert directory.account_id_by_email(account.email) == account.id
+    assert directory.account_id_by_email(f"{new_id()}@example.com") is None

@@ -242,7 +242,7 @@ def test_known_and_unknown_addresses_make_the_same_calls(world):
     known = list(calls)
     calls.clear()
     world.service.request_code("nobody@example.com", IP)
-    assert calls == known == ["count_sign_in_request"] * 3 + ["account_by_email", "start_sign_in"]
+    assert calls == known == ["count_sign_in_request"] * 3 + ["account_id_by_email", "start_sign_in"]
     assert len(world.outbox.sent) == 2
 
 

@@ -7,14 +7,16 @@ from pynamodb.models import Model
 
 from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import (
+    ACCOUNT_SK,
     CHALLENGE_SK,
     LINK_SK,
+    account_email_pk,
     challenge_pk,
     link_pk,
     sign_in_rate_pk,
     sign_in_rate_sk,
 )
-from chalicelib.adapters.dynamodb.models import ChallengeItem, LinkItem, SignInRateItem
+from chalicelib.adapters.dynamodb.models import AccountEmailItem, ChallengeItem, LinkItem, SignInRateItem
 from chalicelib.domain.accounts import MAX_WRONG_CODES, Challenge, OneTimeLink, hashes_match
 from chalicelib.domain.attempts import Window
 from chalicelib.errors import Conflict
@@ -29,6 +31,15 @@ class _Spent(Exception):
 class DynamoSignIn:
     def __init__(self):
         models.bind()
+
+    def account_id_by_email(self, email: str) -> str | None:
+        """The account an address signs in, from the email's guard alone: one GetItem whether an
+        account has the address or not (reading the account too would cost a known address one
+        more call, and tell it apart by time)."""
+        try:
+            return AccountEmailItem.get(account_email_pk(email), ACCOUNT_SK, consistent_read=True).account_id
+        except DoesNotExist:
+            return None
 
     def start_sign_in(self, challenge: Challenge, link: OneTimeLink) -> None:
         """The code and the link emailed with it, together or not at all (one TransactWriteItems)."""

@@ -9,6 +9,9 @@ from chalicelib.errors import Conflict
 
 
 class MemorySignIn(MemoryRepository):
+    def account_id_by_email(self, email: str) -> str | None:
+        return self.store.account_emails.get(email)
+
     def start_sign_in(self, challenge: Challenge, link: OneTimeLink) -> None:
         store = self.store
         with store.transaction():
