@@ -14,10 +14,26 @@ from chalicelib.schemas.session import SessionOut
 
 bp = Blueprint(__name__)
 SIGN_IN = "/v1/ce/sign-in"
+NOT_OWN_PAGE = ("`cross_origin_request`: not from this app's own pages (neither `Sec-Fetch-Site: same-origin` nor "
+                "this app's `Origin`), or not JSON")
+TOO_LARGE = "The body is larger than 1 MiB"
+UNAVAILABLE = "The storage (or, asking a code, the email service) failed or timed out; try again"
+THROTTLED = "`throttled`: the storage is at capacity; try again"
+FINISHED = {"Set-Cookie": "`ticketry_session` (the new session; HttpOnly, SameSite=Lax, Secure, Max-Age the session's "
+                          "absolute lifetime), and `ticketry_pending` cleared (Max-Age=0)"}
 
 
 @endpoint(bp, "POST", SIGN_IN + "/email", summary="Email a sign-in code and link to an address", status=202,
-          role=None, same_origin=True, body=s.SignInEmail, response=s.SignInStarted, tag="sign-in")
+          role=None, same_origin=True, body=s.SignInEmail, response=s.SignInStarted, tag="sign-in",
+          response_headers={"Set-Cookie": "`ticketry_pending`: the secret that finishes this sign-in in this browser "
+                                          "(HttpOnly, SameSite=Lax, Secure, Path=<stage>/v1/ce/sign-in, Max-Age=900)"},
+          errors={"400": "Invalid input; `details` names each bad field (`email`: also an address no email can be "
+                         "delivered to)",
+                  "403": NOT_OWN_PAGE, "413": TOO_LARGE,
+                  "429": "`too_many_sign_in_requests`: too many sign-in emails this hour for this address, from this "
+                         "source, or in all (the same for an address no account has); or `throttled`: the storage or the "
+                         "email service is at capacity; try again",
+                  "503": UNAVAILABLE})
 def request_code(call: Call):
     request = bp.current_request
     pending = services().sign_in.request_code(call.body.email, source_ip(request), call.body.return_to)
@@ -26,7 +42,11 @@ def request_code(call: Call):
 
 
 @endpoint(bp, "POST", SIGN_IN + "/code", summary="Sign in with the emailed code", role=None, same_origin=True,
-          body=s.SignInCode, response=SessionOut, tag="sign-in")
+          body=s.SignInCode, response=SessionOut, tag="sign-in", response_headers=FINISHED,
+          errors={"400": "`wrong_code` (field `code`, with the tries left); `code_expired`: no sign-in waits for a "
+                         "code in this browser (none asked, used, expired, or voided by five wrong codes): ask for "
+                         "a new code; or invalid input, `details` naming each bad field",
+                  "403": NOT_OWN_PAGE, "413": TOO_LARGE, "429": THROTTLED, "503": UNAVAILABLE})
 def finish_with_code(call: Call):
     request = bp.current_request
     session, cookie = services().sign_in.finish_with_code(cookies.pending_cookie(request), call.body.code,
@@ -35,7 +55,10 @@ def finish_with_code(call: Call):
 
 
 @endpoint(bp, "POST", SIGN_IN + "/link", summary="Sign in with an emailed or operator's one-time link", role=None,
-          same_origin=True, body=s.SignInLink, response=SessionOut, tag="sign-in")
+          same_origin=True, body=s.SignInLink, response=SessionOut, tag="sign-in", response_headers=FINISHED,
+          errors={"400": "`link_expired`: the link was used, has expired, or (an emailed one) was asked for in "
+                         "another browser; or invalid input, `details` naming each bad field",
+                  "403": NOT_OWN_PAGE, "413": TOO_LARGE, "429": THROTTLED, "503": UNAVAILABLE})
 def finish_with_link(call: Call):
     request = bp.current_request
     session, cookie = services().sign_in.finish_with_link(call.body.token, cookies.pending_cookie(request),
