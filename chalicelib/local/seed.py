@@ -35,7 +35,7 @@ class Api:
         return json.loads(answer) if answer else None
 
 
-def seed(api_url: str, project_id: str, admin_key: str, check: Callable[[], None] = lambda: None) -> dict[str, int]:
+def seed_backlog(api_url: str, project_id: str, admin_key: str, check: Callable[[], None] = lambda: None) -> dict[str, int]:
     """The teammates, their team, the SLA policy and the backlog; returns what was made, counted.
     The teammates act with keys made for the seeding and revoked at its end. `check` raises to stop."""
     admin = Api(api_url, project_id, admin_key)

@@ -20,6 +20,8 @@ import boto3
 
 from chalicelib.local import aws_server, dynamodb_local, provision
 from chalicelib.local.files import read_json, write_json
+from chalicelib.local.outbox import CodeWatcher
+from chalicelib.local.seed import SeedFailed, seed_backlog
 from chalicelib.local.supervisor import StackRunning, StopRequested, StopRequests, Supervisor
 
 log = logging.getLogger("chalicelib.local.stack")
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run(running, state, ports, supervisor, requests.check, seed=args.seed)
         code = watch(supervisor, requests)
-    except (dynamodb_local.SetupError, aws_server.PortInUse) as error:
+    except (dynamodb_local.SetupError, aws_server.PortInUse, SeedFailed) as error:
         log.error("%s", error)
     except StopRequested:
         code = 0
@@ -249,14 +251,16 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
     running.callback(pump.stop)
     for thread in pump.threads:
         supervisor.started_thread(f"the event pump of {thread.name.removeprefix('pump-')}", thread)
+    codes = CodeWatcher(state.outbox)
+    codes.start()
+    running.callback(codes.stop)
+    supervisor.started_thread("the outbox watcher", codes.thread)
     check()
 
     api_url = f"http://{HOST}:{ports.api}"
     if demo["new"] and seed:
         # Only a project made by this start: one kept from an earlier run has its data (or was asked
         # to stay empty). Seeding stopped half-way leaves no stack.json, so the next start begins anew.
-        from chalicelib.local.seed import seed as seed_backlog
-
         log.info("seeding the demo project")
         made = seed_backlog(api_url, demo["project_id"], demo["api_key"], check)
         log.info("the demo project got its backlog: %s", " ".join(f"{what}={count}" for what, count in made.items()))
