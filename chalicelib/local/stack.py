@@ -326,7 +326,10 @@ def app_environment(state: StateDir, ports: Ports, assigned: dict[str, str]) -> 
     environment = dict(chalice_config().environment_variables)
     environment.update(provision.environment(STAGE))
     environment.update(assigned)
-    environment["CURSOR_SIGNING_KEY"] = cursor_signing_key(state)
+    environment["CURSOR_SIGNING_KEY"] = kept_secret(state, "cursor_signing_key")
+    environment["SIGN_IN_SECRET"] = kept_secret(state, "sign_in_secret")
+    # Served over plain HTTP on 127.0.0.1: a Secure cookie would never come back.
+    environment["INSECURE_COOKIES"] = "1"
     environment["PUBLIC_URL"] = f"http://{HOST}:{ports.api}"
     # Flows and receivers on this machine are the point of the local stack.
     environment["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"
@@ -334,13 +337,14 @@ def app_environment(state: StateDir, ports: Ports, assigned: dict[str, str]) -> 
     return environment
 
 
-def cursor_signing_key(state: StateDir) -> str:
-    """Made once and kept, so cursors handed out before a restart still work after it."""
+def kept_secret(state: StateDir, name: str) -> str:
+    """Made once and kept, so what was signed with it before a restart (cursors, sign-in links and
+    codes) still works after it."""
     saved = read_json(state.secrets, {})
-    if not saved.get("cursor_signing_key"):
-        saved["cursor_signing_key"] = secrets.token_urlsafe(32)
+    if not saved.get(name):
+        saved[name] = secrets.token_urlsafe(32)
         write_json(state.secrets, saved)  # created 0600, like every file write_json makes
-    return saved["cursor_signing_key"]
+    return saved[name]
 
 
 def chalice_config():
