@@ -91,6 +91,8 @@ def _operation(route, refs, schemas) -> dict:
     for where, model in (("query", route.query), ("header", route.headers)):
         if model is not None:
             parameters += _parameters(where, model)
+    parameters += [{"name": name, "in": "cookie", "required": False, "description": description,
+                    "schema": {"type": "string"}} for name, description in (route.cookies or {}).items()]
     operation = {"operationId": route.name, "summary": route.summary, "tags": [route.tag], "parameters": parameters}
     if route.session_only:
         operation["security"] = [{"sessionCookie": []}]

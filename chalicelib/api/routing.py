@@ -79,6 +79,7 @@ class Route:
     # and the headers of its success answer, {name: description} (both for the OpenAPI document).
     errors: dict[str, str] | None = None
     response_headers: dict[str, str] | None = None
+    cookies: dict[str, str] | None = None      # cookies the route reads beyond the session's, {name: description}
 
 
 ROUTES: list[Route] = []
@@ -109,17 +110,18 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
              headers: type[BaseModel] | None = None, tag: str = "tickets",
              ids: dict[str, re.Pattern] | None = None, same_origin: bool = False,
              session_only: bool = False, errors: dict[str, str] | None = None,
-             response_headers: dict[str, str] | None = None) -> Callable:
+             response_headers: dict[str, str] | None = None, cookies: dict[str, str] | None = None) -> Callable:
     """`ids` gives a path parameter a pattern of its own instead of ID_PATTERN. `same_origin` holds
     a route that needs no credentials (signing in) to the rule of a session's requests: only the
     app's own pages may call it, with JSON. `session_only` answers an API key 403: the route is
-    about the caller's sessions or account, and a key has none. `errors` and `response_headers`
-    describe the route exactly in the OpenAPI document, where the common error list would not."""
+    about the caller's sessions or account, and a key has none. `errors`, `response_headers` and
+    `cookies` describe the route exactly in the OpenAPI document, where the common error list would
+    not."""
     patterns = {TICKET_PARAM: (ID_PATTERN, TICKET_KEY_PATTERN)} | {name: (pattern,) for name, pattern in (ids or {}).items()}
 
     def register(handler: Callable) -> Callable:
         ROUTES.append(Route(method, path, handler.__name__, summary, status, role, body, query, response,
-                            headers, tag, same_origin, session_only, errors, response_headers))
+                            headers, tag, same_origin, session_only, errors, response_headers, cookies))
 
         @wraps(handler)
         def view(**path_params):

@@ -7,7 +7,7 @@ from chalicelib import config
 from chalicelib.api import cookies
 from chalicelib.api.routing import Call, Reply, endpoint, services, source_ip
 from chalicelib.api.session import signed_in
-from chalicelib.domain.accounts import CODE_DIGITS
+from chalicelib.domain.accounts import CODE_DIGITS, PENDING_COOKIE
 from chalicelib.domain.people import AccountPrincipal
 from chalicelib.schemas import sign_in as s
 from chalicelib.schemas.session import SessionOut
@@ -19,6 +19,8 @@ NOT_OWN_PAGE = ("`cross_origin_request`: not from this app's own pages (neither 
 TOO_LARGE = "The body is larger than 1 MiB"
 UNAVAILABLE = "The storage (or, asking a code, the email service) failed or timed out; try again"
 THROTTLED = "`throttled`: the storage is at capacity; try again"
+PENDING = {PENDING_COOKIE: "Set by asking for the code: the sign-in this browser waits for (without it, "
+                          "a code is `code_expired` and an emailed link `link_expired`)"}
 FINISHED = {"Set-Cookie": "`ticketry_session` (the new session; HttpOnly, SameSite=Lax, Secure, Max-Age the session's "
                           "absolute lifetime), and `ticketry_pending` cleared (Max-Age=0)"}
 
@@ -42,7 +44,7 @@ def request_code(call: Call):
 
 
 @endpoint(bp, "POST", SIGN_IN + "/code", summary="Sign in with the emailed code", role=None, same_origin=True,
-          body=s.SignInCode, response=SessionOut, tag="sign-in", response_headers=FINISHED,
+          body=s.SignInCode, response=SessionOut, tag="sign-in", response_headers=FINISHED, cookies=PENDING,
           errors={"400": "`wrong_code` (field `code`, with the tries left); `code_expired`: no sign-in waits for a "
                          "code in this browser (none asked, used, expired, or voided by five wrong codes): ask for "
                          "a new code; or invalid input, `details` naming each bad field",
@@ -56,6 +58,7 @@ def finish_with_code(call: Call):
 
 @endpoint(bp, "POST", SIGN_IN + "/link", summary="Sign in with an emailed or operator's one-time link", role=None,
           same_origin=True, body=s.SignInLink, response=SessionOut, tag="sign-in", response_headers=FINISHED,
+          cookies=PENDING,
           errors={"400": "`link_expired`: the link was used, has expired, or (an emailed one) was asked for in "
                          "another browser; or invalid input, `details` naming each bad field",
                   "403": NOT_OWN_PAGE, "413": TOO_LARGE, "429": THROTTLED, "503": UNAVAILABLE})

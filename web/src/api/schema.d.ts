@@ -8595,7 +8595,10 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description Set by asking for the code: the sign-in this browser waits for (without it, a code is `code_expired` and an emailed link `link_expired`) */
+                ticketry_pending?: string;
+            };
         };
         requestBody: {
             content: {
@@ -8670,7 +8673,10 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description Set by asking for the code: the sign-in this browser waits for (without it, a code is `code_expired` and an emailed link `link_expired`) */
+                ticketry_pending?: string;
+            };
         };
         requestBody: {
             content: {
