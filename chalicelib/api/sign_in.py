@@ -29,9 +29,11 @@ FINISHED = {"Set-Cookie": "`ticketry_session` (the new session; HttpOnly, SameSi
           role=None, same_origin=True, body=s.SignInEmail, response=s.SignInStarted, tag="sign-in",
           response_headers={"Set-Cookie": "`ticketry_pending`: the secret that finishes this sign-in in this browser "
                                           "(HttpOnly, SameSite=Lax, Secure, Path=<stage>/v1/ce/sign-in, Max-Age=900)"},
-          errors={"400": "Invalid input; `details` names each bad field (`email`: also an address no email can be "
-                         "delivered to)",
-                  "403": NOT_OWN_PAGE, "413": TOO_LARGE,
+          errors={"400": "Invalid input; `details` names each bad field",
+                  "403": NOT_OWN_PAGE,
+                  "409": "The mail service refuses, for good, to send email to this address (`details` names "
+                         "`email`); the same whether an account has it or not",
+                  "413": TOO_LARGE,
                   "429": "`too_many_sign_in_requests`: too many sign-in emails this hour for this address, from this "
                          "source, or in all (the same for an address no account has); or `throttled`: the storage or the "
                          "email service is at capacity; try again",

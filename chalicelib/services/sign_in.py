@@ -33,6 +33,7 @@ from chalicelib.domain.people import normalise_email
 from chalicelib.errors import (
     CodeExpired,
     Conflict,
+    FieldError,
     LinkExpired,
     NotFound,
     TooManySignInRequests,
@@ -101,8 +102,10 @@ class SignInService:
         try:
             self.mailer().send(message, OUTBOX_REFERENCE)
         except MailRejected as error:
-            log.warning("sign-in email refused: %s", error)
-            raise ValidationFailed.on("email", "no email can be delivered to this address") from error
+            # The same for an address with an account or without: the same call was refused.
+            log.warning("the sign-in email was refused: %s", error)
+            raise Conflict(f"the mail service refuses to send email to {email}",
+                           [FieldError("email", "refused by the mail service")]) from None
         return PendingSignIn(pending, ttl)
 
     def finish_with_code(self, pending_secret: str | None, code: str, ip: str | None,

@@ -132,3 +132,12 @@ def test_past_a_limit_the_answer_is_429_with_retry_after(client, outbox, member,
     assert refused.status_code == 429 and refused.json["error"]["code"] == "too_many_sign_in_requests"
     assert 1 <= int(refused.headers["Retry-After"]) <= 3600
     assert len(list(outbox.glob("*.eml"))) == 2
+
+
+@pytest.mark.parametrize("address", ["a,b@example.com", "<a>@example.com", "ü@example.com"])
+def test_an_address_no_email_can_be_written_to_is_409_naming_email(client, outbox, address):
+    """The schema lets these through (no pattern can say what an email header carries); the mail
+    service cannot send to them, for an account or not: nothing else to try."""
+    answer = Browser(client).ask_code(address)
+    assert answer.status_code == 409, answer.body
+    assert answer.json["error"]["details"] == [{"field": "email", "message": "refused by the mail service"}]

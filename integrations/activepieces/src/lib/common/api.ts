@@ -8539,7 +8539,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInStarted"];
                 };
             };
-            /** @description Invalid input; `details` names each bad field (`email`: also an address no email can be delivered to) */
+            /** @description Invalid input; `details` names each bad field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8550,6 +8550,15 @@ export interface operations {
             };
             /** @description `cross_origin_request`: not from this app's own pages (neither `Sec-Fetch-Site: same-origin` nor this app's `Origin`), or not JSON */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The mail service refuses, for good, to send email to this address (`details` names `email`); the same whether an account has it or not */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
