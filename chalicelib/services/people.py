@@ -6,9 +6,11 @@ from typing import Callable
 
 from chalicelib import config
 from chalicelib.adapters import mailer
+from chalicelib.adapters.mailer import MailRejected
 from chalicelib.domain import invitations, secrets
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.clock import new_id, now_iso
+from chalicelib.domain.notifications import Email
 from chalicelib.domain.people import ApiKey, Member, Principal, Project, Team, check_project_key, normalise_email
 from chalicelib.domain.tickets import TEAM_PREFIX
 from chalicelib.errors import Conflict, FieldError, NotFound, Unavailable, UnknownReference, ValidationFailed
@@ -124,10 +126,15 @@ class PeopleService:
         return added
 
     def resend_invitation(self, principal: Principal, user_id: str) -> AccountMember:
-        """Sends the invitation again; only while the account has never signed in."""
+        """Sends the invitation again; only while the account has never signed in. An address the
+        mail service refuses for good is a 409 naming `email`; any other failure may be retried."""
         invited = self._invited(principal, user_id)
         try:
             self._send(self._invitation(principal, invited), f"invitation-{user_id}")
+        except MailRejected as rejected:
+            log.warning("the invitation to member %s was refused: %s", user_id, rejected)
+            raise Conflict(f"the mail service refuses to send the invitation to {invited.member.email}",
+                           [FieldError("email", "refused by the mail service")]) from None
         except Exception:
             log.warning("resending the invitation to %s failed", invited.member.user_id, exc_info=True)
             raise Unavailable("the invitation could not be sent; try again") from None
@@ -140,9 +147,10 @@ class PeopleService:
         try:
             self._remove(principal, invited.member, require_invited=True)
         except Conflict:
-            if self.directory.member(principal.project.id, user_id) is None:
-                raise NotFound("member not found") from None
-            raise self._signed_in() from None
+            current = self._with_its_account(self._member(principal, user_id))
+            if not current.invited:
+                raise self._signed_in() from None
+            raise Conflict("the member changed meanwhile; try again") from None
 
     def update_member(self, principal: Principal, user_id: str, body: schemas.MemberPatch) -> AccountMember:
         return self._with_its_account(self._change_member(principal, user_id, body.model_dump(exclude_unset=True)))
@@ -159,21 +167,20 @@ class PeopleService:
 
     def _with_account(self, email: str, name: str | None,
                       write: Callable[[Account, Account | None], Member]) -> tuple[Member, Account]:
-        """Calls `write` with the email's account, or with a new one to write with it (named `name`,
-        else the address's local part). Should another request make the email's account first, the
-        write is tried again with that account."""
-        for attempt in range(2):
+        """Calls `write` with the email's account, or with a new one (named `name`, else the
+        address's local part) for it to write with the member."""
+        account = self.directory.account_by_email(email)
+        if account is not None:
+            return write(account, None), account
+        made = Account(id=new_id(), email=email, name=name or email.split("@")[0], created_at=now_iso())
+        try:
+            return write(made, made), made
+        except Conflict:
+            # Another request may have made the email's account since it was read: join that one.
             account = self.directory.account_by_email(email)
-            new_account = None
             if account is None:
-                account = new_account = Account(id=new_id(), email=email, name=name or email.split("@")[0],
-                                                created_at=now_iso())
-            try:
-                return write(account, new_account), account
-            except Conflict:
-                if new_account is None or attempt or self.directory.account_by_email(email) is None:
-                    raise
-        raise AssertionError("unreachable")
+                raise
+            return write(account, None), account
 
     def _invited(self, principal: Principal, user_id: str) -> AccountMember:
         found = self._with_its_account(self._member(principal, user_id))
@@ -199,10 +206,11 @@ class PeopleService:
         try:
             self._send(email, reference)
         except Exception:
-            log.warning("could not email %s about project %s; the invitation can be resent", added.member.user_id,
-                        project.id, exc_info=True)
+            log.warning("could not email member %s of project %s (%s); the member stands%s", added.member.user_id,
+                        project.id, reference.split("-")[0], ", and the invitation can be resent" if added.invited
+                        else "", exc_info=True)
 
-    def _invitation(self, principal: Principal, invited: AccountMember):
+    def _invitation(self, principal: Principal, invited: AccountMember) -> Email:
         return invitations.invitation(principal.project.name, self._admin_name(principal), invited.member.role,
                                       invited.member.email, invited.member.name, self.public_url)
 
@@ -210,7 +218,7 @@ class PeopleService:
         member = self.directory.member(principal.project.id, principal.user_id) if principal.user_id else None
         return member.name if member else "A project admin"
 
-    def _send(self, email, reference: str) -> None:
+    def _send(self, email: Email, reference: str) -> None:
         self._mail().send(email, reference=reference)
 
     @property

@@ -200,6 +200,15 @@ class Accounts(Protocol):
     def rename_account(self, account_id: str, name: str) -> Account: ...
 
 
+class AccountMigration(Protocol):
+    """An operator command over every stored member (never on a request path): members stored
+    before accounts get one."""
+
+    def members_without_account(self) -> Iterator[tuple[str, Member]]: ...
+
+    def link_account(self, project_id: str, member: Member, new_account: Account | None) -> None: ...
+
+
 class Teams(Protocol):
     def teams(self, project_id: str) -> list[Team]: ...
 
@@ -352,6 +361,10 @@ class IndexedTickets(TicketBackfill, History, TermIndex, Protocol):
 class PeopleDirectory(Projects, Members, Teams, ApiKeys, Accounts, Protocol):
     """A project's people: its members (and their accounts), teams and keys, and the project they
     belong to."""
+
+
+class MigratedDirectory(AccountMigration, Accounts, Members, Protocol):
+    """What giving members stored before accounts theirs reads and writes."""
 
 
 class KeyDirectory(ApiKeys, WrongKeyCounts, Protocol):

@@ -44,7 +44,7 @@ class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.Ticket
 
 
 class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
-                     ports.ReportDays, ports.SignInChallenges, ports.SignInRates):
+                     ports.ReportDays, ports.AccountMigration, ports.SignInChallenges, ports.SignInRates):
     """Every port of the directory table's projects, people, counts and sign-in items."""
 
 

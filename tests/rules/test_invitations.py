@@ -10,6 +10,7 @@ from chalicelib.domain.accounts import Membership
 from chalicelib.services import registry
 from tests.api.conftest import new_project
 from tests.conftest import EMAIL_DOMAIN
+from tests.faults import Injector, Site
 
 SIGNED_IN = "2026-03-01T09:00:00.000Z"
 
@@ -143,13 +144,28 @@ def test_the_last_admin_cannot_withdraw_their_own_invitation(outbox, api, admin_
 
 
 def test_an_email_that_cannot_be_sent_leaves_the_member_and_can_be_resent(aws, api, caplog):
-    """Through SES (moto), which refuses to send once the sender's domain is no longer verified."""
-    boto3.client("sesv2").delete_email_identity(EmailIdentity=EMAIL_DOMAIN)
-    response = add(api, "bob@example.com")
-    assert response.status_code == 201
+    """Through SES (moto), failing for a moment (a 500 on every attempt botocore makes): the member
+    stands, and the resend answers 503 until SES is back."""
+    failing = Injector(Site("sesv2", "SendEmail", 1), "server_error", every_attempt=True)
+    with failing.active():
+        response = add(api, "bob@example.com")
+    assert failing.injected and response.status_code == 201
     assert response.json["user_id"] in {m["user_id"] for m in api.get("/members").json["data"]}
     assert any("can be resent" in r.getMessage() for r in caplog.records)
-    resent = api.post(f"/members/{response.json['user_id']}/invitation")
+    with Injector(Site("sesv2", "SendEmail", 1), "server_error", every_attempt=True).active():
+        resent = api.post(f"/members/{response.json['user_id']}/invitation")
     assert resent.status_code == 503 and resent.headers.get("Retry-After") == "1"
-    boto3.client("sesv2").create_email_identity(EmailIdentity=EMAIL_DOMAIN)
     assert api.post(f"/members/{response.json['user_id']}/invitation").status_code == 202
+
+
+def test_an_address_the_mail_service_refuses_for_good_is_a_409_on_resend(aws, api):
+    """The schema lets through addresses no email header can carry (and SES refuses others): the
+    member is added, and resending names the email as the problem rather than asking to retry."""
+    response = add(api, "bob[ops]@example.com")
+    assert response.status_code == 201
+    resent = api.post(f"/members/{response.json['user_id']}/invitation")
+    assert resent.status_code == 409
+    assert resent.json["error"]["details"] == [{"field": "email", "message": "refused by the mail service"}]
+    boto3.client("sesv2").delete_email_identity(EmailIdentity=EMAIL_DOMAIN)   # SES: MessageRejected
+    cat = add(api, "cat@example.com").json
+    assert api.post(f"/members/{cat['user_id']}/invitation").status_code == 409

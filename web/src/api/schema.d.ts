@@ -3371,7 +3371,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3507,7 +3507,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3634,7 +3634,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3756,7 +3756,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3879,7 +3879,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4008,7 +4008,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4134,7 +4134,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4254,7 +4254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4378,7 +4378,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4500,7 +4500,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4626,7 +4626,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4749,7 +4749,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4872,7 +4872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4993,7 +4993,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5118,7 +5118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5244,7 +5244,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5362,7 +5362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5482,7 +5482,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5606,7 +5606,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5726,7 +5726,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5850,7 +5850,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5971,7 +5971,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6090,7 +6090,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6209,7 +6209,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6334,7 +6334,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6454,7 +6454,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6574,7 +6574,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6698,7 +6698,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6818,7 +6818,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6942,7 +6942,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7061,7 +7061,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7186,7 +7186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7306,7 +7306,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7430,7 +7430,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7549,7 +7549,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7676,7 +7676,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7794,7 +7794,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7910,7 +7910,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8028,7 +8028,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8144,7 +8144,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8262,7 +8262,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8380,7 +8380,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8502,7 +8502,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8862,7 +8862,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8986,7 +8986,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9106,7 +9106,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9230,7 +9230,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9351,7 +9351,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9471,7 +9471,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9595,7 +9595,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9716,7 +9716,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9835,7 +9835,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9960,7 +9960,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10080,7 +10080,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10204,7 +10204,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10325,7 +10325,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10444,7 +10444,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10568,7 +10568,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10690,7 +10690,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10811,7 +10811,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10932,7 +10932,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
