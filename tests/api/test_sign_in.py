@@ -73,3 +73,17 @@ def test_each_step_makes_the_calls_it_claims(client, outbox, account):
     by_link, link_calls = calls_of(lambda: linked.open_link(token))
     assert by_link.status_code == 200, by_link.body
     assert [c[1] for c in link_calls][:3] == ["GetItem", "TransactWriteItems", "GetItem"]
+
+
+def test_the_operator_command_prints_a_link_that_signs_in_once(client, account, capsys):
+    from chalicelib import cli
+
+    assert cli.main(["sign-in-link", "--email", account.email.upper(), "--expires-in", "600"]) == 0
+    url = capsys.readouterr().out.strip()
+    assert url.startswith(f"{config.public_url()}/sign-in#link=")
+    signed_in = Browser(client).open_link(url.rpartition("#link=")[2])
+    assert signed_in.status_code == 200 and signed_in.json["principal"]["account_id"] == account.id
+    assert Browser(client).open_link(url.rpartition("#link=")[2]).json["error"]["code"] == "link_expired"
+
+    assert cli.main(["sign-in-link", "--email", "nobody@example.com"]) == 2
+    assert "no account has the address nobody@example.com" in capsys.readouterr().err
