@@ -91,6 +91,8 @@ def _operation(route, refs, schemas) -> dict:
     for where, model in (("query", route.query), ("header", route.headers)):
         if model is not None:
             parameters += _parameters(where, model)
+    parameters += [{"name": name, "in": "cookie", "required": False, "description": description,
+                    "schema": {"type": "string"}} for name, description in (route.cookies or {}).items()]
     operation = {"operationId": route.name, "summary": route.summary, "tags": [route.tag], "parameters": parameters}
     if route.session_only:
         operation["security"] = [{"sessionCookie": []}]
@@ -110,16 +112,25 @@ def _operation(route, refs, schemas) -> dict:
     else:
         schema = refs[(route.response, "serialization")] if route.response else {"type": "object"}
         responses[str(route.status)] = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+        if route.response_headers:
+            responses[str(route.status)]["headers"] = {name: {"description": description, "schema": {"type": "string"}}
+                                                       for name, description in route.response_headers.items()}
         if route.name == "create_ticket":
             responses["200"] = {"description": "An open ticket with the same dedup_key absorbed this one",
                                 "content": {"application/json": {"schema": schema}}}
     error = {"content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}}
+    retry_after = {"headers": {"Retry-After": {"description": "Seconds to wait before trying again",
+                                               "schema": {"type": "integer", "minimum": 0}}}}
+    if route.errors is not None:
+        for status, description in route.errors.items():
+            responses[status] = {"description": description, **error, **(retry_after if status in RETRYABLE else {})}
+        operation["responses"] = responses
+        return operation
     for status, description in ERRORS.items():
         responses[status] = {"description": description, **error}
     responses["415"] = UNSUPPORTED_MEDIA_TYPE
     for status, description in RETRYABLE.items():
-        responses[status] = {"description": description, **error, "headers": {"Retry-After": {
-            "description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}}}
+        responses[status] = {"description": description, **error, **retry_after}
     operation["responses"] = responses
     return operation
 

@@ -75,6 +75,11 @@ class Route:
     tag: str
     same_origin: bool = False        # a route without credentials that only the app's own pages may call
     session_only: bool = False       # a route about the caller's sessions, which an API key has none of
+    # The route's own error answers, {status: description}, where the common list does not fit;
+    # and the headers of its success answer, {name: description} (both for the OpenAPI document).
+    errors: dict[str, str] | None = None
+    response_headers: dict[str, str] | None = None
+    cookies: dict[str, str] | None = None      # cookies the route reads beyond the session's, {name: description}
 
 
 ROUTES: list[Route] = []
@@ -104,16 +109,19 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
              headers: type[BaseModel] | None = None, tag: str = "tickets",
              ids: dict[str, re.Pattern] | None = None, same_origin: bool = False,
-             session_only: bool = False) -> Callable:
+             session_only: bool = False, errors: dict[str, str] | None = None,
+             response_headers: dict[str, str] | None = None, cookies: dict[str, str] | None = None) -> Callable:
     """`ids` gives a path parameter a pattern of its own instead of ID_PATTERN. `same_origin` holds
     a route that needs no credentials (signing in) to the rule of a session's requests: only the
     app's own pages may call it, with JSON. `session_only` answers an API key 403: the route is
-    about the caller's sessions or account, and a key has none."""
+    about the caller's sessions or account, and a key has none. `errors`, `response_headers` and
+    `cookies` describe the route exactly in the OpenAPI document, where the common error list would
+    not."""
     patterns = {TICKET_PARAM: (ID_PATTERN, TICKET_KEY_PATTERN)} | {name: (pattern,) for name, pattern in (ids or {}).items()}
 
     def register(handler: Callable) -> Callable:
         ROUTES.append(Route(method, path, handler.__name__, summary, status, role, body, query, response,
-                            headers, tag, same_origin, session_only))
+                            headers, tag, same_origin, session_only, errors, response_headers, cookies))
 
         @wraps(handler)
         def view(**path_params):
@@ -134,7 +142,7 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
                 call = Call(principal=None, body=None, query=None, headers=None)
                 if role is not None:
                     call.principal = services().auth.caller(request_headers.get("authorization"), cookie,
-                                                            path_params.get("project_id"), _source_ip(request))
+                                                            path_params.get("project_id"), source_ip(request))
                     if session_only and call.principal.session_id is None:
                         raise NotASession("an API key is not a session; this route is for a signed-in browser")
                     if isinstance(call.principal, Principal):
@@ -207,7 +215,7 @@ def _own_origins(headers) -> set[str]:
     return origins
 
 
-def _source_ip(request) -> str | None:
+def source_ip(request) -> str | None:
     """The caller's address as API Gateway saw it (never a header the caller could write)."""
     return ((request.context or {}).get("identity") or {}).get("sourceIp")
 

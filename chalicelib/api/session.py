@@ -18,7 +18,7 @@ SESSION_ID = "session_id"
 def get_session(call: Call):
     principal = call.principal
     if isinstance(principal, AccountPrincipal):
-        return _signed_in(principal)
+        return signed_in(principal)
     return _api_key(principal)
 
 
@@ -73,7 +73,7 @@ def _api_key(principal: Principal) -> dict:
                           "role": principal.role}]}
 
 
-def _signed_in(principal: AccountPrincipal) -> dict:
+def signed_in(principal: AccountPrincipal) -> dict:
     sessions = services().sessions
     account = sessions.account(principal.account_id)
     return {"principal": {"kind": "session", "key_id": None, "session_id": principal.session_id,

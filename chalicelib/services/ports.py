@@ -6,7 +6,7 @@ Where one service works across several concerns through one collaborator, a Prot
 them (`TicketStore`, `PeopleDirectory`, ...): the service still names exactly what it uses."""
 from typing import Iterable, Iterator, Protocol
 
-from chalicelib.domain.accounts import Account, Membership, StoredSession
+from chalicelib.domain.accounts import Account, Challenge, Membership, OneTimeLink, StoredSession
 from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
@@ -233,6 +233,29 @@ class ApiKeys(Protocol):
 
 class WrongKeyCounts(Protocol):
     def count_wrong_key(self, subject: str, window: Window) -> int | None: ...
+
+
+class SignInChallenges(Protocol):
+    """Emailed codes and one-time links, stored under the keyed hashes of their secrets. Each is
+    used once, by a conditional delete that also checks expiry (TTL deletes late)."""
+
+    def account_id_by_email(self, email: str) -> str | None: ...
+
+    def start_sign_in(self, challenge: Challenge, link: OneTimeLink) -> None: ...
+
+    def challenge(self, pending_hash: str) -> Challenge | None: ...
+
+    def use_challenge(self, pending_hash: str, code_hash: str, now: int) -> Challenge | None: ...
+
+    def count_wrong_code(self, pending_hash: str) -> int | None: ...
+
+    def add_link(self, link: OneTimeLink) -> None: ...
+
+    def use_link(self, token_hash: str, pending_hash: str | None, now: int) -> OneTimeLink | None: ...
+
+
+class SignInRates(Protocol):
+    def count_sign_in_request(self, subject: str, window: Window) -> int: ...
 
 
 class Sessions(Protocol):

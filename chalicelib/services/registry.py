@@ -24,6 +24,7 @@ from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.reports import ReportService
 from chalicelib.services.search_index import SearchIndexService
 from chalicelib.services.sessions import SessionService
+from chalicelib.services.sign_in import SignInService
 from chalicelib.services.sla import SlaService
 from chalicelib.services.tickets.bulk import BulkChanges
 from chalicelib.services.tickets.change import TicketChanges
@@ -43,8 +44,8 @@ class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.Ticket
 
 
 class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
-                     ports.ReportDays, ports.AccountMigration):
-    """Every port of the directory table's projects, people and counts."""
+                     ports.ReportDays, ports.AccountMigration, ports.SignInChallenges, ports.SignInRates):
+    """Every port of the directory table's projects, people, counts and sign-in items."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Services:
     reports: ReportService
     auth: Authenticator
     sessions: SessionService
+    sign_in: SignInService
     # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
     notifications_for_batch: Callable[[], NotificationService]
 
@@ -87,7 +89,7 @@ class Services:
 def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService],
           mail: Callable[[], Mail] | None = None) -> Services:
     """Every use case on `storage`; `notifications` makes the sender of ticket email and `mail` the
-    sender of the use cases' own (invitations), each when first needed (SES unless given)."""
+    sender of the use cases' own (invitations, sign-in codes), each when first needed (SES unless given)."""
     directory, tickets = storage.directory, storage.tickets
     people = PeopleService(directory, mail or mailer.from_settings)
     attachments = AttachmentService(tickets, storage.attachments, store)
@@ -110,7 +112,8 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,
         overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),
         views=ViewService(storage.views, search), sla=sla, reports=ReportService(directory),
-        auth=Authenticator(directory, sessions), sessions=sessions, notifications_for_batch=notifications,
+        auth=Authenticator(directory, sessions), sessions=sessions,
+        sign_in=SignInService(directory, sessions, mail or mailer.from_settings), notifications_for_batch=notifications,
     )
 
 

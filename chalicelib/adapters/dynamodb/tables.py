@@ -13,6 +13,7 @@ from chalicelib.adapters.dynamodb.notified import DynamoNotified
 from chalicelib.adapters.dynamodb.numbers import DynamoNumbers
 from chalicelib.adapters.dynamodb.projects import DynamoProjects
 from chalicelib.adapters.dynamodb.search_index import DynamoSearchIndex
+from chalicelib.adapters.dynamodb.sign_in import DynamoSignIn
 from chalicelib.adapters.dynamodb.teams import DynamoTeams
 from chalicelib.adapters.dynamodb.tickets import DynamoTickets
 
@@ -22,6 +23,7 @@ class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearc
     """Every repository of the tickets table at once."""
 
 
-class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts):
-    """Every repository of the directory's projects, people, accounts and counts at once (views and webhooks
-    have repositories of their own)."""
+class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts,
+                          DynamoSignIn):
+    """Every repository of the directory's projects, people, accounts, counts and sign-in items at once
+    (views and webhooks have repositories of their own)."""

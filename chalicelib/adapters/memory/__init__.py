@@ -12,6 +12,7 @@ from chalicelib.adapters.memory.directory import (
     MemoryTeams,
 )
 from chalicelib.adapters.memory.search import MemorySearchIndex
+from chalicelib.adapters.memory.sign_in import MemorySignIn
 from chalicelib.adapters.memory.store import MemoryStore
 from chalicelib.adapters.memory.tickets import (
     MemoryComments,
@@ -34,5 +35,7 @@ class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySea
     """Every repository of the tickets table at once, over one store."""
 
 
-class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts):
-    """Every repository of the directory's projects, people, accounts and counts at once, over one store."""
+class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts,
+                      MemorySignIn):
+    """Every repository of the directory's projects, people, accounts, counts and sign-in items at
+    once, over one store."""

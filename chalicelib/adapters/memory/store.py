@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from chalicelib.domain.accounts import Account, Membership, StoredSession
+from chalicelib.domain.accounts import Account, Challenge, Membership, OneTimeLink, StoredSession
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import StoredResponse
@@ -103,6 +103,9 @@ class MemoryStore:
     account_emails: dict[str, str] = field(default_factory=dict)                    # email -> account id
     account_projects: dict[tuple[str, str], str] = field(default_factory=dict)      # (account, project) -> user id
     project_accounts: dict[tuple[str, str], Membership] = field(default_factory=dict)  # (project, account)
+    challenges: dict[str, Challenge] = field(default_factory=dict)                  # pending hash -> challenge
+    links: dict[str, OneTimeLink] = field(default_factory=dict)                     # token hash -> link
+    sign_in_rates: dict[tuple[str, int], int] = field(default_factory=dict)         # (subject, window start)
     # ---- deliveries table ----
     deliveries: dict[tuple[str, str], StoredDelivery] = field(default_factory=dict)
 
