@@ -6,6 +6,7 @@ Where one service works across several concerns through one collaborator, a Prot
 them (`TicketStore`, `PeopleDirectory`, ...): the service still names exactly what it uses."""
 from typing import Iterable, Iterator, Protocol
 
+from chalicelib.domain.accounts import Account, Membership
 from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
@@ -146,7 +147,8 @@ class Attachments(Protocol):
 
 
 class Projects(Protocol):
-    def create_project(self, project: Project, admin: Member, key: ApiKey) -> None: ...
+    def create_project(self, project: Project, admin: Member, key: ApiKey,
+                       new_account: Account | None = None) -> None: ...
 
     def next_ticket_number(self, project_id: str) -> int: ...
 
@@ -167,11 +169,34 @@ class Members(Protocol):
 
     def member(self, project_id: str, user_id: str) -> Member | None: ...
 
-    def add_member(self, project_id: str, member: Member) -> None: ...
+    def add_member(self, project_id: str, member: Member, new_account: Account | None = None) -> None: ...
 
     def update_member(self, project_id: str, before: Member, after: Member, keys: list[ApiKey]) -> None: ...
 
     def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team]) -> None: ...
+
+
+class Accounts(Protocol):
+    """People across projects. A member with an `account_id` is that account's membership: the
+    member writes (`add_member`, `update_member`, `remove_member`, `create_project`) keep the
+    account's `PROJECT#` item and the project's `ACCOUNT#` item (its role) in their transaction, and
+    write a `new_account` with them when the member is the account's first."""
+
+    def account(self, account_id: str) -> Account | None: ...
+
+    def accounts(self, account_ids: Iterable[str]) -> dict[str, Account]: ...
+
+    def account_by_email(self, email: str) -> Account | None: ...
+
+    def create_account(self, account: Account) -> None: ...
+
+    def memberships(self, account_id: str) -> list[Membership]: ...
+
+    def projects_of(self, account_id: str) -> list[tuple[Project, Membership]]: ...
+
+    def record_sign_in(self, account_id: str, at: str) -> None: ...
+
+    def rename_account(self, account_id: str, name: str) -> Account: ...
 
 
 class Teams(Protocol):
@@ -279,8 +304,9 @@ class IndexedTickets(TicketBackfill, History, TermIndex, Protocol):
     """What keeping the term index (and backfilling it) reads and writes."""
 
 
-class PeopleDirectory(Projects, Members, Teams, ApiKeys, Protocol):
-    """A project's people: its members, teams and keys, and the project they belong to."""
+class PeopleDirectory(Projects, Members, Teams, ApiKeys, Accounts, Protocol):
+    """A project's people: its members (and their accounts), teams and keys, and the project they
+    belong to."""
 
 
 class KeyDirectory(ApiKeys, WrongKeyCounts, Protocol):

@@ -1,6 +1,7 @@
 """Each DynamoDB table behind one object, every concern's repository at once: what the registry
 hands the services (each through the ports it needs), and what operator commands, the local stack
 and benchmarks use."""
+from chalicelib.adapters.dynamodb.accounts import DynamoAccounts
 from chalicelib.adapters.dynamodb.api_keys import DynamoApiKeys
 from chalicelib.adapters.dynamodb.comments import DynamoComments
 from chalicelib.adapters.dynamodb.counts import DynamoCounts
@@ -21,6 +22,6 @@ class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearc
     """Every repository of the tickets table at once."""
 
 
-class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoCounts):
-    """Every repository of the directory's projects, people and counts at once (views and webhooks
+class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts):
+    """Every repository of the directory's projects, people, accounts and counts at once (views and webhooks
     have repositories of their own)."""

@@ -3,6 +3,7 @@ orders and pages as DynamoDB, for fast service tests and as a third backend of t
 contract. TTL is ignored."""
 from chalicelib.adapters.memory.attachments import MemoryAttachments
 from chalicelib.adapters.memory.directory import (
+    MemoryAccounts,
     MemoryApiKeys,
     MemoryCounts,
     MemoryMembers,
@@ -32,5 +33,5 @@ class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySea
     """Every repository of the tickets table at once, over one store."""
 
 
-class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryCounts):
-    """Every repository of the directory's projects, people and counts at once, over one store."""
+class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts):
+    """Every repository of the directory's projects, people, accounts and counts at once, over one store."""

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from chalicelib.domain.accounts import Account, Membership
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import StoredResponse
@@ -97,6 +98,10 @@ class MemoryStore:
     views: dict[tuple[str, str, str | None], View] = field(default_factory=dict)    # (project, id, owner)
     view_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     subscriptions: dict[tuple[str, str], Subscription] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    account_emails: dict[str, str] = field(default_factory=dict)                    # email -> account id
+    account_projects: dict[tuple[str, str], str] = field(default_factory=dict)      # (account, project) -> user id
+    project_accounts: dict[tuple[str, str], Membership] = field(default_factory=dict)  # (project, account)
     # ---- deliveries table ----
     deliveries: dict[tuple[str, str], StoredDelivery] = field(default_factory=dict)
 
