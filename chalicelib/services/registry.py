@@ -40,7 +40,7 @@ class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.Ticket
 
 
 class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
-                     ports.ReportDays):
+                     ports.ReportDays, ports.OidcStates):
     """Every port of the directory table's projects, people and counts."""
 
 

@@ -11,6 +11,7 @@ from chalicelib.adapters.dynamodb.markers import DynamoMarkers
 from chalicelib.adapters.dynamodb.members import DynamoMembers
 from chalicelib.adapters.dynamodb.notified import DynamoNotified
 from chalicelib.adapters.dynamodb.numbers import DynamoNumbers
+from chalicelib.adapters.dynamodb.oidc_states import DynamoOidcStates
 from chalicelib.adapters.dynamodb.projects import DynamoProjects
 from chalicelib.adapters.dynamodb.search_index import DynamoSearchIndex
 from chalicelib.adapters.dynamodb.teams import DynamoTeams
@@ -22,6 +23,7 @@ class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearc
     """Every repository of the tickets table at once."""
 
 
-class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts):
+class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts,
+                          DynamoOidcStates):
     """Every repository of the directory's projects, people, accounts and counts at once (views and webhooks
     have repositories of their own)."""

@@ -10,6 +10,7 @@ from chalicelib.adapters.memory.directory import (
     MemoryProjects,
     MemoryTeams,
 )
+from chalicelib.adapters.memory.oidc_states import MemoryOidcStates
 from chalicelib.adapters.memory.search import MemorySearchIndex
 from chalicelib.adapters.memory.store import MemoryStore
 from chalicelib.adapters.memory.tickets import (
@@ -33,5 +34,6 @@ class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySea
     """Every repository of the tickets table at once, over one store."""
 
 
-class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts):
+class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts,
+                      MemoryOidcStates):
     """Every repository of the directory's projects, people, accounts and counts at once, over one store."""

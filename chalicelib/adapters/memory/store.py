@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from chalicelib.domain.accounts import Account, Membership
+from chalicelib.domain.accounts import Account, Membership, OidcState
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import StoredResponse
@@ -102,6 +102,7 @@ class MemoryStore:
     account_emails: dict[str, str] = field(default_factory=dict)                    # email -> account id
     account_projects: dict[tuple[str, str], str] = field(default_factory=dict)      # (account, project) -> user id
     project_accounts: dict[tuple[str, str], Membership] = field(default_factory=dict)  # (project, account)
+    oidc_states: dict[str, OidcState] = field(default_factory=dict)                  # state hash -> sign-in
     # ---- deliveries table ----
     deliveries: dict[tuple[str, str], StoredDelivery] = field(default_factory=dict)
 
