@@ -46,6 +46,12 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+class SessionExpired(Unauthorized):
+    """The session was real, but has not been used for the idle lifetime or has reached its
+    absolute one: the browser signs in again."""
+    code = "session_expired"
+
+
 class TooManyWrongKeys(DomainError):
     """Too many wrong API keys from this source, or for this key id, this minute
     (domain.attempts); a key that works is never refused this way."""
@@ -60,6 +66,17 @@ class TooManyWrongKeys(DomainError):
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
+
+
+class SsoRequired(Forbidden):
+    """The project has its members sign in through its OIDC provider; this session did not."""
+    code = "sso_required"
+
+
+class CrossOriginRequest(Forbidden):
+    """A request that would act with the browser's session cookie, but did not come from the app's
+    own pages (or is no JSON request): what a forged form or script on another site sends."""
+    code = "cross_origin_request"
 
 
 class NotFound(DomainError):

@@ -103,7 +103,8 @@ class Principal:
 
     def require(self, role: str) -> None:
         if _RANK[self.role] < _RANK[role]:
-            raise Forbidden(f"this needs the {role} role; the key has {self.role}")
+            holder = "the key" if self.key_id is not None else "your membership"
+            raise Forbidden(f"this needs the {role} role; {holder} has {self.role}")
 
     def own_user_id(self) -> str:
         # 403, not 404: the key is valid, but an automation has no member record of its own to
@@ -116,6 +117,15 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class AccountPrincipal:
+    """A signed-in account on a route that names no project (its session, its sessions, its name):
+    there is no project, so no role and no member, only the account and the session."""
+    account_id: str
+    session_id: str
+    sign_in_method: str
 
 
 def check_project_key(key: str) -> None:

@@ -6,7 +6,7 @@ Where one service works across several concerns through one collaborator, a Prot
 them (`TicketStore`, `PeopleDirectory`, ...): the service still names exactly what it uses."""
 from typing import Iterable, Iterator, Protocol
 
-from chalicelib.domain.accounts import Account, Membership, OidcState
+from chalicelib.domain.accounts import Account, Membership, OidcState, StoredSession
 from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
@@ -232,6 +232,27 @@ class ApiKeys(Protocol):
 
 class WrongKeyCounts(Protocol):
     def count_wrong_key(self, subject: str, window: Window) -> int | None: ...
+
+
+class Sessions(Protocol):
+    """An account's signed-in browsers (each kept under its account, so listing them is one Query),
+    and what authenticating a session's request reads: the session, the project and the account's
+    membership of it, in one read."""
+
+    def add_session(self, session: StoredSession) -> None: ...
+
+    def session(self, account_id: str, session_id: str) -> StoredSession | None: ...
+
+    def sessions_of(self, account_id: str) -> list[StoredSession]: ...
+
+    def session_project_role(self, account_id: str, session_id: str,
+                             project_id: str) -> tuple[StoredSession | None, Project | None, Membership | None]: ...
+
+    def touch_session(self, session: StoredSession) -> bool: ...
+
+    def delete_session(self, account_id: str, session_id: str) -> bool: ...
+
+    def delete_sessions(self, account_id: str, session_ids: Iterable[str]) -> None: ...
 
 
 class PartitionCounts(Protocol):

@@ -8,6 +8,7 @@ from typing import Callable, Iterator
 from chalicelib import config
 from chalicelib.adapters import mailer
 from chalicelib.adapters.attachment_store import AttachmentStore
+from chalicelib.adapters.dynamodb.account_sessions import DynamoAccountSessions
 from chalicelib.adapters.dynamodb.attachment_records import AttachmentRepository
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
 from chalicelib.adapters.dynamodb.views import ViewRepository
@@ -21,6 +22,7 @@ from chalicelib.services.people import PeopleService
 from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.reports import ReportService
 from chalicelib.services.search_index import SearchIndexService
+from chalicelib.services.sessions import SessionService
 from chalicelib.services.sla import SlaService
 from chalicelib.services.tickets.bulk import BulkChanges
 from chalicelib.services.tickets.change import TicketChanges
@@ -52,6 +54,7 @@ class Storage:
     attachments: ports.Attachments
     views: ports.Views
     webhooks: ports.Webhooks
+    sessions: ports.Sessions
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Services:
     sla: SlaService
     reports: ReportService
     auth: Authenticator
+    sessions: SessionService
     # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
     notifications_for_batch: Callable[[], NotificationService]
 
@@ -90,6 +94,7 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
     presenter = TicketPresenter(sla)
     changes = TicketChanges(tickets, people, sla, presenter)
     search = TicketSearchService(tickets, directory, presenter)
+    sessions = SessionService(storage.sessions, directory)
     return Services(
         ticket_reads=TicketReads(tickets, attachments, presenter),
         ticket_creation=TicketCreation(tickets, people, sla, presenter, directory),
@@ -102,13 +107,13 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,
         overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),
         views=ViewService(storage.views, search), sla=sla, reports=ReportService(directory),
-        auth=Authenticator(directory), notifications_for_batch=notifications,
+        auth=Authenticator(directory, sessions), sessions=sessions, notifications_for_batch=notifications,
     )
 
 
 def dynamodb_storage() -> Storage:
     return Storage(TicketRepository(), DirectoryRepository(), AttachmentRepository(), ViewRepository(),
-                   WebhooksRepository())
+                   WebhooksRepository(), DynamoAccountSessions())
 
 
 def memory_storage(store=None) -> Storage:
@@ -117,7 +122,7 @@ def memory_storage(store=None) -> Storage:
 
     store = store if store is not None else memory.MemoryStore()
     return Storage(memory.MemoryTicketsTable(store), memory.MemoryDirectory(store), memory.MemoryAttachments(store),
-                   memory.MemoryViews(store), memory.MemoryWebhooks(store))
+                   memory.MemoryViews(store), memory.MemoryWebhooks(store), memory.MemoryAccountSessions(store))
 
 
 def on(storage: Storage) -> Services:

@@ -1,6 +1,7 @@
 """Every storage port in memory, over one shared `MemoryStore`: the same conditions, transactions,
 orders and pages as DynamoDB, for fast service tests and as a third backend of the repository
 contract. TTL is ignored."""
+from chalicelib.adapters.memory.account_sessions import MemoryAccountSessions
 from chalicelib.adapters.memory.attachments import MemoryAttachments
 from chalicelib.adapters.memory.directory import (
     MemoryAccounts,
@@ -25,8 +26,8 @@ from chalicelib.adapters.memory.tickets import (
 from chalicelib.adapters.memory.views import MemoryViews
 from chalicelib.adapters.memory.webhooks import MemoryWebhooks
 
-__all__ = ["MemoryAttachments", "MemoryDirectory", "MemoryStore", "MemoryTicketsTable", "MemoryViews",
-           "MemoryWebhooks"]
+__all__ = ["MemoryAccountSessions", "MemoryAttachments", "MemoryDirectory", "MemoryStore", "MemoryTicketsTable",
+           "MemoryViews", "MemoryWebhooks"]
 
 
 class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySearchIndex, MemoryMarkers,

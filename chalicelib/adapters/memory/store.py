@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from chalicelib.domain.accounts import Account, Membership, OidcState
+from chalicelib.domain.accounts import Account, Membership, OidcState, StoredSession
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import StoredResponse
@@ -91,6 +91,7 @@ class MemoryStore:
     emails: dict[tuple[str, str], str] = field(default_factory=dict)
     teams: dict[tuple[str, str], Team] = field(default_factory=dict)
     api_keys: dict[tuple[str, str], ApiKey] = field(default_factory=dict)
+    account_sessions: dict[tuple[str, str], StoredSession] = field(default_factory=dict)  # (account, session)
     wrong_keys: dict[tuple[str, int], int] = field(default_factory=dict)
     partition_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
     report_days: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)
