@@ -4,12 +4,12 @@ sign-in page with an error code). These routes answer redirects only: never an e
 their own, never a 500."""
 import logging
 import re
-from http.cookies import CookieError, SimpleCookie
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from chalice import Blueprint
 
 from chalicelib import config
+from chalicelib.api import cookies
 from chalicelib.api.routing import Call, Reply, endpoint, services
 from chalicelib.domain import oidc
 from chalicelib.domain.oidc import SignInFailed
@@ -42,7 +42,8 @@ def start_sign_in(call: Call, provider_id: str):
     except Exception as error:
         return _failed(provider_id, error)
     return Reply(None, 302, {"Location": started.authorization_url, "Cache-Control": "no-store",
-                             "Set-Cookie": _state_cookie(provider_id, started.state, oidc.STATE_TTL_SECONDS)})
+                             "Set-Cookie": _state_cookie(provider_id, "/start", started.state,
+                                                         oidc.STATE_TTL_SECONDS)})
 
 
 @endpoint(bp, "GET", PROVIDER + "/callback", summary="Where the provider sends the browser back: 302 into the "
@@ -50,20 +51,22 @@ def start_sign_in(call: Call, provider_id: str):
           status=302, role=None, query=s.CallbackQuery, tag="sign-in", ids=ANY_PROVIDER_ID)
 def finish_sign_in(call: Call, provider_id: str):
     request = bp.current_request
-    clear = _state_cookie(provider_id, "", 0)
+    # Only a provider id that can be one is written into a cookie's Path.
+    clear = [_state_cookie(provider_id, "/callback", "", 0)] if oidc.PROVIDER_ID_PATTERN.fullmatch(provider_id) else []
     try:
         signed_in = services().oidc.finish(
             provider_id, code=call.query.code, state=call.query.state, error=call.query.error,
-            browser_state=_cookie(request.headers.get("cookie"), STATE_COOKIE),
+            browser_state=cookies.read_cookie(request, STATE_COOKIE),
             ip=((request.context or {}).get("identity") or {}).get("sourceIp"),
             user_agent=request.headers.get("user-agent"))
     except Exception as error:
-        return _failed(provider_id, error, clear)
+        return _failed(provider_id, error, *clear)
     return Reply(None, 302, {"Location": config.public_url() + signed_in.return_to, "Cache-Control": "no-store",
-                             "Set-Cookie": [clear, session_cookie(signed_in.cookie)]})
+                             "Set-Cookie": [*clear, cookies.give_session(request, signed_in.cookie,
+                                                                        config.session_absolute_seconds())]})
 
 
-def _failed(provider_id: str, error: Exception, *cookies: str) -> Reply:
+def _failed(provider_id: str, error: Exception, *set_cookies: str) -> Reply:
     if isinstance(error, SignInFailed):
         code = error.code
         log.info("OIDC sign-in with %r refused: %s", provider_id, error.reason)
@@ -71,20 +74,15 @@ def _failed(provider_id: str, error: Exception, *cookies: str) -> Reply:
         code = oidc.OIDC_FAILED
         log.exception("OIDC sign-in with %r failed", provider_id)
     headers = {"Location": f"{config.public_url()}{SIGN_IN_PAGE}?error={quote(code)}", "Cache-Control": "no-store"}
-    if cookies:
-        headers["Set-Cookie"] = list(cookies)
+    if set_cookies:
+        headers["Set-Cookie"] = list(set_cookies)
     return Reply(None, 302, headers)
 
 
-def _state_cookie(provider_id: str, value: str, max_age: int) -> str:
-    path = urlsplit(config.public_url()).path.rstrip("/") + PROVIDER.format(provider_id=quote(provider_id, safe=""))
-    secure = "" if config.insecure_cookies() else "; Secure"
-    return f"{STATE_COOKIE}={value}; Max-Age={max_age}; Path={path}; HttpOnly; SameSite=Lax{secure}"
-
-
-def _cookie(header: str | None, name: str) -> str | None:
-    try:
-        morsel = SimpleCookie(header or "").get(name)
-    except CookieError:
-        return None
-    return morsel.value if morsel is not None else None
+def _state_cookie(provider_id: str, route: str, value: str, max_age: int) -> str:
+    """The state cookie is sent back only to this provider's routes. The stage's path is what the
+    request's path has before this route's own."""
+    path = (bp.current_request.context or {}).get("path") or ""
+    own = PROVIDER.format(provider_id=provider_id) + route
+    stage = path[:-len(own)] if path.endswith(own) else ""
+    return cookies.set_cookie(STATE_COOKIE, value, stage + PROVIDER.format(provider_id=provider_id), max_age)

@@ -65,10 +65,15 @@ class SignedIn:
 
 
 class OidcSignIn:
-    def __init__(self, providers: tuple[Provider, ...], client: ProviderClient, secrets: SecretReader,
-                 states: ports.OidcStates, accounts: SignInAccounts, sessions: SessionStarter, *, secret_key: bytes,
-                 public_url: str, self_sign_up: bool, clock: Callable[[], float] = time.time):
-        self._providers = {provider.id: provider for provider in providers}
+    def __init__(self, providers: Callable[[], tuple[Provider, ...]], client: ProviderClient, secrets: SecretReader,
+                 states: ports.OidcStates, accounts: SignInAccounts, sessions: SessionStarter, *,
+                 secret_key: Callable[[], bytes], public_url: str, self_sign_up: bool,
+                 clock: Callable[[], float] = time.time):
+        """`providers` and `secret_key` are read at first use: a process that signs nobody in (a
+        stream handler, a command) needs neither, and a setting that cannot be used fails the
+        sign-in routes only, naming what is wrong."""
+        self._read_providers = providers
+        self._providers: dict[str, Provider] | None = None
         self.client = client
         self.secrets = secrets
         self.states = states
@@ -80,7 +85,12 @@ class OidcSignIn:
         self.clock = clock
 
     def providers(self) -> list[Provider]:
-        return list(self._providers.values())
+        return list(self._by_id().values())
+
+    def _by_id(self) -> dict[str, Provider]:
+        if self._providers is None:
+            self._providers = {provider.id: provider for provider in self._read_providers()}
+        return self._providers
 
     def start_url(self, provider: Provider) -> str:
         return self.public_url + START_PATH.format(provider_id=provider.id)
@@ -90,7 +100,7 @@ class OidcSignIn:
         return self.public_url + CALLBACK_PATH.format(provider_id=provider.id)
 
     def provider(self, provider_id: str) -> Provider:
-        provider = self._providers.get(provider_id)
+        provider = self._by_id().get(provider_id)
         if provider is None:
             raise SignInFailed(UNKNOWN_PROVIDER, f"no provider {provider_id!r}")
         return provider
@@ -99,7 +109,7 @@ class OidcSignIn:
         provider = self.provider(provider_id)
         started = oidc.start(provider, self.client.metadata(provider), self.redirect_uri(provider))
         self.states.save_oidc_state(OidcState(
-            state_hash=keyed_hash(self.secret_key, started.state), provider_id=provider.id, nonce=started.nonce,
+            state_hash=keyed_hash(self.secret_key(), started.state), provider_id=provider.id, nonce=started.nonce,
             code_verifier=started.code_verifier, return_to=oidc.safe_return_to(return_to),
             expires_at=int(self.clock()) + oidc.STATE_TTL_SECONDS))
         return started
@@ -110,7 +120,7 @@ class OidcSignIn:
         if not oidc.states_match(state, browser_state):
             # A state this browser was not given: another browser's sign-in (a login CSRF), or none.
             raise SignInFailed(OIDC_FAILED, "the state is not the one this browser started with")
-        pending = self.states.take_oidc_state(keyed_hash(self.secret_key, state), int(self.clock()))
+        pending = self.states.take_oidc_state(keyed_hash(self.secret_key(), state), int(self.clock()))
         if pending is None:
             raise SignInFailed(OIDC_FAILED, "the state is unknown, expired or used")
         if pending.provider_id != provider.id:

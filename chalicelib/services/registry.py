@@ -8,15 +8,19 @@ from typing import Callable, Iterator
 from chalicelib import config
 from chalicelib.adapters import mailer
 from chalicelib.adapters.attachment_store import AttachmentStore
+from chalicelib.adapters.client_secrets import ClientSecrets
 from chalicelib.adapters.dynamodb.account_sessions import DynamoAccountSessions
 from chalicelib.adapters.dynamodb.attachment_records import AttachmentRepository
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
 from chalicelib.adapters.dynamodb.views import ViewRepository
 from chalicelib.adapters.dynamodb.webhooks import WebhooksRepository
+from chalicelib.adapters.oidc_client import HttpOidcClient
+from chalicelib.domain.oidc import parse_providers
 from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
 from chalicelib.services.notifications import NotificationService
+from chalicelib.services.oidc import OidcSignIn
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
 from chalicelib.services.presenter import TicketPresenter
@@ -79,6 +83,7 @@ class Services:
     reports: ReportService
     auth: Authenticator
     sessions: SessionService
+    oidc: OidcSignIn
     # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
     notifications_for_batch: Callable[[], NotificationService]
 
@@ -107,7 +112,11 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,
         overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),
         views=ViewService(storage.views, search), sla=sla, reports=ReportService(directory),
-        auth=Authenticator(directory, sessions), sessions=sessions, notifications_for_batch=notifications,
+        auth=Authenticator(directory, sessions), sessions=sessions,
+        oidc=OidcSignIn(lambda: parse_providers(config.oidc_providers_json()), HttpOidcClient(), ClientSecrets(),
+                        directory, directory, sessions, secret_key=config.sign_in_secret,
+                        public_url=config.public_url(), self_sign_up=config.allow_self_sign_up()),
+        notifications_for_batch=notifications,
     )
 
 
