@@ -15,10 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
-
 SCOPE = "openid email profile"
 STATE_TTL_SECONDS = 600
 # Clocks of the provider and of Lambda differ a little; a token is judged with this much slack.
@@ -225,6 +221,11 @@ def verify_id_token(token: str, key_set: dict, provider: Provider, nonce: str, n
     """The token's signature by a key of the provider's set, then its claims (OpenID Connect Core
     1.0, 3.1.3.7): issuer, audience (and authorized party), expiry and issue time against `now`,
     and the nonce of this sign-in. Raises UnknownSigningKey when the set lacks the token's key."""
+    # Imported here: about 90 ms of a cold start that every other request would pay for.
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     try:
         keys = KeySet.import_key_set(key_set)
     except (JoseError, ValueError, TypeError, KeyError) as error:
