@@ -46,6 +46,12 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+class NotASession(DomainError):
+    """A route about the caller's sessions, called with an API key: a key has none."""
+    status = 400
+    code = "not_a_session"
+
+
 class SessionExpired(Unauthorized):
     """The session was real, but has not been used for the idle lifetime or has reached its
     absolute one: the browser signs in again."""

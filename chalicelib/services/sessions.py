@@ -1,5 +1,6 @@
 """Sessions: starting one when an account signs in, turning a session cookie into the caller of a
-request, and ending them. Only a session's hash is stored; its cookie carries the secret."""
+request, listing and ending them; and what a signed-in account reads and changes of itself. Only a
+session's hash is stored; its cookie carries the secret."""
 import re
 import time
 from dataclasses import replace
@@ -7,9 +8,17 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from chalicelib import config
-from chalicelib.domain.accounts import Account, SessionCookie, StoredSession, hash_session_secret, hashes_match, new_token
+from chalicelib.domain.accounts import (
+    Account,
+    Membership,
+    SessionCookie,
+    StoredSession,
+    hash_session_secret,
+    hashes_match,
+    new_token,
+)
 from chalicelib.domain.clock import iso, new_id
-from chalicelib.domain.people import AccountPrincipal, Principal
+from chalicelib.domain.people import AccountPrincipal, Principal, Project
 from chalicelib.errors import NotFound, SessionExpired, SsoRequired, Unauthorized
 from chalicelib.services import ports
 
@@ -80,7 +89,7 @@ class SessionService:
                          user_id=membership.user_id, account_id=session.account_id, session_id=session.id,
                          sign_in_method=session.method)
 
-    def list(self, account_id: str) -> list[StoredSession]:
+    def list_sessions(self, account_id: str) -> list[StoredSession]:
         """The account's live sessions, the most recently used first."""
         now = self.clock()
         live = [s for s in self.sessions.sessions_of(account_id) if not self._expired(s, now)]
@@ -95,6 +104,20 @@ class SessionService:
         """Signs the account out everywhere but here."""
         self.sessions.delete_sessions(account_id, [s.id for s in self.sessions.sessions_of(account_id)
                                                    if s.id != current_session_id])
+
+    def account(self, account_id: str) -> Account:
+        """The signed-in account; a session whose account is gone signs nobody in."""
+        account = self.accounts.account(account_id)
+        if account is None:
+            raise _not_signed_in()
+        return account
+
+    def projects(self, account_id: str) -> list[tuple[Project, Membership]]:
+        """Every project the account is a member of, with its role there now, by project name."""
+        return sorted(self.accounts.projects_of(account_id), key=lambda pair: (pair[0].name.lower(), pair[0].id))
+
+    def rename_account(self, account_id: str, name: str) -> Account:
+        return self.accounts.rename_account(account_id, name)
 
     @staticmethod
     def _expired(session: StoredSession, now: float) -> bool:

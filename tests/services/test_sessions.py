@@ -168,12 +168,12 @@ def test_sessions_are_listed_and_ended_by_their_account(service, account, clock)
     second, _ = service.start(account, "email_code", None, None)
     clock.now += 1
     third, _ = service.start(account, "email_code", None, None)
-    assert [s.id for s in service.list(account.id)] == [third.id, second.id, first.id]
+    assert [s.id for s in service.list_sessions(account.id)] == [third.id, second.id, first.id]
     service.end(account.id, second.id)
     with pytest.raises(NotFound):
         service.end(account.id, second.id)
     with pytest.raises(NotFound):
         service.end(new_id(), first.id)   # someone else's session is not found
     service.end_others(account.id, first.id)
-    assert [s.id for s in service.list(account.id)] == [first.id]
+    assert [s.id for s in service.list_sessions(account.id)] == [first.id]
     service.authenticate(first_cookie.value(), None)
