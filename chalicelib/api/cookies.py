@@ -3,6 +3,8 @@ give and clear them. Every cookie is HttpOnly (no script reads it), SameSite=Lax
 forms and scripts do not carry it, its links do) and Secure (HTTPS only) unless the local stack
 serves plain HTTP (config.insecure_cookies); each is scoped to the stage's path, so two stages on
 one host keep theirs apart."""
+import re
+
 from chalicelib import config
 from chalicelib.domain.accounts import PENDING_COOKIE, SESSION_COOKIE, SessionCookie
 
@@ -34,7 +36,12 @@ def stage_path(request) -> str:
     root (locally). It is what the request's path has before the route's own."""
     context = request.context or {}
     path, resource = context.get("path") or "/", context.get("resourcePath") or "/"
-    prefix = path[:len(path) - len(resource)] if path.endswith(resource) else ""
+    # The route's own part may hold parameters (`/v1/ce/sign-in/oidc/{provider_id}/callback`):
+    # each stands for one segment of the path.
+    route = "".join("[^/]+" if part.startswith("{") else re.escape(part)
+                    for part in re.split(r"(\{[^}/]+\})", resource))
+    found = re.fullmatch(f"(.*?){route}", path)
+    prefix = found.group(1) if found else ""
     return prefix.rstrip("/") or "/"
 
 

@@ -42,8 +42,7 @@ def start_sign_in(call: Call, provider_id: str):
     except Exception as error:
         return _failed(provider_id, error)
     return Reply(None, 302, {"Location": started.authorization_url, "Cache-Control": "no-store",
-                             "Set-Cookie": _state_cookie(provider_id, "/start", started.state,
-                                                         oidc.STATE_TTL_SECONDS)})
+                             "Set-Cookie": _state_cookie(provider_id, started.state, oidc.STATE_TTL_SECONDS)})
 
 
 @endpoint(bp, "GET", PROVIDER + "/callback", summary="Where the provider sends the browser back: 302 into the "
@@ -52,7 +51,7 @@ def start_sign_in(call: Call, provider_id: str):
 def finish_sign_in(call: Call, provider_id: str):
     request = bp.current_request
     # Only a provider id that can be one is written into a cookie's Path.
-    clear = [_state_cookie(provider_id, "/callback", "", 0)] if oidc.PROVIDER_ID_PATTERN.fullmatch(provider_id) else []
+    clear = [_state_cookie(provider_id, "", 0)] if oidc.PROVIDER_ID_PATTERN.fullmatch(provider_id) else []
     try:
         signed_in = services().oidc.finish(
             provider_id, code=call.query.code, state=call.query.state, error=call.query.error,
@@ -79,10 +78,7 @@ def _failed(provider_id: str, error: Exception, *set_cookies: str) -> Reply:
     return Reply(None, 302, headers)
 
 
-def _state_cookie(provider_id: str, route: str, value: str, max_age: int) -> str:
-    """The state cookie is sent back only to this provider's routes. The stage's path is what the
-    request's path has before this route's own."""
-    path = (bp.current_request.context or {}).get("path") or ""
-    own = PROVIDER.format(provider_id=provider_id) + route
-    stage = path[:-len(own)] if path.endswith(own) else ""
-    return cookies.set_cookie(STATE_COOKIE, value, stage + PROVIDER.format(provider_id=provider_id), max_age)
+def _state_cookie(provider_id: str, value: str, max_age: int) -> str:
+    """The state cookie goes back only to this provider's routes, under the stage's path."""
+    path = cookies.stage_path(bp.current_request).rstrip("/") + PROVIDER.format(provider_id=provider_id)
+    return cookies.set_cookie(STATE_COOKIE, value, path, max_age)
