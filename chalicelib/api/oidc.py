@@ -10,7 +10,7 @@ from chalice import Blueprint
 
 from chalicelib import config
 from chalicelib.api import cookies
-from chalicelib.api.routing import Call, Reply, endpoint, services
+from chalicelib.api.routing import Call, Reply, _source_ip, endpoint, services
 from chalicelib.domain import oidc
 from chalicelib.domain.oidc import SignInFailed
 from chalicelib.schemas import oidc as s
@@ -22,7 +22,7 @@ PROVIDER = "/v1/ce/sign-in/oidc/{provider_id}"
 STATE_COOKIE = "ticketry_oidc"
 SIGN_IN_PAGE = "/sign-in"
 # Every id is judged by the service (an unknown one is a redirect with unknown_provider, not a 404).
-ANY_PROVIDER_ID = {"provider_id": re.compile(r"[^/]{1,128}")}
+ANY_PROVIDER_ID = {"provider_id": re.compile(r"[^/]+")}
 
 
 @endpoint(bp, "GET", "/v1/ce/sign-in/providers", summary="The single sign-on providers offered", role=None,
@@ -54,9 +54,8 @@ def finish_sign_in(call: Call, provider_id: str):
     clear = [_state_cookie(provider_id, "", 0)] if oidc.PROVIDER_ID_PATTERN.fullmatch(provider_id) else []
     try:
         signed_in = services().oidc.finish(
-            provider_id, code=call.query.code, state=call.query.state, error=call.query.error,
-            browser_state=cookies.read_cookie(request, STATE_COOKIE),
-            ip=((request.context or {}).get("identity") or {}).get("sourceIp"),
+            provider_id, code=call.query.code, state=call.query.state, error=call.query.error, issuer=call.query.iss,
+            browser_state=cookies.read_cookie(request, STATE_COOKIE), ip=_source_ip(request),
             user_agent=request.headers.get("user-agent"))
     except Exception as error:
         return _failed(provider_id, error, *clear)

@@ -26,3 +26,5 @@ class CallbackQuery(BaseModel):
     code: str | None = Field(default=None, description="The authorization code")
     state: str | None = Field(default=None, description="The state the start gave the provider")
     error: str | None = Field(default=None, description="Set by the provider instead of a code when it refused")
+    iss: str | None = Field(default=None, description="The provider's issuer (RFC 9207), when it says it: it must "
+                                                      "be the provider's own")

@@ -115,7 +115,9 @@ class OidcSignIn:
         return started
 
     def finish(self, provider_id: str, *, code: str | None, state: str | None, browser_state: str | None,
-               error: str | None, ip: str | None, user_agent: str | None) -> SignedIn:
+               error: str | None, ip: str | None, user_agent: str | None, issuer: str | None = None) -> SignedIn:
+        """`issuer` is the callback's `iss` (RFC 9207): a provider that sends it says who answered,
+        so that a response from another provider of this deployment is not taken for its own."""
         provider = self.provider(provider_id)
         if not oidc.states_match(state, browser_state):
             # A state this browser was not given: another browser's sign-in (a login CSRF), or none.
@@ -125,11 +127,13 @@ class OidcSignIn:
             raise SignInFailed(OIDC_FAILED, "the state is unknown, expired or used")
         if pending.provider_id != provider.id:
             raise SignInFailed(OIDC_FAILED, f"the state belongs to provider {pending.provider_id!r}")
+        if issuer is not None and issuer != provider.issuer:
+            raise SignInFailed(OIDC_FAILED, f"the answer comes from issuer {issuer!r}")
         if error or not code:
             raise SignInFailed(OIDC_FAILED, f"the provider answered {error or 'without a code'}")
         identity = self._identity(provider, pending, code)
         if not identity.email or not identity.email_verified:
-            raise SignInFailed(EMAIL_NOT_VERIFIED, f"the provider does not vouch for {identity.email!r}")
+            raise SignInFailed(EMAIL_NOT_VERIFIED, "the provider does not say the address is verified")
         account = self._account(normalise_email(identity.email), identity.name)
         session, cookie = self.sessions.start(account, OIDC_METHOD_PREFIX + provider.id, ip, user_agent)
         return SignedIn(account=account, session=session, cookie=cookie, return_to=pending.return_to)
@@ -152,7 +156,7 @@ class OidcSignIn:
         if account is not None:
             return account
         if not self.self_sign_up:
-            raise SignInFailed(NO_ACCOUNT, f"no account has {email}")
+            raise SignInFailed(NO_ACCOUNT, "no account has the address")
         try:
             account = Account(id=new_id(), email=email, name=(name or "").strip()[:128] or email.split("@")[0],
                               created_at=iso(datetime.fromtimestamp(self.clock(), timezone.utc)))

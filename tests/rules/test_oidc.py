@@ -121,6 +121,7 @@ def test_an_unknown_provider_goes_back_to_the_sign_in_page(client):
     refused_with(client.http.get("/v1/ce/sign-in/oidc/nobody/start"), "unknown_provider")
     refused_with(client.http.get("/v1/ce/sign-in/oidc/nobody/callback?code=c&state=s"), "unknown_provider")
     refused_with(client.http.get("/v1/ce/sign-in/oidc/No%20Body%3B%20Domain%3Devil/start"), "unknown_provider")
+    refused_with(client.http.get("/v1/ce/sign-in/oidc/" + "x" * 300 + "/callback"), "unknown_provider")
 
 
 # ---- the round trip ------------------------------------------------------------------------------
@@ -228,6 +229,20 @@ def test_an_expired_state_is_refused(client, api, own):
     finally:
         sign_in.clock = real_clock
     assert own.token_requests == []
+
+
+def test_an_answer_naming_another_issuer_is_refused(client, api, own):
+    """RFC 9207: a provider that says who answered must be the one the sign-in started with."""
+    account_in(api.project_id, "ada@example.com")
+    _, query, state_cookie = start(client, "own")
+    own.next_claims = own.claims(query["nonce"])
+    refused_with(callback(client, "own", f"code=c&state={query['state']}&iss=https://evil.example.com", state_cookie),
+                 "oidc_failed")
+    assert own.token_requests == []
+    _, query, state_cookie = start(client, "own")
+    own.next_claims = own.claims(query["nonce"])
+    signed_in = callback(client, "own", f"code=c&state={query['state']}&iss={own.issuer}", state_cookie)
+    assert SESSION_COOKIE in set_cookies(signed_in)
 
 
 def test_a_provider_that_refuses_sends_the_browser_back_with_oidc_failed(client):

@@ -5442,6 +5442,8 @@ export interface operations {
                 state?: string | null;
                 /** @description Set by the provider instead of a code when it refused */
                 error?: string | null;
+                /** @description The provider's issuer (RFC 9207), when it says it: it must be the provider's own */
+                iss?: string | null;
             };
             header?: never;
             path: {
