@@ -130,7 +130,7 @@ class OidcSignIn:
         if issuer is not None and issuer != provider.issuer:
             raise SignInFailed(OIDC_FAILED, f"the answer comes from issuer {issuer!r}")
         if error or not code:
-            raise SignInFailed(OIDC_FAILED, f"the provider answered {error or 'without a code'}")
+            raise SignInFailed(OIDC_FAILED, f"the provider answered {error!r}" if error else "no code came back")
         identity = self._identity(provider, pending, code)
         if not identity.email or not identity.email_verified:
             raise SignInFailed(EMAIL_NOT_VERIFIED, "the provider does not say the address is verified")

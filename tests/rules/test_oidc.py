@@ -120,7 +120,12 @@ def test_the_start_sends_the_browser_to_the_provider_with_state_nonce_and_pkce(c
 def test_an_unknown_provider_goes_back_to_the_sign_in_page(client):
     refused_with(client.http.get("/v1/ce/sign-in/oidc/nobody/start"), "unknown_provider")
     refused_with(client.http.get("/v1/ce/sign-in/oidc/nobody/callback?code=c&state=s"), "unknown_provider")
-    refused_with(client.http.get("/v1/ce/sign-in/oidc/No%20Body%3B%20Domain%3Devil/start"), "unknown_provider")
+    hostile = client.http.get("/v1/ce/sign-in/oidc/No%20Body%3B%20Domain%3Devil/start")
+    refused_with(hostile, "unknown_provider")
+    assert set_cookies(hostile) == {}  # nothing of the path is ever written into a cookie
+    hostile = client.http.get("/v1/ce/sign-in/oidc/No%20Body%3B%20Domain%3Devil/callback?code=c&state=s")
+    refused_with(hostile, "unknown_provider")
+    assert set_cookies(hostile) == {}
     refused_with(client.http.get("/v1/ce/sign-in/oidc/" + "x" * 300 + "/callback"), "unknown_provider")
 
 
