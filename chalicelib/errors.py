@@ -46,12 +46,6 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
-class NotASession(DomainError):
-    """A route about the caller's sessions, called with an API key: a key has none."""
-    status = 400
-    code = "not_a_session"
-
-
 class SessionExpired(Unauthorized):
     """The session was real, but has not been used for the idle lifetime or has reached its
     absolute one: the browser signs in again."""
@@ -72,6 +66,12 @@ class TooManyWrongKeys(DomainError):
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
+
+
+class NotASession(Forbidden):
+    """A route about the caller's sessions or account, called with an API key: the key is valid,
+    but has no session nor account (403, as for a role the key lacks)."""
+    code = "not_a_session"
 
 
 class SsoRequired(Forbidden):

@@ -55,6 +55,7 @@ APP_SETTINGS = {
     # CloudFormation reads the generated secret at deploy time; the function never calls Secrets
     # Manager (no cold-start request, no permission).
     config.CURSOR_SIGNING_KEY: {"Fn::Sub": "{{resolve:secretsmanager:${CursorSigningKey}:SecretString}}"},
+    config.SIGN_IN_SECRET: {"Fn::Sub": "{{resolve:secretsmanager:${SignInSecret}:SecretString}}"},
 }
 
 # Lambda's defaults retry a failing batch until its records expire (24 h), holding up the shard.

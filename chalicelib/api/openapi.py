@@ -6,6 +6,7 @@ from chalice import Blueprint
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.routing import ROUTES, TICKET_PARAM, endpoint
+from chalicelib.domain.accounts import SESSION_COOKIE
 from chalicelib.schemas.common import ErrorBody
 from chalicelib.schemas.webhook_payloads import PAYLOADS
 
@@ -13,10 +14,15 @@ bp = Blueprint(__name__)
 REF = "#/components/schemas/{model}"
 ERRORS = {
     "400": "Invalid input; `details` names each bad field",
-    "401": "Missing or invalid API key",
-    "403": "The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the "
-           "view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by "
-           "another member or key, and only they or an admin may manage it",
+    "401": "Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for "
+           "its idle lifetime or reached its absolute one (sign in again)",
+    "403": "The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on "
+           "views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was "
+           "subscribed by another member or key, and only they or an admin may manage it; "
+           "`cross_origin_request`: a request with the session cookie, other than GET, that did not come from "
+           "the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign "
+           "in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API "
+           "key has no session nor account",
     "404": "No such project or resource for this key",
     "409": "Conflicts with the current state, or names a member or team the project does not have",
     "412": "If-Match does not match the current version",
@@ -78,7 +84,13 @@ def document() -> dict:
         "webhooks": {event_type: _webhook(event_type, payload, refs) for event_type, payload in PAYLOADS.items()},
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "apiKey": {"type": "http", "scheme": "bearer"},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+                                  "description": "A browser's session, set when it signs in (HttpOnly). Any "
+                                                 "method but GET, HEAD and OPTIONS also needs `Sec-Fetch-Site: "
+                                                 "same-origin` (or the app's own `Origin`) and a JSON body"},
+            },
         },
     }
 
@@ -91,9 +103,15 @@ def _operation(route, refs, schemas) -> dict:
         if model is not None:
             parameters += _parameters(where, model)
     operation = {"operationId": route.name, "summary": route.summary, "tags": [route.tag], "parameters": parameters}
-    if route.role is not None:
-        operation["security"] = [{"apiKey": []}]
+    if route.session_only:
+        operation["security"] = [{"sessionCookie": []}]
+        operation["description"] = "Needs a signed-in session (the session cookie); an API key is answered 403."
+    elif route.role is not None:
+        operation["security"] = [{"apiKey": []}, {"sessionCookie": []}]
         operation["description"] = f"Needs the {route.role} role."
+    elif route.same_origin:
+        operation["description"] = ("Only from the app's own pages: `Sec-Fetch-Site: same-origin` (or the app's own "
+                                    "`Origin`) and a JSON body, else 403 `cross_origin_request`.")
     if route.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": refs[(route.body, "validation")]}}}

@@ -107,8 +107,8 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
              session_only: bool = False) -> Callable:
     """`ids` gives a path parameter a pattern of its own instead of ID_PATTERN. `same_origin` holds
     a route that needs no credentials (signing in) to the rule of a session's requests: only the
-    app's own pages may call it, with JSON. `session_only` answers an API key 400: the route is
-    about the caller's sessions, and a key has none."""
+    app's own pages may call it, with JSON. `session_only` answers an API key 403: the route is
+    about the caller's sessions or account, and a key has none."""
     patterns = {TICKET_PARAM: (ID_PATTERN, TICKET_KEY_PATTERN)} | {name: (pattern,) for name, pattern in (ids or {}).items()}
 
     def register(handler: Callable) -> Callable:

@@ -114,7 +114,7 @@ def test_keys_get_the_documented_answers_on_every_route(world):
 
 
 def test_routes_with_no_project_in_the_path_answer_only_for_the_callers_own(client, world):
-    """A key reaches its own project there; the routes about sessions it has none of answer it 400."""
+    """A key reaches its own project there; the routes about sessions it has none of answer it 403."""
     a, b = world["a"], world["b"]
     malformed = "not-a-key"
     wrong_secret = a.token[:-4] + ("AAAA" if not a.token.endswith("AAAA") else "BBBB")
@@ -132,11 +132,11 @@ def test_routes_with_no_project_in_the_path_answer_only_for_the_callers_own(clie
                 wrong.append((route.name, token, response.status_code, _text(response)[:200]))
         theirs = call(b.token)
         if route.session_only:
-            if theirs.status_code != 400 or json.loads(theirs.body)["error"]["code"] != "not_a_session":
+            if theirs.status_code != 403 or json.loads(theirs.body)["error"]["code"] != "not_a_session":
                 wrong.append((route.name, "B's key", theirs.status_code, _text(theirs)[:200]))
         elif theirs.status_code != 200 or a.project_id in _text(theirs) or b.project_id not in _text(theirs):
             wrong.append((route.name, "B's key", theirs.status_code, _text(theirs)[:200]))
-        if call(world["viewer"].token).status_code != (400 if route.session_only else 200):
+        if call(world["viewer"].token).status_code != (403 if route.session_only else 200):
             wrong.append((route.name, "viewer", call(world["viewer"].token).status_code))
     assert not wrong, "\n".join(map(str, wrong))
     assert {route.path for route in UNSCOPED} == UNSCOPED_PATHS

@@ -157,7 +157,7 @@ class TestSignOut:
 
     def test_a_key_has_no_session_to_end(self, client, api):
         response = client.http.delete("/v1/ce/session", headers={"Authorization": f"Bearer {api.token}"})
-        assert response.status_code == 400
+        assert response.status_code == 403
         assert json.loads(response.body)["error"] == {"code": "not_a_session", "message": (
             "an API key is not a session; this route is for a signed-in browser"), "details": []}
         assert api.get("").status_code == 200

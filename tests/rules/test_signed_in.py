@@ -180,5 +180,5 @@ def test_session_routes_refuse_an_api_key(client, api):
     for method, path in (("DELETE", "/v1/ce/session"), ("GET", "/v1/ce/sessions"), ("DELETE", "/v1/ce/sessions"),
                          ("DELETE", "/v1/ce/sessions/zzzzzzzzzzzzzzzz"), ("GET", "/v1/ce/account")):
         response = getattr(client.http, method.lower())(path, headers={"Authorization": f"Bearer {api.token}"})
-        assert response.status_code == 400, (method, path, response.body)
+        assert response.status_code == 403, (method, path, response.body)
         assert b"not_a_session" in response.body

@@ -522,7 +522,7 @@ export interface paths {
         post?: never;
         /**
          * Sign out: end this session and clear its cookie
-         * @description Needs the viewer role.
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
          */
         delete: operations["sign_out"];
         options?: never;
@@ -539,14 +539,14 @@ export interface paths {
         };
         /**
          * The signed-in account's sessions, the most recently used first
-         * @description Needs the viewer role.
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
          */
         get: operations["list_sessions"];
         put?: never;
         post?: never;
         /**
          * Sign out everywhere else: end every other session of the account
-         * @description Needs the viewer role.
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
          */
         delete: operations["end_other_sessions"];
         options?: never;
@@ -566,7 +566,7 @@ export interface paths {
         post?: never;
         /**
          * End one of the account's sessions
-         * @description Needs the viewer role.
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
          */
         delete: operations["end_session"];
         options?: never;
@@ -583,7 +583,7 @@ export interface paths {
         };
         /**
          * The signed-in account
-         * @description Needs the viewer role.
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
          */
         get: operations["get_account"];
         put?: never;
@@ -593,7 +593,7 @@ export interface paths {
         head?: never;
         /**
          * Rename the signed-in account
-         * @description Needs the viewer role.
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
          */
         patch: operations["patch_account"];
         trace?: never;
@@ -3226,7 +3226,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3235,7 +3235,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3362,7 +3362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3371,7 +3371,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3489,7 +3489,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3498,7 +3498,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3611,7 +3611,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3620,7 +3620,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3734,7 +3734,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3743,7 +3743,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3863,7 +3863,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3872,7 +3872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3989,7 +3989,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3998,7 +3998,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4109,7 +4109,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4118,7 +4118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4233,7 +4233,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4242,7 +4242,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4355,7 +4355,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4364,7 +4364,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4481,7 +4481,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4490,7 +4490,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4604,7 +4604,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4613,7 +4613,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4727,7 +4727,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4736,7 +4736,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4848,7 +4848,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4857,7 +4857,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4973,7 +4973,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4982,7 +4982,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5099,7 +5099,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5108,7 +5108,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5217,7 +5217,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5226,7 +5226,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5342,7 +5342,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5351,7 +5351,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5473,7 +5473,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5482,7 +5482,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5591,7 +5591,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5600,7 +5600,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5711,7 +5711,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5720,7 +5720,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5835,7 +5835,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5844,7 +5844,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5955,7 +5955,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5964,7 +5964,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6079,7 +6079,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6088,7 +6088,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6198,7 +6198,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6207,7 +6207,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6323,7 +6323,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6332,7 +6332,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6443,7 +6443,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6452,7 +6452,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6563,7 +6563,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6572,7 +6572,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6687,7 +6687,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6696,7 +6696,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6807,7 +6807,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6816,7 +6816,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6931,7 +6931,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6940,7 +6940,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7050,7 +7050,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7059,7 +7059,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7175,7 +7175,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7184,7 +7184,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7295,7 +7295,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7304,7 +7304,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7419,7 +7419,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7428,7 +7428,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7538,7 +7538,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7547,7 +7547,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7665,7 +7665,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7674,7 +7674,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7783,7 +7783,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7792,7 +7792,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7899,7 +7899,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7908,7 +7908,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8017,7 +8017,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8026,7 +8026,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8133,7 +8133,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8142,7 +8142,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8251,7 +8251,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8260,7 +8260,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8369,7 +8369,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8378,7 +8378,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8491,7 +8491,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8500,7 +8500,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8611,7 +8611,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8620,7 +8620,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8735,7 +8735,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8744,7 +8744,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8855,7 +8855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8864,7 +8864,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8979,7 +8979,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8988,7 +8988,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9100,7 +9100,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9109,7 +9109,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9220,7 +9220,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9229,7 +9229,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9344,7 +9344,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9353,7 +9353,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9465,7 +9465,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9474,7 +9474,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9584,7 +9584,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9593,7 +9593,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9709,7 +9709,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9718,7 +9718,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9829,7 +9829,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9838,7 +9838,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9953,7 +9953,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9962,7 +9962,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10074,7 +10074,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10083,7 +10083,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10193,7 +10193,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10202,7 +10202,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10317,7 +10317,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10326,7 +10326,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10439,7 +10439,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10448,7 +10448,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10560,7 +10560,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10569,7 +10569,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10681,7 +10681,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -10690,7 +10690,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
