@@ -33,7 +33,7 @@ ERRORS = {
 RETRYABLE = {
     "429": "Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key "
            "this minute (`too_many_wrong_keys`); nothing was changed",
-    "503": "The storage failed or timed out; nothing was changed",
+    "503": "The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed",
 }
 
 TICKET_PARAM_DESCRIPTION = "The ticket's id, or its key (OPS-42, in any case)"

@@ -43,8 +43,10 @@ class ProjectPatch(Strict):
 
 
 class MemberCreate(Strict):
+    """Adds the account with this email (case does not matter), made and invited when there is none."""
     email: Email
-    name: Name
+    name: Name | None = omittable(description="The member's name in this project; by default the account's "
+                                              "name (for a new account, the address's part before the @)")
     role: Role
 
 
@@ -84,6 +86,10 @@ class MemberOut(BaseModel):
     name: str
     role: Role
     notifications: Notifications
+    account_id: str | None = Field(description="The account this member is a membership of; null only for a "
+                                               "member stored before accounts, until the migration runs")
+    state: Literal["invited", "active"] = Field(description="invited until the account first signs in")
+    last_sign_in_at: str | None = Field(description="When the account last signed in; null while invited")
 
 
 class MemberList(BaseModel):

@@ -173,7 +173,8 @@ class Members(Protocol):
 
     def update_member(self, project_id: str, before: Member, after: Member, keys: list[ApiKey]) -> None: ...
 
-    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team]) -> None: ...
+    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team],
+                      require_invited: bool = False) -> None: ...
 
 
 class Accounts(Protocol):
@@ -206,6 +207,15 @@ class OidcStates(Protocol):
     def save_oidc_state(self, state: OidcState) -> None: ...
 
     def take_oidc_state(self, state_hash: str, now: int) -> OidcState | None: ...
+
+
+class AccountMigration(Protocol):
+    """An operator command over every stored member (never on a request path): members stored
+    before accounts get one."""
+
+    def members_without_account(self) -> Iterator[tuple[str, Member]]: ...
+
+    def link_account(self, project_id: str, member: Member, new_account: Account | None) -> None: ...
 
 
 class Teams(Protocol):
@@ -337,6 +347,10 @@ class IndexedTickets(TicketBackfill, History, TermIndex, Protocol):
 class PeopleDirectory(Projects, Members, Teams, ApiKeys, Accounts, Protocol):
     """A project's people: its members (and their accounts), teams and keys, and the project they
     belong to."""
+
+
+class MigratedDirectory(AccountMigration, Accounts, Members, Protocol):
+    """What giving members stored before accounts theirs reads and writes."""
 
 
 class KeyDirectory(ApiKeys, WrongKeyCounts, Protocol):

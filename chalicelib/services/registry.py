@@ -19,6 +19,7 @@ from chalicelib.domain.oidc import parse_providers
 from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
+from chalicelib.services.mail import Mail
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.oidc import OidcSignIn
 from chalicelib.services.overdue import OverdueService
@@ -46,7 +47,7 @@ class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.Ticket
 
 
 class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
-                     ports.ReportDays, ports.OidcStates):
+                     ports.ReportDays, ports.OidcStates, ports.AccountMigration):
     """Every port of the directory table's projects, people and counts."""
 
 
@@ -88,10 +89,12 @@ class Services:
     notifications_for_batch: Callable[[], NotificationService]
 
 
-def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService]) -> Services:
-    """Every use case on `storage`; `notifications` makes the email sender, when one is needed."""
+def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService],
+          mail: Callable[[], Mail] | None = None) -> Services:
+    """Every use case on `storage`; `notifications` makes the sender of ticket email and `mail` the
+    sender of the use cases' own (invitations), each when first needed (SES unless given)."""
     directory, tickets = storage.directory, storage.tickets
-    people = PeopleService(directory)
+    people = PeopleService(directory, mail or mailer.from_settings)
     attachments = AttachmentService(tickets, storage.attachments, store)
     webhooks = WebhookService(storage.webhooks,
                               on_disabled=lambda subscription: notifications().webhook_disabled(subscription))
@@ -134,10 +137,11 @@ def memory_storage(store=None) -> Storage:
                    memory.MemoryViews(store), memory.MemoryWebhooks(store), memory.MemoryAccountSessions(store))
 
 
-def on(storage: Storage) -> Services:
-    """Every use case on `storage`, with this stage's bucket and mailer."""
+def on(storage: Storage, mail: Callable[[], Mail] | None = None) -> Services:
+    """Every use case on `storage`, with this stage's bucket and mailer (or `mail`, e.g. an outbox in
+    memory, for the use cases' own email)."""
     return build(storage, AttachmentStore(), lambda: NotificationService(
-        storage.directory, storage.tickets, mailer.from_settings(), config.public_url()))
+        storage.directory, storage.tickets, mailer.from_settings(), config.public_url()), mail)
 
 
 # The services `serving` put in place of DynamoDB's, innermost last.

@@ -172,3 +172,38 @@ def test_a_member_without_an_account_writes_no_membership(directory):
     directory.update_member(project.id, member, replace(member, role="viewer"), [])
     directory.remove_member(project.id, replace(member, role="viewer"), [], [])
     assert directory.member(project.id, member.user_id) is None and admin.account_id is None
+
+
+def test_a_member_read_before_the_migration_linked_it_is_not_written_over(directory):
+    """Removing or changing the member as read before would leave its membership behind, still
+    granting the project to the account (or with a stale role): both are refused instead."""
+    project, _ = a_project(directory)
+    read_before = a_member(None)
+    directory.add_member(project.id, read_before)
+    account = an_account(email=read_before.email)
+    directory.link_account(project.id, replace(read_before, account_id=account.id), account)
+    with pytest.raises(Conflict):
+        directory.remove_member(project.id, read_before, [], [])
+    with pytest.raises(Conflict):
+        directory.update_member(project.id, read_before, replace(read_before, role="viewer"), [])
+    assert directory.memberships(account.id) == [Membership(project.id, account.id, read_before.user_id, "member")]
+    linked = directory.member(project.id, read_before.user_id)
+    assert linked.account_id == account.id
+    directory.remove_member(project.id, linked, [], [])
+    assert directory.memberships(account.id) == []
+
+
+def test_the_migration_links_a_member_once_and_only_as_it_was_read(directory):
+    project, _ = a_project(directory)
+    member = a_member(None)
+    directory.add_member(project.id, member)
+    assert (project.id, member) in list(directory.members_without_account())
+    account = an_account(email=member.email)
+    with pytest.raises(Conflict):   # its role changed since it was read
+        directory.link_account(project.id, replace(member, role="admin", account_id=account.id), account)
+    assert directory.account(account.id) is None and directory.memberships(account.id) == []
+    directory.link_account(project.id, replace(member, account_id=account.id), account)
+    with pytest.raises(Conflict):
+        directory.link_account(project.id, replace(member, account_id=account.id), None)
+    assert (project.id, member) not in list(directory.members_without_account())
+    assert directory.member(project.id, member.user_id).account_id == account.id

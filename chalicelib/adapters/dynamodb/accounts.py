@@ -63,13 +63,14 @@ class DynamoAccounts:
             save_account(tx, account)
 
     def memberships(self, account_id: str) -> list[Membership]:
-        """One Query of the account's `PROJECT#` items, then one BatchGetItem of those projects'
-        `ACCOUNT#` items for the roles. A membership whose project item is gone (removed between
-        the two reads) is left out."""
+        """One Query of the account's `PROJECT#` items, then one BatchGetItem (per 100 projects) of
+        those projects' `ACCOUNT#` items for the roles. A membership removed between the two reads
+        is left out."""
         return [membership for _, membership in self._memberships(account_id, with_projects=False)]
 
     def projects_of(self, account_id: str) -> list[tuple[Project, Membership]]:
-        """As `memberships`, with each project read in the same BatchGetItem as the roles."""
+        """As `memberships`, with each project read in the same BatchGetItem as the roles (one per 50
+        projects)."""
         return [(project, membership) for project, membership in self._memberships(account_id, with_projects=True)
                 if project is not None]
 

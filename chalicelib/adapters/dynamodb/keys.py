@@ -147,6 +147,11 @@ def project_pk(project_id: str) -> str:
     return f"P#{project_id}"
 
 
+def project_of_pk(pk: str) -> str:
+    """The project id a `P#<project id>` key names."""
+    return pk.removeprefix("P#")
+
+
 def member_sk(user_id: str) -> str:
     return MEMBER_SK_PREFIX + user_id
 

@@ -1,7 +1,7 @@
 """Projects, SLA policies, members, accounts, teams, API keys and the counters, in memory, with
 the same conditions and transactions as adapters/dynamodb/."""
 from dataclasses import replace
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from chalicelib.adapters.dynamodb.keys import scoped
 from chalicelib.adapters.memory.store import ConditionFailed, MemoryRepository, MemoryStore, StoredProject, require
@@ -88,7 +88,8 @@ class MemoryMembers(MemoryRepository):
         store = self.store
         with store.transaction():
             stored = store.members.get((project_id, after.user_id))
-            require(stored is not None and stored.role == before.role, _taken())
+            require(stored is not None and stored.role == before.role and stored.account_id == before.account_id,
+                    _taken())
             store.members[(project_id, after.user_id)] = after
             if after.role != before.role:
                 if after.account_id is not None:
@@ -98,10 +99,15 @@ class MemoryMembers(MemoryRepository):
                     require(kept is not None, _taken())
                     store.api_keys[(project_id, key.id)] = replace(kept, role=after.role)
 
-    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team]) -> None:
+    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team],
+                      require_invited: bool = False) -> None:
         store = self.store
         with store.transaction():
-            require((project_id, member.user_id) in store.members, _taken())
+            stored = store.members.get((project_id, member.user_id))
+            require(stored is not None and stored.account_id == member.account_id, _taken())
+            if require_invited:
+                account = store.accounts.get(member.account_id)
+                require(account is not None and account.invited, _taken())
             del store.members[(project_id, member.user_id)]
             store.emails.pop((project_id, member.email), None)
             if member.account_id is not None:
@@ -160,6 +166,22 @@ class MemoryAccounts(MemoryRepository):
             raise NotFound("account not found")
         self.store.accounts[account_id] = account = replace(account, **changes)
         return account
+
+
+    def members_without_account(self) -> Iterator[tuple[str, Member]]:
+        for (project_id, _), member in sorted(self.store.members.items()):
+            if member.account_id is None:
+                yield project_id, member
+
+    def link_account(self, project_id: str, member: Member, new_account: Account | None) -> None:
+        store = self.store
+        with store.transaction():
+            stored = store.members.get((project_id, member.user_id))
+            require(stored is not None and stored.account_id is None and stored.role == member.role, _taken())
+            store.members[(project_id, member.user_id)] = replace(stored, account_id=member.account_id)
+            if new_account is not None:
+                _save_account(store, new_account, _taken())
+            _save_membership(store, project_id, member)
 
 
 class MemoryTeams(MemoryRepository):

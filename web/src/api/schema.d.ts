@@ -326,6 +326,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ce/projects/{project_id}/members/{user_id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a member's invitation again (only while their account has never signed in)
+         * @description Needs the admin role.
+         */
+        post: operations["resend_invitation"];
+        /**
+         * Withdraw an invitation: remove a member whose account has never signed in
+         * @description Needs the admin role.
+         */
+        delete: operations["withdraw_invitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ce/projects/{project_id}/members/{user_id}": {
         parameters: {
             query?: never;
@@ -1835,12 +1859,18 @@ export interface components {
             /** Attachments Per Ticket */
             attachments_per_ticket: number;
         };
-        /** MemberCreate */
+        /**
+         * MemberCreate
+         * @description Adds the account with this email (case does not matter), made and invited when there is none.
+         */
         MemberCreate: {
             /** Email */
             email: string;
-            /** Name */
-            name: string;
+            /**
+             * Name
+             * @description The member's name in this project; by default the account's name (for a new account, the address's part before the @)
+             */
+            name?: string;
             /**
              * Role
              * @enum {string}
@@ -1866,6 +1896,22 @@ export interface components {
              */
             role: "admin" | "member" | "viewer";
             notifications: components["schemas"]["Notifications"];
+            /**
+             * Account Id
+             * @description The account this member is a membership of; null only for a member stored before accounts, until the migration runs
+             */
+            account_id: string | null;
+            /**
+             * State
+             * @description invited until the account first signs in
+             * @enum {string}
+             */
+            state: "invited" | "active";
+            /**
+             * Last Sign In At
+             * @description When the account last signed in; null while invited
+             */
+            last_sign_in_at: string | null;
         };
         /** MemberPatch */
         MemberPatch: {
@@ -3304,7 +3350,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3440,7 +3486,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3567,7 +3613,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3689,7 +3735,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3812,7 +3858,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3941,7 +3987,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4067,7 +4113,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4187,7 +4233,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4311,7 +4357,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4433,7 +4479,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4559,7 +4605,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4682,7 +4728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4805,7 +4851,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4926,7 +4972,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5051,7 +5097,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5177,7 +5223,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5295,7 +5341,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5420,7 +5466,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5551,7 +5597,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5669,7 +5715,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5789,7 +5835,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5913,7 +5959,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6033,7 +6079,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6157,7 +6203,247 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resend_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    withdraw_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6276,7 +6562,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6401,7 +6687,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6521,7 +6807,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6641,7 +6927,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6765,7 +7051,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6885,7 +7171,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7009,7 +7295,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7128,7 +7414,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7253,7 +7539,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7373,7 +7659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7497,7 +7783,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7616,7 +7902,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7743,7 +8029,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7861,7 +8147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7977,7 +8263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8095,7 +8381,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8211,7 +8497,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8329,7 +8615,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8447,7 +8733,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8569,7 +8855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8689,7 +8975,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8813,7 +9099,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8933,7 +9219,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9057,7 +9343,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9178,7 +9464,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9298,7 +9584,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9422,7 +9708,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9543,7 +9829,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9662,7 +9948,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9787,7 +10073,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9907,7 +10193,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10031,7 +10317,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10152,7 +10438,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10271,7 +10557,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10395,7 +10681,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10517,7 +10803,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10638,7 +10924,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -10759,7 +11045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
