@@ -3,7 +3,6 @@ process for a few minutes: every sign-in reads them, and they change rarely) and
 Errors of any kind (network, status, a body that is no JSON object) become SignInFailed."""
 import base64
 import json
-import logging
 import threading
 import time
 import urllib.error
@@ -13,7 +12,6 @@ from urllib.parse import quote, urlencode
 
 from chalicelib.domain.oidc import OIDC_FAILED, Provider, ProviderMetadata, SignInFailed, discovery_url
 
-log = logging.getLogger(__name__)
 CACHE_SECONDS = 300
 TIMEOUT_SECONDS = 5
 MAX_RESPONSE_BYTES = 512 * 1024

@@ -2,7 +2,6 @@
 provider) and finish (take the state once, trade the code for tokens, verify the ID token, find
 the account by its verified email, start a session). Every failure is a SignInFailed whose code the
 sign-in page shows; nothing is signed in unless every check passed."""
-import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,7 +24,6 @@ from chalicelib.domain.people import normalise_email
 from chalicelib.errors import Conflict
 from chalicelib.services import ports
 
-log = logging.getLogger(__name__)
 CALLBACK_PATH = "/v1/ce/sign-in/oidc/{provider_id}/callback"
 START_PATH = "/v1/ce/sign-in/oidc/{provider_id}/start"
 

@@ -1,10 +1,7 @@
 """The storage contract of OIDC sign-ins under way and of a project's require_sso, held by moto,
 DynamoDB Local and memory alike: a state is taken once, never once expired, and a project keeps
 the setting it was given."""
-import time
 from concurrent.futures import ThreadPoolExecutor
-
-import pytest
 
 from chalicelib.domain.accounts import OidcState
 from chalicelib.domain.clock import new_id
