@@ -13,7 +13,10 @@ from urllib.parse import quote, urlencode
 from chalicelib.domain.oidc import OIDC_FAILED, Provider, ProviderMetadata, SignInFailed, discovery_url
 
 CACHE_SECONDS = 300
-TIMEOUT_SECONDS = 5
+# A cold instance's sign-in makes three calls (discovery, token, key set) within the API function's
+# 10-second timeout: each gets at most this long, so that a slow provider is a redirect with
+# oidc_failed, not a timed-out function.
+TIMEOUT_SECONDS = 3
 MAX_RESPONSE_BYTES = 512 * 1024
 
 
