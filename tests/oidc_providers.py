@@ -64,6 +64,7 @@ class SigningProvider:
         self.token_requests: list[dict] = []
         self.fetches: list[str] = []
         self.auth_methods = ["client_secret_basic", "client_secret_post"]
+        self.token_delay = 0.0  # seconds the token endpoint takes to answer
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://localhost:{self._server.server_port}"
 
@@ -111,6 +112,7 @@ class SigningProvider:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {name: values[0] for name, values in parse_qs(self.rfile.read(length).decode()).items()}
                 provider.token_requests.append({"form": form, "authorization": self.headers.get("Authorization")})
+                time.sleep(provider.token_delay)
                 header = {"alg": "RS256", "kid": provider.signing_key.kid}
                 token = jwt.encode(header, provider.next_claims, provider.signing_key)
                 self._json(200, {"access_token": "at", "token_type": "Bearer", "id_token": token})

@@ -342,6 +342,14 @@ def test_a_provider_that_cannot_be_reached_sends_the_browser_back(client, monkey
         refused_with(client.http.get("/v1/ce/sign-in/oidc/gone/start"), "oidc_failed")
 
 
+def test_a_provider_slower_than_its_time_allows_sends_the_browser_back(client, api, own):
+    from chalicelib.adapters import oidc_client
+
+    account_in(api.project_id, "ada@example.com")
+    own.token_delay = oidc_client.TIMEOUT_SECONDS + 1
+    refused_with(own_sign_in(client, own)[0], "oidc_failed")
+
+
 # ---- require_sso ---------------------------------------------------------------------------------
 
 def test_require_sso_is_a_project_setting_admins_change(client, api):
