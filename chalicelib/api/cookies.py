@@ -3,6 +3,8 @@ give and clear them. Every cookie is HttpOnly (no script reads it), SameSite=Lax
 forms and scripts do not carry it, its links do) and Secure (HTTPS only) unless the local stack
 serves plain HTTP (config.insecure_cookies); each is scoped to the stage's path, so two stages on
 one host keep theirs apart."""
+import re
+
 from chalicelib import config
 from chalicelib.domain.accounts import PENDING_COOKIE, SESSION_COOKIE, SessionCookie
 

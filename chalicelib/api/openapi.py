@@ -49,6 +49,17 @@ UNSUPPORTED_MEDIA_TYPE = {
 }
 
 
+# The sign-in routes a browser is sent through: their answer is where to go next, never a body.
+REDIRECT = {
+    "description": "Where the browser goes next (`Location`); failures go to the sign-in page with "
+                   "`?error=<code>`",
+    "headers": {
+        "Location": {"description": "The next page", "schema": {"type": "string"}},
+        "Set-Cookie": {"description": "The cookies given or cleared on the way", "schema": {"type": "string"}},
+    },
+}
+
+
 @lru_cache(maxsize=1)
 def document() -> dict:
     keyed = {(ErrorBody, "serialization")}
@@ -109,6 +120,8 @@ def _operation(route, refs, schemas) -> dict:
     responses = {}
     if route.status == 204:
         responses["204"] = {"description": "Done"}
+    elif route.status == 302:
+        responses["302"] = REDIRECT
     else:
         schema = refs[(route.response, "serialization")] if route.response else {"type": "object"}
         responses[str(route.status)] = {"description": "OK", "content": {"application/json": {"schema": schema}}}

@@ -27,7 +27,8 @@ def _key(k):
 
 def _project(p):
     return {"id": p.id, "name": p.name, "key": p.key, "created_at": p.created_at,
-            "default_assignee": p.default_assignee, "limits": services().attachments.limits()}
+            "default_assignee": p.default_assignee, "limits": services().attachments.limits(),
+            "require_sso": p.require_sso}
 
 
 @endpoint(bp, "GET", PROJECT, summary="The project this key belongs to", response=s.ProjectOut, tag="projects")
@@ -35,7 +36,7 @@ def get_project(call: Call, project_id: str):
     return _project(call.principal.project)
 
 
-@endpoint(bp, "PATCH", PROJECT, summary="Rename the project or set who new tickets go to by default", role="admin",
+@endpoint(bp, "PATCH", PROJECT, summary="Rename the project, set who new tickets go to by default, or require single sign-on", role="admin",
           body=s.ProjectPatch, response=s.ProjectOut, tag="projects")
 def update_project(call: Call, project_id: str):
     return _project(services().people.update_project(call.principal, call.body))

@@ -229,8 +229,8 @@ def _respond(result: Any, default_status: int) -> Response:
     reply = result if isinstance(result, Reply) else Reply(result)
     status = reply.status or default_status
     headers = {"Content-Type": JSON, **reply.headers}
-    if status == 204:
-        return Response(body="", status_code=204, headers=reply.headers)
+    if status in (204, 302):
+        return Response(body="", status_code=status, headers=reply.headers)
     payload = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
     return Response(body=json.dumps(payload), status_code=status, headers=headers)
 

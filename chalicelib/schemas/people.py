@@ -28,6 +28,8 @@ class ProjectOut(BaseModel):
     default_assignee: str | None = Field(description="Who a ticket created without an assignee goes to: a "
                                                      "user_id or team:<team_id>; null leaves it unassigned")
     limits: Limits
+    require_sso: bool = Field(description="Members (not admins) reach the project only when signed in through "
+                                          "an OIDC provider; API keys are unaffected")
 
 
 class ProjectPatch(Strict):
@@ -35,6 +37,9 @@ class ProjectPatch(Strict):
     default_assignee: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
         default=None, description="A user_id or team:<team_id>; null: tickets created without an assignee "
                                   "stay unassigned")
+    require_sso: bool | None = omittable(description="true: members signed in any other way than single sign-on "
+                                                     "(OIDC) get 403 sso_required on this project; admins may "
+                                                     "still sign in by email")
 
 
 class MemberCreate(Strict):

@@ -6,7 +6,7 @@ Where one service works across several concerns through one collaborator, a Prot
 them (`TicketStore`, `PeopleDirectory`, ...): the service still names exactly what it uses."""
 from typing import Iterable, Iterator, Protocol
 
-from chalicelib.domain.accounts import Account, Challenge, Membership, OneTimeLink, StoredSession
+from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState, OneTimeLink, StoredSession
 from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
@@ -198,6 +198,15 @@ class Accounts(Protocol):
     def record_sign_in(self, account_id: str, at: str) -> None: ...
 
     def rename_account(self, account_id: str, name: str) -> Account: ...
+
+
+class OidcStates(Protocol):
+    """OIDC sign-ins under way, by the keyed hash of their state: each is taken once, and never
+    once expired."""
+
+    def save_oidc_state(self, state: OidcState) -> None: ...
+
+    def take_oidc_state(self, state_hash: str, now: int) -> OidcState | None: ...
 
 
 class AccountMigration(Protocol):

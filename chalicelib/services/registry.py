@@ -8,16 +8,20 @@ from typing import Callable, Iterator
 from chalicelib import config
 from chalicelib.adapters import mailer
 from chalicelib.adapters.attachment_store import AttachmentStore
+from chalicelib.adapters.client_secrets import ClientSecrets
 from chalicelib.adapters.dynamodb.account_sessions import DynamoAccountSessions
 from chalicelib.adapters.dynamodb.attachment_records import AttachmentRepository
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
 from chalicelib.adapters.dynamodb.views import ViewRepository
 from chalicelib.adapters.dynamodb.webhooks import WebhooksRepository
+from chalicelib.adapters.oidc_client import HttpOidcClient
+from chalicelib.domain.oidc import parse_providers
 from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
 from chalicelib.services.mail import Mail
 from chalicelib.services.notifications import NotificationService
+from chalicelib.services.oidc import OidcSignIn
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
 from chalicelib.services.presenter import TicketPresenter
@@ -44,8 +48,9 @@ class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.Ticket
 
 
 class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
-                     ports.ReportDays, ports.AccountMigration, ports.SignInChallenges, ports.SignInRates):
-    """Every port of the directory table's projects, people, counts and sign-in items."""
+                     ports.ReportDays, ports.AccountMigration, ports.SignInChallenges, ports.SignInRates,
+                     ports.OidcStates):
+    """Every port of the directory table's projects, people, counts and sign-in items (OIDC's too)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Services:
     auth: Authenticator
     sessions: SessionService
     sign_in: SignInService
+    oidc: OidcSignIn
     # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
     notifications_for_batch: Callable[[], NotificationService]
 
@@ -113,7 +119,11 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),
         views=ViewService(storage.views, search), sla=sla, reports=ReportService(directory),
         auth=Authenticator(directory, sessions), sessions=sessions,
-        sign_in=SignInService(directory, sessions, mail or mailer.from_settings), notifications_for_batch=notifications,
+        sign_in=SignInService(directory, sessions, mail or mailer.from_settings),
+        oidc=OidcSignIn(lambda: parse_providers(config.oidc_providers_json()), HttpOidcClient(), ClientSecrets(),
+                        directory, directory, sessions, secret_key=config.sign_in_secret,
+                        public_url=config.public_url(), self_sign_up=config.allow_self_sign_up()),
+        notifications_for_batch=notifications,
     )
 
 

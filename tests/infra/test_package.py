@@ -56,7 +56,8 @@ def test_the_package_leaves_out_what_the_lambda_runtime_provides(packaged, stage
     assert {"app.py", "chalicelib", "pynamodb", "pydantic", "pydantic_core", "chalice"} <= tops
     assert not [name for name in names if name.startswith(packaging.LOCAL_ONLY)]
     report = packaged(stage).report
-    assert report["removed_unzipped_bytes"] > report["unzipped_bytes"]
+    # botocore alone is over 20 MB unzipped: what the runtime provides really is left out.
+    assert report["removed_unzipped_bytes"] > 20_000_000
     assert "botocore" in report["removed_distributions"]
     assert set(report["removed_distributions"]) <= packaging.RUNTIME_PROVIDED
 

@@ -50,7 +50,7 @@ class DynamoProjects:
         item.update(actions=[ProjectItem.workflow.set(transitions)], condition=ProjectItem.pk.exists())
 
     def update_project(self, project_id: str, changes: dict) -> Project:
-        """Sets `name` and/or `default_assignee` (None removes it) and returns the project."""
+        """Sets `name`, `require_sso` and/or `default_assignee` (None removes it) and returns the project."""
         item = ProjectItem(project_pk(project_id), PROJECT_SK)
         actions = []
         if "name" in changes:
@@ -58,6 +58,8 @@ class DynamoProjects:
         if "default_assignee" in changes:
             value = changes["default_assignee"]
             actions.append(ProjectItem.default_assignee.set(value) if value else ProjectItem.default_assignee.remove())
+        if "require_sso" in changes:
+            actions.append(ProjectItem.require_sso.set(bool(changes["require_sso"])))
         item.update(actions=actions, condition=ProjectItem.pk.exists())
         return to_project(item)
 

@@ -11,6 +11,7 @@ from chalicelib.adapters.dynamodb.markers import DynamoMarkers
 from chalicelib.adapters.dynamodb.members import DynamoMembers
 from chalicelib.adapters.dynamodb.notified import DynamoNotified
 from chalicelib.adapters.dynamodb.numbers import DynamoNumbers
+from chalicelib.adapters.dynamodb.oidc_states import DynamoOidcStates
 from chalicelib.adapters.dynamodb.projects import DynamoProjects
 from chalicelib.adapters.dynamodb.search_index import DynamoSearchIndex
 from chalicelib.adapters.dynamodb.sign_in import DynamoSignIn
@@ -24,6 +25,6 @@ class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearc
 
 
 class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts,
-                          DynamoSignIn):
-    """Every repository of the directory's projects, people, accounts, counts and sign-in items at once
-    (views and webhooks have repositories of their own)."""
+                          DynamoSignIn, DynamoOidcStates):
+    """Every repository of the directory's projects, people, accounts, counts and sign-in items
+    (OIDC's too) at once (views and webhooks have repositories of their own)."""

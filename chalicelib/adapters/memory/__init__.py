@@ -11,6 +11,7 @@ from chalicelib.adapters.memory.directory import (
     MemoryProjects,
     MemoryTeams,
 )
+from chalicelib.adapters.memory.oidc_states import MemoryOidcStates
 from chalicelib.adapters.memory.search import MemorySearchIndex
 from chalicelib.adapters.memory.sign_in import MemorySignIn
 from chalicelib.adapters.memory.store import MemoryStore
@@ -36,6 +37,6 @@ class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySea
 
 
 class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts,
-                      MemorySignIn):
-    """Every repository of the directory's projects, people, accounts, counts and sign-in items at
+                      MemorySignIn, MemoryOidcStates):
+    """Every repository of the directory's projects, people, accounts, counts and sign-in items (OIDC's too) at
     once, over one store."""

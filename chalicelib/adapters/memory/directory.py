@@ -47,6 +47,8 @@ class MemoryProjects(MemoryRepository):
     def update_project(self, project_id: str, changes: dict) -> Project:
         stored = self._existing(project_id)
         fields = {name: changes[name] or None for name in ("name", "default_assignee") if name in changes}
+        if "require_sso" in changes:
+            fields["require_sso"] = bool(changes["require_sso"])
         stored.project = replace(stored.project, **fields)
         return stored.project
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from chalicelib.domain.accounts import Account, Challenge, Membership, OneTimeLink, StoredSession
+from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState, OneTimeLink, StoredSession
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import StoredResponse
@@ -106,6 +106,7 @@ class MemoryStore:
     challenges: dict[str, Challenge] = field(default_factory=dict)                  # pending hash -> challenge
     links: dict[str, OneTimeLink] = field(default_factory=dict)                     # token hash -> link
     sign_in_rates: dict[tuple[str, int], int] = field(default_factory=dict)         # (subject, window start)
+    oidc_states: dict[str, OidcState] = field(default_factory=dict)                  # state hash -> sign-in
     # ---- deliveries table ----
     deliveries: dict[tuple[str, str], StoredDelivery] = field(default_factory=dict)
 

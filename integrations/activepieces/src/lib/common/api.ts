@@ -210,6 +210,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ce/sign-in/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The single sign-on providers offered */
+        get: operations["list_providers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/sign-in/oidc/{provider_id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start signing in with a provider: 302 to it, or to /sign-in?error=unknown_provider|oidc_failed */
+        get: operations["start_sign_in"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/sign-in/oidc/{provider_id}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the provider sends the browser back: 302 into the app, signed in, or to /sign-in?error=oidc_failed|email_not_verified|no_account|unknown_provider */
+        get: operations["finish_sign_in"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ce/openapi.json": {
         parameters: {
             query?: never;
@@ -245,7 +296,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename the project or set who new tickets go to by default
+         * Rename the project, set who new tickets go to by default, or require single sign-on
          * @description Needs the admin role.
          */
         patch: operations["update_project"];
@@ -2058,6 +2109,11 @@ export interface components {
              */
             default_assignee: string | null;
             limits: components["schemas"]["Limits"];
+            /**
+             * Require Sso
+             * @description Members (not admins) reach the project only when signed in through an OIDC provider; API keys are unaffected
+             */
+            require_sso: boolean;
         };
         /** ProjectPatch */
         ProjectPatch: {
@@ -2072,6 +2128,31 @@ export interface components {
              * @default null
              */
             default_assignee?: string | null;
+            /**
+             * Require Sso
+             * @description true: members signed in any other way than single sign-on (OIDC) get 403 sso_required on this project; admins may still sign in by email
+             */
+            require_sso?: boolean;
+        };
+        /** ProviderList */
+        ProviderList: {
+            /** Providers */
+            providers: components["schemas"]["ProviderOut"][];
+        };
+        /** ProviderOut */
+        ProviderOut: {
+            /** Id */
+            id: string;
+            /**
+             * Name
+             * @description What the sign-in page's button says: Sign in with <name>
+             */
+            name: string;
+            /**
+             * Start Url
+             * @description Where the button goes: the start of a sign-in with this provider
+             */
+            start_url: string;
         };
         /** ReceivedDuplicate */
         ReceivedDuplicate: {
@@ -5156,6 +5237,380 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HistoryOut"];
                 };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderList"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_sign_in: {
+        parameters: {
+            query?: {
+                /** @description A path of this app to come back to once signed in (default `/`); anything else, another site included, is replaced by `/` */
+                return_to?: string | null;
+            };
+            header?: never;
+            path: {
+                provider_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the browser goes next (`Location`); failures go to the sign-in page with `?error=<code>` */
+            302: {
+                headers: {
+                    /** @description The next page */
+                    Location?: string;
+                    /** @description The cookies given or cleared on the way */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    finish_sign_in: {
+        parameters: {
+            query?: {
+                /** @description The authorization code */
+                code?: string | null;
+                /** @description The state the start gave the provider */
+                state?: string | null;
+                /** @description Set by the provider instead of a code when it refused */
+                error?: string | null;
+                /** @description The provider's issuer (RFC 9207), when it says it: it must be the provider's own */
+                iss?: string | null;
+            };
+            header?: never;
+            path: {
+                provider_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the browser goes next (`Location`); failures go to the sign-in page with `?error=<code>` */
+            302: {
+                headers: {
+                    /** @description The next page */
+                    Location?: string;
+                    /** @description The cookies given or cleared on the way */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; `details` names each bad field */
             400: {
