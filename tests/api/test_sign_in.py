@@ -1,6 +1,7 @@
 """Signing in by email on DynamoDB Local: asking a code for an address an account has and for one
 none has makes the same AWS calls, in the same order, on the same kinds of items; and each step
-makes the calls it claims (docs/benchmarks.md)."""
+makes the calls it claims (docs/benchmarks.md); past an address's daily cap of wrong codes, a right
+code and a wrong one get the same answer from the same calls."""
 import pytest
 
 from chalicelib import config
