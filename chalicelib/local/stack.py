@@ -2,7 +2,7 @@
 S3/SQS/SES/EventBridge on $AWS_PORT (4566, the customary local AWS port), DynamoDB Local on
 $DYNAMODB_PORT (4567, next to it; forwarded into the network namespace it runs in). State lives in --state-dir / $STATE_DIR (.local); --reset empties
 it first. A new demo project gets a demo team's backlog (chalicelib/local/demo_backlog.py) unless
---no-seed or $SEED=0."""
+--no-seed or $SEED=0; a seeding stopped part-way is finished by the next start."""
 import argparse
 import contextlib
 import importlib
@@ -13,6 +13,7 @@ import shutil
 import sys
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -73,6 +74,10 @@ class StateDir:
         return self.root / "stack.json"
 
     @property
+    def seeding(self) -> Path:
+        return self.root / "seeding.json"
+
+    @property
     def secrets(self) -> Path:
         return self.root / "secrets.json"
 
@@ -88,7 +93,7 @@ class StateDir:
         """Forgets all data; secrets.json stays, as nothing signed with it survives anyway."""
         for folder in (self.dynamodb, self.s3, self.outbox):
             shutil.rmtree(folder, ignore_errors=True)
-        for file in (self.pump, self.stack):
+        for file in (self.pump, self.stack, self.seeding):
             file.unlink(missing_ok=True)
 
 
@@ -224,7 +229,7 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
     app = load_app()
     index_version = upgrade_search_indexes(state)
     migrate_accounts()
-    demo = demo_project(state)
+    demo = demo_project(state, seed)
     check()
 
     from chalicelib.local.gateway import create_local_server
@@ -261,16 +266,21 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
     check()
 
     api_url = f"http://{HOST}:{ports.api}"
-    if demo["new"] and seed:
-        # Only a project made by this start: one kept from an earlier run has its data (or was asked
-        # to stay empty). Seeding stopped half-way leaves no stack.json, so the next start begins anew.
-        log.info("seeding the demo project")
-        made = seed_backlog(api_url, demo["project_id"], demo["api_key"], check)
+    seeding = read_json(state.seeding, {})
+    if seed and seeding.get("project_id") == demo["project_id"]:
+        # Only a project made by a start (this one, or one stopped before its seeding was done): one
+        # kept from an earlier run has its data (or was asked to stay empty).
+        log.info("seeding the demo project" if demo["new"] else
+                 "finishing the seeding of the demo project, which an earlier start began")
+        made = seed_backlog(api_url, demo["project_id"], demo["api_key"],
+                            datetime.fromisoformat(seeding["since"]), check)
         log.info("the demo project got its backlog: %s", " ".join(f"{what}={count}" for what, count in made.items()))
     ui_url = demo_admin_sign_in_link()
     write_json(state.stack, {"api_url": api_url, "ui_url": ui_url, "project_id": demo["project_id"],
                              "api_key": demo["api_key"], "aws_endpoint_url": aws_endpoint,
                              "index_version": index_version})
+    if seed:
+        state.seeding.unlink(missing_ok=True)  # after stack.json: a crash between finds both, and seeds again
     log.info("\n".join([
         "Ticketry is running",
         f"  Web UI        {api_url}/",
@@ -399,17 +409,23 @@ def demo_admin_sign_in_link() -> str:
     return cli.sign_in_link(DEMO_ADMIN_EMAIL, SIGN_IN_LINK_SECONDS)
 
 
-def demo_project(state: StateDir) -> dict:
-    """The project stack.json names, or a new one (`new`) when there is none (first run, reset, lost data)."""
+def demo_project(state: StateDir, seed: bool) -> dict:
+    """The project whose seeding an earlier start left unfinished (seeding.json), else the one
+    stack.json names, else a new one (`new`: first run, reset, lost data). A new project to be seeded
+    is recorded in seeding.json as soon as it exists, so that a seeding stopped part-way is finished
+    on it by the next start rather than begun anew on another project."""
     from chalicelib.adapters.dynamodb.tables import DirectoryRepository
     from chalicelib.services.people import PeopleService
 
     directory = DirectoryRepository()
-    saved = read_json(state.stack, {})
-    if saved.get("project_id") and saved.get("api_key") and directory.project(saved["project_id"]) is not None:
-        return {"project_id": saved["project_id"], "api_key": saved["api_key"], "new": False}
+    for saved in (read_json(state.seeding, {}), read_json(state.stack, {})):
+        if saved.get("project_id") and saved.get("api_key") and directory.project(saved["project_id"]) is not None:
+            return {"project_id": saved["project_id"], "api_key": saved["api_key"], "new": False}
     project, _, issued = PeopleService(directory).create_project(*DEMO_PROJECT)
     log.info("created the demo project %s", project.id)
+    if seed:
+        write_json(state.seeding, {"project_id": project.id, "api_key": issued.token,
+                                   "since": datetime.now(timezone.utc).isoformat()})
     return {"project_id": project.id, "api_key": issued.token, "new": True}
 
 

@@ -39,6 +39,21 @@ class StackProcess:
         written it."""
         stack_file = self.state_dir / "stack.json"
         previous = _stamp(stack_file)
+        self.spawn(*args, make=make)
+        deadline = time.monotonic() + self.ready_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise StackFailed(f"the stack exited with {self.process.returncode}:\n{self.output.read_text()}")
+            if _stamp(stack_file) not in (None, previous):
+                return json.loads(stack_file.read_text())
+            time.sleep(0.1)
+        # Nobody holds a stack that never got ready: left running, it would keep its ports and its
+        # DynamoDB Local until someone found its process ids.
+        self.kill()
+        raise StackFailed(f"the stack did not get ready in {self.ready_timeout:.0f} s:\n{self.output.read_text()}")
+
+    def spawn(self, *args: str, make: bool = False) -> None:
+        """Starts it without waiting for it to get ready."""
         # A whole environment of its own: the caller's AWS settings must not leak in.
         env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(self.state_dir)),
                "STATE_DIR": str(self.state_dir), "PYTHONUNBUFFERED": "1", "SEED": "1" if self.seed else "0",
@@ -52,17 +67,6 @@ class StackProcess:
         with open(self.output, "ab") as output:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
                                             start_new_session=True)
-        deadline = time.monotonic() + self.ready_timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise StackFailed(f"the stack exited with {self.process.returncode}:\n{self.output.read_text()}")
-            if _stamp(stack_file) not in (None, previous):
-                return json.loads(stack_file.read_text())
-            time.sleep(0.1)
-        # Nobody holds a stack that never got ready: left running, it would keep its ports and its
-        # DynamoDB Local until someone found its process ids.
-        self.kill()
-        raise StackFailed(f"the stack did not get ready in {self.ready_timeout:.0f} s:\n{self.output.read_text()}")
 
     def recorded(self) -> dict:
         """processes.json: the stack's own process and those it started, each with its start stamp."""

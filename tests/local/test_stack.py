@@ -200,3 +200,58 @@ def test_a_new_demo_project_gets_the_demo_backlog_once(tmp_path):
         assert stack.output.read_text().count("the demo project got its backlog") == 1
     finally:
         stack.kill()
+
+
+def test_a_start_after_an_interrupted_seeding_finishes_it_on_the_same_project(tmp_path):
+    """The stack killed part-way through the backlog (the teammates' keys made, a few tickets too):
+    the next start finishes the same project's seeding, making nothing twice, and revokes the keys
+    the killed start made."""
+    from chalicelib.local import demo_backlog as demo
+    from chalicelib.local.stack_process import StackProcess
+    from tests.local.test_stack_sign_in import link_token, session_of, sign_in
+
+    stack = StackProcess(tmp_path, seed=True)
+    try:
+        stack.spawn()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and stored_tickets(stack) < 3:
+            assert stack.process.poll() is None, stack.output.read_text()
+            time.sleep(0.05)
+        stack.signal_group(signal.SIGKILL)  # a crash: nothing of the stack gets to tidy up
+        stack.wait()
+        assert "seeding the demo project" in stack.output.read_text()
+        assert "the demo project got its backlog" not in stack.output.read_text()
+
+        info = stack.start()
+        tickets = api(info, "GET", "/tickets", params={"limit": 100}).json()["data"]
+        assert len(tickets) == len(demo.BACKLOG) == 20
+        comments = sum(len(api(info, "GET", f"/tickets/{t['id']}/comments").json()["data"]) for t in tickets)
+        assert comments == sum(isinstance(step, demo.Comment) for t in demo.BACKLOG for step in t.then) == 19
+        assert sorted(m["email"] for m in api(info, "GET", "/members").json()["data"]) == [
+            "admin@demo.local", "ana@example.com", "ben@example.com"]
+        assert len(api(info, "GET", "/teams").json()["data"]) == 1
+        assert api(info, "GET", "/sla-policy").json()["version"] == 1
+        assert [key["name"] for key in api(info, "GET", "/api-keys").json()["data"]] == ["bootstrap"]
+        signed_in = sign_in(info, "link", {"token": link_token(info)})
+        assert signed_in.status_code == 200, signed_in.text
+        assert [p["id"] for p in session_of(info, signed_in)["projects"]] == [info["project_id"]]
+        assert stack.stop() == 0
+        assert "finishing the seeding of the demo project" in stack.output.read_text()
+    finally:
+        stack.kill()
+
+
+def stored_tickets(stack) -> int:
+    """Tickets in DynamoDB Local, read past the API (whose key the test does not know yet)."""
+    from chalicelib.local import provision
+
+    dynamodb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{stack.ports['DYNAMODB_PORT']}",
+                            region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local")
+    table = provision.resource_names("local")["TicketsTable"]
+    try:
+        pages = dynamodb.get_paginator("scan").paginate(
+            TableName=table, Select="COUNT", FilterExpression="kind = :ticket",
+            ExpressionAttributeValues={":ticket": {"S": "ticket"}})
+        return sum(page["Count"] for page in pages)
+    except Exception:  # DynamoDB Local or the table not there yet
+        return 0
