@@ -339,6 +339,12 @@ def test_the_page_is_served_with_strict_headers_and_caching(stack):
         assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert asset.headers["Content-Type"].startswith(("text/javascript", "text/css"))
     assert requests.get(f"{base}/ui/assets/main.nothing.js", timeout=5).status_code == 404
+    # Every page of the app is the one page, its <base> climbing back to the app's root.
+    for path, climb in [("/sign-in", "./"), ("/profile", "./"), ("/ui", "./"),
+                        (f"/projects/{stack['project_id']}/members", "../../")]:
+        served = requests.get(base + path, timeout=5)
+        assert served.status_code == 200 and served.headers["Content-Type"].startswith("text/html"), path
+        assert f'<base href="{climb}">' in served.text and "Content-Security-Policy" in served.headers, path
 
 
 def test_inline_scripts_are_refused_by_the_policy(page: Page, stack):
