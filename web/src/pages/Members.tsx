@@ -164,7 +164,8 @@ function MemberRow({ member, state, onRemove }: { member: Member; state: Members
           <span>Active</span>
         )}
       </td>
-      <td class="member-actions">
+      <td>
+        <div class="member-actions">
         {member.state === "invited" ? (
           <>
             <button type="button" disabled={busy} aria-label={`Resend invitation to ${member.email}`} onClick={() => state.resend(member)}>
@@ -179,6 +180,7 @@ function MemberRow({ member, state, onRemove }: { member: Member; state: Members
             Remove
           </button>
         )}
+        </div>
       </td>
     </tr>
   );
