@@ -59,5 +59,4 @@ export interface Member {
   last_sign_in_at: string | null;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const untyped = () => http() as unknown as Client<any>;
