@@ -20,7 +20,7 @@ const sessions = [
 
 test("the profile lists this browser first, then the most recently used, and signs others out one by one", async () => {
   const calls = answer((call) => {
-    if (call.path === "/v1/ce/account") return { body: { account_id: "a1", email: "ana@example.com", name: call.body?.name ?? "Ana", created_at: "2026-11-01T00:00:00Z", last_sign_in_at: null } };
+    if (call.path === "/v1/ce/account") return { body: { id: "a1", email: "ana@example.com", name: call.body?.name ?? "Ana", created_at: "2026-11-01T00:00:00Z", last_sign_in_at: null } };
     if (call.path === "/v1/ce/sessions") return { body: { sessions } };
     if (call.method === "DELETE") return { status: 204 };
     return undefined;

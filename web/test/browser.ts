@@ -41,7 +41,7 @@ export function answer(handler: Handler): Call[] {
 export function sessionAnswer(projectId = "p1") {
   return {
     principal: {
-      kind: "session" as const, key_id: null, session_id: "s1", account_id: "a1", actor: "u1", user_id: "u1",
+      kind: "session" as const, key_id: null, session_id: "s1", account_id: "a1", actor: null, user_id: null,
       name: "Ana Ortiz", email: "ana@example.com",
     },
     projects: [

@@ -2,10 +2,11 @@ import { answer, sessionAnswer, signedIn, signedOut } from "./browser";
 import assert from "node:assert/strict";
 import { beforeEach, test } from "node:test";
 import { ApiError } from "../src/api/client";
+import { getProject } from "../src/api/people";
 import { getTicket } from "../src/api/tickets";
 import { appPath, navigate, route } from "../src/router";
 import { activeProject, reaches, session } from "../src/session";
-import { destination, enter, loadSession, signInMessage, signOut } from "../src/state/session";
+import { destination, enter, loadSession, signInMessage, signOut, toSignIn } from "../src/state/session";
 
 const unauthorized = (code = "unauthorized") => ({ status: 401, body: { error: { code, message: "sign in", details: [] } } });
 
@@ -112,11 +113,20 @@ test("signing out ends the session at the API and leaves for the sign-in page", 
 
 test("a project the account left answers 404, and the session's list of projects is asked again", async () => {
   signedIn();
-  const { getProject } = await import("../src/api/people");
   const calls = answer((call) => (call.path === "/v1/ce/session" ? { body: { ...sessionAnswer(), projects: [sessionAnswer().projects[1]] } } : undefined));
   await assert.rejects(getProject(), (error: ApiError) => error.status === 404);
   for (let turn = 0; turn < 50 && reaches("p1"); turn += 1) await new Promise((resolve) => setImmediate(resolve));
   assert.ok(calls.some((call) => call.path === "/v1/ce/session"));
   assert.equal(reaches("p1"), false);
   assert.notEqual(session.value, null, "still signed in: only that project is gone");
+});
+
+test("a page opened signed out keeps the reason the sign-in page gives", async () => {
+  navigate("projects/p1", { replace: true });
+  answer(() => { throw new TypeError("offline"); });
+  await loadSession();
+  assert.match(signInMessage.value ?? "", /could not be reached/);
+  toSignIn();
+  assert.equal(location.pathname, "/sign-in");
+  assert.match(signInMessage.value ?? "", /could not be reached/);
 });

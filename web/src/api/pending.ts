@@ -8,7 +8,7 @@ export interface SessionPrincipal {
   key_id: string | null;
   session_id: string | null;
   account_id: string | null;
-  actor: string;
+  actor: string | null;
   user_id: string | null;
   name: string | null;
   email: string | null;
@@ -43,7 +43,7 @@ export interface SignedInSession {
   method: string;
 }
 export interface Account {
-  account_id: string;
+  id: string;
   email: string;
   name: string;
   created_at: string;

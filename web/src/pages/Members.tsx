@@ -135,7 +135,7 @@ function AddMember({ state, onSubmit }: { state: MembersState; onSubmit: (event:
 function MemberRow({ member, state, onRemove }: { member: Member; state: MembersState; onRemove: (member: Member) => void }) {
   const busy = state.busy.value.has(member.user_id);
   const who = member.name || member.email;
-  const isMe = session.value?.principal.user_id === member.user_id;
+  const isMe = !!member.account_id && session.value?.principal.account_id === member.account_id;
   return (
     <tr aria-busy={busy ? "true" : "false"}>
       <td>

@@ -19,10 +19,10 @@ export async function loadSession(): Promise<void> {
   }
 }
 
-/** To the sign-in page, to come back here afterwards. */
-export function toSignIn(message: string | null = null): void {
+/** To the sign-in page, to come back here afterwards; without a message, what it says already stays. */
+export function toSignIn(message?: string | null): void {
   session.value = null;
-  signInMessage.value = message;
+  if (message !== undefined) signInMessage.value = message;
   if (route.value.page === "signin") return;
   const here = currentAddress();
   navigate(appPath(here) ? `sign-in?return_to=${encodeURIComponent(here)}` : "sign-in", { replace: true });
