@@ -130,3 +130,16 @@ test("a page opened signed out keeps the reason the sign-in page gives", async (
   assert.equal(location.pathname, "/sign-in");
   assert.match(signInMessage.value ?? "", /could not be reached/);
 });
+
+test("the addresses of signing in, the profile and the members page", () => {
+  const pageAt = (address: string) => {
+    navigate(address, { replace: true });
+    return route.value;
+  };
+  assert.deepEqual(pageAt(""), { page: "home" });
+  assert.deepEqual(pageAt("ui"), { page: "home" }, "the former sign-in address leads home");
+  assert.equal(pageAt("sign-in?email=a%40b.example").page, "signin");
+  assert.deepEqual(pageAt("profile"), { page: "profile" });
+  assert.deepEqual(pageAt("projects/p%201/members"), { page: "members", projectId: "p 1" });
+  assert.deepEqual(pageAt("projects/p1/members/extra"), { page: "missing" });
+});
