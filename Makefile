@@ -35,7 +35,8 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# RESET=1 starts from empty data; PORT, AWS_PORT, DYNAMODB_PORT and STATE_DIR (environment) move it.
+# RESET=1 starts from empty data; SEED=0 leaves a new demo project empty (no demo backlog); PORT,
+# AWS_PORT, DYNAMODB_PORT and STATE_DIR (environment) move it.
 run: $(SETUP) $(UI)
 	$(PY) infra/interpreter.py
 	$(PY) -m chalicelib.local.stack $(if $(RESET),--reset,)

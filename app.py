@@ -1,8 +1,8 @@
 """Ticketry: the Chalice app. Routes and event handlers live in chalicelib; this only wires them."""
 from chalice import Chalice
 
-from chalicelib.api import (attachments, comments, openapi, people, reports, session, sla, tickets, ui, views,
-                            webhooks)
+from chalicelib.api import (attachments, comments, oidc, openapi, people, reports, session, sign_in, sla, tickets, ui,
+                            views, webhooks)
 from chalicelib.events import attachments as attachment_events
 from chalicelib.events import deliveries, schedule, stream
 
@@ -13,6 +13,8 @@ app.register_blueprint(comments.bp)
 app.register_blueprint(attachments.bp)
 app.register_blueprint(people.bp)
 app.register_blueprint(session.bp)
+app.register_blueprint(sign_in.bp)
+app.register_blueprint(oidc.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(views.bp)
 app.register_blueprint(sla.bp)

@@ -21,7 +21,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -33,14 +33,17 @@ from bench import counting, dataset, words
 from bench.meter import Meter, Recording
 from chalicelib import config
 from chalicelib.adapters.dynamodb import models
+from chalicelib.adapters.dynamodb.account_sessions import DynamoAccountSessions
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository
 from chalicelib.adapters.dynamodb.models import PROJECT_SK, ProjectItem, project_pk
+from chalicelib.domain.accounts import EMAIL_CODE, SESSION_COOKIE, Account
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain import text
 from chalicelib.domain.people import Member, Team
 from chalicelib.local import dynamodb_local, provision
 from chalicelib.services.people import PeopleService
 from chalicelib.services.registry import services
+from chalicelib.services.sessions import SessionService
 
 ROOT = Path(__file__).resolve().parents[1]
 # A stage that .chalice/config.json does not declare: the test client then adds no variables of its
@@ -98,9 +101,14 @@ class BenchProject:
     counting: counting.Counting
     partition_sizes: dict[tuple[str, str], int]   # (search index, value) -> tickets, as counted
     rare_word: str                                 # a word in about 0.1 % of the tickets
+    session_cookie: str                            # a signed-in admin's, as the web UI sends it
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json", **extra}
+
+    def signed_in_headers(self, **extra: str) -> dict[str, str]:
+        return {"Cookie": f"{SESSION_COOKIE}={self.session_cookie}", "Sec-Fetch-Site": "same-origin",
+                "Content-Type": "application/json", **extra}
 
 
 def dynamodb_client(endpoint: str, service: str = "dynamodb"):
@@ -130,6 +138,10 @@ def prepare(dynamodb, ticket_count: int) -> BenchProject:
         directory.save_team(project.id, team, new=True)
         teams.append(team.id)
     people = dataset.People(tuple(members), tuple(teams), ("automation:alertmanager",))
+    account = Account(id=new_id(), email="signed-in@bench.example", name="Signed In", created_at=now_iso())
+    directory.add_member(project.id, Member(user_id=new_id(), email=account.email, name=account.name, role="admin",
+                                            created_at=now_iso(), account_id=account.id), account)
+    _, cookie = SessionService(DynamoAccountSessions(), directory).start(account, EMAIL_CODE, None, "bench")
 
     tickets = dataset.generate(project.id, project.key, people, ticket_count)
     started = time.perf_counter()
@@ -146,7 +158,7 @@ def prepare(dynamodb, ticket_count: int) -> BenchProject:
 
     client = Client(app, stage_name=STAGE, project_dir=str(ROOT))
     return BenchProject(client, project.id, issued.token, admin.user_id, people, tickets, written, load_seconds,
-                        counted, sizes, rare_word(tickets))
+                        counted, sizes, rare_word(tickets), cookie.value())
 
 
 def rare_word(tickets: list[dataset.LoadedTicket]) -> str:
@@ -196,6 +208,15 @@ SIZES = {"BatchGetItem": 1}
 
 def _calls_of(*parts: dict[str, int]) -> dict[str, int]:
     return dict(sum((Counter(part) for part in parts), Counter()))
+
+
+def _signed_in(build: Callable[[BenchProject, dict, int], Request]) -> Callable[[BenchProject, dict, int], Request]:
+    """The same request from the web UI: the session cookie instead of the key."""
+    def signed_in(fx: BenchProject, state: dict, n: int) -> Request:
+        request = build(fx, state, n)
+        extra = {name: value for name, value in request.headers.items() if name not in fx.headers()}
+        return replace(request, headers=fx.signed_in_headers(**extra))
+    return signed_in
 
 
 def _search(query: str) -> Callable[[BenchProject, dict, int], Request]:
@@ -327,6 +348,11 @@ SCENARIOS = [
     Scenario("list a ticket's comments", AUTH | {"GetItem": 1, "Query": 2}, False, _comments),
     Scenario("get ticket with details", AUTH | {"Query": 1}, False, _detail),
     Scenario("list page (no filter)", AUTH | {"Query": 1}, False, _search("")),
+    # Signed in with a session cookie: the session, the project and the role in the one BatchGetItem
+    # a key's request reads (and an UpdateItem of the session's last use at most once an hour).
+    Scenario("create ticket, signed in", AUTH | {"UpdateItem": 1, "TransactWriteItems": 1}, True, _signed_in(_create())),
+    Scenario("get ticket with details, signed in", AUTH | {"Query": 1}, False, _signed_in(_detail)),
+    Scenario("list page (no filter), signed in", AUTH | {"Query": 1}, False, _signed_in(_search(""))),
     Scenario("list page 2 (cursor)", AUTH | {"Query": 1}, False, _second_page),
     Scenario("status=new", AUTH | {"Query": 1}, False, _search("status=new")),
     Scenario("status=new,acknowledged", AUTH | {"Query": 2}, False, _search("status=new,acknowledged")),

@@ -6,6 +6,14 @@
         writes what tickets stored by an earlier version lack: the guard that finds a ticket by
         its key (OPS-42) and their place in the current search indexes (the term index
         included); safe to repeat and to run beside live traffic;
+    python -m chalicelib.cli [--stage S] migrate
+        gives every member stored before accounts existed an account (the one their email has
+        across projects, made when there is none) and its membership items; run it once after
+        deploying the version with accounts; safe to repeat (a second run changes nothing) and to
+        run beside live traffic;
+    python -m chalicelib.cli [--stage S] sign-in-link --email E [--expires-in SECONDS]
+        prints a one-time link that signs the account with that address in, in any browser, once,
+        within SECONDS (a day by default, a week at most);
     python -m chalicelib.cli openapi [--out FILE]
         writes the API's OpenAPI document, the one contract the web UI's and the piece's types are
         generated from (`make contract`); needs no settings and no AWS.
@@ -22,8 +30,10 @@ from pathlib import Path
 
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
 from chalicelib.errors import DomainError
+from chalicelib.services.migration import link_members_to_accounts
 from chalicelib.services.people import PeopleService
 from chalicelib.services.search_index import SearchIndexService
+from chalicelib.services.sign_in import operator_link
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     backfill_command = commands.add_parser("backfill", help="bring stored tickets up to the current version: "
                                                             "key guards and search indexes")
     backfill_command.add_argument("--project", help="only this project's tickets (default: every project's)")
+    commands.add_parser("migrate", help="give members stored before accounts their account (idempotent)")
+    link_command = commands.add_parser("sign-in-link", help="print a one-time sign-in link for an account")
+    link_command.add_argument("--email", required=True)
+    link_command.add_argument("--expires-in", type=int, help="seconds the link works (default: a day)")
     openapi_command = commands.add_parser("openapi", help="write the OpenAPI document (stdout by default)")
     openapi_command.add_argument("--out", help="write it to this file instead")
     args = parser.parse_args(argv)
@@ -55,6 +69,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "backfill":
         print(json.dumps(backfill(args.project), indent=2))
         return 0
+    if args.command == "migrate":
+        done = migrate()
+        print(json.dumps(done, indent=2))
+        print("nothing to migrate: every member has an account" if done["members_linked"] == 0 and
+              done["members_left"] == 0 else f"{done['members_linked']} members linked to their accounts",
+              file=sys.stderr)
+        return 0 if done["members_left"] == 0 else 1
+    if args.command == "sign-in-link":
+        try:
+            print(sign_in_link(args.email, args.expires_in))
+        except DomainError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+        return 0
     try:
         project, admin, issued = PeopleService(DirectoryRepository()).create_project(
             args.name, args.key, args.admin_email, args.admin_name)
@@ -70,6 +98,15 @@ def backfill(project_id: str | None = None) -> dict[str, int]:
     tickets = TicketRepository()
     seen, written = tickets.backfill_number_guards(project_id)
     return {"key_guards_written": written, **SearchIndexService(tickets).backfill(project_id)}
+
+
+def migrate() -> dict[str, int]:
+    """Gives members stored before accounts their account; what it did, by count (all 0 when
+    there was nothing left to do). The local stack calls it at start."""
+    return link_members_to_accounts(DirectoryRepository()).as_dict()
+def sign_in_link(email: str, expires_in: int | None = None) -> str:
+    """A one-time link for the account with this address (see services.sign_in.operator_link)."""
+    return operator_link(DirectoryRepository(), email, expires_in)
 
 
 def openapi_text() -> str:

@@ -21,10 +21,31 @@ MAX_ATTACHMENT_BYTES = "MAX_ATTACHMENT_BYTES"
 MAX_ATTACHMENTS_PER_TICKET = "MAX_ATTACHMENTS_PER_TICKET"
 WRONG_KEYS_PER_SOURCE = "WRONG_KEYS_PER_SOURCE"
 WRONG_KEYS_PER_KEY = "WRONG_KEYS_PER_KEY"
+SIGN_IN_SECRET = "SIGN_IN_SECRET"
+INSECURE_COOKIES = "INSECURE_COOKIES"
+SESSION_IDLE_SECONDS = "SESSION_IDLE_SECONDS"
+SESSION_ABSOLUTE_SECONDS = "SESSION_ABSOLUTE_SECONDS"
+SESSION_TOUCH_SECONDS = "SESSION_TOUCH_SECONDS"
+SIGN_IN_CODE_TTL_SECONDS = "SIGN_IN_CODE_TTL_SECONDS"
+SIGN_IN_EMAILS_PER_ADDRESS = "SIGN_IN_EMAILS_PER_ADDRESS"
+SIGN_IN_EMAILS_PER_SOURCE = "SIGN_IN_EMAILS_PER_SOURCE"
+SIGN_IN_EMAILS_OVERALL = "SIGN_IN_EMAILS_OVERALL"
+ALLOW_SELF_SIGN_UP = "ALLOW_SELF_SIGN_UP"
+OIDC_PROVIDERS = "OIDC_PROVIDERS"
 # Deployed functions get the queue's URL (saving a lookup); the local stack knows only its name.
 WEBHOOK_QUEUE_URL = "WEBHOOK_QUEUE_URL"
 
 DEFAULT_REGION = "us-east-1"
+DAY = 24 * 3600
+DEFAULT_SESSION_IDLE_SECONDS = 14 * DAY
+DEFAULT_SESSION_ABSOLUTE_SECONDS = 30 * DAY
+# A session's last use is written at most this often: a request otherwise only reads.
+DEFAULT_SESSION_TOUCH_SECONDS = 3600
+DEFAULT_SIGN_IN_CODE_TTL_SECONDS = 15 * 60
+# Sign-in emails asked per hour: for one address, from one source, and in all.
+DEFAULT_SIGN_IN_EMAILS_PER_ADDRESS = 5
+DEFAULT_SIGN_IN_EMAILS_PER_SOURCE = 30
+DEFAULT_SIGN_IN_EMAILS_OVERALL = 1000
 DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 # The ticket detail Query budgets room for this many attachments (adapters/dynamodb/tickets.py, DETAIL_QUERY_LIMIT);
 # more still works, at the cost of fewer history entries on that first page.
@@ -138,6 +159,57 @@ def tickets_stream_arn() -> str:
     (tests, tools) imports the app without a stream, hence the stand-in."""
     return os.environ.get(TICKETS_STREAM_ARN) or (
         f"arn:aws:dynamodb:{region()}:000000000000:table/{tickets_table()}/stream/unset")
+def sign_in_secret() -> bytes:
+    """The key of the keyed hashes sign-in stores (codes, links, pending cookies, OIDC states)."""
+    value = os.environ.get(SIGN_IN_SECRET)
+    if not value:
+        raise RuntimeError(f"{SIGN_IN_SECRET} is not set")
+    return value.encode()
+
+
+def insecure_cookies() -> bool:
+    """Cookies without `Secure`: only for the local stack, served over plain HTTP."""
+    return os.environ.get(INSECURE_COOKIES, "").lower() in ("1", "true", "yes")
+
+
+def session_idle_seconds() -> int:
+    return _positive_int(SESSION_IDLE_SECONDS, DEFAULT_SESSION_IDLE_SECONDS)
+
+
+def session_absolute_seconds() -> int:
+    return _positive_int(SESSION_ABSOLUTE_SECONDS, DEFAULT_SESSION_ABSOLUTE_SECONDS)
+
+
+def session_touch_seconds() -> int:
+    return _positive_int(SESSION_TOUCH_SECONDS, DEFAULT_SESSION_TOUCH_SECONDS)
+
+
+def sign_in_code_ttl_seconds() -> int:
+    return _positive_int(SIGN_IN_CODE_TTL_SECONDS, DEFAULT_SIGN_IN_CODE_TTL_SECONDS)
+
+
+def sign_in_emails_per_address() -> int:
+    return _positive_int(SIGN_IN_EMAILS_PER_ADDRESS, DEFAULT_SIGN_IN_EMAILS_PER_ADDRESS)
+
+
+def sign_in_emails_per_source() -> int:
+    return _positive_int(SIGN_IN_EMAILS_PER_SOURCE, DEFAULT_SIGN_IN_EMAILS_PER_SOURCE)
+
+
+def sign_in_emails_overall() -> int:
+    return _positive_int(SIGN_IN_EMAILS_OVERALL, DEFAULT_SIGN_IN_EMAILS_OVERALL)
+
+
+def allow_self_sign_up() -> bool:
+    """Whether an address no project invited may make itself an account (off unless set)."""
+    return os.environ.get(ALLOW_SELF_SIGN_UP, "").lower() in ("1", "true", "yes")
+
+
+def oidc_providers_json() -> str:
+    """The deployment's OIDC providers as JSON (domain.oidc reads it); none when unset."""
+    return os.environ.get(OIDC_PROVIDERS) or "[]"
+
+
 def _positive_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if not raw:

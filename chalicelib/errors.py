@@ -46,6 +46,12 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+class SessionExpired(Unauthorized):
+    """The session was real, but has not been used for the idle lifetime or has reached its
+    absolute one: the browser signs in again."""
+    code = "session_expired"
+
+
 class TooManyWrongKeys(DomainError):
     """Too many wrong API keys from this source, or for this key id, this minute
     (domain.attempts); a key that works is never refused this way."""
@@ -57,9 +63,65 @@ class TooManyWrongKeys(DomainError):
         self.retry_after = retry_after
 
 
+class TooManySignInRequests(DomainError):
+    """Too many sign-in emails asked this hour for this address, from this source, or in all
+    (domain.sign_in); the same answer whether an account has the address or not."""
+    status = 429
+    code = "too_many_sign_in_requests"
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"too many sign-in emails asked; try again in {retry_after} seconds")
+        self.retry_after = retry_after
+
+
+class WrongCode(DomainError):
+    """The code is not the one emailed for this browser's sign-in; it may be tried again, up to the
+    limit of wrong codes (domain.accounts.MAX_WRONG_CODES)."""
+    code = "wrong_code"
+
+    def __init__(self, tries_left: int):
+        message = (f"the code is wrong; {tries_left} more {'try' if tries_left == 1 else 'tries'}" if tries_left
+                   else "the code is wrong, and was the last try; ask for a new code")
+        super().__init__(message, [FieldError("code", message)])
+
+
+class CodeExpired(DomainError):
+    """This browser has no sign-in waiting for a code: never asked, used already, expired, or voided
+    by too many wrong codes."""
+    code = "code_expired"
+
+    def __init__(self):
+        super().__init__("the code has expired or was used; ask for a new code")
+
+
+class LinkExpired(DomainError):
+    """The sign-in link was used already, has expired, or was asked for in another browser."""
+    code = "link_expired"
+
+    def __init__(self):
+        super().__init__("the sign-in link has expired, was used, or was asked for in another browser; ask for a new code")
+
+
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
+
+
+class NotASession(Forbidden):
+    """A route about the caller's sessions or account, called with an API key: the key is valid,
+    but has no session nor account (403, as for a role the key lacks)."""
+    code = "not_a_session"
+
+
+class SsoRequired(Forbidden):
+    """The project has its members sign in through its OIDC provider; this session did not."""
+    code = "sso_required"
+
+
+class CrossOriginRequest(Forbidden):
+    """A request that would act with the browser's session cookie, but did not come from the app's
+    own pages (or is no JSON request): what a forged form or script on another site sends."""
+    code = "cross_origin_request"
 
 
 class NotFound(DomainError):

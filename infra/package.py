@@ -41,6 +41,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from chalicelib import config
+from chalicelib.domain.oidc import ProviderSettingsInvalid, parse_providers
 from chalicelib.local import provision
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +55,7 @@ APP_SETTINGS = {
     # CloudFormation reads the generated secret at deploy time; the function never calls Secrets
     # Manager (no cold-start request, no permission).
     config.CURSOR_SIGNING_KEY: {"Fn::Sub": "{{resolve:secretsmanager:${CursorSigningKey}:SecretString}}"},
+    config.SIGN_IN_SECRET: {"Fn::Sub": "{{resolve:secretsmanager:${SignInSecret}:SecretString}}"},
 }
 
 # Lambda's defaults retry a failing batch until its records expire (24 h), holding up the shard.
@@ -324,6 +326,7 @@ def merge_document(stage: str, settings: dict[str, str], generated: dict, placeh
     parameters["PublicOrigin"].update({"Default": origin, "AllowedValues": [origin]})
     by_placeholder = {value: stack_settings()[setting] for setting, value in placeholders.items()}
     resources = merge["Resources"]
+    resources.update(secret_grants(generated, secret_arns(settings)))
     for logical_id in functions(generated):
         function = generated["Resources"][logical_id]
         patch = {"Runtime": LAMBDA_RUNTIME, "Environment": {"Variables": stack_settings()},
@@ -355,6 +358,32 @@ def merge_document(stage: str, settings: dict[str, str], generated: dict, placeh
                                evaluation_periods=1, threshold=1,
                                description="Invocations refused: its reserved concurrency is used up."))
     return merge
+
+
+def secret_arns(settings: dict[str, str]) -> list[str]:
+    """The Secrets Manager secrets the stage's settings name: its OIDC providers' client secrets.
+    Settings that cannot work stop the package, naming what is wrong."""
+    try:
+        providers = parse_providers(settings.get(config.OIDC_PROVIDERS) or "[]")
+    except ProviderSettingsInvalid as error:
+        raise PackageError(f"the stage's {error}") from None
+    return sorted({provider.client_secret_arn for provider in providers if provider.client_secret_arn})
+
+
+def secret_grants(generated: dict, arns: list[str]) -> dict:
+    """The functions' role may read those secrets and no other: the stage's policy file is shared
+    by every deployment of the stage, the secrets are each deployment's own."""
+    if not arns:
+        return {}
+    patches = {}
+    for logical_id, resource in generated["Resources"].items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        policies = copy.deepcopy(resource["Properties"]["Policies"])
+        policies[0]["PolicyDocument"]["Statement"].append(
+            {"Sid": "OidcClientSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": arns})
+        patches[logical_id] = {"Properties": {"Policies": policies}}
+    return patches
 
 
 def public_origin(settings: dict[str, str]) -> str:

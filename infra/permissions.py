@@ -83,8 +83,9 @@ class Needs:
     """Turns recorded calls (made against whichever stage the tests ran: local, bench, ...) into the
     permissions the given stage needs, by way of the template's logical ids."""
 
-    def __init__(self, stage_resolver: Resolver, sender_domain: str):
+    def __init__(self, stage_resolver: Resolver, sender_domain: str, secret_arns: Iterable[str] = ()):
         self.resolver = stage_resolver
+        self.secret_arns = tuple(secret_arns)
         self.name_patterns = name_patterns(stage_resolver.template)
         self.sender_domain = sender_domain
         self.unmapped: list[str] = []
@@ -158,6 +159,12 @@ class Needs:
         if params.get("ConfigurationSetName"):
             configuration_set = self.resolver.name(self._logical_id(params["ConfigurationSetName"], CONFIGURATION_SET))
             yield f"ses:{operation}", f"arn:aws:ses:{region}:{account}:configuration-set/{configuration_set}"
+
+    def _secretsmanager(self, operation: str, params: dict):
+        # The code reads only the secrets the stage's settings name (OIDC client secrets), whichever
+        # secret the tests' own stage named.
+        for arn in self.secret_arns:
+            yield f"secretsmanager:{operation}", arn
 
     # ---- names -------------------------------------------------------------------------------------
 

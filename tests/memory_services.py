@@ -6,6 +6,7 @@ import time
 import pytest
 
 from chalicelib.adapters.attachment_store import AttachmentStore
+from chalicelib.adapters.memory.outbox import MemoryOutbox
 from chalicelib.domain.people import Principal
 from chalicelib.schemas import comments as comment_schemas
 from chalicelib.schemas import tickets as schemas
@@ -72,9 +73,15 @@ def _json(answer) -> dict:
 
 
 @pytest.fixture
-def memory_services() -> registry.Services:
+def outbox() -> MemoryOutbox:
+    """The email the services send (invitations), kept for the test to read."""
+    return MemoryOutbox()
+
+
+@pytest.fixture
+def memory_services(outbox) -> registry.Services:
     return registry.build(registry.memory_storage(), AttachmentStore(bucket="no-bucket-in-service-tests"),
-                          notifications=_no_email)
+                          notifications=_no_email, mail=lambda: outbox)
 
 
 @pytest.fixture

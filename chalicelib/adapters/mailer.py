@@ -2,6 +2,7 @@
 one is set (the local stack's way of showing what would have gone out)."""
 import logging
 from datetime import datetime, timezone
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -55,7 +56,7 @@ class SesMailer:
         """Sends one message and returns SES's message id. `reference` names the outbox copy."""
         try:
             raw = mime(email, self.sender)
-        except ValueError as error:  # an address no header can carry; the directory lets some in
+        except (ValueError, HeaderParseError) as error:  # an address no header can carry; the directory lets some in
             raise MailRejected(f"no message can be written to {email.to!r}: {error}") from error
         # Recipients named here, never read from the message's headers: whatever a header says,
         # the message goes only to its one recipient.

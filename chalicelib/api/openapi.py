@@ -6,6 +6,7 @@ from chalice import Blueprint
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.routing import ROUTES, TICKET_PARAM, endpoint
+from chalicelib.domain.accounts import SESSION_COOKIE
 from chalicelib.schemas.common import ErrorBody
 from chalicelib.schemas.webhook_payloads import PAYLOADS
 
@@ -13,10 +14,15 @@ bp = Blueprint(__name__)
 REF = "#/components/schemas/{model}"
 ERRORS = {
     "400": "Invalid input; `details` names each bad field",
-    "401": "Missing or invalid API key",
-    "403": "The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the "
-           "view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by "
-           "another member or key, and only they or an admin may manage it",
+    "401": "Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for "
+           "its idle lifetime or reached its absolute one (sign in again)",
+    "403": "The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on "
+           "views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was "
+           "subscribed by another member or key, and only they or an admin may manage it; "
+           "`cross_origin_request`: a request with the session cookie, other than GET, that did not come from "
+           "the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign "
+           "in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API "
+           "key has no session nor account",
     "404": "No such project or resource for this key",
     "409": "Conflicts with the current state, or names a member or team the project does not have",
     "412": "If-Match does not match the current version",
@@ -27,7 +33,7 @@ ERRORS = {
 RETRYABLE = {
     "429": "Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key "
            "this minute (`too_many_wrong_keys`); nothing was changed",
-    "503": "The storage failed or timed out; nothing was changed",
+    "503": "The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed",
 }
 
 TICKET_PARAM_DESCRIPTION = "The ticket's id, or its key (OPS-42, in any case)"
@@ -40,6 +46,17 @@ UNSUPPORTED_MEDIA_TYPE = {
     "content": {"application/json": {"schema": {
         "type": "object", "required": ["Code", "Message"],
         "properties": {"Code": {"const": "UnsupportedMediaType"}, "Message": {"type": "string"}}}}},
+}
+
+
+# The sign-in routes a browser is sent through: their answer is where to go next, never a body.
+REDIRECT = {
+    "description": "Where the browser goes next (`Location`); failures go to the sign-in page with "
+                   "`?error=<code>`",
+    "headers": {
+        "Location": {"description": "The next page", "schema": {"type": "string"}},
+        "Set-Cookie": {"description": "The cookies given or cleared on the way", "schema": {"type": "string"}},
+    },
 }
 
 
@@ -67,7 +84,13 @@ def document() -> dict:
         "webhooks": {event_type: _webhook(event_type, payload, refs) for event_type, payload in PAYLOADS.items()},
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "apiKey": {"type": "http", "scheme": "bearer"},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+                                  "description": "A browser's session, set when it signs in (HttpOnly). Any "
+                                                 "method but GET, HEAD and OPTIONS also needs `Sec-Fetch-Site: "
+                                                 "same-origin` (or the app's own `Origin`) and a JSON body"},
+            },
         },
     }
 
@@ -79,29 +102,48 @@ def _operation(route, refs, schemas) -> dict:
     for where, model in (("query", route.query), ("header", route.headers)):
         if model is not None:
             parameters += _parameters(where, model)
+    parameters += [{"name": name, "in": "cookie", "required": False, "description": description,
+                    "schema": {"type": "string"}} for name, description in (route.cookies or {}).items()]
     operation = {"operationId": route.name, "summary": route.summary, "tags": [route.tag], "parameters": parameters}
-    if route.role is not None:
-        operation["security"] = [{"apiKey": []}]
+    if route.session_only:
+        operation["security"] = [{"sessionCookie": []}]
+        operation["description"] = "Needs a signed-in session (the session cookie); an API key is answered 403."
+    elif route.role is not None:
+        operation["security"] = [{"apiKey": []}, {"sessionCookie": []}]
         operation["description"] = f"Needs the {route.role} role."
+    elif route.same_origin:
+        operation["description"] = ("Only from the app's own pages: `Sec-Fetch-Site: same-origin` (or the app's own "
+                                    "`Origin`) and a JSON body, else 403 `cross_origin_request`.")
     if route.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": refs[(route.body, "validation")]}}}
     responses = {}
     if route.status == 204:
         responses["204"] = {"description": "Done"}
+    elif route.status == 302:
+        responses["302"] = REDIRECT
     else:
         schema = refs[(route.response, "serialization")] if route.response else {"type": "object"}
         responses[str(route.status)] = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+        if route.response_headers:
+            responses[str(route.status)]["headers"] = {name: {"description": description, "schema": {"type": "string"}}
+                                                       for name, description in route.response_headers.items()}
         if route.name == "create_ticket":
             responses["200"] = {"description": "An open ticket with the same dedup_key absorbed this one",
                                 "content": {"application/json": {"schema": schema}}}
     error = {"content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}}
+    retry_after = {"headers": {"Retry-After": {"description": "Seconds to wait before trying again",
+                                               "schema": {"type": "integer", "minimum": 0}}}}
+    if route.errors is not None:
+        for status, description in route.errors.items():
+            responses[status] = {"description": description, **error, **(retry_after if status in RETRYABLE else {})}
+        operation["responses"] = responses
+        return operation
     for status, description in ERRORS.items():
         responses[status] = {"description": description, **error}
     responses["415"] = UNSUPPORTED_MEDIA_TYPE
     for status, description in RETRYABLE.items():
-        responses[status] = {"description": description, **error, "headers": {"Retry-After": {
-            "description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}}}
+        responses[status] = {"description": description, **error, **retry_after}
     operation["responses"] = responses
     return operation
 

@@ -8,9 +8,12 @@ bp = Blueprint(__name__)
 PROJECT = "/v1/ce/projects/{project_id}"
 
 
-def _member(m):
+def _member(found):
+    m, account = found.member, found.account
     return {"user_id": m.user_id, "email": m.email, "name": m.name, "role": m.role,
-            "notifications": m.notifications.as_dict()}
+            "notifications": m.notifications.as_dict(), "account_id": m.account_id,
+            "state": "invited" if found.invited else "active",
+            "last_sign_in_at": account.last_sign_in_at if account else None}
 
 
 def _team(t):
@@ -24,7 +27,8 @@ def _key(k):
 
 def _project(p):
     return {"id": p.id, "name": p.name, "key": p.key, "created_at": p.created_at,
-            "default_assignee": p.default_assignee, "limits": services().attachments.limits()}
+            "default_assignee": p.default_assignee, "limits": services().attachments.limits(),
+            "require_sso": p.require_sso}
 
 
 @endpoint(bp, "GET", PROJECT, summary="The project this key belongs to", response=s.ProjectOut, tag="projects")
@@ -32,7 +36,7 @@ def get_project(call: Call, project_id: str):
     return _project(call.principal.project)
 
 
-@endpoint(bp, "PATCH", PROJECT, summary="Rename the project or set who new tickets go to by default", role="admin",
+@endpoint(bp, "PATCH", PROJECT, summary="Rename the project, set who new tickets go to by default, or require single sign-on", role="admin",
           body=s.ProjectPatch, response=s.ProjectOut, tag="projects")
 def update_project(call: Call, project_id: str):
     return _project(services().people.update_project(call.principal, call.body))
@@ -41,13 +45,28 @@ def update_project(call: Call, project_id: str):
 @endpoint(bp, "GET", PROJECT + "/members", summary="List members", role="admin", response=s.MemberList,
           tag="people")
 def list_members(call: Call, project_id: str):
-    return {"data": [_member(m) for m in services().people.members(call.principal)]}
+    return {"data": [_member(m) for m in services().people.member_list(call.principal)]}
 
 
 @endpoint(bp, "POST", PROJECT + "/members", summary="Add a member", status=201, role="admin",
           body=s.MemberCreate, response=s.MemberOut, tag="people")
 def add_member(call: Call, project_id: str):
     return _member(services().people.add_member(call.principal, call.body))
+
+
+@endpoint(bp, "POST", PROJECT + "/members/{user_id}/invitation",
+          summary="Send a member's invitation again (only while their account has never signed in)", status=202,
+          role="admin", response=s.MemberOut, tag="people")
+def resend_invitation(call: Call, project_id: str, user_id: str):
+    return _member(services().people.resend_invitation(call.principal, user_id))
+
+
+@endpoint(bp, "DELETE", PROJECT + "/members/{user_id}/invitation",
+          summary="Withdraw an invitation: remove a member whose account has never signed in", status=204,
+          role="admin", tag="people")
+def withdraw_invitation(call: Call, project_id: str, user_id: str):
+    services().people.withdraw_invitation(call.principal, user_id)
+    return Reply(None)
 
 
 @endpoint(bp, "PATCH", PROJECT + "/members/{user_id}", summary="Change a member's name, role or email notifications",

@@ -20,32 +20,37 @@ IPV6_SOURCE_PREFIX = 64
 
 @dataclass(frozen=True)
 class Window:
-    start: int      # epoch seconds, a multiple of WINDOW_SECONDS
+    start: int      # epoch seconds, a multiple of `length`
+    length: int = WINDOW_SECONDS
 
     @property
     def end(self) -> int:
-        return self.start + WINDOW_SECONDS
+        return self.start + self.length
 
     def seconds_left(self, now: float) -> int:
         """Whole seconds until the window ends, at least 1: what Retry-After says."""
         return max(1, math.ceil(self.end - now))
 
 
-def window_at(now: float) -> Window:
-    return Window(int(now // WINDOW_SECONDS) * WINDOW_SECONDS)
+def window_at(now: float, length: int = WINDOW_SECONDS) -> Window:
+    return Window(int(now // length) * length, length)
 
 
 def source_subject(address: str | None) -> str:
-    """What the per-source count is kept under: an IPv4 address, or the /64 of an IPv6 one."""
+    return f"source:{source_of(address)}"
+
+
+def source_of(address: str | None) -> str:
+    """One source: an IPv4 address, or the /64 of an IPv6 one."""
     try:
         ip = ipaddress.ip_address((address or "").strip())
     except ValueError:
-        return "source:unknown"
+        return "unknown"
     if ip.version == 6:
         if ip.ipv4_mapped is not None:
-            return f"source:{ip.ipv4_mapped}"
-        return f"source:{ipaddress.ip_network(f'{ip}/{IPV6_SOURCE_PREFIX}', strict=False)}"
-    return f"source:{ip}"
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_SOURCE_PREFIX}", strict=False))
+    return str(ip)
 
 
 def key_subject(project_id: str, key_id: str) -> str:

@@ -20,6 +20,7 @@ class Project:
     workflow: dict[str, list[str]] | None = None
     default_assignee: str | None = None  # who a ticket created without an assignee goes to
     sla_policy_version: int | None = None  # the SLA policy new tickets start under
+    require_sso: bool = False  # members sign in through an OIDC provider (admins may still use email)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Member:
     role: str
     created_at: str
     notifications: NotificationSettings = NotificationSettings()
+    account_id: str | None = None  # None only for a member stored before accounts existed
 
 
 @dataclass(frozen=True)
@@ -87,17 +89,22 @@ class ApiKey:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the actor recorded in history, the role the key grants, and the member the
-    key belongs to (None for an automation key)."""
+    """Who is calling: the actor recorded in history, the role the key or membership grants, and
+    the member the credentials belong to (None for an automation key). Signed in by an API key,
+    `key_id` names it; signed in by a session, `account_id` and `session_id` name that."""
     project: Project
     actor: str
     role: str
-    key_id: str
+    key_id: str | None
     user_id: str | None = None
+    account_id: str | None = None
+    session_id: str | None = None
+    sign_in_method: str | None = None
 
     def require(self, role: str) -> None:
         if _RANK[self.role] < _RANK[role]:
-            raise Forbidden(f"this needs the {role} role; the key has {self.role}")
+            holder = "the key" if self.key_id is not None else "your membership"
+            raise Forbidden(f"this needs the {role} role; {holder} has {self.role}")
 
     def own_user_id(self) -> str:
         # 403, not 404: the key is valid, but an automation has no member record of its own to
@@ -110,6 +117,15 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class AccountPrincipal:
+    """A signed-in account on a route that names no project (its session, its sessions, its name):
+    there is no project, so no role and no member, only the account and the session."""
+    account_id: str
+    session_id: str
+    sign_in_method: str
 
 
 def check_project_key(key: str) -> None:

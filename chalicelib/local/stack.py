@@ -1,7 +1,8 @@
 """The whole product on this machine (`make run`), on 127.0.0.1 only: the API on $PORT (8000), moto for
 S3/SQS/SES/EventBridge on $AWS_PORT (4566, the customary local AWS port), DynamoDB Local on
 $DYNAMODB_PORT (4567, next to it; forwarded into the network namespace it runs in). State lives in --state-dir / $STATE_DIR (.local); --reset empties
-it first."""
+it first. A new demo project gets a demo team's backlog (chalicelib/local/demo_backlog.py) unless
+--no-seed or $SEED=0."""
 import argparse
 import contextlib
 import importlib
@@ -19,6 +20,8 @@ import boto3
 
 from chalicelib.local import aws_server, dynamodb_local, provision
 from chalicelib.local.files import read_json, write_json
+from chalicelib.local.outbox import CodeWatcher
+from chalicelib.local.seed import SeedFailed, seed_backlog
 from chalicelib.local.supervisor import StackRunning, StopRequested, StopRequests, Supervisor
 
 log = logging.getLogger("chalicelib.local.stack")
@@ -91,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chalicelib.local.stack", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reset", action="store_true", help="delete all local data first")
+    parser.add_argument("--seed", action=argparse.BooleanOptionalAction, default=seed_default(),
+                        help="give a new demo project teammates, a team, an SLA policy and a backlog of "
+                             "tickets (default: yes, unless SEED=0)")
     parser.add_argument("--state-dir", type=Path, default=Path(os.environ.get("STATE_DIR") or ROOT / ".local"),
                         help="where data, logs and stack.json live (default: .local)")
     args = parser.parse_args(argv)
@@ -125,9 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     running = contextlib.ExitStack()
     code = 1
     try:
-        run(running, state, ports, supervisor, requests.check)
+        run(running, state, ports, supervisor, requests.check, seed=args.seed)
         code = watch(supervisor, requests)
-    except (dynamodb_local.SetupError, aws_server.PortInUse) as error:
+    except (dynamodb_local.SetupError, aws_server.PortInUse, SeedFailed) as error:
         log.error("%s", error)
     except StopRequested:
         code = 0
@@ -181,8 +187,15 @@ def stop(running: contextlib.ExitStack, supervisor: Supervisor, requests: StopRe
     return not failed
 
 
+def seed_default() -> bool:
+    value = os.environ.get("SEED", "1")
+    if value not in ("0", "1"):
+        raise SystemExit(f"SEED must be 0 (an empty demo project) or 1 (the demo backlog), not {value!r}")
+    return value == "1"
+
+
 def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor: Supervisor,
-        check: Callable[[], None]) -> None:
+        check: Callable[[], None], seed: bool = True) -> None:
     """Starts everything; `running` stops it all again, in reverse order. `check` raises if a stop was
     asked for meanwhile. DynamoDB Local must start in this, the main thread: it ends with the thread
     that starts it."""
@@ -238,9 +251,19 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
     running.callback(pump.stop)
     for thread in pump.threads:
         supervisor.started_thread(f"the event pump of {thread.name.removeprefix('pump-')}", thread)
+    codes = CodeWatcher(state.outbox)
+    codes.start()
+    running.callback(codes.stop)
+    supervisor.started_thread("the outbox watcher", codes.thread)
     check()
 
     api_url = f"http://{HOST}:{ports.api}"
+    if demo["new"] and seed:
+        # Only a project made by this start: one kept from an earlier run has its data (or was asked
+        # to stay empty). Seeding stopped half-way leaves no stack.json, so the next start begins anew.
+        log.info("seeding the demo project")
+        made = seed_backlog(api_url, demo["project_id"], demo["api_key"], check)
+        log.info("the demo project got its backlog: %s", " ".join(f"{what}={count}" for what, count in made.items()))
     # The key travels in the fragment, which browsers never send: the page stores it and drops it.
     ui_url = f"{api_url}/ui#key={demo['api_key']}"
     write_json(state.stack, {"api_url": api_url, "ui_url": ui_url, "project_id": demo["project_id"],
@@ -303,7 +326,10 @@ def app_environment(state: StateDir, ports: Ports, assigned: dict[str, str]) -> 
     environment = dict(chalice_config().environment_variables)
     environment.update(provision.environment(STAGE))
     environment.update(assigned)
-    environment["CURSOR_SIGNING_KEY"] = cursor_signing_key(state)
+    environment["CURSOR_SIGNING_KEY"] = kept_secret(state, "cursor_signing_key")
+    environment["SIGN_IN_SECRET"] = kept_secret(state, "sign_in_secret")
+    # Served over plain HTTP on 127.0.0.1: a Secure cookie would never come back.
+    environment["INSECURE_COOKIES"] = "1"
     environment["PUBLIC_URL"] = f"http://{HOST}:{ports.api}"
     # Flows and receivers on this machine are the point of the local stack.
     environment["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"
@@ -311,13 +337,14 @@ def app_environment(state: StateDir, ports: Ports, assigned: dict[str, str]) -> 
     return environment
 
 
-def cursor_signing_key(state: StateDir) -> str:
-    """Made once and kept, so cursors handed out before a restart still work after it."""
+def kept_secret(state: StateDir, name: str) -> str:
+    """Made once and kept, so what was signed with it before a restart (cursors, sign-in links and
+    codes) still works after it."""
     saved = read_json(state.secrets, {})
-    if not saved.get("cursor_signing_key"):
-        saved["cursor_signing_key"] = secrets.token_urlsafe(32)
+    if not saved.get(name):
+        saved[name] = secrets.token_urlsafe(32)
         write_json(state.secrets, saved)  # created 0600, like every file write_json makes
-    return saved["cursor_signing_key"]
+    return saved[name]
 
 
 def chalice_config():
@@ -349,18 +376,18 @@ def upgrade_search_indexes(state: StateDir) -> int:
     return INDEX_VERSION
 
 
-def demo_project(state: StateDir) -> dict[str, str]:
-    """The project stack.json names, or a new one when there is none (first run, reset, lost data)."""
+def demo_project(state: StateDir) -> dict:
+    """The project stack.json names, or a new one (`new`) when there is none (first run, reset, lost data)."""
     from chalicelib.adapters.dynamodb.tables import DirectoryRepository
     from chalicelib.services.people import PeopleService
 
     directory = DirectoryRepository()
     saved = read_json(state.stack, {})
     if saved.get("project_id") and saved.get("api_key") and directory.project(saved["project_id"]) is not None:
-        return {"project_id": saved["project_id"], "api_key": saved["api_key"]}
+        return {"project_id": saved["project_id"], "api_key": saved["api_key"], "new": False}
     project, _, issued = PeopleService(directory).create_project(*DEMO_PROJECT)
     log.info("created the demo project %s", project.id)
-    return {"project_id": project.id, "api_key": issued.token}
+    return {"project_id": project.id, "api_key": issued.token, "new": True}
 
 
 if __name__ == "__main__":

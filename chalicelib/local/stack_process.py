@@ -23,11 +23,13 @@ class StackFailed(RuntimeError):
 
 class StackProcess:
     """The stack runs in a process group of its own, as in a terminal of its own: signals sent to the
-    group are what Ctrl-C there would send."""
+    group are what Ctrl-C there would send. Its demo project starts empty (SEED=0) unless `seed`: what
+    a test asserts about the project's tickets is then its own doing."""
 
-    def __init__(self, state_dir: Path, ready_timeout: float = 60.0):
+    def __init__(self, state_dir: Path, ready_timeout: float = 60.0, seed: bool = False):
         self.state_dir = state_dir
         self.ready_timeout = ready_timeout
+        self.seed = seed
         self.ports = {"PORT": steady_port(), "AWS_PORT": steady_port(), "DYNAMODB_PORT": steady_port()}
         self.process: subprocess.Popen | None = None
         self.output = state_dir / "stack-output.log"
@@ -39,7 +41,7 @@ class StackProcess:
         previous = _stamp(stack_file)
         # A whole environment of its own: the caller's AWS settings must not leak in.
         env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(self.state_dir)),
-               "STATE_DIR": str(self.state_dir), "PYTHONUNBUFFERED": "1",
+               "STATE_DIR": str(self.state_dir), "PYTHONUNBUFFERED": "1", "SEED": "1" if self.seed else "0",
                **{name: str(port) for name, port in self.ports.items()}}
         if make:
             # This interpreter, and no install step: SETUP names what `run` depends on.

@@ -28,6 +28,8 @@ class ProjectOut(BaseModel):
     default_assignee: str | None = Field(description="Who a ticket created without an assignee goes to: a "
                                                      "user_id or team:<team_id>; null leaves it unassigned")
     limits: Limits
+    require_sso: bool = Field(description="Members (not admins) reach the project only when signed in through "
+                                          "an OIDC provider; API keys are unaffected")
 
 
 class ProjectPatch(Strict):
@@ -35,11 +37,16 @@ class ProjectPatch(Strict):
     default_assignee: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
         default=None, description="A user_id or team:<team_id>; null: tickets created without an assignee "
                                   "stay unassigned")
+    require_sso: bool | None = omittable(description="true: members signed in any other way than single sign-on "
+                                                     "(OIDC) get 403 sso_required on this project; admins may "
+                                                     "still sign in by email")
 
 
 class MemberCreate(Strict):
+    """Adds the account with this email (case does not matter), made and invited when there is none."""
     email: Email
-    name: Name
+    name: Name | None = omittable(description="The member's name in this project; by default the account's "
+                                              "name (for a new account, the address's part before the @)")
     role: Role
 
 
@@ -79,6 +86,10 @@ class MemberOut(BaseModel):
     name: str
     role: Role
     notifications: Notifications
+    account_id: str | None = Field(description="The account this member is a membership of; null only for a "
+                                               "member stored before accounts, until the migration runs")
+    state: Literal["invited", "active"] = Field(description="invited until the account first signs in")
+    last_sign_in_at: str | None = Field(description="When the account last signed in; null while invited")
 
 
 class MemberList(BaseModel):

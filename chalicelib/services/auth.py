@@ -1,13 +1,15 @@
-"""Turns an Authorization header into a Principal for the project in the path, and counts the
-wrong keys (domain.attempts): past the limits they are answered 429 instead of 401."""
+"""Turns a request's credentials into its caller: an Authorization header into a Principal for the
+project in the path, counting the wrong keys (domain.attempts: past the limits they are answered
+429 instead of 401); without one, the session cookie (services.sessions)."""
 import time
 from typing import Callable
 
 from chalicelib import config
 from chalicelib.domain import attempts, secrets
-from chalicelib.domain.people import Principal
+from chalicelib.domain.people import AccountPrincipal, Principal
 from chalicelib.errors import NotFound, TooManyWrongKeys, Unauthorized
 from chalicelib.services.ports import KeyDirectory
+from chalicelib.services.sessions import SessionService
 
 # Subjects this process saw over their limit, per window: their next wrong keys are refused
 # without another write (the counts only matter up to the limit). Bounded, as a flood from many
@@ -16,10 +18,20 @@ MAX_REMEMBERED_BLOCKS = 10_000
 
 
 class Authenticator:
-    def __init__(self, directory: KeyDirectory, clock: Callable[[], float] = time.time):
+    def __init__(self, directory: KeyDirectory, sessions: SessionService, clock: Callable[[], float] = time.time):
         self.directory = directory
+        self.sessions = sessions
         self.clock = clock
         self._blocked: tuple[attempts.Window, set[str]] = (attempts.window_at(0), set())
+
+    def caller(self, authorization: str | None, session_cookie: str | None, project_id: str | None,
+               source: str | None) -> Principal | AccountPrincipal:
+        """An Authorization header, whenever one is sent, is the only credential read (the key
+        path, unchanged); otherwise the session cookie. A session on a route without a project
+        is the account alone."""
+        if authorization is not None or session_cookie is None:
+            return self.authenticate(authorization, project_id, source)
+        return self.sessions.authenticate(session_cookie, project_id, source)
 
     def authenticate(self, authorization: str | None, project_id: str | None, source: str | None) -> Principal:
         """The success path reads the key and the project (one BatchGetItem) and nothing else;
@@ -74,6 +86,8 @@ class Authenticator:
 
 
 def _bearer(authorization: str | None) -> str:
+    if authorization is None:
+        raise Unauthorized("sign in, or send an API key as 'Authorization: Bearer <key>'")
     if not authorization:
         raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
     scheme, _, token = authorization.partition(" ")

@@ -1,13 +1,24 @@
-"""Projects, members, teams and API keys: the admin use cases and the bootstrap."""
+"""Projects, members (each an account's membership), invitations, teams and API keys: the admin
+use cases and the bootstrap."""
+import logging
 from dataclasses import dataclass, replace
+from typing import Callable
 
-from chalicelib.domain import secrets
+from chalicelib import config
+from chalicelib.adapters import mailer
+from chalicelib.adapters.mailer import MailRejected
+from chalicelib.domain import invitations, secrets
+from chalicelib.domain.accounts import Account
 from chalicelib.domain.clock import new_id, now_iso
+from chalicelib.domain.notifications import Email
 from chalicelib.domain.people import ApiKey, Member, Principal, Project, Team, check_project_key, normalise_email
 from chalicelib.domain.tickets import TEAM_PREFIX
-from chalicelib.errors import Conflict, FieldError, NotFound, UnknownReference, ValidationFailed
+from chalicelib.errors import Conflict, FieldError, NotFound, Unavailable, UnknownReference, ValidationFailed
 from chalicelib.schemas import people as schemas
+from chalicelib.services.mail import Mail
 from chalicelib.services.ports import PeopleDirectory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -23,9 +34,26 @@ class Session:
     email: str | None
 
 
+@dataclass(frozen=True)
+class AccountMember:
+    """A member with the account it is a membership of (None only before the migration)."""
+    member: Member
+    account: Account | None
+
+    @property
+    def invited(self) -> bool:
+        return self.account is None or self.account.invited
+
+
 class PeopleService:
-    def __init__(self, directory: PeopleDirectory):
+    """`mail` makes the sender of invitations when one is first needed (SES unless given);
+    `public_url` is the app's address in their links (the stage's unless given)."""
+
+    def __init__(self, directory: PeopleDirectory, mail: Callable[[], Mail] | None = None,
+                 public_url: str | None = None):
         self.directory = directory
+        self._mail = mail or mailer.from_settings
+        self._public_url = public_url
 
     # ---- bootstrap ---------------------------------------------------------------------------
 
@@ -36,10 +64,16 @@ class PeopleService:
         now = now_iso()
         project = Project(id=new_id(), name=name.strip(), key=key, created_at=now)
         email = normalise_email(admin_email)
-        admin = Member(user_id=new_id(), email=email, name=admin_name or email.split("@")[0], role="admin",
-                       created_at=now)
-        issued = self._new_key(project.id, name="bootstrap", role="admin", user_id=admin.user_id, automation=False)
-        self.directory.create_project(project, admin, issued.key)
+        user_id = new_id()
+        issued = self._new_key(project.id, name="bootstrap", role="admin", user_id=user_id, automation=False)
+
+        def write(account: Account, new_account: Account | None) -> Member:
+            admin = Member(user_id=user_id, email=email, name=admin_name or account.name, role="admin",
+                           created_at=now, account_id=account.id)
+            self.directory.create_project(project, admin, issued.key, new_account)
+            return admin
+
+        admin, _ = self._with_account(email, admin_name, write)
         return project, admin, issued
 
     def update_project(self, principal: Principal, body: schemas.ProjectPatch) -> Project:
@@ -64,24 +98,132 @@ class PeopleService:
     def members(self, principal: Principal) -> list[Member]:
         return self.directory.members(principal.project.id)
 
-    def add_member(self, principal: Principal, body: schemas.MemberCreate) -> Member:
-        member = Member(user_id=new_id(), email=normalise_email(body.email), name=body.name, role=body.role,
-                        created_at=now_iso())
+    def member_list(self, principal: Principal) -> list[AccountMember]:
+        """The members with their accounts: one Query, then one BatchGetItem per 100 accounts."""
+        members = self.directory.members(principal.project.id)
+        accounts = self.directory.accounts(m.account_id for m in members if m.account_id)
+        return [AccountMember(m, accounts.get(m.account_id) if m.account_id else None) for m in members]
+
+    def add_member(self, principal: Principal, body: schemas.MemberCreate) -> AccountMember:
+        """Adds the account with this email, made (invited) when there is none, and tells them by
+        email: an invitation to an account that never signed in, word that they were added to one
+        that has. The membership stands whether or not the email could be sent."""
+        project_id, email, now = principal.project.id, normalise_email(body.email), now_iso()
+
+        def write(account: Account, new_account: Account | None) -> Member:
+            member = Member(user_id=new_id(), email=email, name=body.name or account.name, role=body.role,
+                            created_at=now, account_id=account.id)
+            self.directory.add_member(project_id, member, new_account)
+            return member
+
         try:
-            self.directory.add_member(principal.project.id, member)
+            member, account = self._with_account(email, body.name, write)
         except Conflict:
-            raise Conflict(f"a member with email {member.email} already exists",
+            raise Conflict(f"a member with email {email} already exists",
                            [FieldError("email", "already a member")]) from None
-        return member
+        added = AccountMember(member, account)
+        self._tell(principal, added)
+        return added
 
-    def update_member(self, principal: Principal, user_id: str, body: schemas.MemberPatch) -> Member:
-        return self._change_member(principal, user_id, body.model_dump(exclude_unset=True))
+    def resend_invitation(self, principal: Principal, user_id: str) -> AccountMember:
+        """Sends the invitation again; only while the account has never signed in. An address the
+        mail service refuses for good is a 409 naming `email`; any other failure may be retried."""
+        invited = self._invited(principal, user_id)
+        try:
+            self._send(self._invitation(principal, invited), f"invitation-{user_id}")
+        except MailRejected as rejected:
+            log.warning("the invitation to member %s was refused: %s", user_id, rejected)
+            raise Conflict(f"the mail service refuses to send the invitation to {invited.member.email}",
+                           [FieldError("email", "refused by the mail service")]) from None
+        except Exception:
+            log.warning("resending the invitation to %s failed", invited.member.user_id, exc_info=True)
+            raise Unavailable("the invitation could not be sent; try again") from None
+        return invited
 
-    def own_member(self, principal: Principal) -> Member:
-        return self._member(principal, principal.own_user_id())
+    def withdraw_invitation(self, principal: Principal, user_id: str) -> None:
+        """Removes a member whose account has never signed in; refused once it has (the removal is
+        conditional on that, so a sign-in meanwhile is not overtaken)."""
+        invited = self._invited(principal, user_id)
+        try:
+            self._remove(principal, invited.member, require_invited=True)
+        except Conflict:
+            current = self._with_its_account(self._member(principal, user_id))
+            if not current.invited:
+                raise self._signed_in() from None
+            raise Conflict("the member changed meanwhile; try again") from None
 
-    def update_own_member(self, principal: Principal, body: schemas.OwnMemberPatch) -> Member:
-        return self._change_member(principal, principal.own_user_id(), body.model_dump(exclude_unset=True))
+    def update_member(self, principal: Principal, user_id: str, body: schemas.MemberPatch) -> AccountMember:
+        return self._with_its_account(self._change_member(principal, user_id, body.model_dump(exclude_unset=True)))
+
+    def own_member(self, principal: Principal) -> AccountMember:
+        return self._with_its_account(self._member(principal, principal.own_user_id()))
+
+    def update_own_member(self, principal: Principal, body: schemas.OwnMemberPatch) -> AccountMember:
+        return self._with_its_account(self._change_member(principal, principal.own_user_id(),
+                                                          body.model_dump(exclude_unset=True)))
+
+    def _with_its_account(self, member: Member) -> AccountMember:
+        return AccountMember(member, self.directory.account(member.account_id) if member.account_id else None)
+
+    def _with_account(self, email: str, name: str | None,
+                      write: Callable[[Account, Account | None], Member]) -> tuple[Member, Account]:
+        """Calls `write` with the email's account, or with a new one (named `name`, else the
+        address's local part) for it to write with the member."""
+        account = self.directory.account_by_email(email)
+        if account is not None:
+            return write(account, None), account
+        made = Account(id=new_id(), email=email, name=name or email.split("@")[0], created_at=now_iso())
+        try:
+            return write(made, made), made
+        except Conflict:
+            # Another request may have made the email's account since it was read: join that one.
+            account = self.directory.account_by_email(email)
+            if account is None:
+                raise
+            return write(account, None), account
+
+    def _invited(self, principal: Principal, user_id: str) -> AccountMember:
+        found = self._with_its_account(self._member(principal, user_id))
+        if found.account is None:
+            raise Conflict("this member has no account yet: run the migration (python -m chalicelib.cli migrate)")
+        if not found.invited:
+            raise self._signed_in()
+        return found
+
+    @staticmethod
+    def _signed_in() -> Conflict:
+        return Conflict("this member has signed in already: there is no invitation (remove the member instead)")
+
+    def _tell(self, principal: Principal, added: AccountMember) -> None:
+        """Emails the member added; a failure is logged, not raised (the admin can resend)."""
+        project = principal.project
+        if added.invited:
+            email, reference = self._invitation(principal, added), f"invitation-{added.member.user_id}"
+        else:
+            email = invitations.added(project.name, project.id, self._admin_name(principal), added.member.role,
+                                      added.member.email, added.member.name, self.public_url)
+            reference = f"added-{added.member.user_id}"
+        try:
+            self._send(email, reference)
+        except Exception:
+            log.warning("could not email member %s of project %s (%s); the member stands%s", added.member.user_id,
+                        project.id, reference.split("-")[0], ", and the invitation can be resent" if added.invited
+                        else "", exc_info=True)
+
+    def _invitation(self, principal: Principal, invited: AccountMember) -> Email:
+        return invitations.invitation(principal.project.name, self._admin_name(principal), invited.member.role,
+                                      invited.member.email, invited.member.name, self.public_url)
+
+    def _admin_name(self, principal: Principal) -> str:
+        member = self.directory.member(principal.project.id, principal.user_id) if principal.user_id else None
+        return member.name if member else "A project admin"
+
+    def _send(self, email: Email, reference: str) -> None:
+        self._mail().send(email, reference=reference)
+
+    @property
+    def public_url(self) -> str:
+        return self._public_url or config.public_url()
 
     def _change_member(self, principal: Principal, user_id: str, changes: dict) -> Member:
         before = self._member(principal, user_id)
@@ -98,13 +240,15 @@ class PeopleService:
         return after
 
     def remove_member(self, principal: Principal, user_id: str) -> None:
-        member = self._member(principal, user_id)
+        self._remove(principal, self._member(principal, user_id))
+
+    def _remove(self, principal: Principal, member: Member, require_invited: bool = False) -> None:
         if member.role == "admin":
-            self._keep_an_admin(principal, user_id)
+            self._keep_an_admin(principal, member.user_id)
         project_id = principal.project.id
-        keys = self._keys_of(principal, user_id)
-        teams = [t for t in self.directory.teams(project_id) if user_id in t.members]
-        self.directory.remove_member(project_id, member, keys, teams)
+        keys = self._keys_of(principal, member.user_id)
+        teams = [t for t in self.directory.teams(project_id) if member.user_id in t.members]
+        self.directory.remove_member(project_id, member, keys, teams, require_invited=require_invited)
 
     def _member(self, principal: Principal, user_id: str) -> Member:
         member = self.directory.member(principal.project.id, user_id)

@@ -6,6 +6,7 @@ Where one service works across several concerns through one collaborator, a Prot
 them (`TicketStore`, `PeopleDirectory`, ...): the service still names exactly what it uses."""
 from typing import Iterable, Iterator, Protocol
 
+from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState, OneTimeLink, StoredSession
 from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
@@ -146,7 +147,8 @@ class Attachments(Protocol):
 
 
 class Projects(Protocol):
-    def create_project(self, project: Project, admin: Member, key: ApiKey) -> None: ...
+    def create_project(self, project: Project, admin: Member, key: ApiKey,
+                       new_account: Account | None = None) -> None: ...
 
     def next_ticket_number(self, project_id: str) -> int: ...
 
@@ -167,11 +169,53 @@ class Members(Protocol):
 
     def member(self, project_id: str, user_id: str) -> Member | None: ...
 
-    def add_member(self, project_id: str, member: Member) -> None: ...
+    def add_member(self, project_id: str, member: Member, new_account: Account | None = None) -> None: ...
 
     def update_member(self, project_id: str, before: Member, after: Member, keys: list[ApiKey]) -> None: ...
 
-    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team]) -> None: ...
+    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team],
+                      require_invited: bool = False) -> None: ...
+
+
+class Accounts(Protocol):
+    """People across projects. A member with an `account_id` is that account's membership: the
+    member writes (`add_member`, `update_member`, `remove_member`, `create_project`) keep the
+    account's `PROJECT#` item and the project's `ACCOUNT#` item (its role) in their transaction, and
+    write a `new_account` with them when the member is the account's first."""
+
+    def account(self, account_id: str) -> Account | None: ...
+
+    def accounts(self, account_ids: Iterable[str]) -> dict[str, Account]: ...
+
+    def account_by_email(self, email: str) -> Account | None: ...
+
+    def create_account(self, account: Account) -> None: ...
+
+    def memberships(self, account_id: str) -> list[Membership]: ...
+
+    def projects_of(self, account_id: str) -> list[tuple[Project, Membership]]: ...
+
+    def record_sign_in(self, account_id: str, at: str) -> None: ...
+
+    def rename_account(self, account_id: str, name: str) -> Account: ...
+
+
+class OidcStates(Protocol):
+    """OIDC sign-ins under way, by the keyed hash of their state: each is taken once, and never
+    once expired."""
+
+    def save_oidc_state(self, state: OidcState) -> None: ...
+
+    def take_oidc_state(self, state_hash: str, now: int) -> OidcState | None: ...
+
+
+class AccountMigration(Protocol):
+    """An operator command over every stored member (never on a request path): members stored
+    before accounts get one."""
+
+    def members_without_account(self) -> Iterator[tuple[str, Member]]: ...
+
+    def link_account(self, project_id: str, member: Member, new_account: Account | None) -> None: ...
 
 
 class Teams(Protocol):
@@ -198,6 +242,50 @@ class ApiKeys(Protocol):
 
 class WrongKeyCounts(Protocol):
     def count_wrong_key(self, subject: str, window: Window) -> int | None: ...
+
+
+class SignInChallenges(Protocol):
+    """Emailed codes and one-time links, stored under the keyed hashes of their secrets. Each is
+    used once, by a conditional delete that also checks expiry (TTL deletes late)."""
+
+    def account_id_by_email(self, email: str) -> str | None: ...
+
+    def start_sign_in(self, challenge: Challenge, link: OneTimeLink) -> None: ...
+
+    def challenge(self, pending_hash: str) -> Challenge | None: ...
+
+    def use_challenge(self, pending_hash: str, code_hash: str, now: int) -> Challenge | None: ...
+
+    def count_wrong_code(self, pending_hash: str) -> int | None: ...
+
+    def add_link(self, link: OneTimeLink) -> None: ...
+
+    def use_link(self, token_hash: str, pending_hash: str | None, now: int) -> OneTimeLink | None: ...
+
+
+class SignInRates(Protocol):
+    def count_sign_in_request(self, subject: str, window: Window) -> int: ...
+
+
+class Sessions(Protocol):
+    """An account's signed-in browsers (each kept under its account, so listing them is one Query),
+    and what authenticating a session's request reads: the session, the project and the account's
+    membership of it, in one read."""
+
+    def add_session(self, session: StoredSession) -> None: ...
+
+    def session(self, account_id: str, session_id: str) -> StoredSession | None: ...
+
+    def sessions_of(self, account_id: str) -> list[StoredSession]: ...
+
+    def session_project_role(self, account_id: str, session_id: str,
+                             project_id: str) -> tuple[StoredSession | None, Project | None, Membership | None]: ...
+
+    def touch_session(self, session: StoredSession) -> bool: ...
+
+    def delete_session(self, account_id: str, session_id: str) -> bool: ...
+
+    def delete_sessions(self, account_id: str, session_ids: Iterable[str]) -> None: ...
 
 
 class PartitionCounts(Protocol):
@@ -279,8 +367,13 @@ class IndexedTickets(TicketBackfill, History, TermIndex, Protocol):
     """What keeping the term index (and backfilling it) reads and writes."""
 
 
-class PeopleDirectory(Projects, Members, Teams, ApiKeys, Protocol):
-    """A project's people: its members, teams and keys, and the project they belong to."""
+class PeopleDirectory(Projects, Members, Teams, ApiKeys, Accounts, Protocol):
+    """A project's people: its members (and their accounts), teams and keys, and the project they
+    belong to."""
+
+
+class MigratedDirectory(AccountMigration, Accounts, Members, Protocol):
+    """What giving members stored before accounts theirs reads and writes."""
 
 
 class KeyDirectory(ApiKeys, WrongKeyCounts, Protocol):

@@ -8,19 +8,27 @@ from typing import Callable, Iterator
 from chalicelib import config
 from chalicelib.adapters import mailer
 from chalicelib.adapters.attachment_store import AttachmentStore
+from chalicelib.adapters.client_secrets import ClientSecrets
+from chalicelib.adapters.dynamodb.account_sessions import DynamoAccountSessions
 from chalicelib.adapters.dynamodb.attachment_records import AttachmentRepository
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
 from chalicelib.adapters.dynamodb.views import ViewRepository
 from chalicelib.adapters.dynamodb.webhooks import WebhooksRepository
+from chalicelib.adapters.oidc_client import HttpOidcClient
+from chalicelib.domain.oidc import parse_providers
 from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
+from chalicelib.services.mail import Mail
 from chalicelib.services.notifications import NotificationService
+from chalicelib.services.oidc import OidcSignIn
 from chalicelib.services.overdue import OverdueService
 from chalicelib.services.people import PeopleService
 from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.reports import ReportService
 from chalicelib.services.search_index import SearchIndexService
+from chalicelib.services.sessions import SessionService
+from chalicelib.services.sign_in import SignInService
 from chalicelib.services.sla import SlaService
 from chalicelib.services.tickets.bulk import BulkChanges
 from chalicelib.services.tickets.change import TicketChanges
@@ -40,8 +48,9 @@ class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.Ticket
 
 
 class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
-                     ports.ReportDays):
-    """Every port of the directory table's projects, people and counts."""
+                     ports.ReportDays, ports.AccountMigration, ports.SignInChallenges, ports.SignInRates,
+                     ports.OidcStates):
+    """Every port of the directory table's projects, people, counts and sign-in items (OIDC's too)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class Storage:
     attachments: ports.Attachments
     views: ports.Views
     webhooks: ports.Webhooks
+    sessions: ports.Sessions
 
 
 @dataclass(frozen=True)
@@ -75,14 +85,19 @@ class Services:
     sla: SlaService
     reports: ReportService
     auth: Authenticator
+    sessions: SessionService
+    sign_in: SignInService
+    oidc: OidcSignIn
     # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
     notifications_for_batch: Callable[[], NotificationService]
 
 
-def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService]) -> Services:
-    """Every use case on `storage`; `notifications` makes the email sender, when one is needed."""
+def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService],
+          mail: Callable[[], Mail] | None = None) -> Services:
+    """Every use case on `storage`; `notifications` makes the sender of ticket email and `mail` the
+    sender of the use cases' own (invitations, sign-in codes), each when first needed (SES unless given)."""
     directory, tickets = storage.directory, storage.tickets
-    people = PeopleService(directory)
+    people = PeopleService(directory, mail or mailer.from_settings)
     attachments = AttachmentService(tickets, storage.attachments, store)
     webhooks = WebhookService(storage.webhooks,
                               on_disabled=lambda subscription: notifications().webhook_disabled(subscription))
@@ -90,6 +105,7 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
     presenter = TicketPresenter(sla)
     changes = TicketChanges(tickets, people, sla, presenter)
     search = TicketSearchService(tickets, directory, presenter)
+    sessions = SessionService(storage.sessions, directory)
     return Services(
         ticket_reads=TicketReads(tickets, attachments, presenter),
         ticket_creation=TicketCreation(tickets, people, sla, presenter, directory),
@@ -102,13 +118,18 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,
         overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),
         views=ViewService(storage.views, search), sla=sla, reports=ReportService(directory),
-        auth=Authenticator(directory), notifications_for_batch=notifications,
+        auth=Authenticator(directory, sessions), sessions=sessions,
+        sign_in=SignInService(directory, sessions, mail or mailer.from_settings),
+        oidc=OidcSignIn(lambda: parse_providers(config.oidc_providers_json()), HttpOidcClient(), ClientSecrets(),
+                        directory, directory, sessions, secret_key=config.sign_in_secret,
+                        public_url=config.public_url(), self_sign_up=config.allow_self_sign_up()),
+        notifications_for_batch=notifications,
     )
 
 
 def dynamodb_storage() -> Storage:
     return Storage(TicketRepository(), DirectoryRepository(), AttachmentRepository(), ViewRepository(),
-                   WebhooksRepository())
+                   WebhooksRepository(), DynamoAccountSessions())
 
 
 def memory_storage(store=None) -> Storage:
@@ -117,13 +138,14 @@ def memory_storage(store=None) -> Storage:
 
     store = store if store is not None else memory.MemoryStore()
     return Storage(memory.MemoryTicketsTable(store), memory.MemoryDirectory(store), memory.MemoryAttachments(store),
-                   memory.MemoryViews(store), memory.MemoryWebhooks(store))
+                   memory.MemoryViews(store), memory.MemoryWebhooks(store), memory.MemoryAccountSessions(store))
 
 
-def on(storage: Storage) -> Services:
-    """Every use case on `storage`, with this stage's bucket and mailer."""
+def on(storage: Storage, mail: Callable[[], Mail] | None = None) -> Services:
+    """Every use case on `storage`, with this stage's bucket and mailer (or `mail`, e.g. an outbox in
+    memory, for the use cases' own email)."""
     return build(storage, AttachmentStore(), lambda: NotificationService(
-        storage.directory, storage.tickets, mailer.from_settings(), config.public_url()))
+        storage.directory, storage.tickets, mailer.from_settings(), config.public_url()), mail)
 
 
 # The services `serving` put in place of DynamoDB's, innermost last.

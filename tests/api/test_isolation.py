@@ -1,6 +1,8 @@
 """Every route of the route table, enumerated so that a new route is covered without being named:
 no key, a bad key, another project's key and a viewer's key get the documented 401/404/403, and
-naming another project's resources answers exactly as naming none."""
+naming another project's resources answers exactly as naming none; and the same with session
+cookies: an account signed in to project A reads nothing of project B."""
+import json
 import re
 
 import pytest
@@ -8,6 +10,7 @@ import pytest
 import app as _app  # noqa: F401  (registers the routes)
 from chalicelib.api.routing import ROUTES
 from tests.api.conftest import new_project
+from tests.signed_in import sign_in
 
 RANK = {"viewer": 0, "member": 1, "admin": 2}
 PROTECTED = [route for route in ROUTES if route.role is not None and "{project_id}" in route.path]
@@ -33,7 +36,9 @@ BODIES = {
     "update_view": {"name": "Renamed"},
     "put_sla_policy": {"targets": {"critical": {"acknowledge": {"minutes": 15}}}},
     "put_business_hours": {"time_zone": "UTC", "working_days": ["mon"], "start": "09:00", "end": "17:00"},
+    "patch_account": {"name": "Renamed"},
 }
+UNSCOPED_PATHS = {"/v1/ce/session", "/v1/ce/sessions", "/v1/ce/sessions/{session_id}", "/v1/ce/account"}
 NOWHERE = "zzzzzzzzzzzzzzzz"   # an id of the right form that names nothing
 
 
@@ -109,6 +114,7 @@ def test_keys_get_the_documented_answers_on_every_route(world):
 
 
 def test_routes_with_no_project_in_the_path_answer_only_for_the_callers_own(client, world):
+    """A key reaches its own project there; the routes about sessions it has none of answer it 403."""
     a, b = world["a"], world["b"]
     malformed = "not-a-key"
     wrong_secret = a.token[:-4] + ("AAAA" if not a.token.endswith("AAAA") else "BBBB")
@@ -116,24 +122,74 @@ def test_routes_with_no_project_in_the_path_answer_only_for_the_callers_own(clie
     for route in UNSCOPED:
         def call(token):
             headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-            return getattr(client.http, route.method.lower())(route.path, headers=headers)
+            body = BODIES.get(route.name)
+            return getattr(client.http, route.method.lower())(
+                route.path.replace("{session_id}", NOWHERE), headers=headers,
+                body=json.dumps(body) if body is not None else None)
         for token in (None, malformed, wrong_secret):
             response = call(token)
             if response.status_code != 401 or "ACME" in _text(response) or a.project_id in _text(response):
                 wrong.append((route.name, token, response.status_code, _text(response)[:200]))
         theirs = call(b.token)
-        if theirs.status_code != 200 or a.project_id in _text(theirs) or b.project_id not in _text(theirs):
+        if route.session_only:
+            if theirs.status_code != 403 or json.loads(theirs.body)["error"]["code"] != "not_a_session":
+                wrong.append((route.name, "B's key", theirs.status_code, _text(theirs)[:200]))
+        elif theirs.status_code != 200 or a.project_id in _text(theirs) or b.project_id not in _text(theirs):
             wrong.append((route.name, "B's key", theirs.status_code, _text(theirs)[:200]))
-        if call(world["viewer"].token).status_code != 200:
+        if call(world["viewer"].token).status_code != (403 if route.session_only else 200):
             wrong.append((route.name, "viewer", call(world["viewer"].token).status_code))
     assert not wrong, "\n".join(map(str, wrong))
-    assert [route.path for route in UNSCOPED] == ["/v1/ce/session"]
+    assert {route.path for route in UNSCOPED} == UNSCOPED_PATHS
+    assert [route.path for route in UNSCOPED if not route.session_only] == ["/v1/ce/session"]
 
 
-def test_another_projects_ids_answer_as_ids_that_name_nothing_on_every_route(world):
+def test_sessions_get_the_documented_answers_on_every_route(world):
+    """With session cookies: none, a forged one and one never issued are 401; an account signed in
+    to B only gets 404 on every path of A; a viewer's session 403 where the route needs more."""
+    a, b, ids = world["a"], world["b"], world["ids"]
+    viewer = sign_in(a, "viewer")
+    theirs = sign_in(b, "admin").in_project(a.project_id)
+    forged = viewer.with_cookie(viewer.cookie[:-4] + ("AAAA" if not viewer.cookie.endswith("AAAA") else "BBBB"))
+    never = viewer.with_cookie(f"{viewer.account.id}.{NOWHERE}.{'x' * 43}")
+    wrong = []
+    for route in PROTECTED:
+        path, body = _path(route, a.project_id, ids), _body(route, ids)
+        for caller, status in ((viewer.with_cookie(None), 401), (viewer.with_cookie("garbage"), 401),
+                               (forged, 401), (never, 401), (theirs, 404)):
+            response = caller.call(route.method, path, body)
+            if response.status_code != status or set(response.json or {}) != {"error"} \
+                    or "ACME" in _text(response) or ids["ticket_id"] in _text(response):
+                wrong.append((route.name, status, response.status_code, _text(response)[:200]))
+        answer = viewer.call(route.method, path, body)
+        needs_more = RANK[route.role] > RANK["viewer"]
+        if (answer.status_code == 403) != needs_more or answer.status_code in (401, 404):
+            wrong.append((route.name, "viewer", answer.status_code, _text(answer)[:200]))
+    assert not wrong, "\n".join(map(str, wrong))
+    assert a.get(f"/tickets/{ids['ticket_id']}").json["title"] == "Secret outage at ACME"
+
+
+def test_a_session_without_a_project_in_the_path_reaches_only_its_own_account(world):
+    a, b = world["a"], world["b"]
+    mine = sign_in(b, "admin")
+    other = sign_in(a, "admin")
+    session = mine.unscoped("GET", "/v1/ce/session")
+    assert session.status_code == 200, session.body
+    assert [p["id"] for p in session.json["projects"]] == [b.project_id] and "ACME" not in _text(session)
+    listed = mine.unscoped("GET", "/v1/ce/sessions").json["sessions"]
+    assert [s["current"] for s in listed] == [True]
+    theirs = other.unscoped("GET", "/v1/ce/sessions").json["sessions"][0]["id"]
+    assert mine.unscoped("DELETE", f"/v1/ce/sessions/{theirs}").status_code == 404
+    assert other.unscoped("GET", "/v1/ce/account").json["id"] == other.account.id
+    assert mine.unscoped("GET", "/v1/ce/account").json["id"] == mine.account.id
+
+
+@pytest.mark.parametrize("credentials", ["key", "session"])
+def test_another_projects_ids_answer_as_ids_that_name_nothing_on_every_route(world, credentials):
     """Project B's admin, on B's own paths, naming A's resources: the same answer as for ids that
     name nothing, and A's resources are untouched."""
     a, b, ids = world["a"], world["b"], world["ids"]
+    if credentials == "session":
+        b = sign_in(b, "admin")
     nowhere = {name: NOWHERE for name in ids}
     with_ids = [r for r in PROTECTED if set(re.findall(r"{(\w+)}", r.path)) - {"project_id"}]
     wrong = []

@@ -46,7 +46,8 @@ def test_each_stage_grants_exactly_what_the_code_and_its_triggers_use(packaged, 
         pytest.skip("no AWS request of the app was recorded in this session: run the whole suite (make test)")
     built = packaged(stage)
     resolver = built.resolver()
-    needs_from_calls = permissions.Needs(resolver, sender_domain(stage))
+    needs_from_calls = permissions.Needs(resolver, sender_domain(stage),
+                                         packaging.secret_arns(packaging.stage_settings(ROOT, stage)))
     needs = needs_from_calls.from_calls(calls) | permissions.from_template(built.template, resolver)
     assert needs_from_calls.unmapped == [], "extend infra/permissions.py for these"
     policies = roles(built.template)
@@ -194,3 +195,48 @@ def test_the_recorder_sees_requests_and_presigned_uploads_of_deployed_code_only(
     assert [(c.service, c.operation, c.presigned) for c in recorded] == [
         ("s3", "HeadBucket", False), ("s3", "PutObject", True), ("s3", "GetObject", True)]
     assert recorded[1].params["Fields"] == {"tagging": "<Tagging/>"}
+
+
+# ---- OIDC client secrets ------------------------------------------------------------------------------
+
+OKTA_SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:ticketry/okta-AbCdEf"
+
+
+def oidc_settings(*providers) -> dict[str, str]:
+    import json
+
+    return {config.OIDC_PROVIDERS: json.dumps(list(providers))}
+
+
+def test_reading_a_client_secret_needs_the_secrets_the_stage_names():
+    template = packaging.full_template()
+    resolver = provision.Resolver(template, "prod", ACCOUNT_ID, REGION)
+    with_secret = permissions.Needs(resolver, "ticketry.example.com", [OKTA_SECRET])
+    found = with_secret.from_calls([call("secretsmanager", "GetSecretValue", SecretId="arn:aws:secretsmanager:x")])
+    assert {(p.action, p.resource) for p in found} == {("secretsmanager:GetSecretValue", OKTA_SECRET)}
+    assert with_secret.unmapped == []
+
+
+def test_a_stage_whose_providers_keep_secrets_in_secrets_manager_may_read_those_only():
+    settings = oidc_settings(
+        {"id": "okta", "name": "Okta", "issuer": "https://corp.okta.com", "client_id": "c",
+         "client_secret_arn": OKTA_SECRET},
+        {"id": "local", "name": "Local", "issuer": "http://localhost:9400", "client_id": "c", "client_secret": "s"})
+    assert packaging.secret_arns(settings) == [OKTA_SECRET]
+    assert packaging.secret_arns({}) == []
+    generated = {"Resources": {"DefaultRole": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [
+        {"PolicyName": "DefaultRolePolicy", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "Logs", "Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}]}}]}},
+        "APIHandler": {"Type": "AWS::Serverless::Function", "Properties": {}}}}
+    patch = packaging.secret_grants(generated, [OKTA_SECRET])
+    statements = patch["DefaultRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert statements[-1] == {"Sid": "OidcClientSecrets", "Effect": "Allow",
+                              "Action": "secretsmanager:GetSecretValue", "Resource": [OKTA_SECRET]}
+    assert statements[0]["Sid"] == "Logs" and list(patch) == ["DefaultRole"]
+    assert packaging.secret_grants(generated, []) == {}
+
+
+def test_provider_settings_that_cannot_work_stop_the_package():
+    with pytest.raises(packaging.PackageError, match=r"OIDC_PROVIDERS\[0\] needs exactly one of"):
+        packaging.secret_arns(oidc_settings({"id": "okta", "name": "Okta", "issuer": "https://corp.okta.com",
+                                             "client_id": "c"}))

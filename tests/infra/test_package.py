@@ -56,7 +56,8 @@ def test_the_package_leaves_out_what_the_lambda_runtime_provides(packaged, stage
     assert {"app.py", "chalicelib", "pynamodb", "pydantic", "pydantic_core", "chalice"} <= tops
     assert not [name for name in names if name.startswith(packaging.LOCAL_ONLY)]
     report = packaged(stage).report
-    assert report["removed_unzipped_bytes"] > report["unzipped_bytes"]
+    # botocore alone is over 20 MB unzipped: what the runtime provides really is left out.
+    assert report["removed_unzipped_bytes"] > 20_000_000
     assert "botocore" in report["removed_distributions"]
     assert set(report["removed_distributions"]) <= packaging.RUNTIME_PROVIDED
 
@@ -127,6 +128,19 @@ def test_every_function_gets_the_stack_settings_as_references(packaged, stage):
         assert variables[config.PUBLIC_URL].startswith("https://")
         assert template["Resources"][logical_id]["Properties"]["LoggingConfig"] == {
             "LogGroup": {"Ref": f"{logical_id}LogGroup"}}
+
+
+def test_the_secrets_are_generated_by_the_stack_and_read_by_it_at_deploy_time(packaged, stage):
+    """The cursor key and the sign-in secret: generated secrets the functions get as dynamic
+    references, resolved by CloudFormation (no Secrets Manager call at cold start)."""
+    template = packaged(stage).template
+    for setting, logical_id in ((config.CURSOR_SIGNING_KEY, "CursorSigningKey"), (config.SIGN_IN_SECRET, "SignInSecret")):
+        secret = template["Resources"][logical_id]
+        assert secret["Type"] == "AWS::SecretsManager::Secret"
+        assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+        for function in packaging.functions(template):
+            variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+            assert variables[setting] == {"Fn::Sub": f"{{{{resolve:secretsmanager:${{{logical_id}}}:SecretString}}}}"}
 
 
 SIZING_PROPERTIES = {"lambda_memory_size": "MemorySize", "lambda_timeout": "Timeout",

@@ -23,8 +23,8 @@ def test_a_members_key_names_the_member_and_its_project(client, api, admin_id):
     assert response.status_code == 200, response.body
     key_id = api.get("/api-keys").json["data"][0]["id"]
     assert response.json == {
-        "principal": {"kind": "api_key", "key_id": key_id, "actor": admin_id, "user_id": admin_id,
-                      "name": "Ada Admin", "email": "admin@example.com"},
+        "principal": {"kind": "api_key", "key_id": key_id, "session_id": None, "account_id": None, "actor": admin_id,
+                      "user_id": admin_id, "name": "Ada Admin", "email": "admin@example.com"},
         "projects": [{"id": api.project_id, "key": "OPS", "name": "Operations", "role": "admin"}],
     }
 
@@ -42,7 +42,8 @@ def test_an_automation_key_is_named_by_the_key_and_has_no_member(client, api):
     response = session(client, token)
     assert response.status_code == 200, response.body
     assert response.json == {
-        "principal": {"kind": "api_key", "key_id": key["id"], "actor": "automation:pager", "user_id": None,
+        "principal": {"kind": "api_key", "key_id": key["id"], "session_id": None, "account_id": None,
+                      "actor": "automation:pager", "user_id": None,
                       "name": "pager", "email": None},
         "projects": [{"id": api.project_id, "key": "OPS", "name": "Operations", "role": "member"}],
     }

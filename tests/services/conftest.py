@@ -1,1 +1,1 @@
-from tests.memory_services import desk, memory_services  # noqa: F401  (fixtures)
+from tests.memory_services import desk, memory_services, outbox  # noqa: F401  (fixtures)

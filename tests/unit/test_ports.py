@@ -6,6 +6,7 @@ from typing import Protocol
 import pytest
 
 from chalicelib.adapters import memory
+from chalicelib.adapters.dynamodb.account_sessions import DynamoAccountSessions
 from chalicelib.adapters.dynamodb.attachment_records import AttachmentRepository
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
 from chalicelib.adapters.dynamodb.views import ViewRepository
@@ -14,10 +15,10 @@ from chalicelib.services import ports, registry
 
 STORAGES = {
     "dynamodb": {"tickets": TicketRepository, "directory": DirectoryRepository, "attachments": AttachmentRepository,
-                 "views": ViewRepository, "webhooks": WebhooksRepository},
+                 "views": ViewRepository, "webhooks": WebhooksRepository, "sessions": DynamoAccountSessions},
     "memory": {"tickets": memory.MemoryTicketsTable, "directory": memory.MemoryDirectory,
                "attachments": memory.MemoryAttachments, "views": memory.MemoryViews,
-               "webhooks": memory.MemoryWebhooks},
+               "webhooks": memory.MemoryWebhooks, "sessions": memory.MemoryAccountSessions},
 }
 PORTS = {field: registry.Storage.__annotations__[field] for field in STORAGES["memory"]}
 

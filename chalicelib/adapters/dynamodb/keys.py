@@ -8,7 +8,12 @@ tickets   `T#<ticket id>` holds a ticket's collection: `TICKET`, `TAG#<tag>`, `F
           and `NOTIFIED#<event id>`.
 directory `P#<project id>` holds a project's collection: `PROJECT`, `MEMBER#`, `EMAIL#`, `TEAM#`,
           `APIKEY#`, `SLA#<version>`, `WEBHOOK#`, `VIEW#…`, `COUNT#…`, `REPORT#…`; wrong-key counts
-          live under `WRONGKEYS#<subject>`.
+          live under `WRONGKEYS#<subject>`. A project's `ACCOUNT#<account id>` item is its view of a
+          member's account (user id and role, read with the session on every request).
+          `A#<account id>` holds an account: `ACCOUNT`, `PROJECT#<project id>` (its memberships) and
+          `SESSION#<session id>`; `AEMAIL#<email>` keeps emails unique. Sign-in's short-lived items,
+          each under the keyed hash of its secret: `SIGNIN#` (an emailed code), `SIGNINLINK#` (a
+          one-time link), `OIDC#` (an OIDC sign-in under way); and `SIGNINRATE#<subject>` counts.
 """
 import hashlib
 
@@ -129,10 +134,22 @@ VIEW_COUNT_SK_PREFIX = "VIEWCOUNT#"
 PARTITION_COUNT_SK_PREFIX = "COUNT#"
 REPORT_SK_PREFIX = "REPORT#"
 WRONG_KEYS_PK_PREFIX = "WRONGKEYS#"
+PROJECT_ACCOUNT_SK_PREFIX = "ACCOUNT#"
+ACCOUNT_SK = "ACCOUNT"
+ACCOUNT_PROJECT_SK_PREFIX = "PROJECT#"
+SESSION_SK_PREFIX = "SESSION#"
+CHALLENGE_SK = "CHALLENGE"
+LINK_SK = "LINK"
+OIDC_STATE_SK = "STATE"
 
 
 def project_pk(project_id: str) -> str:
     return f"P#{project_id}"
+
+
+def project_of_pk(pk: str) -> str:
+    """The project id a `P#<project id>` key names."""
+    return pk.removeprefix("P#")
 
 
 def member_sk(user_id: str) -> str:
@@ -168,6 +185,46 @@ def wrong_keys_pk(subject: str) -> str:
 
 
 def wrong_keys_sk(window_start: int) -> str:
+    return f"W#{window_start}"
+
+
+def project_account_sk(account_id: str) -> str:
+    return PROJECT_ACCOUNT_SK_PREFIX + account_id
+
+
+def account_pk(account_id: str) -> str:
+    return f"A#{account_id}"
+
+
+def account_email_pk(email: str) -> str:
+    return f"AEMAIL#{email}"
+
+
+def account_project_sk(project_id: str) -> str:
+    return ACCOUNT_PROJECT_SK_PREFIX + project_id
+
+
+def session_sk(session_id: str) -> str:
+    return SESSION_SK_PREFIX + session_id
+
+
+def challenge_pk(pending_hash: str) -> str:
+    return f"SIGNIN#{pending_hash}"
+
+
+def link_pk(token_hash: str) -> str:
+    return f"SIGNINLINK#{token_hash}"
+
+
+def oidc_state_pk(state_hash: str) -> str:
+    return f"OIDC#{state_hash}"
+
+
+def sign_in_rate_pk(subject: str) -> str:
+    return f"SIGNINRATE#{subject}"
+
+
+def sign_in_rate_sk(window_start: int) -> str:
     return f"W#{window_start}"
 
 

@@ -304,6 +304,7 @@ class ProjectItem(_DirectoryTable, discriminator="project"):
     workflow = JSONAttribute(null=True)
     default_assignee = UnicodeAttribute(null=True)
     sla_policy_version = NumberAttribute(null=True)   # the policy new tickets start under
+    require_sso = BooleanAttribute(null=True)         # absent on projects made before it existed
 
 
 class SlaPolicyItem(_DirectoryTable, discriminator="sla_policy"):
@@ -322,6 +323,7 @@ class MemberItem(_DirectoryTable, discriminator="member"):
     role = UnicodeAttribute()
     created_at = UnicodeAttribute()
     notifications = JSONAttribute(null=True)  # {kind: bool}; absent on members made before it existed
+    account_id = UnicodeAttribute(null=True)  # absent on members stored before accounts (the migration sets it)
 
 
 class EmailGuardItem(_DirectoryTable, discriminator="email"):
@@ -409,6 +411,83 @@ class WrongKeyCountItem(_DirectoryTable, discriminator="wrong_keys"):
     items, which every request reads: a flood of wrong keys writes nowhere near them."""
     count = NumberAttribute(default=0)
     expires_at = NumberAttribute()  # the table's TTL attribute
+
+
+class ProjectAccountItem(_DirectoryTable, discriminator="project_account"):
+    """A project's view of a member's account (sk `ACCOUNT#<account id>`): the member it is and the
+    member's role, copied from the MEMBER# item in the same transaction (as keys copy it), so that
+    a session's request reads session, project and role in one BatchGetItem."""
+    account_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+
+
+class AccountItem(_DirectoryTable, discriminator="account"):
+    """A person across the deployment (pk `A#<account id>`, sk `ACCOUNT`)."""
+    account_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    last_sign_in_at = UnicodeAttribute(null=True)  # absent while only invited
+
+
+class AccountEmailItem(_DirectoryTable, discriminator="account_email"):
+    """Keeps an account's email unique in the deployment (pk `AEMAIL#<email>`, sk `ACCOUNT`)."""
+    account_id = UnicodeAttribute()
+
+
+class AccountProjectItem(_DirectoryTable, discriminator="account_project"):
+    """One of an account's memberships (pk `A#<account id>`, sk `PROJECT#<project id>`): listing an
+    account's projects is one Query of its own partition."""
+    project_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+
+
+class SessionItem(_DirectoryTable, discriminator="session"):
+    """A signed-in browser (pk `A#<account id>`, sk `SESSION#<session id>`); only the secret's hash."""
+    session_id = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    method = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    last_used_at = UnicodeAttribute()
+    last_used_epoch = NumberAttribute()
+    absolute_expires_at = NumberAttribute()
+    ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()  # the table's TTL attribute: the sooner of idle and absolute expiry
+
+
+class ChallengeItem(_DirectoryTable, discriminator="sign_in_challenge"):
+    """An emailed code waiting in one browser (pk `SIGNIN#<keyed hash of its pending cookie>`)."""
+    email = UnicodeAttribute()
+    account_id = UnicodeAttribute(null=True)  # absent for an address no account has
+    code_hash = UnicodeAttribute()
+    wrong_tries = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    expires_at = NumberAttribute()  # the table's TTL attribute; checked on use too (TTL deletes late)
+
+
+class LinkItem(_DirectoryTable, discriminator="sign_in_link"):
+    """A one-time sign-in link (pk `SIGNINLINK#<keyed hash of its token>`)."""
+    email = UnicodeAttribute()
+    account_id = UnicodeAttribute(null=True)
+    pending_hash = UnicodeAttribute(null=True)  # set when bound to the browser that asked
+    expires_at = NumberAttribute()
+
+
+class OidcStateItem(_DirectoryTable, discriminator="oidc_state"):
+    """An OIDC sign-in under way (pk `OIDC#<keyed hash of its state>`)."""
+    provider_id = UnicodeAttribute()
+    nonce = UnicodeAttribute()
+    code_verifier = UnicodeAttribute()
+    return_to = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+class SignInRateItem(_DirectoryTable, discriminator="sign_in_rate"):
+    """Sign-in emails asked in one window for one subject (pk `SIGNINRATE#<subject>`)."""
+    count = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
 
 
 # Search index name -> the attribute holding its partition key.

@@ -7,6 +7,7 @@ from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.directory import api_key_item, save_member, to_project, transaction
 from chalicelib.adapters.dynamodb.keys import PROJECT_SK, project_pk, sla_policy_sk
 from chalicelib.adapters.dynamodb.models import ApiKeyItem, ProjectItem, SlaPolicyItem
+from chalicelib.domain.accounts import Account
 from chalicelib.domain.people import ApiKey, Member, Project
 from chalicelib.domain.sla import StoredPolicy
 from chalicelib.errors import Conflict, NotFound
@@ -22,13 +23,16 @@ class DynamoProjects:
         except DoesNotExist:
             return None
 
-    def create_project(self, project: Project, admin: Member, key: ApiKey) -> None:
+    def create_project(self, project: Project, admin: Member, key: ApiKey,
+                       new_account: Account | None = None) -> None:
+        """The project with its first admin (and the admin's membership and new account, as
+        `add_member`) and key, in one transaction."""
         pk = project_pk(project.id)
         with transaction() as tx:
             tx.save(ProjectItem(pk, PROJECT_SK, project_id=project.id, name=project.name, key=project.key,
                                 created_at=project.created_at, ticket_counter=0),
                     condition=ProjectItem.pk.does_not_exist())
-            save_member(tx, project.id, admin)
+            save_member(tx, project.id, admin, new_account)
             tx.save(api_key_item(project.id, key), condition=ApiKeyItem.pk.does_not_exist())
 
     def next_ticket_number(self, project_id: str) -> int:
@@ -46,7 +50,7 @@ class DynamoProjects:
         item.update(actions=[ProjectItem.workflow.set(transitions)], condition=ProjectItem.pk.exists())
 
     def update_project(self, project_id: str, changes: dict) -> Project:
-        """Sets `name` and/or `default_assignee` (None removes it) and returns the project."""
+        """Sets `name`, `require_sso` and/or `default_assignee` (None removes it) and returns the project."""
         item = ProjectItem(project_pk(project_id), PROJECT_SK)
         actions = []
         if "name" in changes:
@@ -54,6 +58,8 @@ class DynamoProjects:
         if "default_assignee" in changes:
             value = changes["default_assignee"]
             actions.append(ProjectItem.default_assignee.set(value) if value else ProjectItem.default_assignee.remove())
+        if "require_sso" in changes:
+            actions.append(ProjectItem.require_sso.set(bool(changes["require_sso"])))
         item.update(actions=actions, condition=ProjectItem.pk.exists())
         return to_project(item)
 

@@ -1,6 +1,7 @@
 """Each DynamoDB table behind one object, every concern's repository at once: what the registry
 hands the services (each through the ports it needs), and what operator commands, the local stack
 and benchmarks use."""
+from chalicelib.adapters.dynamodb.accounts import DynamoAccounts
 from chalicelib.adapters.dynamodb.api_keys import DynamoApiKeys
 from chalicelib.adapters.dynamodb.comments import DynamoComments
 from chalicelib.adapters.dynamodb.counts import DynamoCounts
@@ -10,8 +11,10 @@ from chalicelib.adapters.dynamodb.markers import DynamoMarkers
 from chalicelib.adapters.dynamodb.members import DynamoMembers
 from chalicelib.adapters.dynamodb.notified import DynamoNotified
 from chalicelib.adapters.dynamodb.numbers import DynamoNumbers
+from chalicelib.adapters.dynamodb.oidc_states import DynamoOidcStates
 from chalicelib.adapters.dynamodb.projects import DynamoProjects
 from chalicelib.adapters.dynamodb.search_index import DynamoSearchIndex
+from chalicelib.adapters.dynamodb.sign_in import DynamoSignIn
 from chalicelib.adapters.dynamodb.teams import DynamoTeams
 from chalicelib.adapters.dynamodb.tickets import DynamoTickets
 
@@ -21,6 +24,7 @@ class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearc
     """Every repository of the tickets table at once."""
 
 
-class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoCounts):
-    """Every repository of the directory's projects, people and counts at once (views and webhooks
-    have repositories of their own)."""
+class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts,
+                          DynamoSignIn, DynamoOidcStates):
+    """Every repository of the directory's projects, people, accounts, counts and sign-in items
+    (OIDC's too) at once (views and webhooks have repositories of their own)."""

@@ -1,15 +1,19 @@
 """Every storage port in memory, over one shared `MemoryStore`: the same conditions, transactions,
 orders and pages as DynamoDB, for fast service tests and as a third backend of the repository
 contract. TTL is ignored."""
+from chalicelib.adapters.memory.account_sessions import MemoryAccountSessions
 from chalicelib.adapters.memory.attachments import MemoryAttachments
 from chalicelib.adapters.memory.directory import (
+    MemoryAccounts,
     MemoryApiKeys,
     MemoryCounts,
     MemoryMembers,
     MemoryProjects,
     MemoryTeams,
 )
+from chalicelib.adapters.memory.oidc_states import MemoryOidcStates
 from chalicelib.adapters.memory.search import MemorySearchIndex
+from chalicelib.adapters.memory.sign_in import MemorySignIn
 from chalicelib.adapters.memory.store import MemoryStore
 from chalicelib.adapters.memory.tickets import (
     MemoryComments,
@@ -23,8 +27,8 @@ from chalicelib.adapters.memory.tickets import (
 from chalicelib.adapters.memory.views import MemoryViews
 from chalicelib.adapters.memory.webhooks import MemoryWebhooks
 
-__all__ = ["MemoryAttachments", "MemoryDirectory", "MemoryStore", "MemoryTicketsTable", "MemoryViews",
-           "MemoryWebhooks"]
+__all__ = ["MemoryAccountSessions", "MemoryAttachments", "MemoryDirectory", "MemoryStore", "MemoryTicketsTable",
+           "MemoryViews", "MemoryWebhooks"]
 
 
 class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySearchIndex, MemoryMarkers,
@@ -32,5 +36,7 @@ class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySea
     """Every repository of the tickets table at once, over one store."""
 
 
-class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryCounts):
-    """Every repository of the directory's projects, people and counts at once, over one store."""
+class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts,
+                      MemorySignIn, MemoryOidcStates):
+    """Every repository of the directory's projects, people, accounts, counts and sign-in items (OIDC's too) at
+    once, over one store."""

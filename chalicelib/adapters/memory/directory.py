@@ -1,10 +1,12 @@
-"""Projects, SLA policies, members, teams, API keys and the counters, in memory, with the same
-conditions and transactions as adapters/dynamodb/."""
+"""Projects, SLA policies, members, accounts, teams, API keys and the counters, in memory, with
+the same conditions and transactions as adapters/dynamodb/."""
 from dataclasses import replace
+from typing import Iterable, Iterator
 
 from chalicelib.adapters.dynamodb.keys import scoped
 from chalicelib.adapters.memory.store import ConditionFailed, MemoryRepository, MemoryStore, StoredProject, require
 from chalicelib.adapters.dynamodb.models import SEARCH_INDEX_ATTRIBUTES
+from chalicelib.domain.accounts import Account, Membership
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy
@@ -20,13 +22,14 @@ class MemoryProjects(MemoryRepository):
         stored = self.store.projects.get(project_id)
         return stored.project if stored else None
 
-    def create_project(self, project: Project, admin: Member, key: ApiKey) -> None:
+    def create_project(self, project: Project, admin: Member, key: ApiKey,
+                       new_account: Account | None = None) -> None:
         store = self.store
         with store.transaction():
             require(project.id not in store.projects, _taken())
             store.projects[project.id] = StoredProject(Project(project.id, project.name, project.key,
                                                                project.created_at))
-            _save_member(store, project.id, admin)
+            _save_member(store, project.id, admin, new_account)
             require((project.id, key.id) not in store.api_keys, _taken())
             store.api_keys[(project.id, key.id)] = key
 
@@ -44,6 +47,8 @@ class MemoryProjects(MemoryRepository):
     def update_project(self, project_id: str, changes: dict) -> Project:
         stored = self._existing(project_id)
         fields = {name: changes[name] or None for name in ("name", "default_assignee") if name in changes}
+        if "require_sso" in changes:
+            fields["require_sso"] = bool(changes["require_sso"])
         stored.project = replace(stored.project, **fields)
         return stored.project
 
@@ -75,28 +80,39 @@ class MemoryMembers(MemoryRepository):
     def member(self, project_id: str, user_id: str) -> Member | None:
         return self.store.members.get((project_id, user_id))
 
-    def add_member(self, project_id: str, member: Member) -> None:
+    def add_member(self, project_id: str, member: Member, new_account: Account | None = None) -> None:
         with self.store.transaction():
-            _save_member(self.store, project_id, member)
+            _save_member(self.store, project_id, member, new_account)
 
     def update_member(self, project_id: str, before: Member, after: Member, keys: list[ApiKey]) -> None:
         store = self.store
         with store.transaction():
             stored = store.members.get((project_id, after.user_id))
-            require(stored is not None and stored.role == before.role, _taken())
+            require(stored is not None and stored.role == before.role and stored.account_id == before.account_id,
+                    _taken())
             store.members[(project_id, after.user_id)] = after
             if after.role != before.role:
+                if after.account_id is not None:
+                    store.project_accounts[(project_id, after.account_id)] = _membership(project_id, after)
                 for key in keys:
                     kept = store.api_keys.get((project_id, key.id))
                     require(kept is not None, _taken())
                     store.api_keys[(project_id, key.id)] = replace(kept, role=after.role)
 
-    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team]) -> None:
+    def remove_member(self, project_id: str, member: Member, keys: list[ApiKey], teams: list[Team],
+                      require_invited: bool = False) -> None:
         store = self.store
         with store.transaction():
-            require((project_id, member.user_id) in store.members, _taken())
+            stored = store.members.get((project_id, member.user_id))
+            require(stored is not None and stored.account_id == member.account_id, _taken())
+            if require_invited:
+                account = store.accounts.get(member.account_id)
+                require(account is not None and account.invited, _taken())
             del store.members[(project_id, member.user_id)]
             store.emails.pop((project_id, member.email), None)
+            if member.account_id is not None:
+                store.project_accounts.pop((project_id, member.account_id), None)
+                store.account_projects.pop((member.account_id, project_id), None)
             for key in keys:
                 store.api_keys.pop((project_id, key.id), None)
             for team in teams:
@@ -104,6 +120,68 @@ class MemoryMembers(MemoryRepository):
                 if kept is not None:
                     remaining = tuple(m for m in team.members if m != member.user_id)
                     store.teams[(project_id, team.id)] = replace(kept, members=remaining)
+
+
+class MemoryAccounts(MemoryRepository):
+    def account(self, account_id: str) -> Account | None:
+        return self.store.accounts.get(account_id)
+
+    def accounts(self, account_ids: Iterable[str]) -> dict[str, Account]:
+        return {account_id: self.store.accounts[account_id] for account_id in dict.fromkeys(account_ids)
+                if account_id in self.store.accounts}
+
+    def account_by_email(self, email: str) -> Account | None:
+        account_id = self.store.account_emails.get(email)
+        return self.store.accounts.get(account_id) if account_id is not None else None
+
+    def create_account(self, account: Account) -> None:
+        with self.store.transaction():
+            _save_account(self.store, account, Conflict(f"an account with email {account.email} exists"))
+
+    def memberships(self, account_id: str) -> list[Membership]:
+        return [membership for _, membership in self._memberships(account_id)]
+
+    def projects_of(self, account_id: str) -> list[tuple[Project, Membership]]:
+        return [(stored.project, membership) for stored, membership in self._memberships(account_id)
+                if stored is not None]
+
+    def _memberships(self, account_id: str) -> list[tuple[StoredProject | None, Membership]]:
+        project_ids = sorted(pid for (aid, pid) in self.store.account_projects if aid == account_id)
+        found = []
+        for project_id in project_ids:
+            membership = self.store.project_accounts.get((project_id, account_id))
+            if membership is not None:
+                found.append((self.store.projects.get(project_id), membership))
+        return found
+
+    def record_sign_in(self, account_id: str, at: str) -> None:
+        self._update(account_id, last_sign_in_at=at)
+
+    def rename_account(self, account_id: str, name: str) -> Account:
+        return self._update(account_id, name=name)
+
+    def _update(self, account_id: str, **changes) -> Account:
+        account = self.store.accounts.get(account_id)
+        if account is None:
+            raise NotFound("account not found")
+        self.store.accounts[account_id] = account = replace(account, **changes)
+        return account
+
+
+    def members_without_account(self) -> Iterator[tuple[str, Member]]:
+        for (project_id, _), member in sorted(self.store.members.items()):
+            if member.account_id is None:
+                yield project_id, member
+
+    def link_account(self, project_id: str, member: Member, new_account: Account | None) -> None:
+        store = self.store
+        with store.transaction():
+            stored = store.members.get((project_id, member.user_id))
+            require(stored is not None and stored.account_id is None and stored.role == member.role, _taken())
+            store.members[(project_id, member.user_id)] = replace(stored, account_id=member.account_id)
+            if new_account is not None:
+                _save_account(store, new_account, _taken())
+            _save_membership(store, project_id, member)
 
 
 class MemoryTeams(MemoryRepository):
@@ -187,8 +265,30 @@ class MemoryCounts(MemoryRepository):
                 if pid == project_id and first_day <= day <= last_day}
 
 
-def _save_member(store: MemoryStore, project_id: str, member: Member) -> None:
+def _save_member(store: MemoryStore, project_id: str, member: Member, new_account: Account | None) -> None:
     require((project_id, member.user_id) not in store.members, _taken())
     store.members[(project_id, member.user_id)] = member
     require((project_id, member.email) not in store.emails, _taken())
     store.emails[(project_id, member.email)] = member.user_id
+    if new_account is not None:
+        _save_account(store, new_account, _taken())
+    if member.account_id is not None:
+        _save_membership(store, project_id, member)
+
+
+def _save_account(store: MemoryStore, account: Account, conflict: Conflict) -> None:
+    require(account.id not in store.accounts, conflict)
+    store.accounts[account.id] = account
+    require(account.email not in store.account_emails, conflict)
+    store.account_emails[account.email] = account.id
+
+
+def _save_membership(store: MemoryStore, project_id: str, member: Member) -> None:
+    require((project_id, member.account_id) not in store.project_accounts, _taken())
+    store.project_accounts[(project_id, member.account_id)] = _membership(project_id, member)
+    require((member.account_id, project_id) not in store.account_projects, _taken())
+    store.account_projects[(member.account_id, project_id)] = member.user_id
+
+
+def _membership(project_id: str, member: Member) -> Membership:
+    return Membership(project_id=project_id, account_id=member.account_id, user_id=member.user_id, role=member.role)

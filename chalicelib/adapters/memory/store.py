@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState, OneTimeLink, StoredSession
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import StoredResponse
@@ -90,6 +91,7 @@ class MemoryStore:
     emails: dict[tuple[str, str], str] = field(default_factory=dict)
     teams: dict[tuple[str, str], Team] = field(default_factory=dict)
     api_keys: dict[tuple[str, str], ApiKey] = field(default_factory=dict)
+    account_sessions: dict[tuple[str, str], StoredSession] = field(default_factory=dict)  # (account, session)
     wrong_keys: dict[tuple[str, int], int] = field(default_factory=dict)
     partition_counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
     report_days: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)
@@ -97,6 +99,14 @@ class MemoryStore:
     views: dict[tuple[str, str, str | None], View] = field(default_factory=dict)    # (project, id, owner)
     view_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     subscriptions: dict[tuple[str, str], Subscription] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    account_emails: dict[str, str] = field(default_factory=dict)                    # email -> account id
+    account_projects: dict[tuple[str, str], str] = field(default_factory=dict)      # (account, project) -> user id
+    project_accounts: dict[tuple[str, str], Membership] = field(default_factory=dict)  # (project, account)
+    challenges: dict[str, Challenge] = field(default_factory=dict)                  # pending hash -> challenge
+    links: dict[str, OneTimeLink] = field(default_factory=dict)                     # token hash -> link
+    sign_in_rates: dict[tuple[str, int], int] = field(default_factory=dict)         # (subject, window start)
+    oidc_states: dict[str, OidcState] = field(default_factory=dict)                  # state hash -> sign-in
     # ---- deliveries table ----
     deliveries: dict[tuple[str, str], StoredDelivery] = field(default_factory=dict)
 

@@ -34,6 +34,7 @@ export class LocalStack {
       HOME: process.env['HOME'] ?? this.stateDir,
       STATE_DIR: this.stateDir,
       PYTHONUNBUFFERED: '1',
+      SEED: '0', // an empty demo project: what the tests find there is their own
       PORT: String(await freePort()),
       AWS_PORT: String(await freePort()),
       DYNAMODB_PORT: String(await freePort()),

@@ -210,6 +210,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ce/sign-in/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The single sign-on providers offered */
+        get: operations["list_providers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/sign-in/oidc/{provider_id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start signing in with a provider: 302 to it, or to /sign-in?error=unknown_provider|oidc_failed */
+        get: operations["start_sign_in"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/sign-in/oidc/{provider_id}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the provider sends the browser back: 302 into the app, signed in, or to /sign-in?error=oidc_failed|email_not_verified|no_account|unknown_provider */
+        get: operations["finish_sign_in"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ce/openapi.json": {
         parameters: {
             query?: never;
@@ -245,7 +296,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename the project or set who new tickets go to by default
+         * Rename the project, set who new tickets go to by default, or require single sign-on
          * @description Needs the admin role.
          */
         patch: operations["update_project"];
@@ -270,6 +321,30 @@ export interface paths {
          */
         post: operations["add_member"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/members/{user_id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a member's invitation again (only while their account has never signed in)
+         * @description Needs the admin role.
+         */
+        post: operations["resend_invitation"];
+        /**
+         * Withdraw an invitation: remove a member whose account has never signed in
+         * @description Needs the admin role.
+         */
+        delete: operations["withdraw_invitation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -469,6 +544,138 @@ export interface paths {
         get: operations["get_session"];
         put?: never;
         post?: never;
+        /**
+         * Sign out: end this session and clear its cookie
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        delete: operations["sign_out"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in account's sessions, the most recently used first
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        get: operations["list_sessions"];
+        put?: never;
+        post?: never;
+        /**
+         * Sign out everywhere else: end every other session of the account
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        delete: operations["end_other_sessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the account's sessions
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        delete: operations["end_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in account
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        get: operations["get_account"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename the signed-in account
+         * @description Needs a signed-in session (the session cookie); an API key is answered 403.
+         */
+        patch: operations["patch_account"];
+        trace?: never;
+    };
+    "/v1/ce/sign-in/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a sign-in code and link to an address
+         * @description Only from the app's own pages: `Sec-Fetch-Site: same-origin` (or the app's own `Origin`) and a JSON body, else 403 `cross_origin_request`.
+         */
+        post: operations["request_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/sign-in/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with the emailed code
+         * @description Only from the app's own pages: `Sec-Fetch-Site: same-origin` (or the app's own `Origin`) and a JSON body, else 403 `cross_origin_request`.
+         */
+        post: operations["finish_with_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/sign-in/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with an emailed or operator's one-time link
+         * @description Only from the app's own pages: `Sec-Fetch-Site: same-origin` (or the app's own `Origin`) and a JSON body, else 403 `cross_origin_request`.
+         */
+        post: operations["finish_with_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -915,6 +1122,27 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /** AccountOut */
+        AccountOut: {
+            /** Id */
+            id: string;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Created At */
+            created_at: string;
+            /** Last Sign In At */
+            last_sign_in_at: string | null;
+        };
+        /** AccountPatch */
+        AccountPatch: {
+            /**
+             * Name
+             * @description Trimmed; not only spaces
+             */
+            name: string;
+        };
         /** ApiKeyCreate */
         ApiKeyCreate: {
             /** Name */
@@ -1691,12 +1919,18 @@ export interface components {
             /** Attachments Per Ticket */
             attachments_per_ticket: number;
         };
-        /** MemberCreate */
+        /**
+         * MemberCreate
+         * @description Adds the account with this email (case does not matter), made and invited when there is none.
+         */
         MemberCreate: {
             /** Email */
             email: string;
-            /** Name */
-            name: string;
+            /**
+             * Name
+             * @description The member's name in this project; by default the account's name (for a new account, the address's part before the @)
+             */
+            name?: string;
             /**
              * Role
              * @enum {string}
@@ -1722,6 +1956,22 @@ export interface components {
              */
             role: "admin" | "member" | "viewer";
             notifications: components["schemas"]["Notifications"];
+            /**
+             * Account Id
+             * @description The account this member is a membership of; null only for a member stored before accounts, until the migration runs
+             */
+            account_id: string | null;
+            /**
+             * State
+             * @description invited until the account first signs in
+             * @enum {string}
+             */
+            state: "invited" | "active";
+            /**
+             * Last Sign In At
+             * @description When the account last signed in; null while invited
+             */
+            last_sign_in_at: string | null;
         };
         /** MemberPatch */
         MemberPatch: {
@@ -1859,6 +2109,11 @@ export interface components {
              */
             default_assignee: string | null;
             limits: components["schemas"]["Limits"];
+            /**
+             * Require Sso
+             * @description Members (not admins) reach the project only when signed in through an OIDC provider; API keys are unaffected
+             */
+            require_sso: boolean;
         };
         /** ProjectPatch */
         ProjectPatch: {
@@ -1873,6 +2128,31 @@ export interface components {
              * @default null
              */
             default_assignee?: string | null;
+            /**
+             * Require Sso
+             * @description true: members signed in any other way than single sign-on (OIDC) get 403 sso_required on this project; admins may still sign in by email
+             */
+            require_sso?: boolean;
+        };
+        /** ProviderList */
+        ProviderList: {
+            /** Providers */
+            providers: components["schemas"]["ProviderOut"][];
+        };
+        /** ProviderOut */
+        ProviderOut: {
+            /** Id */
+            id: string;
+            /**
+             * Name
+             * @description What the sign-in page's button says: Sign in with <name>
+             */
+            name: string;
+            /**
+             * Start Url
+             * @description Where the button goes: the start of a sign-in with this provider
+             */
+            start_url: string;
         };
         /** ReceivedDuplicate */
         ReceivedDuplicate: {
@@ -1915,12 +2195,20 @@ export interface components {
             /** Buckets */
             buckets: components["schemas"]["ReportBucket"][];
         };
+        /** SessionList */
+        SessionList: {
+            /**
+             * Sessions
+             * @description The account's live sessions, the most recently used first
+             */
+            sessions: components["schemas"]["SignedInSession"][];
+        };
         /** SessionOut */
         SessionOut: {
             principal: components["schemas"]["SessionPrincipal"];
             /**
              * Projects
-             * @description Every project these credentials reach; an API key reaches exactly its own
+             * @description Every project these credentials reach: an API key reaches exactly its own; a session every project its account is a member of
              */
             projects: components["schemas"]["SessionProject"][];
         };
@@ -1928,30 +2216,43 @@ export interface components {
         SessionPrincipal: {
             /**
              * Kind
-             * @description How the caller signed in; today always an API key
-             * @constant
+             * @description How the caller signed in: an API key, or a session (a browser's cookie)
+             * @enum {string}
              */
-            kind: "api_key";
-            /** Key Id */
-            key_id: string;
+            kind: "api_key" | "session";
+            /**
+             * Key Id
+             * @description The API key; null for a session
+             */
+            key_id: string | null;
+            /**
+             * Session Id
+             * @description The session; null for an API key
+             */
+            session_id: string | null;
+            /**
+             * Account Id
+             * @description The signed-in account; null for an API key
+             */
+            account_id: string | null;
             /**
              * Actor
-             * @description The caller as history records it (`changed_by`): a user_id, or automation:<name>
+             * @description The caller as history records it (`changed_by`): a user_id, or automation:<name>; null for a session, whose account is a member (with a user_id of its own) in each of its projects
              */
-            actor: string;
+            actor: string | null;
             /**
              * User Id
-             * @description The member the key acts as; null for an automation key
+             * @description The member the key acts as; null for an automation key and for a session
              */
             user_id: string | null;
             /**
              * Name
-             * @description The member's name, or the automation key's name
+             * @description The member's or account's name, or the automation key's name
              */
             name: string | null;
             /**
              * Email
-             * @description The member's email; null for an automation key
+             * @description The member's or account's email; null for an automation key
              */
             email: string | null;
         };
@@ -2009,6 +2310,88 @@ export interface components {
             acknowledge?: components["schemas"]["TargetOut"] | null;
             /** @default null */
             resolve?: components["schemas"]["TargetOut"] | null;
+        };
+        /** SignInCode */
+        SignInCode: {
+            /**
+             * Code
+             * @description The code emailed, in the browser that asked for it (its pending cookie)
+             */
+            code: string;
+        };
+        /** SignInEmail */
+        SignInEmail: {
+            /**
+             * Email
+             * @description Where to send the code; the same answer whether an account has it or not
+             */
+            email: string;
+            /**
+             * Return To
+             * @description A path of this app the emailed link returns to after signing in (anything but a path here is ignored)
+             */
+            return_to?: string;
+        };
+        /** SignInLink */
+        SignInLink: {
+            /**
+             * Token
+             * @description The token in the link's fragment (`#link=<token>`)
+             */
+            token: string;
+        };
+        /** SignInStarted */
+        SignInStarted: {
+            /**
+             * Expires In
+             * @description Seconds the code and the link work
+             */
+            expires_in: number;
+            /**
+             * Code Length
+             * @description Digits in the code
+             */
+            code_length: number;
+        };
+        /** SignedInSession */
+        SignedInSession: {
+            /** Id */
+            id: string;
+            /**
+             * Current
+             * @description Whether this is the session the request was made with
+             */
+            current: boolean;
+            /**
+             * Created At
+             * @description When the account signed in (ISO-8601 UTC)
+             */
+            created_at: string;
+            /**
+             * Last Used At
+             * @description When it was last used, to within the touch interval (an hour by default)
+             */
+            last_used_at: string;
+            /**
+             * Ip
+             * @description The address it signed in from
+             */
+            ip: string | null;
+            /**
+             * User Agent
+             * @description The browser's User-Agent when it signed in
+             */
+            user_agent: string | null;
+            /**
+             * Device
+             * @description A short name for that browser, e.g. "Chrome on macOS"; null when not recognised
+             */
+            device: string | null;
+            /**
+             * Method
+             * @description How it signed in: email_code, email_link, link, or oidc:<provider id>
+             */
+            method: string;
         };
         /**
          * SlaAtRiskEvent
@@ -2991,7 +3374,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3000,7 +3383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3069,7 +3452,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3127,7 +3510,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3136,7 +3519,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3205,7 +3588,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3254,7 +3637,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3263,7 +3646,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3332,7 +3715,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3376,7 +3759,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3385,7 +3768,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3454,7 +3837,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3499,7 +3882,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3508,7 +3891,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3577,7 +3960,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3628,7 +4011,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3637,7 +4020,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3706,7 +4089,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3754,7 +4137,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3763,7 +4146,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3832,7 +4215,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3874,7 +4257,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3883,7 +4266,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3952,7 +4335,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -3998,7 +4381,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4007,7 +4390,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4076,7 +4459,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4120,7 +4503,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4129,7 +4512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4198,7 +4581,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4246,7 +4629,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4255,7 +4638,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4324,7 +4707,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4369,7 +4752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4378,7 +4761,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4447,7 +4830,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4492,7 +4875,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4501,7 +4884,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4570,7 +4953,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4613,7 +4996,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4622,7 +5005,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4691,7 +5074,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4738,7 +5121,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4747,7 +5130,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4816,7 +5199,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4864,7 +5247,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4873,7 +5256,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4942,7 +5325,381 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderList"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_sign_in: {
+        parameters: {
+            query?: {
+                /** @description A path of this app to come back to once signed in (default `/`); anything else, another site included, is replaced by `/` */
+                return_to?: string | null;
+            };
+            header?: never;
+            path: {
+                provider_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the browser goes next (`Location`); failures go to the sign-in page with `?error=<code>` */
+            302: {
+                headers: {
+                    /** @description The next page */
+                    Location?: string;
+                    /** @description The cookies given or cleared on the way */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    finish_sign_in: {
+        parameters: {
+            query?: {
+                /** @description The authorization code */
+                code?: string | null;
+                /** @description The state the start gave the provider */
+                state?: string | null;
+                /** @description Set by the provider instead of a code when it refused */
+                error?: string | null;
+                /** @description The provider's issuer (RFC 9207), when it says it: it must be the provider's own */
+                iss?: string | null;
+            };
+            header?: never;
+            path: {
+                provider_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where the browser goes next (`Location`); failures go to the sign-in page with `?error=<code>` */
+            302: {
+                headers: {
+                    /** @description The next page */
+                    Location?: string;
+                    /** @description The cookies given or cleared on the way */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -4982,7 +5739,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4991,7 +5748,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5060,7 +5817,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5102,7 +5859,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5111,7 +5868,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5180,7 +5937,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5226,7 +5983,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5235,7 +5992,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5304,7 +6061,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5346,7 +6103,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5355,7 +6112,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5424,7 +6181,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5470,7 +6227,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5479,7 +6236,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5548,7 +6305,247 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resend_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    withdraw_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5589,7 +6586,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5598,7 +6595,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5667,7 +6664,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5714,7 +6711,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5723,7 +6720,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5792,7 +6789,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5834,7 +6831,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5843,7 +6840,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5912,7 +6909,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -5954,7 +6951,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5963,7 +6960,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6032,7 +7029,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6078,7 +7075,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6087,7 +7084,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6156,7 +7153,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6198,7 +7195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6207,7 +7204,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6276,7 +7273,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6322,7 +7319,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6331,7 +7328,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6400,7 +7397,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6441,7 +7438,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6450,7 +7447,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6519,7 +7516,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6566,7 +7563,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6575,7 +7572,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6644,7 +7641,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6686,7 +7683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6695,7 +7692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6764,7 +7761,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6810,7 +7807,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6819,7 +7816,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6888,7 +7885,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -6929,7 +7926,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6938,7 +7935,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7007,7 +8004,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7056,7 +8053,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7065,7 +8062,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7134,7 +8131,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7174,7 +8171,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7183,7 +8180,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7252,7 +8249,955 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    end_other_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    end_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    request_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInEmail"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    /** @description `ticketry_pending`: the secret that finishes this sign-in in this browser (HttpOnly, SameSite=Lax, Secure, Path=<stage>/v1/ce/sign-in, Max-Age=900) */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInStarted"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `cross_origin_request`: not from this app's own pages (neither `Sec-Fetch-Site: same-origin` nor this app's `Origin`), or not JSON */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The mail service refuses, for good, to send email to this address (`details` names `email`); the same whether an account has it or not */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_many_sign_in_requests`: too many sign-in emails this hour for this address, from this source, or in all (the same for an address no account has); or `throttled`: the storage or the email service is at capacity; try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, asking a code, the email service) failed or timed out; try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    finish_with_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description Set by asking for the code: the sign-in this browser waits for (without it, a code is `code_expired` and an emailed link `link_expired`) */
+                ticketry_pending?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInCode"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description `ticketry_session` (the new session; HttpOnly, SameSite=Lax, Secure, Max-Age the session's absolute lifetime), and `ticketry_pending` cleared (Max-Age=0) */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description `wrong_code` (field `code`, with the tries left); `code_expired`: no sign-in waits for a code in this browser (none asked, used, expired, or voided by five wrong codes): ask for a new code; or invalid input, `details` naming each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `cross_origin_request`: not from this app's own pages (neither `Sec-Fetch-Site: same-origin` nor this app's `Origin`), or not JSON */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `throttled`: the storage is at capacity; try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, asking a code, the email service) failed or timed out; try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    finish_with_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: {
+                /** @description Set by asking for the code: the sign-in this browser waits for (without it, a code is `code_expired` and an emailed link `link_expired`) */
+                ticketry_pending?: string;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInLink"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description `ticketry_session` (the new session; HttpOnly, SameSite=Lax, Secure, Max-Age the session's absolute lifetime), and `ticketry_pending` cleared (Max-Age=0) */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description `link_expired`: the link was used, has expired, or (an emailed one) was asked for in another browser; or invalid input, `details` naming each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `cross_origin_request`: not from this app's own pages (neither `Sec-Fetch-Site: same-origin` nor this app's `Origin`), or not JSON */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `throttled`: the storage is at capacity; try again */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, asking a code, the email service) failed or timed out; try again */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7294,7 +9239,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7303,7 +9248,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7372,7 +9317,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7418,7 +9363,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7427,7 +9372,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7496,7 +9441,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7538,7 +9483,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7547,7 +9492,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7616,7 +9561,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7662,7 +9607,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7671,7 +9616,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7740,7 +9685,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7783,7 +9728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7792,7 +9737,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7861,7 +9806,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -7903,7 +9848,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7912,7 +9857,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7981,7 +9926,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8027,7 +9972,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8036,7 +9981,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8105,7 +10050,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8148,7 +10093,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8157,7 +10102,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8226,7 +10171,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8267,7 +10212,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8276,7 +10221,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8345,7 +10290,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8392,7 +10337,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8401,7 +10346,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8470,7 +10415,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8512,7 +10457,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8521,7 +10466,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8590,7 +10535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8636,7 +10581,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8645,7 +10590,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8714,7 +10659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8757,7 +10702,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8766,7 +10711,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8835,7 +10780,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -8876,7 +10821,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8885,7 +10830,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8954,7 +10899,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9000,7 +10945,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9009,7 +10954,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9078,7 +11023,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9122,7 +11067,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9131,7 +11076,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9200,7 +11145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9243,7 +11188,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9252,7 +11197,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9321,7 +11266,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9364,7 +11309,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9373,7 +11318,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The key's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it */
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9442,7 +11387,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The storage failed or timed out; nothing was changed */
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -9809,9 +11754,11 @@ export const initialSeverityNewValues: ReadonlyArray<FlattenedDeepRequired<compo
 export const initialStatusNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InitialStatus"]["new"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const memberCreateRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberCreate"]["role"]> = ["admin", "member", "viewer"];
 export const memberOutRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberOut"]["role"]> = ["admin", "member", "viewer"];
+export const memberOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberOut"]["state"]> = ["invited", "active"];
 export const memberPatchRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberPatch"]["role"]> = ["admin", "member", "viewer"];
 export const receivedDuplicateSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReceivedDuplicate"]["severity"]> = ["critical", "high", "medium", "low"];
 export const reportSummaryBucketValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReportSummary"]["bucket"]> = ["day", "week"];
+export const sessionPrincipalKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SessionPrincipal"]["kind"]> = ["api_key", "session"];
 export const sessionProjectRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SessionProject"]["role"]> = ["admin", "member", "viewer"];
 export const severityChangeOldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityChange"]["old"]> = ["critical", "high", "medium", "low"];
 export const severityChangeNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SeverityChange"]["new"]> = ["critical", "high", "medium", "low"];
