@@ -60,6 +60,7 @@ class Console:
     """What the page said on its console; failed loads are allowed only with the statuses a test expects."""
 
     def __init__(self, page: Page):
+        self.page = page
         self.messages: list[str] = []
         self.expected_statuses: set[int] = set()
         page.on("console", lambda message: message.type == "error" and self.messages.append(
@@ -143,13 +144,18 @@ def admin_email(stack) -> str:
     return response.json()["principal"]["email"]
 
 
-def emailed_code(stack: dict, address: str, after: float, timeout: float = 30) -> str:
-    """The code in the newest sign-in email to `address` written to the outbox since `after` (epoch)."""
+def outbox_now(stack: dict) -> set[str]:
+    """The messages in the outbox so far, to tell the next one from them."""
+    return {path.name for path in stack["outbox"].glob("*.eml")}
+
+
+def emailed_code(stack: dict, address: str, before: set[str], timeout: float = 30) -> str:
+    """The code in a sign-in email to `address` written to the outbox since `before` was taken."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for path in sorted(stack["outbox"].glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
-            if path.stat().st_mtime < after:
-                break
+        for path in sorted(stack["outbox"].glob("*.eml"), reverse=True):
+            if path.name in before:
+                continue
             message = message_from_bytes(path.read_bytes(), policy=default_policy)
             found = re.search(r"sign-in code: (\d{6})", str(message["Subject"] or ""))
             if found and address.lower() in str(message["To"]).lower():
@@ -162,10 +168,10 @@ def sign_in_by_email(page: Page, stack: dict, address: str) -> None:
     """The sign-in page's whole email-code flow, from wherever the page was sent to sign in."""
     if "/sign-in" not in page.url:
         page.goto(f"{stack['api_url']}/sign-in")
-    asked = time.time() - 1
+    before = outbox_now(stack)
     page.get_by_label("Email").fill(address)
     page.get_by_role("button", name="Email me a code").click()
-    page.get_by_label("Code").fill(emailed_code(stack, address, asked))
+    page.get_by_label("Code").fill(emailed_code(stack, address, before))
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda url: "/sign-in" not in url)
 
@@ -175,11 +181,11 @@ def sign_in_over_http(stack: dict, address: str, user_agent: str = "Mozilla/5.0 
     """A session of `address` signed in without a browser (the same calls the page makes)."""
     http = requests.Session()
     http.headers.update({"Origin": stack["api_url"], "User-Agent": user_agent})
-    asked = time.time() - 1
+    before = outbox_now(stack)
     started = http.post(f"{stack['api_url']}/v1/ce/sign-in/email", json={"email": address}, timeout=10)
     assert started.status_code == 202, started.text
     finished = http.post(f"{stack['api_url']}/v1/ce/sign-in/code", timeout=10,
-                         json={"code": emailed_code(stack, address, asked)})
+                         json={"code": emailed_code(stack, address, before)})
     assert finished.status_code == 200, finished.text
     return http
 
