@@ -30,6 +30,7 @@ SIGN_IN_CODE_TTL_SECONDS = "SIGN_IN_CODE_TTL_SECONDS"
 SIGN_IN_EMAILS_PER_ADDRESS = "SIGN_IN_EMAILS_PER_ADDRESS"
 SIGN_IN_EMAILS_PER_SOURCE = "SIGN_IN_EMAILS_PER_SOURCE"
 SIGN_IN_EMAILS_OVERALL = "SIGN_IN_EMAILS_OVERALL"
+SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY = "SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY"
 ALLOW_SELF_SIGN_UP = "ALLOW_SELF_SIGN_UP"
 OIDC_PROVIDERS = "OIDC_PROVIDERS"
 # Deployed functions get the queue's URL (saving a lookup); the local stack knows only its name.
@@ -46,6 +47,9 @@ DEFAULT_SIGN_IN_CODE_TTL_SECONDS = 15 * 60
 DEFAULT_SIGN_IN_EMAILS_PER_ADDRESS = 5
 DEFAULT_SIGN_IN_EMAILS_PER_SOURCE = 30
 DEFAULT_SIGN_IN_EMAILS_OVERALL = 1000
+# Wrong codes one address may be sent in a UTC day before every code for it is refused (its emailed
+# link still works): at most this many guesses a day at an address's code (docs/api.md).
+DEFAULT_SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY = 10
 DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 # The ticket detail Query budgets room for this many attachments (adapters/dynamodb/tickets.py, DETAIL_QUERY_LIMIT);
 # more still works, at the cost of fewer history entries on that first page.
@@ -198,6 +202,10 @@ def sign_in_emails_per_source() -> int:
 
 def sign_in_emails_overall() -> int:
     return _positive_int(SIGN_IN_EMAILS_OVERALL, DEFAULT_SIGN_IN_EMAILS_OVERALL)
+
+
+def sign_in_wrong_codes_per_address_per_day() -> int:
+    return _positive_int(SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY, DEFAULT_SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY)
 
 
 def allow_self_sign_up() -> bool:

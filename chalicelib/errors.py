@@ -85,6 +85,16 @@ class WrongCode(DomainError):
         super().__init__(message, [FieldError("code", message)])
 
 
+class TooManyWrongCodes(DomainError):
+    """The address has had its day's allowance of wrong codes (domain.sign_in): every code for it is
+    refused, right or not, until the next UTC day; the emailed link still signs in."""
+    code = "too_many_wrong_codes"
+
+    def __init__(self):
+        super().__init__("too many wrong codes for this address today: sign in with the link in the email, "
+                         "or ask for a new code tomorrow (UTC)")
+
+
 class CodeExpired(DomainError):
     """This browser has no sign-in waiting for a code: never asked, used already, expired, or voided
     by too many wrong codes."""

@@ -49,7 +49,9 @@ def request_code(call: Call):
           body=s.SignInCode, response=SessionOut, tag="sign-in", response_headers=FINISHED, cookies=PENDING,
           errors={"400": "`wrong_code` (field `code`, with the tries left); `code_expired`: no sign-in waits for a "
                          "code in this browser (none asked, used, expired, or voided by five wrong codes): ask for "
-                         "a new code; or invalid input, `details` naming each bad field",
+                         "a new code; `too_many_wrong_codes`: the address has had its wrong codes for the UTC day "
+                         "(ten by default), so no code for it is checked, right or not, until the next day: sign in "
+                         "with the link in the email; or invalid input, `details` naming each bad field",
                   "403": NOT_OWN_PAGE, "413": TOO_LARGE, "429": THROTTLED, "503": UNAVAILABLE})
 def finish_with_code(call: Call):
     request = bp.current_request

@@ -173,21 +173,34 @@ def reported_days(first: date, last: date, today: date) -> tuple[date, date]:
     return first, min(last, highest, first + timedelta(days=MAX_REPORT_DAYS - 1))
 
 
+def _backlogs(ends: list[date], rows: dict[tuple[str, str], Counter],
+               open_now: dict[str, int]) -> dict[date, dict[str, int]]:
+    """The open tickets per severity at the end of each of the days `ends`: those open now less
+    every change counted on a later day. Every one: the open count now already holds the changes
+    dated after today (a write just past midnight, a clock a little ahead of the reader's), so
+    stopping the subtraction at today would count them on every earlier day."""
+    later = sorted(((day, severity, counter["backlog_delta"]) for (day, severity), counter in rows.items()
+                    if counter["backlog_delta"]), reverse=True)
+    changes = Counter()
+    taken = 0
+    found = {}
+    for end in sorted(set(ends), reverse=True):
+        while taken < len(later) and later[taken][0] > end.isoformat():
+            _, severity, delta = later[taken]
+            changes[severity] += delta
+            taken += 1
+        found[end] = {severity: open_now.get(severity, 0) - changes[severity] for severity in SEVERITIES}
+    return found
+
+
 def summarise(rows: dict[tuple[str, str], Counter], first: date, last: date, size: str,
               open_now: dict[str, int], today: date) -> dict:
     """The report from the aggregates `rows` ({(day, severity): counters}, every day from `first`
-    to `today` or `last`, whichever is later), and the open tickets per severity now."""
-    later_changes = {severity: 0 for severity in SEVERITIES}
-    backlog_at: dict[tuple[str, str], int] = {}
-    # Walk back from today: the backlog at the end of a day is now less what changed after it.
-    day = max(today, last)
-    while day >= first:
-        for severity in SEVERITIES:
-            backlog_at[(day.isoformat(), severity)] = open_now.get(severity, 0) - later_changes[severity]
-            later_changes[severity] += rows.get((day.isoformat(), severity), Counter())["backlog_delta"]
-        day -= timedelta(days=1)
+    on, those dated after today included), and the open tickets per severity now."""
+    spans = buckets(first, last, size)
+    backlog_at = _backlogs([end for _, end in spans if end <= today], rows, open_now)
     answer = []
-    for start, end in buckets(first, last, size):
+    for start, end in spans:
         per_severity = {}
         total = Counter()
         total_backlog = 0
@@ -196,7 +209,7 @@ def summarise(rows: dict[tuple[str, str], Counter], first: date, last: date, siz
             counter = Counter()
             for day_text in days:
                 counter.update(rows.get((day_text, severity), Counter()))
-            backlog = backlog_at[(end.isoformat(), severity)] if end <= today else None
+            backlog = backlog_at[end][severity] if end <= today else None
             per_severity[severity] = _figures(counter, backlog)
             total.update(counter)
             total_backlog = None if backlog is None or total_backlog is None else total_backlog + backlog

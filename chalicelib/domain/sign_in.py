@@ -17,6 +17,9 @@ from chalicelib.domain.notifications import Email
 # (config.sign_in_emails_per_address, _per_source, _overall).
 WINDOW_SECONDS = 3600
 OVERALL_SUBJECT = "all"
+# Wrong codes are counted per address per day of the UTC clock; the cap is a setting
+# (config.sign_in_wrong_codes_per_address_per_day).
+WRONG_CODE_WINDOW_SECONDS = 24 * 3600
 SIGN_IN_PATH = "/sign-in"
 MAX_RETURN_TO = 512
 
@@ -36,6 +39,19 @@ def limits(email: str, source: str | None, per_address: int, per_source: int, ov
     so that one source past its limit spends neither an address's emails nor everyone's."""
     return [Limit(f"ip:{attempts.source_of(source)}", per_source), Limit(f"email:{email}", per_address),
             Limit(OVERALL_SUBJECT, overall)]
+
+
+@dataclass(frozen=True)
+class WrongCodeCap:
+    """The count of an address's wrong codes in one UTC day, and how many it may have: once it has
+    that many, no code for the address is checked, right or not, until the next day."""
+    subject: str
+    window: attempts.Window
+    allowed: int
+
+
+def wrong_code_cap(email: str, now: float, allowed: int) -> WrongCodeCap:
+    return WrongCodeCap(f"wrong-codes:{email}", attempts.window_at(now, WRONG_CODE_WINDOW_SECONDS), allowed)
 
 
 def seconds_left(window: attempts.Window, now: float) -> int:

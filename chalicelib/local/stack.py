@@ -32,6 +32,8 @@ HOST = "127.0.0.1"
 API_BACKLOG = 512  # connections waiting to be accepted by the API server
 EMAIL_DOMAIN = "ticketry.local"
 DEMO_PROJECT = ("Demo", "DEMO", "admin@demo.local", "Demo Admin")
+DEMO_ADMIN_EMAIL = DEMO_PROJECT[2]
+SIGN_IN_LINK_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,7 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
     os.environ.update(app_environment(state, ports, assigned))
     app = load_app()
     index_version = upgrade_search_indexes(state)
+    migrate_accounts()
     demo = demo_project(state)
     check()
 
@@ -264,14 +267,16 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
         log.info("seeding the demo project")
         made = seed_backlog(api_url, demo["project_id"], demo["api_key"], check)
         log.info("the demo project got its backlog: %s", " ".join(f"{what}={count}" for what, count in made.items()))
-    # The key travels in the fragment, which browsers never send: the page stores it and drops it.
-    ui_url = f"{api_url}/ui#key={demo['api_key']}"
+    ui_url = demo_admin_sign_in_link()
     write_json(state.stack, {"api_url": api_url, "ui_url": ui_url, "project_id": demo["project_id"],
                              "api_key": demo["api_key"], "aws_endpoint_url": aws_endpoint,
                              "index_version": index_version})
     log.info("\n".join([
         "Ticketry is running",
-        f"  Web UI        {api_url}/   (sign in as the demo admin: {ui_url})",
+        f"  Web UI        {api_url}/",
+        f"  Sign in       {ui_url}",
+        "                (the demo admin, once, within 24 hours; a new link at every start. A code asked for",
+        "                any other address shows in this log: \"sign-in code for ...\")",
         f"  API           {api_url}   (OpenAPI: {api_url}/v1/ce/openapi.json)",
         f"  AWS (moto)    {aws_endpoint}   (sent email: {aws_endpoint}/moto-api/data.json)",
         f"  Email outbox  {state.outbox}   (a copy of each sent email, .eml)",
@@ -374,6 +379,24 @@ def upgrade_search_indexes(state: StateDir) -> int:
     if saved and saved.get("index_version") != INDEX_VERSION:
         log.info("bringing the stored tickets up to the current search indexes: %s", cli.backfill())
     return INDEX_VERSION
+
+
+def migrate_accounts() -> None:
+    """Members kept from a version before accounts (the demo admin among them) get their account;
+    a start after that finds nothing to do."""
+    from chalicelib import cli
+
+    done = cli.migrate()
+    if any(done.values()):
+        log.info("members given their accounts: %s", " ".join(f"{what}={count}" for what, count in done.items()))
+
+
+def demo_admin_sign_in_link() -> str:
+    """A one-time link that signs the demo admin in, in any browser: made at every start, so that the
+    one printed always works (an earlier one may have been used)."""
+    from chalicelib import cli
+
+    return cli.sign_in_link(DEMO_ADMIN_EMAIL, SIGN_IN_LINK_SECONDS)
 
 
 def demo_project(state: StateDir) -> dict:

@@ -13,6 +13,7 @@ from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.search import SearchPlan, SearchResult, TicketQuery
+from chalicelib.domain.sign_in import WrongCodeCap
 from chalicelib.domain.sla import SlaMarker, StoredPolicy
 from chalicelib.domain.tickets import HistoryEntry, Ticket, TicketDetail
 from chalicelib.domain.views import View
@@ -246,7 +247,9 @@ class WrongKeyCounts(Protocol):
 
 class SignInChallenges(Protocol):
     """Emailed codes and one-time links, stored under the keyed hashes of their secrets. Each is
-    used once, by a conditional delete that also checks expiry (TTL deletes late)."""
+    used once, by a conditional delete that also checks expiry (TTL deletes late). Using a code and
+    counting a wrong one each check the address's daily cap of wrong codes in the same write, and
+    raise TooManyWrongCodes when it is reached, leaving the code as it was."""
 
     def account_id_by_email(self, email: str) -> str | None: ...
 
@@ -254,9 +257,9 @@ class SignInChallenges(Protocol):
 
     def challenge(self, pending_hash: str) -> Challenge | None: ...
 
-    def use_challenge(self, pending_hash: str, code_hash: str, now: int) -> Challenge | None: ...
+    def use_challenge(self, pending_hash: str, code_hash: str, now: int, cap: WrongCodeCap) -> bool: ...
 
-    def count_wrong_code(self, pending_hash: str) -> int | None: ...
+    def count_wrong_code(self, pending_hash: str, cap: WrongCodeCap) -> bool: ...
 
     def add_link(self, link: OneTimeLink) -> None: ...
 

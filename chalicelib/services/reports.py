@@ -22,11 +22,11 @@ class ReportService:
         first, last = rules.reported_days(first, last, today)
         if last < first:
             return {"from": first.isoformat(), "to": last.isoformat(), "bucket": bucket, "buckets": []}
-        # The backlog of a past day is today's less the changes since: those days are read too.
-        until = max(today, last)
+        # The backlog of a past day is today's less the changes since: every later day is read
+        # too, those dated after today included, as the open counts read below already hold them.
         project_id = principal.project.id
         rows = {key: Counter(counters) for key, counters in self.directory.report_days(
-            project_id, first.isoformat(), until.isoformat()).items()}
+            project_id, first.isoformat(), date.max.isoformat()).items()}
         counted = self.directory.tickets_counted(
             project_id, [(("severity_state", f"{severity}#open"),) for severity in SEVERITIES])
         open_now = dict(zip(SEVERITIES, counted))

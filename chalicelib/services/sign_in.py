@@ -24,6 +24,7 @@ from chalicelib.domain.accounts import (
     OneTimeLink,
     SessionCookie,
     StoredSession,
+    hashes_match,
     keyed_hash,
     new_code,
     new_token,
@@ -110,21 +111,29 @@ class SignInService:
 
     def finish_with_code(self, pending_secret: str | None, code: str, ip: str | None,
                          user_agent: str | None) -> tuple[StoredSession, SessionCookie]:
-        """The right code, in the browser that asked, within its time and tries, signs in once (one
-        conditional DeleteItem). A wrong one is counted; the last allowed wrong try voids the code."""
+        """The right code, in the browser that asked, within its time and tries, signs in once. A
+        wrong one is counted, on the code (the last allowed wrong try voids it) and on its address's
+        wrong codes of the UTC day. Once the address has had its day's, no code for it is checked,
+        right or not (TooManyWrongCodes): guessing gets no further, while the emailed link, which
+        nobody can guess, still signs its owner in.
+
+        One read (the challenge, which names the address whose count applies) and one transaction
+        that writes the challenge and checks or adds to the count: the same calls for a right code
+        and a wrong one, and for an address an account has or not."""
         if not pending_secret:
             raise CodeExpired()
         key, now = self.key(), self.clock()
         pending_hash = keyed_hash(key, pending_secret)
-        challenge = self.store.use_challenge(pending_hash, keyed_hash(key, code), int(now))
-        if challenge is None:
-            waiting = self.store.challenge(pending_hash)
-            if waiting is None or waiting.expires_at <= now or waiting.wrong_tries >= MAX_WRONG_CODES:
+        challenge = self.store.challenge(pending_hash)
+        if challenge is None or challenge.expires_at <= now or challenge.wrong_tries >= MAX_WRONG_CODES:
+            raise CodeExpired()
+        cap = sign_in.wrong_code_cap(challenge.email, now, config.sign_in_wrong_codes_per_address_per_day())
+        if not hashes_match(challenge.code_hash, keyed_hash(key, code)):
+            if not self.store.count_wrong_code(pending_hash, cap):
                 raise CodeExpired()
-            tries = self.store.count_wrong_code(pending_hash)
-            if tries is None:
-                raise CodeExpired()
-            raise WrongCode(max(0, MAX_WRONG_CODES - tries))
+            raise WrongCode(max(0, MAX_WRONG_CODES - challenge.wrong_tries - 1))
+        if not self.store.use_challenge(pending_hash, challenge.code_hash, int(now), cap):
+            raise CodeExpired()
         account = self._account(challenge.account_id, challenge.email, now)
         if account is None:
             raise CodeExpired()

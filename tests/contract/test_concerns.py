@@ -160,6 +160,8 @@ def test_counts_add_up_per_partition_and_day(directory, project_id):
         "status": 2, "tags": 1}
     assert directory.report_days(project_id, "2026-01-01", "2026-01-02") == {("2026-01-01", "high"): {"created": 1}}
     assert directory.report_days(project_id, "2026-01-02", "2026-01-03") == {}
+    # A report reads every day from its first on, to the last a date can name.
+    assert directory.report_days(project_id, "2025-12-31", "9999-12-31") == {("2026-01-01", "high"): {"created": 1}}
 
 
 def test_wrong_keys_count_per_subject_and_window(directory):

@@ -110,3 +110,24 @@ def test_report_parameters_are_checked(api):
     assert api.get("/reports/summary?from=2026-03-02&to=2026-03-03&bucket=month").status_code == 400
     viewer = api.as_key(api.key_for(api.add_member("viewer")["user_id"]))
     assert viewer.get("/reports/summary?from=2026-03-02&to=2026-03-03").status_code == 403
+
+
+def test_changes_dated_after_the_readers_today_count_on_no_earlier_day(api):
+    """The reader's today is a day behind the writes (a report asked just before midnight, read
+    once the stream had counted a ticket created just after): that ticket was open on no earlier
+    day, though the open counts read now hold it."""
+    from chalicelib.domain.people import Principal
+    from chalicelib.services.registry import services
+
+    ticket = api.create_ticket(severity="critical")
+    assert handle_records(new_records()) == {"batchItemFailures": []}
+    written = date.fromisoformat(ticket["created_at"][:10])
+    before = written - timedelta(days=1)
+    project = services().directory.project(api.project_id)
+    reader = Principal(project=project, actor="reader", role="member", key_id=None)
+    report = services().reports.summary(reader, before, before, "day", today=before)
+    [bucket] = report["buckets"]
+    assert bucket["severities"]["critical"]["backlog"] == 0
+    assert bucket["total"]["backlog"] == 0
+    today = services().reports.summary(reader, written, written, "day", today=written)
+    assert today["buckets"][0]["severities"]["critical"]["backlog"] == 1

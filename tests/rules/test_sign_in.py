@@ -1,5 +1,6 @@
 """Signing in by email over HTTP, on the in-memory tables: the answers, their cookies and errors,
-the same-origin rule, the limits' 429, and the unknown address's identical answer."""
+the same-origin rule, the limits' 429, the daily cap of wrong codes, and the unknown address's
+identical answer."""
 import pytest
 
 from chalicelib import config
@@ -132,6 +133,22 @@ def test_past_a_limit_the_answer_is_429_with_retry_after(client, outbox, member,
     assert refused.status_code == 429 and refused.json["error"]["code"] == "too_many_sign_in_requests"
     assert 1 <= int(refused.headers["Retry-After"]) <= 3600
     assert len(list(outbox.glob("*.eml"))) == 2
+
+
+def test_past_the_days_wrong_codes_every_code_is_refused_and_the_emailed_link_signs_in(client, outbox, member,
+                                                                                       monkeypatch):
+    monkeypatch.setenv(config.SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY, "2")
+    browser = Browser(client)
+    browser.ask_code(member[0].email)
+    code, token = code_and_token(outbox)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    assert [browser.send_code(wrong).json["error"]["code"] for _ in range(2)] == ["wrong_code"] * 2
+    refused = browser.send_code(code)
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "too_many_wrong_codes"
+    assert "link in the email" in refused.json["error"]["message"]
+    assert browser.send_code(wrong).json == refused.json
+    signed_in = browser.open_link(token)
+    assert signed_in.status_code == 200 and signed_in.json["principal"]["account_id"] == member[0].id
 
 
 @pytest.mark.parametrize("address", ["a,b@example.com", "<a>@example.com", "ü@example.com"])

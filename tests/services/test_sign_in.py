@@ -1,16 +1,24 @@
 """Signing in by email, as a use case on the in-memory ports with the real SessionService: the code
-and link flows, single use, wrong codes, expiry on an injected clock, the hourly limits, what an
-unknown address gets, self sign-up, and operator links."""
+and link flows, single use, wrong codes, expiry on an injected clock, the hourly limits, the daily
+cap of an address's wrong codes, what an unknown address gets, self sign-up, and operator links."""
 import re
 from dataclasses import dataclass, field
 
 import pytest
 
 from chalicelib import config
-from chalicelib.domain.accounts import EMAIL_CODE, EMAIL_LINK, MAX_WRONG_CODES, ONE_TIME_LINK, Account
+from chalicelib.domain.accounts import EMAIL_CODE, EMAIL_LINK, MAX_WRONG_CODES, ONE_TIME_LINK, Account, keyed_hash
 from chalicelib.domain.clock import new_id
 from chalicelib.domain.notifications import Email
-from chalicelib.errors import CodeExpired, LinkExpired, NotFound, TooManySignInRequests, ValidationFailed, WrongCode
+from chalicelib.errors import (
+    CodeExpired,
+    LinkExpired,
+    NotFound,
+    TooManySignInRequests,
+    TooManyWrongCodes,
+    ValidationFailed,
+    WrongCode,
+)
 from chalicelib.services import registry
 from chalicelib.services.sessions import SessionService
 from chalicelib.services.sign_in import SignInService, operator_link
@@ -117,6 +125,69 @@ def test_five_wrong_codes_void_the_code_and_then_even_the_right_one_fails(world)
     assert "4 more tries" in left[0] and "last try" in left[-1]
     with pytest.raises(CodeExpired):
         world.service.finish_with_code(pending.secret, right, IP, UA)
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def next_utc_day(now: float) -> float:
+    return (now // 86400 + 1) * 86400
+
+
+def test_past_the_days_wrong_codes_no_code_is_checked_even_the_right_one_but_the_link_signs_in(world):
+    ada = world.account("ada@example.com")
+    assert config.sign_in_wrong_codes_per_address_per_day() == 10
+    for _ in range(2):  # ten wrong codes: the day's allowance, each answered as a wrong code
+        pending = world.service.request_code("ada@example.com", IP)
+        for _ in range(MAX_WRONG_CODES):
+            with pytest.raises(WrongCode):
+                world.service.finish_with_code(pending.secret, wrong(world.outbox.code()), IP, UA)
+    pending = world.service.request_code("ada@example.com", IP)
+    code, token = world.outbox.code(), world.outbox.link_token()
+    with pytest.raises(TooManyWrongCodes) as refused:
+        world.service.finish_with_code(pending.secret, code, IP, UA)  # the eleventh code, and the right one
+    assert "link in the email" in refused.value.message and refused.value.status == 400
+    with pytest.raises(TooManyWrongCodes):
+        world.service.finish_with_code(pending.secret, wrong(code), IP, UA)
+    assert world.directory.challenge(keyed_hash(world.service.key(), pending.secret)).wrong_tries == 0  # not counted
+    session, _ = world.service.finish_with_link(token, pending.secret, IP, UA)
+    assert (session.account_id, session.method) == (ada.id, EMAIL_LINK)
+
+
+def test_the_cap_holds_all_day_and_the_next_utc_day_codes_work_again(world):
+    ada = world.account("ada@example.com")
+    pending = world.service.request_code("ada@example.com", IP)
+    for _ in range(MAX_WRONG_CODES):
+        with pytest.raises(WrongCode):
+            world.service.finish_with_code(pending.secret, wrong(world.outbox.code()), IP, UA)
+    world.clock.now = START + 3600
+    pending = world.service.request_code("ada@example.com", IP)
+    for _ in range(MAX_WRONG_CODES):
+        with pytest.raises(WrongCode):
+            world.service.finish_with_code(pending.secret, wrong(world.outbox.code()), IP, UA)
+    world.clock.now = next_utc_day(START) - 600  # the last minutes of the same UTC day
+    pending = world.service.request_code("ada@example.com", IP)
+    with pytest.raises(TooManyWrongCodes):
+        world.service.finish_with_code(pending.secret, world.outbox.code(), IP, UA)
+    world.clock.now = next_utc_day(START)
+    with pytest.raises(WrongCode):  # the same code, the next day: checked again, and counted
+        world.service.finish_with_code(pending.secret, wrong(world.outbox.code()), IP, UA)
+    session, _ = world.service.finish_with_code(pending.secret, world.outbox.code(), IP, UA)
+    assert (session.account_id, session.method) == (ada.id, EMAIL_CODE)
+
+
+def test_one_addresss_wrong_codes_do_not_stop_anothers(world, monkeypatch):
+    monkeypatch.setenv(config.SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY, "1")
+    world.account("ada@example.com")
+    grace = world.account("grace@example.com")
+    pending = world.service.request_code("ada@example.com", IP)
+    with pytest.raises(WrongCode):
+        world.service.finish_with_code(pending.secret, wrong(world.outbox.code()), IP, UA)
+    with pytest.raises(TooManyWrongCodes):
+        world.service.finish_with_code(pending.secret, world.outbox.code(), IP, UA)
+    pending = world.service.request_code("grace@example.com", IP)
+    assert world.service.finish_with_code(pending.secret, world.outbox.code(), IP, UA)[0].account_id == grace.id
 
 
 def test_a_code_expires_after_its_time(world):

@@ -13,7 +13,8 @@ directory `P#<project id>` holds a project's collection: `PROJECT`, `MEMBER#`, `
           `A#<account id>` holds an account: `ACCOUNT`, `PROJECT#<project id>` (its memberships) and
           `SESSION#<session id>`; `AEMAIL#<email>` keeps emails unique. Sign-in's short-lived items,
           each under the keyed hash of its secret: `SIGNIN#` (an emailed code), `SIGNINLINK#` (a
-          one-time link), `OIDC#` (an OIDC sign-in under way); and `SIGNINRATE#<subject>` counts.
+          one-time link), `OIDC#` (an OIDC sign-in under way); and `SIGNINRATE#<subject>` counts (sign-in
+          emails an hour, an address's wrong codes a day).
 """
 import hashlib
 

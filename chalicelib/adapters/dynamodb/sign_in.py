@@ -1,9 +1,13 @@
 """Sign-in's short-lived items on the directory table: emailed codes (pk `SIGNIN#<keyed hash of the
-pending cookie>`), one-time links (pk `SIGNINLINK#<keyed hash of the token>`) and the hourly counts
-of sign-in emails (pk `SIGNINRATE#<subject>`). The table's TTL removes them, late: every use checks
-expiry in its condition too."""
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+pending cookie>`), one-time links (pk `SIGNINLINK#<keyed hash of the token>`), the hourly counts of
+sign-in emails and the daily counts of an address's wrong codes (pk `SIGNINRATE#<subject>`). The
+table's TTL removes them, late: every use checks expiry in its condition too."""
+import time
+from typing import Callable
+
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import (
@@ -19,9 +23,11 @@ from chalicelib.adapters.dynamodb.keys import (
 from chalicelib.adapters.dynamodb.models import AccountEmailItem, ChallengeItem, LinkItem, SignInRateItem
 from chalicelib.domain.accounts import MAX_WRONG_CODES, Challenge, OneTimeLink, hashes_match
 from chalicelib.domain.attempts import Window
-from chalicelib.errors import Conflict
+from chalicelib.domain.sign_in import WrongCodeCap
+from chalicelib.errors import Conflict, TooManyWrongCodes
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
+TRANSACTION_ATTEMPTS = 3
 
 
 class _Spent(Exception):
@@ -53,26 +59,25 @@ class DynamoSignIn:
         except DoesNotExist:
             return None
 
-    def use_challenge(self, pending_hash: str, code_hash: str, now: int) -> Challenge | None:
+    def use_challenge(self, pending_hash: str, code_hash: str, now: int, cap: WrongCodeCap) -> bool:
         """Deletes the challenge if `code_hash` is its code, it has fewer wrong tries than the limit
-        and it has not expired, and returns what it held: one DeleteItem, so a code signs in once
-        however many requests race with it. None when any of that fails."""
-        condition = (ChallengeItem.pk.exists() & (ChallengeItem.code_hash == code_hash)
-                     & (ChallengeItem.wrong_tries < MAX_WRONG_CODES) & (ChallengeItem.expires_at > now))
-        item = _delete_returning(ChallengeItem, challenge_pk(pending_hash), CHALLENGE_SK, condition)
-        return to_challenge(item) if item is not None else None
+        and it has not expired, and the address has not had its day's wrong codes: one
+        TransactWriteItems (the delete, and a ConditionCheck on the day's count), so a code signs in
+        once however many requests race with it, and never past the cap. False when the challenge
+        fails its conditions; TooManyWrongCodes when the cap does."""
+        return _capped(cap, lambda tx: tx.delete(
+            ChallengeItem(challenge_pk(pending_hash), CHALLENGE_SK),
+            condition=(ChallengeItem.pk.exists() & (ChallengeItem.code_hash == code_hash)
+                       & (ChallengeItem.wrong_tries < MAX_WRONG_CODES) & (ChallengeItem.expires_at > now))))
 
-    def count_wrong_code(self, pending_hash: str) -> int | None:
-        """Adds one to the challenge's wrong tries and returns them (one UpdateItem); None when
-        there is no such challenge (used, or removed by TTL)."""
-        item = ChallengeItem(challenge_pk(pending_hash), CHALLENGE_SK)
-        try:
-            item.update(actions=[ChallengeItem.wrong_tries.add(1)], condition=ChallengeItem.pk.exists())
-        except UpdateError as error:
-            if error.cause_response_code == CONDITION_FAILED:
-                return None
-            raise
-        return int(item.wrong_tries)
+    def count_wrong_code(self, pending_hash: str, cap: WrongCodeCap) -> bool:
+        """Adds one to the challenge's wrong tries and to the address's wrong codes of the day, in one
+        TransactWriteItems of the same shape as using the code (so that past the cap a right code and
+        a wrong one cost the same). False when the challenge is gone (used, or removed by TTL) or
+        voided already; TooManyWrongCodes, counting nothing, when the address has had its day's."""
+        return _capped(cap, lambda tx: tx.update(
+            ChallengeItem(challenge_pk(pending_hash), CHALLENGE_SK), actions=[ChallengeItem.wrong_tries.add(1)],
+            condition=ChallengeItem.pk.exists() & (ChallengeItem.wrong_tries < MAX_WRONG_CODES)), count=True)
 
     def add_link(self, link: OneTimeLink) -> None:
         try:
@@ -116,6 +121,38 @@ class DynamoSignIn:
         item.update(actions=[SignInRateItem.kind.set(SignInRateItem), SignInRateItem.count.add(1),
                              SignInRateItem.expires_at.set(window.end + window.length)])
         return int(item.count)
+
+
+def _capped(cap: WrongCodeCap, write_challenge: Callable[[TransactWrite], None], count: bool = False) -> bool:
+    """One transaction of, on the address's count of wrong codes this day, either a ConditionCheck
+    or (`count`) an ADD of one, each only while the count is below the cap, and a write to a
+    challenge. The cap's failed condition wins over the challenge's: past the cap nothing is told
+    about the code. A transaction cancelled by a concurrent one on the same count is tried again."""
+    pk, sk = sign_in_rate_pk(cap.subject), sign_in_rate_sk(cap.window.start)
+    below_cap = SignInRateItem.count.does_not_exist() | (SignInRateItem.count < cap.allowed)
+    for attempt in range(TRANSACTION_ATTEMPTS):
+        try:
+            # The cap's item goes first: TransactWrite sends condition checks before other writes,
+            # and writes of one kind in the order given, so the cancellation reasons come cap first.
+            with TransactWrite(connection=models.connection()) as tx:
+                if count:
+                    tx.update(SignInRateItem(pk, sk), condition=below_cap,
+                              actions=[SignInRateItem.kind.set(SignInRateItem), SignInRateItem.count.add(1),
+                                       SignInRateItem.expires_at.set(cap.window.end + cap.window.length)])
+                else:
+                    tx.condition_check(SignInRateItem, pk, sk, condition=below_cap)
+                write_challenge(tx)
+            return True
+        except TransactWriteError as error:
+            reasons = [reason.code if reason is not None else None for reason in error.cancellation_reasons or ()]
+            if reasons[:1] == ["ConditionalCheckFailed"]:
+                raise TooManyWrongCodes() from None
+            if reasons[1:2] == ["ConditionalCheckFailed"]:
+                return False
+            if "TransactionConflict" not in reasons or attempt == TRANSACTION_ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    return False
 
 
 def _delete_returning(model: type[Model], pk: str, sk: str, condition) -> Model | None:

@@ -1,11 +1,12 @@
-"""Emailed codes, one-time links and the counts of sign-in emails, in memory, with the same
+"""Emailed codes, one-time links and the counts of sign-in emails and wrong codes, in memory, with the same
 conditions as adapters/dynamodb/sign_in.py (expiry checked on use, as TTL is not applied)."""
 from dataclasses import replace
 
 from chalicelib.adapters.memory.store import MemoryRepository, require
 from chalicelib.domain.accounts import MAX_WRONG_CODES, Challenge, OneTimeLink, hashes_match
 from chalicelib.domain.attempts import Window
-from chalicelib.errors import Conflict
+from chalicelib.domain.sign_in import WrongCodeCap
+from chalicelib.errors import Conflict, TooManyWrongCodes
 
 
 class MemorySignIn(MemoryRepository):
@@ -23,19 +24,31 @@ class MemorySignIn(MemoryRepository):
     def challenge(self, pending_hash: str) -> Challenge | None:
         return self.store.challenges.get(pending_hash)
 
-    def use_challenge(self, pending_hash: str, code_hash: str, now: int) -> Challenge | None:
+    def use_challenge(self, pending_hash: str, code_hash: str, now: int, cap: WrongCodeCap) -> bool:
         challenge = self.store.challenges.get(pending_hash)
-        if (challenge is None or challenge.code_hash != code_hash or challenge.wrong_tries >= MAX_WRONG_CODES
-                or challenge.expires_at <= now):
-            return None
-        return self.store.challenges.pop(pending_hash)
+        usable = (challenge is not None and challenge.code_hash == code_hash
+                  and challenge.wrong_tries < MAX_WRONG_CODES and challenge.expires_at > now)
+        self._check_cap(cap)
+        if not usable:
+            return False
+        del self.store.challenges[pending_hash]
+        return True
 
-    def count_wrong_code(self, pending_hash: str) -> int | None:
+    def count_wrong_code(self, pending_hash: str, cap: WrongCodeCap) -> bool:
         challenge = self.store.challenges.get(pending_hash)
-        if challenge is None:
-            return None
+        countable = challenge is not None and challenge.wrong_tries < MAX_WRONG_CODES
+        self._check_cap(cap)
+        if not countable:
+            return False
         self.store.challenges[pending_hash] = replace(challenge, wrong_tries=challenge.wrong_tries + 1)
-        return challenge.wrong_tries + 1
+        counts = self.store.sign_in_rates
+        counts[(cap.subject, cap.window.start)] = counts.get((cap.subject, cap.window.start), 0) + 1
+        return True
+
+    def _check_cap(self, cap: WrongCodeCap) -> None:
+        """As DynamoDB reports a transaction's failed conditions: the cap's, whatever the other's."""
+        if self.store.sign_in_rates.get((cap.subject, cap.window.start), 0) >= cap.allowed:
+            raise TooManyWrongCodes()
 
     def add_link(self, link: OneTimeLink) -> None:
         require(link.token_hash not in self.store.links, Conflict("already exists"))

@@ -9081,7 +9081,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionOut"];
                 };
             };
-            /** @description `wrong_code` (field `code`, with the tries left); `code_expired`: no sign-in waits for a code in this browser (none asked, used, expired, or voided by five wrong codes): ask for a new code; or invalid input, `details` naming each bad field */
+            /** @description `wrong_code` (field `code`, with the tries left); `code_expired`: no sign-in waits for a code in this browser (none asked, used, expired, or voided by five wrong codes): ask for a new code; `too_many_wrong_codes`: the address has had its wrong codes for the UTC day (ten by default), so no code for it is checked, right or not, until the next day: sign in with the link in the email; or invalid input, `details` naming each bad field */
             400: {
                 headers: {
                     [name: string]: unknown;
