@@ -170,6 +170,15 @@ def test_admins_add_invite_and_withdraw_members(signed_in: Page, stack, api, wor
     assert all(m["user_id"] != active["user_id"] for m in api.call("GET", "/members").json()["data"])
 
 
+def test_the_app_root_leads_to_the_first_project_or_to_sign_in(signed_in: Page, fresh: Page, stack):
+    for root in ("/", "/ui"):
+        signed_in.goto(stack["api_url"] + root)
+        expect(signed_in).to_have_url(project_list(stack))
+        fresh.goto(stack["api_url"] + root)
+        expect(fresh).to_have_url(f"{stack['api_url']}/sign-in")
+        expect(fresh.get_by_label("Email")).to_be_visible()
+
+
 def test_the_project_switcher_names_the_project_shown(signed_in: Page, stack):
     switcher = signed_in.get_by_role("combobox", name="Project")
     expect(switcher).to_be_visible()

@@ -143,3 +143,12 @@ test("the addresses of signing in, the profile and the members page", () => {
   assert.deepEqual(pageAt("projects/p%201/members"), { page: "members", projectId: "p 1" });
   assert.deepEqual(pageAt("projects/p1/members/extra"), { page: "missing" });
 });
+
+test("a project asking for single sign-on sends the person to sign in with it", async () => {
+  signedIn();
+  answer(() => ({ status: 403, body: { error: { code: "sso_required", message: "sign in with SSO", details: [] } } }));
+  await assert.rejects(getTicket("OPS-1"), (error: ApiError) => error.code === "sso_required");
+  assert.equal(location.pathname, "/sign-in");
+  assert.equal(new URLSearchParams(location.search).get("return_to"), "/projects/p1");
+  assert.match(signInMessage.value ?? "", /single sign-on/);
+});
