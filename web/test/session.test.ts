@@ -6,6 +6,7 @@ import { getProject } from "../src/api/people";
 import { getTicket } from "../src/api/tickets";
 import { appPath, navigate, route } from "../src/router";
 import { activeProject, reaches, session } from "../src/session";
+import { loadProject, project } from "../src/state/project";
 import { destination, enter, loadSession, signInMessage, signOut, toSignIn } from "../src/state/session";
 
 const unauthorized = (code = "unauthorized") => ({ status: 401, body: { error: { code, message: "sign in", details: [] } } });
@@ -151,4 +152,14 @@ test("a project asking for single sign-on sends the person to sign in with it", 
   assert.equal(location.pathname, "/sign-in");
   assert.equal(new URLSearchParams(location.search).get("return_to"), "/projects/p1");
   assert.match(signInMessage.value ?? "", /single sign-on/);
+});
+
+test("a project's load on its way is shared: the page's start and its frame send its calls once", async () => {
+  signedIn();
+  const calls = answer((call) => (call.path === "/v1/ce/projects/p1" ? { body: { id: "p1", name: "Operations" } } : { body: { members: [], teams: [] } }));
+  await Promise.all([loadProject(), loadProject()]);
+  assert.equal(calls.filter((call) => call.path === "/v1/ce/projects/p1").length, 1);
+  assert.equal(project.value?.id, "p1");
+  await loadProject();
+  assert.equal(calls.filter((call) => call.path === "/v1/ce/projects/p1").length, 2, "a later load asks again");
 });

@@ -2,7 +2,7 @@
 // the API's answer to who it is (GET /v1/ce/session), asked at start and after every sign-in.
 import { signal } from "@preact/signals";
 import { asApiError, onSessionTrouble } from "../api/client";
-import { endThisSession, getSession } from "../api/session";
+import { endThisSession, getSession, type SessionAnswer } from "../api/session";
 import { appPath, currentAddress, navigate, route } from "../router";
 import { firstProject, session } from "../session";
 
@@ -37,9 +37,13 @@ export function destination(): string {
   return first ? `projects/${encodeURIComponent(first)}` : "";
 }
 
-/** After the API set the session cookie: learn who it is and go where the person was headed. */
-export async function enter(): Promise<void> {
-  await loadSession();
+/**
+ * After the API set the session cookie, with its answer (who signed in, the same as GET /v1/ce/session):
+ * on to where the person was headed.
+ */
+export async function enter(answer?: SessionAnswer): Promise<void> {
+  if (answer) session.value = answer;
+  else await loadSession();
   if (!session.value) return;
   signInMessage.value = null;
   navigate(destination(), { replace: true });

@@ -94,8 +94,9 @@ export function createSignIn(params: URLSearchParams, linkToken: string | null) 
     general.value = null;
     if (codeProblem.value) return;
     await busy(async () => {
+      let answer;
       try {
-        await signInWithCode(typed);
+        answer = (await signInWithCode(typed)).body;
       } catch (caught) {
         const error = asApiError(caught);
         codeProblem.value =
@@ -105,7 +106,7 @@ export function createSignIn(params: URLSearchParams, linkToken: string | null) 
           : unreachable(error) ?? error.message;
         return;
       }
-      await enter();
+      await enter(answer);
     });
   }
 
@@ -113,8 +114,9 @@ export function createSignIn(params: URLSearchParams, linkToken: string | null) 
     if (!linkToken) return;
     general.value = null;
     await busy(async () => {
+      let answer;
       try {
-        await signInWithLink(linkToken);
+        answer = (await signInWithLink(linkToken)).body;
       } catch (caught) {
         const error = asApiError(caught);
         if (error.status === 0) {
@@ -127,7 +129,7 @@ export function createSignIn(params: URLSearchParams, linkToken: string | null) 
         step.value = "email";
         return;
       }
-      await enter();
+      await enter(answer);
     });
   }
 
