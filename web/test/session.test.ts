@@ -6,7 +6,7 @@ import { getProject } from "../src/api/people";
 import { getTicket } from "../src/api/tickets";
 import { appPath, navigate, route } from "../src/router";
 import { activeProject, reaches, session } from "../src/session";
-import { loadProject, project } from "../src/state/project";
+import { loadProject, project, projectReady } from "../src/state/project";
 import { destination, enter, loadSession, signInMessage, signOut, toSignIn } from "../src/state/session";
 
 const unauthorized = (code = "unauthorized") => ({ status: 401, body: { error: { code, message: "sign in", details: [] } } });
@@ -162,4 +162,15 @@ test("a project's load on its way is shared: the page's start and its frame send
   assert.equal(project.value?.id, "p1");
   await loadProject();
   assert.equal(calls.filter((call) => call.path === "/v1/ce/projects/p1").length, 2, "a later load asks again");
+});
+
+test("the frame waits for the project's load on its way, and not at all once it has finished", async () => {
+  signedIn();
+  const calls = answer((call) => (call.path === "/v1/ce/projects/p1" ? { body: { id: "p1", name: "Operations" } } : { body: { members: [], teams: [] } }));
+  const started = loadProject();
+  await projectReady();
+  await started;
+  assert.equal(calls.filter((call) => call.path === "/v1/ce/projects/p1").length, 1);
+  await projectReady();
+  assert.equal(calls.filter((call) => call.path === "/v1/ce/projects/p1").length, 1, "finished: nothing is asked again");
 });

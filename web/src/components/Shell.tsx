@@ -4,7 +4,7 @@ import { useShortcuts } from "../keys";
 import { navigate, route } from "../router";
 import { session } from "../session";
 import { notice } from "../state/notice";
-import { loadProject, project } from "../state/project";
+import { project, projectReady } from "../state/project";
 import { signOut } from "../state/session";
 import { Icon } from "./Icon";
 import { ProjectSwitcher } from "./ProjectSwitcher";
@@ -22,8 +22,8 @@ export function Shell({ projectId, children }: { projectId: string | null; child
   const person = session.value?.principal;
 
   useEffect(() => {
-    if (!projectId || project.value?.id === projectId) return;
-    loadProject().finally(() => setLoaded(true));
+    // The load may have finished between the first render and now (it starts with the page).
+    if (!loaded) projectReady().finally(() => setLoaded(true));
   }, [projectId]);
 
   useShortcuts(projectId ? {

@@ -22,6 +22,8 @@ export function nameOf(id: string | null | undefined): string {
 
 /** The load on its way, by project: the page's start and its frame share one. */
 let loading: { projectId: string; done: Promise<void> } | null = null;
+/** The project the last load that finished was for. */
+let loadedFor: string | null = null;
 
 /** Loads the project shown (inProject); a load of the same project already on its way is shared, not repeated. */
 export function loadProject(): Promise<void> {
@@ -35,9 +37,18 @@ export function loadProject(): Promise<void> {
   return loading.done;
 }
 
+/** The project shown, once loaded: at once when its last load has finished, else with the load on its way. */
+export function projectReady(): Promise<void> {
+  const projectId = inProject().project_id;
+  if (loading?.projectId !== projectId && loadedFor === projectId) return Promise.resolve();
+  return loadProject();
+}
+
 async function load(): Promise<void> {
+  const projectId = inProject().project_id;
   const [projectReply, peopleReply, meReply] = await Promise.allSettled([getProject(), getPeople(), getMe()]);
   if (projectReply.status === "fulfilled") project.value = projectReply.value.body;
   if (peopleReply.status === "fulfilled") people.value = peopleReply.value.body;
   me.value = meReply.status === "fulfilled" ? meReply.value.body : null;
+  loadedFor = projectId;
 }
