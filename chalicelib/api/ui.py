@@ -97,7 +97,18 @@ def root():
 
 # The <base> of each page climbs from the page's address to the app's root.
 @bp.route("/ui")
+def former_sign_in_page():
+    # Where sign-in links used to point: the page sends people on to /sign-in, or to their project.
+    return _serve_page("./")
+
+
+@bp.route("/sign-in")
 def sign_in_page():
+    return _serve_page("./")
+
+
+@bp.route("/profile")
+def profile_page():
     return _serve_page("./")
 
 
@@ -118,6 +129,11 @@ def reports_page(project_id: str):
 
 @bp.route("/projects/{project_id}/sla")
 def sla_settings_page(project_id: str):
+    return _serve_page("../../")
+
+
+@bp.route("/projects/{project_id}/members")
+def members_page(project_id: str):
     return _serve_page("../../")
 
 

@@ -62,22 +62,28 @@ def showcase(api):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", ["desktop", "mobile"])
-def test_readable_in_light_and_dark_at_desktop_and_phone_widths(browser, stack, showcase, scheme, size, tmp_path):
+def test_readable_in_light_and_dark_at_desktop_and_phone_widths(browser, stack, admin_storage, showcase, scheme, size,
+                                                               tmp_path):
     folder = Path(os.environ.get("SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport=SIZES[size], color_scheme=scheme, device_scale_factor=1)
-    page = context.new_page()
-    page.goto(stack["ui_url"])
-    expect(page.get_by_role("row")).to_have_count(7)
     project = f"{stack['api_url']}/projects/{stack['project_id']}"
-    pages = {"list": None, "ticket": f"{project}/tickets/{showcase['checkout']['key']}", "form": f"{project}/new",
-             "reports": f"{project}/reports", "sla": f"{project}/sla"}
-    for name, address in pages.items():
+    signed_out = browser.new_context(viewport=SIZES[size], color_scheme=scheme, device_scale_factor=1)
+    context = browser.new_context(viewport=SIZES[size], color_scheme=scheme, device_scale_factor=1,
+                                  storage_state=admin_storage)
+    page = context.new_page()
+    page.goto(project)
+    expect(page.get_by_role("row")).to_have_count(7)
+    pages = {"list": (page, None), "ticket": (page, f"{project}/tickets/{showcase['checkout']['key']}"),
+             "form": (page, f"{project}/new"), "reports": (page, f"{project}/reports"), "sla": (page, f"{project}/sla"),
+             "members": (page, f"{project}/members"), "profile": (page, f"{stack['api_url']}/profile"),
+             "sign-in": (signed_out.new_page(), f"{stack['api_url']}/sign-in")}
+    for name, (shown, address) in pages.items():
         if address:
-            page.goto(address)
-        page.get_by_role("heading", level=1).first.wait_for(state="attached")
-        page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(folder / f"{name}-{scheme}-{size}.png"))
+            shown.goto(address)
+        shown.get_by_role("heading", level=1).first.wait_for(state="attached")
+        shown.wait_for_load_state("networkidle")
+        shown.screenshot(path=str(folder / f"{name}-{scheme}-{size}.png"))
         # Nothing runs off the side of the screen.
-        assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"], name
+        assert shown.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"], name
     context.close()
+    signed_out.close()

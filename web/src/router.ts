@@ -2,11 +2,14 @@
 import { signal } from "@preact/signals";
 
 export type Route =
-  | { page: "signin" }
+  | { page: "home" }
+  | { page: "signin"; params: URLSearchParams }
+  | { page: "profile" }
   | { page: "list"; projectId: string; params: URLSearchParams }
   | { page: "new"; projectId: string }
   | { page: "reports"; projectId: string; params: URLSearchParams }
   | { page: "sla"; projectId: string }
+  | { page: "members"; projectId: string }
   | { page: "ticket"; projectId: string; ticketId: string }
   | { page: "missing" };
 
@@ -16,22 +19,23 @@ export function href(path: string): string {
   return new URL(path, root()).pathname + (path.includes("?") ? path.slice(path.indexOf("?")) : "");
 }
 
+const PROJECT_PAGES: Record<string, "new" | "sla" | "members"> = { new: "new", sla: "sla", members: "members" };
+
 function parse(): Route {
   const base = root().pathname;
   const path = location.pathname.startsWith(base) ? location.pathname.slice(base.length) : location.pathname;
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  if (parts.length === 0 || (parts.length === 1 && parts[0] === "ui")) return { page: "signin" };
-  if (parts[0] === "projects" && parts.length === 2) {
-    return { page: "list", projectId: parts[1], params: new URLSearchParams(location.search) };
-  }
-  if (parts[0] === "projects" && parts.length === 3 && parts[2] === "new") return { page: "new", projectId: parts[1] };
-  if (parts[0] === "projects" && parts.length === 3 && parts[2] === "reports") {
-    return { page: "reports", projectId: parts[1], params: new URLSearchParams(location.search) };
-  }
-  if (parts[0] === "projects" && parts.length === 3 && parts[2] === "sla") return { page: "sla", projectId: parts[1] };
-  if (parts[0] === "projects" && parts.length === 4 && parts[2] === "tickets") {
-    return { page: "ticket", projectId: parts[1], ticketId: parts[3] };
-  }
+  const params = new URLSearchParams(location.search);
+  // /ui is where sign-in links pointed before people had accounts: it leads to the same place as /.
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === "ui")) return { page: "home" };
+  if (parts.length === 1 && parts[0] === "sign-in") return { page: "signin", params };
+  if (parts.length === 1 && parts[0] === "profile") return { page: "profile" };
+  if (parts[0] !== "projects" || parts.length < 2) return { page: "missing" };
+  const projectId = parts[1];
+  if (parts.length === 2) return { page: "list", projectId, params };
+  if (parts.length === 3 && parts[2] === "reports") return { page: "reports", projectId, params };
+  if (parts.length === 3 && PROJECT_PAGES[parts[2]]) return { page: PROJECT_PAGES[parts[2]], projectId };
+  if (parts.length === 4 && parts[2] === "tickets") return { page: "ticket", projectId, ticketId: parts[3] };
   return { page: "missing" };
 }
 
@@ -49,6 +53,31 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
 addEventListener("popstate", () => {
   route.value = parse();
 });
+
+/** The address shown, as a path from the server's root (what `return_to` carries). */
+export function currentAddress(): string {
+  return location.pathname + location.search;
+}
+
+/**
+ * A same-app address to go back to after signing in, as a path from the app's root; null for anything
+ * else (another site, a scheme, the sign-in page itself), so a crafted link cannot send people away.
+ */
+export function appPath(address: string | null | undefined): string | null {
+  if (!address || !address.startsWith("/") || address.startsWith("//") || address.includes("\\")) return null;
+  let url: URL;
+  try {
+    url = new URL(address, location.origin);
+  } catch {
+    return null;
+  }
+  const base = root().pathname;
+  if (url.origin !== location.origin || !url.pathname.startsWith(base)) return null;
+  const path = url.pathname.slice(base.length);
+  const first = path.split("/")[0];
+  if (first === "sign-in" || first === "ui" || first === "v1") return null;
+  return path + url.search;
+}
 
 /** Opens same-app links through the router, so a click never reloads the page. */
 export function followLink(event: MouseEvent): void {

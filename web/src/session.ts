@@ -1,44 +1,34 @@
-// The tab's credentials: the API key, kept in this tab's session storage only, and the API's answer
-// to GET /v1/ce/session for it (who it is, which projects it reaches), so a reload shows its page at once.
+// Who is signed in, as the API answered GET /v1/ce/session for this browser's session cookie. The
+// cookie itself is out of the UI's reach (HttpOnly), so this answer is all the UI knows of it.
+import { signal } from "@preact/signals";
 import type { SessionAnswer } from "./api/session";
+import { route } from "./router";
 
-const KEY = "ticketry.api_key";
-const ANSWER = "ticketry.session";
+/** null: not signed in (or not asked yet). */
+export const session = signal<SessionAnswer | null>(null);
 
-export interface Session {
-  key: string;
-  /** The project the tab works in: the first the credentials reach (an API key reaches exactly one). */
-  projectId: string;
-  answer: SessionAnswer;
+/** The project last shown, for the pages outside any project (the profile). */
+let lastProject: string | null = null;
+route.subscribe((current) => {
+  if ("projectId" in current) lastProject = current.projectId;
+});
+
+export function currentSession(): SessionAnswer | null {
+  return session.value;
 }
 
-export function currentSession(): Session | null {
-  const key = sessionStorage.getItem(KEY);
-  const stored = sessionStorage.getItem(ANSWER);
-  if (!key || !stored) return null;
-  try {
-    const answer = JSON.parse(stored) as SessionAnswer;
-    const first = answer.projects[0];
-    return first ? { key, projectId: first.id, answer } : null;
-  } catch {
-    return null;
-  }
+/** Whether the signed-in account is a member of a project. */
+export function reaches(projectId: string): boolean {
+  return session.value?.projects.some((project) => project.id === projectId) ?? false;
 }
 
-/** Keeps a key the API accepted, with what it answered; null when the key reaches no project. */
-export function startSession(key: string, answer: SessionAnswer): Session | null {
-  if (answer.projects.length === 0) return null;
-  sessionStorage.setItem(KEY, key.trim());
-  sessionStorage.setItem(ANSWER, JSON.stringify(answer));
-  return currentSession();
+export function firstProject(): string | null {
+  return session.value?.projects[0]?.id ?? null;
 }
 
-export function endSession(): void {
-  sessionStorage.removeItem(KEY);
-  sessionStorage.removeItem(ANSWER);
-}
-
-/** Whether the tab's credentials reach a project. */
-export function reaches(session: Session, projectId: string): boolean {
-  return session.answer.projects.some((project) => project.id === projectId);
+/** The project the page works in: the one in the address, else the last one shown, else the first. */
+export function activeProject(): string | null {
+  const current = route.value;
+  if ("projectId" in current) return current.projectId;
+  return lastProject && reaches(lastProject) ? lastProject : firstProject();
 }

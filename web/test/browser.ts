@@ -1,64 +1,16 @@
-// What the state modules need of a browser, in node: an address, history, session storage and timers,
-// and the API answered by a test's own handler instead of the network. Imported first by every test.
+// The API answered by a test's own handler instead of the network, and a browser's address and
+// history in node (./globals). Imported first by every test.
+import "./globals";
 import { useFetch } from "../src/api/client";
-
-const BASE = "http://ticketry.test/";
-const address = new URL(BASE + "ui");
-
-class Storage {
-  private items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, String(value));
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-  clear() {
-    this.items.clear();
-  }
-}
-
-const go = (_state: unknown, _title: string, url: string) => {
-  const next = new URL(url, BASE);
-  address.pathname = next.pathname;
-  address.search = next.search;
-  address.hash = next.hash;
-};
-
-// A notice's timer would keep node running for seconds after the last test.
-const setTimer = globalThis.setTimeout;
-const unrefTimer = ((...args: Parameters<typeof setTimeout>) => {
-  const timer = setTimer(...args);
-  timer.unref?.();
-  return timer;
-}) as typeof setTimeout;
-
-Object.assign(globalThis, {
-  setTimeout: unrefTimer,
-  window: globalThis,
-  location: {
-    get pathname() { return address.pathname; },
-    get search() { return address.search; },
-    get hash() { return address.hash; },
-    get origin() { return address.origin; },
-    get href() { return address.href; },
-    assign: go.bind(null, null, ""),
-  },
-  document: { baseURI: BASE, hidden: false },
-  history: { pushState: go, replaceState: go },
-  sessionStorage: new Storage(),
-  addEventListener: () => {},
-  scrollTo: () => {},
-});
+import { navigate } from "../src/router";
+import { session } from "../src/session";
 
 export interface Call {
   method: string;
   path: string;
   query: URLSearchParams;
   headers: Headers;
+  credentials: RequestCredentials;
   body: any;
 }
 
@@ -70,7 +22,10 @@ export function answer(handler: Handler): Call[] {
   useFetch(async (request) => {
     const url = new URL(request.url);
     const text = await request.text();
-    const call = { method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, body: text ? JSON.parse(text) : undefined };
+    const call = {
+      method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers,
+      credentials: request.credentials, body: text ? JSON.parse(text) : undefined,
+    };
     calls.push(call);
     const reply = handler(call) ?? { status: 404, body: { error: { code: "not_found", message: "no such thing", details: [] } } };
     const status = reply.status ?? 200;
@@ -82,23 +37,28 @@ export function answer(handler: Handler): Call[] {
   return calls;
 }
 
-/** What GET /v1/ce/session answers for a key of project p1. */
+/** What GET /v1/ce/session answers for a person signed in to projects p1 (admin) and p2 (viewer). */
 export function sessionAnswer(projectId = "p1") {
   return {
-    principal: { kind: "api_key", key_id: "k1", actor: "u1", user_id: "u1", name: "Ana Ortiz", email: "ana@example.com" },
-    projects: [{ id: projectId, key: "OPS", name: "Operations", role: "admin" }],
+    principal: {
+      kind: "session" as const, key_id: null, session_id: "s1", account_id: "a1", actor: null, user_id: null,
+      name: "Ana Ortiz", email: "ana@example.com",
+    },
+    projects: [
+      { id: projectId, key: "OPS", name: "Operations", role: "admin" as const },
+      { id: "p2", key: "WEB", name: "Website", role: "viewer" as const },
+    ],
   };
 }
 
-/** Signs this "tab" in with a key of project p1, as signing in leaves it. */
-export function signedIn(key = "tkt_secret") {
-  sessionStorage.setItem("ticketry.api_key", key);
-  sessionStorage.setItem("ticketry.session", JSON.stringify(sessionAnswer()));
-  return key;
+/** Signed in, as the API's answer leaves the page, and showing project p1's list. */
+export function signedIn() {
+  session.value = sessionAnswer();
+  navigate("projects/p1", { replace: true });
 }
 
 export function signedOut() {
-  sessionStorage.clear();
+  session.value = null;
 }
 
 export function ticket(n: number, fields: Record<string, unknown> = {}) {

@@ -1,7 +1,8 @@
-// The one client of the API, typed by the contract: the key on every call, and answers turned into
-// the body the caller asked for or the ApiError the UI shows.
+// The one client of the API, typed by the contract: every call carries the browser's session cookie
+// (same origin, never a key the page could read), and answers become the body the caller asked for
+// or the ApiError the UI shows.
 import createClient, { type Client } from "openapi-fetch";
-import { currentSession } from "../session";
+import { activeProject } from "../session";
 import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];
@@ -13,6 +14,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: FieldError[] = [],
+    /** Seconds to wait before trying again, when the API said so (429). */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
@@ -39,10 +42,12 @@ export interface Reply<T> {
   status: number;
 }
 
-/** Told when the API refuses this tab's key: the key is wrong, revoked, or never was one. */
-type Refusal = () => void;
-type Handlers = { refused: Refusal; signedOut: Refusal };
-let handlers: Handlers = { refused: () => {}, signedOut: () => {} };
+/**
+ * Told when the API no longer accepts the session: it ended or expired (401, with the API's code),
+ * the account left the project (its own project answers 404), or the project asks for single sign-on.
+ */
+type Handlers = { signedOut: (code: string) => void; leftProject: () => void; ssoRequired: () => void };
+let handlers: Handlers = { signedOut: () => {}, leftProject: () => {}, ssoRequired: () => {} };
 export function onSessionTrouble(next: Handlers): void {
   handlers = next;
 }
@@ -56,14 +61,8 @@ export function http(): Client<paths> {
     client = createClient<paths>({
       baseUrl: new URL(".", document.baseURI).href,
       cache: "no-store",
+      credentials: "same-origin",
       fetch: fetcher && ((request) => fetcher!(request)),
-    });
-    client.use({
-      onRequest({ request }) {
-        const session = currentSession();
-        if (session && !request.headers.has("Authorization")) request.headers.set("Authorization", `Bearer ${session.key}`);
-        return request;
-      },
     });
   }
   return client;
@@ -75,22 +74,22 @@ export function useFetch(next: ((request: Request) => Promise<Response>) | undef
   client = null;
 }
 
-/** The project of this tab's session, for every path that names one. */
+/** The project the page shows, for every path that names one. */
 export function inProject(): { project_id: string } {
-  return { project_id: currentSession()?.projectId ?? "" };
+  return { project_id: activeProject() ?? "" };
 }
 
 type Answer<T> = { data?: T; error?: unknown; response: Response };
 
 /**
- * Runs one call and answers its body, or throws the ApiError the UI shows. `wrongKeyWhenMissing`:
- * a 404 means the key's own project is gone, so the key is as good as wrong.
+ * Runs one call and answers its body, or throws the ApiError the UI shows. `projectItself`: a 404
+ * means the project is not the account's (any more), not that something in it is missing.
+ * `signedOutIsAnAnswer`: a 401 is what the caller asked to know, not a reason to leave the page.
  */
-export async function send<T>(call: () => Promise<Answer<T>>, options: { wrongKeyWhenMissing?: boolean } = {}): Promise<Reply<T>> {
-  if (!currentSession()) {
-    handlers.signedOut();
-    throw new ApiError(401, "signed_out", "sign in first");
-  }
+export async function send<T>(
+  call: () => Promise<Answer<T>>,
+  options: { projectItself?: boolean; signedOutIsAnAnswer?: boolean } = {},
+): Promise<Reply<T>> {
   let answer: Answer<T>;
   try {
     answer = await call();
@@ -101,15 +100,17 @@ export async function send<T>(call: () => Promise<Answer<T>>, options: { wrongKe
   if (!response.ok) {
     const body = answer.error as { error?: Partial<Schemas["ErrorInfo"]>; message?: string } | string | undefined;
     const error = (typeof body === "object" && body?.error) || {};
-    // A key that works is never answered too_many_wrong_keys: this one is wrong too.
-    if (response.status === 401 || (response.status === 404 && options.wrongKeyWhenMissing) || error.code === "too_many_wrong_keys") {
-      handlers.refused();
-    }
+    const code = error.code ?? "error";
+    if (response.status === 401 && !options.signedOutIsAnAnswer) handlers.signedOut(code);
+    else if (response.status === 404 && options.projectItself) handlers.leftProject();
+    else if (response.status === 403 && code === "sso_required") handlers.ssoRequired();
+    const retryAfter = Number.parseInt(response.headers.get("Retry-After") ?? "", 10);
     throw new ApiError(
       response.status,
-      error.code ?? "error",
+      code,
       error.message ?? (typeof body === "object" ? body?.message : undefined) ?? `the server answered ${response.status}`,
       error.details ?? [],
+      Number.isFinite(retryAfter) ? retryAfter : null,
     );
   }
   return { body: answer.data as T, etag: response.headers.get("ETag"), status: response.status };

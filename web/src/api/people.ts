@@ -5,16 +5,16 @@ export type Project = Schemas["ProjectOut"];
 export type People = Schemas["PeopleDirectory"];
 export type Member = Schemas["MemberOut"];
 
-/** The key's own project: when it is gone, the key is as good as wrong. */
+/** The project shown: a 404 means the account is not (or no longer) one of its members. */
 export function getProject() {
-  return send(() => http().GET("/v1/ce/projects/{project_id}", { params: { path: inProject() } }), { wrongKeyWhenMissing: true });
+  return send(() => http().GET("/v1/ce/projects/{project_id}", { params: { path: inProject() } }), { projectItself: true });
 }
 
 export function getPeople() {
   return send(() => http().GET("/v1/ce/projects/{project_id}/people", { params: { path: inProject() } }));
 }
 
-/** The member the key belongs to (automation keys belong to none: a 404). */
+/** The signed-in person as a member of the project shown. */
 export function getMe() {
   return send(() => http().GET("/v1/ce/projects/{project_id}/me", { params: { path: inProject() } }));
 }

@@ -2,62 +2,74 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useShortcuts } from "../keys";
 import { navigate, route } from "../router";
+import { session } from "../session";
 import { notice } from "../state/notice";
-import { loadProject, me, project } from "../state/project";
+import { project, projectReady } from "../state/project";
 import { signOut } from "../state/session";
 import { Icon } from "./Icon";
+import { ProjectSwitcher } from "./ProjectSwitcher";
 import { ShortcutsDialog } from "./ShortcutsDialog";
 
-/** Every project page's frame: the top bar, passing notices, and the shortcuts dialog. */
-export function Shell({ projectId, children }: { projectId: string; children: ComponentChildren }) {
+/**
+ * Every signed-in page's frame: the top bar, passing notices, and the shortcuts dialog. `projectId` is
+ * the project the page shows (for the profile: the last one shown; null for an account in none).
+ */
+export function Shell({ projectId, children }: { projectId: string | null; children: ComponentChildren }) {
   const dialog = useRef<HTMLDialogElement | null>(null);
-  const [loaded, setLoaded] = useState(project.value?.id === projectId);
+  const [loaded, setLoaded] = useState(!projectId || project.value?.id === projectId);
+  const page = route.value.page;
+  const role = session.value?.projects.find((each) => each.id === projectId)?.role;
+  const person = session.value?.principal;
 
   useEffect(() => {
-    if (project.value?.id === projectId) return;
-    loadProject().finally(() => setLoaded(true));
+    // The load may have finished between the first render and now (it starts with the page).
+    if (!loaded) projectReady().finally(() => setLoaded(true));
   }, [projectId]);
 
-  useShortcuts({
+  useShortcuts(projectId ? {
     c: () => navigate(`projects/${projectId}/new`),
     "?": () => dialog.current?.showModal(),
-  });
+  } : {});
 
+  const section = (name: string, path: string, current: boolean) => (
+    <a href={`projects/${projectId}${path}`} aria-current={current ? "page" : undefined}>
+      {name}
+    </a>
+  );
   return (
     <>
       <a class="skip" href="#main" data-external>
         Skip to content
       </a>
       <header class="topbar">
-        <a class="brand" href={`projects/${projectId}`}>
+        <a class="brand" href={projectId ? `projects/${projectId}` : ""} aria-label="Ticketry home">
           <span class="logo" aria-hidden="true">
             T
           </span>
-          <span>{project.value?.name ?? "Ticketry"}</span>
         </a>
-        <nav class="sections" aria-label="Sections">
-          <a href={`projects/${projectId}`} aria-current={route.value.page === "list" || route.value.page === "ticket" ? "page" : undefined}>
-            Tickets
-          </a>
-          <a href={`projects/${projectId}/reports`} aria-current={route.value.page === "reports" ? "page" : undefined}>
-            Reports
-          </a>
-          {me.value?.role === "admin" && (
-            <a href={`projects/${projectId}/sla`} aria-current={route.value.page === "sla" ? "page" : undefined}>
-              SLA policy
-            </a>
-          )}
-        </nav>
+        <ProjectSwitcher projectId={projectId} />
+        {projectId && (
+          <nav class="sections" aria-label="Sections">
+            {section("Tickets", "", page === "list" || page === "ticket")}
+            {section("Reports", "/reports", page === "reports")}
+            {role === "admin" && section("SLA policy", "/sla", page === "sla")}
+            {role === "admin" && section("Members", "/members", page === "members")}
+          </nav>
+        )}
         <nav class="actions" aria-label="Account">
-          <button type="button" class="primary" onClick={() => navigate(`projects/${projectId}/new`)} aria-keyshortcuts="c">
-            <Icon name="plus" /> New ticket
-          </button>
-          <button type="button" class="ghost" onClick={() => dialog.current?.showModal()} aria-label="Keyboard shortcuts">
-            <Icon name="keyboard" />
-          </button>
-          <span class="who" title={me.value ? `Signed in as ${me.value.name}` : "Signed in with an automation key"}>
-            {me.value?.name ?? "Automation"}
-          </span>
+          {projectId && (
+            <button type="button" class="primary" onClick={() => navigate(`projects/${projectId}/new`)} aria-keyshortcuts="c">
+              <Icon name="plus" /> New ticket
+            </button>
+          )}
+          {projectId && (
+            <button type="button" class="ghost" onClick={() => dialog.current?.showModal()} aria-label="Keyboard shortcuts">
+              <Icon name="keyboard" />
+            </button>
+          )}
+          <a class="who" href="profile" title="Your profile and sessions" aria-current={page === "profile" ? "page" : undefined}>
+            {person?.name || person?.email || "Profile"}
+          </a>
           <button type="button" class="ghost" onClick={signOut}>
             <Icon name="out" /> Sign out
           </button>

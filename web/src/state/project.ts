@@ -1,5 +1,6 @@
 // What every page shares: the project, who is signed in, and who can be assigned.
 import { computed, signal } from "@preact/signals";
+import { inProject } from "../api/client";
 import { getMe, getPeople, getProject, type Member, type People, type Project } from "../api/people";
 
 export const project = signal<Project | null>(null);
@@ -19,10 +20,35 @@ export function nameOf(id: string | null | undefined): string {
   return names.value.get(id) ?? (id.startsWith("team:") ? "Team " + id.slice(5) : id);
 }
 
-export async function loadProject(): Promise<void> {
+/** The load on its way, by project: the page's start and its frame share one. */
+let loading: { projectId: string; done: Promise<void> } | null = null;
+/** The project the last load that finished was for. */
+let loadedFor: string | null = null;
+
+/** Loads the project shown (inProject); a load of the same project already on its way is shared, not repeated. */
+export function loadProject(): Promise<void> {
+  const projectId = inProject().project_id;
+  if (loading?.projectId !== projectId) {
+    const done = load().finally(() => {
+      if (loading?.done === done) loading = null;
+    });
+    loading = { projectId, done };
+  }
+  return loading.done;
+}
+
+/** The project shown, once loaded: at once when its last load has finished, else with the load on its way. */
+export function projectReady(): Promise<void> {
+  const projectId = inProject().project_id;
+  if (loading?.projectId !== projectId && loadedFor === projectId) return Promise.resolve();
+  return loadProject();
+}
+
+async function load(): Promise<void> {
+  const projectId = inProject().project_id;
   const [projectReply, peopleReply, meReply] = await Promise.allSettled([getProject(), getPeople(), getMe()]);
   if (projectReply.status === "fulfilled") project.value = projectReply.value.body;
   if (peopleReply.status === "fulfilled") people.value = peopleReply.value.body;
-  // Automation keys belong to no member.
   me.value = meReply.status === "fulfilled" ? meReply.value.body : null;
+  loadedFor = projectId;
 }

@@ -1,83 +1,73 @@
-// Signing in and out: a key is kept only once the API has said who it is (GET /v1/ce/session); a key it
-// later refuses is dropped.
+// Signing in and out. The session lives in a cookie the page cannot read (HttpOnly); the UI keeps only
+// the API's answer to who it is (GET /v1/ce/session), asked at start and after every sign-in.
 import { signal } from "@preact/signals";
-import { onSessionTrouble } from "../api/client";
-import { checkKey } from "../api/session";
-import { navigate, route } from "../router";
-import { currentSession, endSession, startSession } from "../session";
+import { asApiError, onSessionTrouble } from "../api/client";
+import { endThisSession, getSession, type SessionAnswer } from "../api/session";
+import { appPath, currentAddress, navigate, route } from "../router";
+import { firstProject, session } from "../session";
 
+/** What the sign-in page says first: why the person is there. */
 export const signInMessage = signal<string | null>(null);
 
-const REFUSED = "Your API key was not accepted: it may be wrong or revoked. Sign in with a valid key.";
-
-function refused(): void {
-  endSession();
-  signInMessage.value = REFUSED;
-  navigate("ui", { replace: true });
-}
-
-onSessionTrouble({ signedOut: () => navigate("ui", { replace: true }), refused });
-
-/** Asks the API who a key is and keeps it; answers what to tell the person when it was not kept. */
-export async function signIn(key: string): Promise<string | null> {
-  const typed = key.trim();
-  if (!typed.startsWith("tkt_")) return "That is not a Ticketry API key: keys start with tkt_.";
-  let session;
+/** Asks the API who this browser's cookie is; no cookie, or an ended session, is nobody. */
+export async function loadSession(): Promise<void> {
   try {
-    const check = await checkKey(typed);
-    if (check.code === "too_many_wrong_keys") {
-      // Only wrong keys are ever refused this way: too many of them came from here this minute.
-      return `Too many wrong API keys were sent from here; try again in ${check.retryAfter ?? 60} seconds.`;
-    }
-    session = check.answer && startSession(typed, check.answer);
-  } catch {
-    return "Ticketry could not be reached; check your connection and try again.";
+    session.value = (await getSession()).body;
+  } catch (error) {
+    session.value = null;
+    if (asApiError(error).status === 0) signInMessage.value = asApiError(error).message;
   }
-  if (!session) return "That API key was not accepted: it may be mistyped or revoked.";
-  signInMessage.value = null;
-  navigate(`projects/${session.projectId}`, { replace: true });
-  return null;
 }
 
-export function signOut(): void {
-  endSession();
-  signInMessage.value = null;
-  navigate("ui", { replace: true });
+/** To the sign-in page, to come back here afterwards; without a message, what it says already stays. */
+export function toSignIn(message?: string | null): void {
+  session.value = null;
+  if (message !== undefined) signInMessage.value = message;
+  if (route.value.page === "signin") return;
+  const here = currentAddress();
+  navigate(appPath(here) ? `sign-in?return_to=${encodeURIComponent(here)}` : "sign-in", { replace: true });
 }
 
-/** A signed-in tab opening the sign-in page goes to its project instead. */
-export function leaveSignInWhenSignedIn(): void {
-  const session = currentSession();
-  if (session && !signInMessage.value) navigate(`projects/${session.projectId}`, { replace: true });
-}
-
-/** Takes a key handed over in the address's fragment (never sent to the server) off the address. */
-export function keyFromFragment(): string | null {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const key = fragment.get("key");
-  if (key) history.replaceState(null, "", location.pathname + location.search);
-  return key;
+/** Where signing in leads: the page the person came from when it is this app's, else their first project. */
+export function destination(): string {
+  const current = route.value;
+  const back = current.page === "signin" ? appPath(current.params.get("return_to")) : null;
+  if (back) return back;
+  const first = firstProject();
+  return first ? `projects/${encodeURIComponent(first)}` : "";
 }
 
 /**
- * A sign-in link (ui#key=…) signs the tab in with its key once the API has said who it is; a tab
- * already showing the UI may be handed one too, and then only the fragment changes.
+ * After the API set the session cookie, with its answer (who signed in, the same as GET /v1/ce/session):
+ * on to where the person was headed.
  */
-export async function takeHandedOverKey(): Promise<void> {
-  const handedOver = keyFromFragment();
-  if (!handedOver) return;
-  let session;
-  try {
-    const check = await checkKey(handedOver.trim());
-    session = check.answer && startSession(handedOver, check.answer);
-  } catch {
-    signInMessage.value = "Ticketry could not be reached; check your connection and try again.";
-    return;
-  }
-  if (!session) {
-    refused();
-    return;
-  }
+export async function enter(answer?: SessionAnswer): Promise<void> {
+  if (answer) session.value = answer;
+  else await loadSession();
+  if (!session.value) return;
   signInMessage.value = null;
-  if (route.value.page === "signin") navigate(`projects/${session.projectId}`, { replace: true });
+  navigate(destination(), { replace: true });
 }
+
+export async function signOut(): Promise<void> {
+  try {
+    await endThisSession();
+  } catch {
+    // Signed out already, or unreachable: this page forgets the session either way.
+  }
+  session.value = null;
+  signInMessage.value = null;
+  navigate("sign-in", { replace: true });
+}
+
+onSessionTrouble({
+  signedOut: (code) => {
+    const had = session.value !== null;
+    toSignIn(code === "session_expired"
+      ? "Your session has expired; sign in again to carry on."
+      : had ? "You were signed out; sign in again to carry on." : null);
+  },
+  // The account left the project (or never was in it): the session's project list says which.
+  leftProject: () => void loadSession(),
+  ssoRequired: () => toSignIn("This project asks its members to sign in with single sign-on."),
+});
