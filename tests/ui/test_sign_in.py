@@ -88,7 +88,7 @@ def test_the_profile_lists_sessions_and_signs_them_out(fresh: Page, stack, perso
     sessions = page.get_by_role("table", name="Your sessions")
     expect(sessions.get_by_role("row")).to_have_count(3)
     this = sessions.get_by_role("row").filter(has_text="This device")
-    expect(this).to_contain_text("Linux")  # the API names it from the User-Agent (headless Chromium: the system only)
+    expect(this).to_contain_text("Chrome on Linux")  # named by the API from the User-Agent
     expect(this.get_by_role("button")).to_have_count(0)
     other = sessions.get_by_role("row").filter(has_text="Firefox on Linux")
     expect(other).to_contain_text("127.0.0.1")
