@@ -9,6 +9,7 @@ and the operator commands of chalicelib/cli.py do not run on Lambda.
 """
 import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class Recorder:
         # Called with (client, call) for each request of deployed code, in the thread making it,
         # before botocore sends it (tests/faults.py chooses the call to fail with this).
         self.observers: list = []
+        self._operator = threading.local()
 
     def install(self) -> None:
         """Patches botocore once per session, before any client class is built."""
@@ -73,8 +75,18 @@ class Recorder:
         botocore.signers.generate_presigned_post = recorded_presign_post
         self.installed = True
 
+    @contextmanager
+    def operator(self):
+        """What runs inside is an operator's, as chalicelib/cli.py's commands are: a test calling an
+        operator-only method of deployed code (the migration's Scan, say) directly."""
+        self._operator.active = True
+        try:
+            yield
+        finally:
+            self._operator.active = False
+
     def _record(self, client, operation: str, params: dict, presigned: bool = False) -> Call | None:
-        if not _called_from_deployed_code():
+        if getattr(self._operator, "active", False) or not _called_from_deployed_code():
             return None
         model = client.meta.service_model
         call = Call(model.service_name, model.signing_name, operation, dict(params or {}), presigned)
