@@ -25,13 +25,10 @@ import argparse
 import json
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
 import time
-from email import message_from_bytes
-from email.policy import default as default_policy
 from pathlib import Path
 
 import boto3
@@ -39,6 +36,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from bench import cost
+from bench.browser import Browser
 from bench.meter import Meter
 from chalicelib import config
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository
@@ -46,6 +44,7 @@ from chalicelib.domain import sign_in
 from chalicelib.domain.accounts import MAX_WRONG_CODES, Account
 from chalicelib.domain.clock import new_id
 from chalicelib.local import dynamodb_local, provision
+from chalicelib.local.outbox import code_and_token
 
 STAGE = cost.STAGE
 SENDER = "bench@ticketry.local"
@@ -56,46 +55,6 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-class Browser:
-    """One browser's cookie jar over chalice's test client: what Set-Cookie gives, the next
-    request sends (paths aside: every cookie here is for the sign-in routes or the root)."""
-
-    def __init__(self, client: Client):
-        self.client = client
-        self.cookies: dict[str, str] = {}
-
-    def post(self, path: str, body: dict):
-        headers = dict(HEADERS)
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        response = self.client.http.post(path, headers=headers, body=json.dumps(body))
-        for header in _set_cookies(response):
-            name, _, rest = header.partition("=")
-            value = rest.split(";", 1)[0]
-            if "Max-Age=0" in header:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
-        return response
-
-
-def _set_cookies(response) -> list[str]:
-    value = response.headers.get("Set-Cookie") or response.headers.get("set-cookie")
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [part.strip() for part in re.split(r",\s*(?=ticketry_)", value)]
-
-
-def newest_email(outbox: Path):
-    newest = max(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
-    return message_from_bytes(newest.read_bytes(), policy=default_policy)
-
-
-def code_and_token(outbox: Path) -> tuple[str, str]:
-    message = newest_email(outbox)
-    code = re.search(r"code: (\d{6})", message["Subject"]).group(1)
-    token = re.search(r"#link=([A-Za-z0-9_-]+)", message.get_body(("plain",)).get_content()).group(1)
-    return code, token
 
 
 def measured(meter: Meter, call) -> tuple[object, dict]:

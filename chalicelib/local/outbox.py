@@ -1,9 +1,12 @@
 """Watches the outbox for sign-in codes and logs each one ("sign-in code for x@y: 123456"): whoever
-runs the stack signs in from its log, without opening the .eml."""
+runs the stack signs in from its log, without opening the .eml. Also reads a sign-in email's code
+and link token, as a person would (the tests and the sign-in benchmark do)."""
 import logging
 import os
 import re
 import threading
+from email import message_from_bytes
+from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import default
 from pathlib import Path
@@ -11,6 +14,20 @@ from pathlib import Path
 log = logging.getLogger("chalicelib.local.stack")
 
 CODE_SUBJECT = re.compile(r"sign-in code: (\d+)\s*$")
+LINK_TOKEN = re.compile(r"#link=([A-Za-z0-9_-]+)")
+
+
+def newest_email(outbox: Path) -> EmailMessage:
+    newest = max(outbox.glob("*.eml"), key=lambda path: (path.stat().st_mtime_ns, path.name))
+    return message_from_bytes(newest.read_bytes(), policy=default)
+
+
+def code_and_token(outbox: Path) -> tuple[str, str]:
+    """The code and the link token of the newest email, which must be a sign-in email."""
+    message = newest_email(outbox)
+    code = CODE_SUBJECT.search(message["Subject"]).group(1)
+    token = LINK_TOKEN.search(message.get_body(("plain",)).get_content()).group(1)
+    return code, token
 
 
 class CodeWatcher:
