@@ -142,70 +142,12 @@ def test_an_upload_never_completed_is_confirmed_by_s3s_object_created_event(stac
     assert stack.stop() == 0
 
 
-def test_a_new_demo_project_gets_the_demo_backlog_once(tmp_path):
+def test_a_new_demo_project_gets_its_backlog_once_even_when_the_first_seeding_is_killed(tmp_path):
     """`make run` on fresh data: teammates, their team, an SLA policy and a backlog made through the
-    API; a restart on the same data makes none of it again."""
+    API. The first start is killed part-way through the backlog (the teammates' keys made, a few
+    tickets too): the next start finishes the same project's seeding, making nothing twice and
+    revoking the keys the killed start made; a restart after that makes none of it again."""
     from chalicelib.domain.tickets import SEVERITIES, STATUSES
-    from chalicelib.local import demo_backlog as demo
-    from chalicelib.local.stack_process import StackProcess
-
-    stack = StackProcess(tmp_path, seed=True)
-    try:
-        info = stack.start()
-        tickets = api(info, "GET", "/tickets", params={"limit": 100}).json()["data"]
-        assert len(tickets) == len(demo.BACKLOG) >= 20
-        assert {t["status"] for t in tickets} == set(STATUSES)
-        assert {t["severity"] for t in tickets} == set(SEVERITIES)
-        assert len({tag for t in tickets for tag in t["tags"]}) >= 10
-        assert all(t["sla"] is not None for t in tickets)  # every ticket started under the policy
-        overdue = api(info, "GET", "/tickets", params={"overdue": "true"}).json()["data"]
-        assert len(overdue) == 3
-
-        members = {m["email"]: m for m in api(info, "GET", "/members").json()["data"]}
-        assert set(members) == {"admin@demo.local", "ana@example.com", "ben@example.com"}
-        assert members["ana@example.com"]["name"] == "Ana Lima"
-        (team,) = api(info, "GET", "/teams").json()["data"]
-        assert (team["name"], set(team["members"])) == (
-            "Infrastructure", {members["ana@example.com"]["user_id"], members["ben@example.com"]["user_id"]})
-        assert api(info, "GET", "/sla-policy").json()["targets"]["critical"]["acknowledge"]["minutes"] == 15
-        # The teammates' keys served the seeding only.
-        assert [key["name"] for key in api(info, "GET", "/api-keys").json()["data"]] == ["bootstrap"]
-
-        comments = {t["key"]: api(info, "GET", f"/tickets/{t['id']}/comments").json()["data"] for t in tickets}
-        expected = sum(isinstance(step, demo.Comment) for ticket in demo.BACKLOG for step in ticket.then)
-        assert sum(map(len, comments.values())) == expected > 10
-        authors = {c["author"] for found in comments.values() for c in found}
-        assert authors == {m["user_id"] for m in members.values()}  # each said something, as themselves
-
-        vpn = next(t for t in tickets if t["title"].startswith("VPN drops"))
-        moves = api(info, "GET", f"/tickets/{vpn['id']}/history", params={"event": "TICKET_UPDATED"}).json()["data"]
-        assert [entry["changes"]["status"]["new"] for entry in moves][::-1] == ["acknowledged", "in_progress"]
-        assert {entry["changed_by"] for entry in moves} == {members["ana@example.com"]["user_id"]}
-        deadline = time.monotonic() + 30  # the search index follows the tickets stream
-        while time.monotonic() < deadline:
-            found = api(info, "GET", "/tickets", params={"q": "rekey"}).json()["data"]
-            if found:
-                break
-            time.sleep(0.2)
-        assert [t["id"] for t in found] == [vpn["id"]]
-        assert stack.stop() == 0
-
-        again = stack.start()
-        assert (again["project_id"], again["api_key"]) == (info["project_id"], info["api_key"])
-        assert len(api(again, "GET", "/tickets", params={"limit": 100}).json()["data"]) == len(demo.BACKLOG)
-        assert len(api(again, "GET", "/members").json()["data"]) == 3
-        assert len(api(again, "GET", "/teams").json()["data"]) == 1
-        assert api(again, "GET", "/sla-policy").json()["version"] == 1
-        assert stack.stop() == 0
-        assert stack.output.read_text().count("the demo project got its backlog") == 1
-    finally:
-        stack.kill()
-
-
-def test_a_start_after_an_interrupted_seeding_finishes_it_on_the_same_project(tmp_path):
-    """The stack killed part-way through the backlog (the teammates' keys made, a few tickets too):
-    the next start finishes the same project's seeding, making nothing twice, and revokes the keys
-    the killed start made."""
     from chalicelib.local import demo_backlog as demo
     from chalicelib.local.stack_process import StackProcess
     from tests.local.test_stack_sign_in import link_token, session_of, sign_in
@@ -225,18 +167,55 @@ def test_a_start_after_an_interrupted_seeding_finishes_it_on_the_same_project(tm
         info = stack.start()
         tickets = api(info, "GET", "/tickets", params={"limit": 100}).json()["data"]
         assert len(tickets) == len(demo.BACKLOG) == 20
-        comments = sum(len(api(info, "GET", f"/tickets/{t['id']}/comments").json()["data"]) for t in tickets)
-        assert comments == sum(isinstance(step, demo.Comment) for t in demo.BACKLOG for step in t.then) == 19
-        assert sorted(m["email"] for m in api(info, "GET", "/members").json()["data"]) == [
-            "admin@demo.local", "ana@example.com", "ben@example.com"]
-        assert len(api(info, "GET", "/teams").json()["data"]) == 1
-        assert api(info, "GET", "/sla-policy").json()["version"] == 1
+        assert {t["status"] for t in tickets} == set(STATUSES)
+        assert {t["severity"] for t in tickets} == set(SEVERITIES)
+        assert len({tag for t in tickets for tag in t["tags"]}) >= 10
+        assert all(t["sla"] is not None for t in tickets)  # every ticket started under the policy
+        overdue = api(info, "GET", "/tickets", params={"overdue": "true"}).json()["data"]
+        assert len(overdue) == 3
+
+        members = {m["email"]: m for m in api(info, "GET", "/members").json()["data"]}
+        assert set(members) == {"admin@demo.local", "ana@example.com", "ben@example.com"}
+        assert members["ana@example.com"]["name"] == "Ana Lima"
+        (team,) = api(info, "GET", "/teams").json()["data"]
+        assert (team["name"], set(team["members"])) == (
+            "Infrastructure", {members["ana@example.com"]["user_id"], members["ben@example.com"]["user_id"]})
+        sla_policy = api(info, "GET", "/sla-policy").json()
+        assert (sla_policy["version"], sla_policy["targets"]["critical"]["acknowledge"]["minutes"]) == (1, 15)
+        # The teammates' keys served the seeding only, those of the killed start too.
         assert [key["name"] for key in api(info, "GET", "/api-keys").json()["data"]] == ["bootstrap"]
+
+        comments = {t["key"]: api(info, "GET", f"/tickets/{t['id']}/comments").json()["data"] for t in tickets}
+        expected = sum(isinstance(step, demo.Comment) for ticket in demo.BACKLOG for step in ticket.then)
+        assert sum(map(len, comments.values())) == expected == 19
+        authors = {c["author"] for found in comments.values() for c in found}
+        assert authors == {m["user_id"] for m in members.values()}  # each said something, as themselves
+
+        vpn = next(t for t in tickets if t["title"].startswith("VPN drops"))
+        moves = api(info, "GET", f"/tickets/{vpn['id']}/history", params={"event": "TICKET_UPDATED"}).json()["data"]
+        assert [entry["changes"]["status"]["new"] for entry in moves][::-1] == ["acknowledged", "in_progress"]
+        assert {entry["changed_by"] for entry in moves} == {members["ana@example.com"]["user_id"]}
+        deadline = time.monotonic() + 30  # the search index follows the tickets stream
+        while time.monotonic() < deadline:
+            found = api(info, "GET", "/tickets", params={"q": "rekey"}).json()["data"]
+            if found:
+                break
+            time.sleep(0.2)
+        assert [t["id"] for t in found] == [vpn["id"]]
         signed_in = sign_in(info, "link", {"token": link_token(info)})
         assert signed_in.status_code == 200, signed_in.text
         assert [p["id"] for p in session_of(info, signed_in)["projects"]] == [info["project_id"]]
         assert stack.stop() == 0
         assert "finishing the seeding of the demo project" in stack.output.read_text()
+
+        again = stack.start()
+        assert (again["project_id"], again["api_key"]) == (info["project_id"], info["api_key"])
+        assert len(api(again, "GET", "/tickets", params={"limit": 100}).json()["data"]) == len(demo.BACKLOG)
+        assert len(api(again, "GET", "/members").json()["data"]) == 3
+        assert len(api(again, "GET", "/teams").json()["data"]) == 1
+        assert api(again, "GET", "/sla-policy").json()["version"] == 1
+        assert stack.stop() == 0
+        assert stack.output.read_text().count("the demo project got its backlog") == 1
     finally:
         stack.kill()
 
