@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from chalicelib.domain import sign_in
+
 SCOPE = "openid email profile"
 STATE_TTL_SECONDS = 600
 # Clocks of the provider and of Lambda differ a little; a token is judged with this much slack.
@@ -23,7 +25,6 @@ PROVIDER_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 # Asymmetric signatures only: a symmetric one (HS256) would be keyed by the client secret, and "none"
 # by nothing.
 SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
-MAX_RETURN_TO = 2048
 
 # Why a sign-in failed, as the sign-in page is told (`/sign-in?error=<code>`).
 OIDC_FAILED = "oidc_failed"
@@ -198,17 +199,8 @@ def start(provider: Provider, metadata: ProviderMetadata, redirect_uri: str) -> 
 
 
 def safe_return_to(value: str | None) -> str:
-    """Where a browser goes after signing in: a path of this app, never another site. Anything else
-    (an absolute URL, `//host`, a backslash that browsers read as a slash, control characters) is
-    replaced by `/`."""
-    if not value or len(value) > MAX_RETURN_TO or not value.startswith("/"):
-        return "/"
-    if value.startswith("//") or "\\" in value or any(ord(c) < 0x20 or ord(c) == 0x7f for c in value):
-        return "/"
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return "/"
-    return value
+    """Where a browser goes after signing in: a path of this app (sign_in.safe_return_to), else `/`."""
+    return sign_in.safe_return_to(value) or "/"
 
 
 def states_match(a: str | None, b: str | None) -> bool:

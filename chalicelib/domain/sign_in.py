@@ -8,7 +8,7 @@ not, so the request tells nobody which addresses have accounts; only the mailbox
 import html
 import math
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from chalicelib.domain import attempts
 from chalicelib.domain.notifications import Email
@@ -60,12 +60,15 @@ def seconds_left(window: attempts.Window, now: float) -> int:
 
 
 def safe_return_to(value: str | None) -> str | None:
-    """A path on this site, or None: a link must never send a browser to another origin."""
+    """A path of this app, or None: after signing in (by email or single sign-on) a browser must
+    never be sent to another site. An absolute URL, `//host`, a backslash (which browsers read as a
+    slash) and control characters are all refused."""
     if not value or len(value) > MAX_RETURN_TO or not value.startswith("/") or value.startswith("//"):
         return None
     if "\\" in value or any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):
         return None
-    return value
+    parts = urlsplit(value)
+    return None if parts.scheme or parts.netloc else value
 
 
 def link_url(public_url: str, token: str, return_to: str | None = None) -> str:
