@@ -1,5 +1,5 @@
 /* What flows see: one flat item per event, the ticket's fields at the top level. */
-import { EventChanges, EventComment, EventPayload, EventTicket, HistoryEntry, Ticket, TicketDetail, TicketEventName } from './contract';
+import { AnyEventComment, EventChanges, EventComment, EventPayload, EventTicket, HistoryEntry, Ticket, TicketDetail, TicketEventName } from './contract';
 
 /** A trigger's output for an event of type E, typed by the event's schema in the API's document. */
 export type FlowItem<E extends TicketEventName = TicketEventName> = EventTicket & {
@@ -9,7 +9,7 @@ export type FlowItem<E extends TicketEventName = TicketEventName> = EventTicket 
   /** The event's changes; empty for a ticket shown by a trigger's test. */
   changes: Partial<EventChanges<E>>;
   actor: string | null;
-  comment: EventComment | null;
+  comment: AnyEventComment | null;
 };
 
 export function eventItem<E extends TicketEventName>(event: EventPayload<E>, eventId: string | null): FlowItem<E> {
