@@ -10,6 +10,7 @@ import heapq
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
+from chalicelib.domain import mentions
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import Events, HistoryEntry
 from chalicelib.errors import Conflict, Forbidden
@@ -72,7 +73,7 @@ def recorded_by(entry: HistoryEntry) -> Comment:
     if entry.event != Events.COMMENT_ADDED:
         raise ValueError(f"a {entry.event} entry records no comment")
     return Comment(id=entry.id, ticket_id=entry.ticket_id, project_id=entry.project_id, author=entry.changed_by,
-                   body=entry.comment or "", created_at=entry.timestamp)
+                   body=entry.comment or "", created_at=entry.timestamp, mentions=mentions.mentioned(entry.comment))
 
 
 def entry_position(entry: HistoryEntry) -> str:

@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.domain import mentions
 from chalicelib.domain.tickets import Events, HistoryEntry
 
 SYSTEM_ACTOR = "system"
@@ -32,7 +33,7 @@ class TicketEvent:
                        "deleted_at": entry.timestamp, "deleted_by": entry.changed_by}
         elif entry.comment is not None:
             comment = {"id": entry.id, "body": entry.comment, "author": entry.changed_by,
-                       "created_at": entry.timestamp}
+                       "created_at": entry.timestamp, "mentions": list(mentions.mentioned(entry.comment))}
         attachment = None
         if entry.event in (Events.ATTACHMENT_ADDED, Events.ATTACHMENT_REMOVED):
             change = entry.changes.get("attachment") or {}
