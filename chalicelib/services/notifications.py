@@ -47,8 +47,10 @@ class NotificationService:
         watchers = self.ensure_watchers(event)
         refs = [w.watcher for w in watchers if w.watching] + list(watching.mentioned_by(event))
         people = self._people(event.project_id, refs + rules.named_in_changes(event) + [event.ticket.get("assignee")])
-        listeners = watching.audience(event, watchers, people)
-        self._mail(event, rules.recipients(event, listeners, people), people)
+        # Whether the event was told before matters only when someone came to watch after it.
+        told = self.tickets.notified(event.id) if watching.came_later(event, watchers) else None
+        listeners = watching.audience(event, watchers, people, retelling=bool(told))
+        self._mail(event, rules.recipients(event, listeners, people), people, told)
         return listeners
 
     def ensure_watchers(self, event: TicketEvent) -> list[Watcher]:
@@ -69,12 +71,13 @@ class NotificationService:
             return existing
         return existing + missing
 
-    def _mail(self, event: TicketEvent, recipients: list[rules.Recipient], people: rules.People) -> list[str]:
-        """Emails each recipient not yet mailed about the event; returns the addresses dealt with
-        (sent to, or refused by SES for good)."""
+    def _mail(self, event: TicketEvent, recipients: list[rules.Recipient], people: rules.People,
+              told: frozenset[str] | None) -> list[str]:
+        """Emails each recipient not yet mailed about the event (`told`, when already read);
+        returns the addresses dealt with (sent to, or refused by SES for good)."""
         if not recipients:
             return []
-        already = {address.lower() for address in self.tickets.notified(event.id)}
+        already = {address.lower() for address in (told if told is not None else self.tickets.notified(event.id))}
         done: list[str] = []
         try:
             for number, recipient in enumerate(recipients, 1):

@@ -1,6 +1,7 @@
 """Comments on the in-memory ports (tests/memory_services.py): what a comment answers, and the
 list of a ticket's comments, those stored only as their history entry included."""
 from chalicelib.domain.tickets import Events, history_entry
+from chalicelib.schemas import people as people_schemas
 
 
 def test_a_comment_answers_its_entry_and_is_listed_as_a_comment(desk):
@@ -32,3 +33,17 @@ def test_older_comments_stored_as_entries_only_are_listed_in_their_place(desk):
         if cursor is None:
             break
     assert pages == [["older", "new, first"], ["new, second"]]
+
+
+def test_an_edit_resolves_mentions_as_a_new_comment_does(desk):
+    ana = desk.services.people.add_member(desk.principal, people_schemas.MemberCreate(
+        email="ana@example.com", name="Ana Lima", role="member")).member.user_id
+    ticket_id = desk.create_ticket()["id"]
+    made = desk.comment(ticket_id, "looking")
+    edited = desk.edit_comment(ticket_id, made["id"], "looking, @ana@example.com; not <@stranger>", '"0"')
+    assert (edited["body"], edited["mentions"]) == (f"looking, <@{ana}>; not @stranger", [ana])
+    [entry] = [e for e in desk.history(ticket_id)["data"] if e["event"] == "COMMENT_UPDATED"]
+    assert entry["changes"] == {"comment": {"old": "looking", "new": edited["body"]}}
+    assert desk.comments(ticket_id)["data"][0]["mentions"] == [ana]
+    unmentioned = desk.edit_comment(ticket_id, made["id"], "looking", '"1"')
+    assert unmentioned["mentions"] == []
