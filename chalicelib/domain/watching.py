@@ -24,9 +24,6 @@ REASONS = (REPORTER, ASSIGNEE, COMMENTER, MENTIONED, SUBSCRIBED, ADDED)
 # A listener who hears about a breach for being an admin rather than a watcher.
 ADMIN = "admin"
 
-COMMENT_UPDATED = "COMMENT_UPDATED"
-COMMENT_DELETED = "COMMENT_DELETED"
-
 # The member setting (NotificationSettings field) each event comes under; `mentioned` when the
 # event mentions the listener.
 KIND_OF_EVENT = {
@@ -37,8 +34,8 @@ KIND_OF_EVENT = {
     Events.ATTACHMENT_ADDED: "ticket_updated",
     Events.ATTACHMENT_REMOVED: "ticket_updated",
     Events.COMMENT_ADDED: "comment_added",
-    COMMENT_UPDATED: "comment_added",
-    COMMENT_DELETED: "comment_added",
+    Events.COMMENT_UPDATED: "comment_added",
+    Events.COMMENT_DELETED: "comment_added",
     Events.TICKET_OVERDUE: "ticket_overdue",
     Events.SLA_AT_RISK: "sla",
     Events.SLA_BREACHED: "sla",
@@ -118,7 +115,7 @@ def mentioned_by(event: TicketEvent) -> tuple[str, ...]:
         return mentions.mentioned((event.comment or {}).get("body"))
     if event.type == Events.TICKET_CREATED:
         return mentions.mentioned(event.ticket.get("description"))
-    edited = {Events.TICKET_UPDATED: "description", COMMENT_UPDATED: "comment"}.get(event.type)
+    edited = {Events.TICKET_UPDATED: "description", Events.COMMENT_UPDATED: "comment"}.get(event.type)
     change = event.changes.get(edited) if edited else None
     if isinstance(change, dict):
         return mentions.newly_mentioned(_text(change.get("old")), _text(change.get("new")))

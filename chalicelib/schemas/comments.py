@@ -14,8 +14,9 @@ class CommentCreate(Strict):
 
 
 class CommentEdit(Strict):
-    comment: str = Field(min_length=1, max_length=65536, description="The comment's new text: Markdown, with mentions as in "
-                                                                       "a new comment (those it adds are told)")
+    comment: str = Field(min_length=1, max_length=65536,
+                         description="The comment's new text (Markdown, with mentions as in a new comment); those "
+                                     "it newly mentions are told")
 
 
 class CommentEditHeaders(BaseModel):

@@ -77,3 +77,39 @@ def test_a_stop_is_kept_when_later_events_would_subscribe_again(api, crew):
     services().notifications_for_batch().ensure_watchers(event)
     assert crew["member"] not in listed(api, ticket["id"])
     assert set(listed(api, ticket["id"])) == {comment["changed_by"]}
+
+
+def test_watching_me_lists_the_tickets_i_watch_newest_first_with_other_filters(api, crew):
+    member = crew["member_api"]
+    first, second, third = (api.create_ticket(title=f"t{n}") for n in range(3))
+    for ticket in (first, second, third):
+        member.put(f"/tickets/{ticket['id']}/watchers/me")
+    member.delete(f"/tickets/{second['id']}/watchers/me")
+    api.patch(f"/tickets/{third['id']}", {"status": "closed"})
+    found = member.get("/tickets?watching=me").json["data"]
+    assert [t["id"] for t in found] == [third["id"], first["id"]]
+    assert [t["id"] for t in member.get("/tickets?watching=me&status=open").json["data"]] == [first["id"]]
+    assert [t["id"] for t in api.get(f"/tickets?watching={crew['member']}&sort=-created").json["data"]] == [
+        first["id"], third["id"]]
+    assert api.get("/tickets?watching=me").json["data"] == []
+
+
+@pytest.mark.parametrize("query, field", [("watching=me&sort=updated", "sort"), ("watching=me&sort=due", "sort"),
+                                          ("watching=me&sla=breached", "sla"), ("watching=team:x", "watching")])
+def test_watching_takes_created_order_only_and_says_which_parameter(api, query, field):
+    response = api.get(f"/tickets?{query}")
+    assert response.status_code == 400
+    assert [d["field"] for d in response.json["error"]["details"]] == [field]
+
+
+def test_the_watching_view_lists_my_open_watched_tickets(api, crew):
+    member = crew["member_api"]
+    ticket = api.create_ticket()
+    member.put(f"/tickets/{ticket['id']}/watchers/me")
+    views = {v["id"]: v for v in member.get("/views").json["data"]}
+    assert views["builtin:watching"]["name"] == "Watching"
+    assert views["builtin:watching"]["query"] == "watching=me&status=open"
+    assert views["builtin:watching"].get("count") is None  # no kept count says it
+    found = member.get(f"/tickets?{views['builtin:watching']['query']}")
+    assert found.status_code == 200, found.body
+    assert [t["id"] for t in found.json["data"]] == [ticket["id"]]

@@ -1672,7 +1672,7 @@ export interface components {
         CommentEdit: {
             /**
              * Comment
-             * @description The comment's new text: Markdown, with mentions as in a new comment (those it adds are told)
+             * @description The comment's new text (Markdown, with mentions as in a new comment); those it newly mentions are told
              */
             comment: string;
         };
@@ -3680,6 +3680,8 @@ export interface operations {
                 assignee?: string | null;
                 /** @description true: open tickets whose due date has passed */
                 overdue?: "true" | null;
+                /** @description Tickets a member watches: a user_id, or `me` for the caller's own. Listed in created order: sort must be created or -created, and sla is not taken with it */
+                watching?: string | null;
                 /** @description Comma-separated tags, any of (at most 20, each 1-64 characters once trimmed) */
                 tags?: string | null;
                 /** @description Inclusive */

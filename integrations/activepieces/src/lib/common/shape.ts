@@ -52,7 +52,8 @@ function changedTo(entry: HistoryEntry, field: string): unknown {
   return change !== null && typeof change === 'object' && 'new' in change ? change.new : undefined;
 }
 
-export function lastComment(history: HistoryEntry[] | undefined): EventComment | null {
+/** The newest comment in `history`, as far as an entry tells of it (whom it mentions is not there). */
+export function lastComment(history: HistoryEntry[] | undefined): Omit<EventComment, 'mentions'> | null {
   const entry = (history ?? []).find((h): h is HistoryEntry & { comment: string } => h.event === 'COMMENT_ADDED' && typeof h.comment === 'string');
   return entry ? { id: entry.id, body: entry.comment, author: entry.changed_by, created_at: entry.timestamp } : null;
 }
