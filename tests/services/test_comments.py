@@ -47,3 +47,32 @@ def test_an_edit_resolves_mentions_as_a_new_comment_does(desk):
     assert desk.comments(ticket_id)["data"][0]["mentions"] == [ana]
     unmentioned = desk.edit_comment(ticket_id, made["id"], "looking", '"1"')
     assert unmentioned["mentions"] == []
+
+
+def test_words_an_edit_or_a_deletion_took_away_no_longer_find_the_ticket(desk):
+    from chalicelib.schemas.tickets import TicketSearch
+
+    def index_new_entries(ticket_id: str, seen: set[str]) -> None:
+        """What the tickets stream hands the search terms consumer: each new entry, oldest first."""
+        entries, _ = desk.services.ticket_repo.history(ticket_id, None, 100, None)
+        for entry in reversed(entries):
+            if entry.id not in seen:
+                seen.add(entry.id)
+                desk.services.search_index.apply(entry)
+
+    def found(words: str) -> list[str]:
+        return [t["id"] for t in desk.services.ticket_search.search(desk.principal, TicketSearch(q=words))["data"]]
+
+    ticket_id, seen = desk.create_ticket(title="Edge-7 reboots")["id"], set()
+    first = desk.comment(ticket_id, "Firmware rollback planned")
+    desk.comment(ticket_id, "firmware vendor called back")
+    index_new_entries(ticket_id, seen)
+    assert found("rollback") == found("firmware") == [ticket_id]
+    desk.edit_comment(ticket_id, first["id"], "Firmware upgrade planned", '"0"')
+    index_new_entries(ticket_id, seen)
+    assert found("rollback") == [] and found("upgrade") == [ticket_id]
+    desk._next_request()
+    desk.services.comments.delete(desk.principal, ticket_id, first["id"], None)
+    index_new_entries(ticket_id, seen)
+    assert found("upgrade") == [] and found("planned") == []
+    assert found("firmware vendor") == [ticket_id]  # the other comment's words stay
