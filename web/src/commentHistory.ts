@@ -15,7 +15,8 @@ export interface CommentState {
  */
 export function commentStates(timeline: HistoryEntry[]): Map<string, CommentState> {
   const states = new Map<string, CommentState>();
-  const ordered = [...timeline].sort((a, b) => (a.timestamp === b.timestamp ? (a.id < b.id ? -1 : 1) : a.timestamp < b.timestamp ? -1 : 1));
+  // Comments first: an edit within the millisecond of its comment may sort before it.
+  const ordered = [...timeline].sort((a, b) => rank(a) - rank(b) || (a.timestamp === b.timestamp ? (a.id < b.id ? -1 : 1) : a.timestamp < b.timestamp ? -1 : 1));
   for (const entry of ordered) {
     if (entry.event === "COMMENT_ADDED") {
       states.set(entry.id, { body: entry.comment ?? "", editedAt: null, deletedAt: null, deletedBy: null });
@@ -31,6 +32,10 @@ export function commentStates(timeline: HistoryEntry[]): Map<string, CommentStat
     }
   }
   return states;
+}
+
+function rank(entry: HistoryEntry): number {
+  return entry.event === "COMMENT_ADDED" ? 0 : 1;
 }
 
 export type DiffPart = { kind: "same" | "removed" | "added"; text: string };
