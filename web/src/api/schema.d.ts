@@ -6002,7 +6002,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The comment was deleted (`comment_deleted`), or has been edited 50 times (`too_many_revisions`) */
+            /** @description The comment was deleted (`comment_deleted`), has been edited 50 times (`too_many_revisions`), or would be too large to store with its earlier versions (`comment_too_large`) */
             409: {
                 headers: {
                     [name: string]: unknown;
