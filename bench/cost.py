@@ -321,6 +321,27 @@ def _comments(fx: BenchProject, state: dict, n: int) -> Request:
     return Request("GET", f"{PAGE.format(project_id=fx.project_id)}/{loaded.id}/comments", headers=fx.headers())
 
 
+def _made_comment(fx: BenchProject, state: dict) -> str:
+    """The path of a comment made through the API (so with its own item), made once, unmeasured."""
+    if "comment" not in state:
+        loaded = fx.tickets[CHANGED][0].ticket
+        path = f"{PAGE.format(project_id=fx.project_id)}/{loaded.id}/comments"
+        made = fx.client.http.post(path, body=json.dumps({"comment": "Rotated the logs"}).encode(), headers=fx.headers())
+        state["comment"], state["version"] = f"{path}/{json.loads(made.body)['id']}", 0
+    return state["comment"]
+
+
+def _read_comment(fx: BenchProject, state: dict, _: int) -> Request:
+    return Request("GET", _made_comment(fx, state), headers=fx.headers())
+
+
+def _edit_comment(fx: BenchProject, state: dict, n: int) -> Request:
+    path = _made_comment(fx, state)
+    version, state["version"] = state["version"], state["version"] + 1
+    return Request("PATCH", path, body={"comment": words.sentence(random.Random(f"edit-{n}"), 12)},
+                   headers=fx.headers() | {"If-Match": f'"{version}"'})
+
+
 def _bulk(comment: bool = False) -> Callable[[BenchProject, dict, int], Request]:
     def build(fx: BenchProject, state: dict, n: int) -> Request:
         # The same 100 tickets, by key, each time to another severity than the request before:
@@ -346,6 +367,12 @@ SCENARIOS = [
     Scenario("comment (12 words)", AUTH | {"GetItem": 1, "TransactWriteItems": 1}, True, _comment),
     # The ticket's owner, then its comment items and its COMMENT_ADDED entries, one Query each.
     Scenario("list a ticket's comments", AUTH | {"GetItem": 1, "Query": 2}, False, _comments),
+    # The ticket's owner, then the ticket's comment items, filtered by the id (the comment's key
+    # starts with its time, which the id does not tell).
+    Scenario("read a comment", AUTH | {"GetItem": 1, "Query": 1}, False, _read_comment),
+    # The live ticket, the comment, and one transaction: the ticket's condition, the comment, its entry.
+    Scenario("edit a comment (12 words)", AUTH | {"GetItem": 1, "Query": 1, "TransactWriteItems": 1}, True,
+             _edit_comment),
     Scenario("get ticket with details", AUTH | {"Query": 1}, False, _detail),
     Scenario("list page (no filter)", AUTH | {"Query": 1}, False, _search("")),
     # Signed in with a session cookie: the session, the project and the role in the one BatchGetItem

@@ -17,9 +17,11 @@ def test_edit_a_comment_see_its_revisions_a_change_meanwhile_and_delete_it(signe
     comment.get_by_role("button", name="Edit", exact=True).click()
     editor = comment.get_by_label("Edit comment", exact=True)
     expect(editor).to_have_value("Rotated the logs on db-1")
+    expect(editor).to_be_focused()
     editor.fill("Rotated the logs on db-2")
     comment.get_by_role("button", name="Save", exact=True).click()
     expect(comment.locator(".markdown")).to_have_text("Rotated the logs on db-2")
+    expect(comment.get_by_role("button", name="Edit", exact=True)).to_be_focused()
     edited = comment.get_by_role("button", name="edited")
     expect(edited).to_be_visible()
     # The edit's own entry shows what it changed, word by word.

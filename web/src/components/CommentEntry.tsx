@@ -1,4 +1,4 @@
-import { useMemo } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { HistoryEntry } from "../api/comments";
 import type { CommentState } from "../commentHistory";
 import { ago, exact } from "../format";
@@ -24,6 +24,13 @@ export function CommentEntry({ entry, state, ticketId, onChanged }: {
   const draft = edit.draft.value;
   const revisions = edit.revisions.value;
   const editorId = `edit-${entry.id}`;
+  // Keyboard users land in the text when editing starts, and back on Edit when it ends.
+  const editButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (draft === null && wasEditing.current) editButton.current?.focus();
+    wasEditing.current = draft !== null;
+  }, [draft === null]);
   const revisionsId = `revisions-${entry.id}`;
 
   return (
@@ -51,7 +58,7 @@ export function CommentEntry({ entry, state, ticketId, onChanged }: {
           <span class="comment-actions">
             {mine && (
               <button type="button" class="ghost small" onClick={edit.startEdit} disabled={edit.busy.value}
-                aria-describedby={`said-${entry.id}`}>
+                aria-describedby={`said-${entry.id}`} ref={editButton}>
                 Edit
               </button>
             )}
@@ -76,7 +83,9 @@ export function CommentEntry({ entry, state, ticketId, onChanged }: {
               <p>Save again to replace it with yours, or cancel.</p>
             </div>
           )}
-          <textarea id={editorId} rows={4} value={draft}
+          <textarea id={editorId} rows={4} value={draft} ref={(area) => {
+            if (area && !wasEditing.current) area.focus();
+          }}
             aria-invalid={edit.problem.value ? "true" : undefined}
             onInput={(e) => (edit.draft.value = (e.target as HTMLTextAreaElement).value)}
             onKeyDown={(e) => {
