@@ -509,8 +509,9 @@ def _one(fx: BenchProject, meter: Meter, scenario: Scenario, state: dict, n: int
                             else len(answer["results"]) if "results" in answer else 1)
 
 
-def run_size(ticket_count: int, repetitions: int, warmup: int, log=print) -> dict:
-    """One fresh DynamoDB Local, one project of `ticket_count` tickets, every scenario."""
+def run_size(ticket_count: int, repetitions: int, warmup: int, log=print,
+             scenarios: list[Scenario] = SCENARIOS) -> dict:
+    """One fresh DynamoDB Local, one project of `ticket_count` tickets, every scenario (or those given)."""
     with dynamodb_local.running() as endpoint, restored_environment(environment(endpoint)):
         os.environ.update(environment(endpoint))
         fx = prepare(dynamodb_client(endpoint), ticket_count)
@@ -521,7 +522,7 @@ def run_size(ticket_count: int, repetitions: int, warmup: int, log=print) -> dic
         load_before = os.getloadavg()[0]
         started = time.perf_counter()
         with meter.installed():
-            results = measure(fx, meter, repetitions, warmup)
+            results = measure(fx, meter, repetitions, warmup, scenarios)
         measure_seconds = time.perf_counter() - started
         load_after = os.getloadavg()[0]
     return {"tickets": ticket_count, "items_loaded": fx.items_loaded, "load_seconds": fx.load_seconds,
@@ -648,7 +649,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repetitions", type=int, default=20, help="measured requests per scenario")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests before each scenario")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    parser.add_argument("--only", help="measure only the scenarios whose names hold this text, e.g. comment")
     args = parser.parse_args(argv)
+    scenarios = [s for s in SCENARIOS if args.only is None or args.only in s.name]
     sizes = [int(part.replace("_", "")) for part in args.tickets.split(",") if part.strip()]
 
     def log(message: str) -> None:
@@ -658,7 +661,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for size in sizes:
         log(f"== {size} tickets")
-        runs.append(run_size(size, args.repetitions, args.warmup, log))
+        runs.append(run_size(size, args.repetitions, args.warmup, log, scenarios))
     log(f"done in {time.perf_counter() - started:.0f}s")
 
     print(f"Machine: {machine()}. Repetitions: {args.repetitions} measured after {args.warmup} warm-up "

@@ -57,8 +57,8 @@ export function CommentEntry({ entry, state, ticketId, onChanged }: {
         {!deleted && draft === null && (
           <span class="comment-actions">
             {mine && (
-              <button type="button" class="ghost small" onClick={edit.startEdit} disabled={edit.busy.value}
-                aria-describedby={`said-${entry.id}`} ref={editButton}>
+              <button type="button" class="ghost small" onClick={edit.startEdit} aria-describedby={`said-${entry.id}`}
+                ref={editButton}>
                 Edit
               </button>
             )}
