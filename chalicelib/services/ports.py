@@ -65,8 +65,6 @@ class History(Protocol):
     def history(self, ticket_id: str, event: str | None, limit: int,
                 after_sk: str | None) -> tuple[list[HistoryEntry], str | None]: ...
 
-    def comments(self, ticket_id: str) -> Iterator[str]: ...
-
 
 class Comments(Protocol):
     """A ticket's comments, oldest first, those only their COMMENT_ADDED entry records included.

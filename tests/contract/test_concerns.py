@@ -91,14 +91,6 @@ def test_the_first_stored_response_is_kept(repo, project_id):
     assert repo.stored_response(f"IDEM#{project_id}#u1#other") is None
 
 
-def test_comments_are_read_back_in_order(repo, project_id):
-    ticket = make_ticket(project_id, 1)
-    repo.create(ticket, entry(ticket))
-    for n, text in enumerate(["first", "second"], start=1):
-        repo.append_history(ticket, replace(entry(ticket, "COMMENT_ADDED", n), comment=text))
-    assert list(repo.comments(ticket.id)) == ["first", "second"]
-
-
 # ---- comments --------------------------------------------------------------------------------
 
 def said(ticket, n: int, text: str):

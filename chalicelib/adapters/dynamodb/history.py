@@ -1,8 +1,6 @@
 """A ticket's history entries, in its item collection (sk `EVT#<timestamp>#<id>`). Entries are
 written by the writers of the change they record (tickets, markers, attachments), in the same
 transaction; this module reads them and builds their items."""
-from typing import Iterator
-
 from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import HISTORY_SK_PREFIX, history_sk, ticket_pk
 from chalicelib.adapters.dynamodb.models import HistoryItem
@@ -35,12 +33,6 @@ class DynamoHistory:
                 break
         more = page[limit - 1].sk if len(page) > limit else None
         return [to_history(item) for item in page[:limit]], more
-
-    def comments(self, ticket_id: str) -> Iterator[str]:
-        """The text of every comment of the ticket (for backfills, never on a request path)."""
-        for item in HistoryItem.query(ticket_pk(ticket_id), HistoryItem.sk.startswith(HISTORY_SK_PREFIX),
-                                      filter_condition=HistoryItem.event == "COMMENT_ADDED"):
-            yield item.comment or ""
 
 
 def to_history_item(entry: HistoryEntry) -> HistoryItem:

@@ -196,11 +196,6 @@ class MemoryHistory(MemoryRepository):
         more = page[limit - 1][0] if len(page) > limit else None
         return [entry for _, entry in page[:limit]], more
 
-    def comments(self, ticket_id: str) -> Iterator[str]:
-        for _, entry in sorted(self.store.history.get(ticket_id, {}).items()):
-            if entry.event == "COMMENT_ADDED":
-                yield entry.comment or ""
-
 
 class MemoryComments(MemoryRepository):
     def comment_page(self, ticket_id: str, after: str | None, limit: int) -> tuple[list[Comment], str | None]:
