@@ -3,6 +3,8 @@ import os
 
 from playwright.sync_api import Page, expect
 
+from tests.ui.conftest import axe_violations
+
 
 def test_edit_a_comment_see_its_revisions_a_change_meanwhile_and_delete_it(signed_in: Page, stack, api, word, console):
     console.expected_statuses = {412}
@@ -54,3 +56,22 @@ def test_edit_a_comment_see_its_revisions_a_change_meanwhile_and_delete_it(signe
     expect(comment).not_to_contain_text("db-3")
     expect(page.locator(".timeline")).not_to_contain_text("db-1")
     assert api.call("GET", f"/tickets/{ticket['id']}/comments/{made['id']}").json()["deleted_at"] is not None
+
+
+def test_a_comment_being_edited_with_its_revisions_open_has_no_serious_accessibility_violations(audited: Page, stack,
+                                                                                                 api, word):
+    ticket = api.create(title=f"Accessible edits {word}")
+    made = api.call("POST", f"/tickets/{ticket['id']}/comments", expect=201, json={"comment": "first *words*"}).json()
+    api.call("PATCH", f"/tickets/{ticket['id']}/comments/{made['id']}", headers={"If-Match": '"0"'},
+             json={"comment": "second *words*"})
+    page = audited
+    page.goto(f"{stack['api_url']}/projects/{stack['project_id']}/tickets/{ticket['key']}")
+    comment = page.locator(f"#event-{made['id']}")
+    comment.get_by_role("button", name="edited").click()
+    expect(comment.get_by_role("region", name="Earlier versions")).to_contain_text("first words")
+    comment.get_by_role("button", name="Delete", exact=True).click()
+    expect(comment.get_by_role("alertdialog")).to_be_visible()
+    comment.get_by_role("button", name="Keep it").click()
+    comment.get_by_role("button", name="Edit", exact=True).click()
+    expect(comment.get_by_label("Edit comment", exact=True)).to_be_focused()
+    assert axe_violations(page) == []
