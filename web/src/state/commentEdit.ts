@@ -52,8 +52,14 @@ export function createCommentEdit(ticketId: string, commentId: string, onChanged
         if (error instanceof ApiError && error.status === 412) {
           // The draft stays; saving again is made against the version now shown.
           const latest = await getComment(ticketId, commentId).catch(() => null);
-          changedMeanwhile.value = latest?.body.body ?? "";
-          etag.value = latest?.etag ?? etag.value;
+          if (latest === null || latest.body.deleted_at !== null) {
+            // Deleted meanwhile (or gone with its ticket): nothing is left to edit.
+            cancel();
+            onChanged();
+            return;
+          }
+          changedMeanwhile.value = latest.body.body;
+          etag.value = latest.etag ?? etag.value;
           problem.value = null;
         } else {
           problem.value = error instanceof ApiError ? error.forField("comment") ?? error.message : String(error);
