@@ -321,6 +321,27 @@ def _comments(fx: BenchProject, state: dict, n: int) -> Request:
     return Request("GET", f"{PAGE.format(project_id=fx.project_id)}/{loaded.id}/comments", headers=fx.headers())
 
 
+def _made_comment(fx: BenchProject, state: dict) -> str:
+    """The path of a comment made through the API (so with its own item), made once, unmeasured."""
+    if "comment" not in state:
+        loaded = fx.tickets[CHANGED][0].ticket
+        path = f"{PAGE.format(project_id=fx.project_id)}/{loaded.id}/comments"
+        made = fx.client.http.post(path, body=json.dumps({"comment": "Rotated the logs"}).encode(), headers=fx.headers())
+        state["comment"], state["version"] = f"{path}/{json.loads(made.body)['id']}", 0
+    return state["comment"]
+
+
+def _read_comment(fx: BenchProject, state: dict, _: int) -> Request:
+    return Request("GET", _made_comment(fx, state), headers=fx.headers())
+
+
+def _edit_comment(fx: BenchProject, state: dict, n: int) -> Request:
+    path = _made_comment(fx, state)
+    version, state["version"] = state["version"], state["version"] + 1
+    return Request("PATCH", path, body={"comment": words.sentence(random.Random(f"edit-{n}"), 12)},
+                   headers=fx.headers() | {"If-Match": f'"{version}"'})
+
+
 def _bulk(comment: bool = False) -> Callable[[BenchProject, dict, int], Request]:
     def build(fx: BenchProject, state: dict, n: int) -> Request:
         # The same 100 tickets, by key, each time to another severity than the request before:
@@ -346,6 +367,12 @@ SCENARIOS = [
     Scenario("comment (12 words)", AUTH | {"GetItem": 1, "TransactWriteItems": 1}, True, _comment),
     # The ticket's owner, then its comment items and its COMMENT_ADDED entries, one Query each.
     Scenario("list a ticket's comments", AUTH | {"GetItem": 1, "Query": 2}, False, _comments),
+    # The ticket's owner, then the ticket's comment items, filtered by the id (the comment's key
+    # starts with its time, which the id does not tell).
+    Scenario("read a comment", AUTH | {"GetItem": 1, "Query": 1}, False, _read_comment),
+    # The live ticket, the comment, and one transaction: the ticket's condition, the comment, its entry.
+    Scenario("edit a comment (12 words)", AUTH | {"GetItem": 1, "Query": 1, "TransactWriteItems": 1}, True,
+             _edit_comment),
     Scenario("get ticket with details", AUTH | {"Query": 1}, False, _detail),
     Scenario("list page (no filter)", AUTH | {"Query": 1}, False, _search("")),
     # Signed in with a session cookie: the session, the project and the role in the one BatchGetItem
@@ -482,8 +509,9 @@ def _one(fx: BenchProject, meter: Meter, scenario: Scenario, state: dict, n: int
                             else len(answer["results"]) if "results" in answer else 1)
 
 
-def run_size(ticket_count: int, repetitions: int, warmup: int, log=print) -> dict:
-    """One fresh DynamoDB Local, one project of `ticket_count` tickets, every scenario."""
+def run_size(ticket_count: int, repetitions: int, warmup: int, log=print,
+             scenarios: list[Scenario] = SCENARIOS) -> dict:
+    """One fresh DynamoDB Local, one project of `ticket_count` tickets, every scenario (or those given)."""
     with dynamodb_local.running() as endpoint, restored_environment(environment(endpoint)):
         os.environ.update(environment(endpoint))
         fx = prepare(dynamodb_client(endpoint), ticket_count)
@@ -494,7 +522,7 @@ def run_size(ticket_count: int, repetitions: int, warmup: int, log=print) -> dic
         load_before = os.getloadavg()[0]
         started = time.perf_counter()
         with meter.installed():
-            results = measure(fx, meter, repetitions, warmup)
+            results = measure(fx, meter, repetitions, warmup, scenarios)
         measure_seconds = time.perf_counter() - started
         load_after = os.getloadavg()[0]
     return {"tickets": ticket_count, "items_loaded": fx.items_loaded, "load_seconds": fx.load_seconds,
@@ -621,7 +649,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repetitions", type=int, default=20, help="measured requests per scenario")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests before each scenario")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    parser.add_argument("--only", help="measure only the scenarios whose names hold this text, e.g. comment")
     args = parser.parse_args(argv)
+    scenarios = [s for s in SCENARIOS if args.only is None or args.only in s.name]
     sizes = [int(part.replace("_", "")) for part in args.tickets.split(",") if part.strip()]
 
     def log(message: str) -> None:
@@ -631,7 +661,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for size in sizes:
         log(f"== {size} tickets")
-        runs.append(run_size(size, args.repetitions, args.warmup, log))
+        runs.append(run_size(size, args.repetitions, args.warmup, log, scenarios))
     log(f"done in {time.perf_counter() - started:.0f}s")
 
     print(f"Machine: {machine()}. Repetitions: {args.repetitions} measured after {args.warmup} warm-up "

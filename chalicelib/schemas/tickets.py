@@ -8,8 +8,8 @@ from chalicelib.schemas.sla import SlaOut
 
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
 Severity = Literal["critical", "high", "medium", "low"]
-HistoryEvent = Literal["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "DUPLICATE_RECEIVED",
-                       "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"]
+HistoryEvent = Literal["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED",
+                       "COMMENT_DELETED", "DUPLICATE_RECEIVED", "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"]
 
 Title = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Description = Annotated[str, StringConstraints(max_length=65536)]
@@ -108,6 +108,8 @@ class HistoryOut(BaseModel):
     changed_by: str
     changes: dict[str, Any]
     comment: str | None = None
+    comment_id: str | None = Field(description="The comment a COMMENT_UPDATED or COMMENT_DELETED "
+                                                             "entry is about; null on every other entry")
 
 
 class AttachmentOut(BaseModel):
@@ -164,6 +166,10 @@ class TicketSearch(Strict):
     assignee: str | None = Field(default=None, min_length=1, max_length=128,
                                  description="A user_id, team:<team_id>, `none` (unassigned) or `me`")
     overdue: Literal["true"] | None = Field(default=None, description="true: open tickets whose due date has passed")
+    watching: str | None = Field(default=None, min_length=1, max_length=128,
+                                 description="Tickets a member watches: a user_id, or `me` for the caller's own. "
+                                             "Listed in created order: sort must be created or -created, and sla "
+                                             "is not taken with it")
     tags: str | None = Field(default=None, description="Comma-separated tags, any of (at most 20, each 1-64 "
                                                        "characters once trimmed)",
                              json_schema_extra={"pattern": f"^{_LISTED_TAG}(,{_LISTED_TAG}){{0,19}}$"})

@@ -17,6 +17,7 @@ from chalicelib.domain.sign_in import WrongCodeCap
 from chalicelib.domain.sla import SlaMarker, StoredPolicy
 from chalicelib.domain.tickets import HistoryEntry, Ticket, TicketDetail
 from chalicelib.domain.views import View
+from chalicelib.domain.watching import Watcher
 from chalicelib.domain.webhooks import Delivery, Subscription
 
 # ---- the tickets table -------------------------------------------------------------------------
@@ -45,6 +46,10 @@ class Tickets(Protocol):
 
     def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None) -> None: ...
 
+    def edit_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None: ...
+
+    def delete_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None: ...
+
     def delete(self, ticket: Ticket, entry: HistoryEntry) -> None: ...
 
 
@@ -60,14 +65,17 @@ class History(Protocol):
     def history(self, ticket_id: str, event: str | None, limit: int,
                 after_sk: str | None) -> tuple[list[HistoryEntry], str | None]: ...
 
-    def comments(self, ticket_id: str) -> Iterator[str]: ...
-
 
 class Comments(Protocol):
     """A ticket's comments, oldest first, those only their COMMENT_ADDED entry records included.
-    `Tickets` writes each with its entry (`add_comment`, or `update` with a comment)."""
+    `Tickets` writes each with its entry (`add_comment`, or `update` with a comment), and its edits
+    and deletion with theirs."""
 
     def comment_page(self, ticket_id: str, after: str | None, limit: int) -> tuple[list[Comment], str | None]: ...
+
+    def comment(self, ticket_id: str, comment_id: str) -> Comment | None: ...
+
+    def every_comment(self, ticket_id: str) -> Iterator[Comment]: ...
 
 
 class Search(Protocol):
@@ -81,6 +89,8 @@ class TermIndex(Protocol):
     def comment_words(self, ticket_ids: list[str]) -> dict[str, set[str]]: ...
 
     def add_comment_words(self, ticket_id: str, words: set[str]) -> set[str]: ...
+
+    def replace_comment_words(self, ticket_id: str, words: set[str]) -> set[str]: ...
 
     def indexed_prefixes(self, ticket_id: str) -> set[str]: ...
 
@@ -127,6 +137,17 @@ class Notified(Protocol):
     def notified(self, event_id: str) -> frozenset[str]: ...
 
     def record_notified(self, event_id: str, addresses: list[str], expires_at: int) -> None: ...
+
+
+class Watchers(Protocol):
+    """A ticket's watchers, in every state (an unsubscribed one is remembered). Events add the
+    missing ones and never change an existing one; people save theirs over it."""
+
+    def watchers(self, ticket_id: str) -> list[Watcher]: ...
+
+    def add_watchers(self, watchers: list[Watcher]) -> list[Watcher]: ...
+
+    def save_watcher(self, watcher: Watcher) -> None: ...
 
 
 class Attachments(Protocol):
@@ -366,7 +387,7 @@ class OverdueTickets(Tickets, Markers, Protocol):
     """The tickets the overdue sweep reads and the markers it fires."""
 
 
-class IndexedTickets(TicketBackfill, History, TermIndex, Protocol):
+class IndexedTickets(TicketBackfill, History, Comments, TermIndex, Protocol):
     """What keeping the term index (and backfilling it) reads and writes."""
 
 
@@ -385,6 +406,19 @@ class KeyDirectory(ApiKeys, WrongKeyCounts, Protocol):
 
 class Recipients(Members, Teams, Protocol):
     """Who is told about a ticket's events."""
+
+
+class WatchedTickets(Tickets, Watchers, Protocol):
+    """The tickets people watch, and their watchers."""
+
+
+class WatcherPeople(Members, Teams, Protocol):
+    """Who may be made a watcher."""
+
+
+class NotifiedWatchers(Notified, Watchers, Protocol):
+    """What telling people about an event keeps in the tickets table: its watchers, and whom it
+    was mailed to."""
 
 
 class Reports(ReportDays, PartitionCounts, Protocol):

@@ -39,11 +39,12 @@ from chalicelib.services.tickets.reads import TicketReads
 from chalicelib.services.tickets.search import TicketSearchService
 from chalicelib.services.tickets.workflow import WorkflowService
 from chalicelib.services.views import ViewService
+from chalicelib.services.watchers import WatcherService
 from chalicelib.services.webhooks import WebhookService
 
 
 class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.TicketBackfill, ports.TermIndex,
-                   ports.Markers, ports.Notified):
+                   ports.Markers, ports.Notified, ports.Watchers):
     """Every port of the tickets table, as one storage offers them."""
 
 
@@ -73,6 +74,7 @@ class Services:
     ticket_deletion: TicketDeletion
     ticket_search: TicketSearchService
     comments: CommentService
+    watchers: WatcherService
     workflow: WorkflowService
     people: PeopleService
     directory: DirectoryTable
@@ -113,7 +115,8 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         bulk_changes=BulkChanges(tickets, people, changes),
         ticket_deletion=TicketDeletion(tickets, attachments),
         ticket_search=search,
-        comments=CommentService(tickets, tickets, presenter),
+        comments=CommentService(tickets, tickets, presenter, people),
+        watchers=WatcherService(tickets, directory),
         workflow=WorkflowService(directory),
         people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,
         overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),

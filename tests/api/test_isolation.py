@@ -22,6 +22,7 @@ BODIES = {
     "bulk_change": {"ticket_ids": ["{ticket_id}"], "change": {"severity": "low"}},
     "update_ticket": {"severity": "low"},
     "add_comment": {"comment": "hello"},
+    "edit_comment": {"comment": "rewritten"},
     "put_workflow": {"transitions": {"new": ["closed"]}},
     "start_upload": {"file_name": "a.txt", "content_type": "text/plain", "size": 1},
     "update_project": {"name": "Renamed"},
@@ -38,6 +39,9 @@ BODIES = {
     "put_business_hours": {"time_zone": "UTC", "working_days": ["mon"], "start": "09:00", "end": "17:00"},
     "patch_account": {"name": "Renamed"},
 }
+# Routes any role may call about the caller (`me`) and only a higher role about someone else: the
+# viewer's call names the viewer (the roles about others: tests/rules/test_watchers.py).
+ABOUT_THE_CALLER = {"watch_ticket", "unwatch_ticket"}
 UNSCOPED_PATHS = {"/v1/ce/session", "/v1/ce/sessions", "/v1/ce/sessions/{session_id}", "/v1/ce/account"}
 NOWHERE = "zzzzzzzzzzzzzzzz"   # an id of the right form that names nothing
 
@@ -58,6 +62,7 @@ def world(client):
                     {"file_name": "acme.txt", "content_type": "text/plain", "size": 3}).json
     ids = {
         "ticket_id": ticket["id"],
+        "comment_id": a.post(f"/tickets/{ticket['id']}/comments", {"comment": "ACME's root cause"}).json["id"],
         "attachment_id": upload["attachment"]["id"],
         "view_id": a.post("/views", {"name": "ACME", "query": "tags=acme", "shared": True}).json["id"],
         "webhook_id": a.post("/webhooks", {"name": "acme", "event_type": "*",
@@ -83,6 +88,10 @@ def _path(route, project_id: str, ids: dict[str, str]) -> str:
     return re.sub(r"{(\w+)}", fill, route.path).removeprefix(f"/v1/ce/projects/{project_id}")
 
 
+def _as_caller(route, path: str, ids: dict[str, str]) -> str:
+    return path.replace(ids["user_id"], "me") if route.name in ABOUT_THE_CALLER else path
+
+
 def _body(route, ids):
     body = BODIES.get(route.name)
     if body is None:
@@ -105,7 +114,7 @@ def test_keys_get_the_documented_answers_on_every_route(world):
             if response.status_code != status or set(response.json or {}) != {"error"} \
                     or "ACME" in _text(response) or ids["ticket_id"] in _text(response):
                 wrong.append((route.name, status, response.status_code, _text(response)[:200]))
-        viewer = world["viewer"].call(route.method, path, body)
+        viewer = world["viewer"].call(route.method, _as_caller(route, path, ids), body)
         needs_more = RANK[route.role] > RANK["viewer"]
         if (viewer.status_code == 403) != needs_more or viewer.status_code == 401:
             wrong.append((route.name, "viewer", viewer.status_code, _text(viewer)[:200]))
@@ -160,7 +169,7 @@ def test_sessions_get_the_documented_answers_on_every_route(world):
             if response.status_code != status or set(response.json or {}) != {"error"} \
                     or "ACME" in _text(response) or ids["ticket_id"] in _text(response):
                 wrong.append((route.name, status, response.status_code, _text(response)[:200]))
-        answer = viewer.call(route.method, path, body)
+        answer = viewer.call(route.method, _as_caller(route, path, ids), body)
         needs_more = RANK[route.role] > RANK["viewer"]
         if (answer.status_code == 403) != needs_more or answer.status_code in (401, 404):
             wrong.append((route.name, "viewer", answer.status_code, _text(answer)[:200]))
@@ -212,6 +221,8 @@ def test_another_projects_ids_answer_as_ids_that_name_nothing_on_every_route(wor
     assert a.get(f"/webhooks/{ids['webhook_id']}").status_code == 200
     assert a.get(f"/views/{ids['view_id']}").status_code == 200
     assert a.get(f"/tickets/{ids['ticket_id']}/attachments/{ids['attachment_id']}").status_code == 200
+    comment = a.get(f"/tickets/{ids['ticket_id']}/comments/{ids['comment_id']}").json
+    assert (comment["body"], comment["version"], comment["deleted_at"]) == ("ACME's root cause", 0, None)
     assert ids["key_id"] in {k["id"] for k in a.get("/api-keys").json["data"]}
     assert ids["team_id"] in {t["id"] for t in a.get("/teams").json["data"]}
     assert ids["user_id"] in {m["user_id"] for m in a.get("/members").json["data"]}

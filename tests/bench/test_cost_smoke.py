@@ -20,6 +20,8 @@ CLAIMED = {
     "list page (no filter)": {"BatchGetItem": 1, "Query": 1},
     "comment (12 words)": {"BatchGetItem": 1, "GetItem": 1, "TransactWriteItems": 1},
     "list a ticket's comments": {"BatchGetItem": 1, "GetItem": 1, "Query": 2},
+    "read a comment": {"BatchGetItem": 1, "GetItem": 1, "Query": 1},
+    "edit a comment (12 words)": {"BatchGetItem": 1, "GetItem": 1, "Query": 1, "TransactWriteItems": 1},
     # A session cookie's request reads what a key's does: one BatchGetItem (session, project, role).
     "create ticket, signed in": {"BatchGetItem": 1, "UpdateItem": 1, "TransactWriteItems": 1},
     "get ticket with details, signed in": {"BatchGetItem": 1, "Query": 1},

@@ -7,6 +7,9 @@ from dataclasses import replace
 
 import pytest
 
+from chalicelib.adapters.dynamodb import models
+from chalicelib.adapters.dynamodb.comments import to_comment_item
+from chalicelib.domain import comments as commenting
 from chalicelib.domain import sla as slas
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.clock import new_id
@@ -88,14 +91,6 @@ def test_the_first_stored_response_is_kept(repo, project_id):
     assert repo.stored_response(f"IDEM#{project_id}#u1#other") is None
 
 
-def test_comments_are_read_back_in_order(repo, project_id):
-    ticket = make_ticket(project_id, 1)
-    repo.create(ticket, entry(ticket))
-    for n, text in enumerate(["first", "second"], start=1):
-        repo.append_history(ticket, replace(entry(ticket, "COMMENT_ADDED", n), comment=text))
-    assert list(repo.comments(ticket.id)) == ["first", "second"]
-
-
 # ---- comments --------------------------------------------------------------------------------
 
 def said(ticket, n: int, text: str):
@@ -145,6 +140,109 @@ def test_a_comment_goes_with_its_entry_or_not_at_all(repo, project_id):
         repo.add_comment(ticket, said(ticket, 4, "too late"))
     assert [c.body for c in repo.comment_page(ticket.id, None, 10)[0]] == ["once"]
     assert [e.comment for e in repo.history(ticket.id, "COMMENT_ADDED", 10, None)[0]] == ["once"]
+
+
+def edit_entry(ticket, comment, n: int, text: str):
+    return replace(entry(ticket, "COMMENT_UPDATED", n), comment=text, comment_id=comment.id,
+                   changes={"comment": {"old": comment.body, "new": text}}, about_comment=commenting.about(comment))
+
+
+def test_a_comment_is_edited_once_per_version_read_with_its_entry(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.append_history(ticket, said(ticket, 1, "an entry only"))
+    repo.add_comment(ticket, said(ticket, 2, "stored"))
+    legacy, stored = every_comment(repo, ticket.id, 10)
+    for n, comment in ((3, legacy), (5, stored)):
+        change = edit_entry(ticket, comment, n, comment.body + ", edited")
+        edited = commenting.edited(comment, change.comment, change)
+        repo.edit_comment(ticket, comment, edited, change)
+        with pytest.raises(StaleTicket):  # a second edit of the version read: nothing written
+            other = edit_entry(ticket, comment, n + 1, "lost")
+            repo.edit_comment(ticket, comment, commenting.edited(comment, "lost", other), other)
+        assert repo.comment(ticket.id, comment.id) == edited
+    assert [(c.body, c.version, [r.body for r in c.revisions]) for c in every_comment(repo, ticket.id, 1)] == [
+        ("an entry only, edited", 1, ["an entry only"]), ("stored, edited", 1, ["stored"])]
+    events = [(e.event, e.comment_id) for e in repo.history(ticket.id, None, 10, None)[0]]
+    assert events[:2] == [("COMMENT_UPDATED", stored.id), ("COMMENT_UPDATED", legacy.id)]
+    assert repo.comment(ticket.id, "nosuchcomment") is None
+    assert list(repo.every_comment(ticket.id)) == every_comment(repo, ticket.id, 10)
+
+
+def test_a_deletion_scrubs_the_text_from_every_entry_at_once(repo, project_id, backend):
+    # The most edits a comment has (a transaction of 54 actions) where DynamoDB decides; a few elsewhere.
+    edits = commenting.MAX_COMMENT_REVISIONS if backend == "dynamodb_local" else 3
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.append_history(ticket, said(ticket, 1, "legacy hunter1"))  # an entry only, never edited
+    repo.add_comment(ticket, said(ticket, 2, "hunter2"))
+    legacy, comment = every_comment(repo, ticket.id, 10)
+    for n in range(edits):
+        change = replace(edit_entry(ticket, comment, 0, f"hunter{n + 3}"),
+                         timestamp=f"2026-01-01T00:02:{n:02d}.000Z")
+        edited = commenting.edited(comment, change.comment, change)
+        repo.edit_comment(ticket, comment, edited, change)
+        comment = edited
+    gone = replace(entry(ticket, "COMMENT_DELETED", 9), timestamp="2026-01-01T00:03:00.000Z",
+                   comment_id=comment.id, about_comment=commenting.about(comment))
+    stale = repo.comment(ticket.id, comment.id)
+    with pytest.raises(StaleTicket):  # read before the last edit
+        before_last = replace(stale, version=stale.version - 1, edit_entries=stale.edit_entries[:-1])
+        repo.delete_comment(ticket, before_last, commenting.deleted(before_last, gone), gone)
+    assert "hunter" in repr(repo.history(ticket.id, None, 100, None)[0])
+    repo.delete_comment(ticket, comment, commenting.deleted(comment, gone), gone)
+    placeholder = repo.comment(ticket.id, comment.id)
+    assert (placeholder.body, placeholder.revisions, placeholder.deleted_at, placeholder.deleted_by) == (
+        "", (), gone.timestamp, "u1")
+    legacy_gone = replace(gone, id=new_id(), comment_id=legacy.id, timestamp="2026-01-01T00:03:01.000Z")
+    repo.delete_comment(ticket, legacy, commenting.deleted(legacy, legacy_gone), legacy_gone)
+    entries = repo.history(ticket.id, None, 100, None)[0]
+    assert [e.event for e in entries] == (["COMMENT_DELETED"] * 2 + ["COMMENT_UPDATED"] * edits
+                                          + ["COMMENT_ADDED"] * 2 + ["TICKET_CREATED"])
+    assert "hunter" not in repr(entries) + repr(every_comment(repo, ticket.id, 10))
+    assert [c.deleted_at for c in every_comment(repo, ticket.id, 10)] == [legacy_gone.timestamp, gone.timestamp]
+    with pytest.raises(StaleTicket):  # deleted: no edit nor deletion holds any more
+        repo.delete_comment(ticket, comment, commenting.deleted(comment, gone), replace(gone, id=new_id()))
+
+
+def test_an_edit_too_large_for_one_item_is_refused_before_anything_is_written(repo, project_id):
+    """DynamoDB takes items of up to 400 KB: every edit the check lets through is written, the
+    first it refuses writes nothing (rather than failing in the transaction, a 500)."""
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.add_comment(ticket, said(ticket, 1, "a" * 60_000))
+    [comment] = every_comment(repo, ticket.id, 10)
+    for n in range(2, 20):
+        change = edit_entry(ticket, comment, n, chr(ord("a") + n) * 60_000)
+        edited = commenting.edited(comment, change.comment, change)
+        try:
+            repo.edit_comment(ticket, comment, edited, change)
+        except commenting.CommentTooLarge:
+            break
+        comment = edited
+    assert comment.version >= 4 and models.item_bytes(to_comment_item(comment)) > models.MAX_ITEM_BYTES - 70_000
+    assert repo.comment(ticket.id, comment.id) == comment
+    updates = [e for e in repo.history(ticket.id, None, 30, None)[0] if e.event == "COMMENT_UPDATED"]
+    assert len(updates) == comment.version
+    # Text outside ASCII is stored escaped in JSON attributes (12 bytes for an emoji): counted so.
+    change = edit_entry(ticket, comment, 30, "\U0001f600" * 30_000)
+    with pytest.raises(commenting.CommentTooLarge):
+        repo.edit_comment(ticket, comment, commenting.edited(comment, change.comment, change), change)
+
+
+def test_a_comment_of_a_deleted_ticket_is_neither_edited_nor_deleted(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.add_comment(ticket, said(ticket, 1, "words"))
+    [comment] = every_comment(repo, ticket.id, 10)
+    repo.delete(ticket, entry(ticket, "TICKET_DELETED", 2))
+    change = edit_entry(ticket, comment, 3, "more words")
+    with pytest.raises(StaleTicket):
+        repo.edit_comment(ticket, comment, commenting.edited(comment, "more words", change), change)
+    gone = replace(entry(ticket, "COMMENT_DELETED", 4), comment_id=comment.id)
+    with pytest.raises(StaleTicket):
+        repo.delete_comment(ticket, comment, commenting.deleted(comment, gone), gone)
+    assert repo.comment(ticket.id, comment.id) == comment
 
 
 # ---- counts ----------------------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """A ticket's history entries, in its item collection (sk `EVT#<timestamp>#<id>`). Entries are
 written by the writers of the change they record (tickets, markers, attachments), in the same
 transaction; this module reads them and builds their items."""
-from typing import Iterator
-
 from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import HISTORY_SK_PREFIX, history_sk, ticket_pk
 from chalicelib.adapters.dynamodb.models import HistoryItem
@@ -36,18 +34,13 @@ class DynamoHistory:
         more = page[limit - 1].sk if len(page) > limit else None
         return [to_history(item) for item in page[:limit]], more
 
-    def comments(self, ticket_id: str) -> Iterator[str]:
-        """The text of every comment of the ticket (for backfills, never on a request path)."""
-        for item in HistoryItem.query(ticket_pk(ticket_id), HistoryItem.sk.startswith(HISTORY_SK_PREFIX),
-                                      filter_condition=HistoryItem.event == "COMMENT_ADDED"):
-            yield item.comment or ""
-
 
 def to_history_item(entry: HistoryEntry) -> HistoryItem:
     return HistoryItem(
         ticket_pk(entry.ticket_id), history_sk(entry.timestamp, entry.id), entry_id=entry.id,
         ticket_id=entry.ticket_id, project_id=entry.project_id, event=entry.event, timestamp=entry.timestamp,
         changed_by=entry.changed_by, changes=entry.changes, comment=entry.comment, ticket=entry.ticket,
+        comment_id=entry.comment_id, about_comment=entry.about_comment,
     )
 
 
@@ -55,7 +48,7 @@ def to_history(item: HistoryItem) -> HistoryEntry:
     return HistoryEntry(
         id=item.entry_id, ticket_id=item.ticket_id, project_id=item.project_id, event=item.event,
         timestamp=item.timestamp, changed_by=item.changed_by, changes=item.changes or {},
-        comment=item.comment, ticket=item.ticket,
+        comment=item.comment, ticket=item.ticket, comment_id=item.comment_id, about_comment=item.about_comment,
     )
 
 

@@ -171,6 +171,23 @@ class CommentWordsItem(_TicketsTable, discriminator="comment_words"):
     words = UnicodeSetAttribute(null=True)
 
 
+class WatcherItem(_TicketsTable, discriminator="watcher"):
+    """A ticket's watcher (domain.watching.Watcher; pk `WATCHERS#<ticket id>`, sk the watcher). A
+    person watching carries `watcher_idx` (`<project id>#<user id>`), which puts the ticket in their
+    partition of the watched-tickets index, newest first; a team or one who stopped does not."""
+    ticket_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    watcher = UnicodeAttribute()
+    state = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    added_by = UnicodeAttribute()
+    since = UnicodeAttribute()
+    created_key = UnicodeAttribute()
+    watcher_idx = UnicodeAttribute(null=True)
+
+    by_watcher = _search_index("by_watcher", "watcher_idx", IncludeProjection(["kind", "ticket_id"]))
+
+
 class HistoryItem(_TicketsTable, discriminator="history"):
     entry_id = UnicodeAttribute()
     ticket_id = UnicodeAttribute()
@@ -181,6 +198,8 @@ class HistoryItem(_TicketsTable, discriminator="history"):
     changes = JSONAttribute(default=dict)
     comment = UnicodeAttribute(null=True)
     ticket = JSONAttribute(null=True)
+    comment_id = UnicodeAttribute(null=True)      # COMMENT_UPDATED / COMMENT_DELETED: the comment
+    about_comment = JSONAttribute(null=True)
 
 
 class CommentItem(_TicketsTable, discriminator="comment"):
@@ -196,6 +215,10 @@ class CommentItem(_TicketsTable, discriminator="comment"):
     revisions = JSONAttribute(null=True)      # [{body, edited_at, edited_by}], oldest first; absent: none
     visibility = UnicodeAttribute(null=True)  # absent: public
     mentions = ListAttribute(of=UnicodeAttribute, null=True)
+    version = NumberAttribute(null=True)      # edits made; absent: none
+    deleted_at = UnicodeAttribute(null=True)
+    deleted_by = UnicodeAttribute(null=True)
+    edit_entries = ListAttribute(of=UnicodeAttribute, null=True)  # sks of its COMMENT_UPDATED entries
 
 
 def _due_index():
@@ -584,6 +607,32 @@ def _subclasses(cls):
 
 
 MAX_TRANSACTION_ACTIONS = 100
+# DynamoDB refuses a larger item (names and values, in UTF-8) with a ValidationException; the margin
+# leaves room for what estimating numbers and nesting may miss.
+MAX_ITEM_BYTES = 400 * 1024 - 1024
+
+
+def item_bytes(item: Model) -> int:
+    """The item's size as DynamoDB counts it, as it would be written (JSON attributes as stored:
+    ASCII-escaped, so a character outside ASCII counts 6 or 12 bytes there)."""
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.serialize().items())
+
+
+def _value_bytes(value: dict) -> int:
+    (kind, held), = value.items()
+    if kind == "S":
+        return len(held.encode())
+    if kind == "N":
+        return len(held) // 2 + 2
+    if kind == "B":
+        return len(held)
+    if kind in ("SS", "NS", "BS"):
+        return sum(_value_bytes({kind[0]: one}) for one in held)
+    if kind == "L":
+        return 3 + sum(1 + _value_bytes(one) for one in held)
+    if kind == "M":
+        return 3 + sum(1 + len(name.encode()) + _value_bytes(one) for name, one in held.items())
+    return 1  # BOOL, NULL
 
 
 class Transaction(TransactWrite):

@@ -45,6 +45,10 @@ class MemorySearchIndex(PartitionSearch, MemoryRepository):
         if plan.index == "terms":
             entries = [(created_key, ticket_id) for ticket_id, prefixes in self.store.terms.items()
                        for prefix, (owner, created_key) in prefixes.items() if owner == project_id and prefix == value]
+        elif plan.index == "watching":
+            entries = [(w.created_key, w.ticket_id) for watchers in self.store.watchers.values()
+                       for w in watchers.values()
+                       if w.project_id == project_id and w.watcher == value and w.watching and not w.is_team]
         else:
             entries = []
             for stored in self.store.tickets.values():
@@ -72,6 +76,10 @@ class MemorySearchIndex(PartitionSearch, MemoryRepository):
     def comment_words(self, ticket_ids: list[str]) -> dict[str, set[str]]:
         return {ticket_id: set(self.store.comment_words[ticket_id]) for ticket_id in ticket_ids
                 if ticket_id in self.store.comment_words}
+
+    def replace_comment_words(self, ticket_id: str, words: set[str]) -> set[str]:
+        self.store.comment_words[ticket_id] = set(words)
+        return set(words)
 
     def add_comment_words(self, ticket_id: str, words: set[str]) -> set[str]:
         if not words:

@@ -15,6 +15,7 @@ from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy
 from chalicelib.domain.tickets import HistoryEntry, Ticket
 from chalicelib.domain.views import View
+from chalicelib.domain.watching import Watcher
 from chalicelib.domain.webhooks import Delivery, Subscription
 
 
@@ -84,6 +85,7 @@ class MemoryStore:
     responses: dict[str, StoredResponse] = field(default_factory=dict)
     comment_marks: dict[str, int] = field(default_factory=dict)                     # pk -> expires_at
     notified: dict[str, set[str]] = field(default_factory=dict)
+    watchers: dict[str, dict[str, Watcher]] = field(default_factory=dict)           # ticket id -> watcher -> it
     # ---- directory table ----
     projects: dict[str, StoredProject] = field(default_factory=dict)
     sla_policies: dict[tuple[str, int], StoredPolicy] = field(default_factory=dict)

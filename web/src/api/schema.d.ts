@@ -210,6 +210,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ce/projects/{project_id}/tickets/{ticket_id}/comments/{comment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A comment
+         * @description Needs the viewer role.
+         */
+        get: operations["get_comment"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a comment (its author or an admin): a placeholder without its text stays
+         * @description Needs the member role.
+         */
+        delete: operations["delete_comment"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit your comment (its earlier text is kept as a revision)
+         * @description Needs the member role.
+         */
+        patch: operations["edit_comment"];
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/tickets/{ticket_id}/comments/{comment_id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A comment's earlier texts, oldest first
+         * @description Needs the viewer role.
+         */
+        get: operations["comment_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ce/sign-in/providers": {
         parameters: {
             query?: never;
@@ -802,6 +850,50 @@ export interface paths {
         patch: operations["update_view"];
         trace?: never;
     };
+    "/v1/ce/projects/{project_id}/tickets/{ticket_id}/watchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who watches a ticket
+         * @description Needs the viewer role.
+         */
+        get: operations["list_watchers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/tickets/{ticket_id}/watchers/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Watch a ticket (me, or your user_id, with any role), or make a member or team:<team_id> watch it (member role)
+         * @description Needs the viewer role.
+         */
+        put: operations["watch_ticket"];
+        post?: never;
+        /**
+         * Stop watching a ticket (me, with any role), or stop someone else watching it (admin role); no later event makes them watch again
+         * @description Needs the viewer role.
+         */
+        delete: operations["unwatch_ticket"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ce/projects/{project_id}/webhooks": {
         parameters: {
             query?: never;
@@ -994,6 +1086,40 @@ export interface webhooks {
         put?: never;
         /** A comment was added to a ticket. */
         post: operations["webhook_comment_added"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    COMMENT_UPDATED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A comment was edited by its author (comment.updated). */
+        post: operations["webhook_comment_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    COMMENT_DELETED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A comment was deleted by its author or an admin (comment.deleted); its text is not sent. */
+        post: operations["webhook_comment_deleted"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1510,8 +1636,49 @@ export interface components {
         };
         /** CommentCreate */
         CommentCreate: {
-            /** Comment */
+            /**
+             * Comment
+             * @description Markdown. Mention a member with <@USER_ID> (or @ and their email address) and a team with <@team:TEAM_ID>; at most 20 different ones. Other tokens are kept as plain text
+             */
             comment: string;
+        };
+        /** CommentDeletedData */
+        CommentDeletedData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+            comment: components["schemas"]["DeletedComment"];
+        };
+        /**
+         * CommentDeletedEvent
+         * @description A comment was deleted by its author or an admin (comment.deleted); its text is not sent.
+         */
+        CommentDeletedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "COMMENT_DELETED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["CommentDeletedData"];
+        };
+        /** CommentEdit */
+        CommentEdit: {
+            /**
+             * Comment
+             * @description The comment's new text (Markdown, with mentions as in a new comment); those it newly mentions are told
+             */
+            comment: string;
+        };
+        /** CommentEditChanges */
+        CommentEditChanges: {
+            comment: components["schemas"]["CommentTextChange"];
         };
         /** CommentOut */
         CommentOut: {
@@ -1544,9 +1711,24 @@ export interface components {
             visibility: "public";
             /**
              * Mentions
-             * @description The members the comment mentions (user_id)
+             * @description Whom the comment mentions, in the order first mentioned: user_id, and team:<team_id> for a team
              */
             mentions: string[];
+            /**
+             * Version
+             * @description Edits made (0 for a comment never edited): its ETag is this number in quotes
+             */
+            version: number;
+            /**
+             * Deleted At
+             * @description When the comment was deleted (its body is then empty); null if not
+             */
+            deleted_at: string | null;
+            /**
+             * Deleted By
+             * @description Who deleted it (its author or an admin); null if not deleted
+             */
+            deleted_by: string | null;
         };
         /** CommentPage */
         CommentPage: {
@@ -1557,6 +1739,46 @@ export interface components {
             data: components["schemas"]["CommentOut"][];
             /** Cursor */
             cursor: string | null;
+        };
+        /** CommentTextChange */
+        CommentTextChange: {
+            /**
+             * Old
+             * @description The text before the edit
+             */
+            old: string;
+            /**
+             * New
+             * @description The text after it
+             */
+            new: string;
+        };
+        /** CommentUpdatedData */
+        CommentUpdatedData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+            changes: components["schemas"]["CommentEditChanges"];
+            comment: components["schemas"]["EditedComment"];
+        };
+        /**
+         * CommentUpdatedEvent
+         * @description A comment was edited by its author (comment.updated).
+         */
+        CommentUpdatedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "COMMENT_UPDATED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["CommentUpdatedData"];
         };
         /**
          * CreatedChanges
@@ -1569,6 +1791,25 @@ export interface components {
             assignee: components["schemas"]["InitialOptionalText"];
             tags: components["schemas"]["InitialTags"];
             due_date: components["schemas"]["InitialOptionalText"];
+        };
+        /**
+         * DeletedComment
+         * @description A deleted comment: its text is gone everywhere, so the event carries none.
+         */
+        DeletedComment: {
+            /** Id */
+            id: string;
+            /** Author */
+            author: string;
+            /** Created At */
+            created_at: string;
+            /** Deleted At */
+            deleted_at: string;
+            /**
+             * Deleted By
+             * @description The author, or an admin
+             */
+            deleted_by: string;
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -1675,6 +1916,33 @@ export interface components {
             /** P90 Seconds */
             p90_seconds: number | null;
         };
+        /** EditedComment */
+        EditedComment: {
+            /**
+             * Id
+             * @description The comment's id (that of its COMMENT_ADDED entry)
+             */
+            id: string;
+            /**
+             * Body
+             * @description Markdown, as now written
+             */
+            body: string;
+            /** Author */
+            author: string;
+            /** Created At */
+            created_at: string;
+            /**
+             * Edited At
+             * @description When this edit was made
+             */
+            edited_at: string;
+            /**
+             * Mentions
+             * @description Who the comment mentions as edited (user_id, or team:<team_id>)
+             */
+            mentions: string[];
+        };
         /** ErrorBody */
         ErrorBody: {
             error: components["schemas"]["ErrorInfo"];
@@ -1715,13 +1983,18 @@ export interface components {
             id: string;
             /**
              * Body
-             * @description Markdown, as written
+             * @description Markdown, as written; a mention is a token, `<@USER_ID>` or `<@team:TEAM_ID>`
              */
             body: string;
             /** Author */
             author: string;
             /** Created At */
             created_at: string;
+            /**
+             * Mentions
+             * @description Whom the comment mentions, in the order first mentioned: user ids, and team:<team_id> for teams
+             */
+            mentions: string[];
         };
         /** EventData */
         EventData: {
@@ -1846,7 +2119,7 @@ export interface components {
              * Event
              * @enum {string}
              */
-            event: "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "DUPLICATE_RECEIVED" | "TICKET_OVERDUE" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "SLA_AT_RISK" | "SLA_BREACHED";
+            event: "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "COMMENT_UPDATED" | "COMMENT_DELETED" | "DUPLICATE_RECEIVED" | "TICKET_OVERDUE" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "SLA_AT_RISK" | "SLA_BREACHED";
             /** Timestamp */
             timestamp: string;
             /** Changed By */
@@ -1860,6 +2133,11 @@ export interface components {
              * @default null
              */
             comment?: string | null;
+            /**
+             * Comment Id
+             * @description The comment a COMMENT_UPDATED or COMMENT_DELETED entry is about; null on every other entry
+             */
+            comment_id: string | null;
         };
         /** HistoryPage */
         HistoryPage: {
@@ -1999,6 +2277,8 @@ export interface components {
             ticket_overdue: boolean;
             /** Sla */
             sla: boolean;
+            /** Mentioned */
+            mentioned: boolean;
         };
         /**
          * NotificationsPatch
@@ -2018,6 +2298,11 @@ export interface components {
              * @description SLA at-risk and breach emails
              */
             sla?: boolean;
+            /**
+             * Mentioned
+             * @description Email when someone mentions you (or a team you are in), whatever the event's own kind says
+             */
+            mentioned?: boolean;
         };
         /** OptionalTextChange */
         OptionalTextChange: {
@@ -2194,6 +2479,29 @@ export interface components {
             bucket: "day" | "week";
             /** Buckets */
             buckets: components["schemas"]["ReportBucket"][];
+        };
+        /** RevisionList */
+        RevisionList: {
+            /**
+             * Data
+             * @description Oldest first, the comment's current text not included (it is the comment itself); empty for a comment never edited, or deleted
+             */
+            data: components["schemas"]["RevisionOut"][];
+        };
+        /** RevisionOut */
+        RevisionOut: {
+            /**
+             * Body
+             * @description A text the comment had before an edit replaced it
+             */
+            body: string;
+            /**
+             * Edited At
+             * @description When that text was written: the comment's creation, or an edit
+             */
+            edited_at: string;
+            /** Edited By */
+            edited_by: string;
         };
         /** SessionList */
         SessionList: {
@@ -3142,6 +3450,43 @@ export interface components {
              */
             query?: string;
         };
+        /** WatcherList */
+        WatcherList: {
+            /**
+             * Data
+             * @description Those watching the ticket; those who stopped are not listed
+             */
+            data: components["schemas"]["WatcherOut"][];
+        };
+        /** WatcherOut */
+        WatcherOut: {
+            /**
+             * Watcher
+             * @description A member's user_id, or team:<team_id>
+             */
+            watcher: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "watching" | "unsubscribed";
+            /**
+             * Reason
+             * @description Why they watch: reporter, assignee, commenter or mentioned (made so by that event), subscribed (they chose to), added (someone else added them)
+             * @enum {string}
+             */
+            reason: "reporter" | "assignee" | "commenter" | "mentioned" | "subscribed" | "added";
+            /**
+             * Since
+             * @description When they came to watch (or stopped)
+             */
+            since: string;
+            /**
+             * Added By
+             * @description The actor whose event or request made them watch
+             */
+            added_by: string;
+        };
         /** WebhookCreate */
         WebhookCreate: {
             /** Name */
@@ -3150,7 +3495,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
+            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "COMMENT_UPDATED" | "COMMENT_DELETED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
             /**
              * Url
              * @description http(s), with a host: a name, a dotted IPv4 address, or (beyond the pattern) an IPv6 address in brackets. The target is checked again on every delivery: a host that does not resolve, or resolves to an address never sent to, fails that delivery. Never sent to: link-local and cloud metadata addresses; on AWS also loopback, private and reserved ones (a URL naming such an address as its host is refused here)
@@ -3178,7 +3523,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
+            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "COMMENT_UPDATED" | "COMMENT_DELETED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
             /**
              * Url
              * @description The whole target URL
@@ -3263,7 +3608,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
+            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "COMMENT_UPDATED" | "COMMENT_DELETED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
             /**
              * Url
              * @description The whole target URL, for those who may manage the webhook (`manageable`); null for other members, who see only `target`
@@ -3335,6 +3680,8 @@ export interface operations {
                 assignee?: string | null;
                 /** @description true: open tickets whose due date has passed */
                 overdue?: "true" | null;
+                /** @description Tickets a member watches: a user_id, or `me` for the caller's own. Listed in created order: sort must be created or -created, and sla is not taken with it */
+                watching?: string | null;
                 /** @description Comma-separated tags, any of (at most 20, each 1-64 characters once trimmed) */
                 tags?: string | null;
                 /** @description Inclusive */
@@ -4105,7 +4452,7 @@ export interface operations {
     ticket_history: {
         parameters: {
             query?: {
-                event?: ("TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "DUPLICATE_RECEIVED" | "TICKET_OVERDUE" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "SLA_AT_RISK" | "SLA_BREACHED") | null;
+                event?: ("TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "COMMENT_UPDATED" | "COMMENT_DELETED" | "DUPLICATE_RECEIVED" | "TICKET_OVERDUE" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "SLA_AT_RISK" | "SLA_BREACHED") | null;
                 limit?: number;
                 cursor?: string | null;
             };
@@ -5236,6 +5583,519 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The comment's version in quotes (`"2"`): send it as If-Match to edit or delete it */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_comment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the comment as read; when none is its version, nothing is deleted and the answer is 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only the comment's author or an admin may delete it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    edit_comment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the comment as read (`"2"`; also weak, `W/"2"`), several separated by commas, or `*`. Missing: 428; when none is the comment's version, nothing is written and the answer is 412 */
+                "If-Match": string;
+            };
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The comment's version in quotes (`"2"`): send it as If-Match to edit or delete it */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only the comment's author may edit it, whatever their role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The comment was deleted (`comment_deleted`), has been edited 50 times (`too_many_revisions`), or would be too large to store with its earlier versions (`comment_too_large`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description If-Match is missing (`precondition_required`) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comment_revisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
                 };
             };
             /** @description Invalid input; `details` names each bad field */
@@ -10428,6 +11288,372 @@ export interface operations {
             };
         };
     };
+    list_watchers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatcherList"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    watch_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatcherOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unwatch_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_webhooks: {
         parameters: {
             query?: never;
@@ -11504,6 +12730,64 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CommentAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_comment_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_comment_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentDeletedEvent"];
             };
         };
         responses: {
