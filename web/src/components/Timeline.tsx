@@ -1,11 +1,14 @@
+import { commentStates } from "../commentHistory";
 import type { TicketPageState } from "../state/ticketPage";
 import { CommentBox } from "./CommentBox";
+import { CommentEntry } from "./CommentEntry";
 import { TimelineEntry } from "./TimelineEntry";
 
 /** A ticket's activity, newest first, older pages on request, and the comment box. */
 export function Timeline({ page, ticketId }: { page: TicketPageState; ticketId: string }) {
   const ticket = page.ticket.value!;
   const timeline = [...ticket.history, ...page.older.value].slice().reverse();
+  const comments = commentStates(timeline);
   return (
     <section class="timeline" aria-labelledby="activity-title">
       <h2 id="activity-title">Activity</h2>
@@ -15,9 +18,14 @@ export function Timeline({ page, ticketId }: { page: TicketPageState; ticketId: 
         </button>
       )}
       <ol>
-        {timeline.map((entry) => (
-          <TimelineEntry key={entry.id} entry={entry} />
-        ))}
+        {timeline.map((entry) => {
+          const comment = entry.event === "COMMENT_ADDED" ? comments.get(entry.id) : undefined;
+          return comment ? (
+            <CommentEntry key={entry.id} entry={entry} state={comment} ticketId={ticket.id} onChanged={page.load} />
+          ) : (
+            <TimelineEntry key={entry.id} entry={entry} />
+          );
+        })}
       </ol>
       <CommentBox ticketId={ticketId} onAdded={page.load} />
     </section>
