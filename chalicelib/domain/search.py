@@ -6,8 +6,8 @@ Each sort order is one sort-key order on an index:
   reporter, assignee, tag, term), all sorted by `created_at#id`; the query is driven by whichever reads the fewest tickets
   (by the partition counts) and the other filters are checked on the tickets read. The tickets a
   member watches (`watching`) are known only to the watched-tickets index, also in created order,
-  which then drives the query; no other order can be checked against it, so `watching` takes only
-  these two sorts.
+  which then drives the query whatever else `sort` says (newest first unless `-created`): no other
+  order can be merged with it. Every other filter, `sla` included, is checked on the tickets read.
 - `updated`, `due`, `severity`: an index per order whose partitions are a project's open and
   finished tickets, merged; every filter but the status is checked on the tickets read.
 - `due` and `sla` leave out of their (sparse) index the tickets without a due date or a running
@@ -124,16 +124,9 @@ def query_of(params: TicketSearch, principal: Principal) -> TicketQuery:
 
 
 def _watcher(params: TicketSearch, principal: Principal) -> str | None:
-    """The member whose watched tickets are asked for: served in created order only, by an index
-    that no SLA order can be merged with, so any other sort (or the SLA filter) is refused."""
+    """The member whose watched tickets are asked for (`me`: the caller)."""
     if params.watching is None:
         return None
-    if params.watching.startswith("team:"):
-        raise ValidationFailed.on("watching", "a member's user_id or `me`; a team's watched tickets are not listed")
-    if params.sort not in ("created", "-created"):
-        raise ValidationFailed.on("sort", "with `watching`, tickets come in created order: use created or -created")
-    if params.sla is not None:
-        raise ValidationFailed.on("sla", "not taken with `watching`: the SLA filters list tickets in SLA order")
     return _person("watching", params.watching, principal)
 
 
@@ -240,6 +233,8 @@ def plan(query: TicketQuery, sizes: dict[str, int] | None = None, now: str | Non
     order, driven by the index that reads the fewest tickets by `sizes` (tickets in the
     partitions each candidate would read), else by DRIVING_ORDER. A sort whose index leaves
     tickets out reads them after it, in the plan's rest."""
+    if query.watching is not None:
+        return _plan_by_watcher(query)
     ordered = _plan_in_order(query, sizes, now)
     left_out = _left_out_by_sort(query)
     if left_out is None:
@@ -300,12 +295,15 @@ def _after(moment: str | None) -> str | None:
     return None if moment is None else moment + "#\uffff"
 
 
+def _plan_by_watcher(query: TicketQuery) -> SearchPlan:
+    """Only the watched-tickets index knows who watches: it drives, in created order (oldest first
+    for `-created`, else newest first), and every other filter is checked on the tickets read."""
+    return SearchPlan("watching", (query.watching,), query.sort != "-created", query.created_after,
+                      query.created_before, _has_filters(query, exclude={"created"}) or query.sla is not None)
+
+
 def _plan_by_created(query: TicketQuery, sizes: dict[str, int]) -> SearchPlan:
     descending = query.sort == "created"
-    if query.watching is not None:
-        # Only the watched-tickets index knows who watches: it drives, every other filter is checked.
-        return SearchPlan("watching", (query.watching,), descending, query.created_after, query.created_before,
-                          _has_filters(query, exclude={"created"}))
     options = candidates(query)
     if not options:
         return SearchPlan("project", ("",), descending, query.created_after, query.created_before,

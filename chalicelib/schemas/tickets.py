@@ -166,10 +166,12 @@ class TicketSearch(Strict):
     assignee: str | None = Field(default=None, min_length=1, max_length=128,
                                  description="A user_id, team:<team_id>, `none` (unassigned) or `me`")
     overdue: Literal["true"] | None = Field(default=None, description="true: open tickets whose due date has passed")
-    watching: str | None = Field(default=None, min_length=1, max_length=128,
+    watching: str | None = Field(default=None, min_length=1, max_length=64,
                                  description="Tickets a member watches: a user_id, or `me` for the caller's own. "
-                                             "Listed in created order: sort must be created or -created, and sla "
-                                             "is not taken with it")
+                                             "They come in created order (newest first; -created: oldest first) "
+                                             "whatever else `sort` says: only the index of watched tickets knows "
+                                             "who watches, and it holds them in that order",
+                                 pattern=r"^(me|[0-9a-z_]{1,64})$")
     tags: str | None = Field(default=None, description="Comma-separated tags, any of (at most 20, each 1-64 "
                                                        "characters once trimmed)",
                              json_schema_extra={"pattern": f"^{_LISTED_TAG}(,{_LISTED_TAG}){{0,19}}$"})

@@ -207,3 +207,20 @@ def test_each_sent_email_is_kept_in_the_outbox_and_logged(api, people, mailbox, 
     assert saved.read_bytes().decode() == sent.raw_data
     assert [r.getMessage() for r in caplog.records] == [
         f"email to=bob@example.com subject=[{ticket['key']}] Disk full file={saved.name}"]
+
+
+def test_a_mention_emails_the_person_mentioned_and_makes_them_watch(api, people, mailbox):
+    ticket = api.create_ticket(assignee=people["bob"])
+    mailbox.deliver()
+    people["cat_api"].post(f"/tickets/{ticket['id']}/comments", {"comment": "@dan@example.com can you look?"})
+    messages = {m["To"].addresses[0].addr_spec: m for m in mailbox.deliver()}
+    assert sorted(messages) == ["admin@example.com", "bob@example.com", "dan@example.com"]
+    assert messages["dan@example.com"]["Subject"] == f"Cat mentioned you on {ticket['key']}: Disk full on db-1"
+    assert "@Dan can you look?" in text(messages["dan@example.com"])
+    assert messages["bob@example.com"]["Subject"] == f"[{ticket['key']}] Disk full on db-1"
+    watchers = {w["watcher"]: w["reason"] for w in api.get(f"/tickets/{ticket['id']}/watchers").json["data"]}
+    assert watchers[people["dan"]] == "mentioned" and watchers[people["cat"]] == "commenter"
+    # Dan stops watching: the next comment does not reach him, unless it mentions him again.
+    assert people["dan_api"].delete(f"/tickets/{ticket['id']}/watchers/me").status_code == 204
+    api.post(f"/tickets/{ticket['id']}/comments", {"comment": "fixed"})
+    assert "dan@example.com" not in to(mailbox.deliver())

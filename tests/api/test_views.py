@@ -73,7 +73,8 @@ def test_views_count_their_tickets_where_the_kept_counts_say_exactly(api):
         return {view["name"]: view.get("count") for view in listed}
 
     assert counts(api) == {"My tickets": 1, "Unassigned": 2, "Open critical and high": 2, "Overdue": None,
-                           "Recently updated": 5, "At risk": None, "Breached": None, "tags=db": 1, "status=new,resolved&sort=due": 5,
+                           "Recently updated": 5, "At risk": None, "Breached": None, "Watching": None, "tags=db": 1,
+                           "status=new,resolved&sort=due": 5,
                            "q=disk": None, "assignee=me&severity=high": None}
     assert counts(as_member)["My tickets"] == 1  # `me` is whoever asks
     assert api.get("/views/builtin:unassigned").json["count"] == 2

@@ -36,33 +36,39 @@ def stream(figures: dict, change: str) -> dict:
 TERM_INDEX = ("BatchGetItem", "Query tickets", "BatchWriteItem", "UpdateItem directory")
 
 
-def test_an_event_without_email_costs_one_subscriptions_query_and_one_claim(figures):
+def test_an_event_without_email_costs_its_subscriptions_its_watchers_its_members_and_one_claim(figures):
     edited = stream(figures, "title edited")
     every = calls(edited["single"])
+    # The webhook subscriptions and the project's members (Query directory), the ticket's watchers
+    # (a Query of the tickets table, counted with the term index's below), the delivery's claim.
     assert {name: n for name, n in every.items() if name not in TERM_INDEX} == \
-        {"Query directory": 1, "PutItem deliveries": 1}
+        {"Query directory": 2, "PutItem deliveries": 1}
     assert edited["single"]["sqs"] == {"SendMessage": [1, 1]} and edited["single"]["ses"] == {}
     # Capacity is reported, so the figures are measured rather than zero by omission.
     assert exactly(edited["single"]["write_units"]) > 0 and exactly(edited["single"]["read_units"]) > 0
-    # In a batch the subscriptions are read once for all its events; the claim stays per event.
+    # In a batch the subscriptions and members are read once for all its events; the claim and the
+    # watchers stay per event.
     batched = {name: n for name, n in edited["batched"]["dynamodb"].items() if name not in TERM_INDEX}
-    assert batched == {"Query directory": 1 / BATCHED, "PutItem deliveries": 1}
+    assert batched == {"Query directory": 2 / BATCHED, "PutItem deliveries": 1}
 
 
 def test_a_change_of_words_reindexes_the_ticket_once(figures):
     edited = calls(stream(figures, "title edited")["single"])
-    # The new title's words differ: one read of the comment words, one of the term items, one
-    # BatchWriteItem of the difference, then a count per term partition the ticket left or joined.
-    assert (edited["BatchGetItem"], edited["Query tickets"], edited["BatchWriteItem"]) == (1, 1, 1)
+    # The new title's words differ: one read of the comment words, one of the term items (and one
+    # of the ticket's watchers, for the outbox), one BatchWriteItem of the difference, then a count
+    # per term partition the ticket left or joined.
+    assert (edited["BatchGetItem"], edited["Query tickets"], edited["BatchWriteItem"]) == (1, 2, 1)
     assert edited["UpdateItem directory"] > 0
     # A change of other fields leaves the term index alone.
     assert not set(calls(stream(figures, "severity high → low")["single"])) & {"BatchGetItem", "BatchWriteItem"}
 
 
-def test_an_emailed_event_also_reads_members_and_its_sent_marker(figures):
+def test_an_emailed_event_also_makes_its_watcher_and_reads_its_sent_marker(figures):
     assigned = stream(figures, "assignee changed (email to the new one)")
     assert calls(assigned["single"]) == {
         "Query directory": 2,        # subscriptions and members
+        "Query tickets": 1,          # the ticket's watchers
+        "PutItem tickets": 1,        # the new assignee made a watcher
         "GetItem tickets": 1,        # addresses already mailed about the event
         "UpdateItem tickets": 1,     # the sent marker
         "TransactWriteItems": 1,     # the counts the change moves (assignee, and assignee within open)

@@ -72,3 +72,13 @@ def test_the_watched_tickets_index_lists_a_persons_watched_live_tickets_newest_f
     assert [t.id for t in page.tickets] == [tickets[4].id, tickets[3].id] and page.resume_after is not None
     rest = repo.search(project_id, search.plan(wanted).after(page.resume_after), wanted, NOW, 2)
     assert [t.id for t in rest.tickets] == [tickets[0].id] and rest.resume_after is None
+
+
+def test_many_watchers_at_once_each_added_once(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.save_watcher(watcher(ticket, "u5", watching.UNSUBSCRIBED))
+    team = [watcher(ticket, f"u{n}", reason=watching.MENTIONED) for n in range(25)]
+    assert [w.watcher for w in repo.add_watchers(team)] == [f"u{n}" for n in range(25) if n != 5]
+    assert repo.add_watchers(team) == []
+    assert len(repo.watchers(ticket.id)) == 25

@@ -5,6 +5,23 @@ import { Marked } from "marked";
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
+// Who a mention token names, by name: the page sets it to the project's people.
+let nameOf: (ref: string) => string = (ref) => ref;
+
+// A mention token (`<@USER_ID>`, `<@team:TEAM_ID>`) outside code shows as "@" and the current name.
+// Inline tokenizers never run inside code, where a token stays as written.
+const mention = {
+  name: "mention",
+  level: "inline" as const,
+  start: (source: string) => source.indexOf("<@"),
+  tokenizer(source: string) {
+    const match = /^<@([^\s<>]{1,320})>/.exec(source);
+    return match ? { type: "mention", raw: match[0], ref: match[1] } : undefined;
+  },
+  renderer: (token: { ref?: string }) =>
+    `<span class="mention" data-ref="${escapeHtml(token.ref ?? "")}">@${escapeHtml(nameOf(token.ref ?? ""))}</span>`,
+};
+
 // HTML written into a ticket is shown as the text it is, never interpreted: automations paste
 // logs and payloads full of angle brackets.
 const marked = new Marked({
@@ -14,6 +31,7 @@ const marked = new Marked({
   renderer: {
     html: (token) => escapeHtml(token.text),
   },
+  extensions: [mention],
 });
 
 DOMPurify.addHook("afterSanitizeAttributes", (node) => {
@@ -24,7 +42,8 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   }
 });
 
-export function renderMarkdown(source: string): string {
+export function renderMarkdown(source: string, names?: (ref: string) => string): string {
+  if (names) nameOf = names;
   const html = marked.parse(source) as string;
   return DOMPurify.sanitize(html, {
     FORBID_TAGS: ["style", "form", "input", "button", "textarea", "select"],

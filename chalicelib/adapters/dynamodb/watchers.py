@@ -1,12 +1,19 @@
 """A ticket's watchers, in a partition of their own (pk `WATCHERS#<ticket id>`, sk the watcher), so
 that the ticket detail's Query never reads them. Those watching carry the key of the watched-tickets
 index (`by_watcher`), which `watching=` searches read."""
+from concurrent.futures import ThreadPoolExecutor
+
 from pynamodb.exceptions import PutError
 
 from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import scoped, watchers_pk
 from chalicelib.adapters.dynamodb.models import WatcherItem
 from chalicelib.domain.watching import Watcher
+
+# A team mentioned makes each of its members watch, one conditional Put each (DynamoDB has no
+# conditional batch write): many are written side by side, not one after the other.
+PUT_THREADS = 10
+CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 class DynamoWatchers:
@@ -21,20 +28,25 @@ class DynamoWatchers:
         """Adds each watcher the ticket has no item for; one it has (watching or not) is left as it
         is, which is how an unsubscribe outlives the events that would subscribe again. Returns
         those added."""
-        added = []
-        for watcher in watchers:
-            try:
-                to_item(watcher).save(condition=WatcherItem.pk.does_not_exist())
-            except PutError as error:
-                if error.cause_response_code != "ConditionalCheckFailedException":
-                    raise
-                continue
-            added.append(watcher)
-        return added
+        if len(watchers) <= 1:
+            return [watcher for watcher in watchers if _add(watcher)]
+        with ThreadPoolExecutor(max_workers=min(PUT_THREADS, len(watchers))) as pool:
+            added = list(pool.map(_add, watchers))
+        return [watcher for watcher, new in zip(watchers, added) if new]
 
     def save_watcher(self, watcher: Watcher) -> None:
         """Writes a watcher as a person decided it (subscribing, unsubscribing), over any before."""
         to_item(watcher).save()
+
+
+def _add(watcher: Watcher) -> bool:
+    try:
+        to_item(watcher).save(condition=WatcherItem.pk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != CONDITION_FAILED:
+            raise
+        return False
+    return True
 
 
 def to_item(watcher: Watcher) -> WatcherItem:

@@ -1,7 +1,8 @@
 import { useMemo } from "preact/hooks";
 import { createCommentDraft } from "../state/comment";
+import { MentionTextarea } from "./MentionTextarea";
 
-/** Writing a comment; Ctrl+Enter sends it. */
+/** Writing a comment (`@` mentions someone); Ctrl+Enter sends it. */
 export function CommentBox({ ticketId, onAdded }: { ticketId: string; onAdded: () => void }) {
   const draft = useMemo(() => createCommentDraft(ticketId, onAdded), [ticketId]);
   const problem = draft.problem.value;
@@ -15,14 +16,14 @@ export function CommentBox({ ticketId, onAdded }: { ticketId: string; onAdded: (
   return (
     <form class="comment-box" onSubmit={send}>
       <label for="comment">Comment</label>
-      <textarea
+      <MentionTextarea
         id="comment"
         rows={4}
         value={text}
-        placeholder="Markdown works here. Ctrl+Enter sends."
-        aria-invalid={problem ? "true" : undefined}
-        aria-describedby={problem ? "comment-error" : undefined}
-        onInput={(e) => (draft.text.value = (e.target as HTMLTextAreaElement).value)}
+        placeholder="Markdown works here; @ mentions someone. Ctrl+Enter sends."
+        invalid={!!problem}
+        describedBy={problem ? "comment-error" : undefined}
+        onValue={(value) => (draft.text.value = value)}
         onKeyDown={(e) => {
           if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
             e.preventDefault();

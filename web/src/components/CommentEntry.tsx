@@ -5,6 +5,7 @@ import { ago, exact } from "../format";
 import { createCommentEdit } from "../state/commentEdit";
 import { me, nameOf } from "../state/project";
 import { Markdown } from "./Markdown";
+import { MentionTextarea } from "./MentionTextarea";
 
 /**
  * A comment in the timeline as it is now: its text (or who deleted it), when it was last edited (a
@@ -83,11 +84,9 @@ export function CommentEntry({ entry, state, ticketId, onChanged }: {
               <p>Save again to replace it with yours, or cancel.</p>
             </div>
           )}
-          <textarea id={editorId} rows={4} value={draft} ref={(area) => {
-            if (area && !wasEditing.current) area.focus();
-          }}
-            aria-invalid={edit.problem.value ? "true" : undefined}
-            onInput={(e) => (edit.draft.value = (e.target as HTMLTextAreaElement).value)}
+          <MentionTextarea id={editorId} rows={4} value={draft} focusOnMount
+            invalid={!!edit.problem.value}
+            onValue={(value) => (edit.draft.value = value)}
             onKeyDown={(e) => {
               if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
                 e.preventDefault();

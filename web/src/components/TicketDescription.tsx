@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { TicketPageState } from "../state/ticketPage";
 import { Markdown } from "./Markdown";
+import { MentionTextarea } from "./MentionTextarea";
 
 /** The ticket's description, rendered, and edited in place. */
 export function TicketDescription({ page }: { page: TicketPageState }) {
@@ -19,7 +20,7 @@ export function TicketDescription({ page }: { page: TicketPageState }) {
           }}
         >
           <label for="description">Description</label>
-          <textarea id="description" rows={10} value={draft} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)} />
+          <MentionTextarea id="description" rows={10} value={draft} onValue={setDraft} />
           {problem && <p class="field-error" role="alert">{problem}</p>}
           <div class="row">
             <button type="submit" class="primary">Save</button>

@@ -4,6 +4,7 @@ import { names, nameOf } from "../state/project";
 import type { TicketPageState } from "../state/ticketPage";
 import { AssigneeOptions } from "./AssigneeOptions";
 import { SlaPanel } from "./SlaPanel";
+import { Watchers } from "./Watchers";
 
 type Field = { current: HTMLSelectElement | null };
 
@@ -82,6 +83,7 @@ export function TicketProperties({ page, now, status, severity, assignee }: {
           <time dateTime={ticket.updated_at} title={exact(ticket.updated_at)}>{ago(ticket.updated_at)}</time>
         </dd>
       </dl>
+      <Watchers ticketId={ticket.id} version={ticket.history[0]?.id ?? ""} />
     </aside>
   );
 }

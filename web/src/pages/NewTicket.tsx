@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { SEVERITIES, type Severity } from "../api/enums";
 import { AssigneeOptions } from "../components/AssigneeOptions";
+import { MentionTextarea } from "../components/MentionTextarea";
 import { severityLabel } from "../format";
 import { useShortcuts } from "../keys";
 import { navigate } from "../router";
@@ -56,7 +57,9 @@ export function NewTicket({ projectId }: { projectId: string }) {
         <input id="new-title" ref={titleRef} value={form.title.value} maxLength={MAX_TITLE + 1} onInput={(e) => (form.title.value = value(e))} {...invalid("title")} />
         {problem("title")}
         <label for="new-description">Description</label>
-        <textarea id="new-description" rows={8} value={form.description.value} placeholder="Markdown works here." onInput={(e) => (form.description.value = value(e))} {...invalid("description")} />
+        <MentionTextarea id="new-description" rows={8} value={form.description.value}
+          placeholder="Markdown works here; @ mentions someone." onValue={(text) => (form.description.value = text)}
+          invalid={!!problems.description} describedBy={problems.description ? "error-description" : undefined} />
         {problem("description")}
         <div class="grid-2">
           <div>

@@ -3680,7 +3680,7 @@ export interface operations {
                 assignee?: string | null;
                 /** @description true: open tickets whose due date has passed */
                 overdue?: "true" | null;
-                /** @description Tickets a member watches: a user_id, or `me` for the caller's own. Listed in created order: sort must be created or -created, and sla is not taken with it */
+                /** @description Tickets a member watches: a user_id, or `me` for the caller's own. They come in created order (newest first; -created: oldest first) whatever else `sort` says: only the index of watched tickets knows who watches, and it holds them in that order */
                 watching?: string | null;
                 /** @description Comma-separated tags, any of (at most 20, each 1-64 characters once trimmed) */
                 tags?: string | null;
