@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from chalicelib.adapters.mailer import MailRejected, SesMailer
 from chalicelib.domain import notifications as rules
+from chalicelib.domain.inbox import Heard
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.people import Member, Team
 from chalicelib.domain.tickets import TEAM_PREFIX
@@ -64,6 +65,30 @@ class NotificationService:
             if done:
                 self._record_sent(event.id, done)
         return done
+
+    def audience(self, event: TicketEvent) -> list[Heard]:
+        """The members the event concerns, whatever their email settings: the reporter and the
+        assignee (a team without an address as its members), the admins of a breach."""
+        parties = rules.concerned(event)
+        people = self._people(event.project_id, [p.ref for p in parties])
+        heard: dict[str, Heard] = {}
+        for party in parties:
+            if party.ref == rules.ADMINS:
+                refs = [m.user_id for m in people.members.values() if m.role == "admin"]
+            elif party.ref.startswith(TEAM_PREFIX):
+                team = people.team(party.ref)
+                refs = list(team.members) if team is not None and not team.email else []
+            else:
+                refs = [party.ref]
+            for ref in refs:
+                if ref in people.members and ref != event.actor:
+                    heard.setdefault(ref, Heard(ref))
+        return list(heard.values())
+
+    def accounts(self, project_id: str) -> dict[str, str]:
+        """The project's members' accounts by user id (from the batch's cached members)."""
+        members = self._people(project_id, []).members
+        return {user_id: m.account_id for user_id, m in members.items() if m.account_id is not None}
 
     def _record_sent(self, event_id: str, addresses: list[str]) -> None:
         """Records the addresses mailed. Failing that (after the storage's own retries), the mail

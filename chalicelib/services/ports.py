@@ -11,6 +11,7 @@ from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
+from chalicelib.domain.inbox import InboxEntry
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.search import SearchPlan, SearchResult, TicketQuery
 from chalicelib.domain.sign_in import WrongCodeCap
@@ -305,6 +306,29 @@ class PartitionCounts(Protocol):
 class ReportDays(Protocol):
     def report_days(self, project_id: str, first_day: str,
                     last_day: str) -> dict[tuple[str, str], dict[str, int]]: ...
+
+
+class Inbox(Protocol):
+    """Accounts' inbox entries (one per ticket) and their unread counts per project. Each write of
+    an entry is conditioned on the entry as read (`before`, None: none yet) and raises Conflict when
+    it changed meanwhile; the project's count moves in the same transaction as the entry's unread
+    flag, so counts are exact. `add_to_inbox` also records the event for the account, and raises
+    Conflict when it already was: an event is in an account's inbox once."""
+
+    def inbox_entry(self, account_id: str, ticket_id: str) -> InboxEntry | None: ...
+
+    def inboxed(self, event_id: str) -> frozenset[str]: ...
+
+    def add_to_inbox(self, before: InboxEntry | None, after: InboxEntry, event_id: str, expires_at: int) -> None: ...
+
+    def save_inbox_entry(self, before: InboxEntry, after: InboxEntry) -> None: ...
+
+    def inbox_page(self, account_id: str, archived: bool, projects: set[str], limit: int,
+                   after: str | None) -> tuple[list[InboxEntry], str | None]: ...
+
+    def inbox_counts(self, account_id: str) -> tuple[dict[str, int], set[str]]:
+        """The unread counts by project and the projects the account is a member of (one read:
+        counts of projects it left are not to be shown)."""
 
 
 class Views(Protocol):

@@ -280,9 +280,10 @@ class CommentMarkItem(_TicketsTable, discriminator="comment_mark"):
 
 
 class NotifiedItem(_TicketsTable, discriminator="notified"):
-    """The addresses already emailed about one ticket event (pk `NOTIFIED#<event id>`), so that a
-    replayed stream batch does not mail them again."""
+    """The addresses already emailed about one ticket event (pk `NOTIFIED#<event id>`), and the
+    accounts whose inbox has it, so that a replayed stream batch does neither again."""
     sent_to = UnicodeSetAttribute(null=True)
+    inboxed = UnicodeSetAttribute(null=True)
     expires_at = NumberAttribute()  # the table's TTL attribute
 
 
@@ -455,6 +456,40 @@ class SessionItem(_DirectoryTable, discriminator="session"):
     ip = UnicodeAttribute(null=True)
     user_agent = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()  # the table's TTL attribute: the sooner of idle and absolute expiry
+
+
+class InboxEntryItem(_DirectoryTable, discriminator="inbox_entry"):
+    """One ticket in an account's inbox (pk `A#<account id>`, sk `INBOX#<ticket id>`,
+    domain.inbox.InboxEntry). In `by_inbox` under `<account id>` (or `<account id>#archived`), newest
+    event first, so that a page of an inbox is one Query."""
+    account_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    key = UnicodeAttribute()
+    title = UnicodeAttribute()
+    status = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    unread = BooleanAttribute()
+    summary = JSONAttribute(default=dict)
+    first_unread = UnicodeAttribute(null=True)
+    last_read_at = UnicodeAttribute(null=True)
+    archived = BooleanAttribute(default=False)
+    revision = NumberAttribute()
+    inbox_idx = UnicodeAttribute()
+    inbox_order = UnicodeAttribute()      # <updated_at>#<ticket id>
+
+    by_inbox = type("by_inbox_index", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by_inbox", "projection": AllProjection()}),
+        "inbox_idx": UnicodeAttribute(hash_key=True),
+        "inbox_order": UnicodeAttribute(range_key=True),
+    })()
+
+
+class InboxCountItem(_DirectoryTable, discriminator="inbox_count"):
+    """How many of an account's entries of one project are unread (pk `A#<account id>`, sk
+    `INBOXCOUNT#<project id>`), changed only in the transaction that flips an entry's flag."""
+    project_id = UnicodeAttribute()
+    unread = NumberAttribute(default=0)
 
 
 class ChallengeItem(_DirectoryTable, discriminator="sign_in_challenge"):

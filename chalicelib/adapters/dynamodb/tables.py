@@ -6,6 +6,7 @@ from chalicelib.adapters.dynamodb.api_keys import DynamoApiKeys
 from chalicelib.adapters.dynamodb.comments import DynamoComments
 from chalicelib.adapters.dynamodb.counts import DynamoCounts
 from chalicelib.adapters.dynamodb.history import DynamoHistory
+from chalicelib.adapters.dynamodb.inbox import DynamoInbox
 from chalicelib.adapters.dynamodb.idempotency import DynamoIdempotency
 from chalicelib.adapters.dynamodb.markers import DynamoMarkers
 from chalicelib.adapters.dynamodb.members import DynamoMembers
@@ -25,6 +26,6 @@ class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearc
 
 
 class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts,
-                          DynamoSignIn, DynamoOidcStates):
+                          DynamoSignIn, DynamoOidcStates, DynamoInbox):
     """Every repository of the directory's projects, people, accounts, counts and sign-in items
-    (OIDC's too) at once (views and webhooks have repositories of their own)."""
+    (OIDC's too) and inboxes at once (views and webhooks have repositories of their own)."""

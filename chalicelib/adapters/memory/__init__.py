@@ -11,6 +11,7 @@ from chalicelib.adapters.memory.directory import (
     MemoryProjects,
     MemoryTeams,
 )
+from chalicelib.adapters.memory.inbox import MemoryInbox
 from chalicelib.adapters.memory.oidc_states import MemoryOidcStates
 from chalicelib.adapters.memory.search import MemorySearchIndex
 from chalicelib.adapters.memory.sign_in import MemorySignIn
@@ -37,6 +38,6 @@ class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySea
 
 
 class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts,
-                      MemorySignIn, MemoryOidcStates):
-    """Every repository of the directory's projects, people, accounts, counts and sign-in items (OIDC's too) at
-    once, over one store."""
+                      MemorySignIn, MemoryOidcStates, MemoryInbox):
+    """Every repository of the directory's projects, people, accounts, counts and sign-in items (OIDC's too) and
+    inboxes at once, over one store."""

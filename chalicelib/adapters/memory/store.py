@@ -11,6 +11,7 @@ from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import StoredResponse
+from chalicelib.domain.inbox import InboxEntry
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy
 from chalicelib.domain.tickets import HistoryEntry, Ticket
@@ -84,6 +85,7 @@ class MemoryStore:
     responses: dict[str, StoredResponse] = field(default_factory=dict)
     comment_marks: dict[str, int] = field(default_factory=dict)                     # pk -> expires_at
     notified: dict[str, set[str]] = field(default_factory=dict)
+    inboxed: dict[str, set[str]] = field(default_factory=dict)                     # event id -> account ids
     # ---- directory table ----
     projects: dict[str, StoredProject] = field(default_factory=dict)
     sla_policies: dict[tuple[str, int], StoredPolicy] = field(default_factory=dict)
@@ -107,6 +109,8 @@ class MemoryStore:
     links: dict[str, OneTimeLink] = field(default_factory=dict)                     # token hash -> link
     sign_in_rates: dict[tuple[str, int], int] = field(default_factory=dict)         # (subject, window start)
     oidc_states: dict[str, OidcState] = field(default_factory=dict)                  # state hash -> sign-in
+    inbox_entries: dict[tuple[str, str], InboxEntry] = field(default_factory=dict)  # (account, ticket)
+    inbox_counts: dict[tuple[str, str], int] = field(default_factory=dict)          # (account, project)
     # ---- deliveries table ----
     deliveries: dict[tuple[str, str], StoredDelivery] = field(default_factory=dict)
 
