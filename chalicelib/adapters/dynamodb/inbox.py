@@ -2,7 +2,10 @@
 `INBOX#<ticket id>`, in the `by_inbox` index) and an unread count per project (sk
 `INBOXCOUNT#<project id>`). An entry is written whole, on condition of the revision read; its
 project's count moves in the same transaction when its unread flag flips."""
-from pynamodb.exceptions import DoesNotExist
+from contextlib import contextmanager
+from typing import Iterator
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import (
@@ -34,6 +37,19 @@ def _changed() -> Conflict:
     return Conflict("the inbox entry changed meanwhile")
 
 
+@contextmanager
+def _transaction() -> Iterator[models.Transaction]:
+    """A failed condition, or another transaction on the same items at the same moment (which
+    DynamoDB cancels rather than waits for), is a Conflict: the caller reads again and retries."""
+    try:
+        with models.Transaction(_changed()) as tx:
+            yield tx
+    except TransactWriteError as error:
+        if any(reason is not None and reason.code == "TransactionConflict" for reason in error.cancellation_reasons):
+            raise _changed() from error
+        raise
+
+
 class DynamoInbox:
     def __init__(self):
         models.bind()
@@ -54,7 +70,7 @@ class DynamoInbox:
         return frozenset(item.inboxed or ())
 
     def add_to_inbox(self, before: InboxEntry | None, after: InboxEntry, event_id: str, expires_at: int) -> None:
-        with models.Transaction(_changed()) as tx:
+        with _transaction() as tx:
             self._write(tx, before, after)
             tx.update(NotifiedItem(notified_pk(event_id), NOTIFIED_SK),
                       actions=[NotifiedItem.inboxed.add({after.account_id}), NotifiedItem.expires_at.set(expires_at),
@@ -62,7 +78,7 @@ class DynamoInbox:
                       condition=~NotifiedItem.inboxed.contains(after.account_id))
 
     def save_inbox_entry(self, before: InboxEntry, after: InboxEntry) -> None:
-        with models.Transaction(_changed()) as tx:
+        with _transaction() as tx:
             self._write(tx, before, after)
 
     def inbox_page(self, account_id: str, archived: bool, projects: set[str], limit: int,
