@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Protocol
 
 from chalicelib.domain.events import TicketEvent
-from chalicelib.domain.tickets import Events
+from chalicelib.domain.tickets import EDITABLE_FIELDS, Events
 
 MAX_ACTORS = 5
 PAGE_LIMIT = 50
@@ -88,7 +88,10 @@ def fold(entry: InboxEntry | None, event: TicketEvent, account_id: str, mentione
     elif event.type == Events.TICKET_CREATED:
         changes["created"] = True
     elif event.type == Events.TICKET_UPDATED:
+        # Only what people edit: what follows from it (resolved_at, ...) says nothing more.
         for name, change in event.changes.items():
+            if name not in EDITABLE_FIELDS:
+                continue
             changes[name] = (change or {}).get("new") if name in SHOWN_VALUES else None
     elif event.type == Events.TICKET_DELETED:
         changes["deleted"] = True
