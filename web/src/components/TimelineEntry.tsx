@@ -7,7 +7,7 @@ import { Markdown } from "./Markdown";
 export function TimelineEntry({ entry }: { entry: HistoryEntry }) {
   const who = entry.changed_by === "system" ? "Ticketry" : nameOf(entry.changed_by);
   return (
-    <li class={`entry ${entry.event === "COMMENT_ADDED" ? "comment" : "change"}`}>
+    <li id={`event-${entry.id}`} class={`entry ${entry.event === "COMMENT_ADDED" ? "comment" : "change"}`}>
       <div class="entry-head">
         <span class="avatar" aria-hidden="true">
           {who.charAt(0).toUpperCase()}
