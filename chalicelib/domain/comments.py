@@ -9,6 +9,7 @@ import heapq
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from chalicelib.domain import mentions
 from chalicelib.domain.tickets import Events, HistoryEntry
 
 PUBLIC = "public"
@@ -48,7 +49,7 @@ def recorded_by(entry: HistoryEntry) -> Comment:
     if entry.event != Events.COMMENT_ADDED:
         raise ValueError(f"a {entry.event} entry records no comment")
     return Comment(id=entry.id, ticket_id=entry.ticket_id, project_id=entry.project_id, author=entry.changed_by,
-                   body=entry.comment or "", created_at=entry.timestamp)
+                   body=entry.comment or "", created_at=entry.timestamp, mentions=mentions.mentioned(entry.comment))
 
 
 def merged(stored: Iterable[Comment], recorded: Iterable[Comment]) -> Iterator[Comment]:

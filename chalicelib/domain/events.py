@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.domain import mentions
 from chalicelib.domain.tickets import Events, HistoryEntry
 
 SYSTEM_ACTOR = "system"
@@ -24,7 +25,7 @@ class TicketEvent:
         comment = None
         if entry.comment is not None:
             comment = {"id": entry.id, "body": entry.comment, "author": entry.changed_by,
-                       "created_at": entry.timestamp}
+                       "created_at": entry.timestamp, "mentions": list(mentions.mentioned(entry.comment))}
         attachment = None
         if entry.event in (Events.ATTACHMENT_ADDED, Events.ATTACHMENT_REMOVED):
             change = entry.changes.get("attachment") or {}

@@ -2,10 +2,11 @@
 into the entry's summary of what happened since they last looked ("2 comments, status → resolved,
 you were mentioned"). Pure: the inbox service reads and writes entries through its port."""
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable
 
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.tickets import EDITABLE_FIELDS, Events
+from chalicelib.domain.watching import Listener
 
 MAX_ACTORS = 5
 PAGE_LIMIT = 50
@@ -15,19 +16,6 @@ SHOWN_VALUES = frozenset({"status", "severity", "assignee", "title", "due_date",
 COMMENT_UPDATED = "COMMENT_UPDATED"
 COMMENT_DELETED = "COMMENT_DELETED"
 DELETED_STATUS = "deleted"
-
-
-class Listener(Protocol):
-    """Someone an event is for, as the audience names them (domain.watching.Listener)."""
-    user_id: str | None
-    mentioned: bool
-
-
-@dataclass(frozen=True)
-class Heard:
-    """A listener as the inbox needs one: the member, and whether the event mentions them."""
-    user_id: str | None
-    mentioned: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,11 +128,10 @@ def recipients(listeners: Iterable[Listener], accounts: dict[str, str], actor: s
     the actor (`accounts` maps the project's user ids to their accounts)."""
     found: dict[str, bool] = {}
     for listener in listeners:
-        user_id = getattr(listener, "user_id", None)
-        account_id = accounts.get(user_id) if user_id else None
-        if account_id is None or user_id == actor:
+        account_id = accounts.get(listener.user_id) if listener.user_id else None
+        if account_id is None or listener.user_id == actor:
             continue
-        found[account_id] = found.get(account_id, False) or bool(getattr(listener, "mentioned", False))
+        found[account_id] = found.get(account_id, False) or listener.mentioned
     return found
 
 

@@ -1,5 +1,5 @@
-"""Ticket email: who an event concerns, who of them gets mail, and what it says. Pure: the
-notification service feeds in the project's people and hands the results to the mailer."""
+"""Ticket email: which of an event's audience (domain.watching) gets mail, and what it says. Pure:
+the notification service feeds in the project's people and hands the results to the mailer."""
 import html
 import re
 import unicodedata
@@ -7,24 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from chalicelib.domain import mentions, watching
 from chalicelib.domain.events import SYSTEM_ACTOR, TicketEvent
-from chalicelib.domain.people import Member, Team
 from chalicelib.domain.tickets import AUTOMATION_PREFIX, TEAM_PREFIX, Events
+from chalicelib.domain.watching import Listener
 
-# The member setting (NotificationSettings field) that governs each event type that sends mail.
-KIND_OF_EVENT = {
-    Events.TICKET_CREATED: "ticket_created",
-    Events.TICKET_UPDATED: "ticket_updated",
-    Events.COMMENT_ADDED: "comment_added",
-    Events.TICKET_OVERDUE: "ticket_overdue",
-    Events.SLA_AT_RISK: "sla",
-    Events.SLA_BREACHED: "sla",
-}
-# Stands for the project's admins, whom a breach concerns besides the assignee.
-ADMINS = "admins"
 TARGET_WORDS = {"acknowledge": "acknowledgement", "resolve": "resolution"}
-# An update is worth an email only when it moves the ticket along or hands it to someone else.
-NOTIFYING_CHANGES = ("status", "assignee")
 
 MAX_SUBJECT_LENGTH = 200
 MAX_NAME_LENGTH = 100
@@ -40,22 +28,8 @@ _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 ENCODED_WORD_START = "=?"
 
 
-@dataclass(frozen=True)
-class Party:
-    """Someone an event concerns, as the ticket names them: a member's user id, `team:<id>` or
-    `automation:<name>`."""
-    ref: str
-    role: str  # assignee or reporter
-
-
-@dataclass(frozen=True)
-class People:
-    """The project's members (all of them) and the teams an event names."""
-    members: dict[str, Member]
-    teams: dict[str, Team]
-
-    def team(self, ref: str) -> Team | None:
-        return self.teams.get(ref[len(TEAM_PREFIX):])
+class People(watching.People):
+    """The project's members (all of them) and the teams an event names, as an email names them."""
 
     def display(self, ref: str | None) -> str:
         return header_safe(self._name(ref), MAX_NAME_LENGTH)
@@ -73,12 +47,24 @@ class People:
         member = self.members.get(ref)
         return member.name if member else ref
 
+    def shown(self, text: str) -> str:
+        """Text with each mention token as `@` and the name it stands for now."""
+        def name(ref: str) -> str:
+            if ref.startswith(TEAM_PREFIX):
+                team = self.team(ref)
+                return team.name if team else ref
+            member = self.members.get(ref)
+            return member.name if member else ref
+        return mentions.shown(text, name)
+
 
 @dataclass(frozen=True)
 class Recipient:
     address: str
     name: str
     reason: str  # completes "You get this email because ..."
+    mentioned: bool = False  # the email is about being mentioned
+    team: bool = False       # the address is a team's own
 
 
 @dataclass(frozen=True)
@@ -90,72 +76,42 @@ class Email:
     html: str
 
 
-def concerned(event: TicketEvent) -> list[Party]:
-    """The people the issue's rules name for an event, before settings and the actor are applied."""
-    assignee, reporter = event.ticket.get("assignee"), event.ticket.get("reporter")
-    if event.type == Events.TICKET_CREATED:
-        wanted = [(assignee, "assignee")] if assignee != reporter else []
-    elif event.type == Events.TICKET_UPDATED:
-        touched = any(name in event.changes for name in NOTIFYING_CHANGES)
-        wanted = [(assignee, "assignee"), (reporter, "reporter")] if touched else []
-    elif event.type == Events.COMMENT_ADDED:
-        wanted = [(reporter, "reporter"), (assignee, "assignee")]
-    elif event.type in (Events.TICKET_OVERDUE, Events.SLA_AT_RISK):
-        wanted = [(assignee, "assignee")]
-    elif event.type == Events.SLA_BREACHED:
-        wanted = [(assignee, "assignee"), (ADMINS, "admin")]
-    else:
-        wanted = []
-    parties: dict[str, Party] = {}
-    for ref, role in wanted:
-        if ref and ref not in parties:
-            parties[ref] = Party(ref, role)
-    return list(parties.values())
-
-
 def named_in_changes(event: TicketEvent) -> list[str]:
     """Parties an email names besides those it goes to: the assignee before a reassignment."""
     change = event.changes.get("assignee") or {}
     return [ref for ref in (change.get("old"), change.get("new")) if isinstance(ref, str) and ref]
 
 
-def recipients(event: TicketEvent, parties: list[Party], people: People) -> list[Recipient]:
-    """Mailboxes to write to, each once. Never the actor (nor the actor as a team member); never an
-    automation (it has no mailbox); a member who turned this kind off is skipped, while a team's
-    own address always gets it, as no one person's setting speaks for it."""
-    kind = KIND_OF_EVENT[event.type]
-    key = event.ticket.get("key", "")
+def recipients(event: TicketEvent, listeners: list[Listener], people: People) -> list[Recipient]:
+    """The mailboxes of the event's audience that the rules mail (watching.emailed), each once: a
+    member who turned the event's kind off for themselves is skipped, while a team's own address
+    always gets it, as no one person's setting speaks for it."""
+    key = str(event.ticket.get("key", ""))
     found: dict[str, Recipient] = {}
-
-    def add(address: str, name: str, reason: str) -> None:
-        found.setdefault(address.lower(), Recipient(address, name, reason))
-
-    def add_member(user_id: str, reason: str) -> None:
-        member = people.members.get(user_id)
-        if member is None or user_id == event.actor or not member.notifications.wants(kind):
-            return
-        add(member.email, member.name, reason)
-
-    for party in parties:
-        if party.ref == ADMINS:
-            for member in people.members.values():
-                if member.role == "admin":
-                    add_member(member.user_id, f"you are an admin of the project of {key}")
+    for listener in listeners:
+        if not listener.address or not watching.emailed(event, listener):
             continue
-        if party.ref.startswith(AUTOMATION_PREFIX):
-            continue
-        if party.ref.startswith(TEAM_PREFIX):
-            team = people.team(party.ref)
-            if team is None:
+        if listener.user_id is not None:
+            member = people.members.get(listener.user_id)
+            if member is None or not member.notifications.wants(listener.kind):
                 continue
-            if team.email:
-                add(team.email, team.name, f"team {team.name} is the {party.role} of {key}")
-            else:
-                for user_id in team.members:
-                    add_member(user_id, f"you are in team {team.name}, the {party.role} of {key}")
-        else:
-            add_member(party.ref, f"you are the {party.role} of {key}")
+        found.setdefault(listener.address.lower(), Recipient(listener.address, listener.name, because(listener, key),
+                                                             listener.mentioned, team=listener.user_id is None))
     return list(found.values())
+
+
+def because(listener: Listener, key: str) -> str:
+    """Why a listener hears about an event, completing "You get this email because ..."."""
+    if listener.reason == watching.ADMIN:
+        return f"you are an admin of the project of {key}"
+    verb = "was mentioned on" if listener.mentioned else "watches"
+    if listener.user_id is None:
+        return f"team {listener.team or listener.name} {verb} {key}"
+    if listener.team is not None:
+        return f"you are in team {listener.team}, which {verb} {key}"
+    if listener.mentioned:
+        return f"you were mentioned on {key}"
+    return f"you watch {key}"
 
 
 def compose(event: TicketEvent, recipient: Recipient, people: People, public_url: str) -> Email:
@@ -172,16 +128,23 @@ def compose(event: TicketEvent, recipient: Recipient, people: People, public_url
                  ("Assignee", people.display(ticket.get("assignee")))]
         if ticket.get("due_date"):
             facts.append(("Due", _value(ticket["due_date"])))
-        quote_text = _shorten(str(ticket.get("description") or ""), MAX_QUOTE_LENGTH) or None
+        quote_text = _quote(str(ticket.get("description") or ""), people) or None
     elif event.type == Events.TICKET_UPDATED:
         intro = f"{actor} changed {key}: {title}"
         for name in sorted(event.changes, key=_field_rank):
+            if name == "description":
+                continue  # quoted below when it mentions the reader, else too long for a line
             change = event.changes[name] or {}
             old, new = (_describe(name, change.get(side), people) for side in ("old", "new"))
             facts.append((_label(name), f"{old} \u2192 {new}"))
-    elif event.type == Events.COMMENT_ADDED:
-        intro = f"{actor} commented on {key}: {title}"
-        quote_text = _shorten(str((event.comment or {}).get("body") or ""), MAX_QUOTE_LENGTH)
+        if "description" in event.changes:
+            facts.append(("Description", "changed"))
+            if recipient.mentioned:
+                quote_text = _quote(str((event.changes["description"] or {}).get("new") or ""), people) or None
+    elif event.type in (Events.COMMENT_ADDED, watching.COMMENT_UPDATED):
+        verb = "commented on" if event.type == Events.COMMENT_ADDED else "edited a comment on"
+        intro = f"{actor} {verb} {key}: {title}"
+        quote_text = _quote(str((event.comment or {}).get("body") or ""), people)
     elif event.type == Events.TICKET_OVERDUE:
         intro = f"{key} is overdue: {title}"
         facts = [("Due", _value(ticket.get("due_date"))), ("Status", _value(ticket.get("status"))),
@@ -195,14 +158,28 @@ def compose(event: TicketEvent, recipient: Recipient, people: People, public_url
                  ("Status", _value(ticket.get("status"))), ("Assignee", people.display(ticket.get("assignee")))]
     else:
         raise ValueError(f"{event.type} events send no email")
+    mail_subject = subject(key, str(ticket.get("title", "")))
+    if recipient.mentioned:
+        intro = f"{actor} mentioned {_whom(recipient)} on {key}: {title}"
+        mail_subject = header_safe(f"{actor} mentioned {_whom(recipient)} on {key}: {ticket.get('title', '')}",
+                                   MAX_SUBJECT_LENGTH)
     footer = f"You get this email because {recipient.reason}."
     return Email(
         to=recipient.address,
         to_name=header_safe(recipient.name, MAX_NAME_LENGTH),
-        subject=subject(key, str(ticket.get("title", ""))),
+        subject=mail_subject,
         text=_text(intro, facts, quote_text, link, key, footer),
         html=_html(intro, facts, quote_text, link, key, footer),
     )
+
+
+def _whom(recipient: Recipient) -> str:
+    """`you`, or the team whose own address is mailed."""
+    return "team " + header_safe(recipient.name, MAX_NAME_LENGTH) if recipient.team else "you"
+
+
+def _quote(text: str, people: People) -> str:
+    return _shorten(people.shown(text), MAX_QUOTE_LENGTH)
 
 
 def subject(key: str, title: str) -> str:

@@ -32,6 +32,7 @@ class NotificationSettings:
     comment_added: bool = True
     ticket_overdue: bool = True
     sla: bool = True                     # SLA_AT_RISK and SLA_BREACHED
+    mentioned: bool = True               # any event that mentions the member (or a team they are in)
 
     def wants(self, kind: str) -> bool:
         return bool(getattr(self, kind))

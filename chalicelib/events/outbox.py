@@ -47,8 +47,8 @@ def handle(records: list[dict], webhooks: WebhookService, notifications: Notific
             jobs += [(sequence, event, delivery)
                      for delivery in webhooks.deliveries_for(event, subscriptions[event.project_id])]
             # Mail, deliveries and inboxes are all idempotent, so a retried record redoes none twice.
-            notifications.notify(event)
-            inbox.record(event, notifications.audience(event), notifications.accounts(event.project_id))
+            audience = notifications.notify(event)
+            inbox.record(event, audience, notifications.accounts(event.project_id))
         except Exception:  # noqa: BLE001 - retried by the event source, from this record on
             log.exception("event %s (record %s) failed; it will be retried", event.id, sequence)
             failed.add(sequence)

@@ -57,6 +57,8 @@ class NotificationsPatch(Strict):
     comment_added: bool | None = omittable()
     ticket_overdue: bool | None = omittable()
     sla: bool | None = omittable("SLA at-risk and breach emails")
+    mentioned: bool | None = omittable("Email when someone mentions you (or a team you are in), whatever the "
+                                       "event's own kind says")
 
 
 class Notifications(BaseModel):
@@ -66,6 +68,7 @@ class Notifications(BaseModel):
     comment_added: bool
     ticket_overdue: bool
     sla: bool
+    mentioned: bool
 
 
 class MemberPatch(Strict):

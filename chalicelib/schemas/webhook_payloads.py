@@ -165,9 +165,11 @@ class SlaChanges(BaseModel):
 
 class EventComment(BaseModel):
     id: str
-    body: str = Field(description="Markdown, as written")
+    body: str = Field(description="Markdown, as written; a mention is a token, `<@USER_ID>` or `<@team:TEAM_ID>`")
     author: str
     created_at: str
+    mentions: list[str] = Field(description="Whom the comment mentions, in the order first mentioned: user ids, "
+                                            "and team:<team_id> for teams")
 
 
 # ---- data: what each event carries -------------------------------------------------------------

@@ -1,16 +1,18 @@
-"""Email notifications: turns one ticket event into the emails the rules call for and sends them."""
+"""Who hears about a ticket event, and their email: the event's automatic watchers are made, its
+audience worked out (domain.watching) and mailed as the rules call for."""
 import logging
 import time
 from datetime import datetime, timezone
 
 from chalicelib.adapters.mailer import MailRejected, SesMailer
 from chalicelib.domain import notifications as rules
-from chalicelib.domain.inbox import Heard
+from chalicelib.domain import watching
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.people import Member, Team
 from chalicelib.domain.tickets import TEAM_PREFIX
+from chalicelib.domain.watching import Listener, Watcher
 from chalicelib.domain.webhooks import Subscription
-from chalicelib.services.ports import Notified, Recipients
+from chalicelib.services.ports import NotifiedWatchers, Recipients
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,7 @@ class NotificationService:
     """Meant to live for one stream batch: it remembers each project's members and teams for that
     long (a batch mostly holds one project), so a changed setting counts from the next batch on."""
 
-    def __init__(self, directory: Recipients, tickets: Notified, mailer: SesMailer,
+    def __init__(self, directory: Recipients, tickets: NotifiedWatchers, mailer: SesMailer,
                  public_url: str, clock=time.time):
         self.directory = directory
         self.tickets = tickets
@@ -32,20 +34,44 @@ class NotificationService:
         self._members: dict[str, dict[str, Member]] = {}
         self._teams: dict[tuple[str, str], Team | None] = {}
 
-    def notify(self, event: TicketEvent) -> list[str]:
-        """Emails everyone the event concerns; returns the addresses dealt with (sent to, or refused
-        by SES for good).
+    def notify(self, event: TicketEvent) -> list[Listener]:
+        """The one place an event is told about: makes the watchers the event makes (before anyone
+        hears of it, so that a new assignee or a person mentioned hears of it too), works out its
+        audience, emails those the rules mail, and returns the audience (for the inbox).
 
         Delivery is at least once: the addresses mailed are recorded after sending (and checked
         before), so a replayed batch skips them, but a crash between a send and its record mails
         that address again on the retry. Recording before sending would instead lose mail on a
         crash, and SES cannot take a message back.
         """
-        parties = rules.concerned(event)
-        if not parties:
+        watchers = self.ensure_watchers(event)
+        refs = [w.watcher for w in watchers if w.watching] + list(watching.mentioned_by(event))
+        people = self._people(event.project_id, refs + rules.named_in_changes(event) + [event.ticket.get("assignee")])
+        listeners = watching.audience(event, watchers, people)
+        self._mail(event, rules.recipients(event, listeners, people), people)
+        return listeners
+
+    def ensure_watchers(self, event: TicketEvent) -> list[Watcher]:
+        """The ticket's watchers once the event's automatic ones are added: one Query, and a
+        conditional Put for each missing one (a replayed event finds them and adds none)."""
+        ticket_id = str(event.ticket.get("id") or "")
+        if not ticket_id:
             return []
-        people = self._people(event.project_id, [p.ref for p in parties] + rules.named_in_changes(event))
-        recipients = rules.recipients(event, parties, people)
+        teams = {team_id: team for team_id in watching.teams_named(event)
+                 if (team := self._team(event.project_id, team_id)) is not None}
+        existing = self.tickets.watchers(ticket_id)
+        missing = watching.missing(event, watching.subscriptions(event, teams), existing)
+        if not missing:
+            return existing
+        added = {w.watcher for w in self.tickets.add_watchers(missing)}
+        if len(added) < len(missing):
+            existing = self.tickets.watchers(ticket_id)  # some were made meanwhile: as they are now
+            return existing
+        return existing + missing
+
+    def _mail(self, event: TicketEvent, recipients: list[rules.Recipient], people: rules.People) -> list[str]:
+        """Emails each recipient not yet mailed about the event; returns the addresses dealt with
+        (sent to, or refused by SES for good)."""
         if not recipients:
             return []
         already = {address.lower() for address in self.tickets.notified(event.id)}
@@ -65,25 +91,6 @@ class NotificationService:
             if done:
                 self._record_sent(event.id, done)
         return done
-
-    def audience(self, event: TicketEvent) -> list[Heard]:
-        """The members the event concerns, whatever their email settings: the reporter and the
-        assignee (a team without an address as its members), the admins of a breach."""
-        parties = rules.concerned(event)
-        people = self._people(event.project_id, [p.ref for p in parties])
-        heard: dict[str, Heard] = {}
-        for party in parties:
-            if party.ref == rules.ADMINS:
-                refs = [m.user_id for m in people.members.values() if m.role == "admin"]
-            elif party.ref.startswith(TEAM_PREFIX):
-                team = people.team(party.ref)
-                refs = list(team.members) if team is not None and not team.email else []
-            else:
-                refs = [party.ref]
-            for ref in refs:
-                if ref in people.members and ref != event.actor:
-                    heard.setdefault(ref, Heard(ref))
-        return list(heard.values())
 
     def accounts(self, project_id: str) -> dict[str, str]:
         """The project's members' accounts by user id (from the batch's cached members)."""
@@ -114,16 +121,19 @@ class NotificationService:
             except MailRejected as rejected:
                 log.error("email about disabled webhook %s to %s rejected: %s", subscription.id, owner.email, rejected)
 
-    def _people(self, project_id: str, refs: list[str]) -> rules.People:
+    def _people(self, project_id: str, refs: list) -> rules.People:
         """All members (one Query) and the teams among `refs` (one GetItem each), cached."""
         if project_id not in self._members:
             self._members[project_id] = {m.user_id: m for m in self.directory.members(project_id)}
         teams = {}
         for ref in refs:
-            if ref.startswith(TEAM_PREFIX):
-                team_id = ref[len(TEAM_PREFIX):]
-                if (project_id, team_id) not in self._teams:
-                    self._teams[(project_id, team_id)] = self.directory.team(project_id, team_id)
-                if self._teams[(project_id, team_id)] is not None:
-                    teams[team_id] = self._teams[(project_id, team_id)]
+            if isinstance(ref, str) and ref.startswith(TEAM_PREFIX):
+                team = self._team(project_id, ref[len(TEAM_PREFIX):])
+                if team is not None:
+                    teams[team.id] = team
         return rules.People(members=self._members[project_id], teams=teams)
+
+    def _team(self, project_id: str, team_id: str) -> Team | None:
+        if (project_id, team_id) not in self._teams:
+            self._teams[(project_id, team_id)] = self.directory.team(project_id, team_id)
+        return self._teams[(project_id, team_id)]

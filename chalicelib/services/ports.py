@@ -18,6 +18,7 @@ from chalicelib.domain.sign_in import WrongCodeCap
 from chalicelib.domain.sla import SlaMarker, StoredPolicy
 from chalicelib.domain.tickets import HistoryEntry, Ticket, TicketDetail
 from chalicelib.domain.views import View
+from chalicelib.domain.watching import Watcher
 from chalicelib.domain.webhooks import Delivery, Subscription
 
 # ---- the tickets table -------------------------------------------------------------------------
@@ -128,6 +129,17 @@ class Notified(Protocol):
     def notified(self, event_id: str) -> frozenset[str]: ...
 
     def record_notified(self, event_id: str, addresses: list[str], expires_at: int) -> None: ...
+
+
+class Watchers(Protocol):
+    """A ticket's watchers, in every state (an unsubscribed one is remembered). Events add the
+    missing ones and never change an existing one; people save theirs over it."""
+
+    def watchers(self, ticket_id: str) -> list[Watcher]: ...
+
+    def add_watchers(self, watchers: list[Watcher]) -> list[Watcher]: ...
+
+    def save_watcher(self, watcher: Watcher) -> None: ...
 
 
 class Attachments(Protocol):
@@ -409,6 +421,11 @@ class KeyDirectory(ApiKeys, WrongKeyCounts, Protocol):
 
 class Recipients(Members, Teams, Protocol):
     """Who is told about a ticket's events."""
+
+
+class NotifiedWatchers(Notified, Watchers, Protocol):
+    """What telling people about an event keeps in the tickets table: its watchers, and whom it
+    was mailed to."""
 
 
 class Reports(ReportDays, PartitionCounts, Protocol):

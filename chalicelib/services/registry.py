@@ -44,7 +44,7 @@ from chalicelib.services.webhooks import WebhookService
 
 
 class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.TicketBackfill, ports.TermIndex,
-                   ports.Markers, ports.Notified):
+                   ports.Markers, ports.Notified, ports.Watchers):
     """Every port of the tickets table, as one storage offers them."""
 
 

@@ -101,7 +101,7 @@ def test_a_ticket_you_create_for_yourself_sends_nothing(api, people, mailbox):
     assert mailbox.deliver() == []
 
 
-def test_status_and_assignee_changes_reach_assignee_and_reporter_but_not_the_actor(api, people, mailbox):
+def test_status_and_assignee_changes_reach_the_watchers_but_not_the_actor(api, people, mailbox):
     ticket = people["bob_api"].create_ticket(assignee=people["cat"])
     assert to(mailbox.deliver()) == ["cat@example.com"]
     path = f"/tickets/{ticket['id']}"
@@ -111,13 +111,14 @@ def test_status_and_assignee_changes_reach_assignee_and_reporter_but_not_the_act
     assert to(mailbox.deliver()) == ["bob@example.com"]
     api.patch(path, {"assignee": people["dan"]})
     messages = mailbox.deliver()
-    assert to(messages) == ["bob@example.com", "dan@example.com"]
+    # Cat, assigned before, still watches; Dan watches from now on.
+    assert to(messages) == ["bob@example.com", "cat@example.com", "dan@example.com"]
     assert "Assignee: Cat \u2192 Dan" in text(messages[0])
     api.patch(path, {"title": "Renamed", "tags": ["db"], "severity": "low"})
     assert mailbox.deliver() == []
 
 
-def test_comments_reach_reporter_and_assignee_never_the_commenter(api, people, mailbox):
+def test_comments_reach_the_watchers_never_the_commenter(api, people, mailbox):
     ticket = api.create_ticket(assignee=people["bob"])
     mailbox.deliver()
     people["cat_api"].post(f"/tickets/{ticket['id']}/comments", {"comment": "Seen it\ntoo"})
@@ -125,7 +126,7 @@ def test_comments_reach_reporter_and_assignee_never_the_commenter(api, people, m
     assert to(messages) == ["admin@example.com", "bob@example.com"]
     assert "Cat commented on" in text(messages[0]) and "Seen it\ntoo" in text(messages[0])
     people["bob_api"].post(f"/tickets/{ticket['id']}/comments", {"comment": "On it"})
-    assert to(mailbox.deliver()) == ["admin@example.com"]
+    assert to(mailbox.deliver()) == ["admin@example.com", "cat@example.com"]  # Cat watches since commenting
 
 
 def test_a_team_assignee_means_its_members_or_its_own_address(api, people, mailbox):
@@ -152,7 +153,7 @@ def test_members_can_turn_a_kind_of_email_off(api, people, mailbox):
     assert response.status_code == 200
     assert response.json["notifications"] == {"ticket_created": True, "ticket_updated": True,
                                               "comment_added": False, "ticket_overdue": True,
-                                              "sla": True}
+                                              "sla": True, "mentioned": True}
     ticket = api.create_ticket(assignee=people["bob"])
     assert to(mailbox.deliver()) == ["bob@example.com"]
     people["cat_api"].post(f"/tickets/{ticket['id']}/comments", {"comment": "hello"})

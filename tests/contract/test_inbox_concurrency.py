@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from chalicelib.domain.clock import new_id
-from chalicelib.domain.inbox import Heard
+from tests.unit.test_inbox_rules import heard
 from chalicelib.domain.people import AccountPrincipal
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.services.inbox import InboxService
@@ -25,7 +25,7 @@ def test_counts_equal_the_unread_entries_after_events_and_marks_race(directory):
     account = an_account()
     project, admin = a_project(directory, account)
     service = InboxService(directory, directory)
-    listeners, accounts = [Heard(admin.user_id)], {admin.user_id: account.id}
+    listeners, accounts = [heard(admin.user_id)], {admin.user_id: account.id}
     principal = AccountPrincipal(account_id=account.id, session_id="s", sign_in_method="email")
     tickets = [new_id() for _ in range(TICKETS)]
     events = [an_event(project.id, ticket_id, n) for n in range(EVENTS_PER_TICKET) for ticket_id in tickets]

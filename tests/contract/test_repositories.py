@@ -303,7 +303,7 @@ class TestDirectory:
         directory.update_member(project.id, admin, quiet, [])
         assert directory.member(project.id, admin.user_id).notifications.as_dict() == {
             "ticket_created": True, "ticket_updated": True, "comment_added": False, "ticket_overdue": True,
-            "sla": True}
+            "sla": True, "mentioned": True}
         assert directory.members(project.id) == [quiet]
 
 

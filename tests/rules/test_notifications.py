@@ -9,12 +9,12 @@ def test_notification_settings_merge_and_show_on_members(api, people):
     path = f"/members/{people['bob']}"
     listed = {m["user_id"]: m for m in api.get("/members").json["data"]}
     assert listed[people["bob"]]["notifications"] == dict.fromkeys(
-        ("ticket_created", "ticket_updated", "comment_added", "ticket_overdue", "sla"), True)
+        ("ticket_created", "ticket_updated", "comment_added", "ticket_overdue", "sla", "mentioned"), True)
     api.patch(path, {"notifications": {"ticket_created": False}})
     changed = api.patch(path, {"notifications": {"ticket_overdue": False}, "name": "Robert"}).json
     assert changed["name"] == "Robert"
     assert changed["notifications"] == {"ticket_created": False, "ticket_updated": True, "comment_added": True,
-                                        "ticket_overdue": False, "sla": True}
+                                        "ticket_overdue": False, "sla": True, "mentioned": True}
     listed = {m["user_id"]: m for m in api.get("/members").json["data"]}
     assert listed[people["bob"]]["notifications"] == changed["notifications"]
 

@@ -88,7 +88,7 @@ def test_revoking_unknown_key_is_404(api):
 
 
 ALL_ON = {"ticket_created": True, "ticket_updated": True, "comment_added": True, "ticket_overdue": True,
-          "sla": True}
+          "sla": True, "mentioned": True}
 
 
 @pytest.mark.parametrize("role", ["viewer", "member"])

@@ -1,9 +1,15 @@
 """How events fold into an inbox entry's "since you last looked" summary, and who gets an entry."""
 from chalicelib.domain import inbox
 from chalicelib.domain.events import TicketEvent
-from chalicelib.domain.inbox import Heard, Summary
+from chalicelib.domain.inbox import Summary
+from chalicelib.domain.watching import Listener
 
 TICKET = {"id": "t1", "key": "OPS-1", "title": "Disk full", "status": "new", "assignee": "u_ann", "reporter": "u_bob"}
+
+
+def heard(user_id: str | None, mentioned: bool = False) -> Listener:
+    return Listener(user_id=user_id, address=None, name="", reason="subscribed", kind="comment_added",
+                    mentioned=mentioned)
 
 
 def event(type_: str, at: str, actor: str = "u_bob", changes: dict | None = None, event_id: str | None = None,
@@ -65,7 +71,7 @@ def test_comment_edits_and_deletions_count_as_activity_not_as_new_comments():
 
 
 def test_each_member_with_an_account_is_a_recipient_once_never_the_actor():
-    listeners = [Heard("u_ann"), Heard("u_ann", mentioned=True), Heard("u_bob"), Heard("u_old"), Heard(None)]
+    listeners = [heard("u_ann"), heard("u_ann", mentioned=True), heard("u_bob"), heard("u_old"), heard(None)]
     accounts = {"u_ann": "a_ann", "u_bob": "a_bob"}
     assert inbox.recipients(listeners, accounts, actor="u_bob") == {"a_ann": True}
 

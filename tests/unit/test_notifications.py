@@ -7,9 +7,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.mailer import MailRejected, SesMailer, mime
+from chalicelib.adapters.memory import MemoryStore, MemoryTicketsTable
 from chalicelib.domain import notifications as rules
+from chalicelib.domain import watching
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.people import NOTIFICATION_KINDS, Member, NotificationSettings, Team
+from chalicelib.domain.watching import Watcher
 from chalicelib.schemas.people import Notifications, NotificationsPatch
 from chalicelib.services.notifications import MARKER_LIFETIME_SECONDS, NotificationService
 
@@ -38,43 +41,58 @@ def event(type_: str, actor: str = "ada", changes=None, comment=None, id_: str =
                        changes=changes or {}, comment=comment)
 
 
-def addresses(evt: TicketEvent, people: rules.People = PEOPLE) -> list[str]:
-    return [r.address for r in rules.recipients(evt, rules.concerned(evt), people)]
+def addresses(evt: TicketEvent, people: rules.People = PEOPLE, watchers=None) -> list[str]:
+    return [r.address for r in recipients(evt, people, watchers)]
 
 
-class TestWhoIsConcerned:
+def recipients(evt: TicketEvent, people: rules.People = PEOPLE, watchers=None) -> list[rules.Recipient]:
+    """Whom the event is mailed to on a ticket whose watchers are those its events made (unless
+    given)."""
+    if watchers is None:
+        watchers = watching.missing(evt, watching.subscriptions(evt, people.teams), [])
+    return rules.recipients(evt, watching.audience(evt, watchers, people), people)
+
+
+def watcher(ref: str, state: str = watching.WATCHING, reason: str = watching.SUBSCRIBED) -> Watcher:
+    return Watcher("t1", "p1", ref, state, reason, "ada", NOW, f"{NOW}#t1")
+
+
+class TestWhoIsMailed:
     def test_created_goes_to_the_assignee_unless_they_reported_it(self):
         assert addresses(event("TICKET_CREATED")) == ["bob@example.com"]
         assert addresses(event("TICKET_CREATED", actor="bob", reporter="bob")) == []
         assert addresses(event("TICKET_CREATED", assignee=None)) == []
 
-    def test_status_or_assignee_change_goes_to_assignee_and_reporter(self):
+    def test_status_or_assignee_change_goes_to_the_watchers(self):
         status = {"status": {"old": "new", "new": "acknowledged"}}
-        assert addresses(event("TICKET_UPDATED", actor="cat", changes=status)) == ["bob@example.com", "ada@example.com"]
+        assert addresses(event("TICKET_UPDATED", actor="cat", changes=status)) == ["ada@example.com", "bob@example.com"]
         reassigned = {"assignee": {"old": "cat", "new": "bob"}}
-        assert addresses(event("TICKET_UPDATED", actor="dan", changes=reassigned)) == [
-            "bob@example.com", "ada@example.com"]
+        assert addresses(event("TICKET_UPDATED", actor="dan", changes=reassigned),
+                         watchers=[watcher("ada"), watcher("cat"), watcher("bob")]) == [
+            "ada@example.com", "cat@example.com", "bob@example.com"]
 
-    def test_sla_at_risk_goes_to_the_assignee_and_a_breach_to_the_admins_too(self):
+    def test_sla_events_go_to_the_watchers_and_a_breach_to_the_admins_too(self):
         admin = member("eve", role="admin")
         people = rules.People(members=PEOPLE.members | {"eve": admin}, teams=PEOPLE.teams)
         sla = {"sla": {"old": None, "new": {"target": "resolve", "state": "at_risk", "due_at": NOW}}}
-        assert addresses(event("SLA_AT_RISK", actor="system", changes=sla), people) == ["bob@example.com"]
+        assert addresses(event("SLA_AT_RISK", actor="system", changes=sla), people) == [
+            "ada@example.com", "bob@example.com"]
         assert addresses(event("SLA_AT_RISK", actor="system", changes=sla, assignee="team:dbas"), people) == [
-            "bob@example.com", "cat@example.com"]
+            "ada@example.com", "bob@example.com", "cat@example.com"]
         assert addresses(event("SLA_BREACHED", actor="system", changes=sla), people) == [
-            "bob@example.com", "eve@example.com"]
-        assert addresses(event("SLA_BREACHED", actor="system", changes=sla, assignee=None), people) == [
-            "eve@example.com"]
+            "ada@example.com", "bob@example.com", "eve@example.com"]
+        assert addresses(event("SLA_BREACHED", actor="system", changes=sla, assignee=None, reporter="automation:x"),
+                         people) == ["eve@example.com"]
         quiet = rules.People(members=people.members | {"eve": member("eve", role="admin",
                              notifications=NotificationSettings(sla=False))}, teams=PEOPLE.teams)
-        assert addresses(event("SLA_BREACHED", actor="system", changes=sla), quiet) == ["bob@example.com"]
+        assert addresses(event("SLA_BREACHED", actor="system", changes=sla), quiet) == [
+            "ada@example.com", "bob@example.com"]
 
     def test_an_sla_email_names_the_target_and_its_due_time(self):
         sla = {"sla": {"old": None, "new": {"target": "acknowledge", "state": "breached",
                                             "due_at": "2026-01-01T00:15:00.000Z"}}}
         evt = event("SLA_BREACHED", actor="system", changes=sla, severity="critical")
-        [recipient] = rules.recipients(evt, rules.concerned(evt), PEOPLE)
+        recipient = recipients(evt)[0]
         mail = rules.compose(evt, recipient, PEOPLE, URL)
         assert mail.text.startswith("The acknowledgement target of OPS-42 was breached: Disk full\n")
         assert "Due: 2026-01-01T00:15:00.000Z" in mail.text and "Severity: critical" in mail.text
@@ -83,16 +101,56 @@ class TestWhoIsConcerned:
         changes = {"title": {"old": "a", "new": "b"}, "tags": {"old": [], "new": ["db"]}}
         assert addresses(event("TICKET_UPDATED", actor="cat", changes=changes)) == []
 
-    def test_comment_goes_to_reporter_and_assignee_but_never_the_commenter(self):
+    def test_comment_goes_to_the_watchers_but_never_the_commenter(self):
         assert addresses(event("COMMENT_ADDED", actor="cat", comment="hi")) == ["ada@example.com", "bob@example.com"]
         assert addresses(event("COMMENT_ADDED", actor="bob", comment="hi")) == ["ada@example.com"]
 
-    def test_overdue_goes_to_the_assignee_only(self):
-        assert addresses(event("TICKET_OVERDUE", actor="system", due_date=NOW)) == ["bob@example.com"]
+    def test_overdue_goes_to_the_watchers(self):
+        assert addresses(event("TICKET_OVERDUE", actor="system", due_date=NOW)) == [
+            "ada@example.com", "bob@example.com"]
 
-    @pytest.mark.parametrize("type_", ["TICKET_DELETED", "DUPLICATE_RECEIVED"])
+    @pytest.mark.parametrize("type_", ["TICKET_DELETED", "DUPLICATE_RECEIVED", "ATTACHMENT_ADDED",
+                                       "COMMENT_UPDATED", "COMMENT_DELETED"])
     def test_other_events_send_nothing(self, type_):
-        assert rules.concerned(event(type_, actor="cat")) == []
+        assert addresses(event(type_, actor="cat"), watchers=[watcher("ada"), watcher("bob")]) == []
+
+
+class TestMentions:
+    def test_a_mention_mails_the_person_mentioned_even_after_they_stopped_watching(self):
+        evt = event("COMMENT_ADDED", actor="cat", comment="<@dan> can you look?")
+        [dan] = recipients(evt, watchers=[watcher("dan", watching.UNSUBSCRIBED)])
+        mail = rules.compose(evt, dan, PEOPLE, URL)
+        assert mail.subject == "Cat mentioned you on OPS-42: Disk full"
+        assert mail.text.startswith("Cat mentioned you on OPS-42: Disk full\n\n@Dan can you look?\n")
+        assert "You get this email because you were mentioned on OPS-42." in mail.text
+
+    def test_the_mentioned_kind_governs_mentions(self):
+        quiet = rules.People(members=PEOPLE.members | {"dan": member("dan", notifications=NotificationSettings(
+            comment_added=False))}, teams=PEOPLE.teams)
+        evt = event("COMMENT_ADDED", actor="cat", comment="<@dan>")
+        assert addresses(evt, quiet, watchers=[watcher("dan")]) == ["dan@example.com"]
+        unmentionable = rules.People(members=PEOPLE.members | {"dan": member("dan", notifications=NotificationSettings(
+            mentioned=False))}, teams=PEOPLE.teams)
+        assert addresses(evt, unmentionable, watchers=[watcher("dan")]) == []
+
+    def test_an_edit_mails_only_the_newly_mentioned(self):
+        changes = {"description": {"old": "<@ada>", "new": "<@ada> and <@dan>, see"}}
+        evt = event("TICKET_UPDATED", actor="cat", changes=changes)
+        [dan] = recipients(evt, watchers=[watcher("ada"), watcher("bob"), watcher("dan")])
+        assert dan.address == "dan@example.com"
+        mail = rules.compose(evt, dan, PEOPLE, URL)
+        assert mail.subject == "Cat mentioned you on OPS-42: Disk full" and "@Ada and @Dan, see" in mail.text
+        comment = event("COMMENT_UPDATED", actor="cat", changes={"comment": {"old": "hi", "new": "hi <@bob>"}},
+                        comment="hi <@bob>")
+        assert addresses(comment, watchers=[watcher("ada"), watcher("bob")]) == ["bob@example.com"]
+
+    def test_a_team_mentioned_is_told_at_its_address_or_through_its_members(self):
+        evt = event("COMMENT_ADDED", actor="ada", comment="<@team:sre> <@team:dbas>", assignee=None)
+        mailed = {r.address: r for r in recipients(evt, watchers=[])}
+        assert list(mailed) == ["sre@example.com", "bob@example.com", "cat@example.com"]
+        assert rules.compose(evt, mailed["sre@example.com"], PEOPLE, URL).subject.startswith(
+            "Ada mentioned team SRE on OPS-42")
+        assert mailed["bob@example.com"].reason == "you are in team DBAs, which was mentioned on OPS-42"
 
 
 class TestRecipients:
@@ -104,11 +162,11 @@ class TestRecipients:
     def test_automations_have_no_mailbox(self):
         created = event("TICKET_CREATED", actor="automation:pager", reporter="automation:pager")
         assert addresses(created) == ["bob@example.com"]
-        comment = event("COMMENT_ADDED", actor="cat", comment="x", reporter="automation:pager",
+        comment = event("COMMENT_ADDED", actor="automation:sync", comment="x", reporter="automation:pager",
                         assignee="automation:sync")
         assert addresses(comment) == []
 
-    def test_a_team_assignee_means_each_member_but_the_actor(self):
+    def test_a_team_without_an_address_means_each_member_but_the_actor(self):
         assert addresses(event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:dbas")) == [
             "ada@example.com", "bob@example.com", "cat@example.com"]
         assert addresses(event("COMMENT_ADDED", actor="bob", comment="x", assignee="team:dbas")) == [
@@ -124,6 +182,10 @@ class TestRecipients:
         assert addresses(same) == ["bob@example.com"]
         reporter_in_team = event("COMMENT_ADDED", actor="dan", comment="x", reporter="bob", assignee="team:dbas")
         assert addresses(reporter_in_team) == ["bob@example.com", "cat@example.com"]
+        shared = rules.People(members=PEOPLE.members | {"dan": member("dan", email="SRE@example.com")},
+                              teams=PEOPLE.teams)
+        assert addresses(event("COMMENT_ADDED", actor="ada", comment="x"), shared,
+                         watchers=[watcher("team:sre"), watcher("dan")]) == ["sre@example.com"]
 
     def test_opted_out_members_are_skipped_for_that_kind_only(self):
         quiet_bob = member("bob", notifications=NotificationSettings(comment_added=False))
@@ -133,7 +195,7 @@ class TestRecipients:
             "ada@example.com", "cat@example.com"]
         status = {"status": {"old": "new", "new": "resolved"}}
         assert addresses(event("TICKET_UPDATED", actor="cat", changes=status), people) == [
-            "bob@example.com", "ada@example.com"]
+            "ada@example.com", "bob@example.com"]
 
     def test_opting_out_does_not_silence_a_team_address(self):
         quiet_dan = member("dan", notifications=NotificationSettings(comment_added=False))
@@ -146,13 +208,15 @@ class TestRecipients:
 
     def test_reason_says_why(self):
         evt = event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:dbas")
-        reasons = {r.address: r.reason for r in rules.recipients(evt, rules.concerned(evt), PEOPLE)}
-        assert reasons["ada@example.com"] == "you are the reporter of OPS-42"
-        assert reasons["bob@example.com"] == "you are in team DBAs, the assignee of OPS-42"
+        reasons = {r.address: r.reason for r in recipients(evt)}
+        assert reasons["ada@example.com"] == "you watch OPS-42"
+        assert reasons["bob@example.com"] == "you watch OPS-42"
+        assert {r.address: r.reason for r in recipients(evt, watchers=[watcher("team:dbas")])}[
+            "bob@example.com"] == "you are in team DBAs, which watches OPS-42"
 
 
 def compose(evt: TicketEvent) -> rules.Email:
-    recipient = rules.recipients(evt, rules.concerned(evt), PEOPLE)[0]
+    recipient = recipients(evt)[-1]
     return rules.compose(evt, recipient, PEOPLE, URL)
 
 
@@ -182,7 +246,7 @@ class TestContent:
         evil = member("cat", name='<b onmouseover="x">Cat</b>')
         people = rules.People(members=PEOPLE.members | {"cat": evil}, teams={})
         evt = event("COMMENT_ADDED", actor="cat", comment="x")
-        mail = rules.compose(evt, rules.recipients(evt, rules.concerned(evt), people)[0], people, URL)
+        mail = rules.compose(evt, recipients(evt, people)[0], people, URL)
         assert "<b " not in mail.html and "&lt;b onmouseover=&quot;x&quot;&gt;Cat&lt;/b&gt;" in mail.html
 
     def test_created_says_who_and_links_to_the_ticket(self):
@@ -191,7 +255,7 @@ class TestContent:
         assert "Assignee: Bob" in mail.text and "95% on /var" in mail.text
         assert f"{URL}/projects/p1/tickets/t1" in mail.text
         assert f'<a href="{URL}/projects/p1/tickets/t1">' in mail.html
-        assert "You get this email because you are the assignee of OPS-42." in mail.text
+        assert "You get this email because you watch OPS-42." in mail.text
 
     def test_update_lists_each_change_old_to_new(self):
         changes = {"assignee": {"old": "cat", "new": "team:dbas"}, "status": {"old": "new", "new": "resolved"},
@@ -349,16 +413,19 @@ class FakeDirectory:
         return next((t for t in self._teams if t.id == team_id), None)
 
 
-class FakeMarkers:
+class Stored(MemoryTicketsTable):
+    """The tickets table in memory (its watchers and sent markers), with the marker expiry kept."""
+
     def __init__(self):
-        self.sent: dict[str, set[str]] = {}
+        super().__init__(MemoryStore())
         self.expiry: dict[str, int] = {}
 
-    def notified(self, event_id):
-        return frozenset(self.sent.get(event_id, ()))
+    @property
+    def sent(self) -> dict[str, set[str]]:
+        return self.store.notified
 
     def record_notified(self, event_id, addresses, expires_at):
-        self.sent.setdefault(event_id, set()).update(addresses)
+        super().record_notified(event_id, addresses, expires_at)
         self.expiry[event_id] = expires_at
 
 
@@ -379,24 +446,34 @@ class FakeMailer:
 class TestNotificationService:
     @pytest.fixture
     def parts(self):
-        return FakeDirectory([ADA, BOB, CAT, DAN], [DBAS, SRE]), FakeMarkers(), FakeMailer()
+        return FakeDirectory([ADA, BOB, CAT, DAN], [DBAS, SRE]), Stored(), FakeMailer()
 
     def service(self, directory, markers, mailer):
         return NotificationService(directory, markers, mailer, URL, clock=lambda: 1000)
 
-    def test_sends_each_recipient_one_email_and_records_them(self, parts):
+    def test_makes_the_watchers_mails_each_recipient_once_and_returns_the_audience(self, parts):
         directory, markers, mailer = parts
-        sent = self.service(*parts).notify(event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:dbas"))
-        assert sent == ["ada@example.com", "bob@example.com", "cat@example.com"]
+        audience = self.service(*parts).notify(event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:dbas"))
+        assert [listener.user_id for listener in audience] == ["ada", "bob", "cat"]
+        assert [(w.watcher, w.reason) for w in markers.watchers("t1")] == [
+            ("ada", "reporter"), ("bob", "assignee"), ("cat", "assignee"), ("dan", "commenter")]
         assert [(m.to, ref) for m, ref in mailer.sent] == [
             ("ada@example.com", "e1-1"), ("bob@example.com", "e1-2"), ("cat@example.com", "e1-3")]
-        assert markers.sent["e1"] == set(sent) and markers.expiry["e1"] == 1000 + MARKER_LIFETIME_SECONDS
+        assert markers.sent["e1"] == {m.to for m, _ in mailer.sent}
+        assert markers.expiry["e1"] == 1000 + MARKER_LIFETIME_SECONDS
 
     def test_a_replayed_event_sends_nothing_twice(self, parts):
         _, _, mailer = parts
+        first = self.service(*parts).notify(event("COMMENT_ADDED", actor="cat", comment="x"))
+        again = self.service(*parts).notify(event("COMMENT_ADDED", actor="cat", comment="x"))
+        assert again == first and len(mailer.sent) == 2
+
+    def test_an_unsubscribed_watcher_stays_so(self, parts):
+        directory, markers, mailer = parts
+        markers.save_watcher(watcher("bob", watching.UNSUBSCRIBED))
         self.service(*parts).notify(event("COMMENT_ADDED", actor="cat", comment="x"))
-        assert self.service(*parts).notify(event("COMMENT_ADDED", actor="cat", comment="x")) == []
-        assert len(mailer.sent) == 2
+        assert [m.to for m, _ in mailer.sent] == ["ada@example.com"]
+        assert {w.watcher: w.state for w in markers.watchers("t1")}["bob"] == "unsubscribed"
 
     def test_a_failed_send_keeps_those_before_it_and_retries_the_rest(self, parts):
         directory, markers, _ = parts
@@ -405,24 +482,25 @@ class TestNotificationService:
             self.service(directory, markers, failing).notify(event("COMMENT_ADDED", actor="cat", comment="x"))
         assert markers.sent["e1"] == {"ada@example.com"}
         retry = FakeMailer()
-        assert self.service(directory, markers, retry).notify(event("COMMENT_ADDED", actor="cat", comment="x")) == [
-            "bob@example.com"]
+        self.service(directory, markers, retry).notify(event("COMMENT_ADDED", actor="cat", comment="x"))
+        assert [m.to for m, _ in retry.sent] == ["bob@example.com"]
 
     def test_a_rejected_recipient_does_not_hold_up_the_others(self, parts):
         directory, markers, _ = parts
         mailer = FakeMailer(reject_for={"ada@example.com"})
-        done = self.service(directory, markers, mailer).notify(event("COMMENT_ADDED", actor="cat", comment="x"))
-        assert done == ["ada@example.com", "bob@example.com"] and [m.to for m, _ in mailer.sent] == ["bob@example.com"]
+        self.service(directory, markers, mailer).notify(event("COMMENT_ADDED", actor="cat", comment="x"))
+        assert markers.sent["e1"] == {"ada@example.com", "bob@example.com"}
+        assert [m.to for m, _ in mailer.sent] == ["bob@example.com"]
 
-    def test_events_that_concern_nobody_touch_nothing(self, parts):
+    def test_events_that_mail_nobody_mail_nothing(self, parts):
         directory, markers, mailer = parts
         self.service(*parts).notify(event("TICKET_DELETED", actor="cat"))
         self.service(*parts).notify(event("TICKET_CREATED", actor="bob", reporter="bob"))
-        assert directory.reads == [] and markers.sent == {} and mailer.sent == []
+        assert markers.sent == {} and mailer.sent == []
 
     def test_people_are_read_once_per_project_per_batch(self, parts):
         directory, _, _ = parts
         service = self.service(*parts)
         for n in range(3):
             service.notify(event("COMMENT_ADDED", actor="dan", comment="x", assignee="team:dbas", id_=f"e{n}"))
-        assert directory.reads == ["members p1", "team dbas"]
+        assert directory.reads == ["team dbas", "members p1"]

@@ -4,8 +4,8 @@ tickets   `T#<ticket id>` holds a ticket's collection: `TICKET`, `TAG#<tag>`, `F
           `EVT#<timestamp>#<entry id>` (history), `CMT#<timestamp>#<entry id>` (comments, sharing
           their COMMENT_ADDED entry's moment and id), `DUE` and `SLA#<target>` (markers). Apart from it:
           `TX#<ticket id>` (term index: `TERM#<prefix>`, `WORDS`), `NUM#<project id>#<number>`,
-          `DEDUP#<project id>#<key>`, idempotency scopes, `BULK#<hash>#<ticket id>` (comment marks)
-          and `NOTIFIED#<event id>`.
+          `DEDUP#<project id>#<key>`, idempotency scopes, `BULK#<hash>#<ticket id>` (comment marks),
+          `NOTIFIED#<event id>` and `WATCHERS#<ticket id>` (a ticket's watchers, sk the watcher).
 directory `P#<project id>` holds a project's collection: `PROJECT`, `MEMBER#`, `EMAIL#`, `TEAM#`,
           `APIKEY#`, `SLA#<version>`, `WEBHOOK#`, `VIEW#…`, `COUNT#…`, `REPORT#…`; wrong-key counts
           live under `WRONGKEYS#<subject>`. A project's `ACCOUNT#<account id>` item is its view of a
@@ -120,6 +120,11 @@ def dedup_pk(project_id: str, dedup_key: str) -> str:
 
 def notified_pk(event_id: str) -> str:
     return f"NOTIFIED#{event_id}"
+
+
+def watchers_pk(ticket_id: str) -> str:
+    """A ticket's watchers, apart from its own collection: reading its details never reads them."""
+    return f"WATCHERS#{ticket_id}"
 
 
 # ---- directory table -------------------------------------------------------------------------

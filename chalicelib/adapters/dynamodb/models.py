@@ -171,6 +171,23 @@ class CommentWordsItem(_TicketsTable, discriminator="comment_words"):
     words = UnicodeSetAttribute(null=True)
 
 
+class WatcherItem(_TicketsTable, discriminator="watcher"):
+    """A ticket's watcher (domain.watching.Watcher; pk `WATCHERS#<ticket id>`, sk the watcher). A
+    person watching carries `watcher_idx` (`<project id>#<user id>`), which puts the ticket in their
+    partition of the watched-tickets index, newest first; a team or one who stopped does not."""
+    ticket_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    watcher = UnicodeAttribute()
+    state = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    added_by = UnicodeAttribute()
+    since = UnicodeAttribute()
+    created_key = UnicodeAttribute()
+    watcher_idx = UnicodeAttribute(null=True)
+
+    by_watcher = _search_index("by_watcher", "watcher_idx", IncludeProjection(["kind", "ticket_id"]))
+
+
 class HistoryItem(_TicketsTable, discriminator="history"):
     entry_id = UnicodeAttribute()
     ticket_id = UnicodeAttribute()

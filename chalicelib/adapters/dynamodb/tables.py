@@ -18,10 +18,11 @@ from chalicelib.adapters.dynamodb.search_index import DynamoSearchIndex
 from chalicelib.adapters.dynamodb.sign_in import DynamoSignIn
 from chalicelib.adapters.dynamodb.teams import DynamoTeams
 from chalicelib.adapters.dynamodb.tickets import DynamoTickets
+from chalicelib.adapters.dynamodb.watchers import DynamoWatchers
 
 
 class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearchIndex, DynamoMarkers,
-                       DynamoIdempotency, DynamoNumbers, DynamoNotified):
+                       DynamoIdempotency, DynamoNumbers, DynamoNotified, DynamoWatchers):
     """Every repository of the tickets table at once."""
 
 

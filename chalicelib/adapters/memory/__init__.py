@@ -26,6 +26,7 @@ from chalicelib.adapters.memory.tickets import (
     MemoryTickets,
 )
 from chalicelib.adapters.memory.views import MemoryViews
+from chalicelib.adapters.memory.watchers import MemoryWatchers
 from chalicelib.adapters.memory.webhooks import MemoryWebhooks
 
 __all__ = ["MemoryAccountSessions", "MemoryAttachments", "MemoryDirectory", "MemoryStore", "MemoryTicketsTable",
@@ -33,7 +34,7 @@ __all__ = ["MemoryAccountSessions", "MemoryAttachments", "MemoryDirectory", "Mem
 
 
 class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySearchIndex, MemoryMarkers,
-                         MemoryIdempotency, MemoryNumbers, MemoryNotified):
+                         MemoryIdempotency, MemoryNumbers, MemoryNotified, MemoryWatchers):
     """Every repository of the tickets table at once, over one store."""
 
 

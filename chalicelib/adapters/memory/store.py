@@ -16,6 +16,7 @@ from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy
 from chalicelib.domain.tickets import HistoryEntry, Ticket
 from chalicelib.domain.views import View
+from chalicelib.domain.watching import Watcher
 from chalicelib.domain.webhooks import Delivery, Subscription
 
 
@@ -86,6 +87,7 @@ class MemoryStore:
     comment_marks: dict[str, int] = field(default_factory=dict)                     # pk -> expires_at
     notified: dict[str, set[str]] = field(default_factory=dict)
     inboxed: dict[str, set[str]] = field(default_factory=dict)                     # event id -> account ids
+    watchers: dict[str, dict[str, Watcher]] = field(default_factory=dict)           # ticket id -> watcher -> it
     # ---- directory table ----
     projects: dict[str, StoredProject] = field(default_factory=dict)
     sla_policies: dict[tuple[str, int], StoredPolicy] = field(default_factory=dict)

@@ -1875,13 +1875,18 @@ export interface components {
             id: string;
             /**
              * Body
-             * @description Markdown, as written
+             * @description Markdown, as written; a mention is a token, `<@USER_ID>` or `<@team:TEAM_ID>`
              */
             body: string;
             /** Author */
             author: string;
             /** Created At */
             created_at: string;
+            /**
+             * Mentions
+             * @description Whom the comment mentions, in the order first mentioned: user ids, and team:<team_id> for teams
+             */
+            mentions: string[];
         };
         /** EventData */
         EventData: {
@@ -2277,6 +2282,8 @@ export interface components {
             ticket_overdue: boolean;
             /** Sla */
             sla: boolean;
+            /** Mentioned */
+            mentioned: boolean;
         };
         /**
          * NotificationsPatch
@@ -2296,6 +2303,11 @@ export interface components {
              * @description SLA at-risk and breach emails
              */
             sla?: boolean;
+            /**
+             * Mentioned
+             * @description Email when someone mentions you (or a team you are in), whatever the event's own kind says
+             */
+            mentioned?: boolean;
         };
         /** OptionalTextChange */
         OptionalTextChange: {
