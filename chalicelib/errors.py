@@ -189,6 +189,15 @@ class PreconditionFailed(DomainError):
     code = "precondition_failed"
 
 
+class PreconditionRequired(DomainError):
+    """A change that is only made against the version read (a comment's edit) came without If-Match."""
+    status = 428
+    code = "precondition_required"
+
+    def __init__(self, message: str):
+        super().__init__(message, [FieldError("If-Match", "required: the ETag of the version you read")])
+
+
 class Unavailable(DomainError):
     """A service we depend on failed for a moment (a 5xx, a timeout) after its own retries; the
     request changed nothing, and the same request may be sent again after `retry_after` seconds."""

@@ -139,7 +139,7 @@ def _operation(route, refs, schemas) -> dict:
             responses[status] = {"description": description, **error, **(retry_after if status in RETRYABLE else {})}
         operation["responses"] = responses
         return operation
-    for status, description in ERRORS.items():
+    for status, description in (ERRORS | (route.more_errors or {})).items():
         responses[status] = {"description": description, **error}
     responses["415"] = UNSUPPORTED_MEDIA_TYPE
     for status, description in RETRYABLE.items():

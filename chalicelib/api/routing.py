@@ -80,6 +80,7 @@ class Route:
     errors: dict[str, str] | None = None
     response_headers: dict[str, str] | None = None
     cookies: dict[str, str] | None = None      # cookies the route reads beyond the session's, {name: description}
+    more_errors: dict[str, str] | None = None  # error answers beyond the common list, {status: description}
 
 
 ROUTES: list[Route] = []
@@ -110,18 +111,20 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
              headers: type[BaseModel] | None = None, tag: str = "tickets",
              ids: dict[str, re.Pattern] | None = None, same_origin: bool = False,
              session_only: bool = False, errors: dict[str, str] | None = None,
-             response_headers: dict[str, str] | None = None, cookies: dict[str, str] | None = None) -> Callable:
+             response_headers: dict[str, str] | None = None, cookies: dict[str, str] | None = None,
+             more_errors: dict[str, str] | None = None) -> Callable:
     """`ids` gives a path parameter a pattern of its own instead of ID_PATTERN. `same_origin` holds
     a route that needs no credentials (signing in) to the rule of a session's requests: only the
     app's own pages may call it, with JSON. `session_only` answers an API key 403: the route is
     about the caller's sessions or account, and a key has none. `errors`, `response_headers` and
     `cookies` describe the route exactly in the OpenAPI document, where the common error list would
-    not."""
+    not; `more_errors` adds to that list."""
     patterns = {TICKET_PARAM: (ID_PATTERN, TICKET_KEY_PATTERN)} | {name: (pattern,) for name, pattern in (ids or {}).items()}
 
     def register(handler: Callable) -> Callable:
         ROUTES.append(Route(method, path, handler.__name__, summary, status, role, body, query, response,
-                            headers, tag, same_origin, session_only, errors, response_headers, cookies))
+                            headers, tag, same_origin, session_only, errors, response_headers, cookies,
+                            more_errors))
 
         @wraps(handler)
         def view(**path_params):

@@ -1,4 +1,5 @@
-"""A comment on a ticket: who said what and when, and how a ticket's comments are listed.
+"""A comment on a ticket: who said what and when, how it is edited (keeping each revision) and
+deleted (leaving a placeholder without its text), and how a ticket's comments are listed.
 
 A comment is recorded twice, in one transaction: as itself (what can later be edited, hidden or
 mention someone) and as the COMMENT_ADDED history entry that history, events and webhooks show.
@@ -6,18 +7,32 @@ Both share their id and moment. Comments made before comments were stored on the
 as their entry; the list of a ticket's comments reads both and takes each comment once.
 """
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
 from chalicelib.domain import mentions
+from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import Events, HistoryEntry
+from chalicelib.errors import Conflict, Forbidden
 
 PUBLIC = "public"
+# Edits a comment may have: its deletion then scrubs its text from its COMMENT_ADDED entry and
+# every COMMENT_UPDATED entry in one transaction (DynamoDB's 100 actions, with room to spare).
+MAX_COMMENT_REVISIONS = 50
+
+
+class TooManyRevisions(Conflict):
+    code = "too_many_revisions"
+
+
+class CommentDeleted(Conflict):
+    code = "comment_deleted"
 
 
 @dataclass(frozen=True)
 class Revision:
-    """What a comment said before an edit, and who changed it when."""
+    """A text a comment had before an edit replaced it, when it was written (the comment's creation,
+    or the edit that wrote it) and by whom."""
     body: str
     edited_at: str
     edited_by: str
@@ -35,6 +50,15 @@ class Comment:
     revisions: tuple[Revision, ...] = ()
     visibility: str = PUBLIC
     mentions: tuple[str, ...] = ()
+    version: int = 0              # edits made: the comment's ETag
+    deleted_at: str | None = None
+    deleted_by: str | None = None
+    # The positions (timestamp#id) of its COMMENT_UPDATED entries, which its deletion scrubs.
+    edit_entries: tuple[str, ...] = ()
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def position(self) -> str:
@@ -50,6 +74,49 @@ def recorded_by(entry: HistoryEntry) -> Comment:
         raise ValueError(f"a {entry.event} entry records no comment")
     return Comment(id=entry.id, ticket_id=entry.ticket_id, project_id=entry.project_id, author=entry.changed_by,
                    body=entry.comment or "", created_at=entry.timestamp, mentions=mentions.mentioned(entry.comment))
+
+
+def entry_position(entry: HistoryEntry) -> str:
+    """Where an entry sits in its ticket's history (timestamp#id), as a comment's position does."""
+    return f"{entry.timestamp}#{entry.id}"
+
+
+def about(comment: Comment) -> dict:
+    """What a COMMENT_UPDATED or COMMENT_DELETED entry (and its event) tells of the comment besides
+    its text."""
+    return {"author": comment.author, "created_at": comment.created_at, "mentions": list(comment.mentions)}
+
+
+def check_may_edit(comment: Comment, principal: Principal) -> None:
+    """Only the author changes what they said, whatever their role (an admin deletes instead)."""
+    if comment.author != principal.actor:
+        raise Forbidden("only the author of a comment may edit it")
+    if comment.deleted:
+        raise CommentDeleted("the comment was deleted")
+
+
+def check_may_delete(comment: Comment, principal: Principal) -> None:
+    if comment.author != principal.actor and not principal.is_admin:
+        raise Forbidden("only the author of a comment or an admin may delete it")
+
+
+def edited(comment: Comment, body: str, entry: HistoryEntry, mentions: tuple[str, ...] | None = None) -> Comment:
+    """The comment after its edit `entry` (a COMMENT_UPDATED entry) gave it `body`: its text before
+    becomes a revision. `mentions` None keeps those it had."""
+    if comment.version >= MAX_COMMENT_REVISIONS:
+        raise TooManyRevisions(f"a comment may be edited at most {MAX_COMMENT_REVISIONS} times; "
+                               "write a new comment instead")
+    revision = Revision(body=comment.body, edited_at=comment.edited_at or comment.created_at,
+                        edited_by=comment.author)
+    return replace(comment, body=body, edited_at=entry.timestamp, revisions=comment.revisions + (revision,),
+                   version=comment.version + 1, edit_entries=comment.edit_entries + (entry_position(entry),),
+                   mentions=comment.mentions if mentions is None else mentions)
+
+
+def deleted(comment: Comment, entry: HistoryEntry) -> Comment:
+    """The placeholder a deletion (its COMMENT_DELETED `entry`) leaves: who and when, no text."""
+    return replace(comment, body="", revisions=(), mentions=(), deleted_at=entry.timestamp,
+                   deleted_by=entry.changed_by)
 
 
 def merged(stored: Iterable[Comment], recorded: Iterable[Comment]) -> Iterator[Comment]:

@@ -23,7 +23,15 @@ class TicketEvent:
     @classmethod
     def from_entry(cls, entry: HistoryEntry) -> "TicketEvent":
         comment = None
-        if entry.comment is not None:
+        about = entry.about_comment or {}
+        if entry.event == Events.COMMENT_UPDATED:
+            comment = {"id": entry.comment_id, "body": entry.comment or "", "author": about.get("author"),
+                       "created_at": about.get("created_at"), "edited_at": entry.timestamp,
+                       "mentions": list(about.get("mentions") or ())}
+        elif entry.event == Events.COMMENT_DELETED:
+            comment = {"id": entry.comment_id, "author": about.get("author"), "created_at": about.get("created_at"),
+                       "deleted_at": entry.timestamp, "deleted_by": entry.changed_by}
+        elif entry.comment is not None:
             comment = {"id": entry.id, "body": entry.comment, "author": entry.changed_by,
                        "created_at": entry.timestamp, "mentions": list(mentions.mentioned(entry.comment))}
         attachment = None

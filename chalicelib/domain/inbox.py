@@ -12,9 +12,6 @@ MAX_ACTORS = 5
 PAGE_LIMIT = 50
 # Fields whose new value the summary shows; any other change is only named ("description changed").
 SHOWN_VALUES = frozenset({"status", "severity", "assignee", "title", "due_date", "tags"})
-# Events of comments already written: they count as activity, not as new comments.
-COMMENT_UPDATED = "COMMENT_UPDATED"
-COMMENT_DELETED = "COMMENT_DELETED"
 DELETED_STATUS = "deleted"
 
 
@@ -83,6 +80,9 @@ def fold(entry: InboxEntry | None, event: TicketEvent, account_id: str, mentione
             changes[name] = (change or {}).get("new") if name in SHOWN_VALUES else None
     elif event.type == Events.TICKET_DELETED:
         changes["deleted"] = True
+    elif event.type in (Events.COMMENT_UPDATED, Events.COMMENT_DELETED):
+        # Comments already counted (or read): what changed is named, no new comment counted.
+        changes["comment_edited" if event.type == Events.COMMENT_UPDATED else "comment_deleted"] = True
     elif event.type == Events.TICKET_OVERDUE:
         changes["overdue"] = True
     elif event.type in (Events.SLA_AT_RISK, Events.SLA_BREACHED):
@@ -146,6 +146,8 @@ def describe(summary: Summary) -> str:
             parts.append("created")
         elif name == "deleted":
             parts.append("ticket deleted")
+        elif name in ("comment_edited", "comment_deleted"):
+            parts.append(label)
         elif name == "overdue":
             parts.append("overdue")
         elif name == "sla":

@@ -33,6 +33,8 @@ class Events:
     TICKET_UPDATED = "TICKET_UPDATED"
     TICKET_DELETED = "TICKET_DELETED"
     COMMENT_ADDED = "COMMENT_ADDED"
+    COMMENT_UPDATED = "COMMENT_UPDATED"
+    COMMENT_DELETED = "COMMENT_DELETED"
     DUPLICATE_RECEIVED = "DUPLICATE_RECEIVED"
     TICKET_OVERDUE = "TICKET_OVERDUE"
     ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
@@ -46,6 +48,8 @@ HISTORY_EVENTS = (
     Events.TICKET_UPDATED,
     Events.TICKET_DELETED,
     Events.COMMENT_ADDED,
+    Events.COMMENT_UPDATED,
+    Events.COMMENT_DELETED,
     Events.DUPLICATE_RECEIVED,
     Events.TICKET_OVERDUE,
     Events.ATTACHMENT_ADDED,
@@ -100,6 +104,10 @@ class HistoryEntry:
     # The ticket as this entry left it (as it was, for a deletion): each entry is a complete
     # event for the stream consumers, whatever happened to the ticket since.
     ticket: dict[str, Any] | None = None
+    # The comment a COMMENT_UPDATED or COMMENT_DELETED entry is about (None on every other entry),
+    # and what its event tells of it besides the text: {author, created_at, mentions}.
+    comment_id: str | None = None
+    about_comment: dict[str, Any] | None = None
 
 
 def public_view(ticket: Ticket) -> dict[str, Any]:

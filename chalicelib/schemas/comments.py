@@ -1,13 +1,32 @@
 """Request and response shapes of a ticket's comments."""
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
-from chalicelib.schemas.common import Strict
+from chalicelib.schemas.common import Strict, omittable
 
 
 class CommentCreate(Strict):
     comment: str = Field(min_length=1, max_length=65536)
+
+
+class CommentEdit(Strict):
+    comment: str = Field(min_length=1, max_length=65536, description="The comment's new text (Markdown)")
+
+
+class CommentEditHeaders(BaseModel):
+    # Required, but read as optional: its absence is answered 428 (precondition_required), not 400.
+    model_config = {"json_schema_extra": {"required": ["If-Match"]}}
+    if_match: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = omittable(
+        'The ETag of the comment as read (`"2"`; also weak, `W/"2"`), several separated by commas, or `*`. '
+        "Missing: 428; when none is the comment's version, nothing is written and the answer is 412",
+        alias="If-Match")
+
+
+class CommentDeleteHeaders(BaseModel):
+    if_match: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = omittable(
+        "The ETag of the comment as read; when none is its version, nothing is deleted and the answer is 412",
+        alias="If-Match")
 
 
 class CommentsQuery(Strict):
@@ -24,8 +43,22 @@ class CommentOut(BaseModel):
     edited_at: str | None = Field(description="When the comment was last edited; null if never")
     visibility: Literal["public"] = Field(description="Who may read the comment: everyone who may read the ticket")
     mentions: list[str] = Field(description="The members the comment mentions (user_id)")
+    version: int = Field(description="Edits made (0 for a comment never edited): its ETag is this number in quotes")
+    deleted_at: str | None = Field(description="When the comment was deleted (its body is then empty); null if not")
+    deleted_by: str | None = Field(description="Who deleted it (its author or an admin); null if not deleted")
 
 
 class CommentPage(BaseModel):
     data: list[CommentOut] = Field(description="Oldest first; cursor continues it")
     cursor: str | None
+
+
+class RevisionOut(BaseModel):
+    body: str = Field(description="A text the comment had before an edit replaced it")
+    edited_at: str = Field(description="When that text was written: the comment's creation, or an edit")
+    edited_by: str
+
+
+class RevisionList(BaseModel):
+    data: list[RevisionOut] = Field(description="Oldest first, the comment's current text not included (it is the "
+                                                "comment itself); empty for a comment never edited, or deleted")

@@ -17,7 +17,8 @@ class InboxSummary(BaseModel):
     comments: int = Field(description="Comments added")
     changes: dict[str, Any] = Field(description="Changed fields with their latest value (null: changed, value not "
                                                 "shown, e.g. description); also created, deleted, overdue, sla "
-                                                "(\"at risk\" or \"breached\"), attachments")
+                                                "(\"at risk\" or \"breached\"), attachments, comment_edited, "
+                                                "comment_deleted")
     mentioned: bool = Field(description="Whether one of the events mentions you")
     events: int = Field(description="Events counted")
     actors: list[str] = Field(description="The latest distinct people who acted (user_id), at most 5, oldest first")

@@ -8,8 +8,8 @@ from chalicelib.schemas.sla import SlaOut
 
 Status = Literal["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"]
 Severity = Literal["critical", "high", "medium", "low"]
-HistoryEvent = Literal["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "DUPLICATE_RECEIVED",
-                       "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"]
+HistoryEvent = Literal["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED",
+                       "COMMENT_DELETED", "DUPLICATE_RECEIVED", "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"]
 
 Title = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Description = Annotated[str, StringConstraints(max_length=65536)]
@@ -108,6 +108,8 @@ class HistoryOut(BaseModel):
     changed_by: str
     changes: dict[str, Any]
     comment: str | None = None
+    comment_id: str | None = Field(description="The comment a COMMENT_UPDATED or COMMENT_DELETED "
+                                                             "entry is about; null on every other entry")
 
 
 class AttachmentOut(BaseModel):

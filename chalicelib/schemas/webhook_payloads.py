@@ -172,6 +172,33 @@ class EventComment(BaseModel):
                                             "and team:<team_id> for teams")
 
 
+class EditedComment(BaseModel):
+    id: str = Field(description="The comment's id (that of its COMMENT_ADDED entry)")
+    body: str = Field(description="Markdown, as now written")
+    author: str
+    created_at: str
+    edited_at: str = Field(description="When this edit was made")
+    mentions: list[str] = Field(description="Who the comment mentions as edited (user_id, or team:<team_id>)")
+
+
+class DeletedComment(BaseModel):
+    """A deleted comment: its text is gone everywhere, so the event carries none."""
+    id: str
+    author: str
+    created_at: str
+    deleted_at: str
+    deleted_by: str = Field(description="The author, or an admin")
+
+
+class CommentTextChange(BaseModel):
+    old: str = Field(description="The text before the edit")
+    new: str = Field(description="The text after it")
+
+
+class CommentEditChanges(BaseModel):
+    comment: CommentTextChange
+
+
 # ---- data: what each event carries -------------------------------------------------------------
 
 class EventData(BaseModel):
@@ -190,6 +217,15 @@ class TicketUpdatedData(EventData):
 
 class CommentAddedData(EventData):
     comment: EventComment
+
+
+class CommentUpdatedData(EventData):
+    changes: CommentEditChanges
+    comment: EditedComment
+
+
+class CommentDeletedData(EventData):
+    comment: DeletedComment
 
 
 class AttachmentAddedData(EventData):
@@ -251,6 +287,20 @@ class CommentAddedEvent(BaseModel):
     data: CommentAddedData
 
 
+class CommentUpdatedEvent(BaseModel):
+    """A comment was edited by its author (comment.updated)."""
+    type: Literal["COMMENT_UPDATED"]
+    timestamp: str
+    data: CommentUpdatedData
+
+
+class CommentDeletedEvent(BaseModel):
+    """A comment was deleted by its author or an admin (comment.deleted); its text is not sent."""
+    type: Literal["COMMENT_DELETED"]
+    timestamp: str
+    data: CommentDeletedData
+
+
 class AttachmentAddedEvent(BaseModel):
     """A file was attached to a ticket."""
     type: Literal["ATTACHMENT_ADDED"]
@@ -302,7 +352,7 @@ class PingEvent(BaseModel):
 
 PAYLOADS: dict[str, type[BaseModel]] = {
     model.model_fields["type"].annotation.__args__[0]: model
-    for model in (TicketCreatedEvent, TicketUpdatedEvent, TicketDeletedEvent, CommentAddedEvent, AttachmentAddedEvent,
-                  AttachmentRemovedEvent, TicketOverdueEvent, DuplicateReceivedEvent, SlaAtRiskEvent, SlaBreachedEvent,
+    for model in (TicketCreatedEvent, TicketUpdatedEvent, TicketDeletedEvent, CommentAddedEvent, CommentUpdatedEvent,
+                  CommentDeletedEvent, AttachmentAddedEvent, AttachmentRemovedEvent, TicketOverdueEvent, DuplicateReceivedEvent, SlaAtRiskEvent, SlaBreachedEvent,
                   PingEvent)
 }

@@ -8,8 +8,8 @@ from pydantic import (AfterValidator, BaseModel, Field, StringConstraints, Valid
 from chalicelib.schemas.common import Strict
 from chalicelib.schemas.tickets import Severity, Status, Tag
 
-EventType = Literal["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "ATTACHMENT_ADDED",
-                    "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"]
+EventType = Literal["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED",
+                    "COMMENT_DELETED", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"]
 
 
 STATUSES = get_args(Status)

@@ -47,6 +47,10 @@ class Tickets(Protocol):
 
     def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None) -> None: ...
 
+    def edit_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None: ...
+
+    def delete_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None: ...
+
     def delete(self, ticket: Ticket, entry: HistoryEntry) -> None: ...
 
 
@@ -67,9 +71,14 @@ class History(Protocol):
 
 class Comments(Protocol):
     """A ticket's comments, oldest first, those only their COMMENT_ADDED entry records included.
-    `Tickets` writes each with its entry (`add_comment`, or `update` with a comment)."""
+    `Tickets` writes each with its entry (`add_comment`, or `update` with a comment), and its edits
+    and deletion with theirs."""
 
     def comment_page(self, ticket_id: str, after: str | None, limit: int) -> tuple[list[Comment], str | None]: ...
+
+    def comment(self, ticket_id: str, comment_id: str) -> Comment | None: ...
+
+    def every_comment(self, ticket_id: str) -> Iterator[Comment]: ...
 
 
 class Search(Protocol):
@@ -83,6 +92,8 @@ class TermIndex(Protocol):
     def comment_words(self, ticket_ids: list[str]) -> dict[str, set[str]]: ...
 
     def add_comment_words(self, ticket_id: str, words: set[str]) -> set[str]: ...
+
+    def replace_comment_words(self, ticket_id: str, words: set[str]) -> set[str]: ...
 
     def indexed_prefixes(self, ticket_id: str) -> set[str]: ...
 
@@ -402,7 +413,7 @@ class OverdueTickets(Tickets, Markers, Protocol):
     """The tickets the overdue sweep reads and the markers it fires."""
 
 
-class IndexedTickets(TicketBackfill, History, TermIndex, Protocol):
+class IndexedTickets(TicketBackfill, History, Comments, TermIndex, Protocol):
     """What keeping the term index (and backfilling it) reads and writes."""
 
 

@@ -19,6 +19,7 @@ class TicketPresenter:
         return {
             "id": entry.id, "ticket_id": entry.ticket_id, "event": entry.event, "timestamp": entry.timestamp,
             "changed_by": entry.changed_by, "changes": entry.changes, "comment": entry.comment,
+            "comment_id": entry.comment_id,
         }
 
     @staticmethod
@@ -26,5 +27,11 @@ class TicketPresenter:
         return {
             "id": comment.id, "ticket_id": comment.ticket_id, "author": comment.author, "body": comment.body,
             "created_at": comment.created_at, "edited_at": comment.edited_at, "visibility": comment.visibility,
-            "mentions": list(comment.mentions),
+            "mentions": list(comment.mentions), "version": comment.version, "deleted_at": comment.deleted_at,
+            "deleted_by": comment.deleted_by,
         }
+
+    @staticmethod
+    def revisions(comment: Comment) -> dict:
+        return {"data": [{"body": r.body, "edited_at": r.edited_at, "edited_by": r.edited_by}
+                         for r in comment.revisions]}

@@ -22,6 +22,10 @@ class SearchIndexService:
             return
         if entry.event == Events.COMMENT_ADDED:
             comment_words = self.tickets.add_comment_words(entry.ticket_id, text.terms(entry.comment or ""))
+        elif entry.event in (Events.COMMENT_UPDATED, Events.COMMENT_DELETED):
+            # Words are added, never counted: those an edit or a deletion took away are found by
+            # reading the comments as they are now, which replace the ticket's comment words.
+            comment_words = self.tickets.replace_comment_words(entry.ticket_id, self._words_of_comments(entry.ticket_id))
         elif entry.event == Events.TICKET_UPDATED and TEXT_FIELDS & entry.changes.keys():
             comment_words = self.tickets.comment_words([entry.ticket_id]).get(entry.ticket_id, set())
         elif entry.event == Events.TICKET_CREATED:
@@ -40,10 +44,13 @@ class SearchIndexService:
             except StaleTicket:
                 pass  # changed since it was read: that write carried the keys
             # ADD, not a replacement: a comment made meanwhile keeps its words.
-            comment_words = self.tickets.add_comment_words(ticket.id, text.terms(*self.tickets.comments(ticket.id)))
+            comment_words = self.tickets.add_comment_words(ticket.id, self._words_of_comments(ticket.id))
             self.reindex(public_view(ticket), comment_words)
             done["tickets"] += 1
         return done
+
+    def _words_of_comments(self, ticket_id: str) -> set[str]:
+        return text.terms(*(comment.body for comment in self.tickets.every_comment(ticket_id)))
 
     def reindex(self, ticket: dict, comment_words: set[str]) -> None:
         """Writes only the difference: `ticket` (as the API shows it) may be indexed already, by a

@@ -27,6 +27,7 @@ BODIES = {
     "bulk_change": {"ticket_ids": ["{ticket_id}"], "change": {"severity": "low"}},
     "update_ticket": {"severity": "low"},
     "add_comment": {"comment": "hello"},
+    "edit_comment": {"comment": "rewritten"},
     "put_workflow": {"transitions": {"new": ["closed"]}},
     "start_upload": {"file_name": "a.txt", "content_type": "text/plain", "size": 1},
     "update_project": {"name": "Renamed"},
@@ -63,6 +64,7 @@ def world(client):
                     {"file_name": "acme.txt", "content_type": "text/plain", "size": 3}).json
     ids = {
         "ticket_id": ticket["id"],
+        "comment_id": a.post(f"/tickets/{ticket['id']}/comments", {"comment": "ACME's root cause"}).json["id"],
         "attachment_id": upload["attachment"]["id"],
         "view_id": a.post("/views", {"name": "ACME", "query": "tags=acme", "shared": True}).json["id"],
         "webhook_id": a.post("/webhooks", {"name": "acme", "event_type": "*",
@@ -217,6 +219,8 @@ def test_another_projects_ids_answer_as_ids_that_name_nothing_on_every_route(wor
     assert a.get(f"/webhooks/{ids['webhook_id']}").status_code == 200
     assert a.get(f"/views/{ids['view_id']}").status_code == 200
     assert a.get(f"/tickets/{ids['ticket_id']}/attachments/{ids['attachment_id']}").status_code == 200
+    comment = a.get(f"/tickets/{ids['ticket_id']}/comments/{ids['comment_id']}").json
+    assert (comment["body"], comment["version"], comment["deleted_at"]) == ("ACME's root cause", 0, None)
     assert ids["key_id"] in {k["id"] for k in a.get("/api-keys").json["data"]}
     assert ids["team_id"] in {t["id"] for t in a.get("/teams").json["data"]}
     assert ids["user_id"] in {m["user_id"] for m in a.get("/members").json["data"]}

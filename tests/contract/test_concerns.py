@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from chalicelib.domain import comments as commenting
 from chalicelib.domain import sla as slas
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.clock import new_id
@@ -145,6 +146,76 @@ def test_a_comment_goes_with_its_entry_or_not_at_all(repo, project_id):
         repo.add_comment(ticket, said(ticket, 4, "too late"))
     assert [c.body for c in repo.comment_page(ticket.id, None, 10)[0]] == ["once"]
     assert [e.comment for e in repo.history(ticket.id, "COMMENT_ADDED", 10, None)[0]] == ["once"]
+
+
+def edit_entry(ticket, comment, n: int, text: str):
+    return replace(entry(ticket, "COMMENT_UPDATED", n), comment=text, comment_id=comment.id,
+                   changes={"comment": {"old": comment.body, "new": text}}, about_comment=commenting.about(comment))
+
+
+def test_a_comment_is_edited_once_per_version_read_with_its_entry(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.append_history(ticket, said(ticket, 1, "an entry only"))
+    repo.add_comment(ticket, said(ticket, 2, "stored"))
+    legacy, stored = every_comment(repo, ticket.id, 10)
+    for n, comment in ((3, legacy), (5, stored)):
+        change = edit_entry(ticket, comment, n, comment.body + ", edited")
+        edited = commenting.edited(comment, change.comment, change)
+        repo.edit_comment(ticket, comment, edited, change)
+        with pytest.raises(StaleTicket):  # a second edit of the version read: nothing written
+            other = edit_entry(ticket, comment, n + 1, "lost")
+            repo.edit_comment(ticket, comment, commenting.edited(comment, "lost", other), other)
+        assert repo.comment(ticket.id, comment.id) == edited
+    assert [(c.body, c.version, [r.body for r in c.revisions]) for c in every_comment(repo, ticket.id, 1)] == [
+        ("an entry only, edited", 1, ["an entry only"]), ("stored, edited", 1, ["stored"])]
+    events = [(e.event, e.comment_id) for e in repo.history(ticket.id, None, 10, None)[0]]
+    assert events[:2] == [("COMMENT_UPDATED", stored.id), ("COMMENT_UPDATED", legacy.id)]
+    assert repo.comment(ticket.id, "nosuchcomment") is None
+    assert list(repo.every_comment(ticket.id)) == every_comment(repo, ticket.id, 10)
+
+
+def test_a_deletion_scrubs_the_text_from_every_entry_at_once(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.add_comment(ticket, said(ticket, 1, "hunter2"))
+    [comment] = every_comment(repo, ticket.id, 10)
+    for n in range(2, 5):
+        change = edit_entry(ticket, comment, n, f"hunter{n + 1}")
+        edited = commenting.edited(comment, change.comment, change)
+        repo.edit_comment(ticket, comment, edited, change)
+        comment = edited
+    gone = replace(entry(ticket, "COMMENT_DELETED", 9), comment_id=comment.id, about_comment=commenting.about(comment))
+    stale = repo.comment(ticket.id, comment.id)
+    with pytest.raises(StaleTicket):  # read before the last edit
+        before_last = replace(stale, version=2, edit_entries=stale.edit_entries[:2])
+        repo.delete_comment(ticket, before_last, commenting.deleted(before_last, gone), gone)
+    assert "hunter" in repr(repo.history(ticket.id, None, 10, None)[0])
+    repo.delete_comment(ticket, comment, commenting.deleted(comment, gone), gone)
+    placeholder = repo.comment(ticket.id, comment.id)
+    assert (placeholder.body, placeholder.revisions, placeholder.deleted_at, placeholder.deleted_by) == (
+        "", (), gone.timestamp, "u1")
+    entries = repo.history(ticket.id, None, 10, None)[0]
+    assert [e.event for e in entries] == ["COMMENT_DELETED"] + ["COMMENT_UPDATED"] * 3 + ["COMMENT_ADDED",
+                                                                                          "TICKET_CREATED"]
+    assert "hunter" not in repr(entries) + repr(every_comment(repo, ticket.id, 10))
+    with pytest.raises(StaleTicket):  # deleted: no edit nor deletion holds any more
+        repo.delete_comment(ticket, comment, commenting.deleted(comment, gone), replace(gone, id=new_id()))
+
+
+def test_a_comment_of_a_deleted_ticket_is_neither_edited_nor_deleted(repo, project_id):
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.add_comment(ticket, said(ticket, 1, "words"))
+    [comment] = every_comment(repo, ticket.id, 10)
+    repo.delete(ticket, entry(ticket, "TICKET_DELETED", 2))
+    change = edit_entry(ticket, comment, 3, "more words")
+    with pytest.raises(StaleTicket):
+        repo.edit_comment(ticket, comment, commenting.edited(comment, "more words", change), change)
+    gone = replace(entry(ticket, "COMMENT_DELETED", 4), comment_id=comment.id)
+    with pytest.raises(StaleTicket):
+        repo.delete_comment(ticket, comment, commenting.deleted(comment, gone), gone)
+    assert repo.comment(ticket.id, comment.id) == comment
 
 
 # ---- counts ----------------------------------------------------------------------------------

@@ -83,7 +83,9 @@ def deliveries(api, receiver):
                      "severity": "high", "tags": ["db"], "due_date": None, "assignee": None})
     api.patch(path, {"status": "resolved"})
     api.patch(path, {"status": "in_progress"})
-    api.post(f"{path}/comments", {"comment": "on it"})
+    on_it = api.post(f"{path}/comments", {"comment": "on it"}).json["id"]
+    assert api.patch(f"{path}/comments/{on_it}", {"comment": "on it now"}, headers={"If-Match": '"0"'}).status_code == 200
+    assert api.delete(f"{path}/comments/{on_it}").status_code == 204
     started = api.post(f"{path}/attachments", {"file_name": "df.txt", "content_type": "text/plain", "size": 5}).json
     boto3.client("s3").put_object(Bucket=BUCKET, Key=started["upload"]["fields"]["key"], Body=b"hello",
                                   ContentType="text/plain")

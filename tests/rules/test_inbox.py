@@ -112,3 +112,17 @@ def test_an_entry_not_in_the_inbox_is_404(api, bob):
     ticket = api.create_ticket()
     for action in ("read", "unread", "archive", "unarchive"):
         assert bob.unscoped("POST", f"{INBOX}/{ticket['id']}/{action}").status_code == 404
+
+
+def test_an_edited_or_deleted_comment_is_named_in_the_entry_not_counted_again(api, bob, stream):
+    ticket = api.create_ticket(assignee=bob.user_id)
+    comment = api.post(f"/tickets/{ticket['id']}/comments", {"comment": "first"}).json
+    stream.pump()
+    bob.unscoped("POST", f"{INBOX}/{ticket['id']}/read")
+    path = f"/tickets/{ticket['id']}/comments/{comment['id']}"
+    assert api.patch(path, {"comment": "second"}, headers={"If-Match": '"0"'}).status_code == 200
+    assert api.delete(path).status_code == 204
+    stream.pump()
+    (entry,) = inbox(bob)["data"]
+    assert (entry["unread"], entry["summary"]["comments"], entry["summary"]["text"]) == (
+        True, 0, "comment edited, comment deleted")

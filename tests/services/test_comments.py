@@ -11,7 +11,8 @@ def test_a_comment_answers_its_entry_and_is_listed_as_a_comment(desk):
     [listed] = desk.comments(ticket["id"])["data"]
     assert listed == {"id": made["id"], "ticket_id": ticket["id"], "author": desk.principal.actor,
                       "body": "Rotated the logs", "created_at": made["timestamp"], "edited_at": None,
-                      "visibility": "public", "mentions": []}
+                      "visibility": "public", "mentions": [], "version": 0,
+                      "deleted_at": None, "deleted_by": None}
 
 
 def test_older_comments_stored_as_entries_only_are_listed_in_their_place(desk):

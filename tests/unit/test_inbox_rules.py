@@ -66,7 +66,7 @@ def test_comment_edits_and_deletions_count_as_activity_not_as_new_comments():
     entry = inbox.fold(None, event("COMMENT_UPDATED", "01"), "a1", mentioned=True)
     entry = inbox.fold(entry, event("COMMENT_DELETED", "02"), "a1", mentioned=False)
     assert (entry.summary.comments, entry.summary.events, entry.summary.mentioned) == (0, 2, True)
-    assert inbox.describe(entry.summary) == "you were mentioned"
+    assert inbox.describe(entry.summary) == "comment edited, comment deleted, you were mentioned"
     assert inbox.describe(Summary(events=2)) == "2 updates"
 
 

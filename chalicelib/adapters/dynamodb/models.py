@@ -198,6 +198,8 @@ class HistoryItem(_TicketsTable, discriminator="history"):
     changes = JSONAttribute(default=dict)
     comment = UnicodeAttribute(null=True)
     ticket = JSONAttribute(null=True)
+    comment_id = UnicodeAttribute(null=True)      # COMMENT_UPDATED / COMMENT_DELETED: the comment
+    about_comment = JSONAttribute(null=True)
 
 
 class CommentItem(_TicketsTable, discriminator="comment"):
@@ -213,6 +215,10 @@ class CommentItem(_TicketsTable, discriminator="comment"):
     revisions = JSONAttribute(null=True)      # [{body, edited_at, edited_by}], oldest first; absent: none
     visibility = UnicodeAttribute(null=True)  # absent: public
     mentions = ListAttribute(of=UnicodeAttribute, null=True)
+    version = NumberAttribute(null=True)      # edits made; absent: none
+    deleted_at = UnicodeAttribute(null=True)
+    deleted_by = UnicodeAttribute(null=True)
+    edit_entries = ListAttribute(of=UnicodeAttribute, null=True)  # sks of its COMMENT_UPDATED entries
 
 
 def _due_index():

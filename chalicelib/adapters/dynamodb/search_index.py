@@ -74,6 +74,12 @@ class DynamoSearchIndex(PartitionSearch):
         item.update(actions=[CommentWordsItem.words.add(words), CommentWordsItem.kind.set(CommentWordsItem)])
         return set(item.words or ())
 
+    def replace_comment_words(self, ticket_id: str, words: set[str]) -> set[str]:
+        """The ticket's comment words become `words` (after an edit or a deletion took some away)."""
+        item = CommentWordsItem(terms_pk(ticket_id), COMMENT_WORDS_SK, words=words or None)
+        item.save()
+        return set(words)
+
     def indexed_prefixes(self, ticket_id: str) -> set[str]:
         return {item.sk.removeprefix(TERM_SK_PREFIX) for item in TermItem.query(
             terms_pk(ticket_id), TermItem.sk.startswith(TERM_SK_PREFIX), consistent_read=True,

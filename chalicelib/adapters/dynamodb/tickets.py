@@ -10,14 +10,15 @@ from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb import comments, history, markers, numbers
 from chalicelib.adapters.dynamodb import idempotency as claims
 from chalicelib.adapters.dynamodb.attachments import to_attachment
-from chalicelib.adapters.dynamodb.keys import (ATTACHMENT_SK_PREFIX, HISTORY_SK_PREFIX, TICKET_SK, scoped, tag_sk,
-                                               ticket_pk)
+from chalicelib.adapters.dynamodb.keys import (ATTACHMENT_SK_PREFIX, HISTORY_SK_PREFIX, TICKET_SK, history_sk, scoped,
+                                               tag_sk, ticket_pk)
 from chalicelib.adapters.dynamodb.models import MAX_TRANSACTION_ACTIONS, AttachmentItem, HistoryItem, TagItem, TicketItem
 from chalicelib.domain import comments as commenting
 from chalicelib.domain import reports
 from chalicelib.domain import search as searching
 from chalicelib.domain import sla as slas
 from chalicelib.domain.attachments import AVAILABLE, Attachment
+from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.tickets import HistoryEntry, StaleTicket, Ticket, TicketDetail
 
@@ -169,6 +170,32 @@ class DynamoTickets:
                                condition=TicketItem.deleted_at.does_not_exist())
             _save_comment(tx, entry)
             claims.claim_mark(tx, mark)
+
+    def edit_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None:
+        """Replaces a comment still as `before` (its item written on its first edit, if it had
+        none) with its COMMENT_UPDATED entry, while the ticket is live."""
+        with _transaction() as tx:
+            tx.condition_check(TicketItem, ticket_pk(ticket.id), TICKET_SK,
+                               condition=TicketItem.deleted_at.does_not_exist())
+            tx.save(comments.to_comment_item(after), condition=comments.unchanged_comment_condition(before))
+            tx.save(history.to_history_item(entry), condition=history.new_entry_condition())
+
+    def delete_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None:
+        """Leaves the placeholder `after` of a comment still as `before`, and removes its text from
+        its COMMENT_ADDED entry and each of its COMMENT_UPDATED entries, with its COMMENT_DELETED
+        entry, while the ticket is live: all at once (at most 3 + MAX_COMMENT_REVISIONS actions),
+        so that the text is nowhere once the deletion is."""
+        scrubbed = HistoryItem.pk.exists()
+        with _transaction() as tx:
+            tx.condition_check(TicketItem, ticket_pk(ticket.id), TICKET_SK,
+                               condition=TicketItem.deleted_at.does_not_exist())
+            tx.save(comments.to_comment_item(after), condition=comments.unchanged_comment_condition(before))
+            tx.update_unversioned(HistoryItem, ticket_pk(ticket.id), history_sk(before.created_at, before.id),
+                                  [HistoryItem.comment.remove()], condition=scrubbed)
+            for position in before.edit_entries:
+                tx.update_unversioned(HistoryItem, ticket_pk(ticket.id), comments.entry_sk(position),
+                                      [HistoryItem.comment.remove(), HistoryItem.changes.set({})], condition=scrubbed)
+            tx.save(history.to_history_item(entry), condition=history.new_entry_condition())
 
     def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
                        idempotency: StoredResponse | None = None, mark: CommentMark | None = None) -> None:

@@ -73,6 +73,10 @@ class MemorySearchIndex(PartitionSearch, MemoryRepository):
         return {ticket_id: set(self.store.comment_words[ticket_id]) for ticket_id in ticket_ids
                 if ticket_id in self.store.comment_words}
 
+    def replace_comment_words(self, ticket_id: str, words: set[str]) -> set[str]:
+        self.store.comment_words[ticket_id] = set(words)
+        return set(words)
+
     def add_comment_words(self, ticket_id: str, words: set[str]) -> set[str]:
         if not words:
             return set(self.store.comment_words.get(ticket_id, set()))

@@ -4,7 +4,7 @@ from dataclasses import replace
 from itertools import islice
 from typing import Iterable, Iterator
 
-from chalicelib.adapters.dynamodb.keys import history_sk
+from chalicelib.adapters.dynamodb.keys import HISTORY_SK_PREFIX, history_sk
 # The detail answers as the DynamoDB Query does: at most this many entries, within a page that
 # holds the rest of the ticket's collection too.
 from chalicelib.adapters.dynamodb.tickets import DETAIL_HISTORY_LIMIT, DETAIL_QUERY_LIMIT
@@ -133,6 +133,28 @@ class MemoryTickets(MemoryRepository):
             add_comment(store, entry)
             _claim_mark(store, mark)
 
+    def edit_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None:
+        store = self.store
+        with store.transaction():
+            _require_live(store, ticket.id)
+            _replace_comment(store, before, after)
+            add_entry(store, entry)
+
+    def delete_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None:
+        store = self.store
+        with store.transaction():
+            _require_live(store, ticket.id)
+            _replace_comment(store, before, after)
+            entries = store.history.get(ticket.id, {})
+            added = history_sk(before.created_at, before.id)
+            require(added in entries, _stale())
+            entries[added] = replace(entries[added], comment=None)
+            for position in before.edit_entries:
+                sk = HISTORY_SK_PREFIX + position
+                require(sk in entries, _stale())
+                entries[sk] = replace(entries[sk], comment=None, changes={})
+            add_entry(store, entry)
+
     def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
                        idempotency: StoredResponse | None = None, mark: CommentMark | None = None) -> None:
         store = self.store
@@ -178,13 +200,19 @@ class MemoryHistory(MemoryRepository):
 
 class MemoryComments(MemoryRepository):
     def comment_page(self, ticket_id: str, after: str | None, limit: int) -> tuple[list[Comment], str | None]:
-        stored = [comment for position, comment in sorted(self.store.comments.get(ticket_id, {}).items())]
-        recorded = [commenting.recorded_by(entry) for _, entry in sorted(self.store.history.get(ticket_id, {}).items())
-                    if entry.event == "COMMENT_ADDED"]
-        merged = (c for c in commenting.merged(stored, recorded) if after is None or c.position > after)
+        merged = (c for c in self.every_comment(ticket_id) if after is None or c.position > after)
         page = list(islice(merged, limit + 1))
         more = page[limit - 1].position if len(page) > limit else None
         return page[:limit], more
+
+    def comment(self, ticket_id: str, comment_id: str) -> Comment | None:
+        return next((c for c in self.every_comment(ticket_id) if c.id == comment_id), None)
+
+    def every_comment(self, ticket_id: str) -> Iterator[Comment]:
+        stored = [comment for _, comment in sorted(self.store.comments.get(ticket_id, {}).items())]
+        recorded = [commenting.recorded_by(entry) for _, entry in sorted(self.store.history.get(ticket_id, {}).items())
+                    if entry.event == "COMMENT_ADDED"]
+        return commenting.merged(stored, recorded)
 
 
 class MemoryMarkers(MemoryRepository):
@@ -287,6 +315,21 @@ def add_comment(store: MemoryStore, entry: HistoryEntry) -> None:
     comments = store.comments.setdefault(entry.ticket_id, {})
     require(comment.position not in comments, _stale())
     comments[comment.position] = comment
+
+
+def _require_live(store: MemoryStore, ticket_id: str) -> None:
+    stored = store.tickets.get(ticket_id)
+    require(stored is None or stored.live, _stale())
+
+
+def _replace_comment(store: MemoryStore, before: Comment, after: Comment) -> None:
+    """As unchanged_comment_condition: the comment still at the version read and not deleted; at
+    version 0 it may have no record yet (one only its entry records)."""
+    comments = store.comments.setdefault(before.ticket_id, {})
+    kept = comments.get(before.position)
+    require(kept is None and before.version == 0 or kept is not None and kept.version == before.version
+            and not kept.deleted, _stale())
+    comments[before.position] = after
 
 
 def _response_claimable(store: MemoryStore, stored: StoredResponse) -> bool:

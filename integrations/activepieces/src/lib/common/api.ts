@@ -210,6 +210,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ce/projects/{project_id}/tickets/{ticket_id}/comments/{comment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A comment
+         * @description Needs the viewer role.
+         */
+        get: operations["get_comment"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a comment (its author or an admin): a placeholder without its text stays
+         * @description Needs the member role.
+         */
+        delete: operations["delete_comment"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit your comment (its earlier text is kept as a revision)
+         * @description Needs the member role.
+         */
+        patch: operations["edit_comment"];
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/tickets/{ticket_id}/comments/{comment_id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A comment's earlier texts, oldest first
+         * @description Needs the viewer role.
+         */
+        get: operations["comment_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ce/inbox": {
         parameters: {
             query?: never;
@@ -1160,6 +1208,40 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    COMMENT_UPDATED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A comment was edited by its author (comment.updated). */
+        post: operations["webhook_comment_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    COMMENT_DELETED: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A comment was deleted by its author or an admin (comment.deleted); its text is not sent. */
+        post: operations["webhook_comment_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     ATTACHMENT_ADDED: {
         parameters: {
             query?: never;
@@ -1673,6 +1755,44 @@ export interface components {
             /** Comment */
             comment: string;
         };
+        /** CommentDeletedData */
+        CommentDeletedData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+            comment: components["schemas"]["DeletedComment"];
+        };
+        /**
+         * CommentDeletedEvent
+         * @description A comment was deleted by its author or an admin (comment.deleted); its text is not sent.
+         */
+        CommentDeletedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "COMMENT_DELETED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["CommentDeletedData"];
+        };
+        /** CommentEdit */
+        CommentEdit: {
+            /**
+             * Comment
+             * @description The comment's new text (Markdown)
+             */
+            comment: string;
+        };
+        /** CommentEditChanges */
+        CommentEditChanges: {
+            comment: components["schemas"]["CommentTextChange"];
+        };
         /** CommentOut */
         CommentOut: {
             /**
@@ -1707,6 +1827,21 @@ export interface components {
              * @description The members the comment mentions (user_id)
              */
             mentions: string[];
+            /**
+             * Version
+             * @description Edits made (0 for a comment never edited): its ETag is this number in quotes
+             */
+            version: number;
+            /**
+             * Deleted At
+             * @description When the comment was deleted (its body is then empty); null if not
+             */
+            deleted_at: string | null;
+            /**
+             * Deleted By
+             * @description Who deleted it (its author or an admin); null if not deleted
+             */
+            deleted_by: string | null;
         };
         /** CommentPage */
         CommentPage: {
@@ -1717,6 +1852,46 @@ export interface components {
             data: components["schemas"]["CommentOut"][];
             /** Cursor */
             cursor: string | null;
+        };
+        /** CommentTextChange */
+        CommentTextChange: {
+            /**
+             * Old
+             * @description The text before the edit
+             */
+            old: string;
+            /**
+             * New
+             * @description The text after it
+             */
+            new: string;
+        };
+        /** CommentUpdatedData */
+        CommentUpdatedData: {
+            /** Project Id */
+            project_id: string;
+            /**
+             * Actor
+             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             */
+            actor: string;
+            ticket: components["schemas"]["EventTicket"];
+            changes: components["schemas"]["CommentEditChanges"];
+            comment: components["schemas"]["EditedComment"];
+        };
+        /**
+         * CommentUpdatedEvent
+         * @description A comment was edited by its author (comment.updated).
+         */
+        CommentUpdatedEvent: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "COMMENT_UPDATED";
+            /** Timestamp */
+            timestamp: string;
+            data: components["schemas"]["CommentUpdatedData"];
         };
         /**
          * CreatedChanges
@@ -1729,6 +1904,25 @@ export interface components {
             assignee: components["schemas"]["InitialOptionalText"];
             tags: components["schemas"]["InitialTags"];
             due_date: components["schemas"]["InitialOptionalText"];
+        };
+        /**
+         * DeletedComment
+         * @description A deleted comment: its text is gone everywhere, so the event carries none.
+         */
+        DeletedComment: {
+            /** Id */
+            id: string;
+            /** Author */
+            author: string;
+            /** Created At */
+            created_at: string;
+            /** Deleted At */
+            deleted_at: string;
+            /**
+             * Deleted By
+             * @description The author, or an admin
+             */
+            deleted_by: string;
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -1834,6 +2028,33 @@ export interface components {
             p50_seconds: number | null;
             /** P90 Seconds */
             p90_seconds: number | null;
+        };
+        /** EditedComment */
+        EditedComment: {
+            /**
+             * Id
+             * @description The comment's id (that of its COMMENT_ADDED entry)
+             */
+            id: string;
+            /**
+             * Body
+             * @description Markdown, as now written
+             */
+            body: string;
+            /** Author */
+            author: string;
+            /** Created At */
+            created_at: string;
+            /**
+             * Edited At
+             * @description When this edit was made
+             */
+            edited_at: string;
+            /**
+             * Mentions
+             * @description Who the comment mentions as edited (user_id, or team:<team_id>)
+             */
+            mentions: string[];
         };
         /** ErrorBody */
         ErrorBody: {
@@ -2011,7 +2232,7 @@ export interface components {
              * Event
              * @enum {string}
              */
-            event: "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "DUPLICATE_RECEIVED" | "TICKET_OVERDUE" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "SLA_AT_RISK" | "SLA_BREACHED";
+            event: "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "COMMENT_UPDATED" | "COMMENT_DELETED" | "DUPLICATE_RECEIVED" | "TICKET_OVERDUE" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "SLA_AT_RISK" | "SLA_BREACHED";
             /** Timestamp */
             timestamp: string;
             /** Changed By */
@@ -2025,6 +2246,11 @@ export interface components {
              * @default null
              */
             comment?: string | null;
+            /**
+             * Comment Id
+             * @description The comment a COMMENT_UPDATED or COMMENT_DELETED entry is about; null on every other entry
+             */
+            comment_id: string | null;
         };
         /** HistoryPage */
         HistoryPage: {
@@ -2110,7 +2336,7 @@ export interface components {
             comments: number;
             /**
              * Changes
-             * @description Changed fields with their latest value (null: changed, value not shown, e.g. description); also created, deleted, overdue, sla ("at risk" or "breached"), attachments
+             * @description Changed fields with their latest value (null: changed, value not shown, e.g. description); also created, deleted, overdue, sla ("at risk" or "breached"), attachments, comment_edited, comment_deleted
              */
             changes: {
                 [key: string]: unknown;
@@ -2484,6 +2710,29 @@ export interface components {
             bucket: "day" | "week";
             /** Buckets */
             buckets: components["schemas"]["ReportBucket"][];
+        };
+        /** RevisionList */
+        RevisionList: {
+            /**
+             * Data
+             * @description Oldest first, the comment's current text not included (it is the comment itself); empty for a comment never edited, or deleted
+             */
+            data: components["schemas"]["RevisionOut"][];
+        };
+        /** RevisionOut */
+        RevisionOut: {
+            /**
+             * Body
+             * @description A text the comment had before an edit replaced it
+             */
+            body: string;
+            /**
+             * Edited At
+             * @description When that text was written: the comment's creation, or an edit
+             */
+            edited_at: string;
+            /** Edited By */
+            edited_by: string;
         };
         /** SessionList */
         SessionList: {
@@ -3440,7 +3689,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
+            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "COMMENT_UPDATED" | "COMMENT_DELETED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
             /**
              * Url
              * @description http(s), with a host: a name, a dotted IPv4 address, or (beyond the pattern) an IPv6 address in brackets. The target is checked again on every delivery: a host that does not resolve, or resolves to an address never sent to, fails that delivery. Never sent to: link-local and cloud metadata addresses; on AWS also loopback, private and reserved ones (a URL naming such an address as its host is refused here)
@@ -3468,7 +3717,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
+            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "COMMENT_UPDATED" | "COMMENT_DELETED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
             /**
              * Url
              * @description The whole target URL
@@ -3553,7 +3802,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
+            event_type: "*" | "TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "COMMENT_UPDATED" | "COMMENT_DELETED" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "TICKET_OVERDUE" | "DUPLICATE_RECEIVED" | "SLA_AT_RISK" | "SLA_BREACHED";
             /**
              * Url
              * @description The whole target URL, for those who may manage the webhook (`manageable`); null for other members, who see only `target`
@@ -4395,7 +4644,7 @@ export interface operations {
     ticket_history: {
         parameters: {
             query?: {
-                event?: ("TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "DUPLICATE_RECEIVED" | "TICKET_OVERDUE" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "SLA_AT_RISK" | "SLA_BREACHED") | null;
+                event?: ("TICKET_CREATED" | "TICKET_UPDATED" | "TICKET_DELETED" | "COMMENT_ADDED" | "COMMENT_UPDATED" | "COMMENT_DELETED" | "DUPLICATE_RECEIVED" | "TICKET_OVERDUE" | "ATTACHMENT_ADDED" | "ATTACHMENT_REMOVED" | "SLA_AT_RISK" | "SLA_BREACHED") | null;
                 limit?: number;
                 cursor?: string | null;
             };
@@ -5526,6 +5775,519 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The comment's version in quotes (`"2"`): send it as If-Match to edit or delete it */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_comment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the comment as read; when none is its version, nothing is deleted and the answer is 412 */
+                "If-Match"?: string;
+            };
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only the comment's author or an admin may delete it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    edit_comment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the comment as read (`"2"`; also weak, `W/"2"`), several separated by commas, or `*`. Missing: 428; when none is the comment's version, nothing is written and the answer is 412 */
+                "If-Match": string;
+            };
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The comment's version in quotes (`"2"`): send it as If-Match to edit or delete it */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only the comment's author may edit it, whatever their role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The comment was deleted (`comment_deleted`), or has been edited 50 times (`too_many_revisions`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description If-Match is missing (`precondition_required`) */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    comment_revisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
                 };
             };
             /** @description Invalid input; `details` names each bad field */
@@ -12774,6 +13536,64 @@ export interface operations {
             };
         };
     };
+    webhook_comment_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_comment_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same on every attempt and redelivery of one event to one subscription: deduplicate on it */
+                "webhook-id": string;
+                /** @description When this attempt was made, in Unix seconds; refuse one far from your clock */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}, keyed with the secret after whsec_>; two, separated by a space, for 24 hours after a rotation */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, a redirect or a timeout is a failed attempt, tried again later */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhook_attachment_added: {
         parameters: {
             query?: never;
@@ -12988,7 +13808,7 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsV1CeProjectsProject_idTicketsGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/ce/projects/{project_id}/tickets"]["get"]["parameters"]["query"]["sort"]> = ["created", "-created", "updated", "due", "severity", "sla"];
 export const pathsV1CeProjectsProject_idTicketsGetParametersQuerySlaAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/ce/projects/{project_id}/tickets"]["get"]["parameters"]["query"]["sla"]> = ["at_risk", "breached"];
-export const pathsV1CeProjectsProject_idTicketsTicket_idHistoryGetParametersQueryEventAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/ce/projects/{project_id}/tickets/{ticket_id}/history"]["get"]["parameters"]["query"]["event"]> = ["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "DUPLICATE_RECEIVED", "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"];
+export const pathsV1CeProjectsProject_idTicketsTicket_idHistoryGetParametersQueryEventAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/ce/projects/{project_id}/tickets/{ticket_id}/history"]["get"]["parameters"]["query"]["event"]> = ["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED", "COMMENT_DELETED", "DUPLICATE_RECEIVED", "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"];
 export const pathsV1CeProjectsProject_idReportsSummaryGetParametersQueryBucketValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/ce/projects/{project_id}/reports/summary"]["get"]["parameters"]["query"]["bucket"]> = ["day", "week"];
 export const apiKeyCreateRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiKeyCreate"]["role"]> = ["member", "viewer"];
 export const apiKeyCreatedRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiKeyCreated"]["role"]> = ["admin", "member", "viewer"];
@@ -13007,7 +13827,7 @@ export const eventTicketSeverityValues: ReadonlyArray<FlattenedDeepRequired<comp
 export const filtersOutStatus_changed_toAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FiltersOut"]["status_changed_to"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const filtersOutStatus_changed_toAnyOf1Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FiltersOut"]["status_changed_to"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const filtersOutSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FiltersOut"]["severity"]> = ["critical", "high", "medium", "low"];
-export const historyOutEventValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HistoryOut"]["event"]> = ["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "DUPLICATE_RECEIVED", "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"];
+export const historyOutEventValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HistoryOut"]["event"]> = ["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED", "COMMENT_DELETED", "DUPLICATE_RECEIVED", "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"];
 export const initialSeverityNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InitialSeverity"]["new"]> = ["critical", "high", "medium", "low"];
 export const initialStatusNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InitialStatus"]["new"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const memberCreateRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberCreate"]["role"]> = ["admin", "member", "viewer"];
@@ -13034,12 +13854,12 @@ export const ticketOutSeverityValues: ReadonlyArray<FlattenedDeepRequired<compon
 export const ticketPatchStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketPatch"]["status"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const ticketPatchSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketPatch"]["severity"]> = ["critical", "high", "medium", "low"];
 export const viewOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ViewOut"]["kind"]> = ["builtin", "shared", "personal"];
-export const webhookCreateEvent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookCreate"]["event_type"]> = ["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"];
-export const webhookCreatedEvent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookCreated"]["event_type"]> = ["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"];
+export const webhookCreateEvent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookCreate"]["event_type"]> = ["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED", "COMMENT_DELETED", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"];
+export const webhookCreatedEvent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookCreated"]["event_type"]> = ["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED", "COMMENT_DELETED", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"];
 export const webhookFiltersStatus_changed_toAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookFilters"]["status_changed_to"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const webhookFiltersStatus_changed_toAnyOf1Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookFilters"]["status_changed_to"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const webhookFiltersSeverityAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookFilters"]["severity"]> = ["critical", "high", "medium", "low"];
-export const webhookOutEvent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookOut"]["event_type"]> = ["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"];
+export const webhookOutEvent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookOut"]["event_type"]> = ["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED", "COMMENT_DELETED", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"];
 export const workflowTransitionsNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Workflow"]["transitions"]["new"]> = ["acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const workflowTransitionsAcknowledgedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Workflow"]["transitions"]["acknowledged"]> = ["new", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const workflowTransitionsIn_progressValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Workflow"]["transitions"]["in_progress"]> = ["new", "acknowledged", "resolved", "closed", "deferred", "canceled"];
