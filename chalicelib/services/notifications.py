@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from chalicelib.adapters.mailer import MailRejected, SesMailer
 from chalicelib.domain import notifications as rules
-from chalicelib.domain import watching
+from chalicelib.domain import digest, watching
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.people import Member, Team
 from chalicelib.domain.tickets import TEAM_PREFIX
@@ -48,8 +48,18 @@ class NotificationService:
         refs = [w.watcher for w in watchers if w.watching] + list(watching.mentioned_by(event))
         people = self._people(event.project_id, refs + rules.named_in_changes(event) + [event.ticket.get("assignee")])
         listeners = watching.audience(event, watchers, people)
-        self._mail(event, rules.recipients(event, listeners, people), people)
+        self._mail(event, rules.recipients(event, listeners, people), people, self._hourly(listeners, people))
         return listeners
+
+    @staticmethod
+    def _hourly(listeners: list[Listener], people: rules.People) -> set[str]:
+        """The addresses of the members who chose an hourly digest for the kind the event is to them."""
+        found = set()
+        for listener in listeners:
+            member = people.members.get(listener.user_id) if listener.user_id else None
+            if member is not None and member.notification_delivery.hourly(listener.kind):
+                found.add(member.email.lower())
+        return found
 
     def ensure_watchers(self, event: TicketEvent) -> list[Watcher]:
         """The ticket's watchers once the event's automatic ones are added: one Query, and a
@@ -69,9 +79,11 @@ class NotificationService:
             return existing
         return existing + missing
 
-    def _mail(self, event: TicketEvent, recipients: list[rules.Recipient], people: rules.People) -> list[str]:
-        """Emails each recipient not yet mailed about the event; returns the addresses dealt with
-        (sent to, or refused by SES for good)."""
+    def _mail(self, event: TicketEvent, recipients: list[rules.Recipient], people: rules.People,
+              hourly: set[str] = frozenset()) -> list[str]:
+        """Emails each recipient not yet mailed about the event, or queues the event for the hourly
+        digest of those in `hourly`; returns the addresses dealt with (sent to, queued, or refused by
+        SES for good), which a replay passes over."""
         if not recipients:
             return []
         already = {address.lower() for address in self.tickets.notified(event.id)}
@@ -79,6 +91,12 @@ class NotificationService:
         try:
             for number, recipient in enumerate(recipients, 1):
                 if recipient.address.lower() in already:
+                    continue
+                if recipient.address.lower() in hourly:
+                    self.tickets.queue_digest_line(digest.hour_of(self.clock()), recipient.address,
+                                                   digest.line(event, people, recipient.name, recipient.reason),
+                                                   int(self.clock()) + digest.QUEUE_LIFETIME_SECONDS)
+                    done.append(recipient.address)
                     continue
                 email = rules.compose(event, recipient, people, self.public_url)
                 try:

@@ -10,6 +10,7 @@ from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState
 from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
+from chalicelib.domain.digest import Line
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.inbox import InboxEntry
 from chalicelib.domain.people import ApiKey, Member, Project, Team
@@ -151,6 +152,24 @@ class Watchers(Protocol):
     def add_watchers(self, watchers: list[Watcher]) -> list[Watcher]: ...
 
     def save_watcher(self, watcher: Watcher) -> None: ...
+
+
+class Digests(Protocol):
+    """Lines waiting for their hour's digest (`DIGEST#<hour>`, one per recipient and event, so a
+    line queued twice is one line), and whom each hour's digest went to: a recipient is claimed
+    before their digest is sent, so two sweeps never both send it, and released if sending failed."""
+
+    def queue_digest_line(self, hour: str, address: str, line: Line, expires_at: int) -> None: ...
+
+    def digest_lines(self, hour: str) -> list[tuple[str, Line]]: ...
+
+    def digest_hours_done(self, hours: list[str]) -> set[str]: ...
+
+    def claim_digest(self, hour: str, address: str, expires_at: int) -> bool: ...
+
+    def release_digest(self, hour: str, address: str) -> None: ...
+
+    def finish_digest_hour(self, hour: str, expires_at: int) -> None: ...
 
 
 class Attachments(Protocol):
@@ -434,9 +453,9 @@ class Recipients(Members, Teams, Protocol):
     """Who is told about a ticket's events."""
 
 
-class NotifiedWatchers(Notified, Watchers, Protocol):
-    """What telling people about an event keeps in the tickets table: its watchers, and whom it
-    was mailed to."""
+class NotifiedWatchers(Notified, Watchers, Digests, Protocol):
+    """What telling people about an event keeps in the tickets table: its watchers, whom it was
+    mailed to, and the lines it left for hourly digests."""
 
 
 class Reports(ReportDays, PartitionCounts, Protocol):

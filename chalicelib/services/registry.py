@@ -19,6 +19,7 @@ from chalicelib.domain.oidc import parse_providers
 from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
+from chalicelib.services.digests import DigestService
 from chalicelib.services.inbox import InboxService
 from chalicelib.services.mail import Mail
 from chalicelib.services.notifications import NotificationService
@@ -44,7 +45,7 @@ from chalicelib.services.webhooks import WebhookService
 
 
 class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.TicketBackfill, ports.TermIndex,
-                   ports.Markers, ports.Notified, ports.Watchers):
+                   ports.Markers, ports.Notified, ports.Watchers, ports.Digests):
     """Every port of the tickets table, as one storage offers them."""
 
 
@@ -91,6 +92,7 @@ class Services:
     sign_in: SignInService
     oidc: OidcSignIn
     inbox: InboxService
+    digests: DigestService
     # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
     notifications_for_batch: Callable[[], NotificationService]
 
@@ -127,6 +129,7 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
                         directory, directory, sessions, secret_key=config.sign_in_secret,
                         public_url=config.public_url(), self_sign_up=config.allow_self_sign_up()),
         inbox=InboxService(directory, directory),
+        digests=DigestService(tickets, mail or mailer.from_settings, config.public_url),
         notifications_for_batch=notifications,
     )
 

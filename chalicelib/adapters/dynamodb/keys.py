@@ -122,6 +122,21 @@ def notified_pk(event_id: str) -> str:
     return f"NOTIFIED#{event_id}"
 
 
+DIGEST_SENT_SK = "SENT"
+
+
+def digest_pk(hour: str) -> str:
+    return f"DIGEST#{hour}"
+
+
+def digest_line_sk(address: str, event_id: str) -> str:
+    return f"{address.lower()}#{event_id}"
+
+
+def digest_sent_pk(hour: str) -> str:
+    return f"DIGESTSENT#{hour}"
+
+
 def watchers_pk(ticket_id: str) -> str:
     """A ticket's watchers, apart from its own collection: reading its details never reads them."""
     return f"WATCHERS#{ticket_id}"

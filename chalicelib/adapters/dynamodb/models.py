@@ -310,6 +310,22 @@ class NotifiedItem(_TicketsTable, discriminator="notified"):
     expires_at = NumberAttribute()  # the table's TTL attribute
 
 
+class DigestLineItem(_TicketsTable, discriminator="digest_line"):
+    """One event waiting for a recipient's hourly digest (pk `DIGEST#<hour>`, sk `<address>#<event
+    id>`): the hour's digests are one Query of its partition."""
+    address = UnicodeAttribute()
+    line = JSONAttribute()
+    expires_at = NumberAttribute()  # the table's TTL attribute
+
+
+class DigestSentItem(_TicketsTable, discriminator="digest_sent"):
+    """Whom one hour's digest went to (pk `DIGESTSENT#<hour>`, sk `SENT`), and whether the hour is
+    done with."""
+    sent_to = UnicodeSetAttribute(null=True)
+    done = BooleanAttribute(null=True)
+    expires_at = NumberAttribute()
+
+
 class _DirectoryTable(Model):
     class Meta:
         table_name = "unbound"
@@ -348,6 +364,7 @@ class MemberItem(_DirectoryTable, discriminator="member"):
     created_at = UnicodeAttribute()
     notifications = JSONAttribute(null=True)  # {kind: bool}; absent on members made before it existed
     account_id = UnicodeAttribute(null=True)  # absent on members stored before accounts (the migration sets it)
+    notification_delivery = JSONAttribute(null=True)  # {kind: "hourly"}; absent: every kind each
 
 
 class EmailGuardItem(_DirectoryTable, discriminator="email"):

@@ -5,6 +5,7 @@ from chalicelib.adapters.dynamodb.accounts import DynamoAccounts
 from chalicelib.adapters.dynamodb.api_keys import DynamoApiKeys
 from chalicelib.adapters.dynamodb.comments import DynamoComments
 from chalicelib.adapters.dynamodb.counts import DynamoCounts
+from chalicelib.adapters.dynamodb.digests import DynamoDigests
 from chalicelib.adapters.dynamodb.history import DynamoHistory
 from chalicelib.adapters.dynamodb.inbox import DynamoInbox
 from chalicelib.adapters.dynamodb.idempotency import DynamoIdempotency
@@ -22,7 +23,7 @@ from chalicelib.adapters.dynamodb.watchers import DynamoWatchers
 
 
 class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearchIndex, DynamoMarkers,
-                       DynamoIdempotency, DynamoNumbers, DynamoNotified, DynamoWatchers):
+                       DynamoIdempotency, DynamoNumbers, DynamoNotified, DynamoWatchers, DynamoDigests):
     """Every repository of the tickets table at once."""
 
 

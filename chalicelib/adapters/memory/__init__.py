@@ -3,6 +3,7 @@ orders and pages as DynamoDB, for fast service tests and as a third backend of t
 contract. TTL is ignored."""
 from chalicelib.adapters.memory.account_sessions import MemoryAccountSessions
 from chalicelib.adapters.memory.attachments import MemoryAttachments
+from chalicelib.adapters.memory.digests import MemoryDigests
 from chalicelib.adapters.memory.directory import (
     MemoryAccounts,
     MemoryApiKeys,
@@ -34,7 +35,7 @@ __all__ = ["MemoryAccountSessions", "MemoryAttachments", "MemoryDirectory", "Mem
 
 
 class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySearchIndex, MemoryMarkers,
-                         MemoryIdempotency, MemoryNumbers, MemoryNotified, MemoryWatchers):
+                         MemoryIdempotency, MemoryNumbers, MemoryNotified, MemoryWatchers, MemoryDigests):
     """Every repository of the tickets table at once, over one store."""
 
 

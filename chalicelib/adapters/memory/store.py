@@ -10,6 +10,7 @@ from typing import Iterator
 from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState, OneTimeLink, StoredSession
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
+from chalicelib.domain.digest import Line
 from chalicelib.domain.idempotency import StoredResponse
 from chalicelib.domain.inbox import InboxEntry
 from chalicelib.domain.people import ApiKey, Member, Project, Team
@@ -87,6 +88,9 @@ class MemoryStore:
     comment_marks: dict[str, int] = field(default_factory=dict)                     # pk -> expires_at
     notified: dict[str, set[str]] = field(default_factory=dict)
     inboxed: dict[str, set[str]] = field(default_factory=dict)                     # event id -> account ids
+    digest_lines: dict[str, dict[tuple[str, str], tuple[str, Line]]] = field(default_factory=dict)  # hour -> lines
+    digest_sent: dict[str, set[str]] = field(default_factory=dict)                 # hour -> addresses (lower)
+    digest_hours_done: set[str] = field(default_factory=set)
     watchers: dict[str, dict[str, Watcher]] = field(default_factory=dict)           # ticket id -> watcher -> it
     # ---- directory table ----
     projects: dict[str, StoredProject] = field(default_factory=dict)

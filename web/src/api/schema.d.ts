@@ -576,7 +576,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a member's name, role or email notifications
+         * Change a member's name, role or email notifications (which kinds, and each or hourly)
          * @description Needs the admin role.
          */
         patch: operations["update_member"];
@@ -620,7 +620,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change your own name or email notifications
+         * Change your own name or email notifications (which kinds, and each or hourly)
          * @description Needs the viewer role.
          */
         patch: operations["update_own_member"];
@@ -1962,6 +1962,43 @@ export interface components {
             /** Cursor */
             cursor: string | null;
         };
+        /**
+         * DeliveryPatch
+         * @description How each kind of ticket email is sent: "each" (one email per event, as it happens) or "hourly"
+         *     (gathered into one email an hour, grouped by ticket); kinds left out keep their mode.
+         */
+        DeliveryPatch: {
+            /**
+             * Ticket Created
+             * @enum {string}
+             */
+            ticket_created?: "each" | "hourly";
+            /**
+             * Ticket Updated
+             * @enum {string}
+             */
+            ticket_updated?: "each" | "hourly";
+            /**
+             * Comment Added
+             * @enum {string}
+             */
+            comment_added?: "each" | "hourly";
+            /**
+             * Ticket Overdue
+             * @enum {string}
+             */
+            ticket_overdue?: "each" | "hourly";
+            /**
+             * Sla
+             * @enum {string}
+             */
+            sla?: "each" | "hourly";
+            /**
+             * Mentioned
+             * @enum {string}
+             */
+            mentioned?: "each" | "hourly";
+        };
         /** DueDateReached */
         DueDateReached: {
             /**
@@ -2465,6 +2502,7 @@ export interface components {
              */
             role: "admin" | "member" | "viewer";
             notifications: components["schemas"]["Notifications"];
+            notification_delivery: components["schemas"]["NotificationDelivery"];
             /**
              * Account Id
              * @description The account this member is a membership of; null only for a member stored before accounts, until the migration runs
@@ -2492,6 +2530,43 @@ export interface components {
              */
             role?: "admin" | "member" | "viewer";
             notifications?: components["schemas"]["NotificationsPatch"];
+            notification_delivery?: components["schemas"]["DeliveryPatch"];
+        };
+        /**
+         * NotificationDelivery
+         * @description How each kind of ticket email the member gets is sent: each event, or an hourly digest.
+         */
+        NotificationDelivery: {
+            /**
+             * Ticket Created
+             * @enum {string}
+             */
+            ticket_created: "each" | "hourly";
+            /**
+             * Ticket Updated
+             * @enum {string}
+             */
+            ticket_updated: "each" | "hourly";
+            /**
+             * Comment Added
+             * @enum {string}
+             */
+            comment_added: "each" | "hourly";
+            /**
+             * Ticket Overdue
+             * @enum {string}
+             */
+            ticket_overdue: "each" | "hourly";
+            /**
+             * Sla
+             * @enum {string}
+             */
+            sla: "each" | "hourly";
+            /**
+             * Mentioned
+             * @enum {string}
+             */
+            mentioned: "each" | "hourly";
         };
         /**
          * Notifications
@@ -2554,6 +2629,7 @@ export interface components {
             /** Name */
             name?: string;
             notifications?: components["schemas"]["NotificationsPatch"];
+            notification_delivery?: components["schemas"]["DeliveryPatch"];
         };
         /**
          * PeopleDirectory

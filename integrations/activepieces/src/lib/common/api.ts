@@ -576,7 +576,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a member's name, role or email notifications
+         * Change a member's name, role or email notifications (which kinds, and each or hourly)
          * @description Needs the admin role.
          */
         patch: operations["update_member"];
@@ -620,7 +620,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change your own name or email notifications
+         * Change your own name or email notifications (which kinds, and each or hourly)
          * @description Needs the viewer role.
          */
         patch: operations["update_own_member"];
@@ -1962,6 +1962,43 @@ export interface components {
             /** Cursor */
             cursor: string | null;
         };
+        /**
+         * DeliveryPatch
+         * @description How each kind of ticket email is sent: "each" (one email per event, as it happens) or "hourly"
+         *     (gathered into one email an hour, grouped by ticket); kinds left out keep their mode.
+         */
+        DeliveryPatch: {
+            /**
+             * Ticket Created
+             * @enum {string}
+             */
+            ticket_created?: "each" | "hourly";
+            /**
+             * Ticket Updated
+             * @enum {string}
+             */
+            ticket_updated?: "each" | "hourly";
+            /**
+             * Comment Added
+             * @enum {string}
+             */
+            comment_added?: "each" | "hourly";
+            /**
+             * Ticket Overdue
+             * @enum {string}
+             */
+            ticket_overdue?: "each" | "hourly";
+            /**
+             * Sla
+             * @enum {string}
+             */
+            sla?: "each" | "hourly";
+            /**
+             * Mentioned
+             * @enum {string}
+             */
+            mentioned?: "each" | "hourly";
+        };
         /** DueDateReached */
         DueDateReached: {
             /**
@@ -2465,6 +2502,7 @@ export interface components {
              */
             role: "admin" | "member" | "viewer";
             notifications: components["schemas"]["Notifications"];
+            notification_delivery: components["schemas"]["NotificationDelivery"];
             /**
              * Account Id
              * @description The account this member is a membership of; null only for a member stored before accounts, until the migration runs
@@ -2492,6 +2530,43 @@ export interface components {
              */
             role?: "admin" | "member" | "viewer";
             notifications?: components["schemas"]["NotificationsPatch"];
+            notification_delivery?: components["schemas"]["DeliveryPatch"];
+        };
+        /**
+         * NotificationDelivery
+         * @description How each kind of ticket email the member gets is sent: each event, or an hourly digest.
+         */
+        NotificationDelivery: {
+            /**
+             * Ticket Created
+             * @enum {string}
+             */
+            ticket_created: "each" | "hourly";
+            /**
+             * Ticket Updated
+             * @enum {string}
+             */
+            ticket_updated: "each" | "hourly";
+            /**
+             * Comment Added
+             * @enum {string}
+             */
+            comment_added: "each" | "hourly";
+            /**
+             * Ticket Overdue
+             * @enum {string}
+             */
+            ticket_overdue: "each" | "hourly";
+            /**
+             * Sla
+             * @enum {string}
+             */
+            sla: "each" | "hourly";
+            /**
+             * Mentioned
+             * @enum {string}
+             */
+            mentioned: "each" | "hourly";
         };
         /**
          * Notifications
@@ -2554,6 +2629,7 @@ export interface components {
             /** Name */
             name?: string;
             notifications?: components["schemas"]["NotificationsPatch"];
+            notification_delivery?: components["schemas"]["DeliveryPatch"];
         };
         /**
          * PeopleDirectory
@@ -13822,6 +13898,12 @@ export const businessHoursTime_zoneValues: ReadonlyArray<FlattenedDeepRequired<c
 export const businessHoursWorking_daysValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BusinessHours"]["working_days"]> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 export const businessHoursOutWorking_daysValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BusinessHoursOut"]["working_days"]> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 export const deliveryOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryOut"]["state"]> = ["pending", "succeeded", "failed", "canceled"];
+export const deliveryPatchTicket_createdValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["ticket_created"]> = ["each", "hourly"];
+export const deliveryPatchTicket_updatedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["ticket_updated"]> = ["each", "hourly"];
+export const deliveryPatchComment_addedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["comment_added"]> = ["each", "hourly"];
+export const deliveryPatchTicket_overdueValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["ticket_overdue"]> = ["each", "hourly"];
+export const deliveryPatchSlaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["sla"]> = ["each", "hourly"];
+export const deliveryPatchMentionedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["mentioned"]> = ["each", "hourly"];
 export const eventTicketStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventTicket"]["status"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const eventTicketSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventTicket"]["severity"]> = ["critical", "high", "medium", "low"];
 export const filtersOutStatus_changed_toAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FiltersOut"]["status_changed_to"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
@@ -13834,6 +13916,12 @@ export const memberCreateRoleValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const memberOutRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberOut"]["role"]> = ["admin", "member", "viewer"];
 export const memberOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberOut"]["state"]> = ["invited", "active"];
 export const memberPatchRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberPatch"]["role"]> = ["admin", "member", "viewer"];
+export const notificationDeliveryTicket_createdValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationDelivery"]["ticket_created"]> = ["each", "hourly"];
+export const notificationDeliveryTicket_updatedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationDelivery"]["ticket_updated"]> = ["each", "hourly"];
+export const notificationDeliveryComment_addedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationDelivery"]["comment_added"]> = ["each", "hourly"];
+export const notificationDeliveryTicket_overdueValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationDelivery"]["ticket_overdue"]> = ["each", "hourly"];
+export const notificationDeliverySlaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationDelivery"]["sla"]> = ["each", "hourly"];
+export const notificationDeliveryMentionedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationDelivery"]["mentioned"]> = ["each", "hourly"];
 export const receivedDuplicateSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReceivedDuplicate"]["severity"]> = ["critical", "high", "medium", "low"];
 export const reportSummaryBucketValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReportSummary"]["bucket"]> = ["day", "week"];
 export const sessionPrincipalKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SessionPrincipal"]["kind"]> = ["api_key", "session"];
