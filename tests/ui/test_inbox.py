@@ -66,3 +66,22 @@ def test_a_comment_raises_the_badge_and_the_inbox_archives_with_e(signed_in: Pag
     expect(page.locator(f"#{target}")).to_be_in_viewport()
     page.screenshot(path=f"{SCREENSHOTS}/opened.png")
     assert badge(page) == before
+
+
+def test_email_settings_choose_an_hourly_digest_per_kind(signed_in: Page, stack, api):
+    page = signed_in
+    page.get_by_role("link", name="Demo Admin").click()
+    how = page.get_by_label("How: Someone comments")
+    how.select_option("hourly")
+    expect(page.get_by_role("status").filter(has_text="Email settings saved")).to_be_visible()
+    me = requests.get(f"{api.base}/me", headers=api.headers, timeout=10).json()
+    assert me["notification_delivery"]["comment_added"] == "hourly"
+    page.screenshot(path=f"{SCREENSHOTS}/email-settings.png", full_page=True)
+    how.select_option("each")  # the demo admin is every test's: as it was
+    expect(how).to_have_value("each")
+    page.get_by_label("Email when: Someone comments").uncheck()
+    expect(how).to_be_disabled()
+    page.get_by_label("Email when: Someone comments").check()
+    expect(how).to_be_enabled()
+    me = requests.get(f"{api.base}/me", headers=api.headers, timeout=10).json()
+    assert (me["notifications"]["comment_added"], me["notification_delivery"]["comment_added"]) == (True, "each")
