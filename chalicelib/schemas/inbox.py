@@ -54,3 +54,4 @@ class InboxUnread(BaseModel):
 
 class InboxReadAll(BaseModel):
     marked: int = Field(description="How many entries were marked read")
+    more: bool = Field(description="Unread entries are left (a call marks at most 300): call again")

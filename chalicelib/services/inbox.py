@@ -23,6 +23,9 @@ MARKER_LIFETIME_SECONDS = 3 * 24 * 3600
 # Writes conditioned on the entry as read: a conflict means another write came first, so read again.
 MAX_ATTEMPTS = 8
 READ_ALL_PAGE = 100
+# Entries one read-all marks at most (a transaction each): a request must end well within API
+# Gateway's 29 s; `more` tells the caller to ask again.
+MAX_MARKED_AT_ONCE = 300
 
 
 class InboxService:
@@ -97,22 +100,27 @@ class InboxService:
         raise Conflict("the inbox entry kept changing; try again")
 
     def read_all(self, principal: Principal | AccountPrincipal) -> dict:
-        """Marks every unread entry read, archived ones too; returns how many were."""
+        """Marks unread entries read, archived ones too, at most MAX_MARKED_AT_ONCE a call; returns
+        how many were, and whether unread ones are left."""
         account_id, projects, counts = self._scope(principal, None)
-        marked = 0
         if not account_id or not sum(counts.values()):
-            return {"marked": 0}
+            return {"marked": 0, "more": False}
         now = now_iso()
+        marked = 0
         for archived in (False, True):
             after = None
             while True:
                 entries, after = self.inbox.inbox_page(account_id, archived, projects, READ_ALL_PAGE, after)
                 for entry in entries:
-                    if entry.unread and self._mark_read(entry, now):
+                    if not entry.unread:
+                        continue
+                    if marked == MAX_MARKED_AT_ONCE:
+                        return {"marked": marked, "more": True}
+                    if self._mark_read(entry, now):
                         marked += 1
                 if after is None:
                     break
-        return {"marked": marked}
+        return {"marked": marked, "more": False}
 
     def _mark_read(self, entry: InboxEntry, now: str) -> bool:
         before = entry

@@ -62,7 +62,7 @@ def test_marks_move_the_count_and_new_activity_brings_an_archived_entry_back(api
     (back,) = inbox(bob)["data"]
     assert (back["unread"], back["archived"], back["summary"]["text"]) == (True, False, "1 comment")
     assert inbox(bob, "?archived=true")["data"] == []
-    assert bob.unscoped("POST", INBOX + "/read-all").json == {"marked": 1}
+    assert bob.unscoped("POST", INBOX + "/read-all").json == {"marked": 1, "more": False}
     assert bob.unscoped("GET", INBOX + "/unread").json == {"unread": 0, "projects": {}}
 
 
@@ -126,3 +126,14 @@ def test_an_edited_or_deleted_comment_is_named_in_the_entry_not_counted_again(ap
     (entry,) = inbox(bob)["data"]
     assert (entry["unread"], entry["summary"]["comments"], entry["summary"]["text"]) == (
         True, 0, "comment edited, comment deleted")
+
+
+def test_read_all_marks_a_bounded_number_at_a_time_and_says_more_are_left(api, bob, stream, monkeypatch):
+    from chalicelib.services import inbox as service
+    monkeypatch.setattr(service, "MAX_MARKED_AT_ONCE", 2)
+    for _ in range(3):
+        api.create_ticket(assignee=bob.user_id)
+    stream.pump()
+    assert bob.unscoped("POST", INBOX + "/read-all").json == {"marked": 2, "more": True}
+    assert bob.unscoped("POST", INBOX + "/read-all").json == {"marked": 1, "more": False}
+    assert bob.unscoped("GET", INBOX + "/unread").json["unread"] == 0

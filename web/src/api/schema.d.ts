@@ -2360,6 +2360,11 @@ export interface components {
              * @description How many entries were marked read
              */
             marked: number;
+            /**
+             * More
+             * @description Unread entries are left (a call marks at most 300): call again
+             */
+            more: boolean;
         };
         /**
          * InboxSummary

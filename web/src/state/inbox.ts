@@ -90,7 +90,8 @@ export function createInbox(archived: boolean) {
 
   async function readAll() {
     try {
-      await markAllRead();
+      // A call marks a bounded number; ask again while the API says more are left.
+      for (let calls = 0; calls < 20 && (await markAllRead()).body.more; calls += 1);
       await load();
     } catch (failure) {
       tell(messageOf(failure), "error");
