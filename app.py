@@ -2,7 +2,7 @@
 from chalice import Chalice
 
 from chalicelib.api import (attachments, comments, inbox, oidc, openapi, people, reports, session, sign_in, sla,
-                            tickets, ui, views, webhooks)
+                            tickets, ui, views, watchers, webhooks)
 from chalicelib.events import attachments as attachment_events
 from chalicelib.events import deliveries, schedule, stream
 
@@ -10,6 +10,7 @@ app = Chalice(app_name="ticketry")
 app.experimental_feature_flags.update({"BLUEPRINTS"})
 app.register_blueprint(tickets.bp)
 app.register_blueprint(comments.bp)
+app.register_blueprint(watchers.bp)
 app.register_blueprint(attachments.bp)
 app.register_blueprint(people.bp)
 app.register_blueprint(session.bp)

@@ -59,6 +59,12 @@ class Desk:
         return _json(self.services.comments.add(self.principal, ticket_id, _body(comment_schemas.CommentCreate,
                                                                                  {"comment": text})))
 
+    def edit_comment(self, ticket_id: str, comment_id: str, text: str, if_match: str) -> dict:
+        self._next_request()
+        answer, _ = self.services.comments.edit(self.principal, ticket_id, comment_id,
+                                                _body(comment_schemas.CommentEdit, {"comment": text}), if_match)
+        return _json(answer)
+
     def comments(self, ticket_id: str, **query) -> dict:
         return _json(self.services.comments.page(self.principal, ticket_id, comment_schemas.CommentsQuery(**query)))
 

@@ -36,8 +36,9 @@ def get_comment(call: Call, project_id: str, ticket_id: str, comment_id: str):
           role="member", body=s.CommentEdit, response=s.CommentOut, headers=s.CommentEditHeaders,
           response_headers=ETAG,
           more_errors={"403": "Only the comment's author may edit it, whatever their role",
-                       "409": "The comment was deleted (`comment_deleted`), or has been edited 50 times "
-                              "(`too_many_revisions`)",
+                       "409": "The comment was deleted (`comment_deleted`), has been edited 50 times "
+                              "(`too_many_revisions`), or would be too large to store with its earlier versions "
+                              "(`comment_too_large`)",
                        "428": "If-Match is missing (`precondition_required`)"})
 def edit_comment(call: Call, project_id: str, ticket_id: str, comment_id: str):
     body, version = services().comments.edit(call.principal, ticket_id, comment_id, call.body, call.headers.if_match)

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 from chalicelib.domain import mentions
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import Events, HistoryEntry
-from chalicelib.errors import Conflict, Forbidden
+from chalicelib.errors import Conflict, FieldError, Forbidden
 
 PUBLIC = "public"
 # Edits a comment may have: its deletion then scrubs its text from its COMMENT_ADDED entry and
@@ -27,6 +27,16 @@ class TooManyRevisions(Conflict):
 
 class CommentDeleted(Conflict):
     code = "comment_deleted"
+
+
+class CommentTooLarge(Conflict):
+    """An edit whose comment (holding every earlier text) or history entry (the text before and
+    after, and the ticket) would be larger than the storage takes one item."""
+    code = "comment_too_large"
+
+    def __init__(self):
+        super().__init__("the comment with its earlier versions would be too large to store: shorten the text, or "
+                         "write a new comment", [FieldError("comment", "too large with the comment's earlier versions")])
 
 
 @dataclass(frozen=True)

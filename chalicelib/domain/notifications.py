@@ -141,7 +141,7 @@ def compose(event: TicketEvent, recipient: Recipient, people: People, public_url
             facts.append(("Description", "changed"))
             if recipient.mentioned:
                 quote_text = _quote(str((event.changes["description"] or {}).get("new") or ""), people) or None
-    elif event.type in (Events.COMMENT_ADDED, watching.COMMENT_UPDATED):
+    elif event.type in (Events.COMMENT_ADDED, Events.COMMENT_UPDATED):
         verb = "commented on" if event.type == Events.COMMENT_ADDED else "edited a comment on"
         intro = f"{actor} {verb} {key}: {title}"
         quote_text = _quote(str((event.comment or {}).get("body") or ""), people)

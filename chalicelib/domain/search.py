@@ -4,7 +4,10 @@ ticket matches.
 Each sort order is one sort-key order on an index:
 - `created` / `-created`: the filter indexes (project, open or finished, status, severity,
   reporter, assignee, tag, term), all sorted by `created_at#id`; the query is driven by whichever reads the fewest tickets
-  (by the partition counts) and the other filters are checked on the tickets read.
+  (by the partition counts) and the other filters are checked on the tickets read. The tickets a
+  member watches (`watching`) are known only to the watched-tickets index, also in created order,
+  which then drives the query; no other order can be checked against it, so `watching` takes only
+  these two sorts.
 - `updated`, `due`, `severity`: an index per order whose partitions are a project's open and
   finished tickets, merged; every filter but the status is checked on the tickets read.
 - `due` and `sla` leave out of their (sparse) index the tickets without a due date or a running
@@ -64,6 +67,7 @@ class TicketQuery:
     words: tuple[str, ...] = ()        # folded; every one a term, the last also a term's start
     sort: str = "created"
     sla: str | None = None             # at_risk | breached
+    watching: str | None = None        # a member's user id: the tickets they watch
 
     def fingerprint(self) -> str:
         """Identifies the query so that a cursor cannot be replayed against another one."""
@@ -81,6 +85,7 @@ class TicketQuery:
             " ".join(self.words),
             self.sort,
             self.sla or "",
+            self.watching or "",
         ]
         return "|".join(parts)
 
@@ -114,7 +119,22 @@ def query_of(params: TicketSearch, principal: Principal) -> TicketQuery:
         sort=params.sort,
         # The SLA filters list tickets in SLA order, whatever `sort` says: their indexes hold no other.
         sla=params.sla,
+        watching=_watcher(params, principal),
     )
+
+
+def _watcher(params: TicketSearch, principal: Principal) -> str | None:
+    """The member whose watched tickets are asked for: served in created order only, by an index
+    that no SLA order can be merged with, so any other sort (or the SLA filter) is refused."""
+    if params.watching is None:
+        return None
+    if params.watching.startswith("team:"):
+        raise ValidationFailed.on("watching", "a member's user_id or `me`; a team's watched tickets are not listed")
+    if params.sort not in ("created", "-created"):
+        raise ValidationFailed.on("sort", "with `watching`, tickets come in created order: use created or -created")
+    if params.sla is not None:
+        raise ValidationFailed.on("sla", "not taken with `watching`: the SLA filters list tickets in SLA order")
+    return _person("watching", params.watching, principal)
 
 
 def _listed(field: str, raw: str | None, allowed: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -282,6 +302,10 @@ def _after(moment: str | None) -> str | None:
 
 def _plan_by_created(query: TicketQuery, sizes: dict[str, int]) -> SearchPlan:
     descending = query.sort == "created"
+    if query.watching is not None:
+        # Only the watched-tickets index knows who watches: it drives, every other filter is checked.
+        return SearchPlan("watching", (query.watching,), descending, query.created_after, query.created_before,
+                          _has_filters(query, exclude={"created"}))
     options = candidates(query)
     if not options:
         return SearchPlan("project", ("",), descending, query.created_after, query.created_before,
@@ -306,7 +330,7 @@ def counted_partitions(query: TicketQuery) -> tuple[tuple[str, str], ...] | None
     filters). Partitions are values within the project."""
     statuses = set(query.status)
     state = OPEN if statuses == set(OPEN_STATUSES) else DONE if statuses == set(DONE_STATUSES) else None
-    if query.sla is not None:
+    if query.sla is not None or query.watching is not None:
         return None
     if query.words or query.overdue or query.created_after or query.created_before or query.due_after \
             or query.due_before or len(query.tags) > 1:

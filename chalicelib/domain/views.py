@@ -47,6 +47,7 @@ BUILTIN_VIEWS = (
     _builtin("recent", "Recently updated", "sort=updated"),
     _builtin("sla_at_risk", "At risk", "sla=at_risk&sort=sla"),
     _builtin("sla_breached", "Breached", "sla=breached&sort=sla"),
+    _builtin("watching", "Watching", "watching=me&status=open"),
 )
 BUILTIN_BY_ID = {view.id: view for view in BUILTIN_VIEWS}
 

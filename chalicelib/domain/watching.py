@@ -24,9 +24,6 @@ REASONS = (REPORTER, ASSIGNEE, COMMENTER, MENTIONED, SUBSCRIBED, ADDED)
 # A listener who hears about a breach for being an admin rather than a watcher.
 ADMIN = "admin"
 
-COMMENT_UPDATED = "COMMENT_UPDATED"
-COMMENT_DELETED = "COMMENT_DELETED"
-
 # The member setting (NotificationSettings field) each event comes under; `mentioned` when the
 # event mentions the listener.
 KIND_OF_EVENT = {
@@ -37,8 +34,8 @@ KIND_OF_EVENT = {
     Events.ATTACHMENT_ADDED: "ticket_updated",
     Events.ATTACHMENT_REMOVED: "ticket_updated",
     Events.COMMENT_ADDED: "comment_added",
-    COMMENT_UPDATED: "comment_added",
-    COMMENT_DELETED: "comment_added",
+    Events.COMMENT_UPDATED: "comment_added",
+    Events.COMMENT_DELETED: "comment_added",
     Events.TICKET_OVERDUE: "ticket_overdue",
     Events.SLA_AT_RISK: "sla",
     Events.SLA_BREACHED: "sla",
@@ -118,7 +115,7 @@ def mentioned_by(event: TicketEvent) -> tuple[str, ...]:
         return mentions.mentioned((event.comment or {}).get("body"))
     if event.type == Events.TICKET_CREATED:
         return mentions.mentioned(event.ticket.get("description"))
-    edited = {Events.TICKET_UPDATED: "description", COMMENT_UPDATED: "comment"}.get(event.type)
+    edited = {Events.TICKET_UPDATED: "description", Events.COMMENT_UPDATED: "comment"}.get(event.type)
     change = event.changes.get(edited) if edited else None
     if isinstance(change, dict):
         return mentions.newly_mentioned(_text(change.get("old")), _text(change.get("new")))
@@ -174,11 +171,22 @@ def missing(event: TicketEvent, wanted: Iterable[Subscription], existing: Iterab
             for sub in wanted if sub.ref not in known]
 
 
-def audience(event: TicketEvent, watchers: Iterable[Watcher], people: People) -> list[Listener]:
-    """Who hears about `event`: the watchers watching since it or before (a team through its
-    address, or its members when it has none), whoever the event mentions (even one who stopped watching: they were named),
+def came_later(event: TicketEvent, watchers: Iterable[Watcher]) -> bool:
+    """Whether someone watches since after the event: made by a later event handled first (a
+    retried stream record), or subscribed meanwhile."""
+    return any(watcher.watching and watcher.since > event.timestamp for watcher in watchers)
+
+
+def audience(event: TicketEvent, watchers: Iterable[Watcher], people: People, *,
+             retelling: bool = False) -> list[Listener]:
+    """Who hears about `event`: the watching watchers (a team through its address, or its members
+    when it has none), whoever the event mentions (even one who stopped watching: they were named),
     and the admins for a breach; never the actor, never an automation, each person and team address
-    once (a person sharing a team's address is still a person: the email rules mail it once)."""
+    once (a person sharing a team's address is still a person: the email rules mail it once).
+
+    `retelling`: the event was told to someone before (a retried stream record). Then those who
+    came to watch after it do not hear of it, so that it reaches the same people however often it
+    is retried; told for the first time, it reaches whoever watches now."""
     mentioned = set(mentioned_by(event))
     event_kind = KIND_OF_EVENT.get(event.type, "ticket_updated")
     found: list[Listener] = []
@@ -216,9 +224,7 @@ def audience(event: TicketEvent, watchers: Iterable[Watcher], people: People) ->
             add_member(ref, reason)
 
     for watcher in watchers:
-        # One who came to watch after the event does not hear of it: the audience of an event is
-        # the same when a replay works it out again, after later events made more watchers.
-        if watcher.watching and watcher.since <= event.timestamp:
+        if watcher.watching and not (retelling and watcher.since > event.timestamp):
             add_ref(watcher.watcher, watcher.reason)
     for ref in mentioned_by(event):
         add_ref(ref, MENTIONED)

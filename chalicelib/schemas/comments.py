@@ -7,11 +7,16 @@ from chalicelib.schemas.common import Strict, omittable
 
 
 class CommentCreate(Strict):
-    comment: str = Field(min_length=1, max_length=65536)
+    comment: str = Field(min_length=1, max_length=65536,
+                         description="Markdown. Mention a member with <@USER_ID> (or @ and their email address) and a "
+                                     "team with <@team:TEAM_ID>; at most 20 different ones. Other tokens are kept "
+                                     "as plain text")
 
 
 class CommentEdit(Strict):
-    comment: str = Field(min_length=1, max_length=65536, description="The comment's new text (Markdown)")
+    comment: str = Field(min_length=1, max_length=65536,
+                         description="The comment's new text (Markdown, with mentions as in a new comment); those "
+                                     "it newly mentions are told")
 
 
 class CommentEditHeaders(BaseModel):
@@ -42,7 +47,8 @@ class CommentOut(BaseModel):
     created_at: str
     edited_at: str | None = Field(description="When the comment was last edited; null if never")
     visibility: Literal["public"] = Field(description="Who may read the comment: everyone who may read the ticket")
-    mentions: list[str] = Field(description="The members the comment mentions (user_id)")
+    mentions: list[str] = Field(description="Whom the comment mentions, in the order first mentioned: user_id, "
+                                            "and team:<team_id> for a team")
     version: int = Field(description="Edits made (0 for a comment never edited): its ETag is this number in quotes")
     deleted_at: str | None = Field(description="When the comment was deleted (its body is then empty); null if not")
     deleted_by: str | None = Field(description="Who deleted it (its author or an admin); null if not deleted")

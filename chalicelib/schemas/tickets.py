@@ -166,6 +166,10 @@ class TicketSearch(Strict):
     assignee: str | None = Field(default=None, min_length=1, max_length=128,
                                  description="A user_id, team:<team_id>, `none` (unassigned) or `me`")
     overdue: Literal["true"] | None = Field(default=None, description="true: open tickets whose due date has passed")
+    watching: str | None = Field(default=None, min_length=1, max_length=128,
+                                 description="Tickets a member watches: a user_id, or `me` for the caller's own. "
+                                             "Listed in created order: sort must be created or -created, and sla "
+                                             "is not taken with it")
     tags: str | None = Field(default=None, description="Comma-separated tags, any of (at most 20, each 1-64 "
                                                        "characters once trimmed)",
                              json_schema_extra={"pattern": f"^{_LISTED_TAG}(,{_LISTED_TAG}){{0,19}}$"})

@@ -47,8 +47,10 @@ class NotificationService:
         watchers = self.ensure_watchers(event)
         refs = [w.watcher for w in watchers if w.watching] + list(watching.mentioned_by(event))
         people = self._people(event.project_id, refs + rules.named_in_changes(event) + [event.ticket.get("assignee")])
-        listeners = watching.audience(event, watchers, people)
-        self._mail(event, rules.recipients(event, listeners, people), people, self._hourly(listeners, people))
+        # Whether the event was told before matters only when someone came to watch after it.
+        told = self.tickets.notified(event.id) if watching.came_later(event, watchers) else None
+        listeners = watching.audience(event, watchers, people, retelling=bool(told))
+        self._mail(event, rules.recipients(event, listeners, people), people, told, self._hourly(listeners, people))
         return listeners
 
     @staticmethod
@@ -80,13 +82,13 @@ class NotificationService:
         return existing + missing
 
     def _mail(self, event: TicketEvent, recipients: list[rules.Recipient], people: rules.People,
-              hourly: set[str] = frozenset()) -> list[str]:
-        """Emails each recipient not yet mailed about the event, or queues the event for the hourly
-        digest of those in `hourly`; returns the addresses dealt with (sent to, queued, or refused by
-        SES for good), which a replay passes over."""
+              told: frozenset[str] | None, hourly: set[str] = frozenset()) -> list[str]:
+        """Emails each recipient not yet mailed about the event (`told`, when already read), or
+        queues the event for the hourly digest of those in `hourly`; returns the addresses dealt
+        with (sent to, queued, or refused by SES for good), which a replay passes over."""
         if not recipients:
             return []
-        already = {address.lower() for address in self.tickets.notified(event.id)}
+        already = {address.lower() for address in (told if told is not None else self.tickets.notified(event.id))}
         done: list[str] = []
         try:
             for number, recipient in enumerate(recipients, 1):

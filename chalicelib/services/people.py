@@ -7,7 +7,7 @@ from typing import Callable
 from chalicelib import config
 from chalicelib.adapters import mailer
 from chalicelib.adapters.mailer import MailRejected
-from chalicelib.domain import invitations, secrets
+from chalicelib.domain import invitations, mentions, secrets
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.notifications import Email
@@ -310,6 +310,14 @@ class PeopleService:
         if unknown:
             raise UnknownReference.on("members", f"not members of this project: {', '.join(unknown)}")
         return wanted
+
+    def resolve_mentions(self, project_id: str, text: str, field: str) -> mentions.Resolved:
+        """`text` as it is stored, with whom it mentions (domain.mentions.resolve); the project's
+        members and teams are read only when the text may mention someone."""
+        if not mentions.may_mention(text):
+            return mentions.Resolved(text, ())
+        return mentions.resolve(text, self.directory.members(project_id), self.directory.teams(project_id),
+                                field=field)
 
     def is_assignable(self, project_id: str, assignee: str) -> bool:
         if assignee.startswith(TEAM_PREFIX):

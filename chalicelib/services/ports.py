@@ -453,6 +453,14 @@ class Recipients(Members, Teams, Protocol):
     """Who is told about a ticket's events."""
 
 
+class WatchedTickets(Tickets, Watchers, Protocol):
+    """The tickets people watch, and their watchers."""
+
+
+class WatcherPeople(Members, Teams, Protocol):
+    """Who may be made a watcher."""
+
+
 class NotifiedWatchers(Notified, Watchers, Digests, Protocol):
     """What telling people about an event keeps in the tickets table: its watchers, whom it was
     mailed to, and the lines it left for hourly digests."""

@@ -41,6 +41,7 @@ from chalicelib.services.tickets.reads import TicketReads
 from chalicelib.services.tickets.search import TicketSearchService
 from chalicelib.services.tickets.workflow import WorkflowService
 from chalicelib.services.views import ViewService
+from chalicelib.services.watchers import WatcherService
 from chalicelib.services.webhooks import WebhookService
 
 
@@ -76,6 +77,7 @@ class Services:
     ticket_deletion: TicketDeletion
     ticket_search: TicketSearchService
     comments: CommentService
+    watchers: WatcherService
     workflow: WorkflowService
     people: PeopleService
     directory: DirectoryTable
@@ -118,7 +120,8 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         bulk_changes=BulkChanges(tickets, people, changes),
         ticket_deletion=TicketDeletion(tickets, attachments),
         ticket_search=search,
-        comments=CommentService(tickets, tickets, presenter),
+        comments=CommentService(tickets, tickets, presenter, people),
+        watchers=WatcherService(tickets, directory),
         workflow=WorkflowService(directory),
         people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,
         overdue=OverdueService(tickets), attachments=attachments, search_index=SearchIndexService(tickets),

@@ -41,7 +41,9 @@ def contract(client):
     attachment = api.post(f"/tickets/{ticket['id']}/attachments",
                           {"file_name": "log.txt", "content_type": "text/plain", "size": 3}).json["attachment"]
     view = api.post("/views", {"name": "Databases", "query": "tags=db", "shared": True}).json
-    return {"api": api, "ticket": ticket, "attachment": attachment, "view": view, "app": as_wsgi(client)}
+    comment = api.post(f"/tickets/{ticket['id']}/comments", {"comment": "on it"}).json
+    return {"api": api, "ticket": ticket, "attachment": attachment, "view": view, "comment": comment,
+            "app": as_wsgi(client)}
 
 
 # Invalid requests need something to get wrong: the schema document and the list of sign-in
@@ -69,6 +71,8 @@ def test_generated_requests_get_documented_answers(contract, label, mode):
             case.path_parameters["attachment_id"] = contract["attachment"]["id"]
         if "view_id" in (case.path_parameters or {}) and len(str(case.path_parameters["view_id"])) % 2:
             case.path_parameters["view_id"] = contract["view"]["id"]
+        if "comment_id" in (case.path_parameters or {}) and len(str(case.path_parameters["comment_id"])) % 2:
+            case.path_parameters["comment_id"] = contract["comment"]["id"]
         case.headers = dict(case.headers or {}) | {"Authorization": f"Bearer {api.token}"}
         case.call_and_validate(app=contract["app"], checks=CHECKS)
 

@@ -7,6 +7,8 @@ from dataclasses import replace
 
 import pytest
 
+from chalicelib.adapters.dynamodb import models
+from chalicelib.adapters.dynamodb.comments import to_comment_item
 from chalicelib.domain import comments as commenting
 from chalicelib.domain import sla as slas
 from chalicelib.domain.attempts import Window
@@ -201,6 +203,31 @@ def test_a_deletion_scrubs_the_text_from_every_entry_at_once(repo, project_id):
     assert "hunter" not in repr(entries) + repr(every_comment(repo, ticket.id, 10))
     with pytest.raises(StaleTicket):  # deleted: no edit nor deletion holds any more
         repo.delete_comment(ticket, comment, commenting.deleted(comment, gone), replace(gone, id=new_id()))
+
+
+def test_an_edit_too_large_for_one_item_is_refused_before_anything_is_written(repo, project_id):
+    """DynamoDB takes items of up to 400 KB: every edit the check lets through is written, the
+    first it refuses writes nothing (rather than failing in the transaction, a 500)."""
+    ticket = make_ticket(project_id, 1)
+    repo.create(ticket, entry(ticket))
+    repo.add_comment(ticket, said(ticket, 1, "a" * 60_000))
+    [comment] = every_comment(repo, ticket.id, 10)
+    for n in range(2, 20):
+        change = edit_entry(ticket, comment, n, chr(ord("a") + n) * 60_000)
+        edited = commenting.edited(comment, change.comment, change)
+        try:
+            repo.edit_comment(ticket, comment, edited, change)
+        except commenting.CommentTooLarge:
+            break
+        comment = edited
+    assert comment.version >= 4 and models.item_bytes(to_comment_item(comment)) > models.MAX_ITEM_BYTES - 70_000
+    assert repo.comment(ticket.id, comment.id) == comment
+    updates = [e for e in repo.history(ticket.id, None, 30, None)[0] if e.event == "COMMENT_UPDATED"]
+    assert len(updates) == comment.version
+    # Text outside ASCII is stored escaped in JSON attributes (12 bytes for an emoji): counted so.
+    change = edit_entry(ticket, comment, 30, "\U0001f600" * 30_000)
+    with pytest.raises(commenting.CommentTooLarge):
+        repo.edit_comment(ticket, comment, commenting.edited(comment, change.comment, change), change)
 
 
 def test_a_comment_of_a_deleted_ticket_is_neither_edited_nor_deleted(repo, project_id):

@@ -43,3 +43,32 @@ def test_a_tickets_details_never_read_its_watchers(repo, project_id):
     detail = repo.detail(ticket.id)
     assert detail.ticket == ticket and [h.event for h in detail.history] == ["TICKET_CREATED"]
     assert len(repo.watchers(ticket.id)) == 30
+
+
+def test_the_watched_tickets_index_lists_a_persons_watched_live_tickets_newest_first(repo, project_id):
+    from chalicelib.domain import search
+    from chalicelib.domain.search import TicketQuery
+
+    tickets = [make_ticket(project_id, n) for n in range(1, 6)]
+    for ticket in tickets:
+        repo.create(ticket, entry(ticket))
+    repo.add_watchers([watcher(t, "u7") for t in tickets] + [watcher(tickets[0], "team:t1")])
+    repo.save_watcher(watcher(tickets[1], "u7", watching.UNSUBSCRIBED))
+    repo.delete(tickets[2], entry(tickets[2], "TICKET_DELETED", 1))
+    other = make_ticket(project_id + "x", 9)
+    repo.create(other, entry(other))
+    repo.add_watchers([watcher(other, "u7")])
+
+    def found(**query) -> list[str]:
+        wanted = TicketQuery(watching="u7", **query)
+        result = repo.search(project_id, search.plan(wanted), wanted, NOW, 10)
+        return [t.id for t in result.tickets]
+
+    assert found() == [tickets[4].id, tickets[3].id, tickets[0].id]
+    assert found(sort="-created") == [tickets[0].id, tickets[3].id, tickets[4].id]
+    assert found(severity=("low",)) == []
+    wanted = TicketQuery(watching="u7")
+    page = repo.search(project_id, search.plan(wanted), wanted, NOW, 2)
+    assert [t.id for t in page.tickets] == [tickets[4].id, tickets[3].id] and page.resume_after is not None
+    rest = repo.search(project_id, search.plan(wanted).after(page.resume_after), wanted, NOW, 2)
+    assert [t.id for t in rest.tickets] == [tickets[0].id] and rest.resume_after is None

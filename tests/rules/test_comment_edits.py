@@ -134,3 +134,15 @@ def test_unknown_comments_and_other_tickets_are_not_found(api):
         assert api.delete(path).status_code == 404
         assert api.get(path + "/revisions").status_code == 404
     assert api.get(f"/tickets/{ticket['key']}/comments/{made['id']}").json["body"] == "here"
+
+
+def test_an_edit_too_large_to_store_with_its_earlier_versions_is_refused_naming_the_field(api):
+    ticket = api.create_ticket()
+    made = comment_on(api, ticket["id"], "short")
+    # 65,536 emoji: 256 KiB as text, 768 KiB escaped in the edit's entry.
+    refused = edit(api, ticket["id"], made["id"], "\U0001f600" * 65536)
+    assert refused.status_code == 409, refused.body
+    assert refused.json["error"]["code"] == "comment_too_large"
+    assert [d["field"] for d in refused.json["error"]["details"]] == ["comment"]
+    assert api.get(f"/tickets/{ticket['id']}/comments/{made['id']}").json["version"] == 0
+    assert [e["event"] for e in history(api, ticket["id"])] == ["COMMENT_ADDED", "TICKET_CREATED"]

@@ -6,7 +6,7 @@ import pytest
 from chalicelib.domain import views as rules
 
 BUILTIN_IDS = ["builtin:mine", "builtin:unassigned", "builtin:critical", "builtin:overdue", "builtin:recent",
-               "builtin:sla_at_risk", "builtin:sla_breached"]
+               "builtin:sla_at_risk", "builtin:sla_breached", "builtin:watching"]
 VIEW_FIELDS = {"id", "name", "query", "kind", "owner", "created_at", "updated_at"}
 
 
@@ -38,7 +38,7 @@ def test_every_project_has_the_built_in_views_first(client, api):
         listed = project.get("/views").json["data"]
         assert [v["id"] for v in listed] == BUILTIN_IDS
         assert [v["name"] for v in listed] == ["My tickets", "Unassigned", "Open critical and high", "Overdue",
-                                               "Recently updated", "At risk", "Breached"]
+                                               "Recently updated", "At risk", "Breached", "Watching"]
         assert all(v["kind"] == "builtin" and v["owner"] is None and v["created_at"] is None for v in listed)
         assert all(set(v) - {"count"} == VIEW_FIELDS for v in listed)
     assert api.get("/views/builtin:mine").json == {

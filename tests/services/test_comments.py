@@ -1,6 +1,7 @@
 """Comments on the in-memory ports (tests/memory_services.py): what a comment answers, and the
 list of a ticket's comments, those stored only as their history entry included."""
 from chalicelib.domain.tickets import Events, history_entry
+from chalicelib.schemas import people as people_schemas
 
 
 def test_a_comment_answers_its_entry_and_is_listed_as_a_comment(desk):
@@ -32,3 +33,46 @@ def test_older_comments_stored_as_entries_only_are_listed_in_their_place(desk):
         if cursor is None:
             break
     assert pages == [["older", "new, first"], ["new, second"]]
+
+
+def test_an_edit_resolves_mentions_as_a_new_comment_does(desk):
+    ana = desk.services.people.add_member(desk.principal, people_schemas.MemberCreate(
+        email="ana@example.com", name="Ana Lima", role="member")).member.user_id
+    ticket_id = desk.create_ticket()["id"]
+    made = desk.comment(ticket_id, "looking")
+    edited = desk.edit_comment(ticket_id, made["id"], "looking, @ana@example.com; not <@stranger>", '"0"')
+    assert (edited["body"], edited["mentions"]) == (f"looking, <@{ana}>; not @stranger", [ana])
+    [entry] = [e for e in desk.history(ticket_id)["data"] if e["event"] == "COMMENT_UPDATED"]
+    assert entry["changes"] == {"comment": {"old": "looking", "new": edited["body"]}}
+    assert desk.comments(ticket_id)["data"][0]["mentions"] == [ana]
+    unmentioned = desk.edit_comment(ticket_id, made["id"], "looking", '"1"')
+    assert unmentioned["mentions"] == []
+
+
+def test_words_an_edit_or_a_deletion_took_away_no_longer_find_the_ticket(desk):
+    from chalicelib.schemas.tickets import TicketSearch
+
+    def index_new_entries(ticket_id: str, seen: set[str]) -> None:
+        """What the tickets stream hands the search terms consumer: each new entry, oldest first."""
+        entries, _ = desk.services.ticket_repo.history(ticket_id, None, 100, None)
+        for entry in reversed(entries):
+            if entry.id not in seen:
+                seen.add(entry.id)
+                desk.services.search_index.apply(entry)
+
+    def found(words: str) -> list[str]:
+        return [t["id"] for t in desk.services.ticket_search.search(desk.principal, TicketSearch(q=words))["data"]]
+
+    ticket_id, seen = desk.create_ticket(title="Edge-7 reboots")["id"], set()
+    first = desk.comment(ticket_id, "Firmware rollback planned")
+    desk.comment(ticket_id, "firmware vendor called back")
+    index_new_entries(ticket_id, seen)
+    assert found("rollback") == found("firmware") == [ticket_id]
+    desk.edit_comment(ticket_id, first["id"], "Firmware upgrade planned", '"0"')
+    index_new_entries(ticket_id, seen)
+    assert found("rollback") == [] and found("upgrade") == [ticket_id]
+    desk._next_request()
+    desk.services.comments.delete(desk.principal, ticket_id, first["id"], None)
+    index_new_entries(ticket_id, seen)
+    assert found("upgrade") == [] and found("planned") == []
+    assert found("firmware vendor") == [ticket_id]  # the other comment's words stay

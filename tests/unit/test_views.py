@@ -10,7 +10,7 @@ from chalicelib.services.views import ViewService
 
 # What the ticket search accepts, as agreed for views; TicketSearch grows to all of them.
 SEARCH_PARAMETERS = {"status", "severity", "reporter", "assignee", "tags", "created_after", "created_before",
-                     "due_after", "due_before", "overdue", "q", "sort", "sla"}
+                     "due_after", "due_before", "overdue", "q", "sort", "sla", "watching"}
 PROJECT = Project(id="p1", name="Operations", key="OPS", created_at="2026-01-01T00:00:00.000Z")
 MEMBER = Principal(project=PROJECT, actor="u1", role="member", key_id="k1", user_id="u1")
 AUTOMATION = Principal(project=PROJECT, actor="automation:flows", role="member", key_id="k2")
@@ -57,10 +57,10 @@ class TestParseQuery:
 
 
 class TestBuiltinViews:
-    def test_seven_with_distinct_builtin_ids(self):
+    def test_eight_with_distinct_builtin_ids(self):
         assert [v.id for v in views.BUILTIN_VIEWS] == ["builtin:mine", "builtin:unassigned", "builtin:critical",
                                                        "builtin:overdue", "builtin:recent", "builtin:sla_at_risk",
-                                                       "builtin:sla_breached"]
+                                                       "builtin:sla_breached", "builtin:watching"]
         assert all(views.is_builtin_id(v.id) and v.kind == views.BUILTIN for v in views.BUILTIN_VIEWS)
 
     @pytest.mark.parametrize("view", views.BUILTIN_VIEWS, ids=lambda v: v.id)

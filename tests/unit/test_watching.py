@@ -139,7 +139,10 @@ class TestAudience:
         assert watching.emailed(retitled, mentioned)
 
 
-def test_one_who_came_to_watch_after_an_event_does_not_hear_of_it_even_on_a_replay():
+def test_one_who_came_to_watch_after_an_event_hears_of_it_only_when_it_is_told_the_first_time():
+    evt = event("TICKET_CREATED", actor="ada")
     later = Watcher("t1", "p1", "cat", watching.WATCHING, watching.COMMENTER, "cat", "2026-01-01T00:00:01.000Z",
                     f"{NOW}#t1")
-    assert heard(event("TICKET_CREATED", actor="ada"), [watcher("bob"), later]) == ["bob"]
+    assert watching.came_later(evt, [watcher("bob"), later]) and not watching.came_later(evt, [watcher("bob")])
+    assert heard(evt, [watcher("bob"), later]) == ["bob", "cat"]
+    assert [l.user_id for l in watching.audience(evt, [watcher("bob"), later], PEOPLE, retelling=True)] == ["bob"]

@@ -105,6 +105,10 @@ export function describeEntry(entry: HistoryEntry): string {
       return "deleted the ticket";
     case "COMMENT_ADDED":
       return "commented";
+    case "COMMENT_UPDATED":
+      return "comment" in (entry.changes ?? {}) ? "edited a comment" : "edited a comment, since deleted";
+    case "COMMENT_DELETED":
+      return "deleted a comment";
     case "TICKET_OVERDUE":
       return "the ticket became overdue";
     case "DUPLICATE_RECEIVED":

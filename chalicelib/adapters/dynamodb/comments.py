@@ -113,6 +113,14 @@ def unchanged_comment_condition(comment: Comment):
                                               & CommentItem.deleted_at.does_not_exist())
 
 
+def check_fits(*items) -> None:
+    """Refuses an edit before anything is written when DynamoDB would refuse one of its items for
+    its size: the comment's item keeps every earlier text, and the edit's entry the text before
+    and after it and the ticket."""
+    if any(models.item_bytes(item) > models.MAX_ITEM_BYTES for item in items):
+        raise comments.CommentTooLarge()
+
+
 def entry_sk(position: str) -> str:
     """The sk of the history entry at `position` (domain.comments.entry_position)."""
     return HISTORY_SK_PREFIX + position

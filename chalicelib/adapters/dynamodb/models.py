@@ -659,6 +659,32 @@ def _subclasses(cls):
 
 
 MAX_TRANSACTION_ACTIONS = 100
+# DynamoDB refuses a larger item (names and values, in UTF-8) with a ValidationException; the margin
+# leaves room for what estimating numbers and nesting may miss.
+MAX_ITEM_BYTES = 400 * 1024 - 1024
+
+
+def item_bytes(item: Model) -> int:
+    """The item's size as DynamoDB counts it, as it would be written (JSON attributes as stored:
+    ASCII-escaped, so a character outside ASCII counts 6 or 12 bytes there)."""
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.serialize().items())
+
+
+def _value_bytes(value: dict) -> int:
+    (kind, held), = value.items()
+    if kind == "S":
+        return len(held.encode())
+    if kind == "N":
+        return len(held) // 2 + 2
+    if kind == "B":
+        return len(held)
+    if kind in ("SS", "NS", "BS"):
+        return sum(_value_bytes({kind[0]: one}) for one in held)
+    if kind == "L":
+        return 3 + sum(1 + _value_bytes(one) for one in held)
+    if kind == "M":
+        return 3 + sum(1 + len(name.encode()) + _value_bytes(one) for name, one in held.items())
+    return 1  # BOOL, NULL
 
 
 class Transaction(TransactWrite):

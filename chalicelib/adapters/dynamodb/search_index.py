@@ -8,7 +8,7 @@ from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.keys import COMMENT_WORDS_SK, TICKET_SK, scoped, term_sk, terms_pk, ticket_pk
 from chalicelib.adapters.dynamodb.keys import TERM_SK_PREFIX
 from chalicelib.adapters.dynamodb.tickets import to_ticket
-from chalicelib.adapters.dynamodb.models import CommentWordsItem, TagItem, TermItem, TicketItem
+from chalicelib.adapters.dynamodb.models import CommentWordsItem, TagItem, TermItem, TicketItem, WatcherItem
 from chalicelib.adapters.search_merge import PartitionSearch
 from chalicelib.domain.search import SearchPlan
 
@@ -45,9 +45,9 @@ class DynamoSearchIndex(PartitionSearch):
         return (item for item in results if upper is None or getattr(item, order) < upper)
 
     def _tickets_of(self, index: str, chunk: list) -> list:
-        """Entries of the ticket indexes are the tickets; those of the tag and term indexes name
-        their ticket, which one BatchGetItem per 100 reads."""
-        if index not in ("tags", "terms"):
+        """Entries of the ticket indexes are the tickets; those of the tag, term and watched-tickets
+        indexes name their ticket, which one BatchGetItem per 100 reads."""
+        if index not in _NAMING_INDEXES:
             return [(item, to_ticket(item)) for item in chunk]
         found = {}
         for start in range(0, len(chunk), BATCH_GET_LIMIT):
@@ -122,8 +122,12 @@ _INDEXES = {
     "severity_order": TicketItem.by_severity_order,
     "sla": TicketItem.by_sla,
     "sla_risk": TicketItem.by_sla_risk,
+    "watching": WatcherItem.by_watcher,
 }
 _INDEX_MODELS = {name: TagItem if name == "tags" else TermItem if name == "terms" else TicketItem for name in _INDEXES}
+_INDEX_MODELS["watching"] = WatcherItem
+# The indexes whose entries name their ticket rather than hold it.
+_NAMING_INDEXES = ("tags", "terms", "watching")
 _ORDER_ATTRIBUTE = {name: "created_key" for name in _INDEXES} | {
     "updated": "updated_order", "due": "due_order", "severity_order": "severity_order", "sla": "sla_order",
     "sla_risk": "sla_risk_order"}

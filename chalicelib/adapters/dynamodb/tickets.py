@@ -174,11 +174,13 @@ class DynamoTickets:
     def edit_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None:
         """Replaces a comment still as `before` (its item written on its first edit, if it had
         none) with its COMMENT_UPDATED entry, while the ticket is live."""
+        comment_item, entry_item = comments.to_comment_item(after), history.to_history_item(entry)
+        comments.check_fits(comment_item, entry_item)
         with _transaction() as tx:
             tx.condition_check(TicketItem, ticket_pk(ticket.id), TICKET_SK,
                                condition=TicketItem.deleted_at.does_not_exist())
-            tx.save(comments.to_comment_item(after), condition=comments.unchanged_comment_condition(before))
-            tx.save(history.to_history_item(entry), condition=history.new_entry_condition())
+            tx.save(comment_item, condition=comments.unchanged_comment_condition(before))
+            tx.save(entry_item, condition=history.new_entry_condition())
 
     def delete_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None:
         """Leaves the placeholder `after` of a comment still as `before`, and removes its text from

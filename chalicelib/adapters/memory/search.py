@@ -45,6 +45,10 @@ class MemorySearchIndex(PartitionSearch, MemoryRepository):
         if plan.index == "terms":
             entries = [(created_key, ticket_id) for ticket_id, prefixes in self.store.terms.items()
                        for prefix, (owner, created_key) in prefixes.items() if owner == project_id and prefix == value]
+        elif plan.index == "watching":
+            entries = [(w.created_key, w.ticket_id) for watchers in self.store.watchers.values()
+                       for w in watchers.values()
+                       if w.project_id == project_id and w.watcher == value and w.watching and not w.is_team]
         else:
             entries = []
             for stored in self.store.tickets.values():

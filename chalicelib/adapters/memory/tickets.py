@@ -4,6 +4,8 @@ from dataclasses import replace
 from itertools import islice
 from typing import Iterable, Iterator
 
+from chalicelib.adapters.dynamodb import comments as dynamodb_comments
+from chalicelib.adapters.dynamodb.history import to_history_item
 from chalicelib.adapters.dynamodb.keys import HISTORY_SK_PREFIX, history_sk
 # The detail answers as the DynamoDB Query does: at most this many entries, within a page that
 # holds the rest of the ticket's collection too.
@@ -134,6 +136,8 @@ class MemoryTickets(MemoryRepository):
             _claim_mark(store, mark)
 
     def edit_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None:
+        # As large as DynamoDB would find them, whose limit on an item's size this repeats.
+        dynamodb_comments.check_fits(dynamodb_comments.to_comment_item(after), to_history_item(entry))
         store = self.store
         with store.transaction():
             _require_live(store, ticket.id)

@@ -32,6 +32,9 @@ class BulkChanges:
             if replay is not None:
                 return replay.body
         wanted = _wanted(body.change)
+        comment_text = None
+        if body.comment is not None:
+            comment_text = self.people.resolve_mentions(principal.project.id, body.comment, "comment").text
         if body.change.assignee is not None:
             check_assignee(self.people, principal.project.id, body.change.assignee, field="change.assignee")
         ids = self._resolve_many(principal, body.ticket_ids)
@@ -52,7 +55,7 @@ class BulkChanges:
             mark = marks.get(ticket.id) if ticket is not None else None
             comment = None
             if body.comment is not None and ticket is not None and (mark is None or mark.pk not in commented):
-                comment = ChangeComment(body.comment, mark)
+                comment = ChangeComment(comment_text, mark)
             results.append(self._one(principal, ref, ticket, wanted, versions.get(ref), comment))
         answer = {"results": results}
         if scope is not None:

@@ -37,6 +37,9 @@ class TicketChanges:
             requested["due_date"] = iso(requested["due_date"])
         if "tags" in requested:
             requested["tags"] = normalise_tags(requested["tags"])
+        if requested.get("description") is not None:
+            requested["description"] = self.people.resolve_mentions(principal.project.id, requested["description"],
+                                                                     "description").text
         saved = self.change(principal, ticket_id, lambda ticket: requested, if_match)
         return self.presenter.ticket(saved), saved.version
 

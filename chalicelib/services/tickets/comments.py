@@ -7,28 +7,38 @@ from dataclasses import replace
 from chalicelib import config
 from chalicelib.domain import comments as commenting
 from chalicelib.domain import cursor as cursors
+from chalicelib.domain import mentions
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import Events, StaleTicket, Ticket, history_entry
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from chalicelib.schemas import comments as schemas
+from chalicelib.services.people import PeopleService
 from chalicelib.services.ports import Comments, Tickets
 from chalicelib.services.presenter import TicketPresenter
 from chalicelib.services.tickets.common import WRITE_ATTEMPTS, etag_matches, live_ticket
 from chalicelib.services.tickets.reads import readable
 
 
+def resolve_mentions(people: PeopleService, principal: Principal, text: str, field: str = "comment") -> mentions.Resolved:
+    """A comment's text as it is stored (a new one, or an edit): tokens only for the project's
+    people, their addresses made tokens (domain.mentions)."""
+    return people.resolve_mentions(principal.project.id, text, field)
+
+
 class CommentService:
-    def __init__(self, tickets: Tickets, comments: Comments, presenter: TicketPresenter):
+    def __init__(self, tickets: Tickets, comments: Comments, presenter: TicketPresenter, people: PeopleService):
         self.tickets = tickets
         self.comments = comments
         self.presenter = presenter
+        self.people = people
 
     def add(self, principal: Principal, ticket_id: str, body: schemas.CommentCreate) -> dict:
         """The comment's history entry, as the API has always answered a new comment."""
         ticket = live_ticket(self.tickets, principal, ticket_id)
-        entry = history_entry(ticket, Events.COMMENT_ADDED, principal.actor, now_iso(), {}, comment=body.comment)
+        text = resolve_mentions(self.people, principal, body.comment).text
+        entry = history_entry(ticket, Events.COMMENT_ADDED, principal.actor, now_iso(), {}, comment=text)
         try:
             self.tickets.add_comment(ticket, entry)
         except StaleTicket:
@@ -56,11 +66,12 @@ class CommentService:
         commenting.check_may_edit(comment, principal)
         if not etag_matches(if_match, comment.version):
             raise PreconditionFailed("the comment has changed since you read it (If-Match does not match)")
-        if body.comment == comment.body:
+        resolved = resolve_mentions(self.people, principal, body.comment)
+        if resolved.text == comment.body:
             return self.presenter.comment(comment), comment.version
         entry = self._entry(ticket, comment, Events.COMMENT_UPDATED, principal,
-                            {"comment": {"old": comment.body, "new": body.comment}}, body.comment)
-        edited = commenting.edited(comment, body.comment, entry)
+                            {"comment": {"old": comment.body, "new": resolved.text}}, resolved.text)
+        edited = commenting.edited(comment, resolved.text, entry, resolved.ids)
         try:
             self.tickets.edit_comment(ticket, comment, edited, replace(entry, about_comment=commenting.about(edited)))
         except StaleTicket:

@@ -44,18 +44,19 @@ class TicketCreation:
         dedup_key = normalise_dedup_key(body.dedup_key)
         if body.assignee is not None:
             check_assignee(self.people, project_id, body.assignee)
+        description = self.people.resolve_mentions(project_id, body.description, "description").text
         for _ in range(WRITE_ATTEMPTS):
             if scope is not None:
                 replay = idempotency.replay(self.tickets, scope, request_hash)
                 if replay is not None:
                     return CreateOutcome(replay.status_code, replay.body)
             try:
-                return self._create_once(principal, body, tags, dedup_key, scope, request_hash)
+                return self._create_once(principal, body, description, tags, dedup_key, scope, request_hash)
             except StaleTicket:
                 continue  # a concurrent request claimed the dedup or idempotency key: look again
         raise Conflict("too many concurrent requests for this ticket; try again")
 
-    def _create_once(self, principal, body, tags, dedup_key, scope, request_hash) -> CreateOutcome:
+    def _create_once(self, principal, body, description, tags, dedup_key, scope, request_hash) -> CreateOutcome:
         project = principal.project
         previous_owner = None
         if dedup_key is not None:
@@ -68,7 +69,7 @@ class TicketCreation:
         now = now_iso()
         ticket = Ticket(
             id=new_id(), project_id=project.id, number=number, key=f"{project.key}-{number}",
-            title=body.title, description=body.description, status="new", severity=body.severity,
+            title=body.title, description=description, status="new", severity=body.severity,
             created_at=now, updated_at=now, reporter=principal.actor, source=body.source,
             due_date=iso(body.due_date) if body.due_date else None,
             assignee=body.assignee if body.assignee is not None else default_assignee(self.people, project),

@@ -33,7 +33,8 @@ class TicketSearchService:
         scope = "search:" + principal.project.id + ":" + query.fingerprint()
         key = config.cursor_signing_key()
         now = now_iso()
-        options = search.candidates(query) if query.sort in ("created", "-created") and query.sla is None else {}
+        options = (search.candidates(query) if query.sort in ("created", "-created") and query.sla is None
+                   and query.watching is None else {})
         # Only a choice between indexes needs their sizes (one more read).
         sizes = self.partition_counts.index_sizes(principal.project.id, options) if len(options) > 1 else None
         plan = search.plan(query, sizes, now=now)

@@ -268,6 +268,45 @@ describe('triggers', () => {
     assert.equal(api.requests[0].query.get('sort'), 'sla');
   });
 
+  it('comment_added takes edits and deletions only when asked, from one subscription to every event', async () => {
+    routes = (req) => (req.method === 'POST' ? { status: 201, body: { id: 'wh3', secret: SECRET, ...req.body } } : undefined);
+    const commented = ticketry.getTrigger('comment_added')!;
+    const comment = { id: 'c1', author: 'u1', created_at: 'T1' };
+    const added = delivery({ type: 'COMMENT_ADDED', timestamp: 'T1',
+      data: { project_id: PROJECT, actor: 'u1', ticket: TICKET, comment: { ...comment, body: 'on it' } } });
+    const edited = delivery({ type: 'COMMENT_UPDATED', timestamp: 'T2',
+      data: { project_id: PROJECT, actor: 'u1', ticket: TICKET, changes: { comment: { old: 'on it', new: 'on it now' } },
+        comment: { ...comment, body: 'on it now', edited_at: 'T2', mentions: [] } } });
+    const deleted = delivery({ type: 'COMMENT_DELETED', timestamp: 'T3',
+      data: { project_id: PROJECT, actor: 'u2', ticket: TICKET, comment: { ...comment, deleted_at: 'T3', deleted_by: 'u2' } } });
+    const kinds = async (props: Record<string, unknown>) => {
+      const store = new MemoryStore();
+      await commented.onEnable(triggerContext(auth(), props, store, 'https://ap/c', {}));
+      const items = [];
+      for (const event of [added, edited, deleted]) items.push(...await commented.run(triggerContext(auth(), props, store, '', event)));
+      return items.map((item: any) => item.event_type);
+    };
+
+    assert.deepEqual(await kinds({ project_id: PROJECT }), ['COMMENT_ADDED']);
+    assert.equal(api.requests.at(-1)!.body.event_type, 'COMMENT_ADDED');
+    assert.deepEqual(await kinds({ project_id: PROJECT, include_edits: true, severity: ['high'] }), ['COMMENT_ADDED', 'COMMENT_UPDATED']);
+    assert.deepEqual(api.requests.at(-1)!.body, {
+      name: 'Activepieces: Comment Added', event_type: '*', url: 'https://ap/c', filters: { severity: ['high'] },
+    });
+    assert.deepEqual(await kinds({ project_id: PROJECT, include_edits: true, include_deletions: true }),
+      ['COMMENT_ADDED', 'COMMENT_UPDATED', 'COMMENT_DELETED']);
+
+    const store = new MemoryStore();
+    const props = { project_id: PROJECT, include_edits: true, include_deletions: true };
+    await commented.onEnable(triggerContext(auth(), props, store, 'https://ap/c', {}));
+    const [edit] = await commented.run(triggerContext(auth(), props, store, '', edited)) as any[];
+    assert.deepEqual([edit.comment.body, edit.comment.edited_at, edit.changes.comment.old], ['on it now', 'T2', 'on it']);
+    const [gone] = await commented.run(triggerContext(auth(), props, store, '', deleted)) as any[];
+    assert.deepEqual(gone.comment, { ...comment, deleted_at: 'T3', deleted_by: 'u2' });
+    const update = delivery({ type: 'TICKET_UPDATED', timestamp: 't', data: { project_id: PROJECT, actor: 'u1', ticket: TICKET, changes: {} } });
+    assert.deepEqual(await commented.run(triggerContext(auth(), props, store, '', update)), []);
+  });
+
   it('every trigger has sample data shaped like its items', () => {
     for (const name of ['ticket_created', 'ticket_updated', 'ticket_status_changed', 'comment_added', 'ticket_assigned', 'ticket_overdue', 'sla_breached']) {
       const sample = ticketry.getTrigger(name)!.sampleData as any;

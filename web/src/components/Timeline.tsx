@@ -1,6 +1,8 @@
 import { useEffect } from "preact/hooks";
+import { commentStates } from "../commentHistory";
 import type { TicketPageState } from "../state/ticketPage";
 import { CommentBox } from "./CommentBox";
+import { CommentEntry } from "./CommentEntry";
 import { TimelineEntry } from "./TimelineEntry";
 
 /** A ticket's activity, newest first, older pages on request, and the comment box. */
@@ -16,6 +18,7 @@ export function Timeline({ page, ticketId }: { page: TicketPageState; ticketId: 
       wanted.scrollIntoView({ block: "center" });
     }
   }, [timeline.length]);
+  const comments = commentStates(timeline);
   return (
     <section class="timeline" aria-labelledby="activity-title">
       <h2 id="activity-title">Activity</h2>
@@ -25,9 +28,14 @@ export function Timeline({ page, ticketId }: { page: TicketPageState; ticketId: 
         </button>
       )}
       <ol>
-        {timeline.map((entry) => (
-          <TimelineEntry key={entry.id} entry={entry} />
-        ))}
+        {timeline.map((entry) => {
+          const comment = entry.event === "COMMENT_ADDED" ? comments.get(entry.id) : undefined;
+          return comment ? (
+            <CommentEntry key={entry.id} entry={entry} state={comment} ticketId={ticket.id} onChanged={page.load} />
+          ) : (
+            <TimelineEntry key={entry.id} entry={entry} />
+          );
+        })}
       </ol>
       <CommentBox ticketId={ticketId} onAdded={page.load} />
     </section>

@@ -1010,6 +1010,50 @@ export interface paths {
         patch: operations["update_view"];
         trace?: never;
     };
+    "/v1/ce/projects/{project_id}/tickets/{ticket_id}/watchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who watches a ticket
+         * @description Needs the viewer role.
+         */
+        get: operations["list_watchers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/tickets/{ticket_id}/watchers/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Watch a ticket (me, or your user_id, with any role), or make a member or team:<team_id> watch it (member role)
+         * @description Needs the viewer role.
+         */
+        put: operations["watch_ticket"];
+        post?: never;
+        /**
+         * Stop watching a ticket (me, with any role), or stop someone else watching it (admin role); no later event makes them watch again
+         * @description Needs the viewer role.
+         */
+        delete: operations["unwatch_ticket"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ce/projects/{project_id}/webhooks": {
         parameters: {
             query?: never;
@@ -1752,7 +1796,10 @@ export interface components {
         };
         /** CommentCreate */
         CommentCreate: {
-            /** Comment */
+            /**
+             * Comment
+             * @description Markdown. Mention a member with <@USER_ID> (or @ and their email address) and a team with <@team:TEAM_ID>; at most 20 different ones. Other tokens are kept as plain text
+             */
             comment: string;
         };
         /** CommentDeletedData */
@@ -1785,7 +1832,7 @@ export interface components {
         CommentEdit: {
             /**
              * Comment
-             * @description The comment's new text (Markdown)
+             * @description The comment's new text (Markdown, with mentions as in a new comment); those it newly mentions are told
              */
             comment: string;
         };
@@ -1824,7 +1871,7 @@ export interface components {
             visibility: "public";
             /**
              * Mentions
-             * @description The members the comment mentions (user_id)
+             * @description Whom the comment mentions, in the order first mentioned: user_id, and team:<team_id> for a team
              */
             mentions: string[];
             /**
@@ -3762,6 +3809,43 @@ export interface components {
              */
             query?: string;
         };
+        /** WatcherList */
+        WatcherList: {
+            /**
+             * Data
+             * @description Those watching the ticket; those who stopped are not listed
+             */
+            data: components["schemas"]["WatcherOut"][];
+        };
+        /** WatcherOut */
+        WatcherOut: {
+            /**
+             * Watcher
+             * @description A member's user_id, or team:<team_id>
+             */
+            watcher: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "watching" | "unsubscribed";
+            /**
+             * Reason
+             * @description Why they watch: reporter, assignee, commenter or mentioned (made so by that event), subscribed (they chose to), added (someone else added them)
+             * @enum {string}
+             */
+            reason: "reporter" | "assignee" | "commenter" | "mentioned" | "subscribed" | "added";
+            /**
+             * Since
+             * @description When they came to watch (or stopped)
+             */
+            since: string;
+            /**
+             * Added By
+             * @description The actor whose event or request made them watch
+             */
+            added_by: string;
+        };
         /** WebhookCreate */
         WebhookCreate: {
             /** Name */
@@ -3955,6 +4039,8 @@ export interface operations {
                 assignee?: string | null;
                 /** @description true: open tickets whose due date has passed */
                 overdue?: "true" | null;
+                /** @description Tickets a member watches: a user_id, or `me` for the caller's own. Listed in created order: sort must be created or -created, and sla is not taken with it */
+                watching?: string | null;
                 /** @description Comma-separated tags, any of (at most 20, each 1-64 characters once trimmed) */
                 tags?: string | null;
                 /** @description Inclusive */
@@ -6275,7 +6361,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The comment was deleted (`comment_deleted`), or has been edited 50 times (`too_many_revisions`) */
+            /** @description The comment was deleted (`comment_deleted`), has been edited 50 times (`too_many_revisions`), or would be too large to store with its earlier versions (`comment_too_large`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12529,6 +12615,372 @@ export interface operations {
             };
         };
     };
+    list_watchers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatcherList"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    watch_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatcherOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unwatch_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_webhooks: {
         parameters: {
             query?: never;
@@ -13947,6 +14399,8 @@ export const ticketOutSeverityValues: ReadonlyArray<FlattenedDeepRequired<compon
 export const ticketPatchStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketPatch"]["status"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const ticketPatchSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketPatch"]["severity"]> = ["critical", "high", "medium", "low"];
 export const viewOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ViewOut"]["kind"]> = ["builtin", "shared", "personal"];
+export const watcherOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WatcherOut"]["state"]> = ["watching", "unsubscribed"];
+export const watcherOutReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WatcherOut"]["reason"]> = ["reporter", "assignee", "commenter", "mentioned", "subscribed", "added"];
 export const webhookCreateEvent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookCreate"]["event_type"]> = ["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED", "COMMENT_DELETED", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"];
 export const webhookCreatedEvent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookCreated"]["event_type"]> = ["*", "TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED", "COMMENT_DELETED", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "TICKET_OVERDUE", "DUPLICATE_RECEIVED", "SLA_AT_RISK", "SLA_BREACHED"];
 export const webhookFiltersStatus_changed_toAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookFilters"]["status_changed_to"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];

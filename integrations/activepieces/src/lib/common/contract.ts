@@ -39,6 +39,8 @@ export type TicketEventName = Exclude<EventName, 'PING'>;
 export type EventPayload<E extends EventName> = webhooks[E]['post']['requestBody']['content']['application/json'];
 export type EventTicket = Schemas['EventTicket'];
 export type EventComment = Schemas['EventComment'];
+/** A comment as an event tells of it: added, edited (with `edited_at`) or deleted (no `body`). */
+export type AnyEventComment = EventComment | Schemas['EditedComment'] | Schemas['DeletedComment'];
 /** The `changes` an event carries (`{}` for those that carry none). */
 export type EventChanges<E extends TicketEventName> = E extends TicketEventName
   ? EventPayload<E>['data'] extends { changes: infer C } ? C : Record<string, never>

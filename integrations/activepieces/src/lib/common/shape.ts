@@ -1,5 +1,5 @@
 /* What flows see: one flat item per event, the ticket's fields at the top level. */
-import { EventChanges, EventComment, EventPayload, EventTicket, HistoryEntry, Ticket, TicketDetail, TicketEventName } from './contract';
+import { AnyEventComment, EventChanges, EventComment, EventPayload, EventTicket, HistoryEntry, Ticket, TicketDetail, TicketEventName } from './contract';
 
 /** A trigger's output for an event of type E, typed by the event's schema in the API's document. */
 export type FlowItem<E extends TicketEventName = TicketEventName> = EventTicket & {
@@ -9,7 +9,7 @@ export type FlowItem<E extends TicketEventName = TicketEventName> = EventTicket 
   /** The event's changes; empty for a ticket shown by a trigger's test. */
   changes: Partial<EventChanges<E>>;
   actor: string | null;
-  comment: EventComment | null;
+  comment: AnyEventComment | null;
 };
 
 export function eventItem<E extends TicketEventName>(event: EventPayload<E>, eventId: string | null): FlowItem<E> {
@@ -52,7 +52,8 @@ function changedTo(entry: HistoryEntry, field: string): unknown {
   return change !== null && typeof change === 'object' && 'new' in change ? change.new : undefined;
 }
 
-export function lastComment(history: HistoryEntry[] | undefined): EventComment | null {
+/** The newest comment in `history`, as far as an entry tells of it (whom it mentions is not there). */
+export function lastComment(history: HistoryEntry[] | undefined): Omit<EventComment, 'mentions'> | null {
   const entry = (history ?? []).find((h): h is HistoryEntry & { comment: string } => h.event === 'COMMENT_ADDED' && typeof h.comment === 'string');
   return entry ? { id: entry.id, body: entry.comment, author: entry.changed_by, created_at: entry.timestamp } : null;
 }

@@ -22,6 +22,9 @@ export type TicketTriggerSpec<E extends TicketEventName> = {
   displayName: string;
   description: string;
   eventType: E;
+  /** Further event types the props ask for (a comment's edits, say): the subscription then takes
+      every event type, and the run keeps these and `eventType`. */
+  moreEventTypes?: (props: Props) => readonly E[];
   /** Props beyond project and the common filters. */
   props?: Record<string, any>;
   /** Extra subscription filters from the props. */
@@ -73,7 +76,7 @@ export function createTicketTrigger<E extends TicketEventName>(spec: TicketTrigg
         path: { project_id: project },
         body: {
           name: `Activepieces: ${spec.displayName}`.slice(0, 128),
-          event_type: spec.eventType,
+          event_type: eventTypesOf(spec, props).length > 1 ? '*' : spec.eventType,
           url: context.webhookUrl,
           filters: subscriptionFilters(spec, props),
         },
@@ -105,7 +108,7 @@ export function createTicketTrigger<E extends TicketEventName>(spec: TicketTrigg
       } catch {
         return [];
       }
-      if (!isEventOf(spec.eventType, event)) return []; // e.g. a PING
+      if (!isEventOf(eventTypesOf(spec, context.propsValue as Props), event)) return []; // e.g. a PING
       const item = eventItem(event, message.id);
       if (spec.accept && !spec.accept(item, context.propsValue as Props)) return [];
       return [item];
@@ -128,8 +131,12 @@ export function createTicketTrigger<E extends TicketEventName>(spec: TicketTrigg
   });
 }
 
-function isEventOf<E extends TicketEventName>(type: E, event: { type?: unknown; data?: { ticket?: unknown } } | null): event is EventPayload<E> {
-  return event !== null && typeof event === 'object' && event.type === type && !!event.data?.ticket;
+export function eventTypesOf<E extends TicketEventName>(spec: TicketTriggerSpec<E>, props: Props): readonly E[] {
+  return [spec.eventType, ...(spec.moreEventTypes ? spec.moreEventTypes(props) : [])];
+}
+
+function isEventOf<E extends TicketEventName>(types: readonly E[], event: { type?: unknown; data?: { ticket?: unknown } } | null): event is EventPayload<E> {
+  return event !== null && typeof event === 'object' && types.some((type) => event.type === type) && !!event.data?.ticket;
 }
 
 export function statusProp(displayName: string, description: string) {
