@@ -82,11 +82,14 @@ def test_email_settings_choose_an_hourly_digest_per_kind(signed_in: Page, stack,
     me = requests.get(f"{api.base}/me", headers=api.headers, timeout=10).json()
     assert me["notification_delivery"]["comment_added"] == "hourly"
     page.screenshot(path=f"{SCREENSHOTS}/email-settings.png", full_page=True)
+    settled = page.locator("table.email-settings[aria-busy=false]")
     how.select_option("each")  # the demo admin is every test's: as it was
     expect(how).to_have_value("each")
+    settled.wait_for()
     page.get_by_label("Email when: Someone comments").uncheck()
     expect(how).to_be_disabled()
     page.get_by_label("Email when: Someone comments").check()
     expect(how).to_be_enabled()
+    settled.wait_for()
     me = requests.get(f"{api.base}/me", headers=api.headers, timeout=10).json()
     assert (me["notifications"]["comment_added"], me["notification_delivery"]["comment_added"]) == (True, "each")

@@ -15,7 +15,7 @@ export function EmailSettings({ projectName }: { projectName: string }) {
       <p class="muted">Your inbox shows every event of the tickets you watch; these settings choose what is also emailed.</p>
       {state.failure.value && <p class="alert error" role="alert">{state.failure.value}</p>}
       {settings && (
-        <table class="data-table email-settings" aria-labelledby="email-title">
+        <table class="data-table email-settings" aria-labelledby="email-title" aria-busy={state.saving.value ? "true" : "false"}>
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -28,11 +28,11 @@ export function EmailSettings({ projectName }: { projectName: string }) {
               <tr key={kind}>
                 <th scope="row">{label}</th>
                 <td>
-                  <input type="checkbox" aria-label={`Email when: ${label}`} checked={settings.notifications[kind]}
+                  <input type="checkbox" aria-label={`Email when: ${label}`} checked={settings.notifications[kind]} disabled={state.saving.value}
                     onChange={(event) => state.setWanted(kind, (event.target as HTMLInputElement).checked)} />
                 </td>
                 <td>
-                  <select aria-label={`How: ${label}`} value={settings.notification_delivery[kind]} disabled={!settings.notifications[kind]}
+                  <select aria-label={`How: ${label}`} value={settings.notification_delivery[kind]} disabled={!settings.notifications[kind] || state.saving.value}
                     onChange={(event) => state.setDelivery(kind, (event.target as HTMLSelectElement).value as Delivery)}>
                     <option value="each">As it happens</option>
                     <option value="hourly">Hourly digest</option>

@@ -19,6 +19,9 @@ export const KINDS: [Kind, string][] = [
 export function createEmailSettings() {
   const settings = signal<EmailSettings | null>(null);
   const failure = signal<string | null>(null);
+  // One change at a time: each answer is the member as saved, and a second change sent before it
+  // would be merged into what the first one read.
+  const saving = signal(false);
 
   async function load() {
     try {
@@ -30,16 +33,30 @@ export function createEmailSettings() {
   }
 
   async function change(body: Parameters<typeof changeMyEmail>[0]) {
+    saving.value = true;
     try {
       const me = (await changeMyEmail(body)).body;
       settings.value = { notifications: me.notifications, notification_delivery: me.notification_delivery };
       tell("Email settings saved");
     } catch (error) {
       tell(messageOf(error), "error");
+      await load();
+    } finally {
+      saving.value = false;
     }
   }
 
-  const setWanted = (kind: Kind, wanted: boolean) => change({ notifications: { [kind]: wanted } });
-  const setDelivery = (kind: Kind, delivery: Delivery) => change({ notification_delivery: { [kind]: delivery } });
-  return { settings, failure, load, setWanted, setDelivery };
+  // Shown as chosen at once; the answer (or, on a failure, a fresh read) then says what was saved.
+  function setWanted(kind: Kind, wanted: boolean) {
+    const current = settings.value!;
+    settings.value = { ...current, notifications: { ...current.notifications, [kind]: wanted } };
+    return change({ notifications: { [kind]: wanted } });
+  }
+
+  function setDelivery(kind: Kind, delivery: Delivery) {
+    const current = settings.value!;
+    settings.value = { ...current, notification_delivery: { ...current.notification_delivery, [kind]: delivery } };
+    return change({ notification_delivery: { [kind]: delivery } });
+  }
+  return { settings, failure, saving, load, setWanted, setDelivery };
 }
