@@ -87,6 +87,9 @@ class Member:
     notifications: NotificationSettings = NotificationSettings()
     account_id: str | None = None  # None only for a member stored before accounts existed
     notification_delivery: NotificationDelivery = NotificationDelivery()
+    # How many times the member was changed: each change is written on the revision it read, so
+    # two changes read at once never merge one over the other. Bookkeeping, not the member's value.
+    revision: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

@@ -86,13 +86,15 @@ def member_item(project_id: str, member: Member) -> MemberItem:
     return MemberItem(project_pk(project_id), member_sk(member.user_id), user_id=member.user_id,
                       email=member.email, name=member.name, role=member.role, created_at=member.created_at,
                       notifications=member.notifications.as_dict(), account_id=member.account_id,
-                      notification_delivery=dict(member.notification_delivery.modes) or None)
+                      notification_delivery=dict(member.notification_delivery.modes) or None,
+                      revision=member.revision or None)
 
 
 def to_member(item: MemberItem) -> Member:
     return Member(user_id=item.user_id, email=item.email, name=item.name, role=item.role,
                   created_at=item.created_at, notifications=NotificationSettings.from_stored(item.notifications),
                   notification_delivery=NotificationDelivery.from_stored(item.notification_delivery),
+                  revision=int(item.revision or 0),
                   account_id=item.account_id)
 
 

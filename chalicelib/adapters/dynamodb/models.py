@@ -365,6 +365,7 @@ class MemberItem(_DirectoryTable, discriminator="member"):
     notifications = JSONAttribute(null=True)  # {kind: bool}; absent on members made before it existed
     account_id = UnicodeAttribute(null=True)  # absent on members stored before accounts (the migration sets it)
     notification_delivery = JSONAttribute(null=True)  # {kind: "hourly"}; absent: every kind each
+    revision = NumberAttribute(null=True)  # changes written (domain.people.Member.revision); absent: none
 
 
 class EmailGuardItem(_DirectoryTable, discriminator="email"):
