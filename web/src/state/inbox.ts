@@ -20,6 +20,10 @@ export async function refreshUnread(): Promise<void> {
 
 let watchers = 0;
 let timer: number | undefined;
+// A tab shown again asks at once rather than at its next tick.
+const onVisible = () => {
+  if (!document.hidden) refreshUnread();
+};
 
 /** Keeps the badge current while at least one caller watches it; returns the stop. */
 export function watchUnread(): () => void {
@@ -29,10 +33,14 @@ export function watchUnread(): () => void {
     timer = window.setInterval(() => {
       if (!document.hidden) refreshUnread();
     }, BADGE_POLL_MS);
+    document.addEventListener("visibilitychange", onVisible);
   }
   return () => {
     watchers -= 1;
-    if (watchers === 0) window.clearInterval(timer);
+    if (watchers === 0) {
+      window.clearInterval(timer);
+      document.removeEventListener("visibilitychange", onVisible);
+    }
   };
 }
 
