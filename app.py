@@ -1,8 +1,8 @@
 """Ticketry: the Chalice app. Routes and event handlers live in chalicelib; this only wires them."""
 from chalice import Chalice
 
-from chalicelib.api import (attachments, comments, oidc, openapi, people, reports, session, sign_in, sla, tickets, ui,
-                            views, watchers, webhooks)
+from chalicelib.api import (attachments, comments, inbox, oidc, openapi, people, reports, session, sign_in, sla,
+                            tickets, ui, views, watchers, webhooks)
 from chalicelib.events import attachments as attachment_events
 from chalicelib.events import deliveries, schedule, stream
 
@@ -18,6 +18,7 @@ app.register_blueprint(sign_in.bp)
 app.register_blueprint(oidc.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(views.bp)
+app.register_blueprint(inbox.bp)
 app.register_blueprint(sla.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(openapi.bp)

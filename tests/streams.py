@@ -76,3 +76,34 @@ def pump_webhook_queue(rounds: int = 10) -> int:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         handled += len(messages)
     return handled
+
+
+class MemoryStream:
+    """The tickets stream of a MemoryStore: its history entries not handed out before, in the order
+    they were written, as INSERT records (for the stream consumers on the in-memory ports)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.seen: set[tuple[str, str]] = set()
+
+    def new_records(self) -> list[dict]:
+        from chalicelib.adapters.dynamodb.history import to_history_item
+
+        fresh = sorted(((entry.timestamp, sk, entry) for ticket_id, entries in self.store.history.items()
+                        for sk, entry in entries.items() if (ticket_id, sk) not in self.seen), key=lambda t: t[:2])
+        records = []
+        for timestamp, sk, entry in fresh:
+            self.seen.add((entry.ticket_id, sk))
+            records.append({"eventID": f"{entry.ticket_id}:{sk}", "eventName": "INSERT",
+                            "dynamodb": {"SequenceNumber": f"{len(self.seen):021d}",
+                                         "NewImage": to_history_item(entry).serialize()}})
+        return records
+
+    def pump(self) -> list[dict]:
+        """Hands the new records to the app's stream consumers; returns them (to replay)."""
+        from chalicelib.events.stream import consume
+        from chalicelib.services.registry import services
+
+        records = self.new_records()
+        assert consume(records, services()) == []
+        return records

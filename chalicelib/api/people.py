@@ -11,7 +11,8 @@ PROJECT = "/v1/ce/projects/{project_id}"
 def _member(found):
     m, account = found.member, found.account
     return {"user_id": m.user_id, "email": m.email, "name": m.name, "role": m.role,
-            "notifications": m.notifications.as_dict(), "account_id": m.account_id,
+            "notifications": m.notifications.as_dict(),
+            "notification_delivery": m.notification_delivery.as_dict(), "account_id": m.account_id,
             "state": "invited" if found.invited else "active",
             "last_sign_in_at": account.last_sign_in_at if account else None}
 
@@ -69,7 +70,7 @@ def withdraw_invitation(call: Call, project_id: str, user_id: str):
     return Reply(None)
 
 
-@endpoint(bp, "PATCH", PROJECT + "/members/{user_id}", summary="Change a member's name, role or email notifications",
+@endpoint(bp, "PATCH", PROJECT + "/members/{user_id}", summary="Change a member's name, role or email notifications (which kinds, and each or hourly)",
           role="admin", body=s.MemberPatch, response=s.MemberOut, tag="people")
 def update_member(call: Call, project_id: str, user_id: str):
     return _member(services().people.update_member(call.principal, user_id, call.body))
@@ -96,7 +97,7 @@ def get_own_member(call: Call, project_id: str):
     return _member(services().people.own_member(call.principal))
 
 
-@endpoint(bp, "PATCH", PROJECT + "/me", summary="Change your own name or email notifications",
+@endpoint(bp, "PATCH", PROJECT + "/me", summary="Change your own name or email notifications (which kinds, and each or hourly)",
           body=s.OwnMemberPatch, response=s.MemberOut, tag="people")
 def update_own_member(call: Call, project_id: str):
     return _member(services().people.update_own_member(call.principal, call.body))

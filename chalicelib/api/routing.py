@@ -156,7 +156,7 @@ def endpoint(bp: Blueprint, method: str, path: str, *, summary: str, status: int
                     call.query = _parse(query, dict(request.query_params or {}))
                 if headers is not None:
                     call.headers = _parse(headers, _headers_read(headers, request.headers or {}))
-                if TICKET_PARAM in path_params and call.principal is not None:
+                if TICKET_PARAM in path_params and isinstance(call.principal, Principal):
                     path_params[TICKET_PARAM] = services().ticket_reads.resolve(call.principal, path_params[TICKET_PARAM])
                 result = handler(call, **path_params)
             except DomainError as error:

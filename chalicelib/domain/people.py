@@ -51,6 +51,30 @@ class NotificationSettings:
 
 
 NOTIFICATION_KINDS = tuple(f.name for f in fields(NotificationSettings))
+EACH, HOURLY = "each", "hourly"
+DELIVERY_MODES = (EACH, HOURLY)
+
+
+@dataclass(frozen=True)
+class NotificationDelivery:
+    """How a member gets each kind of ticket email they want: one email per event as it happens
+    (each), or gathered into one email an hour (hourly). Every kind is each until changed."""
+    modes: tuple[tuple[str, str], ...] = ()   # (kind, mode) for the kinds not sent each
+
+    def hourly(self, kind: str) -> bool:
+        return dict(self.modes).get(kind) == HOURLY
+
+    def merged(self, changes: dict[str, str]) -> "NotificationDelivery":
+        return NotificationDelivery.from_stored(self.as_dict() | changes)
+
+    def as_dict(self) -> dict[str, str]:
+        return {kind: dict(self.modes).get(kind, EACH) for kind in NOTIFICATION_KINDS}
+
+    @classmethod
+    def from_stored(cls, stored: dict | None) -> "NotificationDelivery":
+        """Kinds no longer known, and modes no longer known, are dropped (each)."""
+        stored = stored or {}
+        return cls(tuple((kind, HOURLY) for kind in NOTIFICATION_KINDS if stored.get(kind) == HOURLY))
 
 
 @dataclass(frozen=True)
@@ -62,6 +86,10 @@ class Member:
     created_at: str
     notifications: NotificationSettings = NotificationSettings()
     account_id: str | None = None  # None only for a member stored before accounts existed
+    notification_delivery: NotificationDelivery = NotificationDelivery()
+    # How many times the member was changed: each change is written on the revision it read, so
+    # two changes read at once never merge one over the other. Bookkeeping, not the member's value.
+    revision: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """The tickets table's stream as an outbox: each new history entry is one event, fanned out to
-the webhook subscriptions that want it and mailed to the people it concerns."""
+the webhook subscriptions that want it, mailed to the people it concerns and put in their inboxes."""
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib.adapters.dynamodb.history import history_from_stream_image
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.webhooks import Delivery
+from chalicelib.services.inbox import InboxService
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.webhooks import WebhookService
 
@@ -21,7 +22,8 @@ def event_of(record: dict) -> TicketEvent | None:
     return TicketEvent.from_entry(entry) if entry is not None else None
 
 
-def handle(records: list[dict], webhooks: WebhookService, notifications: NotificationService) -> list[str]:
+def handle(records: list[dict], webhooks: WebhookService, notifications: NotificationService,
+           inbox: InboxService) -> list[str]:
     """Handles each record on its own; returns the sequence numbers of the records to retry. A
     record that cannot be read at all is logged and skipped: retrying it would only block the shard.
     `notifications` is the batch's own (it caches the members and teams it reads)."""
@@ -44,8 +46,9 @@ def handle(records: list[dict], webhooks: WebhookService, notifications: Notific
                 subscriptions[event.project_id] = webhooks.project_subscriptions(event.project_id)
             jobs += [(sequence, event, delivery)
                      for delivery in webhooks.deliveries_for(event, subscriptions[event.project_id])]
-            # Mail and deliveries are both idempotent, so a retried record redoes neither twice.
-            notifications.notify(event)
+            # Mail, deliveries and inboxes are all idempotent, so a retried record redoes none twice.
+            audience = notifications.notify(event)
+            inbox.record(event, audience, notifications.accounts(event.project_id))
         except Exception:  # noqa: BLE001 - retried by the event source, from this record on
             log.exception("event %s (record %s) failed; it will be retried", event.id, sequence)
             failed.add(sequence)

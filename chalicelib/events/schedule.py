@@ -1,4 +1,5 @@
-"""Work done every minute: due webhook retries, overdue tickets and SLA events."""
+"""Work done every minute: due webhook retries, overdue tickets, SLA events and the digests of the
+hour just finished (a minute's check of that hour is one read once it is done)."""
 from chalice import Blueprint, Rate
 
 from chalicelib.services.registry import services
@@ -11,3 +12,4 @@ def every_minute(event):
     services().webhooks.sweep_retries()
     services().overdue.sweep()
     services().sla.sweep()
+    services().digests.send_due()

@@ -38,9 +38,10 @@ CONSUMERS = (
     # A ticket's later entries must not be indexed before an earlier one.
     Consumer("search terms", lambda records, registry: search_terms.handle(records, registry.search_index),
              Failure.STOPS_BATCH),
-    # Mail and webhook deliveries are idempotent per event, so one event's failure holds up no other.
+    # Mail, webhook deliveries and inbox entries are idempotent per event, so one event's failure
+    # holds up no other.
     Consumer("outbox", lambda records, registry: outbox.handle(records, registry.webhooks,
-                                                              registry.notifications_for_batch()),
+                                                              registry.notifications_for_batch(), registry.inbox),
              Failure.PER_RECORD),
     # Counted in runs made idempotent by their records: a retry must start with the same run.
     Consumer("partition counts", lambda records, registry: partition_counts.apply(records, registry.directory),

@@ -71,16 +71,42 @@ class Notifications(BaseModel):
     mentioned: bool
 
 
+Delivery = Literal["each", "hourly"]
+
+
+class DeliveryPatch(Strict):
+    """How each kind of ticket email is sent: "each" (one email per event, as it happens) or "hourly"
+    (gathered into one email an hour, grouped by ticket); kinds left out keep their mode."""
+    ticket_created: Delivery | None = omittable()
+    ticket_updated: Delivery | None = omittable()
+    comment_added: Delivery | None = omittable()
+    ticket_overdue: Delivery | None = omittable()
+    sla: Delivery | None = omittable()
+    mentioned: Delivery | None = omittable()
+
+
+class NotificationDelivery(BaseModel):
+    """How each kind of ticket email the member gets is sent: each event, or an hourly digest."""
+    ticket_created: Delivery
+    ticket_updated: Delivery
+    comment_added: Delivery
+    ticket_overdue: Delivery
+    sla: Delivery
+    mentioned: Delivery
+
+
 class MemberPatch(Strict):
     name: Name | None = omittable()
     role: Role | None = omittable()
     notifications: NotificationsPatch | None = omittable()
+    notification_delivery: DeliveryPatch | None = omittable()
 
 
 class OwnMemberPatch(Strict):
     """What members may change about themselves: not their role (an admin's call), nor their email."""
     name: Name | None = omittable()
     notifications: NotificationsPatch | None = omittable()
+    notification_delivery: DeliveryPatch | None = omittable()
 
 
 class MemberOut(BaseModel):
@@ -89,6 +115,7 @@ class MemberOut(BaseModel):
     name: str
     role: Role
     notifications: Notifications
+    notification_delivery: NotificationDelivery
     account_id: str | None = Field(description="The account this member is a membership of; null only for a "
                                                "member stored before accounts, until the migration runs")
     state: Literal["invited", "active"] = Field(description="invited until the account first signs in")

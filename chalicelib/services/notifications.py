@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from chalicelib.adapters.mailer import MailRejected, SesMailer
 from chalicelib.domain import notifications as rules
-from chalicelib.domain import watching
+from chalicelib.domain import digest, watching
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.people import Member, Team
 from chalicelib.domain.tickets import TEAM_PREFIX
@@ -50,8 +50,18 @@ class NotificationService:
         # Whether the event was told before matters only when someone came to watch after it.
         told = self.tickets.notified(event.id) if watching.came_later(event, watchers) else None
         listeners = watching.audience(event, watchers, people, retelling=bool(told))
-        self._mail(event, rules.recipients(event, listeners, people), people, told)
+        self._mail(event, rules.recipients(event, listeners, people), people, told, self._hourly(listeners, people))
         return listeners
+
+    @staticmethod
+    def _hourly(listeners: list[Listener], people: rules.People) -> set[str]:
+        """The addresses of the members who chose an hourly digest for the kind the event is to them."""
+        found = set()
+        for listener in listeners:
+            member = people.members.get(listener.user_id) if listener.user_id else None
+            if member is not None and member.notification_delivery.hourly(listener.kind):
+                found.add(member.email.lower())
+        return found
 
     def ensure_watchers(self, event: TicketEvent) -> list[Watcher]:
         """The ticket's watchers once the event's automatic ones are added: one Query, and a
@@ -72,9 +82,10 @@ class NotificationService:
         return existing + missing
 
     def _mail(self, event: TicketEvent, recipients: list[rules.Recipient], people: rules.People,
-              told: frozenset[str] | None) -> list[str]:
-        """Emails each recipient not yet mailed about the event (`told`, when already read);
-        returns the addresses dealt with (sent to, or refused by SES for good)."""
+              told: frozenset[str] | None, hourly: set[str] = frozenset()) -> list[str]:
+        """Emails each recipient not yet mailed about the event (`told`, when already read), or
+        queues the event for the hourly digest of those in `hourly`; returns the addresses dealt
+        with (sent to, queued, or refused by SES for good), which a replay passes over."""
         if not recipients:
             return []
         already = {address.lower() for address in (told if told is not None else self.tickets.notified(event.id))}
@@ -82,6 +93,12 @@ class NotificationService:
         try:
             for number, recipient in enumerate(recipients, 1):
                 if recipient.address.lower() in already:
+                    continue
+                if recipient.address.lower() in hourly:
+                    self.tickets.queue_digest_line(digest.hour_of(self.clock()), recipient.address,
+                                                   digest.line(event, people, recipient.name, recipient.reason),
+                                                   int(self.clock()) + digest.QUEUE_LIFETIME_SECONDS)
+                    done.append(recipient.address)
                     continue
                 email = rules.compose(event, recipient, people, self.public_url)
                 try:
@@ -94,6 +111,11 @@ class NotificationService:
             if done:
                 self._record_sent(event.id, done)
         return done
+
+    def accounts(self, project_id: str) -> dict[str, str]:
+        """The project's members' accounts by user id (from the batch's cached members)."""
+        members = self._people(project_id, []).members
+        return {user_id: m.account_id for user_id, m in members.items() if m.account_id is not None}
 
     def _record_sent(self, event_id: str, addresses: list[str]) -> None:
         """Records the addresses mailed. Failing that (after the storage's own retries), the mail

@@ -229,6 +229,8 @@ class PeopleService:
         before = self._member(principal, user_id)
         if "notifications" in changes:
             changes["notifications"] = before.notifications.merged(changes["notifications"])
+        if "notification_delivery" in changes:
+            changes["notification_delivery"] = before.notification_delivery.merged(changes["notification_delivery"])
         after = replace(before, **changes)
         if after == before:
             return before

@@ -10,7 +10,9 @@ from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState
 from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
+from chalicelib.domain.digest import Line
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
+from chalicelib.domain.inbox import InboxEntry
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.search import SearchPlan, SearchResult, TicketQuery
 from chalicelib.domain.sign_in import WrongCodeCap
@@ -148,6 +150,24 @@ class Watchers(Protocol):
     def add_watchers(self, watchers: list[Watcher]) -> list[Watcher]: ...
 
     def save_watcher(self, watcher: Watcher) -> None: ...
+
+
+class Digests(Protocol):
+    """Lines waiting for their hour's digest (`DIGEST#<hour>`, one per recipient and event, so a
+    line queued twice is one line), and whom each hour's digest went to: a recipient is claimed
+    before their digest is sent, so two sweeps never both send it, and released if sending failed."""
+
+    def queue_digest_line(self, hour: str, address: str, line: Line, expires_at: int) -> None: ...
+
+    def digest_lines(self, hour: str) -> list[tuple[str, Line]]: ...
+
+    def digest_hours_done(self, hours: list[str]) -> set[str]: ...
+
+    def claim_digest(self, hour: str, address: str, expires_at: int) -> bool: ...
+
+    def release_digest(self, hour: str, address: str) -> None: ...
+
+    def finish_digest_hour(self, hour: str, expires_at: int) -> None: ...
 
 
 class Attachments(Protocol):
@@ -328,6 +348,29 @@ class ReportDays(Protocol):
                     last_day: str) -> dict[tuple[str, str], dict[str, int]]: ...
 
 
+class Inbox(Protocol):
+    """Accounts' inbox entries (one per ticket) and their unread counts per project. Each write of
+    an entry is conditioned on the entry as read (`before`, None: none yet) and raises Conflict when
+    it changed meanwhile; the project's count moves in the same transaction as the entry's unread
+    flag, so counts are exact. `add_to_inbox` also records the event for the account, and raises
+    Conflict when it already was: an event is in an account's inbox once."""
+
+    def inbox_entry(self, account_id: str, ticket_id: str) -> InboxEntry | None: ...
+
+    def inboxed(self, event_id: str) -> frozenset[str]: ...
+
+    def add_to_inbox(self, before: InboxEntry | None, after: InboxEntry, event_id: str, expires_at: int) -> None: ...
+
+    def save_inbox_entry(self, before: InboxEntry, after: InboxEntry) -> None: ...
+
+    def inbox_page(self, account_id: str, archived: bool, projects: set[str], limit: int,
+                   after: str | None) -> tuple[list[InboxEntry], str | None]: ...
+
+    def inbox_counts(self, account_id: str) -> tuple[dict[str, int], set[str]]:
+        """The unread counts by project and the projects the account is a member of (one read:
+        counts of projects it left are not to be shown)."""
+
+
 class Views(Protocol):
     def views(self, project_id: str, user_id: str | None) -> list[View]: ...
 
@@ -416,9 +459,9 @@ class WatcherPeople(Members, Teams, Protocol):
     """Who may be made a watcher."""
 
 
-class NotifiedWatchers(Notified, Watchers, Protocol):
-    """What telling people about an event keeps in the tickets table: its watchers, and whom it
-    was mailed to."""
+class NotifiedWatchers(Notified, Watchers, Digests, Protocol):
+    """What telling people about an event keeps in the tickets table: its watchers, whom it was
+    mailed to, and the lines it left for hourly digests."""
 
 
 class Reports(ReportDays, PartitionCounts, Protocol):

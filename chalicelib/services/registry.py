@@ -19,6 +19,8 @@ from chalicelib.domain.oidc import parse_providers
 from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
+from chalicelib.services.digests import DigestService
+from chalicelib.services.inbox import InboxService
 from chalicelib.services.mail import Mail
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.oidc import OidcSignIn
@@ -44,14 +46,15 @@ from chalicelib.services.webhooks import WebhookService
 
 
 class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.TicketBackfill, ports.TermIndex,
-                   ports.Markers, ports.Notified, ports.Watchers):
+                   ports.Markers, ports.Notified, ports.Watchers, ports.Digests):
     """Every port of the tickets table, as one storage offers them."""
 
 
 class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
                      ports.ReportDays, ports.AccountMigration, ports.SignInChallenges, ports.SignInRates,
-                     ports.OidcStates):
-    """Every port of the directory table's projects, people, counts and sign-in items (OIDC's too)."""
+                     ports.OidcStates, ports.Inbox):
+    """Every port of the directory table's projects, people, counts, sign-in items (OIDC's too) and
+    inboxes."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class Services:
     sessions: SessionService
     sign_in: SignInService
     oidc: OidcSignIn
+    inbox: InboxService
+    digests: DigestService
     # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
     notifications_for_batch: Callable[[], NotificationService]
 
@@ -126,6 +131,8 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         oidc=OidcSignIn(lambda: parse_providers(config.oidc_providers_json()), HttpOidcClient(), ClientSecrets(),
                         directory, directory, sessions, secret_key=config.sign_in_secret,
                         public_url=config.public_url(), self_sign_up=config.allow_self_sign_up()),
+        inbox=InboxService(directory, directory),
+        digests=DigestService(tickets, mail or mailer.from_settings, config.public_url),
         notifications_for_batch=notifications,
     )
 

@@ -10,12 +10,17 @@ import pytest
 import app as _app  # noqa: F401  (registers the routes)
 from chalicelib.api.routing import ROUTES
 from tests.api.conftest import new_project
-from tests.signed_in import sign_in
+from tests.signed_in import join, sign_in
+from tests.streams import new_records, pump_tickets_stream
 
 RANK = {"viewer": 0, "member": 1, "admin": 2}
 PROTECTED = [route for route in ROUTES if route.role is not None and "{project_id}" in route.path]
-# Routes with no project in their path answer for the project(s) the credentials themselves reach.
-UNSCOPED = [route for route in ROUTES if route.role is not None and "{project_id}" not in route.path]
+INBOX = "/v1/ce/inbox"
+# Routes with no project in their path answer for the project(s) the credentials themselves reach
+# (the inbox's, for the account's entries: test_an_inbox_shows_only_its_accounts_entries_of_its_projects).
+UNSCOPED = [route for route in ROUTES if route.role is not None and "{project_id}" not in route.path
+            and not route.path.startswith(INBOX)]
+INBOX_ROUTES = [route for route in ROUTES if route.path.startswith(INBOX)]
 # A body each route takes, so that a route reached with a valid key gets as far as its lookups.
 BODIES = {
     "create_ticket": {"title": "t", "description": "", "severity": "low"},
@@ -246,3 +251,55 @@ def test_listings_and_searches_show_only_the_callers_project(world):
         response = b.get(path)
         assert response.status_code == 200, (path, response.body)
         assert "acme" not in _text(response).lower(), path
+
+
+def test_an_inbox_shows_only_its_accounts_entries_of_its_projects(client, world):
+    """An account's entries, through its session (every project it is in) or a member's key (that
+    project only); another account, another project's key, no key: none of them, and none changed.
+    Once the account leaves a project, that project's entries are neither shown nor counted."""
+    a, b, ids = world["a"], world["b"], world["ids"]
+    new_records()  # other tests' history
+    mine = sign_in(a, "member")
+    user_in_b = join(b, mine.account, "member")
+    other = sign_in(a, "member")
+    in_a = a.create_ticket(title="ACME outage", assignee=mine.user_id)["id"]
+    in_b = b.create_ticket(title="Beta outage", assignee=user_in_b)["id"]
+    assert pump_tickets_stream() == {"batchItemFailures": []}
+
+    def listed(caller, path=INBOX):
+        response = caller.unscoped("GET", path) if path == INBOX else caller.get(path)
+        assert response.status_code == 200, response.body
+        return {entry["ticket_id"] for entry in response.json["data"]}
+
+    assert listed(mine) == {in_a, in_b}
+    assert mine.unscoped("GET", INBOX + "/unread").json == {"unread": 2, "projects": {a.project_id: 1,
+                                                                                      b.project_id: 1}}
+    assert listed(other) == set() and other.unscoped("GET", INBOX + "/unread").json["unread"] == 0
+    my_key_in_a = a.as_key(a.key_for(mine.user_id))
+    assert listed(my_key_in_a, "/inbox") == {in_a}
+    headers = {"Authorization": f"Bearer {my_key_in_a.token}", "Content-Type": "application/json"}
+    assert json.loads(client.http.get(INBOX + "/unread", headers=headers).body)["projects"] == {a.project_id: 1}
+    assert listed(mine.in_project(b.project_id), "/inbox") == {in_b}
+    wrong = []
+    for route in INBOX_ROUTES:
+        path = route.path.replace("{ticket_id}", in_a).replace("{project_id}", a.project_id)
+        for token in (None, "not-a-key"):
+            auth = {"Authorization": f"Bearer {token}"} if token else {}
+            response = getattr(client.http, route.method.lower())(path, headers={"Content-Type": "application/json"}
+                                                                 | auth)
+            if response.status_code != 401 or "ACME" in _text(response):
+                wrong.append((route.name, token, response.status_code))
+        if "{ticket_id}" in route.path:
+            for caller in (other, b.as_key(b.key_for(user_in_b))):
+                response = caller.unscoped(route.method, path) if caller is other else \
+                    caller.client.http.post(path, headers={"Authorization": f"Bearer {caller.token}",
+                                                           "Content-Type": "application/json"})
+                if response.status_code != 404 or "ACME" in _text(response):
+                    wrong.append((route.name, "another's", response.status_code))
+    assert not wrong, "\n".join(map(str, wrong))
+    assert mine.unscoped("GET", INBOX + "/unread").json["unread"] == 2  # nothing of it changed
+    assert b.delete(f"/members/{user_in_b}").status_code == 204
+    assert listed(mine) == {in_a}
+    assert mine.unscoped("GET", INBOX + "/unread").json == {"unread": 1, "projects": {a.project_id: 1}}
+    assert mine.unscoped("POST", f"{INBOX}/{in_b}/read").status_code == 404
+    assert mine.in_project(b.project_id).get("/inbox").status_code == 404

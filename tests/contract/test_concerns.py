@@ -392,3 +392,23 @@ def test_deliveries_page_newest_first_and_retries_are_released_once(storage):
     assert not [d for d in webhooks.due_retries("2026-01-01T00:30:00.000Z") if d.subscription_id == subscription_id]
     assert webhooks.release_retry(waiting) and not webhooks.release_retry(waiting)
     assert not [d for d in webhooks.due_retries("2026-01-01T02:00:00.000Z") if d.subscription_id == subscription_id]
+
+
+def test_a_member_written_from_a_stale_read_is_refused_not_merged_over(directory):
+    """Two changes of one member read at the same moment: the second would write back what the
+    first changed (a member is written whole), so it is refused and read again by its caller."""
+    from tests.contract.test_accounts import a_member, a_project, an_account
+
+    account = an_account()
+    project, _ = a_project(directory, account)
+    member = a_member(None, role="member")
+    directory.add_member(project.id, member)
+    first, second = directory.member(project.id, member.user_id), directory.member(project.id, member.user_id)
+    hourly = first.notification_delivery.merged({"comment_added": "hourly"})
+    directory.update_member(project.id, first, replace(first, notification_delivery=hourly), [])
+    with pytest.raises(Conflict):
+        directory.update_member(project.id, second, replace(second, name="Renamed"), [])
+    stored = directory.member(project.id, member.user_id)
+    assert (stored.name, stored.notification_delivery.hourly("comment_added")) == (member.name, True)
+    directory.update_member(project.id, stored, replace(stored, name="Renamed"), [])
+    assert directory.member(project.id, member.user_id).name == "Renamed"

@@ -7,7 +7,7 @@ def test_add_list_update_and_remove_members(api):
     assert created.status_code == 201
     bob = created.json
     assert bob["email"] == "bob@example.com" and bob["role"] == "member"
-    assert set(bob) == {"user_id", "email", "name", "role", "notifications", "account_id", "state",
+    assert set(bob) == {"user_id", "email", "name", "role", "notifications", "notification_delivery", "account_id", "state",
                         "last_sign_in_at"}
     listed = api.get("/members").json["data"]
     assert {m["email"] for m in listed} == {"admin@example.com", "bob@example.com"}

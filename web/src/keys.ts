@@ -4,6 +4,8 @@ import { useEffect, useRef } from "preact/hooks";
 export type Shortcuts = Record<string, (event: KeyboardEvent) => void>;
 
 export const SHORTCUT_HELP: [string, string][] = [
+  ["g i", "Inbox"],
+  ["e", "Archive the inbox entry"],
   ["c", "New ticket"],
   ["/", "Search"],
   ["j / k", "Next / previous ticket in the list"],
@@ -29,6 +31,9 @@ export function isTyping(target: EventTarget | null): boolean {
 }
 
 const layers: Shortcuts[] = [];
+// A key that begins a sequence ("g i") waits this long for the next one.
+const SEQUENCE_MS = 1500;
+let previous: { key: string; at: number } | null = null;
 
 addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -41,9 +46,15 @@ addEventListener("keydown", (event) => {
     return;
   }
   if (document.querySelector("dialog[open]")) return;
+  const before = previous;
+  previous = { key: event.key, at: Date.now() };
+  const sequence = before && previous.at - before.at < SEQUENCE_MS ? `${before.key} ${event.key}` : null;
   for (let index = layers.length - 1; index >= 0; index -= 1) {
-    const handler = layers[index][event.key];
+    const layer = layers[index];
+    const handler = (sequence && layer[sequence]) || layer[event.key];
     if (handler) {
+      // A finished sequence begins no other ("g i" then "i" is not "g i" again).
+      if (sequence && layer[sequence]) previous = null;
       // Enter on a link or button keeps its own meaning.
       if (event.key === "Enter" && event.target instanceof HTMLElement && event.target.closest("a,button")) return;
       event.preventDefault();

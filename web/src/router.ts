@@ -5,6 +5,7 @@ export type Route =
   | { page: "home" }
   | { page: "signin"; params: URLSearchParams }
   | { page: "profile" }
+  | { page: "inbox"; params: URLSearchParams }
   | { page: "list"; projectId: string; params: URLSearchParams }
   | { page: "new"; projectId: string }
   | { page: "reports"; projectId: string; params: URLSearchParams }
@@ -16,7 +17,9 @@ export type Route =
 const root = () => new URL(document.baseURI);
 
 export function href(path: string): string {
-  return new URL(path, root()).pathname + (path.includes("?") ? path.slice(path.indexOf("?")) : "");
+  const [address, fragment] = path.split("#", 2);
+  const hash = fragment !== undefined ? `#${fragment}` : "";
+  return new URL(address, root()).pathname + (address.includes("?") ? address.slice(address.indexOf("?")) : "") + hash;
 }
 
 const PROJECT_PAGES: Record<string, "new" | "sla" | "members"> = { new: "new", sla: "sla", members: "members" };
@@ -30,6 +33,7 @@ function parse(): Route {
   if (parts.length === 0 || (parts.length === 1 && parts[0] === "ui")) return { page: "home" };
   if (parts.length === 1 && parts[0] === "sign-in") return { page: "signin", params };
   if (parts.length === 1 && parts[0] === "profile") return { page: "profile" };
+  if (parts.length === 1 && parts[0] === "inbox") return { page: "inbox", params };
   if (parts[0] !== "projects" || parts.length < 2) return { page: "missing" };
   const projectId = parts[1];
   if (parts.length === 2) return { page: "list", projectId, params };
@@ -43,7 +47,7 @@ export const route = signal<Route>(parse());
 
 export function navigate(path: string, options: { replace?: boolean } = {}): void {
   const target = href(path);
-  if (target === location.pathname + location.search) return;
+  if (target === location.pathname + location.search + location.hash) return;
   if (options.replace) history.replaceState(null, "", target);
   else history.pushState(null, "", target);
   route.value = parse();

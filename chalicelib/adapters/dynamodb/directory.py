@@ -26,7 +26,7 @@ from chalicelib.adapters.dynamodb.models import (
     TeamItem,
 )
 from chalicelib.domain.accounts import Account
-from chalicelib.domain.people import ApiKey, Member, NotificationSettings, Project, Team
+from chalicelib.domain.people import ApiKey, Member, NotificationDelivery, NotificationSettings, Project, Team
 from chalicelib.errors import Conflict
 
 
@@ -85,12 +85,16 @@ def to_account(item: AccountItem) -> Account:
 def member_item(project_id: str, member: Member) -> MemberItem:
     return MemberItem(project_pk(project_id), member_sk(member.user_id), user_id=member.user_id,
                       email=member.email, name=member.name, role=member.role, created_at=member.created_at,
-                      notifications=member.notifications.as_dict(), account_id=member.account_id)
+                      notifications=member.notifications.as_dict(), account_id=member.account_id,
+                      notification_delivery=dict(member.notification_delivery.modes) or None,
+                      revision=member.revision or None)
 
 
 def to_member(item: MemberItem) -> Member:
     return Member(user_id=item.user_id, email=item.email, name=item.name, role=item.role,
                   created_at=item.created_at, notifications=NotificationSettings.from_stored(item.notifications),
+                  notification_delivery=NotificationDelivery.from_stored(item.notification_delivery),
+                  revision=int(item.revision or 0),
                   account_id=item.account_id)
 
 

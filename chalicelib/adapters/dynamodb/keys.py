@@ -11,7 +11,9 @@ directory `P#<project id>` holds a project's collection: `PROJECT`, `MEMBER#`, `
           live under `WRONGKEYS#<subject>`. A project's `ACCOUNT#<account id>` item is its view of a
           member's account (user id and role, read with the session on every request).
           `A#<account id>` holds an account: `ACCOUNT`, `PROJECT#<project id>` (its memberships) and
-          `SESSION#<session id>`; `AEMAIL#<email>` keeps emails unique. Sign-in's short-lived items,
+          `SESSION#<session id>`, its inbox (`INBOX#<ticket id>`, one entry per ticket, in the
+          `by_inbox` index) and unread counts (`INBOXCOUNT#<project id>`); `AEMAIL#<email>` keeps
+          emails unique. Sign-in's short-lived items,
           each under the keyed hash of its secret: `SIGNIN#` (an emailed code), `SIGNINLINK#` (a
           one-time link), `OIDC#` (an OIDC sign-in under way); and `SIGNINRATE#<subject>` counts (sign-in
           emails an hour, an address's wrong codes a day).
@@ -120,6 +122,21 @@ def notified_pk(event_id: str) -> str:
     return f"NOTIFIED#{event_id}"
 
 
+DIGEST_SENT_SK = "SENT"
+
+
+def digest_pk(hour: str) -> str:
+    return f"DIGEST#{hour}"
+
+
+def digest_line_sk(address: str, event_id: str) -> str:
+    return f"{address.lower()}#{event_id}"
+
+
+def digest_sent_pk(hour: str) -> str:
+    return f"DIGESTSENT#{hour}"
+
+
 def watchers_pk(ticket_id: str) -> str:
     """A ticket's watchers, apart from its own collection: reading its details never reads them."""
     return f"WATCHERS#{ticket_id}"
@@ -144,6 +161,11 @@ PROJECT_ACCOUNT_SK_PREFIX = "ACCOUNT#"
 ACCOUNT_SK = "ACCOUNT"
 ACCOUNT_PROJECT_SK_PREFIX = "PROJECT#"
 SESSION_SK_PREFIX = "SESSION#"
+INBOX_SK_PREFIX = "INBOX#"
+# Sorts between `INBOX#` and `PROJECT#`: one Query from here to the memberships' end reads an
+# account's unread counts and its memberships together (nothing else of an account sorts between).
+INBOX_COUNT_SK_PREFIX = "INBOXCOUNT#"
+INBOX_ARCHIVED_SUFFIX = "#archived"
 CHALLENGE_SK = "CHALLENGE"
 LINK_SK = "LINK"
 OIDC_STATE_SK = "STATE"
@@ -208,6 +230,19 @@ def account_email_pk(email: str) -> str:
 
 def account_project_sk(project_id: str) -> str:
     return ACCOUNT_PROJECT_SK_PREFIX + project_id
+
+
+def inbox_sk(ticket_id: str) -> str:
+    return INBOX_SK_PREFIX + ticket_id
+
+
+def inbox_count_sk(project_id: str) -> str:
+    return INBOX_COUNT_SK_PREFIX + project_id
+
+
+def inbox_idx(account_id: str, archived: bool) -> str:
+    """The `by_inbox` partition of an account's entries: its inbox, or its archive."""
+    return account_id + INBOX_ARCHIVED_SUFFIX if archived else account_id
 
 
 def session_sk(session_id: str) -> str:

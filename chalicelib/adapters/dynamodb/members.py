@@ -3,6 +3,7 @@ in the project (sk `EMAIL#<email>`) and, for an account's member, the two member
 project's `ACCOUNT#<account id>` with the role, the account's `PROJECT#<project id>`), always
 written together. Removing a member revokes its keys, takes it out of its teams and ends the
 membership in the same transaction."""
+from dataclasses import replace
 from typing import Iterator
 
 from pynamodb.exceptions import DoesNotExist
@@ -58,8 +59,8 @@ class DynamoMembers:
         """Saves the member; a role change is copied onto the member's keys and the project's
         `ACCOUNT#` item in the same write."""
         with transaction() as tx:
-            tx.save(member_item(project_id, after),
-                    condition=(MemberItem.role == before.role) & _same_account(before))
+            tx.save(member_item(project_id, replace(after, revision=before.revision + 1)),
+                    condition=(MemberItem.role == before.role) & _same_account(before) & _same_revision(before))
             if after.role != before.role:
                 if after.account_id is not None:
                     # Whole, not updated: the MEMBER# condition already fails if the member is gone.
@@ -108,6 +109,14 @@ class DynamoMembers:
             if new_account is not None:
                 save_account(tx, new_account)
             save_membership(tx, project_id, member)
+
+
+def _same_revision(member: Member):
+    """The stored member is the one read: a change read before another one was written must not
+    write back what that one changed."""
+    if member.revision == 0:
+        return MemberItem.revision.does_not_exist()
+    return MemberItem.revision == member.revision
 
 
 def _same_account(member: Member):

@@ -303,10 +303,27 @@ class CommentMarkItem(_TicketsTable, discriminator="comment_mark"):
 
 
 class NotifiedItem(_TicketsTable, discriminator="notified"):
-    """The addresses already emailed about one ticket event (pk `NOTIFIED#<event id>`), so that a
-    replayed stream batch does not mail them again."""
+    """The addresses already emailed about one ticket event (pk `NOTIFIED#<event id>`), and the
+    accounts whose inbox has it, so that a replayed stream batch does neither again."""
     sent_to = UnicodeSetAttribute(null=True)
+    inboxed = UnicodeSetAttribute(null=True)
     expires_at = NumberAttribute()  # the table's TTL attribute
+
+
+class DigestLineItem(_TicketsTable, discriminator="digest_line"):
+    """One event waiting for a recipient's hourly digest (pk `DIGEST#<hour>`, sk `<address>#<event
+    id>`): the hour's digests are one Query of its partition."""
+    address = UnicodeAttribute()
+    line = JSONAttribute()
+    expires_at = NumberAttribute()  # the table's TTL attribute
+
+
+class DigestSentItem(_TicketsTable, discriminator="digest_sent"):
+    """Whom one hour's digest went to (pk `DIGESTSENT#<hour>`, sk `SENT`), and whether the hour is
+    done with."""
+    sent_to = UnicodeSetAttribute(null=True)
+    done = BooleanAttribute(null=True)
+    expires_at = NumberAttribute()
 
 
 class _DirectoryTable(Model):
@@ -347,6 +364,8 @@ class MemberItem(_DirectoryTable, discriminator="member"):
     created_at = UnicodeAttribute()
     notifications = JSONAttribute(null=True)  # {kind: bool}; absent on members made before it existed
     account_id = UnicodeAttribute(null=True)  # absent on members stored before accounts (the migration sets it)
+    notification_delivery = JSONAttribute(null=True)  # {kind: "hourly"}; absent: every kind each
+    revision = NumberAttribute(null=True)  # changes written (domain.people.Member.revision); absent: none
 
 
 class EmailGuardItem(_DirectoryTable, discriminator="email"):
@@ -478,6 +497,40 @@ class SessionItem(_DirectoryTable, discriminator="session"):
     ip = UnicodeAttribute(null=True)
     user_agent = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()  # the table's TTL attribute: the sooner of idle and absolute expiry
+
+
+class InboxEntryItem(_DirectoryTable, discriminator="inbox_entry"):
+    """One ticket in an account's inbox (pk `A#<account id>`, sk `INBOX#<ticket id>`,
+    domain.inbox.InboxEntry). In `by_inbox` under `<account id>` (or `<account id>#archived`), newest
+    event first, so that a page of an inbox is one Query."""
+    account_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    key = UnicodeAttribute()
+    title = UnicodeAttribute()
+    status = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    unread = BooleanAttribute()
+    summary = JSONAttribute(default=dict)
+    first_unread = UnicodeAttribute(null=True)
+    last_read_at = UnicodeAttribute(null=True)
+    archived = BooleanAttribute(default=False)
+    revision = NumberAttribute()
+    inbox_idx = UnicodeAttribute()
+    inbox_order = UnicodeAttribute()      # <updated_at>#<ticket id>
+
+    by_inbox = type("by_inbox_index", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by_inbox", "projection": AllProjection()}),
+        "inbox_idx": UnicodeAttribute(hash_key=True),
+        "inbox_order": UnicodeAttribute(range_key=True),
+    })()
+
+
+class InboxCountItem(_DirectoryTable, discriminator="inbox_count"):
+    """How many of an account's entries of one project are unread (pk `A#<account id>`, sk
+    `INBOXCOUNT#<project id>`), changed only in the transaction that flips an entry's flag."""
+    project_id = UnicodeAttribute()
+    unread = NumberAttribute(default=0)
 
 
 class ChallengeItem(_DirectoryTable, discriminator="sign_in_challenge"):

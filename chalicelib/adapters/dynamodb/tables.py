@@ -5,7 +5,9 @@ from chalicelib.adapters.dynamodb.accounts import DynamoAccounts
 from chalicelib.adapters.dynamodb.api_keys import DynamoApiKeys
 from chalicelib.adapters.dynamodb.comments import DynamoComments
 from chalicelib.adapters.dynamodb.counts import DynamoCounts
+from chalicelib.adapters.dynamodb.digests import DynamoDigests
 from chalicelib.adapters.dynamodb.history import DynamoHistory
+from chalicelib.adapters.dynamodb.inbox import DynamoInbox
 from chalicelib.adapters.dynamodb.idempotency import DynamoIdempotency
 from chalicelib.adapters.dynamodb.markers import DynamoMarkers
 from chalicelib.adapters.dynamodb.members import DynamoMembers
@@ -21,11 +23,11 @@ from chalicelib.adapters.dynamodb.watchers import DynamoWatchers
 
 
 class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearchIndex, DynamoMarkers,
-                       DynamoIdempotency, DynamoNumbers, DynamoNotified, DynamoWatchers):
+                       DynamoIdempotency, DynamoNumbers, DynamoNotified, DynamoWatchers, DynamoDigests):
     """Every repository of the tickets table at once."""
 
 
 class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts,
-                          DynamoSignIn, DynamoOidcStates):
+                          DynamoSignIn, DynamoOidcStates, DynamoInbox):
     """Every repository of the directory's projects, people, accounts, counts and sign-in items
-    (OIDC's too) at once (views and webhooks have repositories of their own)."""
+    (OIDC's too) and inboxes at once (views and webhooks have repositories of their own)."""

@@ -88,9 +88,9 @@ class MemoryMembers(MemoryRepository):
         store = self.store
         with store.transaction():
             stored = store.members.get((project_id, after.user_id))
-            require(stored is not None and stored.role == before.role and stored.account_id == before.account_id,
-                    _taken())
-            store.members[(project_id, after.user_id)] = after
+            require(stored is not None and stored.role == before.role and stored.account_id == before.account_id
+                    and stored.revision == before.revision, _taken())
+            store.members[(project_id, after.user_id)] = replace(after, revision=before.revision + 1)
             if after.role != before.role:
                 if after.account_id is not None:
                     store.project_accounts[(project_id, after.account_id)] = _membership(project_id, after)

@@ -10,7 +10,9 @@ from typing import Iterator
 from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState, OneTimeLink, StoredSession
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
+from chalicelib.domain.digest import Line
 from chalicelib.domain.idempotency import StoredResponse
+from chalicelib.domain.inbox import InboxEntry
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy
 from chalicelib.domain.tickets import HistoryEntry, Ticket
@@ -85,6 +87,10 @@ class MemoryStore:
     responses: dict[str, StoredResponse] = field(default_factory=dict)
     comment_marks: dict[str, int] = field(default_factory=dict)                     # pk -> expires_at
     notified: dict[str, set[str]] = field(default_factory=dict)
+    inboxed: dict[str, set[str]] = field(default_factory=dict)                     # event id -> account ids
+    digest_lines: dict[str, dict[tuple[str, str], tuple[str, Line]]] = field(default_factory=dict)  # hour -> lines
+    digest_sent: dict[str, set[str]] = field(default_factory=dict)                 # hour -> addresses (lower)
+    digest_hours_done: set[str] = field(default_factory=set)
     watchers: dict[str, dict[str, Watcher]] = field(default_factory=dict)           # ticket id -> watcher -> it
     # ---- directory table ----
     projects: dict[str, StoredProject] = field(default_factory=dict)
@@ -109,6 +115,8 @@ class MemoryStore:
     links: dict[str, OneTimeLink] = field(default_factory=dict)                     # token hash -> link
     sign_in_rates: dict[tuple[str, int], int] = field(default_factory=dict)         # (subject, window start)
     oidc_states: dict[str, OidcState] = field(default_factory=dict)                  # state hash -> sign-in
+    inbox_entries: dict[tuple[str, str], InboxEntry] = field(default_factory=dict)  # (account, ticket)
+    inbox_counts: dict[tuple[str, str], int] = field(default_factory=dict)          # (account, project)
     # ---- deliveries table ----
     deliveries: dict[tuple[str, str], StoredDelivery] = field(default_factory=dict)
 

@@ -18,3 +18,11 @@ export function getPeople() {
 export function getMe() {
   return send(() => http().GET("/v1/ce/projects/{project_id}/me", { params: { path: inProject() } }));
 }
+
+export type EmailSettings = Pick<Member, "notifications" | "notification_delivery">;
+export type Delivery = Member["notification_delivery"][keyof Member["notification_delivery"]];
+
+/** The signed-in member's own email settings in the project shown: which kinds, and each or hourly. */
+export function changeMyEmail(body: Schemas["OwnMemberPatch"]) {
+  return send(() => http().PATCH("/v1/ce/projects/{project_id}/me", { params: { path: inProject() }, body }));
+}

@@ -16,6 +16,7 @@ const loadReports = () => import("../pages/Reports").then((module) => module.Rep
 const loadSlaSettings = () => import("../pages/SlaSettings").then((module) => module.SlaSettings);
 const loadMembers = () => import("../pages/Members").then((module) => module.Members);
 const loadProfile = () => import("../pages/Profile").then((module) => module.Profile);
+const loadInbox = () => import("../pages/Inbox").then((module) => module.Inbox);
 
 /** The page the address names, inside the project's frame once signed in. */
 export function App() {
@@ -36,6 +37,13 @@ export function App() {
     return (
       <Shell key={activeProject() ?? ""} projectId={activeProject()}>
         <Later load={loadProfile} props={{}} />
+      </Shell>
+    );
+  }
+  if (current.page === "inbox") {
+    return (
+      <Shell key={activeProject() ?? ""} projectId={activeProject()}>
+        <Later load={loadInbox} props={{ params: current.params }} />
       </Shell>
     );
   }

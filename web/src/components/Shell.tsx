@@ -7,6 +7,7 @@ import { notice } from "../state/notice";
 import { project, projectReady } from "../state/project";
 import { signOut } from "../state/session";
 import { Icon } from "./Icon";
+import { InboxLink } from "./InboxLink";
 import { ProjectSwitcher } from "./ProjectSwitcher";
 import { ShortcutsDialog } from "./ShortcutsDialog";
 
@@ -29,7 +30,8 @@ export function Shell({ projectId, children }: { projectId: string | null; child
   useShortcuts(projectId ? {
     c: () => navigate(`projects/${projectId}/new`),
     "?": () => dialog.current?.showModal(),
-  } : {});
+    "g i": () => navigate("inbox"),
+  } : { "g i": () => navigate("inbox") });
 
   const section = (name: string, path: string, current: boolean) => (
     <a href={`projects/${projectId}${path}`} aria-current={current ? "page" : undefined}>
@@ -56,6 +58,8 @@ export function Shell({ projectId, children }: { projectId: string | null; child
             {role === "admin" && section("Members", "/members", page === "members")}
           </nav>
         )}
+        {/* The ticket list has the inbox in its sidebar; every other page has it here. */}
+        {page !== "list" && <InboxLink current={page === "inbox"} class="top" />}
         <nav class="actions" aria-label="Account">
           {projectId && (
             <button type="button" class="primary" onClick={() => navigate(`projects/${projectId}/new`)} aria-keyshortcuts="c">

@@ -4,6 +4,7 @@ import { type Filters, listPath } from "../state/filters";
 import { me } from "../state/project";
 import type { Views } from "../state/views";
 import { Icon } from "./Icon";
+import { InboxLink } from "./InboxLink";
 
 /** The views beside the list, and saving the current filters as a view. */
 export function Sidebar({ projectId, views, current, filters }: {
@@ -29,6 +30,7 @@ export function Sidebar({ projectId, views, current, filters }: {
   ];
   return (
     <nav class="sidebar" aria-label="Views">
+      <InboxLink current={false} class="view" />
       <a class={`view ${!current && !query ? "current" : ""}`} href={`projects/${projectId}`} aria-current={!current && !query ? "page" : undefined}>
         All tickets
       </a>

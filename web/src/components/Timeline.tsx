@@ -1,3 +1,4 @@
+import { useEffect } from "preact/hooks";
 import { commentStates } from "../commentHistory";
 import type { TicketPageState } from "../state/ticketPage";
 import { CommentBox } from "./CommentBox";
@@ -8,6 +9,15 @@ import { TimelineEntry } from "./TimelineEntry";
 export function Timeline({ page, ticketId }: { page: TicketPageState; ticketId: string }) {
   const ticket = page.ticket.value!;
   const timeline = [...ticket.history, ...page.older.value].slice().reverse();
+
+  // Opened from the inbox (#event-<id>): the first unread event, once it is on the page.
+  useEffect(() => {
+    const wanted = location.hash.startsWith("#event-") ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+    if (wanted && !wanted.classList.contains("arrived")) {
+      wanted.classList.add("arrived");
+      wanted.scrollIntoView({ block: "center" });
+    }
+  }, [timeline.length]);
   const comments = commentStates(timeline);
   return (
     <section class="timeline" aria-labelledby="activity-title">

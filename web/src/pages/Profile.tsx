@@ -1,6 +1,8 @@
 // The signed-in person's own page: their name and address, and every browser signed in as them.
 import { useEffect, useMemo } from "preact/hooks";
+import { EmailSettings } from "../components/EmailSettings";
 import { ago, exact } from "../format";
+import { activeProject, session } from "../session";
 import { createProfile, deviceOf, methodLabel } from "../state/profile";
 
 export function Profile() {
@@ -31,6 +33,7 @@ export function Profile() {
   }
   if (!account || !sessions) return <p class="loading" role="status">Loading your profile…</p>;
   const changed = state.name.value.trim() !== account.name;
+  const project = session.value?.projects.find((each) => each.id === activeProject());
   return (
     <main id="main" class="page settings profile">
       <h1>Your profile</h1>
@@ -58,6 +61,8 @@ export function Profile() {
         <dt>Account since</dt>
         <dd>{exact(account.created_at)}</dd>
       </dl>
+
+      {project && <EmailSettings key={project.id} projectName={project.name} />}
 
       <section aria-labelledby="sessions-title">
         <h2 id="sessions-title" class="section-title">Your sessions</h2>
