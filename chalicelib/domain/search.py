@@ -313,8 +313,9 @@ def _plan_by_created(query: TicketQuery, sizes: dict[str, int]) -> SearchPlan:
     if chosen.startswith("terms:"):
         word = chosen.split(":", 1)[1]
         # A term partition holds every ticket with a term that starts with its prefix: exact for
-        # the last word when it is no longer than the prefix, checked on the tickets read otherwise.
-        exact = query.words[-1] == word and len(word) <= text.PREFIX_LENGTH and len(set(query.words)) == 1
+        # a lone word no longer than the prefix, checked on the tickets read otherwise. A repeated
+        # word is not lone: `dis dis` asks for the whole word `dis` as well as a word starting so.
+        exact = len(query.words) == 1 and len(word) <= text.PREFIX_LENGTH
         filters_left = filters_left or not exact
         return SearchPlan("terms", options[chosen], descending, query.created_after, query.created_before,
                           filters_left)

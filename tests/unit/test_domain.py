@@ -156,6 +156,11 @@ class TestSearchPlan:
         long_word = search.plan(search.TicketQuery(words=("configuration",)))
         assert long_word.partitions == ("configur",) and long_word.needs_filter
 
+    def test_a_repeated_word_is_checked_as_a_whole_word_too(self):
+        # Every word but the last must be a whole term: `dis dis` finds no ticket that only has `disk`.
+        plan = search.plan(search.TicketQuery(words=("dis", "dis")))
+        assert (plan.index, plan.partitions, plan.needs_filter) == ("terms", ("dis",), True)
+
     def test_a_filter_smaller_than_every_word_drives(self):
         plan = search.plan(search.TicketQuery(words=("disk",), assignee="u2"), {"terms:disk": 90, "assignee": 2})
         assert plan.index == "assignee" and plan.needs_filter
