@@ -1,4 +1,5 @@
 """Ticket rules: statuses, severities, the workflow, keys, and what a change is."""
+import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -122,6 +123,27 @@ def history_entry(ticket: Ticket, event: str, actor: str, at: str, changes: dict
     return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
                         timestamp=at, changed_by=actor, changes=changes, comment=comment,
                         ticket=public_view(ticket))
+
+
+# DynamoDB keeps items of at most 400 KB. A history entry holds what changed and the ticket as JSON,
+# where a character outside ASCII takes 6 or 12 bytes: a text allowed in characters may not fit.
+MAX_ENTRY_BYTES = 380 * 1024
+
+
+def storable(entry: HistoryEntry) -> HistoryEntry:
+    """`entry`, if it fits one item; else a ValidationFailed naming the text to shorten: the
+    comment, or the ticket's field that takes the most room in it."""
+    size = (len(json.dumps(entry.changes)) + len(json.dumps(entry.ticket))
+            + len((entry.comment or "").encode()))
+    if size <= MAX_ENTRY_BYTES:
+        return entry
+    room: dict[str, int] = {}
+    for part in (entry.changes, entry.ticket or {}):
+        for name, value in part.items():
+            room[name] = room.get(name, 0) + len(json.dumps(value))
+    field = "comment" if entry.comment else max(room, key=room.__getitem__, default="description")
+    raise ValidationFailed.on(field, "too long to keep in the ticket's history: shorten it (a character "
+                                     "outside ASCII takes up to 12 bytes there)")
 
 
 def parse_key(ref: str) -> tuple[str, int] | None:

@@ -16,6 +16,8 @@ NASTY = {
     "nul": "before\x00after",
     "lone surrogate": "\ud800",
     "one megabyte": "x" * 1_000_000,
+    # As many characters as a description or comment may have, each stored in JSON as 12 bytes.
+    "longest emoji text": "\U0001f525" * 65536,
     "html": "<script>alert(1)</script><img src=x onerror=alert(1)>",
     "crlf": "line\r\nSet-Cookie: stolen=1\r\n\r\n",
     "sql": "'; DROP TABLE tickets; -- \" OR 1=1",

@@ -6,7 +6,8 @@ from typing import Any, Callable
 from chalicelib.domain.clock import iso, now_iso
 from chalicelib.domain.idempotency import CommentMark
 from chalicelib.domain.people import Principal
-from chalicelib.domain.tickets import Events, StaleTicket, Ticket, Workflow, apply_changes, history_entry, normalise_tags
+from chalicelib.domain.tickets import (Events, StaleTicket, Ticket, Workflow, apply_changes, history_entry,
+                                      normalise_tags, storable)
 from chalicelib.errors import Conflict, PreconditionFailed
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services.people import PeopleService
@@ -67,11 +68,12 @@ class TicketChanges:
             saved = replace(after, version=ticket.version + 1) if changes else ticket
             note = None
             if comment is not None:
-                note = history_entry(saved, Events.COMMENT_ADDED, principal.actor, now, {}, comment=comment.text)
+                note = storable(history_entry(saved, Events.COMMENT_ADDED, principal.actor, now, {},
+                                              comment=comment.text))
             mark = comment.mark if comment is not None else None
             try:
                 if changes:
-                    entry = history_entry(saved, Events.TICKET_UPDATED, principal.actor, now, changes)
+                    entry = storable(history_entry(saved, Events.TICKET_UPDATED, principal.actor, now, changes))
                     if note is not None and note.id < entry.id:
                         # One timestamp for both: their ids order them, and the comment is to
                         # come after the change it goes with.

@@ -11,7 +11,7 @@ from chalicelib.domain import mentions
 from chalicelib.domain.clock import now_iso
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.people import Principal
-from chalicelib.domain.tickets import Events, StaleTicket, Ticket, history_entry
+from chalicelib.domain.tickets import Events, StaleTicket, Ticket, history_entry, storable
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from chalicelib.schemas import comments as schemas
 from chalicelib.services.people import PeopleService
@@ -38,7 +38,7 @@ class CommentService:
         """The comment's history entry, as the API has always answered a new comment."""
         ticket = live_ticket(self.tickets, principal, ticket_id)
         text = resolve_mentions(self.people, principal, body.comment).text
-        entry = history_entry(ticket, Events.COMMENT_ADDED, principal.actor, now_iso(), {}, comment=text)
+        entry = storable(history_entry(ticket, Events.COMMENT_ADDED, principal.actor, now_iso(), {}, comment=text))
         try:
             self.tickets.add_comment(ticket, entry)
         except StaleTicket:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from chalicelib.domain.clock import iso, new_id, now_iso
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import (Events, StaleTicket, Ticket, history_entry, normalise_dedup_key, normalise_tags,
-                                      public_view)
+                                      public_view, storable)
 from chalicelib.errors import Conflict
 from chalicelib.schemas import tickets as schemas
 from chalicelib.services.people import PeopleService
@@ -76,9 +76,9 @@ class TicketCreation:
             tags=tags, dedup_key=dedup_key, version=1,
         )
         ticket = self.sla.start(principal, ticket)
-        entry = history_entry(ticket, Events.TICKET_CREATED, principal.actor, now,
-                              changes={name: {"old": None, "new": value} for name, value in public_view(ticket).items()
-                                       if name in CREATED_FIELDS})
+        entry = storable(history_entry(ticket, Events.TICKET_CREATED, principal.actor, now,
+                                       changes={name: {"old": None, "new": value}
+                                                for name, value in public_view(ticket).items() if name in CREATED_FIELDS}))
         outcome = CreateOutcome(201, self.presenter.ticket(ticket, now))
         self.tickets.create(ticket, entry, dedup_previous=previous_owner,
                             idempotency=idempotency.kept(scope, request_hash, outcome.status_code, outcome.body))
@@ -87,8 +87,8 @@ class TicketCreation:
     def _absorb_duplicate(self, principal, existing: Ticket, body, scope, request_hash) -> CreateOutcome:
         now = now_iso()
         received = {"title": body.title, "severity": body.severity, "source": body.source}
-        entry = history_entry(existing, Events.DUPLICATE_RECEIVED, principal.actor, now,
-                              changes={"received": {"old": None, "new": received}})
+        entry = storable(history_entry(existing, Events.DUPLICATE_RECEIVED, principal.actor, now,
+                                       changes={"received": {"old": None, "new": received}}))
         outcome = CreateOutcome(200, self.presenter.ticket(existing, now))
         kept = idempotency.kept(scope, request_hash, outcome.status_code, outcome.body)
         self.tickets.append_history(existing, entry, require_open=True, idempotency=kept)
