@@ -45,10 +45,11 @@ run: $(SETUP) $(UI)
 # suite, go alongside the rest of pytest: each spends its minutes waiting on a stack of its own, so on
 # two cores the wall time is the longer of the two lines, not their sum. Their output follows pytest's,
 # which ends with its slowest 25 steps (set-up, call and teardown apiece), so that every run shows
-# where the time goes.
+# where the time goes. DynamoDB Local is installed first, so that the two lines never install it at once.
 CONTRACT_TEST = tests/local/test_openapi_contract.py
 test: $(SETUP) $(UI) $(CHROMIUM)
 	$(PY) infra/interpreter.py
+	$(PY) -c "from chalicelib.local.dynamodb_local import ensure_installed; ensure_installed()"
 	@logs=$$(mktemp -d); \
 	( $(PY) -m pytest $(CONTRACT_TEST) > $$logs/contract.log 2>&1; echo $$? > $$logs/contract.status; \
 	  $(MAKE) --no-print-directory piece-test > $$logs/piece.log 2>&1; echo $$? > $$logs/piece.status ) & \

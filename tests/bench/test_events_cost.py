@@ -96,8 +96,9 @@ def test_a_successful_delivery_reads_two_items_and_writes_its_delivery_twice(fig
 
 def test_the_idle_schedule_queries_the_due_and_sla_markers_and_nothing_else(figures):
     schedule = figures["schedule"]
-    # Each shard of the overdue markers, then each shard of the SLA markers.
-    assert calls(schedule) == {"Query deliveries": 1, "Query tickets": 2 * DUE_SHARDS}
+    # Each shard of the overdue markers, then each shard of the SLA markers; whether the digests of
+    # the hours just finished are done.
+    assert calls(schedule) == {"Query deliveries": 1, "Query tickets": 2 * DUE_SHARDS, "BatchGetItem": 1}
     assert exactly(schedule["scans"]) == 0 and exactly(schedule["query_items_read"]) == 0
     assert exactly(schedule["write_units"]) == 0
     assert schedule["sqs"] == {} and schedule["ses"] == {} and schedule["other"] == {}

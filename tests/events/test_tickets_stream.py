@@ -26,6 +26,9 @@ class RecordingNotifier:
             raise ConnectionError("SES unreachable")
         return []
 
+    def accounts(self, project_id):
+        return {}
+
 
 @pytest.fixture
 def notifier(aws, monkeypatch):

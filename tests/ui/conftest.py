@@ -22,6 +22,18 @@ FAILED_LOAD = re.compile(r"Failed to load resource: the server responded with a 
 AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
 
 
+# Pictures the demo project holding only its own tickets, so it runs before the other UI tests.
+FIRST = "tests/ui/test_looks.py"
+
+
+def pytest_collection_modifyitems(items):
+    """Puts FIRST's tests ahead of the other UI tests, leaving every other test where it was."""
+    places = [n for n, item in enumerate(items) if item.nodeid.startswith("tests/ui/")]
+    ours = sorted((items[n] for n in places), key=lambda item: not item.nodeid.startswith(FIRST))
+    for n, item in zip(places, ours):
+        items[n] = item
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -106,7 +106,8 @@ def test_the_profile_lists_sessions_and_signs_them_out(fresh: Page, stack, perso
     page.reload()
     expect(sessions.get_by_role("row")).to_have_count(3)
     page.get_by_role("button", name="Sign out everywhere").click()
-    expect(page.get_by_label("Email")).to_be_visible()
+    # Exactly: the profile's email settings are labelled "Email in <project>" and "Email when: ...".
+    expect(page.get_by_label("Email", exact=True)).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("signed out on every device")
     assert again.get(f"{stack['api_url']}/v1/ce/session", timeout=10).status_code == 401
     page.goto(f"{stack['api_url']}/profile")
