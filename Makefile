@@ -41,20 +41,21 @@ run: $(SETUP) $(UI)
 	$(PY) infra/interpreter.py
 	$(PY) -m chalicelib.local.stack $(if $(RESET),--reset,)
 
-# Every suite always runs; make test fails if any does. The OpenAPI contract run, then the piece's
-# suite, go alongside the rest of pytest: each spends its minutes waiting on a stack of its own, so on
-# two cores the wall time is the longer of the two lines, not their sum. Their output follows pytest's,
-# which ends with its slowest 25 steps (set-up, call and teardown apiece), so that every run shows
-# where the time goes. DynamoDB Local is installed first, so that the two lines never install it at once.
-CONTRACT_TEST = tests/local/test_openapi_contract.py
+# Every suite always runs; make test fails if any does. The OpenAPI contract run and the stack's twenty
+# stops, then the piece's suite, go alongside the rest of pytest: each spends its minutes waiting on a
+# stack of its own, so on two cores the wall time is the longer of the two lines, not their sum. Their
+# output follows pytest's, which ends with its slowest 25 steps (set-up, call and teardown apiece), so
+# that every run shows where the time goes. DynamoDB Local is installed first, so that the two lines
+# never install it at once.
+ALONGSIDE = tests/local/test_openapi_contract.py tests/local/test_stack_stops.py
 test: $(SETUP) $(UI) $(CHROMIUM)
 	$(PY) infra/interpreter.py
 	$(PY) -c "from chalicelib.local.dynamodb_local import ensure_installed; ensure_installed()"
 	@logs=$$(mktemp -d); \
-	( $(PY) -m pytest $(CONTRACT_TEST) > $$logs/contract.log 2>&1; echo $$? > $$logs/contract.status; \
+	( $(PY) -m pytest --durations=5 $(ALONGSIDE) > $$logs/alongside.log 2>&1; echo $$? > $$logs/alongside.status; \
 	  $(MAKE) --no-print-directory piece-test > $$logs/piece.log 2>&1; echo $$? > $$logs/piece.status ) & \
-	status=0; $(PY) -m pytest --durations=25 --ignore=$(CONTRACT_TEST) || status=$$?; wait; \
-	for part in contract piece; do \
+	status=0; $(PY) -m pytest --durations=25 $(addprefix --ignore=,$(ALONGSIDE)) || status=$$?; wait; \
+	for part in alongside piece; do \
 	  echo "==== $$part"; cat $$logs/$$part.log; test "$$(cat $$logs/$$part.status)" = 0 || status=1; \
 	done; rm -rf $$logs; exit $$status
 

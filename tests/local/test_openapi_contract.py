@@ -59,6 +59,10 @@ expected-statuses = {json.dumps(ACCEPTED_STATUSES)}
 [checks.negative_data_rejection]
 expected-statuses = {json.dumps(REFUSED_STATUSES)}
 
+# An edit without If-Match is 428 Precondition Required (RFC 6585), the status made for it.
+[checks.missing_required_header]
+expected-statuses = ["400", "401", "403", "406", "415", "422", "428"]
+
 # A well-formed code or link names a sign-in that is not there (none asked in this run's browser):
 # 400 `code_expired` / `link_expired` is the documented answer.
 [[operations]]
