@@ -39,6 +39,8 @@ def test_edit_a_comment_see_its_revisions_a_change_meanwhile_and_delete_it(signe
 
     # Changed elsewhere while being edited: the latest text is shown, nothing is overwritten.
     comment.get_by_role("button", name="Edit", exact=True).click()
+    # The editor opens once it has read the comment and its ETag; the change elsewhere comes after.
+    expect(comment.get_by_label("Edit comment", exact=True)).to_have_value("Rotated the logs on db-2")
     api.call("PATCH", f"/tickets/{ticket['id']}/comments/{made['id']}", headers={"If-Match": '"1"'},
              json={"comment": "Rotated the logs on db-3"})
     comment.get_by_label("Edit comment", exact=True).fill("Rotated the logs on db-4")
