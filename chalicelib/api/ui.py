@@ -112,6 +112,11 @@ def profile_page():
     return _serve_page("./")
 
 
+@bp.route("/inbox")
+def inbox_page():
+    return _serve_page("./")
+
+
 @bp.route("/projects/{project_id}")
 def ticket_list_page(project_id: str):
     return _serve_page("../")
