@@ -87,3 +87,21 @@ class TestEvents:
     def test_an_event_of_an_entry_older_than_requesters_shows_none(self):
         event = TicketEvent.from_entry(_entry(ticket={"id": "t1", "key": "OPS-1"}))
         assert event.ticket == {"requester": None, "id": "t1", "key": "OPS-1"}
+
+
+class TestRequesterSearch:
+    def test_a_requester_drives_a_created_order_search_and_is_counted_alone(self):
+        from chalicelib.domain import search
+
+        alone = search.TicketQuery(requester="ana@example.com")
+        plan = search.plan(alone)
+        assert (plan.index, plan.partitions, plan.needs_filter) == ("requester", ("ana@example.com",), False)
+        assert search.counted_partitions(alone) == (("requester_idx", "ana@example.com"),)
+        with_status = search.TicketQuery(requester="ana@example.com", status=("new",))
+        assert search.plan(with_status).needs_filter and search.counted_partitions(with_status) is None
+        bigger = search.plan(with_status, sizes={"requester": 500, "status": 3})
+        assert bigger.index == "status" and bigger.needs_filter
+        assert search.plan(search.TicketQuery(requester="ana@example.com", sort="updated")).needs_filter
+        # A query without it keeps the fingerprint of cursors handed out before requesters.
+        assert "requester" not in search.TicketQuery(status=("new",)).fingerprint()
+        assert alone.fingerprint() != search.TicketQuery(requester="ben@example.com").fingerprint()
