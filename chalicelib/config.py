@@ -33,6 +33,8 @@ SIGN_IN_EMAILS_OVERALL = "SIGN_IN_EMAILS_OVERALL"
 SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY = "SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY"
 ALLOW_SELF_SIGN_UP = "ALLOW_SELF_SIGN_UP"
 OIDC_PROVIDERS = "OIDC_PROVIDERS"
+INBOUND_DOMAIN = "INBOUND_DOMAIN"
+REPLY_TOKEN_SECRET = "REPLY_TOKEN_SECRET"
 # Deployed functions get the queue's URL (saving a lookup); the local stack knows only its name.
 WEBHOOK_QUEUE_URL = "WEBHOOK_QUEUE_URL"
 
@@ -168,6 +170,19 @@ def sign_in_secret() -> bytes:
     value = os.environ.get(SIGN_IN_SECRET)
     if not value:
         raise RuntimeError(f"{SIGN_IN_SECRET} is not set")
+    return value.encode()
+
+
+def inbound_domain() -> str:
+    """The domain whose mail SES receives for Ticketry: projects' addresses and reply addresses."""
+    return (os.environ.get(INBOUND_DOMAIN) or "ticketry.local").lower()
+
+
+def reply_token_secret() -> bytes:
+    """The key of the tokens in tickets' reply addresses (domain.mail_threads)."""
+    value = os.environ.get(REPLY_TOKEN_SECRET)
+    if not value:
+        raise RuntimeError(f"{REPLY_TOKEN_SECRET} is not set")
     return value.encode()
 
 

@@ -10,9 +10,11 @@ from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState
 from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
+from chalicelib.domain.contacts import Contact
 from chalicelib.domain.digest import Line
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.inbox import InboxEntry
+from chalicelib.domain.mail_threads import AutoReply, MailThread
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.search import SearchPlan, SearchResult, TicketQuery
 from chalicelib.domain.sign_in import WrongCodeCap
@@ -141,6 +143,22 @@ class Notified(Protocol):
     def record_notified(self, event_id: str, addresses: list[str], expires_at: int) -> None: ...
 
 
+class MailThreads(Protocol):
+    """Tickets' email threads, and the Message-ID index that finds the ticket an answer is about.
+    Adding to a thread is idempotent (an id or address it has is not added again); ids are
+    compared lowercased and without <>, and the index's latest record of an id wins."""
+
+    def thread(self, ticket_id: str) -> MailThread | None: ...
+
+    def add_to_thread(self, ticket_id: str, message_ids: list[str], cc: list[str],
+                      auto_reply: AutoReply | None = None) -> MailThread: ...
+
+    def ticket_by_message_id(self, project_id: str, message_ids: list[str]) -> str | None:
+        """The ticket of the first of `message_ids` the index knows, in the order given."""
+
+    def record_message_ids(self, project_id: str, ticket_id: str, message_ids: list[str]) -> None: ...
+
+
 class Watchers(Protocol):
     """A ticket's watchers, in every state (an unsubscribed one is remembered). Events add the
     missing ones and never change an existing one; people save theirs over it."""
@@ -189,6 +207,8 @@ class Attachments(Protocol):
 
 
 class Projects(Protocol):
+    def project(self, project_id: str) -> Project | None: ...
+
     def create_project(self, project: Project, admin: Member, key: ApiKey,
                        new_account: Account | None = None) -> None: ...
 
@@ -371,6 +391,12 @@ class Inbox(Protocol):
         counts of projects it left are not to be shown)."""
 
 
+class Contacts(Protocol):
+    """The people who write in by email, per project, by their address (lowercased)."""
+
+    def contact(self, project_id: str, email: str) -> Contact | None: ...
+
+
 class Views(Protocol):
     def views(self, project_id: str, user_id: str | None) -> list[View]: ...
 
@@ -462,6 +488,27 @@ class WatcherPeople(Members, Teams, Protocol):
 class NotifiedWatchers(Notified, Watchers, Digests, Protocol):
     """What telling people about an event keeps in the tickets table: its watchers, whom it was
     mailed to, and the lines it left for hourly digests."""
+
+
+class ThreadedTickets(Tickets, MailThreads, Protocol):
+    """The tickets whose email threads are read and kept."""
+
+
+class MailedThreads(Notified, MailThreads, Protocol):
+    """What mailing a reply on a ticket's thread keeps: whom the event was mailed to, and the
+    thread's ids."""
+
+
+class ProjectContacts(Projects, Contacts, Protocol):
+    """A project (its name and key make its address) and its contacts (their names)."""
+
+
+class EventAudience(Recipients, ProjectContacts, Protocol):
+    """Who is told about a ticket's events: members and teams, and by email its requester."""
+
+
+class ToldTickets(NotifiedWatchers, MailThreads, Protocol):
+    """What telling people about an event keeps in the tickets table, its email thread included."""
 
 
 class Reports(ReportDays, PartitionCounts, Protocol):

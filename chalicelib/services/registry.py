@@ -22,6 +22,7 @@ from chalicelib.services.auth import Authenticator
 from chalicelib.services.digests import DigestService
 from chalicelib.services.inbox import InboxService
 from chalicelib.services.mail import Mail
+from chalicelib.services.mail_threads import MailThreadService
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.oidc import OidcSignIn
 from chalicelib.services.overdue import OverdueService
@@ -46,13 +47,13 @@ from chalicelib.services.webhooks import WebhookService
 
 
 class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.TicketBackfill, ports.TermIndex,
-                   ports.Markers, ports.Notified, ports.Watchers, ports.Digests):
+                   ports.Markers, ports.Notified, ports.Watchers, ports.Digests, ports.MailThreads):
     """Every port of the tickets table, as one storage offers them."""
 
 
 class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
                      ports.ReportDays, ports.AccountMigration, ports.SignInChallenges, ports.SignInRates,
-                     ports.OidcStates, ports.Inbox):
+                     ports.OidcStates, ports.Inbox, ports.Contacts):
     """Every port of the directory table's projects, people, counts, sign-in items (OIDC's too) and
     inboxes."""
 
@@ -77,6 +78,7 @@ class Services:
     ticket_deletion: TicketDeletion
     ticket_search: TicketSearchService
     comments: CommentService
+    mail_threads: MailThreadService
     watchers: WatcherService
     workflow: WorkflowService
     people: PeopleService
@@ -121,6 +123,7 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         ticket_deletion=TicketDeletion(tickets, attachments),
         ticket_search=search,
         comments=CommentService(tickets, tickets, presenter, people),
+        mail_threads=MailThreadService(tickets, directory),
         watchers=WatcherService(tickets, directory),
         workflow=WorkflowService(directory),
         people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,

@@ -10,9 +10,11 @@ from typing import Iterator
 from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState, OneTimeLink, StoredSession
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
+from chalicelib.domain.contacts import Contact
 from chalicelib.domain.digest import Line
 from chalicelib.domain.idempotency import StoredResponse
 from chalicelib.domain.inbox import InboxEntry
+from chalicelib.domain.mail_threads import MailThread
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy
 from chalicelib.domain.tickets import HistoryEntry, Ticket
@@ -92,6 +94,8 @@ class MemoryStore:
     digest_sent: dict[str, set[str]] = field(default_factory=dict)                 # hour -> addresses (lower)
     digest_hours_done: set[str] = field(default_factory=set)
     watchers: dict[str, dict[str, Watcher]] = field(default_factory=dict)           # ticket id -> watcher -> it
+    mail_threads: dict[str, MailThread] = field(default_factory=dict)              # ticket id -> its thread
+    message_ids: dict[tuple[str, str], str] = field(default_factory=dict)          # (project, id key) -> ticket
     # ---- directory table ----
     projects: dict[str, StoredProject] = field(default_factory=dict)
     sla_policies: dict[tuple[str, int], StoredPolicy] = field(default_factory=dict)
@@ -117,6 +121,7 @@ class MemoryStore:
     oidc_states: dict[str, OidcState] = field(default_factory=dict)                  # state hash -> sign-in
     inbox_entries: dict[tuple[str, str], InboxEntry] = field(default_factory=dict)  # (account, ticket)
     inbox_counts: dict[tuple[str, str], int] = field(default_factory=dict)          # (account, project)
+    contacts: dict[tuple[str, str], Contact] = field(default_factory=dict)          # (project, email)
     # ---- deliveries table ----
     deliveries: dict[tuple[str, str], StoredDelivery] = field(default_factory=dict)
 
