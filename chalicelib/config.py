@@ -33,6 +33,8 @@ SIGN_IN_EMAILS_OVERALL = "SIGN_IN_EMAILS_OVERALL"
 SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY = "SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY"
 ALLOW_SELF_SIGN_UP = "ALLOW_SELF_SIGN_UP"
 OIDC_PROVIDERS = "OIDC_PROVIDERS"
+INBOUND_BUCKET = "INBOUND_BUCKET"
+INBOUND_DOMAIN = "INBOUND_DOMAIN"
 # Deployed functions get the queue's URL (saving a lookup); the local stack knows only its name.
 WEBHOOK_QUEUE_URL = "WEBHOOK_QUEUE_URL"
 
@@ -101,6 +103,14 @@ def webhook_allow_private_targets() -> bool:
 
 def attachments_bucket() -> str:
     return os.environ.get(ATTACHMENTS_BUCKET, "ticketry-local-attachments-000000000000")
+
+
+def inbound_bucket() -> str:
+    return os.environ.get(INBOUND_BUCKET, "ticketry-local-inbound-mail-000000000000")
+
+
+def inbound_domain() -> str:
+    return os.environ.get(INBOUND_DOMAIN, "ticketry.local").strip().lower()
 
 
 def max_attachment_bytes() -> int:
