@@ -33,6 +33,7 @@ SIGN_IN_EMAILS_OVERALL = "SIGN_IN_EMAILS_OVERALL"
 SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY = "SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY"
 ALLOW_SELF_SIGN_UP = "ALLOW_SELF_SIGN_UP"
 OIDC_PROVIDERS = "OIDC_PROVIDERS"
+INBOUND_BUCKET = "INBOUND_BUCKET"
 INBOUND_DOMAIN = "INBOUND_DOMAIN"
 REPLY_TOKEN_SECRET = "REPLY_TOKEN_SECRET"
 # Deployed functions get the queue's URL (saving a lookup); the local stack knows only its name.
@@ -105,6 +106,10 @@ def attachments_bucket() -> str:
     return os.environ.get(ATTACHMENTS_BUCKET, "ticketry-local-attachments-000000000000")
 
 
+def inbound_bucket() -> str:
+    return os.environ.get(INBOUND_BUCKET, "ticketry-local-inbound-mail-000000000000")
+
+
 def max_attachment_bytes() -> int:
     return _positive_int(MAX_ATTACHMENT_BYTES, DEFAULT_MAX_ATTACHMENT_BYTES)
 
@@ -175,7 +180,7 @@ def sign_in_secret() -> bytes:
 
 def inbound_domain() -> str:
     """The domain whose mail SES receives for Ticketry: projects' addresses and reply addresses."""
-    return (os.environ.get(INBOUND_DOMAIN) or "ticketry.local").lower()
+    return (os.environ.get(INBOUND_DOMAIN) or "ticketry.local").strip().lower()
 
 
 def reply_token_secret() -> bytes:
