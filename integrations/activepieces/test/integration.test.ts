@@ -53,9 +53,11 @@ describe('against the local stack', { timeout: 300_000 }, () => {
     for (const [method, path] of routes) assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
     const detail = resolve(doc.paths[ticket].get.responses['200'].content['application/json'].schema);
     for (const field of ['id', 'key', 'number', 'project_id', 'title', 'description', 'status', 'severity', 'created_at', 'updated_at',
-      'resolved_at', 'due_date', 'reporter', 'assignee', 'source', 'tags', 'dedup_key', 'version', 'history', 'allowed_transitions']) {
+      'resolved_at', 'due_date', 'reporter', 'assignee', 'source', 'requester', 'tags', 'dedup_key', 'version', 'history', 'allowed_transitions']) {
       assert.ok(field in detail.properties, `ticket field ${field}`);
     }
+    const comment = resolve(doc.paths[`${ticket}/comments`].post.requestBody.content['application/json'].schema);
+    assert.deepEqual(comment.properties.visibility.enum, ['internal', 'public']);
     const subscribe = resolve(doc.paths[`${project}/webhooks`].post.requestBody.content['application/json'].schema);
     assert.ok('once' in subscribe.properties);
     const filters = resolve(subscribe.properties.filters);
@@ -105,6 +107,66 @@ describe('against the local stack', { timeout: 300_000 }, () => {
     await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));
     await assert.rejects(api('GET', `/webhooks/${stored.id}`), /404/);
     await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));   // again: nothing to do
+  });
+
+  it('ticket_created with the email source starts only for tickets from that source', async () => {
+    const trigger = ticketry.getTrigger('ticket_created')!;
+    const store = new MemoryStore();
+    const props = { project_id: info.project_id, source: 'email', tags: ['by-source'] };
+    const webhookUrl = `${receiver.url}/flows/by-source`;
+    await trigger.onEnable(triggerContext(auth, props, store, webhookUrl, {}));
+    const create = ticketry.getAction('create_ticket')!;
+    const made: Record<string, any> = {};
+    for (const source of ['grafana', 'email']) {
+      made[source] = await create.run(actionContext(auth, {
+        project_id: info.project_id, title: `Badge reader broken (${source})`, source, tags: ['by-source'], retry_safe: false,
+      }));
+    }
+    const runs: Record<string, any[]> = {};
+    for (const source of ['grafana', 'email']) {
+      const received = await receiver.waitFor((r) => r.path === '/flows/by-source' && JSON.parse(r.body).data.ticket.id === made[source].id, DELIVERY_MS);
+      runs[source] = await trigger.run(triggerContext(auth, props, store, webhookUrl, payloadOf(received)));
+    }
+    assert.deepEqual(runs['grafana'], []);
+    assert.deepEqual(runs['email'].map((item) => [item.id, item.source, item.event_type]), [[made['email'].id, 'email', 'TICKET_CREATED']]);
+    const shown = (await trigger.test!(triggerContext(auth, props, new MemoryStore(), webhookUrl))) as any[];
+    assert.ok(shown.length >= 1 && shown.every((item) => item.source === 'email'));
+    assert.ok(shown.some((item) => item.id === made['email'].id));
+    await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));
+  });
+
+  it('comment_added shows an internal note as such; reply_to_requester refuses a ticket without requester, writing nothing', async () => {
+    const trigger = ticketry.getTrigger('comment_added')!;
+    const store = new MemoryStore();
+    const props = { project_id: info.project_id, tags: ['notes'] };
+    const webhookUrl = `${receiver.url}/flows/comments`;
+    await trigger.onEnable(triggerContext(auth, props, store, webhookUrl, {}));
+    const ticket = (await ticketry.getAction('create_ticket')!.run(actionContext(auth, {
+      project_id: info.project_id, title: 'Printer on 2 jams', tags: ['notes'], retry_safe: false,
+    }))) as any;
+    assert.equal(ticket.requester, null);
+
+    const note = (await ticketry.getAction('add_comment')!.run(actionContext(auth, {
+      project_id: info.project_id, ticket_id: ticket.key, comment: 'Ordered a new roller',
+    }))) as any;
+    assert.deepEqual([note.visibility, note.via], ['internal', null]);
+    const received = await receiver.waitFor((r) => r.path === '/flows/comments', DELIVERY_MS);
+    const [item] = (await trigger.run(triggerContext(auth, props, store, webhookUrl, payloadOf(received)))) as any[];
+    assert.deepEqual([item.key, item.requester, item.comment.body, item.comment.visibility, item.comment.via],
+      [ticket.key, null, 'Ordered a new roller', 'internal', null]);
+
+    await assert.rejects(
+      ticketry.getAction('reply_to_requester')!.run(actionContext(auth, { project_id: info.project_id, ticket_id: ticket.key, text: 'On its way' })),
+      (error: any) => {
+        assert.match(error.message, new RegExp(`^Ticket ${ticket.key} has no requester to reply to: only a ticket that came in by email has one`));
+        assert.deepEqual([error.status, error.code], [409, 'no_requester']);
+        return true;
+      },
+    );
+    const got = (await ticketry.getAction('get_ticket')!.run(actionContext(auth, { project_id: info.project_id, ticket_id: ticket.id }))) as any;
+    assert.deepEqual(got.history.filter((h: any) => h.event === 'COMMENT_ADDED').map((h: any) => [h.comment, h.visibility]),
+      [['Ordered a new roller', 'internal']]);
+    await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));
   });
 
   it('a trigger enabled with an automation key owns its subscription: another member cannot see its secret or path, nor delete it', async () => {
