@@ -7,6 +7,7 @@ import { createTicketAction } from './lib/actions/create-ticket';
 import { createTicketAndWaitAction } from './lib/actions/create-ticket-and-wait';
 import { customApiCallAction } from './lib/actions/custom-api-call';
 import { getTicketAction } from './lib/actions/get-ticket';
+import { replyToRequesterAction } from './lib/actions/reply-to-requester';
 import { searchTicketsAction } from './lib/actions/search-tickets';
 import { updateTicketAction } from './lib/actions/update-ticket';
 import { commentAdded } from './lib/triggers/comment-added';
@@ -41,6 +42,7 @@ export const ticketry = createPiece({
     createTicketAndWaitAction,
     updateTicketAction,
     addCommentAction,
+    replyToRequesterAction,
     getTicketAction,
     searchTicketsAction,
     bulkUpdateTicketsAction,

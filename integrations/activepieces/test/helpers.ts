@@ -1,7 +1,7 @@
 /* Contexts shaped as the Activepieces engine (framework 0.32, context version 2) builds them, a
    loopback HTTP receiver, and a scripted stand-in for the Ticketry API. */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, connect } from 'node:net';
 
 export type Auth = { type: 'CUSTOM_AUTH'; props: { base_url: string; api_key: string } };
 
@@ -206,5 +206,62 @@ export class FakeApi {
 
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Sends `message` (headers and body, CRLF line ends) over SMTP, as a mail client would. */
+export async function sendMail(smtpUrl: string, from: string, to: string[], message: string): Promise<void> {
+  const { hostname, port } = new URL(smtpUrl);
+  const socket = connect(Number(port), hostname);
+  socket.setEncoding('utf8');
+  let pending = '';
+  let wake: (() => void) | null = null;
+  let failure: Error | null = null;
+  socket.on('data', (chunk: string) => {
+    pending += chunk;
+    wake?.();
+  });
+  socket.on('error', (error) => {
+    failure = error;
+    wake?.();
+  });
+  /** The server's next reply (its last line is "NNN text"), which must have `code`. */
+  const reply = async (code: number, after: string) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const complete = pending.match(/^(?:\d{3}-.*\r\n)*(\d{3}) .*\r\n/);
+      if (complete) {
+        pending = pending.slice(complete[0].length);
+        if (Number(complete[1]) !== code) throw new Error(`SMTP after ${after}: ${complete[0].trim()}`);
+        return;
+      }
+      if (failure) throw failure;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`SMTP after ${after}: no answer within 10 s`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  };
+  const command = async (line: string, code: number) => {
+    socket.write(`${line}\r\n`);
+    await reply(code, line);
+  };
+  try {
+    await reply(220, 'connecting');
+    await command('EHLO piece-tests.example.com', 250);
+    await command(`MAIL FROM:<${from}>`, 250);
+    for (const address of to) await command(`RCPT TO:<${address}>`, 250);
+    await command('DATA', 354);
+    const stuffed = message.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
+    await command(`${stuffed}${stuffed.endsWith('\r\n') ? '' : '\r\n'}.`, 250);
+    await command('QUIT', 221);
+  } finally {
+    socket.destroy();
   }
 }

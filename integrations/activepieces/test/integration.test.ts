@@ -1,10 +1,12 @@
 /* The piece against the real local stack: a trigger's subscription, a signed delivery to a
    loopback receiver handed to `run`, and a flow paused until a ticket is resolved. */
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ticketry } from '../src/index';
 import { request } from '../src/lib/common/client';
-import { actionContext, Auth, authFor, MemoryStore, payloadOf, Receiver, RunHooks, triggerContext } from './helpers';
+import { actionContext, Auth, authFor, MemoryStore, payloadOf, Receiver, RunHooks, sendMail, triggerContext } from './helpers';
 import { LocalStack, StackInfo } from './stack';
 
 const DELIVERY_MS = 30_000;
@@ -53,9 +55,11 @@ describe('against the local stack', { timeout: 300_000 }, () => {
     for (const [method, path] of routes) assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
     const detail = resolve(doc.paths[ticket].get.responses['200'].content['application/json'].schema);
     for (const field of ['id', 'key', 'number', 'project_id', 'title', 'description', 'status', 'severity', 'created_at', 'updated_at',
-      'resolved_at', 'due_date', 'reporter', 'assignee', 'source', 'tags', 'dedup_key', 'version', 'history', 'allowed_transitions']) {
+      'resolved_at', 'due_date', 'reporter', 'assignee', 'source', 'requester', 'tags', 'dedup_key', 'version', 'history', 'allowed_transitions']) {
       assert.ok(field in detail.properties, `ticket field ${field}`);
     }
+    const comment = resolve(doc.paths[`${ticket}/comments`].post.requestBody.content['application/json'].schema);
+    assert.deepEqual(comment.properties.visibility.enum, ['internal', 'public']);
     const subscribe = resolve(doc.paths[`${project}/webhooks`].post.requestBody.content['application/json'].schema);
     assert.ok('once' in subscribe.properties);
     const filters = resolve(subscribe.properties.filters);
@@ -105,6 +109,136 @@ describe('against the local stack', { timeout: 300_000 }, () => {
     await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));
     await assert.rejects(api('GET', `/webhooks/${stored.id}`), /404/);
     await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));   // again: nothing to do
+  });
+
+  it('ticket_created with the email source starts only for tickets from that source', async () => {
+    const trigger = ticketry.getTrigger('ticket_created')!;
+    const store = new MemoryStore();
+    const props = { project_id: info.project_id, source: 'email', tags: ['by-source'] };
+    const webhookUrl = `${receiver.url}/flows/by-source`;
+    await trigger.onEnable(triggerContext(auth, props, store, webhookUrl, {}));
+    const create = ticketry.getAction('create_ticket')!;
+    const made: Record<string, any> = {};
+    for (const source of ['grafana', 'email']) {
+      made[source] = await create.run(actionContext(auth, {
+        project_id: info.project_id, title: `Badge reader broken (${source})`, source, tags: ['by-source'], retry_safe: false,
+      }));
+    }
+    const runs: Record<string, any[]> = {};
+    for (const source of ['grafana', 'email']) {
+      const received = await receiver.waitFor((r) => r.path === '/flows/by-source' && JSON.parse(r.body).data.ticket.id === made[source].id, DELIVERY_MS);
+      runs[source] = await trigger.run(triggerContext(auth, props, store, webhookUrl, payloadOf(received)));
+    }
+    assert.deepEqual(runs['grafana'], []);
+    assert.deepEqual(runs['email'].map((item) => [item.id, item.source, item.event_type]), [[made['email'].id, 'email', 'TICKET_CREATED']]);
+    const shown = (await trigger.test!(triggerContext(auth, props, new MemoryStore(), webhookUrl))) as any[];
+    assert.ok(shown.length >= 1 && shown.every((item) => item.source === 'email'));
+    assert.ok(shown.some((item) => item.id === made['email'].id));
+    await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));
+  });
+
+  it('comment_added shows an internal note as such; reply_to_requester refuses a ticket without requester, writing nothing', async () => {
+    const trigger = ticketry.getTrigger('comment_added')!;
+    const store = new MemoryStore();
+    const props = { project_id: info.project_id, tags: ['notes'] };
+    const webhookUrl = `${receiver.url}/flows/comments`;
+    await trigger.onEnable(triggerContext(auth, props, store, webhookUrl, {}));
+    const ticket = (await ticketry.getAction('create_ticket')!.run(actionContext(auth, {
+      project_id: info.project_id, title: 'Printer on 2 jams', tags: ['notes'], retry_safe: false,
+    }))) as any;
+    assert.equal(ticket.requester, null);
+
+    const note = (await ticketry.getAction('add_comment')!.run(actionContext(auth, {
+      project_id: info.project_id, ticket_id: ticket.key, comment: 'Ordered a new roller',
+    }))) as any;
+    assert.deepEqual([note.visibility, note.via], ['internal', null]);
+    const received = await receiver.waitFor((r) => r.path === '/flows/comments', DELIVERY_MS);
+    const [item] = (await trigger.run(triggerContext(auth, props, store, webhookUrl, payloadOf(received)))) as any[];
+    assert.deepEqual([item.key, item.requester, item.comment.body, item.comment.visibility, item.comment.via],
+      [ticket.key, null, 'Ordered a new roller', 'internal', null]);
+
+    await assert.rejects(
+      ticketry.getAction('reply_to_requester')!.run(actionContext(auth, { project_id: info.project_id, ticket_id: ticket.key, text: 'On its way' })),
+      (error: any) => {
+        assert.match(error.message, new RegExp(`^Ticket ${ticket.key} has no requester to reply to: only a ticket that came in by email has one`));
+        assert.deepEqual([error.status, error.code], [409, 'no_requester']);
+        return true;
+      },
+    );
+    const got = (await ticketry.getAction('get_ticket')!.run(actionContext(auth, { project_id: info.project_id, ticket_id: ticket.id }))) as any;
+    assert.deepEqual(got.history.filter((h: any) => h.event === 'COMMENT_ADDED').map((h: any) => [h.comment, h.visibility]),
+      [['Ordered a new roller', 'internal']]);
+    await trigger.onDisable(triggerContext(auth, props, store, webhookUrl, {}));
+  });
+
+  it('by email: a mailed request starts ticket_created for the email source, reply_to_requester mails the requester, '
+    + 'and the answer by email reaches comment_added as such', async (t) => {
+    const project = (await api('GET', '')).body as { email?: { address: string | null } };
+    const address = project.email?.address;
+    if (!info.smtp || !address) {
+      t.skip('this stack takes no email (no SMTP server in stack.json, or no project address)');
+      return;
+    }
+    const sender = `ana.${Date.now()}@example.com`;
+    const created = ticketry.getTrigger('ticket_created')!;
+    const commented = ticketry.getTrigger('comment_added')!;
+    const createdStore = new MemoryStore();
+    const commentStore = new MemoryStore();
+    const byEmail = { project_id: info.project_id, source: 'email' };
+    await created.onEnable(triggerContext(auth, byEmail, createdStore, `${receiver.url}/flows/emailed`, {}));
+    await commented.onEnable(triggerContext(auth, { project_id: info.project_id }, commentStore, `${receiver.url}/flows/emailed-comments`, {}));
+    const deliveredFor = (path: string, test: (data: any) => boolean) =>
+      receiver.waitFor((r) => r.path === path && test(JSON.parse(r.body).data ?? {}), DELIVERY_MS);
+
+    await sendMail(info.smtp, sender, [address], [
+      `From: Ana Lima <${sender}>`, `To: ${address}`, 'Subject: My badge does not open the 3rd floor door',
+      `Message-ID: <first.${Date.now()}@example.com>`, `Date: ${new Date().toUTCString()}`, 'Content-Type: text/plain; charset=utf-8',
+      '', 'Since this morning the reader blinks red.', '',
+    ].join('\r\n'));
+    const delivered = await deliveredFor('/flows/emailed', (data) => data.ticket?.requester === sender);
+    const [ticket] = (await created.run(triggerContext(auth, byEmail, createdStore, '', payloadOf(delivered)))) as any[];
+    assert.deepEqual([ticket.source, ticket.requester, ticket.actor, ticket.title],
+      ['email', sender, `contact:${sender}`, 'My badge does not open the 3rd floor door']);
+
+    const entry = (await ticketry.getAction('reply_to_requester')!.run(actionContext(auth, {
+      project_id: info.project_id, ticket_id: ticket.key, text: 'A new badge is on its way to your desk.',
+    }))) as any;
+    assert.deepEqual([entry.event, entry.comment, entry.visibility], ['COMMENT_ADDED', 'A new badge is on its way to your desk.', 'public']);
+    const replied = await deliveredFor('/flows/emailed-comments', (data) => data.ticket?.id === ticket.id && data.comment?.id === entry.id);
+    const [reply] = (await commented.run(triggerContext(auth, { project_id: info.project_id }, commentStore, '', payloadOf(replied)))) as any[];
+    assert.deepEqual([reply.comment.visibility, reply.comment.via, reply.requester], ['public', null, sender]);
+
+    // The reply goes out to the requester (the stack keeps a copy of each email it sends).
+    const outbox = join(stack.stateDir, 'outbox');
+    const mailed = async () => {
+      const deadline = Date.now() + DELIVERY_MS;
+      while (Date.now() < deadline) {
+        for (const name of existsSync(outbox) ? readdirSync(outbox) : []) {
+          const text = readFileSync(join(outbox, name), 'utf8');
+          const headers = text.split(/\r?\n\r?\n/, 1)[0];
+          if (new RegExp(`^To: .*${sender.replace(/\./g, '\\.')}`, 'mi').test(headers) && headers.includes(`[${ticket.key}]`)) return headers;
+        }
+        await new Promise((done) => setTimeout(done, 250));
+      }
+      throw new Error(`no email to ${sender} in ${outbox}`);
+    };
+    const headers = await mailed();
+    const replyTo = headers.match(/^Reply-To: .*?<?([^\s<>]+@[^\s<>]+)>?\s*$/mi)![1];
+    const messageId = headers.match(/^Message-ID: (<[^>]+>)/mi)![1];
+
+    // The requester answers the email: a public comment that came by email.
+    await sendMail(info.smtp, sender, [replyTo], [
+      `From: Ana Lima <${sender}>`, `To: ${replyTo}`, `Subject: Re: [${ticket.key}] My badge does not open the 3rd floor door`,
+      `Message-ID: <second.${Date.now()}@example.com>`, `In-Reply-To: ${messageId}`, `References: ${messageId}`,
+      `Date: ${new Date().toUTCString()}`, 'Content-Type: text/plain; charset=utf-8', '', 'Got it, thank you!', '',
+    ].join('\r\n'));
+    const answered = await deliveredFor('/flows/emailed-comments', (data) => data.ticket?.id === ticket.id && data.comment?.via === 'email');
+    const [answer] = (await commented.run(triggerContext(auth, { project_id: info.project_id }, commentStore, '', payloadOf(answered)))) as any[];
+    assert.deepEqual([answer.comment.body.trim(), answer.comment.author, answer.comment.visibility, answer.comment.via],
+      ['Got it, thank you!', `contact:${sender}`, 'public', 'email']);
+
+    await created.onDisable(triggerContext(auth, byEmail, createdStore, '', {}));
+    await commented.onDisable(triggerContext(auth, {}, commentStore, '', {}));
   });
 
   it('a trigger enabled with an automation key owns its subscription: another member cannot see its secret or path, nor delete it', async () => {

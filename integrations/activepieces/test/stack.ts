@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..', '..', '..');
 
-export type StackInfo = { api_url: string; project_id: string; api_key: string; aws_endpoint_url: string };
+/** What the stack writes to stack.json: `smtp` (smtp://host:port) takes mail for the projects' addresses. */
+export type StackInfo = { api_url: string; project_id: string; api_key: string; aws_endpoint_url: string; smtp?: string };
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {

@@ -202,6 +202,40 @@ describe('triggers', () => {
     assert.equal(await store.get('ticketry_subscription'), null);
   });
 
+  it('ticket_created with a source keeps only tickets from that source, in deliveries and in its test', async () => {
+    routes = (req) => (req.method === 'POST' ? { status: 201, body: { id: 'wh5', secret: SECRET, ...req.body } } : undefined);
+    const store = new MemoryStore();
+    const props = { project_id: PROJECT, source: ' email ', severity: ['high'] };
+    await trigger.onEnable(triggerContext(auth(), props, store, 'https://ap/created', {}));
+    // The webhooks API has no source filter: the subscription takes every source.
+    assert.deepEqual(api.requests[0].body.filters, { severity: ['high'] });
+    const created = (ticket: object) => delivery({ type: 'TICKET_CREATED', timestamp: 'T1',
+      data: { project_id: PROJECT, actor: 'contact:ana@example.com', ticket: { ...TICKET, ...ticket }, changes: {} } });
+    const emailed = created({ source: 'email', requester: 'ana@example.com' });
+    const [item] = await trigger.run(triggerContext(auth(), props, store, '', emailed)) as any[];
+    assert.deepEqual([item.source, item.requester, item.actor], ['email', 'ana@example.com', 'contact:ana@example.com']);
+    assert.deepEqual(await trigger.run(triggerContext(auth(), props, store, '', created({ source: 'api' }))), []);
+    assert.deepEqual(await trigger.run(triggerContext(auth(), props, store, '', created({ source: 'Email' }))), []);
+    assert.deepEqual(await trigger.run(triggerContext(auth(), props, store, '', created({ source: 'email-digest' }))), []);
+    for (const any of [undefined, '', '  ']) {
+      assert.equal((await trigger.run(triggerContext(auth(), { ...props, source: any }, store, '', created({ source: 'api' })))).length, 1);
+    }
+
+    api.requests.length = 0;
+    const page = [
+      ...Array.from({ length: 3 }, (_, n) => ({ ...TICKET, id: `a${n}`, source: 'api' })),
+      ...Array.from({ length: 7 }, (_, n) => ({ ...TICKET, id: `e${n}`, source: 'email', requester: `r${n}@example.com` })),
+    ];
+    routes = () => ({ status: 200, body: { data: page, cursor: null } });
+    const shown = await trigger.test!(triggerContext(auth(), props, new MemoryStore(), '')) as any[];
+    assert.equal(api.requests[0].query.get('limit'), '100');   // it picks the source's tickets itself
+    assert.deepEqual(shown.map((t) => t.id), ['e0', 'e1', 'e2', 'e3', 'e4']);
+    api.requests.length = 0;
+    const any = await trigger.test!(triggerContext(auth(), { project_id: PROJECT }, new MemoryStore(), '')) as any[];
+    assert.equal(api.requests[0].query.get('limit'), '5');
+    assert.deepEqual(any.map((t) => t.id), ['a0', 'a1', 'a2', 'e0', 'e1']);
+  });
+
   it('disable is fine when the subscription is already gone', async () => {
     routes = () => error(404, 'not_found', 'webhook not found');
     const store = new MemoryStore();
@@ -307,11 +341,41 @@ describe('triggers', () => {
     assert.deepEqual(await commented.run(triggerContext(auth(), props, store, '', update)), []);
   });
 
+  it('comment_added items carry the comment\'s visibility and how it came', async () => {
+    routes = (req) => (req.method === 'POST' ? { status: 201, body: { id: 'wh4', secret: SECRET, ...req.body } } : undefined);
+    const commented = ticketry.getTrigger('comment_added')!;
+    const store = new MemoryStore();
+    const props = { project_id: PROJECT, include_edits: true, include_deletions: true };
+    await commented.onEnable(triggerContext(auth(), props, store, 'https://ap/c', {}));
+    const emailed = { ...TICKET, source: 'email', requester: 'ana@example.com' };
+    const comment = (type: string, actor: string, fields: object) => delivery({ type, timestamp: 'T1',
+      data: { project_id: PROJECT, actor, ticket: emailed, comment: { id: 'c1', author: actor, created_at: 'T1', mentions: [], ...fields } } });
+    const seen = async (event: ReturnType<typeof delivery>) => {
+      const [item] = await commented.run(triggerContext(auth(), props, store, '', event)) as any[];
+      return [item.event_type, item.actor, item.requester, item.comment.visibility, item.comment.via];
+    };
+    assert.deepEqual(await seen(comment('COMMENT_ADDED', 'contact:ana@example.com', { body: 'Still broken', visibility: 'public', via: 'email' })),
+      ['COMMENT_ADDED', 'contact:ana@example.com', 'ana@example.com', 'public', 'email']);
+    assert.deepEqual(await seen(comment('COMMENT_ADDED', 'u1', { body: 'Swapping the reader', visibility: 'public', via: null })),
+      ['COMMENT_ADDED', 'u1', 'ana@example.com', 'public', null]);
+    assert.deepEqual(await seen(comment('COMMENT_ADDED', 'u1', { body: 'Reader ordered', visibility: 'internal', via: null })),
+      ['COMMENT_ADDED', 'u1', 'ana@example.com', 'internal', null]);
+    assert.deepEqual(await seen(comment('COMMENT_UPDATED', 'u1', { body: 'Reader ordered (2)', edited_at: 'T2', visibility: 'internal', via: null })),
+      ['COMMENT_UPDATED', 'u1', 'ana@example.com', 'internal', null]);
+    assert.deepEqual(await seen(comment('COMMENT_DELETED', 'u1', { deleted_at: 'T3', deleted_by: 'u1', visibility: 'public', via: null })),
+      ['COMMENT_DELETED', 'u1', 'ana@example.com', 'public', null]);
+  });
+
   it('every trigger has sample data shaped like its items', () => {
     for (const name of ['ticket_created', 'ticket_updated', 'ticket_status_changed', 'comment_added', 'ticket_assigned', 'ticket_overdue', 'sla_breached']) {
       const sample = ticketry.getTrigger(name)!.sampleData as any;
-      assert.ok(sample.key && sample.event_type && 'changes' in sample && 'actor' in sample, name);
+      assert.ok(sample.key && sample.event_type && 'changes' in sample && 'actor' in sample && 'requester' in sample, name);
     }
+    // An emailed ticket, and the requester's emailed reply on it.
+    const created = ticketry.getTrigger('ticket_created')!.sampleData as any;
+    assert.deepEqual([created.source, created.requester, created.reporter], ['email', 'ana.lima@example.com', 'contact:ana.lima@example.com']);
+    const { comment } = ticketry.getTrigger('comment_added')!.sampleData as any;
+    assert.deepEqual([comment.author, comment.visibility, comment.via], ['contact:ana.lima@example.com', 'public', 'email']);
   });
 });
 
@@ -359,6 +423,37 @@ describe('actions', () => {
     assert.equal((comment as any).comment, 'on it');
     assert.equal(api.requests[0].path, `/v1/ce/projects/${PROJECT}/tickets/OPS-7/comments`);
     assert.equal(((await ticketry.getAction('get_ticket')!.run(actionContext(auth(), { project_id: PROJECT, ticket_id: 't1' }))) as any).key, 'OPS-7');
+  });
+
+  it('add_comment writes an internal note', async () => {
+    routes = (req) => ({ status: 201, body: { id: 'h1', comment: req.body.comment, visibility: req.body.visibility } });
+    await ticketry.getAction('add_comment')!.run(actionContext(auth(), { project_id: PROJECT, ticket_id: 'OPS-7', comment: 'checking the logs' }));
+    assert.deepEqual(api.requests[0].body, { comment: 'checking the logs', visibility: 'internal' });
+  });
+
+  it('reply_to_requester posts a public comment, and a ticket without requester fails the step clearly', async () => {
+    routes = (req) => (req.method === 'POST' && req.path.endsWith('/tickets/OPS-7/comments')
+      ? { status: 201, body: { id: 'h9', event: 'COMMENT_ADDED', comment: req.body.comment, visibility: req.body.visibility, via: null } }
+      : undefined);
+    const reply = ticketry.getAction('reply_to_requester')!;
+    const entry = (await reply.run(actionContext(auth(), { project_id: PROJECT, ticket_id: 'OPS-7', text: 'A new badge is on its way.' }))) as any;
+    assert.equal(api.requests[0].path, `/v1/ce/projects/${PROJECT}/tickets/OPS-7/comments`);
+    assert.deepEqual(api.requests[0].body, { comment: 'A new badge is on its way.', visibility: 'public' });
+    assert.deepEqual([entry.id, entry.visibility], ['h9', 'public']);
+
+    routes = () => ({ status: 409, body: { error: { code: 'no_requester', message: 'the ticket has no requester to reply to',
+      details: [{ field: 'visibility', message: 'public comments need a ticket with a requester' }] } } });
+    await assert.rejects(reply.run(actionContext(auth(), { project_id: PROJECT, ticket_id: ' OPS-8 ', text: 'Hello' })), (thrown: any) => {
+      assert.match(thrown.message, /^Ticket OPS-8 has no requester to reply to: only a ticket that came in by email has one\. Use Add Comment/);
+      assert.match(thrown.message, /Ticketry answered 409 no_requester: the ticket has no requester to reply to/);
+      assert.deepEqual([thrown.status, thrown.code, thrown.body.error.details[0].field], [409, 'no_requester', 'visibility']);
+      return true;
+    });
+    // Other refusals keep the API's own message.
+    routes = () => error(404, 'not_found', 'ticket not found');
+    await assert.rejects(reply.run(actionContext(auth(), { project_id: PROJECT, ticket_id: 'OPS-404', text: 'Hello' })),
+      { message: 'Ticketry answered 404 not_found: ticket not found', code: 'not_found' });
+    await assert.rejects(reply.run(actionContext(auth(), { project_id: PROJECT, ticket_id: '', text: 'Hello' })), /A ticket id or key/);
   });
 
   it('search_tickets passes every parameter through and follows pages up to the cap', async () => {
@@ -490,7 +585,7 @@ describe('create_ticket_and_wait', () => {
     assert.equal(result.timed_out, false);
     assert.equal(result.finished, true);
     assert.equal(result.resolved_by, 'u9');
-    assert.deepEqual(result.last_comment, { id: 'h3', body: 'deployed, all green', author: 'u9', created_at: 'T2' });
+    assert.deepEqual(result.last_comment, { id: 'h3', body: 'deployed, all green', author: 'u9', created_at: 'T2', visibility: 'internal', via: null });
     assert.equal(result.history, undefined);
     assert.equal(await store.get('ticketry_wait_run_3_step_1'), null);
   });

@@ -7,7 +7,8 @@ export const addCommentAction = createAction({
   auth: ticketryAuth,
   name: 'add_comment',
   displayName: 'Add Comment',
-  description: 'Comments on a ticket; the answer is the history entry',
+  description: 'Adds an internal note to a ticket, never mailed to its requester (Reply to Requester does that); '
+    + 'the answer is the history entry',
   props: {
     project_id: projectId(),
     ticket_id: ticketId(),
@@ -17,7 +18,8 @@ export const addCommentAction = createAction({
     const { project_id, ticket_id, comment } = context.propsValue as Record<string, string>;
     return api.post(context.auth, '/v1/ce/projects/{project_id}/tickets/{ticket_id}/comments', {
       path: { project_id, ticket_id },
-      body: { comment },
+      // Said, not left to the API's default: this action never mails anyone outside the team.
+      body: { comment, visibility: 'internal' },
     });
   },
 });

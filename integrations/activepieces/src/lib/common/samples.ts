@@ -36,3 +36,19 @@ export function sampleItem<E extends TicketEventName>(eventType: E, overrides: P
     ...overrides,
   };
 }
+
+/** A ticket that came in by email: its source is `email`, its requester the sender. */
+export const sampleEmailedTicket: EventTicket = {
+  ...sampleTicket,
+  id: 'b7qk1m4xw2d9e3hz',
+  number: 43,
+  key: 'OPS-43',
+  title: 'My badge does not open the 3rd floor door',
+  description: 'Since this morning the reader blinks red. Could you have a look?',
+  severity: 'medium',
+  reporter: 'contact:ana.lima@example.com',
+  assignee: null,
+  source: 'email',
+  tags: [],
+  requester: 'ana.lima@example.com',
+};

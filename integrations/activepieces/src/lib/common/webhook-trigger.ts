@@ -3,7 +3,7 @@
 import { createTrigger, Property, TriggerStrategy } from '@activepieces/pieces-framework';
 import { ticketryAuth } from '../auth';
 import { api, TicketSearch } from './client';
-import { EventPayload, severityOf, TicketEventName, WebhookFilters } from './contract';
+import { EventPayload, EventTicket, severityOf, TicketEventName, WebhookFilters } from './contract';
 import { assignee, given, projectId, severities, statusOptions, stringList, tags } from './props';
 import { rawBodyOf, verifySignature } from './signature';
 import { eventItem, FlowItem, ticketItem } from './shape';
@@ -31,6 +31,10 @@ export type TicketTriggerSpec<E extends TicketEventName> = {
   filters?: (props: Props) => WebhookFilters;
   /** Events the API filters cannot tell apart are dropped here. */
   accept?: (item: FlowItem<E>, props: Props) => boolean;
+  /** From the props, a test of tickets that neither the webhooks' filters nor the search can select
+      (by a field they do not filter on), or null when the props ask for none: deliveries of other
+      tickets are dropped, and `test` shows only tickets that pass. */
+  ticketFilter?: (props: Props) => ((ticket: EventTicket) => boolean) | null;
   /** Search parameters for `test`, so it shows matching tickets. */
   testQuery?: (props: Props) => TicketSearch;
   sampleData: FlowItem<E>;
@@ -45,6 +49,10 @@ function commonFilters(props: Props): WebhookFilters {
   if (given(props['assignee'])) filters.assignee = String(props['assignee']);
   return filters;
 }
+
+/** How many tickets `test` shows, and how many it reads when it must pick them itself. */
+const TEST_SHOWN = 5;
+const TEST_READ_FOR_FILTER = 100;
 
 export function subscriptionFilters<E extends TicketEventName>(spec: TicketTriggerSpec<E>, props: Props): WebhookFilters {
   return { ...commonFilters(props), ...(spec.filters ? spec.filters(props) : {}) };
@@ -110,23 +118,27 @@ export function createTicketTrigger<E extends TicketEventName>(spec: TicketTrigg
       }
       if (!isEventOf(eventTypesOf(spec, context.propsValue as Props), event)) return []; // e.g. a PING
       const item = eventItem(event, message.id);
+      const wanted = spec.ticketFilter?.(context.propsValue as Props);
+      if (wanted && !wanted(item)) return [];
       if (spec.accept && !spec.accept(item, context.propsValue as Props)) return [];
       return [item];
     },
     async test(context): Promise<FlowItem<E>[]> {
       const props = context.propsValue as Props;
       const filters = commonFilters(props);
+      const wanted = spec.ticketFilter?.(props);
       const page = await api.get(context.auth, '/v1/ce/projects/{project_id}/tickets', {
         path: { project_id: String(props['project_id']) },
         query: {
-          limit: 5,
+          limit: wanted ? TEST_READ_FOR_FILTER : TEST_SHOWN,
           severity: filters.severity ?? undefined,
           tags: filters.tags ?? undefined,
           assignee: filters.assignee ?? undefined,
           ...(spec.testQuery ? spec.testQuery(props) : {}),
         },
       });
-      return page.data.map((ticket) => ticketItem(ticket, spec.eventType));
+      const tickets = wanted ? page.data.filter(wanted) : page.data;
+      return tickets.slice(0, TEST_SHOWN).map((ticket) => ticketItem(ticket, spec.eventType));
     },
   });
 }

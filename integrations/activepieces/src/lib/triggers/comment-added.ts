@@ -1,6 +1,6 @@
 import { Property } from '@activepieces/pieces-framework';
 import { createTicketTrigger } from '../common/webhook-trigger';
-import { sampleItem } from '../common/samples';
+import { sampleEmailedTicket, sampleItem } from '../common/samples';
 
 type CommentEvent = 'COMMENT_ADDED' | 'COMMENT_UPDATED' | 'COMMENT_DELETED';
 
@@ -8,7 +8,8 @@ export const commentAdded = createTicketTrigger<CommentEvent>({
   name: 'comment_added',
   displayName: 'Comment Added',
   description: 'Starts when someone comments on a ticket (and, if chosen, edits or deletes a comment); the comment is in '
-    + '`comment`, and `event_type` tells which happened',
+    + '`comment`, with its `visibility` (`internal` for a note, `public` for a reply on the email thread) and `via` '
+    + '(`email` when the requester wrote it by email), and `event_type` tells which happened',
   eventType: 'COMMENT_ADDED',
   moreEventTypes: (props) => [
     ...(props['include_edits'] === true ? (['COMMENT_UPDATED'] as const) : []),
@@ -29,9 +30,13 @@ export const commentAdded = createTicketTrigger<CommentEvent>({
       defaultValue: false,
     }),
   },
+  // The requester's answer by email: a public comment on the email thread.
   sampleData: sampleItem('COMMENT_ADDED', {
-    actor: 'w9ryzm1z6jk3q6tt',
-    comment: { id: '9rzat0e6b6xkttht', body: 'Rotated the logs, 40% free now', author: 'w9ryzm1z6jk3q6tt', created_at: '2026-11-27T08:01:00.000Z', mentions: [],
-      visibility: 'internal', via: null },
+    ...sampleEmailedTicket,
+    actor: 'contact:ana.lima@example.com',
+    comment: {
+      id: '9rzat0e6b6xkttht', body: 'It works again, thank you!', author: 'contact:ana.lima@example.com', created_at: '2026-11-27T08:01:00.000Z',
+      mentions: [], visibility: 'public', via: 'email',
+    },
   }),
 });
