@@ -76,7 +76,8 @@ class DynamoMailbox:
     def save_contact_message(self, project_id: str, email: str, name: str, at: str) -> None:
         """Records a message from `email`: the contact made if new, its name (when the message
         gave one) and the moment of its latest message."""
-        actions = [ContactItem.email.set(email), ContactItem.created_at.set(ContactItem.created_at | at),
+        actions = [ContactItem.kind.set(ContactItem), ContactItem.email.set(email),
+                   ContactItem.created_at.set(ContactItem.created_at | at),
                    ContactItem.last_message_at.set(at)]
         if name:
             actions.append(ContactItem.name.set(name))
