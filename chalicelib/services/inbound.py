@@ -54,7 +54,7 @@ class NotQuarantined(Conflict):
 class Received:
     """What became of a received message: `ticket` (made), `comment` (added), `thread` (an
     automatic answer noted on its ticket's thread), `logged` (see `log_entry`), `repeated` (it was
-    ticketed before), or `gone` (no longer stored)."""
+    ticketed before), or `gone` (no longer stored, or no received message's key)."""
     outcome: str
     ticket_id: str | None = None
     log_entry: MailLogEntry | None = None
@@ -198,7 +198,7 @@ class InboundService:
         """Mail Ticketry sent coming back (a forwarding loop, an auto-forward): never answered."""
         domain = self.domain()
         sender_domain = mailbox.domain_of(message.sender)
-        own_id = message.message_id is not None and mailbox.domain_of(message.message_id.strip("<>")) == domain
+        own_id = message.message_id is not None and mailbox.domain_of(message.message_id) == domain
         return (sender_domain == domain or message.sender == normalise_email(config.email_sender()) or own_id)
 
     def _bounce(self, project: Project, key: str, message: InboundMessage, received_at: str) -> Received:

@@ -462,3 +462,18 @@ def test_the_event_time_names_the_log_entry(mailroom):
     second = mailroom.services.inbound.receive("inbound/again", "2026-01-01T00:00:00.000Z")
     assert first.log_entry == second.log_entry and len(mailroom.log(None)) == 1
     assert json.loads(json.dumps(first.log_entry.reasons)) == [f"no project receives mail at nobody@{mailroom.domain}"]
+
+
+def test_the_mail_log_command_lists_what_no_project_received(mailroom, monkeypatch, capsys):
+    from chalicelib import cli
+
+    mailroom.deliver(message(to=f"nobody@{mailroom.domain}", subject="Lost"), key="inbound/lost")
+    mailroom.deliver(fixture("bulk_list"), key="inbound/news")
+    monkeypatch.setattr(cli, "DirectoryRepository", lambda: mailroom.services.directory)
+    assert cli.main(["mail-log"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    entry = json.loads(line)
+    assert (entry["key"], entry["project_id"], entry["subject"], entry["status"]) == (
+        "inbound/lost", None, "Lost", "ignored")
+    assert cli.main(["mail-log", "--project", mailroom.project_id, "--status", "ignored"]) == 0
+    assert [json.loads(one)["key"] for one in capsys.readouterr().out.splitlines()] == ["inbound/news"]
