@@ -379,12 +379,9 @@ class InboundService:
             positions, _ = self.attachments.screen_received(message.attachments, 0)
             if positions:
                 self.attachments.attach_received(ticket, message.attachments, positions, author.actor, mark.key)
-            own = self._own_addresses(project)
-            cc = [address for address in message.cc if address not in own]
-            if author.member is None:
-                cc.append(message.sender)  # whoever answers the requester's thread stays on it
+            cc = list(message.cc) + ([message.sender] if author.member is None else [])
             ids = [message.message_id] if message.message_id else []
-            self.tickets.add_to_thread(ticket.id, ids, [a for a in dict.fromkeys(cc) if a != ticket.requester])
+            self.tickets.add_to_thread(ticket.id, ids, self._copied(project, ticket, cc))
             if ids:
                 self.tickets.record_message_ids(project.id, ticket.id, ids)
         if author.member is None:
@@ -394,9 +391,15 @@ class InboundService:
         self.raw_mail.delete(key)
         return Received("repeated" if repeated else "ticket" if mark.new_ticket else "comment", mark.ticket_id)
 
-    def _own_addresses(self, project: Project) -> set[str]:
-        return {mail_threads.project_address(project.key, self.domain()), *project.email.aliases,
-                normalise_email(config.email_sender())}
+    def _copied(self, project: Project, ticket: Ticket, addresses: list[str]) -> list[str]:
+        """Who of a message's addressees (and a contact who answers the thread) goes on the
+        ticket's CC: not its requester, and no address that receives for Ticketry (a project's
+        address, alias or reply address, or the sender address), which would mail Ticketry itself."""
+        domain, sender = self.domain(), normalise_email(config.email_sender())
+        wanted = [address for address in dict.fromkeys(addresses)
+                  if address != ticket.requester and address != sender and mailbox.domain_of(address) != domain]
+        receiving = self.directory.address_owners(wanted) if wanted else {}
+        return [address for address in wanted if address not in receiving and address not in project.email.aliases]
 
     def _acknowledge(self, project: Project, ticket: Ticket, message: InboundMessage) -> None:
         """The project's acknowledgement of a new request, when it sends one: never to automatic or

@@ -219,15 +219,19 @@ def _first(mailroom, **fields):
 
 
 def test_a_reply_to_the_reply_address_is_a_public_comment(mailroom):
+    mailroom.settings(aliases=["help@example.com"])
     ticket = _first(mailroom)
     body = "It is out now.\n\nOn Mon, 3 Mar 2025 at 10:00, Ops <ops@ticketry.local> wrote:\n> The printer?\n"
-    received = mailroom.deliver(message(to=mailroom.reply_address(ticket.id), subject="Re: Printer on fire",
-                                        body=body))
+    received = mailroom.deliver(message(to=f"{mailroom.reply_address(ticket.id)}, help@example.com",
+                                        subject="Re: Printer on fire", body=body,
+                                        headers={"Cc": f"Dan <dan@example.com>, ops@{mailroom.domain}"}))
     assert (received.outcome, received.ticket_id) == ("comment", ticket.id)
     comment = mailroom.comments(ticket.id)[-1]
     assert (comment.author, comment.visibility, comment.via) == ("contact:ana@example.com", "public", "email")
     assert comment.body == "It is out now."
     assert len(mailroom.tickets()) == 1
+    # Addresses that receive for Ticketry (the reply address, the project's own, an alias) never go on the CC.
+    assert mailroom.services.ticket_repo.thread(ticket.id).cc == ("dan@example.com",)
 
 
 def test_a_reply_is_found_by_the_ids_it_answers(mailroom):
