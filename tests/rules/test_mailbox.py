@@ -171,7 +171,13 @@ def test_a_quarantined_message_is_released_into_a_ticket(api):
 
 def test_a_message_stored_in_the_inbound_bucket_is_received(client, api):
     _logged(api, 1, IGNORED, b"")  # makes the bucket
-    raw = _quarantined(api).replace(b"X-SES-Spam-Verdict: FAIL", b"X-SES-Spam-Verdict: PASS")
+    mail = EmailMessage()
+    mail["From"] = "Ana <ana@example.com>"
+    mail["To"] = f"ops@{config.inbound_domain()}"
+    mail["Subject"] = "Looks like spam, is not"
+    mail.set_content("The log is attached.")
+    mail.add_attachment(b"line one\nline two\n", maintype="text", subtype="plain", filename="app.log")
+    raw = bytes(mail)
     key = f"inbound/{new_id()}"
     boto3.client("s3").put_object(Bucket=config.inbound_bucket(), Key=key, Body=raw)
     event = copy.deepcopy(CANNED)
@@ -181,6 +187,12 @@ def test_a_message_stored_in_the_inbound_bucket_is_received(client, api):
     client.lambda_.invoke("mail_received", event)
     [ticket] = api.get("/tickets").json["data"]
     assert ticket["title"] == "Looks like spam, is not" and ticket["requester"] == "ana@example.com"
+    [attachment] = api.get(f"/tickets/{ticket['id']}/attachments").json["data"]
+    assert (attachment["file_name"], attachment["status"], attachment["size"]) == ("app.log", "available", 18)
+    stored = boto3.client("s3").get_object(Bucket=config.attachments_bucket(),
+                                           Key=f"{api.project_id}/{ticket['id']}/{attachment['id']}")
+    assert stored["Body"].read() == b"line one\nline two\n"
+    assert boto3.client("s3").list_objects_v2(Bucket=config.inbound_bucket(), Prefix=key).get("KeyCount") == 0
     client.lambda_.invoke("mail_received", event)  # delivered again: the message is gone, nothing more happens
     assert len(api.get("/tickets").json["data"]) == 1
 
