@@ -3,10 +3,9 @@ once however often it is delivered; what is not ticketed (no project's address, 
 Ticketry itself, failed verdicts, bounces, automatic and bulk mail, unreadable bytes) goes to the
 mail log, where an admin may release a quarantined message.
 
-The order of the checks, and why each is where it is, is the design's (docs/reliability.md):
-routing, loops, verdicts, bounces, the message's mark, matching, automatic mail, then the write;
-attachments, threading and the acknowledgement follow the write, and a delivery that finds the
-mark finishes them instead of writing again."""
+The checks come in this order: routing, loops, verdicts, bounces, the message's mark, matching,
+automatic mail, then the write; files, threading and the acknowledgement follow the write, and a
+delivery that finds the mark finishes them instead of writing again (docs/reliability.md)."""
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -24,7 +23,6 @@ from chalicelib.domain.inbound_mail import INBOUND_PREFIX, InboundMessage, Unrea
 from chalicelib.domain.mail_threads import AutoReply
 from chalicelib.domain.mailbox import (FAILED, FOLLOW_UP, IGNORED, QUARANTINED, MailLogEntry, ReceivedMark,
                                        log_entry_id)
-from chalicelib.domain.notifications import Email
 from chalicelib.domain.people import Member, Principal, Project, normalise_email
 from chalicelib.domain.tickets import (TICKET_KEY_PATTERN, VIA_EMAIL, Events, HistoryEntry, StaleTicket, Ticket,
                                       Workflow, apply_changes, history_entry, public_view, storable)

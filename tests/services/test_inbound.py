@@ -16,7 +16,6 @@ from chalicelib.adapters.memory.outbox import MemoryOutbox
 from chalicelib.adapters.memory.raw_mail import MemoryRawMail
 from chalicelib.domain.clock import new_id, utc_now
 from chalicelib.domain.inbound_mail import parse
-from chalicelib.domain.mail_threads import message_id_key
 from chalicelib.errors import Conflict
 from chalicelib.schemas import people as people_schemas
 from chalicelib.services import registry
