@@ -7,7 +7,8 @@ tickets   `T#<ticket id>` holds a ticket's collection: `TICKET`, `TAG#<tag>`, `F
           `DEDUP#<project id>#<key>`, idempotency scopes, `BULK#<hash>#<ticket id>` (comment marks),
           `NOTIFIED#<event id>` and `WATCHERS#<ticket id>` (a ticket's watchers, sk the watcher). A
           ticket's email thread is `MAIL` in its collection; `MSGID#<project id>#<message id>` points
-          a Message-ID of the thread at its ticket.
+          a Message-ID of the thread at its ticket; `INMAIL#<project id>#<hash>` (sk `INMAIL`) marks a
+          received message that was ticketed.
 directory `P#<project id>` holds a project's collection: `PROJECT`, `MEMBER#`, `EMAIL#`, `TEAM#`,
           `APIKEY#`, `SLA#<version>`, `WEBHOOK#`, `VIEW#…`, `COUNT#…`, `REPORT#…`, `CONTACT#<email>`;
           wrong-key counts live under `WRONGKEYS#<subject>`. A project's `ACCOUNT#<account id>` item is its view of a
@@ -18,7 +19,9 @@ directory `P#<project id>` holds a project's collection: `PROJECT`, `MEMBER#`, `
           emails unique. Sign-in's short-lived items,
           each under the keyed hash of its secret: `SIGNIN#` (an emailed code), `SIGNINLINK#` (a
           one-time link), `OIDC#` (an OIDC sign-in under way); and `SIGNINRATE#<subject>` counts (sign-in
-          emails an hour, an address's wrong codes a day).
+          emails an hour, an address's wrong codes a day). Email: a project's `CONTACT#<email>` items
+          and mail log (`MAILLOG#<received at>#<id>`; `MAILLOG#unrouted` holds the log of mail no
+          project received), and `MAILADDR#<address>` (which project receives an address's mail).
 """
 import hashlib
 
@@ -41,6 +44,7 @@ DEDUP_SK = "DEDUP"
 IDEMPOTENCY_SK = "IDEM"
 COMMENT_MARK_SK = "MARK"
 NOTIFIED_SK = "NOTIFIED"
+RECEIVED_MARK_SK = "INMAIL"
 MAIL_THREAD_SK = "MAIL"
 MESSAGE_ID_SK = "MSGID"
 # A key holds at most 2048 bytes; a Message-ID longer than this is kept by its hash.
@@ -183,6 +187,9 @@ CHALLENGE_SK = "CHALLENGE"
 LINK_SK = "LINK"
 OIDC_STATE_SK = "STATE"
 CONTACT_SK_PREFIX = "CONTACT#"
+MAIL_LOG_SK_PREFIX = "MAILLOG#"
+UNROUTED_MAIL_LOG_PK = "MAILLOG#unrouted"
+MAIL_ADDRESS_SK = "MAILADDR"
 
 
 def project_pk(project_id: str) -> str:
@@ -277,6 +284,19 @@ def link_pk(token_hash: str) -> str:
 
 def oidc_state_pk(state_hash: str) -> str:
     return f"OIDC#{state_hash}"
+
+
+def mail_address_pk(address: str) -> str:
+    return f"MAILADDR#{address}"
+
+
+def mail_log_pk(project_id: str | None) -> str:
+    """A project's partition, or the one of mail no project received."""
+    return project_pk(project_id) if project_id is not None else UNROUTED_MAIL_LOG_PK
+
+
+def mail_log_sk(received_at: str, entry_id: str) -> str:
+    return f"{MAIL_LOG_SK_PREFIX}{received_at}#{entry_id}"
 
 
 def sign_in_rate_pk(subject: str) -> str:

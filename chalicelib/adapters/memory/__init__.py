@@ -15,6 +15,7 @@ from chalicelib.adapters.memory.directory import (
 )
 from chalicelib.adapters.memory.inbox import MemoryInbox
 from chalicelib.adapters.memory.mail_threads import MemoryMailThreads
+from chalicelib.adapters.memory.mailbox import MemoryMailbox
 from chalicelib.adapters.memory.oidc_states import MemoryOidcStates
 from chalicelib.adapters.memory.search import MemorySearchIndex
 from chalicelib.adapters.memory.sign_in import MemorySignIn
@@ -26,6 +27,7 @@ from chalicelib.adapters.memory.tickets import (
     MemoryMarkers,
     MemoryNotified,
     MemoryNumbers,
+    MemoryReceivedMarks,
     MemoryTickets,
 )
 from chalicelib.adapters.memory.views import MemoryViews
@@ -38,11 +40,11 @@ __all__ = ["MemoryAccountSessions", "MemoryAttachments", "MemoryDirectory", "Mem
 
 class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySearchIndex, MemoryMarkers,
                          MemoryIdempotency, MemoryNumbers, MemoryNotified, MemoryWatchers, MemoryDigests,
-                         MemoryMailThreads):
+                         MemoryMailThreads, MemoryReceivedMarks):
     """Every repository of the tickets table at once, over one store."""
 
 
 class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts,
-                      MemorySignIn, MemoryOidcStates, MemoryInbox, MemoryContacts):
-    """Every repository of the directory's projects, people, accounts, counts and sign-in items (OIDC's too) and
-    inboxes at once, over one store."""
+                      MemorySignIn, MemoryOidcStates, MemoryInbox, MemoryContacts, MemoryMailbox):
+    """Every repository of the directory's projects, people, accounts, counts and sign-in items (OIDC's too),
+    inboxes and the email channel's items at once, over one store."""
