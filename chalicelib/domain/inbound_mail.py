@@ -750,7 +750,8 @@ _ENDS_PARAGRAPH = _PARAGRAPHS | _LINES | {"hr"}
 _PARAGRAPH_BOUNDARIES = (_PARAGRAPHS | _LINES | {"td", "th", "body", "html"}) - {"p"}
 # What the head of a document holds; anything else starting means the body has begun.
 _HEAD_CONTENT = frozenset({"meta", "title", "style", "script", "link", "base", "noscript", "template", "xml"})
-# Outlook's markers of where the quoted message starts (everything below is history).
+# Where a client starts the message it answers (Outlook's appendonsend and divRplyFwdMsg, new
+# Outlook's reference container, Zimbra's rule): everything below is history.
 _HISTORY_START_IDS = frozenset({"appendonsend", "divrplyfwdmsg", "x_divrplyfwdmsg",
                                 "mail-editor-reference-message-container", "zwchr"})
 # Quoted messages (Gmail, Yahoo, Proton, Thunderbird) and signatures (Gmail, Outlook, Apple Mail).
@@ -792,7 +793,7 @@ def _link(label: str, href: str) -> str:
     if not label or label in (href, address):
         return address or href
     target = href.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-    return "[" + label.replace("[", "\\[").replace("]", "\\]") + "](" + target + ")"
+    return "[" + re.sub(r"([\\\[\]])", r"\\\1", label) + "](" + target + ")"
 
 
 def _scheme(url: str) -> str:

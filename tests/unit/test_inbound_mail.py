@@ -44,7 +44,8 @@ def test_a_gmail_reply_keeps_its_thread_and_leaves_out_the_quote_and_signature()
     assert received.recipients == (REPLY_ADDRESS, "bruno@example.com")
     assert received.cc == (REPLY_ADDRESS, "bruno@example.com")
     assert received.subject == "Re: [OPS-42] Printer on floor 3 is offline"
-    assert received.text.startswith("Thanks! I restarted it and it prints again \u2014 you can close this one.\n\n-- \nAna Lima")
+    assert received.text.startswith(
+        "Thanks! I restarted it and it prints again \u2014 you can close this one.\n\n-- \nAna Lima")
     assert "> Could you switch the printer off and on again" in received.text
     assert received.reply_text == "Thanks! I restarted it and it prints again \u2014 you can close this one."
     assert received.attachments == ()
@@ -264,6 +265,7 @@ def test_a_30_mb_message_is_read_in_a_few_seconds():
     ('<a href="mailto:ana@example.com">ana@example.com</a>', "ana@example.com"),
     ('<a href="mailto:ana@example.com">Ana</a>', "[Ana](mailto:ana@example.com)"),
     ('<a href="https://example.com/a_(b)">x [y]</a>', "[x \\[y\\]](https://example.com/a_%28b%29)"),
+    ('<a href="https://example.com/">ends in \\</a>', "[ends in \\\\](https://example.com/)"),
     ('<a href="https://example.com/"><img src="cid:logo" alt="Download"></a>', "[Download](https://example.com/)"),
     ('<a href="https://example.com/"></a>', "https://example.com/"),
     ('<a href="javascript:alert(1)">Click</a>', "Click"),
@@ -474,7 +476,8 @@ def test_recipients_are_the_envelope_then_the_headers_each_once():
     received = parse(message(
         "Received: from mx by inbound-smtp with SMTP id 1 for <Alias@Ticketry.local>; Tue, 4 Mar 2025\n"
         "Received: from elsewhere by mx for <forged@ticketry.local>; Tue, 4 Mar 2025\n"
-        "From: Ana <ana@example.com>\nTo: ops@ticketry.local, Ana <ana@example.com>\nCc: bo@example.com, ops@ticketry.local\n"
+        "From: Ana <ana@example.com>\nTo: ops@ticketry.local, Ana <ana@example.com>\n"
+        "Cc: bo@example.com, ops@ticketry.local\n"
         "Delivered-To: alias@ticketry.local\nX-Original-To: desk@ticketry.local"))
     assert received.recipients == ("alias@ticketry.local", "ops@ticketry.local", "ana@example.com",
                                    "bo@example.com", "desk@ticketry.local")
@@ -656,8 +659,10 @@ def test_unencoded_8_bit_headers_are_read(headers, name, subject):
 @pytest.mark.parametrize("raw, text", [
     (b"From: ana@example.com\r\nContent-Type: multipart/mixed\r\n\r\nNo boundary.", "No boundary."),
     (b"From: ana@example.com\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8*!", "Hello"),
-    (b"From: ana@example.com\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=ZZ=4", "=ZZ=4"),
-    (b"From: ana@example.com\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nNUL\x00 and ESC\x1b gone\r\nlines", "NUL and ESC gone\nlines"),
+    (b"From: ana@example.com\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=ZZ=4",
+     "=ZZ=4"),
+    (b"From: ana@example.com\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nNUL\x00 and ESC\x1b gone\r\nlines",
+     "NUL and ESC gone\nlines"),
     (b"From ana@example.com Tue Mar  4 10:00:00 2025\r\nFrom: ana@example.com\r\n\r\nmbox line", "mbox line"),
 ])
 def test_broken_bodies_are_read_as_well_as_they_can_be(raw, text):
