@@ -13,7 +13,8 @@ without AWS credentials or access.
    destination).
 3. `chalice package --merge-template` writes sam.json into OUT.
 4. deployment.zip is the app as Chalice packs it plus the dependencies installed for the Lambda
-   runtime (manylinux wheels for its Python), less the distributions that runtime already provides
+   runtime (manylinux wheels for its Python; a pure-Python distribution that PyPI has as source
+   only is built into a wheel first), less the distributions that runtime already provides
    (boto3, botocore and their dependencies), with every module compiled for it.
 
 Settings that only exist once the stack does (a stream ARN, a queue URL, the bucket name with the
@@ -89,6 +90,10 @@ LAMBDA_PLATFORM = "manylinux2014_x86_64"
 # runtime's copy costs nothing to upload and keeps the package small.
 RUNTIME_PROVIDED = frozenset(canonicalize_name(name) for name in
                              ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"))
+
+# Distributions that PyPI publishes as source only. Each is pure Python, so the wheel built from it
+# here is the one the runtime needs (pip refuses any other for the runtime's platform).
+SOURCE_ONLY = frozenset(canonicalize_name(name) for name in ("quotequail",))
 
 # Folders of chalicelib that only the local stack uses.
 LOCAL_ONLY = ("chalicelib/local/",)
@@ -261,13 +266,28 @@ def wheelhouse(project_dir: Path) -> Path:
     if stamp.exists() and stamp.read_text() == digest:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
+    built = source_only(requirements)
+    if built:
+        result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+                                 "--no-deps", "--wheel-dir", str(folder), *built], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise PackageError(f"could not build wheels of {' '.join(built)} into {folder}:\n{result.stderr}")
     requested = (["-r", str(requirements)] if requirements.exists() else []) + ["boto3"]
     result = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-                             "--dest", str(folder), *runtime_wheels(), *requested], capture_output=True, text=True)
+                             "--dest", str(folder), "--find-links", str(folder), *runtime_wheels(), *requested],
+                            capture_output=True, text=True)
     if result.returncode != 0:
         raise PackageError(f"could not fetch the dependencies into {folder} (this needs PyPI once):\n{result.stderr}")
     stamp.write_text(digest)
     return folder
+
+
+def source_only(requirements: Path) -> list[str]:
+    """The requirements (as pinned in requirements.txt) of the distributions published as source only."""
+    lines = requirements.read_text().splitlines() if requirements.exists() else []
+    pinned = [Requirement(line.split("#")[0].strip()) for line in lines
+              if line.split("#")[0].strip() and not line.lstrip().startswith("-")]
+    return [str(requirement) for requirement in pinned if canonicalize_name(requirement.name) in SOURCE_ONLY]
 
 
 def runtime_wheels() -> list[str]:

@@ -7,6 +7,7 @@ import codecs
 import mimetypes
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -26,8 +27,14 @@ INBOUND_PREFIX = "inbound/"
 MAX_SUBJECT_LENGTH = 998  # RFC 5322's longest line: no sender can mean a longer subject
 MAX_NAME_LENGTH = 100
 MAX_DIAGNOSTIC_LENGTH = 1000
-# Quoted history starts near the top of a reply; looking further only costs time on long texts.
+# Real message ids are well under this (Outlook's, Gmail's and SES's about 60 to 100 characters);
+# longer ones would only make keys that the message index cannot store.
+MAX_MESSAGE_ID_BYTES = 500
+MAX_REFERENCES = 50
+# Quoted history starts near the top of a reply, on a short line: looking further, or at more of a
+# line, only costs time on long texts.
 MAX_REPLY_LINES = 1000
+MAX_QUOTE_LINE_LENGTH = 1000
 # A text this long is cut by whoever stores it long before its end: converting more HTML than
 # this only costs time (the converter is pure Python, about a second a megabyte).
 MAX_HTML_CHARS = 1_000_000
@@ -101,7 +108,7 @@ def parse(raw: bytes) -> InboundMessage:
     return InboundMessage(
         message_id=_first_id(headers.first("Message-ID")),
         in_reply_to=tuple(_ids(headers.first("In-Reply-To"))),
-        references=tuple(_ids(headers.first("References"))),
+        references=tuple(_references(headers.first("References"))),
         sender=sender,
         sender_name=sender_name,
         recipients=tuple(_recipients(headers)),
@@ -230,13 +237,22 @@ _BRACKETED_ID = re.compile(r"<([^<>\s]+)>")
 
 def _ids(value: str | None) -> list[str]:
     """Message ids in a header (In-Reply-To, References), without <>, in order, each once; ids
-    that a careless client wrote without brackets are taken too."""
+    that a careless client wrote without brackets are taken too, ids too long to be real are not."""
     if not value:
         return []
     found = _BRACKETED_ID.findall(value)
     if not found:
-        found = [word for word in value.split() if "@" in word and not _has_unsafe_characters(word)]
-    return _unique(_unescaped(message_id) for message_id in found)
+        found = [word for word in value.split() if "@" in word]
+    found = (_unescaped(message_id) for message_id in found)
+    return _unique(message_id for message_id in found
+                   if len(message_id.encode()) <= MAX_MESSAGE_ID_BYTES and not _has_unsafe_characters(message_id))
+
+
+def _references(value: str | None) -> list[str]:
+    """References, oldest first: the thread's first message and the latest ones, as RFC 5322
+    (3.6.4) trims a long list."""
+    ids = _ids(value)
+    return ids if len(ids) <= MAX_REFERENCES else ids[:1] + ids[-(MAX_REFERENCES - 1):]
 
 
 def _first_id(value: str | None) -> str | None:
@@ -365,17 +381,14 @@ _METHOD_RESULT = re.compile(r"(?:^|[;\s])(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IG
 
 def _verdicts(headers: _Headers) -> dict[str, str]:
     """The receiving service's verdicts, from the topmost header of each kind: the service writes
-    its own above what the sender wrote, so any lower one may be forged."""
-    verdicts = {}
-    for name, header in (("spam", "X-SES-Spam-Verdict"), ("virus", "X-SES-Virus-Verdict")):
-        if headers.has(header):
-            verdicts[name] = _keyword(headers.first(header)).upper()
-    results = _authentication_results(headers.first("Authentication-Results"))
-    received_spf = _keyword(headers.first("Received-SPF")).split(" ")[0]
-    if "spf" not in results and received_spf:
-        results["spf"] = received_spf.upper()
-    verdicts.update((name, results[name]) for name in VERDICT_NAMES if name in results)
-    return {name: verdicts[name] for name in VERDICT_NAMES if verdicts.get(name)}
+    its own above what the sender wrote, so any lower one may be forged. SPF comes from
+    Authentication-Results, or else from Received-SPF."""
+    found = {"spam": _keyword(headers.first("X-SES-Spam-Verdict")).upper(),
+             "virus": _keyword(headers.first("X-SES-Virus-Verdict")).upper(),
+             **_authentication_results(headers.first("Authentication-Results"))}
+    if not found.get("spf"):
+        found["spf"] = _keyword(headers.first("Received-SPF")).split(" ")[0].upper()
+    return {name: found[name] for name in VERDICT_NAMES if found.get(name)}
 
 
 def _authentication_results(value: str | None) -> dict[str, str]:
@@ -513,7 +526,7 @@ def _unflowed(text: str, delete_space: bool) -> str:
     lines: list[str] = []
     joining = False
     for line in text.split("\n"):
-        depth = len(line) - len(line.lstrip(">"))
+        depth = _depth(line)
         content = line[depth:]
         content = content[1:] if content.startswith(" ") else content  # space-stuffing
         if joining and lines and _depth(lines[-1]) == depth:
@@ -542,7 +555,7 @@ _CHARSET_ALIASES = {
     "x-mac-roman": "mac_roman", "macintosh": "mac_roman",
 }
 # Codecs that are not character sets, or that interpret escapes in the text they decode.
-_NOT_CHARSETS = frozenset({"unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined"})
+_NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
 
 
 def decode_text(data: bytes, charset: str | None) -> str:
@@ -627,10 +640,14 @@ def _message_bytes(part: EmailMessage) -> bytes:
 
 # --- replies ---------------------------------------------------------------------------------
 
-# What mobile clients append to a message, alone on its last line.
-_MOBILE_SIGNATURE = re.compile(
-    r"(sent|envoy[ée]|enviado|inviato|verzonden|skickat|gesendet)\s+(from|with|via|de|desde|da|van|fr[åa]n|von)\s.{1,60}"
-    r"|get outlook for \w+.{0,80}|von meinem .{1,40} gesendet|sent from my .{1,60}",
+# What mail apps append to a message, alone on its last line ("Sent from my iPhone", "Sent from
+# Outlook for Android", "Get Outlook for iOS", and the iPhone's line in other languages).
+_APP_SIGNATURE = re.compile(
+    r"(sent from my|get outlook for (ios|android)"
+    r"|sent from (mail|outlook|yahoo mail|gmail|aol|proton ?mail|spark|samsung (email|mobile)|blue ?mail)"
+    r"|sent (with|via) (proton ?mail|spark|blackberry|samsung|the samsung)"
+    r"|envoy[ée] de mon|enviado desde mi|enviado do meu|inviato da|verzonden (met|vanaf) mijn|skickat från min"
+    r")\S*( \S+){0,4}|von meinem \S+( \S+)? gesendet",
     re.IGNORECASE)
 # A signature after "-- " (RFC 3676) longer than this is more likely text that a line of two
 # dashes happens to start.
@@ -656,15 +673,22 @@ def _above_quote(text: str) -> str:
     """The text above the first quoted history ("On ... wrote:", "-----Original Message-----",
     Outlook's "From: ... Sent: ..." block, lines quoted with ">"), found by quotequail."""
     lines = text.split("\n")
-    head = "\n".join(lines[:MAX_REPLY_LINES])
-    unwrapped = quotequail.unwrap(head)
+    start = _quote_start(lines)
+    return text if start is None else "\n".join(lines[:start])
+
+
+def _quote_start(lines: list[str]) -> int | None:
+    """The index of the line where quoted history starts. quotequail reads the first lines, each
+    cut short: what starts a quote is a short line, and its patterns take long on long ones."""
+    head = [line[:MAX_QUOTE_LINE_LENGTH] for line in lines[:MAX_REPLY_LINES]]
+    unwrapped = quotequail.unwrap("\n".join(head))
+    # A block of header-like lines without From is no quoted message: only intro lines count then.
     if unwrapped and (unwrapped["type"] != "forward" or "from" in unwrapped):
-        return unwrapped.get("text_top", "")
-    # A block of header-like lines without From is no quoted message: only the intro lines count.
-    expanded = quotequail.quote(head, limit=MAX_REPLY_LINES + 1, quote_intro_line=True)
-    if len(expanded) == 1:
-        return text
-    return expanded[0][1]
+        top = unwrapped.get("text_top")  # the lines above, stripped of the blank lines before them
+        blank_before = next((n for n, line in enumerate(head) if line.strip()), 0)
+        return blank_before + top.count("\n") + 1 if top else 0
+    expanded = quotequail.quote("\n".join(head), limit=len(head) + 1, quote_intro_line=True)
+    return None if len(expanded) == 1 else expanded[0][1].count("\n") + 1
 
 
 def _without_signature(text: str) -> str:
@@ -672,7 +696,7 @@ def _without_signature(text: str) -> str:
     delimiter = next((n for n in range(len(lines) - 1, -1, -1) if lines[n].rstrip() == "--"), None)
     if delimiter is not None and len([line for line in lines[delimiter + 1:] if line.strip()]) <= MAX_SIGNATURE_LINES:
         lines = lines[:delimiter]
-    while lines and (not lines[-1].strip() or _MOBILE_SIGNATURE.fullmatch(lines[-1].strip())):
+    while lines and (not lines[-1].strip() or _APP_SIGNATURE.fullmatch(lines[-1].strip())):
         lines.pop()
     return "\n".join(lines)
 
@@ -688,15 +712,17 @@ def html_to_text(html: str) -> str:
 
 def _html_text(html: str, reply_only: bool) -> str:
     converter = _HtmlToText(reply_only)
-    converter.feed(_without_unfinished_tag(html[:MAX_HTML_CHARS]))
-    converter.close()
+    try:
+        converter.read(_UNKNOWN_MARKED_SECTION.sub("<!-[", html[:MAX_HTML_CHARS].replace("\0", "")))
+    except Exception:  # html.parser giving up on markup it did not foresee: the text read until then
+        pass
     return converter.result()
 
 
-def _without_unfinished_tag(html: str) -> str:
-    """HTML without a tag cut off at its end, which the parser would otherwise pass on as text."""
-    unfinished = re.search(r"<[a-zA-Z/!?][^>]*\Z", html)
-    return html[:unfinished.start()] if unfinished else html
+# `<![` starts a marked section html.parser knows (CDATA, Outlook's `<![if ...]>`) or else, as in a
+# browser, a comment; html.parser raises on those it does not know, so they are made comments first.
+_UNKNOWN_MARKED_SECTION = re.compile(
+    r"<!\[(?!\s*(?:cdata|if|else|endif|temp|ignore|include|rcdata)(?![-_.a-z0-9]))", re.IGNORECASE)
 
 
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
@@ -709,6 +735,9 @@ _PARAGRAPHS = frozenset({"p", "blockquote", "pre", "table", "dl", "figure", "add
 _LINES = frozenset({"div", "li", "tr", "dt", "dd", "center", "section", "article", "header", "footer",
                     "form", "caption", "summary", "details", "main", "nav", "aside", "figcaption",
                     "fieldset", "ul", "ol", "menu"})
+_MARKUP_START = re.compile(r"<[a-zA-Z/!?]")
+# How deep an implied end looks for the element it ends: deeper is no real page (only a slow one).
+MAX_SCOPE_DEPTH = 200
 _LINKED_SCHEMES = frozenset({"http", "https", "mailto"})
 # Where an element of the key implicitly ends an open element of its value (HTML's parsing rules,
 # the common cases), searching the open elements down to one of the boundaries.
@@ -721,7 +750,8 @@ _ENDS_PARAGRAPH = _PARAGRAPHS | _LINES | {"hr"}
 _PARAGRAPH_BOUNDARIES = (_PARAGRAPHS | _LINES | {"td", "th", "body", "html"}) - {"p"}
 # What the head of a document holds; anything else starting means the body has begun.
 _HEAD_CONTENT = frozenset({"meta", "title", "style", "script", "link", "base", "noscript", "template", "xml"})
-# Outlook's markers of where the quoted message starts (everything below is history).
+# Where a client starts the message it answers (Outlook's appendonsend and divRplyFwdMsg, new
+# Outlook's reference container, Zimbra's rule): everything below is history.
 _HISTORY_START_IDS = frozenset({"appendonsend", "divrplyfwdmsg", "x_divrplyfwdmsg",
                                 "mail-editor-reference-message-container", "zwchr"})
 # Quoted messages (Gmail, Yahoo, Proton, Thunderbird) and signatures (Gmail, Outlook, Apple Mail).
@@ -763,7 +793,7 @@ def _link(label: str, href: str) -> str:
     if not label or label in (href, address):
         return address or href
     target = href.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-    return "[" + label.replace("[", "\\[").replace("]", "\\]") + "](" + target + ")"
+    return "[" + re.sub(r"([\\\[\]])", r"\\\1", label) + "](" + target + ")"
 
 
 def _scheme(url: str) -> str:
@@ -781,7 +811,8 @@ class _HtmlToText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.reply_only = reply_only  # drop quoted history and signatures
         self.out: list[str] = []
-        self.open: list[str] = []
+        self.open: list[str] = []           # the open elements, innermost last
+        self.open_count: Counter[str] = Counter()
         self.skip_below: int | None = None  # dropping until the open elements are fewer than this
         self.stopped = False                # the rest is quoted history
         self.breaks = 0                     # line ends owed before the next text
@@ -794,6 +825,12 @@ class _HtmlToText(HTMLParser):
         self.link: tuple[str, list[str]] | None = None
         self.pre = 0
 
+    def read(self, html: str) -> None:
+        self.source = html
+        self.line_starts = [0] + [match.end() for match in re.finditer("\n", html)]
+        self.feed(html)
+        self.close()
+
     # parser events
 
     def handle_starttag(self, tag, attrs):
@@ -805,7 +842,7 @@ class _HtmlToText(HTMLParser):
             return
         self.end_implied(tag)
         if tag not in _VOID:
-            self.open.append(tag)
+            self.push(tag)
         if self.skip_below is not None:
             return
         if tag in _DROPPED or _hidden(attributes) or (self.reply_only and _quote_or_signature(tag, attributes)):
@@ -815,10 +852,10 @@ class _HtmlToText(HTMLParser):
         self.start(tag, attributes)
 
     def handle_endtag(self, tag):
-        if self.stopped or tag in _VOID or tag not in self.open:
+        if self.stopped or tag in _VOID or not self.open_count[tag]:
             return
         while self.open:
-            closed = self.open.pop()
+            closed = self.pop()
             if self.skip_below is not None and len(self.open) < self.skip_below:
                 self.skip_below = None
             elif self.skip_below is None:
@@ -827,7 +864,7 @@ class _HtmlToText(HTMLParser):
                 break
 
     def handle_data(self, data):
-        if self.stopped or self.skip_below is not None:
+        if self.stopped or self.skip_below is not None or self.unread_markup(data):
             return
         if self.pre:
             for n, line in enumerate(data.replace("\r\n", "\n").split("\n")):
@@ -837,15 +874,38 @@ class _HtmlToText(HTMLParser):
         else:
             self.write(re.sub(r"[\s\xa0]+", " ", data))
 
+    def unread_markup(self, data: str) -> bool:
+        """Whether `data` is markup that html.parser could not read and passes on as text (`<a` and
+        a NUL, say): a browser reads a tag there, never text. Text that starts like a tag after its
+        character references are decoded (`&lt;b&gt;`) is text."""
+        if not _MARKUP_START.match(data):
+            return False
+        line, column = self.getpos()
+        return line <= len(self.line_starts) and self.source.startswith("<", self.line_starts[line - 1] + column)
+
     def close(self):
+        # What the parser holds back at the end and starts like markup is a tag it could not finish
+        # (a quote never closed, a document cut short): a browser shows none of it; html.parser
+        # would pass it on as text.
+        if _MARKUP_START.match(self.rawdata):
+            self.rawdata = ""
         super().close()
         if self.link is not None:
             self.end("a")
 
     # elements
 
+    def push(self, tag: str) -> None:
+        self.open.append(tag)
+        self.open_count[tag] += 1
+
+    def pop(self) -> str:
+        tag = self.open.pop()
+        self.open_count[tag] -= 1
+        return tag
+
     def end_implied(self, tag: str) -> None:
-        if "head" in self.open and tag not in _HEAD_CONTENT and ":" not in tag:
+        if self.open_count["head"] and tag not in _HEAD_CONTENT and ":" not in tag:
             self.end_open({"head"}, set())
         if tag in _ENDS_PARAGRAPH:
             self.end_open({"p"}, _PARAGRAPH_BOUNDARIES)
@@ -853,8 +913,11 @@ class _HtmlToText(HTMLParser):
             self.end_open(*_IMPLIED_ENDS[tag])
 
     def end_open(self, tags: set[str], boundaries: set[str]) -> None:
-        """Ends the innermost open element of `tags`, unless one of `boundaries` is open inside it."""
-        for element in reversed(self.open):
+        """Ends the innermost open element of `tags`, unless one of `boundaries` (or more elements
+        than a page of normal depth has) is open inside it."""
+        if not any(self.open_count[tag] for tag in tags):
+            return
+        for element in self.open[:-MAX_SCOPE_DEPTH - 1:-1]:
             if element in tags:
                 self.handle_endtag(element)
                 return

@@ -186,3 +186,10 @@ def test_a_stage_without_a_public_url_is_refused(value):
 def test_a_key_defined_in_both_infra_files_is_refused():
     with pytest.raises(packaging.PackageError, match="Resources.TicketsTable is defined twice"):
         packaging.combine({"Resources": {"TicketsTable": {}}}, {"Resources": {"TicketsTable": {}}})
+
+
+def test_the_distributions_published_as_source_only_are_found_in_the_requirements(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# received email\npynamodb==6.1.0\nQuoteQuail==0.5.4  # replies\n-r more.txt\n")
+    assert packaging.source_only(requirements) == ["QuoteQuail==0.5.4"]
+    assert packaging.source_only(tmp_path / "missing.txt") == []
