@@ -9,7 +9,7 @@ from infra import package as packaging
 from infra import permissions
 from tests.infra.conftest import Packaged
 
-HANDLERS = ["AttachmentUploaded", "EveryMinute", "TicketsStream", "WebhookDeliveries"]
+HANDLERS = ["AttachmentUploaded", "EveryMinute", "MailReceived", "TicketsStream", "WebhookDeliveries"]
 
 
 @pytest.fixture
@@ -54,6 +54,11 @@ def test_the_queue_handler_consumes_the_delivery_queue_and_reports_failed_messag
 def test_the_upload_rule_matches_the_stacks_bucket(package):
     pattern = events(package.template, "AttachmentUploaded")["Properties"]["Pattern"]
     assert pattern["detail"]["bucket"]["name"] == [{"Ref": "AttachmentsBucket"}]
+
+
+def test_the_mail_rule_matches_the_stacks_inbound_bucket(package):
+    pattern = events(package.template, "MailReceived")["Properties"]["Pattern"]
+    assert pattern["detail"]["bucket"]["name"] == [{"Ref": "InboundMailBucket"}]
 
 
 def test_no_package_time_value_is_left(package):
