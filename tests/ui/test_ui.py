@@ -318,7 +318,8 @@ def test_the_page_is_served_with_strict_headers_and_caching(stack):
     assert requests.get(f"{base}/ui/assets/main.nothing.js", timeout=5).status_code == 404
     # Every page of the app is the one page, its <base> climbing back to the app's root.
     for path, climb in [("/sign-in", "./"), ("/profile", "./"), ("/inbox", "./"), ("/ui", "./"),
-                        (f"/projects/{stack['project_id']}/members", "../../")]:
+                        (f"/projects/{stack['project_id']}/members", "../../"),
+                        (f"/projects/{stack['project_id']}/email", "../../")]:
         served = requests.get(base + path, timeout=5)
         assert served.status_code == 200 and served.headers["Content-Type"].startswith("text/html"), path
         assert f'<base href="{climb}">' in served.text and "Content-Security-Policy" in served.headers, path
