@@ -87,10 +87,10 @@ def test_create_find_open_move_and_comment(signed_in: Page, stack, api, word):
     page.get_by_label("Status").select_option("in_progress")
     expect(page.locator(".meta .pill")).to_have_text("In progress")
 
-    page.get_by_label("Comment").fill("Rolled back; watching the *graphs*")
-    page.get_by_label("Comment").press("Control+Enter")
+    page.get_by_role("combobox", name="Internal note").fill("Rolled back; watching the *graphs*")
+    page.get_by_role("combobox", name="Internal note").press("Control+Enter")
     expect(page.locator(".entry.comment em")).to_have_text("graphs")
-    expect(page.get_by_label("Comment")).to_have_value("")
+    expect(page.get_by_role("combobox", name="Internal note")).to_have_value("")
     timeline = page.locator(".timeline ol")
     expect(timeline).to_contain_text("created the ticket")
     expect(timeline).to_contain_text("status New → Acknowledged")

@@ -25,7 +25,8 @@ export function CommentBox({ page, onAdded }: { page: TicketPageState; onAdded: 
   const replying = mode === "public";
   const cc = replying ? thread?.cc ?? [] : [];
   const bouncedAt = replying ? thread?.requester?.bounced_at : null;
-  const described = [replying ? "comment-audience" : null, problem ? "comment-error" : null].filter(Boolean).join(" ");
+  const audience = replying && (cc.length > 0 || bouncedAt);
+  const described = [audience ? "comment-audience" : null, problem ? "comment-error" : null].filter(Boolean).join(" ");
 
   function send(event?: Event) {
     event?.preventDefault();
@@ -49,10 +50,10 @@ export function CommentBox({ page, onAdded }: { page: TicketPageState; onAdded: 
       <label for="comment" class="comment-label">
         {replying ? <>Reply to {requester}</> : <>Internal note <span class="quiet">— only your team sees this</span></>}
       </label>
-      {replying && (
+      {audience && (
         <p class="comment-audience small" id="comment-audience">
-          Emailed to {requester}{cc.length > 0 && <>, Cc {cc.join(", ")}</>}.
-          {bouncedAt && <span class="bounced"> Mail to this address bounced {exact(bouncedAt)}.</span>}
+          {cc.length > 0 && <>Cc: {cc.join(", ")}</>}
+          {bouncedAt && <span class="bounced"> Mail to {requester} bounced {exact(bouncedAt)}: the reply may not reach them.</span>}
         </p>
       )}
       <MentionTextarea
