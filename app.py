@@ -1,8 +1,8 @@
 """Ticketry: the Chalice app. Routes and event handlers live in chalicelib; this only wires them."""
 from chalice import Chalice
 
-from chalicelib.api import (attachments, comments, inbox, oidc, openapi, people, reports, session, sign_in, sla,
-                            tickets, ui, views, watchers, webhooks)
+from chalicelib.api import (attachments, comments, inbox, mailbox, oidc, openapi, people, reports, session, sign_in,
+                            sla, tickets, ui, views, watchers, webhooks)
 from chalicelib.events import attachments as attachment_events
 from chalicelib.events import deliveries, schedule, stream
 
@@ -21,6 +21,7 @@ app.register_blueprint(views.bp)
 app.register_blueprint(inbox.bp)
 app.register_blueprint(sla.bp)
 app.register_blueprint(reports.bp)
+app.register_blueprint(mailbox.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(ui.bp)
 app.register_blueprint(stream.bp)

@@ -33,6 +33,9 @@ SIGN_IN_EMAILS_OVERALL = "SIGN_IN_EMAILS_OVERALL"
 SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY = "SIGN_IN_WRONG_CODES_PER_ADDRESS_PER_DAY"
 ALLOW_SELF_SIGN_UP = "ALLOW_SELF_SIGN_UP"
 OIDC_PROVIDERS = "OIDC_PROVIDERS"
+INBOUND_DOMAIN = "INBOUND_DOMAIN"
+INBOUND_BUCKET = "INBOUND_BUCKET"
+REPLY_TOKEN_SECRET = "REPLY_TOKEN_SECRET"
 # Deployed functions get the queue's URL (saving a lookup); the local stack knows only its name.
 WEBHOOK_QUEUE_URL = "WEBHOOK_QUEUE_URL"
 
@@ -158,11 +161,38 @@ def email_outbox_dir() -> str | None:
     return os.environ.get(EMAIL_OUTBOX_DIR) or None
 
 
+def inbound_domain() -> str:
+    """The domain whose mail SES receives for the app: project addresses and reply addresses."""
+    return (os.environ.get(INBOUND_DOMAIN) or "ticketry.local").strip().lower()
+
+
+def inbound_bucket() -> str:
+    """Where SES stores each received message (under domain.inbound_mail.INBOUND_PREFIX)."""
+    return os.environ.get(INBOUND_BUCKET, "ticketry-local-inbound-mail-000000000000")
+
+
+# Tests and tools on a developer's machine sign reply addresses with this when nothing is set.
+DEV_REPLY_TOKEN_SECRET = "ticketry-local-reply-token-secret"
+
+
+def reply_token_secret() -> bytes:
+    """The key of the HMAC in reply addresses: whoever has it can write into any ticket by email,
+    so a deployed function (on Lambda) never falls back to the development value."""
+    value = os.environ.get(REPLY_TOKEN_SECRET)
+    if value:
+        return value.encode()
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        raise RuntimeError(f"{REPLY_TOKEN_SECRET} is not set")
+    return DEV_REPLY_TOKEN_SECRET.encode()
+
+
 def tickets_stream_arn() -> str:
     """Read when app.py is imported, to subscribe the stream handlers. Code that only serves HTTP
     (tests, tools) imports the app without a stream, hence the stand-in."""
     return os.environ.get(TICKETS_STREAM_ARN) or (
         f"arn:aws:dynamodb:{region()}:000000000000:table/{tickets_table()}/stream/unset")
+
+
 def sign_in_secret() -> bytes:
     """The key of the keyed hashes sign-in stores (codes, links, pending cookies, OIDC states)."""
     value = os.environ.get(SIGN_IN_SECRET)

@@ -27,9 +27,13 @@ def _key(k):
 
 
 def _project(p):
+    email = services().people.project_email(p)
     return {"id": p.id, "name": p.name, "key": p.key, "created_at": p.created_at,
             "default_assignee": p.default_assignee, "limits": services().attachments.limits(),
-            "require_sso": p.require_sso}
+            "require_sso": p.require_sso,
+            "email": {"address": email.address, "aliases": list(email.settings.aliases),
+                      "reply_to_closed": email.settings.reply_to_closed, "acknowledge": email.settings.acknowledge,
+                      "acknowledgement": email.settings.acknowledgement}}
 
 
 @endpoint(bp, "GET", PROJECT, summary="The project this key belongs to", response=s.ProjectOut, tag="projects")
@@ -37,7 +41,7 @@ def get_project(call: Call, project_id: str):
     return _project(call.principal.project)
 
 
-@endpoint(bp, "PATCH", PROJECT, summary="Rename the project, set who new tickets go to by default, or require single sign-on", role="admin",
+@endpoint(bp, "PATCH", PROJECT, summary="Rename the project, set who new tickets go to by default, require single sign-on, or change its email settings", role="admin",
           body=s.ProjectPatch, response=s.ProjectOut, tag="projects")
 def update_project(call: Call, project_id: str):
     return _project(services().people.update_project(call.principal, call.body))

@@ -3,6 +3,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 
 from chalicelib.domain import text
+from chalicelib.domain.mailbox import EmailSettings
 from chalicelib.errors import Forbidden, ValidationFailed
 
 ROLES = ("viewer", "member", "admin")
@@ -21,6 +22,7 @@ class Project:
     default_assignee: str | None = None  # who a ticket created without an assignee goes to
     sla_policy_version: int | None = None  # the SLA policy new tickets start under
     require_sso: bool = False  # members sign in through an OIDC provider (admins may still use email)
+    email: EmailSettings = EmailSettings()  # how the project answers the mail it receives
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ EDITABLE_FIELDS = ("title", "description", "status", "severity", "due_date", "as
 TICKET_KEY_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9]{1,9})-([1-9][0-9]{0,15})")
 
 TEAM_PREFIX = "team:"
+CONTACT_PREFIX = "contact:"
 AUTOMATION_PREFIX = "automation:"
 
 

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from chalicelib.schemas.common import INVISIBLE_CLASS, NOT_BLANK, Strict, omittable
+from chalicelib.schemas.mailbox import EmailSettingsOut, EmailSettingsPatch
 
 Role = Literal["admin", "member", "viewer"]
 # \x85 is a space to pydantic's (Unicode) regex and not to ECMA's \s: named, so both read it alike.
@@ -30,6 +31,7 @@ class ProjectOut(BaseModel):
     limits: Limits
     require_sso: bool = Field(description="Members (not admins) reach the project only when signed in through "
                                           "an OIDC provider; API keys are unaffected")
+    email: EmailSettingsOut
 
 
 class ProjectPatch(Strict):
@@ -40,6 +42,7 @@ class ProjectPatch(Strict):
     require_sso: bool | None = omittable(description="true: members signed in any other way than single sign-on "
                                                      "(OIDC) get 403 sso_required on this project; admins may "
                                                      "still sign in by email")
+    email: EmailSettingsPatch | None = omittable(description="The project's email settings to change")
 
 
 class MemberCreate(Strict):

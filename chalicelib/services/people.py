@@ -7,7 +7,7 @@ from typing import Callable
 from chalicelib import config
 from chalicelib.adapters import mailer
 from chalicelib.adapters.mailer import MailRejected
-from chalicelib.domain import invitations, mentions, secrets
+from chalicelib.domain import invitations, mailbox, mentions, secrets
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.notifications import Email
@@ -25,6 +25,13 @@ log = logging.getLogger(__name__)
 class IssuedKey:
     key: ApiKey
     token: str
+
+
+@dataclass(frozen=True)
+class ProjectEmail:
+    """A project's email settings and its own address (None while another project holds it)."""
+    address: str | None
+    settings: mailbox.EmailSettings
 
 
 @dataclass(frozen=True)
@@ -74,16 +81,54 @@ class PeopleService:
             return admin
 
         admin, _ = self._with_account(email, admin_name, write)
+        self.project_email(project)
         return project, admin, issued
 
     def update_project(self, principal: Principal, body: schemas.ProjectPatch) -> Project:
+        project = principal.project
         changes = body.model_dump(exclude_unset=True)
-        if changes.get("default_assignee") is not None and not self.is_assignable(principal.project.id,
+        if changes.get("default_assignee") is not None and not self.is_assignable(project.id,
                                                                                  changes["default_assignee"]):
             raise UnknownReference.on("default_assignee", "not a member (user_id) or team (team:<id>) of this project")
+        claim = release = ()
+        if "email" in changes:
+            settings = self._changed_email_settings(project, changes.pop("email"))
+            if settings != project.email:
+                changes["email"] = settings
+                claim = tuple(a for a in settings.aliases if a not in project.email.aliases)
+                release = tuple(a for a in project.email.aliases if a not in settings.aliases)
+                self._check_free(project, claim)
         if not changes:
-            return principal.project
-        return self.directory.update_project(principal.project.id, changes)
+            return project
+        try:
+            return self.directory.update_project(project.id, changes, claim, release)
+        except Conflict:
+            if not claim:
+                raise
+            self._check_free(project, claim)
+            raise Conflict("the project's addresses changed meanwhile; try again") from None
+
+    def project_email(self, project: Project) -> ProjectEmail:
+        """The project's email settings and its own address, claimed for it here when no project
+        has it yet (a project made before email came in gets it when its settings are first read)."""
+        address = mailbox.project_address(project.key, config.inbound_domain())
+        owner = self.directory.claim_address(address, project.id)
+        return ProjectEmail(address if owner == project.id else None, project.email)
+
+    def _changed_email_settings(self, project: Project, patch: dict) -> mailbox.EmailSettings:
+        if "aliases" in patch:
+            own = mailbox.project_address(project.key, config.inbound_domain())
+            patch["aliases"] = mailbox.checked_aliases(patch["aliases"], own, config.inbound_domain(),
+                                                       config.email_sender())
+        return replace(project.email, **patch)
+
+    def _check_free(self, project: Project, addresses: tuple[str, ...]) -> None:
+        owners = self.directory.address_owners(addresses)
+        taken = [address for address in addresses if owners.get(address, project.id) != project.id]
+        if taken:
+            raise mailbox.AddressTaken(f"email.aliases: {', '.join(taken)} already receive(s) another project's mail",
+                                       [FieldError("email.aliases", f"{address} is another project's address")
+                                        for address in taken])
 
     def session(self, principal: Principal) -> Session:
         """One read: the member for a member's key, the key itself for an automation's."""

@@ -13,6 +13,7 @@ from chalicelib.domain.comments import Comment
 from chalicelib.domain.digest import Line
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.inbox import InboxEntry
+from chalicelib.domain.mailbox import Contact, MailLogEntry, ReceivedMark
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.search import SearchPlan, SearchResult, TicketQuery
 from chalicelib.domain.sign_in import WrongCodeCap
@@ -38,21 +39,29 @@ class Tickets(Protocol):
     def owner_project(self, ticket_id: str) -> tuple[str, bool] | None: ...
 
     def create(self, ticket: Ticket, entry: HistoryEntry, *, dedup_previous: str | None = None,
-               idempotency: StoredResponse | None = None) -> None: ...
+               idempotency: StoredResponse | None = None, received: ReceivedMark | None = None) -> None: ...
 
     def update(self, before: Ticket, after: Ticket, entry: HistoryEntry, *, comment: HistoryEntry | None = None,
-               mark: CommentMark | None = None) -> None: ...
+               mark: CommentMark | None = None, received: ReceivedMark | None = None) -> None: ...
 
     def append_history(self, ticket: Ticket, entry: HistoryEntry, *, require_open: bool = False,
                        idempotency: StoredResponse | None = None, mark: CommentMark | None = None) -> None: ...
 
-    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None) -> None: ...
+    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None,
+                    received: ReceivedMark | None = None) -> None: ...
 
     def edit_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None: ...
 
     def delete_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None: ...
 
     def delete(self, ticket: Ticket, entry: HistoryEntry) -> None: ...
+
+
+class ReceivedMarks(Protocol):
+    """Which received messages were ticketed: `Tickets` writes a message's mark (`received`) with
+    the ticket or comment it made, on condition that it is new (StaleTicket otherwise)."""
+
+    def received_mark(self, key: str) -> ReceivedMark | None: ...
 
 
 class TicketBackfill(Protocol):
@@ -196,7 +205,49 @@ class Projects(Protocol):
 
     def set_workflow(self, project_id: str, transitions: dict[str, list[str]]) -> None: ...
 
-    def update_project(self, project_id: str, changes: dict) -> Project: ...
+    def update_project(self, project_id: str, changes: dict, claim: tuple[str, ...] = (),
+                       release: tuple[str, ...] = ()) -> Project: ...
+
+
+class MailAddresses(Protocol):
+    """Which project receives each address's mail: one project per address. `update_project`
+    claims and releases a project's aliases with its settings."""
+
+    def address_owners(self, addresses: Iterable[str]) -> dict[str, str]: ...
+
+    def claim_address(self, address: str, project_id: str) -> str:
+        """Makes the address the project's unless another has it; returns the address's owner."""
+        ...
+
+
+class Contacts(Protocol):
+    """The people who write to a project by email, by address."""
+
+    def contact(self, project_id: str, email: str) -> Contact | None: ...
+
+    def contact_page(self, project_id: str, limit: int, after: str | None) -> tuple[list[Contact], str | None]: ...
+
+    def save_contact_message(self, project_id: str, email: str, name: str, at: str) -> None: ...
+
+    def record_bounce(self, project_id: str, email: str, at: str, reason: str) -> bool: ...
+
+    def claim_acknowledgement(self, project_id: str, email: str, at: str, not_since: str) -> bool: ...
+
+
+class MailLog(Protocol):
+    """Received messages that were not ticketed, by project (None: no project received them),
+    newest first."""
+
+    def log_mail(self, entry: MailLogEntry) -> None: ...
+
+    def mail_log_entry(self, project_id: str | None, entry_id: str) -> MailLogEntry | None: ...
+
+    def mail_log_page(self, project_id: str | None, status: str | None, limit: int,
+                      after: str | None) -> tuple[list[MailLogEntry], str | None]: ...
+
+    def release_mail_log_entry(self, entry: MailLogEntry, ticket_id: str) -> None: ...
+
+    def delete_mail_log_entry(self, entry: MailLogEntry) -> None: ...
 
 
 class SlaPolicies(Protocol):
@@ -434,9 +485,22 @@ class IndexedTickets(TicketBackfill, History, Comments, TermIndex, Protocol):
     """What keeping the term index (and backfilling it) reads and writes."""
 
 
-class PeopleDirectory(Projects, Members, Teams, ApiKeys, Accounts, Protocol):
+class PeopleDirectory(Projects, Members, Teams, ApiKeys, Accounts, MailAddresses, Protocol):
     """A project's people: its members (and their accounts), teams and keys, and the project they
-    belong to."""
+    belong to (with the addresses it receives mail at)."""
+
+
+class Mailbox(Projects, Members, MailAddresses, Contacts, MailLog, Protocol):
+    """What receiving a project's mail reads and writes of the directory: the project, its members,
+    its addresses, its contacts and its mail log."""
+
+
+class ReceivedMail(Contacts, MailLog, Protocol):
+    """What admins read of a project's received mail: who wrote in, and what was not ticketed."""
+
+
+class InboundTickets(TicketStore, ReceivedMarks, Protocol):
+    """The tickets received mail makes or adds to, and the marks of the messages that did."""
 
 
 class MigratedDirectory(AccountMigration, Accounts, Members, Protocol):

@@ -15,13 +15,15 @@ from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepos
 from chalicelib.adapters.dynamodb.views import ViewRepository
 from chalicelib.adapters.dynamodb.webhooks import WebhooksRepository
 from chalicelib.adapters.oidc_client import HttpOidcClient
+from chalicelib.adapters.raw_mail import S3RawMail
 from chalicelib.domain.oidc import parse_providers
 from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
 from chalicelib.services.digests import DigestService
 from chalicelib.services.inbox import InboxService
-from chalicelib.services.mail import Mail
+from chalicelib.services.mail import Mail, RawMail
+from chalicelib.services.mailbox import MailboxService
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.oidc import OidcSignIn
 from chalicelib.services.overdue import OverdueService
@@ -46,15 +48,15 @@ from chalicelib.services.webhooks import WebhookService
 
 
 class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.TicketBackfill, ports.TermIndex,
-                   ports.Markers, ports.Notified, ports.Watchers, ports.Digests):
+                   ports.Markers, ports.Notified, ports.Watchers, ports.Digests, ports.ReceivedMarks):
     """Every port of the tickets table, as one storage offers them."""
 
 
 class DirectoryTable(ports.PeopleDirectory, ports.SlaPolicies, ports.WrongKeyCounts, ports.PartitionCounts,
                      ports.ReportDays, ports.AccountMigration, ports.SignInChallenges, ports.SignInRates,
-                     ports.OidcStates, ports.Inbox):
-    """Every port of the directory table's projects, people, counts, sign-in items (OIDC's too) and
-    inboxes."""
+                     ports.OidcStates, ports.Inbox, ports.ReceivedMail):
+    """Every port of the directory table's projects, people, counts, sign-in items (OIDC's too),
+    inboxes and the email channel's items."""
 
 
 @dataclass(frozen=True)
@@ -95,14 +97,17 @@ class Services:
     oidc: OidcSignIn
     inbox: InboxService
     digests: DigestService
+    mailbox: MailboxService
     # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
     notifications_for_batch: Callable[[], NotificationService]
 
 
 def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], NotificationService],
-          mail: Callable[[], Mail] | None = None) -> Services:
+          mail: Callable[[], Mail] | None = None, raw_mail: RawMail | None = None) -> Services:
     """Every use case on `storage`; `notifications` makes the sender of ticket email and `mail` the
-    sender of the use cases' own (invitations, sign-in codes), each when first needed (SES unless given)."""
+    sender of the use cases' own (invitations, sign-in codes, acknowledgements), each when first
+    needed (SES unless given); `raw_mail` holds received messages (the inbound bucket unless given)."""
+    raw_mail = raw_mail if raw_mail is not None else S3RawMail()
     directory, tickets = storage.directory, storage.tickets
     people = PeopleService(directory, mail or mailer.from_settings)
     attachments = AttachmentService(tickets, storage.attachments, store)
@@ -133,6 +138,7 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
                         public_url=config.public_url(), self_sign_up=config.allow_self_sign_up()),
         inbox=InboxService(directory, directory),
         digests=DigestService(tickets, mail or mailer.from_settings, config.public_url),
+        mailbox=MailboxService(directory, raw_mail),
         notifications_for_batch=notifications,
     )
 

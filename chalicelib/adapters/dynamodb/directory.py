@@ -26,6 +26,7 @@ from chalicelib.adapters.dynamodb.models import (
     TeamItem,
 )
 from chalicelib.domain.accounts import Account
+from chalicelib.domain.mailbox import EmailSettings
 from chalicelib.domain.people import ApiKey, Member, NotificationDelivery, NotificationSettings, Project, Team
 from chalicelib.errors import Conflict
 
@@ -123,4 +124,14 @@ def to_project(item: ProjectItem) -> Project:
     return Project(id=item.project_id, name=item.name, key=item.key, created_at=item.created_at,
                    workflow=item.workflow, default_assignee=item.default_assignee,
                    sla_policy_version=int(item.sla_policy_version) if item.sla_policy_version is not None else None,
-                   require_sso=bool(item.require_sso))
+                   require_sso=bool(item.require_sso), email=to_email_settings(item))
+
+
+def to_email_settings(item: ProjectItem) -> EmailSettings:
+    """The settings a project item holds; each one never set has its default."""
+    default = EmailSettings()
+    return EmailSettings(
+        aliases=tuple(item.email_aliases or ()),
+        reply_to_closed=item.reply_to_closed or default.reply_to_closed,
+        acknowledge=bool(item.acknowledge) if item.acknowledge is not None else default.acknowledge,
+        acknowledgement=item.acknowledgement or default.acknowledgement)

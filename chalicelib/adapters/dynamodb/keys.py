@@ -5,7 +5,8 @@ tickets   `T#<ticket id>` holds a ticket's collection: `TICKET`, `TAG#<tag>`, `F
           their COMMENT_ADDED entry's moment and id), `DUE` and `SLA#<target>` (markers). Apart from it:
           `TX#<ticket id>` (term index: `TERM#<prefix>`, `WORDS`), `NUM#<project id>#<number>`,
           `DEDUP#<project id>#<key>`, idempotency scopes, `BULK#<hash>#<ticket id>` (comment marks),
-          `NOTIFIED#<event id>` and `WATCHERS#<ticket id>` (a ticket's watchers, sk the watcher).
+          `NOTIFIED#<event id>` and `WATCHERS#<ticket id>` (a ticket's watchers, sk the watcher), and
+          `INMAIL#<project id>#<hash>` (sk `INMAIL`: a received message was ticketed).
 directory `P#<project id>` holds a project's collection: `PROJECT`, `MEMBER#`, `EMAIL#`, `TEAM#`,
           `APIKEY#`, `SLA#<version>`, `WEBHOOK#`, `VIEW#…`, `COUNT#…`, `REPORT#…`; wrong-key counts
           live under `WRONGKEYS#<subject>`. A project's `ACCOUNT#<account id>` item is its view of a
@@ -16,7 +17,9 @@ directory `P#<project id>` holds a project's collection: `PROJECT`, `MEMBER#`, `
           emails unique. Sign-in's short-lived items,
           each under the keyed hash of its secret: `SIGNIN#` (an emailed code), `SIGNINLINK#` (a
           one-time link), `OIDC#` (an OIDC sign-in under way); and `SIGNINRATE#<subject>` counts (sign-in
-          emails an hour, an address's wrong codes a day).
+          emails an hour, an address's wrong codes a day). Email: a project's `CONTACT#<email>` items
+          and mail log (`MAILLOG#<received at>#<id>`; `MAILLOG#unrouted` holds the log of mail no
+          project received), and `MAILADDR#<address>` (which project receives an address's mail).
 """
 import hashlib
 
@@ -39,6 +42,7 @@ DEDUP_SK = "DEDUP"
 IDEMPOTENCY_SK = "IDEM"
 COMMENT_MARK_SK = "MARK"
 NOTIFIED_SK = "NOTIFIED"
+RECEIVED_MARK_SK = "INMAIL"
 
 
 def ticket_pk(ticket_id: str) -> str:
@@ -169,6 +173,10 @@ INBOX_ARCHIVED_SUFFIX = "#archived"
 CHALLENGE_SK = "CHALLENGE"
 LINK_SK = "LINK"
 OIDC_STATE_SK = "STATE"
+CONTACT_SK_PREFIX = "CONTACT#"
+MAIL_LOG_SK_PREFIX = "MAILLOG#"
+UNROUTED_MAIL_LOG_PK = "MAILLOG#unrouted"
+MAIL_ADDRESS_SK = "MAILADDR"
 
 
 def project_pk(project_id: str) -> str:
@@ -259,6 +267,23 @@ def link_pk(token_hash: str) -> str:
 
 def oidc_state_pk(state_hash: str) -> str:
     return f"OIDC#{state_hash}"
+
+
+def contact_sk(email: str) -> str:
+    return CONTACT_SK_PREFIX + email
+
+
+def mail_address_pk(address: str) -> str:
+    return f"MAILADDR#{address}"
+
+
+def mail_log_pk(project_id: str | None) -> str:
+    """A project's partition, or the one of mail no project received."""
+    return project_pk(project_id) if project_id is not None else UNROUTED_MAIL_LOG_PK
+
+
+def mail_log_sk(received_at: str, entry_id: str) -> str:
+    return f"{MAIL_LOG_SK_PREFIX}{received_at}#{entry_id}"
 
 
 def sign_in_rate_pk(subject: str) -> str:

@@ -326,6 +326,14 @@ class DigestSentItem(_TicketsTable, discriminator="digest_sent"):
     expires_at = NumberAttribute()
 
 
+class ReceivedMarkItem(_TicketsTable, discriminator="received_mark"):
+    """A received message was ticketed (pk `INMAIL#<project id>#<hash of its Message-ID>`, sk
+    `INMAIL`), written in the transaction that ticketed it; names the ticket it made or added to."""
+    ticket_id = UnicodeAttribute()
+    new_ticket = BooleanAttribute()
+    expires_at = NumberAttribute()  # the table's TTL attribute
+
+
 class _DirectoryTable(Model):
     class Meta:
         table_name = "unbound"
@@ -345,6 +353,11 @@ class ProjectItem(_DirectoryTable, discriminator="project"):
     default_assignee = UnicodeAttribute(null=True)
     sla_policy_version = NumberAttribute(null=True)   # the policy new tickets start under
     require_sso = BooleanAttribute(null=True)         # absent on projects made before it existed
+    # Email settings (domain.mailbox.EmailSettings); each absent until first set: its default.
+    email_aliases = ListAttribute(of=UnicodeAttribute, null=True)
+    reply_to_closed = UnicodeAttribute(null=True)
+    acknowledge = BooleanAttribute(null=True)
+    acknowledgement = UnicodeAttribute(null=True)
 
 
 class SlaPolicyItem(_DirectoryTable, discriminator="sla_policy"):
@@ -564,6 +577,37 @@ class SignInRateItem(_DirectoryTable, discriminator="sign_in_rate"):
     """Sign-in emails asked in one window for one subject (pk `SIGNINRATE#<subject>`)."""
     count = NumberAttribute(default=0)
     expires_at = NumberAttribute()
+
+
+class ContactItem(_DirectoryTable, discriminator="contact"):
+    """Someone who writes to the project by email (sk `CONTACT#<email>`; domain.mailbox.Contact)."""
+    email = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    created_at = UnicodeAttribute()
+    last_message_at = UnicodeAttribute()
+    bounced_at = UnicodeAttribute(null=True)
+    bounce_reason = UnicodeAttribute(null=True)
+    acknowledged_at = UnicodeAttribute(null=True)
+
+
+class MailAddressItem(_DirectoryTable, discriminator="mail_address"):
+    """Which project receives an address's mail (pk `MAILADDR#<address>`, sk `MAILADDR`): an
+    address belongs to one project at a time."""
+    project_id = UnicodeAttribute()
+
+
+class MailLogItem(_DirectoryTable, discriminator="mail_log"):
+    """A received message that was not ticketed (sk `MAILLOG#<received at>#<id>` of its project, or
+    of `MAILLOG#unrouted`; domain.mailbox.MailLogEntry)."""
+    entry_id = UnicodeAttribute()
+    project_id = UnicodeAttribute(null=True)
+    object_key = UnicodeAttribute()
+    sender = UnicodeAttribute(default="")
+    subject = UnicodeAttribute(default="")
+    status = UnicodeAttribute()
+    reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    received_at = UnicodeAttribute()
+    ticket_id = UnicodeAttribute(null=True)
 
 
 # Search index name -> the attribute holding its partition key.

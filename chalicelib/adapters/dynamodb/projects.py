@@ -5,9 +5,10 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb.directory import api_key_item, save_member, to_project, transaction
-from chalicelib.adapters.dynamodb.keys import PROJECT_SK, project_pk, sla_policy_sk
-from chalicelib.adapters.dynamodb.models import ApiKeyItem, ProjectItem, SlaPolicyItem
+from chalicelib.adapters.dynamodb.keys import MAIL_ADDRESS_SK, PROJECT_SK, mail_address_pk, project_pk, sla_policy_sk
+from chalicelib.adapters.dynamodb.models import ApiKeyItem, MailAddressItem, ProjectItem, SlaPolicyItem
 from chalicelib.domain.accounts import Account
+from chalicelib.domain.mailbox import EmailSettings
 from chalicelib.domain.people import ApiKey, Member, Project
 from chalicelib.domain.sla import StoredPolicy
 from chalicelib.errors import Conflict, NotFound
@@ -49,9 +50,13 @@ class DynamoProjects:
         item = ProjectItem(project_pk(project_id), PROJECT_SK)
         item.update(actions=[ProjectItem.workflow.set(transitions)], condition=ProjectItem.pk.exists())
 
-    def update_project(self, project_id: str, changes: dict) -> Project:
-        """Sets `name`, `require_sso` and/or `default_assignee` (None removes it) and returns the project."""
-        item = ProjectItem(project_pk(project_id), PROJECT_SK)
+    def update_project(self, project_id: str, changes: dict, claim: tuple[str, ...] = (),
+                       release: tuple[str, ...] = ()) -> Project:
+        """Sets `name`, `require_sso`, `default_assignee` (None removes it) and/or `email` (the
+        email settings) and returns the project. The addresses in `claim` become the project's
+        and those in `release` stop being so, in the same transaction: Conflict if another
+        project holds one it claims."""
+        pk = project_pk(project_id)
         actions = []
         if "name" in changes:
             actions.append(ProjectItem.name.set(changes["name"]))
@@ -60,8 +65,28 @@ class DynamoProjects:
             actions.append(ProjectItem.default_assignee.set(value) if value else ProjectItem.default_assignee.remove())
         if "require_sso" in changes:
             actions.append(ProjectItem.require_sso.set(bool(changes["require_sso"])))
-        item.update(actions=actions, condition=ProjectItem.pk.exists())
-        return to_project(item)
+        if "email" in changes:
+            settings: EmailSettings = changes["email"]
+            actions += [ProjectItem.email_aliases.set(list(settings.aliases)),
+                        ProjectItem.reply_to_closed.set(settings.reply_to_closed),
+                        ProjectItem.acknowledge.set(settings.acknowledge),
+                        ProjectItem.acknowledgement.set(settings.acknowledgement)]
+        if not claim and not release:
+            item = ProjectItem(pk, PROJECT_SK)
+            item.update(actions=actions, condition=ProjectItem.pk.exists())
+            return to_project(item)
+        with models.Transaction(Conflict("an address is another project's, or changed meanwhile")) as tx:
+            tx.update(ProjectItem(pk, PROJECT_SK), actions=actions, condition=ProjectItem.pk.exists())
+            for address in claim:
+                tx.save(MailAddressItem(mail_address_pk(address), MAIL_ADDRESS_SK, project_id=project_id),
+                        condition=MailAddressItem.pk.does_not_exist() | (MailAddressItem.project_id == project_id))
+            for address in release:
+                tx.delete(MailAddressItem(mail_address_pk(address), MAIL_ADDRESS_SK),
+                          condition=MailAddressItem.pk.does_not_exist() | (MailAddressItem.project_id == project_id))
+        project = self.project(project_id)
+        if project is None:
+            raise NotFound("project not found")
+        return project
 
     # ---- SLA policies ------------------------------------------------------------------------
 

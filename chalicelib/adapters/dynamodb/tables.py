@@ -14,7 +14,9 @@ from chalicelib.adapters.dynamodb.members import DynamoMembers
 from chalicelib.adapters.dynamodb.notified import DynamoNotified
 from chalicelib.adapters.dynamodb.numbers import DynamoNumbers
 from chalicelib.adapters.dynamodb.oidc_states import DynamoOidcStates
+from chalicelib.adapters.dynamodb.mailbox import DynamoMailbox
 from chalicelib.adapters.dynamodb.projects import DynamoProjects
+from chalicelib.adapters.dynamodb.received import DynamoReceivedMarks
 from chalicelib.adapters.dynamodb.search_index import DynamoSearchIndex
 from chalicelib.adapters.dynamodb.sign_in import DynamoSignIn
 from chalicelib.adapters.dynamodb.teams import DynamoTeams
@@ -23,11 +25,13 @@ from chalicelib.adapters.dynamodb.watchers import DynamoWatchers
 
 
 class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearchIndex, DynamoMarkers,
-                       DynamoIdempotency, DynamoNumbers, DynamoNotified, DynamoWatchers, DynamoDigests):
+                       DynamoIdempotency, DynamoNumbers, DynamoNotified, DynamoWatchers, DynamoDigests,
+                       DynamoReceivedMarks):
     """Every repository of the tickets table at once."""
 
 
 class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts,
-                          DynamoSignIn, DynamoOidcStates, DynamoInbox):
+                          DynamoSignIn, DynamoOidcStates, DynamoInbox, DynamoMailbox):
     """Every repository of the directory's projects, people, accounts, counts and sign-in items
-    (OIDC's too) and inboxes at once (views and webhooks have repositories of their own)."""
+    (OIDC's too), inboxes and the email channel's items at once (views and webhooks have
+    repositories of their own)."""

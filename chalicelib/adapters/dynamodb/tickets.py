@@ -9,6 +9,7 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib.adapters.dynamodb import models
 from chalicelib.adapters.dynamodb import comments, history, markers, numbers
 from chalicelib.adapters.dynamodb import idempotency as claims
+from chalicelib.adapters.dynamodb.received import claim_received
 from chalicelib.adapters.dynamodb.attachments import to_attachment
 from chalicelib.adapters.dynamodb.keys import (ATTACHMENT_SK_PREFIX, HISTORY_SK_PREFIX, TICKET_SK, history_sk, scoped,
                                                tag_sk, ticket_pk)
@@ -20,6 +21,7 @@ from chalicelib.domain import sla as slas
 from chalicelib.domain.attachments import AVAILABLE, Attachment
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
+from chalicelib.domain.mailbox import ReceivedMark
 from chalicelib.domain.tickets import HistoryEntry, StaleTicket, Ticket, TicketDetail
 
 # Leave room in a page for the ticket, its tags and its attachments.
@@ -119,8 +121,9 @@ class DynamoTickets:
     # ---- writes ------------------------------------------------------------------------------
 
     def create(self, ticket: Ticket, entry: HistoryEntry, *, dedup_previous: str | None = None,
-               idempotency: StoredResponse | None = None) -> None:
-        """Writes the ticket, its tag items, its TICKET_CREATED entry and any guards at once."""
+               idempotency: StoredResponse | None = None, received: ReceivedMark | None = None) -> None:
+        """Writes the ticket, its tag items, its TICKET_CREATED entry and any guards (and the mark
+        of the email it was made from) at once."""
         with _transaction() as tx:
             tx.save(to_item(ticket), condition=TicketItem.pk.does_not_exist())
             for tag in ticket.tags:
@@ -134,11 +137,13 @@ class DynamoTickets:
             if ticket.dedup_key is not None:
                 numbers.claim_dedup(tx, ticket, dedup_previous)
             claims.claim_response(tx, idempotency)
+            claim_received(tx, received)
 
     def update(self, before: Ticket, after: Ticket, entry: HistoryEntry, *, comment: HistoryEntry | None = None,
-               mark: CommentMark | None = None) -> None:
+               mark: CommentMark | None = None, received: ReceivedMark | None = None) -> None:
         """Replaces the ticket if it is still at `before.version`, with its history entry (and a
-        comment made with the change, given as its COMMENT_ADDED entry, and its mark)."""
+        comment made with the change, given as its COMMENT_ADDED entry, and its mark, or the mark
+        of the email it came in)."""
         with _transaction() as tx:
             tx.save(to_item(after, version=before.version))
             for tag in set(after.tags) - set(before.tags):
@@ -161,15 +166,18 @@ class DynamoTickets:
             if comment is not None:
                 _save_comment(tx, comment)
             claims.claim_mark(tx, mark)
+            claim_received(tx, received)
 
-    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None) -> None:
-        """Adds a comment (its COMMENT_ADDED entry, and the comment item it records) while the
-        ticket is still live."""
+    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None,
+                    received: ReceivedMark | None = None) -> None:
+        """Adds a comment (its COMMENT_ADDED entry, and the comment item it records, and the mark
+        of the email it came in) while the ticket is still live."""
         with _transaction() as tx:
             tx.condition_check(TicketItem, ticket_pk(ticket.id), TICKET_SK,
                                condition=TicketItem.deleted_at.does_not_exist())
             _save_comment(tx, entry)
             claims.claim_mark(tx, mark)
+            claim_received(tx, received)
 
     def edit_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None:
         """Replaces a comment still as `before` (its item written on its first edit, if it had

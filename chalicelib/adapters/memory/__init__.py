@@ -13,6 +13,7 @@ from chalicelib.adapters.memory.directory import (
     MemoryTeams,
 )
 from chalicelib.adapters.memory.inbox import MemoryInbox
+from chalicelib.adapters.memory.mailbox import MemoryMailbox
 from chalicelib.adapters.memory.oidc_states import MemoryOidcStates
 from chalicelib.adapters.memory.search import MemorySearchIndex
 from chalicelib.adapters.memory.sign_in import MemorySignIn
@@ -24,6 +25,7 @@ from chalicelib.adapters.memory.tickets import (
     MemoryMarkers,
     MemoryNotified,
     MemoryNumbers,
+    MemoryReceivedMarks,
     MemoryTickets,
 )
 from chalicelib.adapters.memory.views import MemoryViews
@@ -35,11 +37,12 @@ __all__ = ["MemoryAccountSessions", "MemoryAttachments", "MemoryDirectory", "Mem
 
 
 class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySearchIndex, MemoryMarkers,
-                         MemoryIdempotency, MemoryNumbers, MemoryNotified, MemoryWatchers, MemoryDigests):
+                         MemoryIdempotency, MemoryNumbers, MemoryNotified, MemoryWatchers, MemoryDigests,
+                         MemoryReceivedMarks):
     """Every repository of the tickets table at once, over one store."""
 
 
 class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts,
-                      MemorySignIn, MemoryOidcStates, MemoryInbox):
-    """Every repository of the directory's projects, people, accounts, counts and sign-in items (OIDC's too) and
-    inboxes at once, over one store."""
+                      MemorySignIn, MemoryOidcStates, MemoryInbox, MemoryMailbox):
+    """Every repository of the directory's projects, people, accounts, counts and sign-in items (OIDC's too),
+    inboxes and the email channel's items at once, over one store."""

@@ -44,13 +44,25 @@ class MemoryProjects(MemoryRepository):
         stored = self._existing(project_id)
         stored.project = replace(stored.project, workflow=transitions)
 
-    def update_project(self, project_id: str, changes: dict) -> Project:
-        stored = self._existing(project_id)
-        fields = {name: changes[name] or None for name in ("name", "default_assignee") if name in changes}
-        if "require_sso" in changes:
-            fields["require_sso"] = bool(changes["require_sso"])
-        stored.project = replace(stored.project, **fields)
-        return stored.project
+    def update_project(self, project_id: str, changes: dict, claim: tuple[str, ...] = (),
+                       release: tuple[str, ...] = ()) -> Project:
+        store = self.store
+        with store.transaction():
+            stored = self._existing(project_id)
+            fields = {name: changes[name] or None for name in ("name", "default_assignee") if name in changes}
+            if "require_sso" in changes:
+                fields["require_sso"] = bool(changes["require_sso"])
+            if "email" in changes:
+                fields["email"] = changes["email"]
+            stored.project = replace(stored.project, **fields)
+            taken = Conflict("an address is another project's, or changed meanwhile")
+            for address in claim:
+                require(store.mail_addresses.get(address, project_id) == project_id, taken)
+                store.mail_addresses[address] = project_id
+            for address in release:
+                require(store.mail_addresses.get(address, project_id) == project_id, taken)
+                store.mail_addresses.pop(address, None)
+        return self.store.projects[project_id].project
 
     def sla_policy(self, project_id: str, version: int) -> StoredPolicy | None:
         return self.store.sla_policies.get((project_id, version))

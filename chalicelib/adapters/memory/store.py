@@ -13,6 +13,7 @@ from chalicelib.domain.comments import Comment
 from chalicelib.domain.digest import Line
 from chalicelib.domain.idempotency import StoredResponse
 from chalicelib.domain.inbox import InboxEntry
+from chalicelib.domain.mailbox import Contact, MailLogEntry, ReceivedMark
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy
 from chalicelib.domain.tickets import HistoryEntry, Ticket
@@ -92,6 +93,7 @@ class MemoryStore:
     digest_sent: dict[str, set[str]] = field(default_factory=dict)                 # hour -> addresses (lower)
     digest_hours_done: set[str] = field(default_factory=set)
     watchers: dict[str, dict[str, Watcher]] = field(default_factory=dict)           # ticket id -> watcher -> it
+    received_marks: dict[str, ReceivedMark] = field(default_factory=dict)           # key -> mark
     # ---- directory table ----
     projects: dict[str, StoredProject] = field(default_factory=dict)
     sla_policies: dict[tuple[str, int], StoredPolicy] = field(default_factory=dict)
@@ -117,6 +119,9 @@ class MemoryStore:
     oidc_states: dict[str, OidcState] = field(default_factory=dict)                  # state hash -> sign-in
     inbox_entries: dict[tuple[str, str], InboxEntry] = field(default_factory=dict)  # (account, ticket)
     inbox_counts: dict[tuple[str, str], int] = field(default_factory=dict)          # (account, project)
+    mail_addresses: dict[str, str] = field(default_factory=dict)                    # address -> project id
+    contacts: dict[tuple[str, str], Contact] = field(default_factory=dict)          # (project, email)
+    mail_log: dict[tuple[str | None, str], MailLogEntry] = field(default_factory=dict)  # (project, sk)
     # ---- deliveries table ----
     deliveries: dict[tuple[str, str], StoredDelivery] = field(default_factory=dict)
 

@@ -23,6 +23,7 @@ from chalicelib.domain import sla as slas
 from chalicelib.domain.attachments import AVAILABLE
 from chalicelib.domain.comments import Comment
 from chalicelib.domain.idempotency import IDEMPOTENCY_WINDOW_SECONDS, CommentMark, StoredResponse
+from chalicelib.domain.mailbox import ReceivedMark
 from chalicelib.domain.sla import SlaMarker
 from chalicelib.domain.tickets import HistoryEntry, StaleTicket, Ticket, TicketDetail
 
@@ -82,7 +83,7 @@ class MemoryTickets(MemoryRepository):
     # ---- writes ------------------------------------------------------------------------------
 
     def create(self, ticket: Ticket, entry: HistoryEntry, *, dedup_previous: str | None = None,
-               idempotency: StoredResponse | None = None) -> None:
+               idempotency: StoredResponse | None = None, received: ReceivedMark | None = None) -> None:
         store = self.store
         with store.transaction():
             require(ticket.id not in store.tickets, _stale())
@@ -102,9 +103,10 @@ class MemoryTickets(MemoryRepository):
                 require(owner is None if dedup_previous is None else owner == dedup_previous, _stale())
                 store.dedup_guards[dedup] = ticket.id
             _claim_response(store, idempotency)
+            _claim_received(store, received)
 
     def update(self, before: Ticket, after: Ticket, entry: HistoryEntry, *, comment: HistoryEntry | None = None,
-               mark: CommentMark | None = None) -> None:
+               mark: CommentMark | None = None, received: ReceivedMark | None = None) -> None:
         store = self.store
         with store.transaction():
             stored = store.tickets.get(after.id)
@@ -126,14 +128,17 @@ class MemoryTickets(MemoryRepository):
             if comment is not None:
                 add_comment(store, comment)
             _claim_mark(store, mark)
+            _claim_received(store, received)
 
-    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None) -> None:
+    def add_comment(self, ticket: Ticket, entry: HistoryEntry, *, mark: CommentMark | None = None,
+                    received: ReceivedMark | None = None) -> None:
         store = self.store
         with store.transaction():
             stored = store.tickets.get(ticket.id)
             require(stored is None or stored.live, _stale())
             add_comment(store, entry)
             _claim_mark(store, mark)
+            _claim_received(store, received)
 
     def edit_comment(self, ticket: Ticket, before: Comment, after: Comment, entry: HistoryEntry) -> None:
         # As large as DynamoDB would find them, whose limit on an item's size this repeats.
@@ -283,6 +288,11 @@ class MemoryNumbers(MemoryRepository):
                 if (project_id, n) in self.store.number_guards}
 
 
+class MemoryReceivedMarks(MemoryRepository):
+    def received_mark(self, key: str) -> ReceivedMark | None:
+        return self.store.received_marks.get(key)
+
+
 class MemoryNotified(MemoryRepository):
     def notified(self, event_id: str) -> frozenset[str]:
         return frozenset(self.store.notified.get(event_id, ()))
@@ -342,6 +352,13 @@ def _claim_response(store: MemoryStore, stored: StoredResponse | None) -> None:
         return
     require(_response_claimable(store, stored), _stale())
     store.responses[stored.scope] = stored
+
+
+def _claim_received(store: MemoryStore, mark: ReceivedMark | None) -> None:
+    if mark is None:
+        return
+    require(mark.key not in store.received_marks, _stale())
+    store.received_marks[mark.key] = mark
 
 
 def _claim_mark(store: MemoryStore, mark: CommentMark | None) -> None:

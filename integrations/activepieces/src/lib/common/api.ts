@@ -418,6 +418,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ce/projects/{project_id}/mail-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Received mail that was not ticketed (quarantined, unreadable, ignored) and what was released, newest first
+         * @description Needs the admin role.
+         */
+        get: operations["list_mail_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/mail-log/{entry_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ticket a quarantined message whatever its verdicts (as a new ticket, or on the ticket it answers)
+         * @description Needs the admin role.
+         */
+        post: operations["release_mail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/mail-log/{entry_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a mail log entry and the message it kept
+         * @description Needs the admin role.
+         */
+        delete: operations["delete_mail"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The people who write to the project by email, by address
+         * @description Needs the admin role.
+         */
+        get: operations["list_contacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/contacts/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One contact, by email address (any case)
+         * @description Needs the admin role.
+         */
+        get: operations["get_contact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ce/sign-in/providers": {
         parameters: {
             query?: never;
@@ -504,7 +604,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename the project, set who new tickets go to by default, or require single sign-on
+         * Rename the project, set who new tickets go to by default, require single sign-on, or change its email settings
          * @description Needs the admin role.
          */
         patch: operations["update_project"];
@@ -1940,6 +2040,43 @@ export interface components {
             timestamp: string;
             data: components["schemas"]["CommentUpdatedData"];
         };
+        /** ContactOut */
+        ContactOut: {
+            /**
+             * Email
+             * @description Lower case; as an actor, a contact is `contact:<email>`
+             */
+            email: string;
+            /**
+             * Name
+             * @description The display name of their latest message; may be empty
+             */
+            name: string;
+            /**
+             * Created At
+             * @description When their first message came
+             */
+            created_at: string;
+            /** Last Message At */
+            last_message_at: string;
+            /**
+             * Bounced At
+             * @description When mail to them last bounced; null if it never did
+             */
+            bounced_at: string | null;
+            /** Bounce Reason */
+            bounce_reason: string | null;
+        };
+        /** ContactPage */
+        ContactPage: {
+            /**
+             * Data
+             * @description By email address; cursor continues it
+             */
+            data: components["schemas"]["ContactOut"][];
+            /** Cursor */
+            cursor: string | null;
+        };
         /**
          * CreatedChanges
          * @description The ticket's first values.
@@ -2139,6 +2276,61 @@ export interface components {
              * @description Who the comment mentions as edited (user_id, or team:<team_id>)
              */
             mentions: string[];
+        };
+        /**
+         * EmailSettingsOut
+         * @description How the project receives email and answers it.
+         */
+        EmailSettingsOut: {
+            /**
+             * Address
+             * @description The project's own address (its key in lower case at the deployment's mail domain); null while another project holds that address
+             */
+            address: string | null;
+            /**
+             * Aliases
+             * @description Further addresses whose mail the project receives (forwarded to it)
+             */
+            aliases: string[];
+            /**
+             * Reply To Closed
+             * @description What an email reply to a closed or canceled ticket does: reopen it, or start a follow-up ticket that names it
+             * @enum {string}
+             */
+            reply_to_closed: "reopen" | "follow_up";
+            /**
+             * Acknowledge
+             * @description Whether a new request by email is answered with the acknowledgement (at most once an hour per sender, never to automatic mail)
+             */
+            acknowledge: boolean;
+            /**
+             * Acknowledgement
+             * @description The acknowledgement's text; {key} and {title} stand for the new ticket's key and title
+             */
+            acknowledgement: string;
+        };
+        /**
+         * EmailSettingsPatch
+         * @description Settings left out keep their value.
+         */
+        EmailSettingsPatch: {
+            /**
+             * Aliases
+             * @description Every alias the project is to have (the list replaces the one it had): full addresses, at most 10; an address another project has is refused (409 address_taken)
+             */
+            aliases?: string[];
+            /**
+             * Reply To Closed
+             * @enum {string}
+             */
+            reply_to_closed?: "reopen" | "follow_up";
+            /** Acknowledge */
+            acknowledge?: boolean;
+            /**
+             * Acknowledgement
+             * @description {key} and {title} are replaced; at most 2000 characters
+             */
+            acknowledgement?: string;
         };
         /** ErrorBody */
         ErrorBody: {
@@ -2517,6 +2709,46 @@ export interface components {
             /** Attachments Per Ticket */
             attachments_per_ticket: number;
         };
+        /** MailLogEntryOut */
+        MailLogEntryOut: {
+            /** Id */
+            id: string;
+            /**
+             * Sender
+             * @description The From address, lower case
+             */
+            sender: string;
+            /** Subject */
+            subject: string;
+            /**
+             * Status
+             * @description quarantined: a verdict failed (spam, virus, SPF, DKIM or DMARC); failed: the message could not be read; ignored: automatic or bulk mail, a bounce, or mail from Ticketry itself; released: ticketed by an admin's release
+             * @enum {string}
+             */
+            status: "quarantined" | "failed" | "ignored" | "released";
+            /**
+             * Reasons
+             * @description Why, in words (e.g. `spam: FAIL`, `bulk`)
+             */
+            reasons: string[];
+            /** Received At */
+            received_at: string;
+            /**
+             * Ticket Id
+             * @description The ticket its release made or added to; null otherwise
+             */
+            ticket_id: string | null;
+        };
+        /** MailLogPage */
+        MailLogPage: {
+            /**
+             * Data
+             * @description Newest first; cursor continues it
+             */
+            data: components["schemas"]["MailLogEntryOut"][];
+            /** Cursor */
+            cursor: string | null;
+        };
         /**
          * MemberCreate
          * @description Adds the account with this email (case does not matter), made and invited when there is none.
@@ -2758,6 +2990,7 @@ export interface components {
              * @description Members (not admins) reach the project only when signed in through an OIDC provider; API keys are unaffected
              */
             require_sso: boolean;
+            email: components["schemas"]["EmailSettingsOut"];
         };
         /** ProjectPatch */
         ProjectPatch: {
@@ -2777,6 +3010,8 @@ export interface components {
              * @description true: members signed in any other way than single sign-on (OIDC) get 403 sso_required on this project; admins may still sign in by email
              */
             require_sso?: boolean;
+            /** @description The project's email settings to change */
+            email?: components["schemas"]["EmailSettingsPatch"];
         };
         /** ProviderList */
         ProviderList: {
@@ -7423,6 +7658,615 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InboxEntryOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_mail_log: {
+        parameters: {
+            query?: {
+                /** @description Only entries with this status */
+                status?: ("quarantined" | "failed" | "ignored" | "released") | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailLogPage"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    release_mail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailLogEntryOut"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_mail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_contacts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPage"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
                 };
             };
             /** @description Invalid input; `details` names each bad field */
@@ -14342,6 +15186,7 @@ type ReadonlyArray<T> = [
 export const pathsV1CeProjectsProject_idTicketsGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/ce/projects/{project_id}/tickets"]["get"]["parameters"]["query"]["sort"]> = ["created", "-created", "updated", "due", "severity", "sla"];
 export const pathsV1CeProjectsProject_idTicketsGetParametersQuerySlaAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/ce/projects/{project_id}/tickets"]["get"]["parameters"]["query"]["sla"]> = ["at_risk", "breached"];
 export const pathsV1CeProjectsProject_idTicketsTicket_idHistoryGetParametersQueryEventAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/ce/projects/{project_id}/tickets/{ticket_id}/history"]["get"]["parameters"]["query"]["event"]> = ["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED", "COMMENT_DELETED", "DUPLICATE_RECEIVED", "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"];
+export const pathsV1CeProjectsProject_idMailLogGetParametersQueryStatusAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/ce/projects/{project_id}/mail-log"]["get"]["parameters"]["query"]["status"]> = ["quarantined", "failed", "ignored", "released"];
 export const pathsV1CeProjectsProject_idReportsSummaryGetParametersQueryBucketValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/ce/projects/{project_id}/reports/summary"]["get"]["parameters"]["query"]["bucket"]> = ["day", "week"];
 export const apiKeyCreateRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiKeyCreate"]["role"]> = ["member", "viewer"];
 export const apiKeyCreatedRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiKeyCreated"]["role"]> = ["admin", "member", "viewer"];
@@ -14361,6 +15206,8 @@ export const deliveryPatchComment_addedValues: ReadonlyArray<FlattenedDeepRequir
 export const deliveryPatchTicket_overdueValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["ticket_overdue"]> = ["each", "hourly"];
 export const deliveryPatchSlaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["sla"]> = ["each", "hourly"];
 export const deliveryPatchMentionedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["mentioned"]> = ["each", "hourly"];
+export const emailSettingsOutReply_to_closedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EmailSettingsOut"]["reply_to_closed"]> = ["reopen", "follow_up"];
+export const emailSettingsPatchReply_to_closedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EmailSettingsPatch"]["reply_to_closed"]> = ["reopen", "follow_up"];
 export const eventTicketStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventTicket"]["status"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const eventTicketSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventTicket"]["severity"]> = ["critical", "high", "medium", "low"];
 export const filtersOutStatus_changed_toAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FiltersOut"]["status_changed_to"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
@@ -14369,6 +15216,7 @@ export const filtersOutSeverityValues: ReadonlyArray<FlattenedDeepRequired<compo
 export const historyOutEventValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HistoryOut"]["event"]> = ["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED", "COMMENT_DELETED", "DUPLICATE_RECEIVED", "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"];
 export const initialSeverityNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InitialSeverity"]["new"]> = ["critical", "high", "medium", "low"];
 export const initialStatusNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InitialStatus"]["new"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
+export const mailLogEntryOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailLogEntryOut"]["status"]> = ["quarantined", "failed", "ignored", "released"];
 export const memberCreateRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberCreate"]["role"]> = ["admin", "member", "viewer"];
 export const memberOutRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberOut"]["role"]> = ["admin", "member", "viewer"];
 export const memberOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MemberOut"]["state"]> = ["invited", "active"];
