@@ -208,15 +208,15 @@ test("the acknowledgement reads as the requester gets it", () => {
   assert.equal(acknowledgementFor("{key} {key}", "A-1", "t"), "A-1 A-1");
 });
 
-const held = (id: string, fields: Record<string, unknown> = {}) => ({ id, key: `inbound/${id}`, sender: "x@example.com",
-  subject: "Win big", status: "quarantined", reasons: ["spam"], received_at: "2026-12-01T10:00:00+00:00", ...fields });
+const held = (id: string, fields: Record<string, unknown> = {}) => ({ id, sender: "x@example.com",
+  subject: "Win big", status: "quarantined", reasons: ["spam: FAIL"], received_at: "2026-12-01T10:00:00+00:00", ticket_id: null, ...fields });
 
 test("the mail log is read by status and page, and a release or deletion changes only its entry", async () => {
   const calls = answer((call) => {
     if (call.method === "GET") {
       return { body: call.query.get("cursor") ? { data: [held("m3")], cursor: null } : { data: [held("m1"), held("m2")], cursor: "next" } };
     }
-    if (call.method === "POST") return { body: held("m1", { status: "released" }) };
+    if (call.method === "POST") return { body: held("m1", { status: "released", ticket_id: "t9" }) };
     return { status: 204 };
   });
   const log = createMailLog();
@@ -230,6 +230,7 @@ test("the mail log is read by status and page, and a release or deletion changes
   await log.release(log.entries.value![0]);
   assert.equal(calls[2].path, "/v1/ce/projects/p1/mail-log/m1/release");
   assert.equal(log.entries.value![0].status, "released");
+  assert.equal(log.entries.value![0].ticket_id, "t9");
   await log.remove(log.entries.value![1]);
   assert.equal(calls[3].method, "DELETE");
   assert.equal(calls[3].path, "/v1/ce/projects/p1/mail-log/m2");

@@ -1,7 +1,13 @@
 // The email channel: a ticket's mail thread, the project's email settings and its mail log.
-import { http, inProject, send } from "./client";
+import { http, inProject, type Schemas, send } from "./client";
 
-// PROVISIONAL until the contract carries these routes: shapes as the design fixes them.
+export type ProjectEmail = Schemas["EmailSettingsOut"];
+export type ProjectEmailPatch = Schemas["EmailSettingsPatch"];
+export type ReplyToClosed = ProjectEmail["reply_to_closed"];
+export type MailLogEntry = Schemas["MailLogEntryOut"];
+export type MailStatus = MailLogEntry["status"];
+
+// PROVISIONAL until the contract carries the mail thread: its shape as the design fixes it.
 export type Visibility = "internal" | "public";
 export interface Requester {
   email: string;
@@ -19,25 +25,6 @@ export interface MailThread {
   reply_address: string;
   auto_replies: AutoReply[];
 }
-export type ReplyToClosed = "reopen" | "follow_up";
-export interface ProjectEmail {
-  address: string;
-  aliases: string[];
-  reply_to_closed: ReplyToClosed;
-  acknowledge: boolean;
-  acknowledgement: string;
-}
-export type ProjectEmailPatch = Partial<Omit<ProjectEmail, "address">>;
-export type MailStatus = "quarantined" | "failed" | "ignored" | "released";
-export interface MailLogEntry {
-  id: string;
-  key: string;
-  sender: string;
-  subject: string;
-  status: MailStatus;
-  reasons: string[];
-  received_at: string;
-}
 const untyped = () => http() as any;
 
 /** Who the ticket is for, its CC and the auto-replies it met: a 404 like the ticket's own. */
@@ -50,37 +37,31 @@ export function getMailThread(ticketId: string) {
 }
 
 export function getProjectEmail() {
-  return send<{ email: ProjectEmail }>(() => untyped().GET("/v1/ce/projects/{project_id}", { params: { path: inProject() } }), {
-    projectItself: true,
-  });
+  return send(() => http().GET("/v1/ce/projects/{project_id}", { params: { path: inProject() } }), { projectItself: true });
 }
 
 /** Admins only; an alias another project holds is a 409 naming `email.aliases`. */
 export function changeProjectEmail(email: ProjectEmailPatch) {
-  return send<{ email: ProjectEmail }>(() =>
-    untyped().PATCH("/v1/ce/projects/{project_id}", { params: { path: inProject() }, body: { email } }),
-  );
+  return send(() => http().PATCH("/v1/ce/projects/{project_id}", { params: { path: inProject() }, body: { email } }));
 }
 
 /** Newest first; admins only. */
 export function listMailLog(status: MailStatus | null, cursor: string | null, limit = 50) {
-  return send<{ data: MailLogEntry[]; cursor: string | null }>(() =>
-    untyped().GET("/v1/ce/projects/{project_id}/mail-log", {
+  return send(() =>
+    http().GET("/v1/ce/projects/{project_id}/mail-log", {
       params: { path: inProject(), query: { limit, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } },
     }),
   );
 }
 
-/** Tickets the message despite what held it back. */
+const entry = (id: string) => ({ params: { path: { ...inProject(), entry_id: id } } });
+
+/** Tickets a quarantined message despite its verdicts (409 for any other). */
 export function releaseMail(id: string) {
-  return send<MailLogEntry>(() =>
-    untyped().POST("/v1/ce/projects/{project_id}/mail-log/{mail_id}/release", { params: { path: { ...inProject(), mail_id: id } } }),
-  );
+  return send(() => http().POST("/v1/ce/projects/{project_id}/mail-log/{entry_id}/release", entry(id)));
 }
 
 /** Deletes the stored message and its entry. */
 export function deleteMail(id: string) {
-  return send<unknown>(() =>
-    untyped().DELETE("/v1/ce/projects/{project_id}/mail-log/{mail_id}", { params: { path: { ...inProject(), mail_id: id } } }),
-  );
+  return send(() => http().DELETE("/v1/ce/projects/{project_id}/mail-log/{entry_id}", entry(id)));
 }

@@ -65,7 +65,11 @@ function SettingsForm({ state }: { state: ProjectEmailState }) {
       <h2 class="section-title">Addresses</h2>
       <dl class="facts">
         <dt>Project address</dt>
-        <dd><span class="mono">{saved.address}</span></dd>
+        <dd>
+          {saved.address ? <span class="mono">{saved.address}</span> : (
+            <span class="muted">None: another project holds the address made of this project's key. Mail comes in through the aliases.</span>
+          )}
+        </dd>
       </dl>
       <div class="field aliases">
         <span class="label" id="aliases-title">Aliases</span>
@@ -265,6 +269,9 @@ function MailRow({ entry, busy, onAsk }: { entry: MailLogEntry; busy: boolean; o
       <td class="status">
         <span class={`pill mail-${entry.status}`}>{label}</span>
         {entry.reasons.length > 0 && <span class="reasons muted small">{entry.reasons.join(", ")}</span>}
+        {entry.ticket_id && project.value && (
+          <a class="small reasons" href={`projects/${project.value.id}/tickets/${entry.ticket_id}`}>Open its ticket</a>
+        )}
       </td>
       <td>
         <div class="member-actions">
