@@ -9,6 +9,7 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
 os.environ.setdefault("CURSOR_SIGNING_KEY", "test-cursor-key")
 os.environ.setdefault("SIGN_IN_SECRET", "test-sign-in-key")
+os.environ.setdefault("REPLY_TOKEN_SECRET", "test-reply-token-key")
 # Wrong keys are part of many tests, all sent from chalice's test gateway (127.0.0.1) within the
 # same minutes; the limits on them are tested with their defaults and sources of their own
 # (tests/api/test_auth.py).

@@ -82,6 +82,18 @@ class AttachmentStore:
             params["VersionId"] = version_id
         return self.client.generate_presigned_url("get_object", ExpiresIn=expires_in, Params=params)
 
+    def put(self, key: str, data: bytes, content_type: str) -> StoredObject:
+        """Stores a file the app itself received (an email's attachment), without the pending tag:
+        its record is confirmed as an upload's is, by `confirm` and the record's own write."""
+        try:
+            response = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+        except (ClientError, BotoCoreError) as error:
+            raise StorageError(f"could not store {key}") from error
+        version = response.get("VersionId")
+        return StoredObject(size=len(data), content_type=content_type,
+                            version_id=version if version and version != "null" else None,
+                            etag=response.get("ETag", "").strip('"') or None)
+
     def head(self, key: str) -> StoredObject | None:
         try:
             response = self.client.head_object(Bucket=self.bucket, Key=key)

@@ -1,10 +1,11 @@
-"""Comment routes: comment on a ticket, list its comments, read, edit and delete one, and read an
-edited one's revisions."""
+"""Comment routes: comment on a ticket, list its comments, read, edit and delete one, read an
+edited one's revisions, and the ticket's email thread (where public comments go)."""
 from chalice import Blueprint
 
 from chalicelib.api.routing import Call, Reply, endpoint, services
 from chalicelib.api.tickets import TICKET
 from chalicelib.schemas import comments as s
+from chalicelib.schemas.mail_threads import MailThreadOut
 from chalicelib.schemas.tickets import HistoryOut
 from chalicelib.services.tickets.common import etag
 
@@ -14,8 +15,9 @@ COMMENT = COMMENTS + "/{comment_id}"
 ETAG = {"ETag": 'The comment\'s version in quotes (`"2"`): send it as If-Match to edit or delete it'}
 
 
-@endpoint(bp, "POST", COMMENTS, summary="Comment on a ticket", status=201, role="member",
-          body=s.CommentCreate, response=HistoryOut)
+@endpoint(bp, "POST", COMMENTS, summary="Comment on a ticket (an internal note, or a reply mailed to its requester)",
+          status=201, role="member", body=s.CommentCreate, response=HistoryOut,
+          more_errors={"409": "A public comment on a ticket without a requester (`no_requester`)"})
 def add_comment(call: Call, project_id: str, ticket_id: str):
     return services().comments.add(call.principal, ticket_id, call.body)
 
@@ -57,3 +59,9 @@ def delete_comment(call: Call, project_id: str, ticket_id: str, comment_id: str)
           response=s.RevisionList)
 def comment_revisions(call: Call, project_id: str, ticket_id: str, comment_id: str):
     return services().comments.revisions(call.principal, ticket_id, comment_id)
+
+
+@endpoint(bp, "GET", TICKET + "/mail-thread", summary="A ticket's email thread: its requester, CC and reply address",
+          response=MailThreadOut)
+def mail_thread(call: Call, project_id: str, ticket_id: str):
+    return services().mail_threads.view(call.principal, ticket_id)

@@ -15,7 +15,11 @@ from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import Events, HistoryEntry
 from chalicelib.errors import Conflict, FieldError, Forbidden
 
+# Who a comment is for: the team only (what every comment was before replies by email), or also
+# the ticket's requester and those on its CC, to whom it is mailed.
+INTERNAL = "internal"
 PUBLIC = "public"
+VISIBILITIES = (INTERNAL, PUBLIC)
 # Edits a comment may have: its deletion then scrubs its text from its COMMENT_ADDED entry and
 # every COMMENT_UPDATED entry in one transaction (DynamoDB's 100 actions, with room to spare).
 MAX_COMMENT_REVISIONS = 50
@@ -27,6 +31,15 @@ class TooManyRevisions(Conflict):
 
 class CommentDeleted(Conflict):
     code = "comment_deleted"
+
+
+class NoRequester(Conflict):
+    """A public comment (a reply) on a ticket no one is to receive it: no requester."""
+    code = "no_requester"
+
+    def __init__(self):
+        super().__init__("the ticket has no requester to reply to: add an internal comment instead",
+                         [FieldError("visibility", "public needs a ticket with a requester (one that came by email)")])
 
 
 class CommentTooLarge(Conflict):
@@ -58,7 +71,8 @@ class Comment:
     created_at: str
     edited_at: str | None = None
     revisions: tuple[Revision, ...] = ()
-    visibility: str = PUBLIC
+    visibility: str = INTERNAL
+    via: str | None = None        # "email" for a comment that came by email
     mentions: tuple[str, ...] = ()
     version: int = 0              # edits made: the comment's ETag
     deleted_at: str | None = None
@@ -83,7 +97,19 @@ def recorded_by(entry: HistoryEntry) -> Comment:
     if entry.event != Events.COMMENT_ADDED:
         raise ValueError(f"a {entry.event} entry records no comment")
     return Comment(id=entry.id, ticket_id=entry.ticket_id, project_id=entry.project_id, author=entry.changed_by,
-                   body=entry.comment or "", created_at=entry.timestamp, mentions=mentions.mentioned(entry.comment))
+                   body=entry.comment or "", created_at=entry.timestamp, mentions=mentions.mentioned(entry.comment),
+                   visibility=entry.visibility or INTERNAL, via=entry.via)
+
+
+def check_visibility(visibility: str, requester: str | None) -> None:
+    """A reply needs someone to go to: only a ticket with a requester takes a public comment."""
+    if visibility == PUBLIC and requester is None:
+        raise NoRequester()
+
+
+def entry_visibility(visibility: str) -> str | None:
+    """How a comment's visibility is kept on its entry: internal is the absence of one."""
+    return None if visibility == INTERNAL else visibility
 
 
 def entry_position(entry: HistoryEntry) -> str:
@@ -94,7 +120,8 @@ def entry_position(entry: HistoryEntry) -> str:
 def about(comment: Comment) -> dict:
     """What a COMMENT_UPDATED or COMMENT_DELETED entry (and its event) tells of the comment besides
     its text."""
-    return {"author": comment.author, "created_at": comment.created_at, "mentions": list(comment.mentions)}
+    return {"author": comment.author, "created_at": comment.created_at, "mentions": list(comment.mentions),
+            "visibility": comment.visibility, "via": comment.via}
 
 
 def check_may_edit(comment: Comment, principal: Principal) -> None:

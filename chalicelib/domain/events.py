@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.domain import mentions
+from chalicelib.domain.comments import INTERNAL, PUBLIC
 from chalicelib.domain.tickets import Events, HistoryEntry
 
 SYSTEM_ACTOR = "system"
@@ -27,20 +28,29 @@ class TicketEvent:
         if entry.event == Events.COMMENT_UPDATED:
             comment = {"id": entry.comment_id, "body": entry.comment or "", "author": about.get("author"),
                        "created_at": about.get("created_at"), "edited_at": entry.timestamp,
-                       "mentions": list(about.get("mentions") or ())}
+                       "mentions": list(about.get("mentions") or ())} | _reach(about)
         elif entry.event == Events.COMMENT_DELETED:
             comment = {"id": entry.comment_id, "author": about.get("author"), "created_at": about.get("created_at"),
-                       "deleted_at": entry.timestamp, "deleted_by": entry.changed_by}
+                       "deleted_at": entry.timestamp, "deleted_by": entry.changed_by} | _reach(about)
         elif entry.comment is not None:
             comment = {"id": entry.id, "body": entry.comment, "author": entry.changed_by,
                        "created_at": entry.timestamp, "mentions": list(mentions.mentioned(entry.comment))}
+            if entry.event == Events.COMMENT_ADDED:
+                comment |= _reach({"visibility": entry.visibility, "via": entry.via})
         attachment = None
         if entry.event in (Events.ATTACHMENT_ADDED, Events.ATTACHMENT_REMOVED):
             change = entry.changes.get("attachment") or {}
             attachment = change.get("new") or change.get("old")
+        # Entries written before tickets had requesters hold none: the ticket's fields are all shown.
+        ticket = {"requester": None} | entry.ticket if entry.ticket else {}
         return cls(id=entry.id, type=entry.event, timestamp=entry.timestamp, project_id=entry.project_id,
-                   actor=entry.changed_by, ticket=entry.ticket or {}, changes=entry.changes, comment=comment,
+                   actor=entry.changed_by, ticket=ticket, changes=entry.changes, comment=comment,
                    attachment=attachment)
+
+    @property
+    def public_comment(self) -> bool:
+        """Whether the event's comment is a reply on the email thread."""
+        return (self.comment or {}).get("visibility") == PUBLIC
 
     def payload(self) -> dict[str, Any]:
         """The webhook body: `{type, timestamp, data: {project_id, actor, ticket, changes?, comment?,
@@ -53,3 +63,8 @@ class TicketEvent:
         if self.attachment is not None:
             data["attachment"] = self.attachment
         return {"type": self.type, "timestamp": self.timestamp, "data": data}
+
+
+def _reach(facts: dict[str, Any]) -> dict[str, Any]:
+    """Who a comment is for and how it came, as events tell it (absent before replies: internal)."""
+    return {"visibility": facts.get("visibility") or INTERNAL, "via": facts.get("via")}

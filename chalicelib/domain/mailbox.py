@@ -1,6 +1,7 @@
-"""The email channel's own records: a project's email settings and addresses, the contacts who
-write in, the mail log (messages received and not ticketed), and the mark that tickets a received
-message once. Pure: the inbound service reads and writes them through its ports."""
+"""The email channel's own records: a project's email settings and addresses, the mail log
+(messages received and not ticketed), and the mark that tickets a received message once; and the
+rules of what a received message makes (its title, text, notes, the status a reply reopens to).
+Pure: the inbound service reads and writes them through its ports. Contacts: domain.contacts."""
 import hashlib
 import re
 from dataclasses import dataclass
@@ -52,19 +53,6 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
-class Contact:
-    """Someone who writes in by email, in one project: no sign-in, no access to the project."""
-    project_id: str
-    email: str
-    name: str
-    created_at: str
-    last_message_at: str
-    bounced_at: str | None = None
-    bounce_reason: str | None = None
-    acknowledged_at: str | None = None
-
-
-@dataclass(frozen=True)
 class MailLogEntry:
     """A received message that was not ticketed (or only when an admin released it). `project_id`
     is None for a message no project's address received."""
@@ -92,10 +80,6 @@ class ReceivedMark:
 def normalise_address(raw: str) -> str:
     """An address as it is compared and kept: one spelling, lower case."""
     return text.identifier(raw).lower()
-
-
-def project_address(project_key: str, domain: str) -> str:
-    return f"{project_key.lower()}@{domain}"
 
 
 def domain_of(address: str) -> str:

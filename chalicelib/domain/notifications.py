@@ -74,6 +74,14 @@ class Email:
     subject: str
     text: str
     html: str
+    cc: tuple[str, ...] = ()                  # bare addresses, also sent to
+    from_address: str | None = None           # None: the deployment's sender
+    from_name: str | None = None              # None: "Ticketry"
+    reply_to: str | None = None               # where an answer goes: a ticket's reply address
+    message_id: str | None = None             # without <>; None: one is made up
+    in_reply_to: str | None = None            # without <>
+    references: tuple[str, ...] = ()          # without <>, oldest first
+    auto_submitted: str = "auto-generated"    # RFC 3834: asks autoresponders not to answer
 
 
 def named_in_changes(event: TicketEvent) -> list[str]:

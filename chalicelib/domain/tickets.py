@@ -26,8 +26,11 @@ EDITABLE_FIELDS = ("title", "description", "status", "severity", "due_date", "as
 TICKET_KEY_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9]{1,9})-([1-9][0-9]{0,15})")
 
 TEAM_PREFIX = "team:"
-CONTACT_PREFIX = "contact:"
 AUTOMATION_PREFIX = "automation:"
+# The actor of what a requester wrote by email: `contact:<their address, lowercased>`.
+CONTACT_PREFIX = "contact:"
+# What came by email (a ticket, a comment) says so in its entry's `via`.
+VIA_EMAIL = "email"
 
 
 class Events:
@@ -82,6 +85,7 @@ class Ticket:
     dedup_key: str | None = None
     version: int = 1
     sla: Any = None     # the SLA clock (domain.sla.Clock); None when started under no policy
+    requester: str | None = None  # the address the ticket is for, lowercased; only email sets it
 
     @property
     def is_open(self) -> bool:
@@ -110,6 +114,10 @@ class HistoryEntry:
     # and what its event tells of it besides the text: {author, created_at, mentions}.
     comment_id: str | None = None
     about_comment: dict[str, Any] | None = None
+    # A COMMENT_ADDED entry's comment: "public" when it is a reply on the email thread (mailed to
+    # the requester); None for an internal one, as every comment was before replies.
+    visibility: str | None = None
+    via: str | None = None        # "email" when the comment (or the ticket) came by email
 
 
 def public_view(ticket: Ticket) -> dict[str, Any]:
@@ -119,11 +127,12 @@ def public_view(ticket: Ticket) -> dict[str, Any]:
 
 
 def history_entry(ticket: Ticket, event: str, actor: str, at: str, changes: dict[str, Any],
-                  comment: str | None = None) -> HistoryEntry:
+                  comment: str | None = None, *, visibility: str | None = None,
+                  via: str | None = None) -> HistoryEntry:
     """A new entry about `ticket`, which is the ticket as this change leaves it."""
     return HistoryEntry(id=new_id(), ticket_id=ticket.id, project_id=ticket.project_id, event=event,
                         timestamp=at, changed_by=actor, changes=changes, comment=comment,
-                        ticket=public_view(ticket))
+                        ticket=public_view(ticket), visibility=visibility, via=via)
 
 
 # DynamoDB keeps items of at most 400 KB. A history entry holds what changed and the ticket as JSON,

@@ -343,6 +343,7 @@ def app_environment(state: StateDir, ports: Ports, assigned: dict[str, str]) -> 
     environment.update(assigned)
     environment["CURSOR_SIGNING_KEY"] = kept_secret(state, "cursor_signing_key")
     environment["SIGN_IN_SECRET"] = kept_secret(state, "sign_in_secret")
+    environment["REPLY_TOKEN_SECRET"] = kept_secret(state, "reply_token_secret")
     # Served over plain HTTP on 127.0.0.1: a Secure cookie would never come back.
     environment["INSECURE_COOKIES"] = "1"
     environment["PUBLIC_URL"] = f"http://{HOST}:{ports.api}"

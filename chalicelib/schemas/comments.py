@@ -11,6 +11,10 @@ class CommentCreate(Strict):
                          description="Markdown. Mention a member with <@USER_ID> (or @ and their email address) and a "
                                      "team with <@team:TEAM_ID>; at most 20 different ones. Other tokens are kept "
                                      "as plain text")
+    visibility: Literal["internal", "public"] = Field(
+        default="internal", description="internal: a note only the team sees (never mailed to the requester); "
+                                        "public: a reply on the email thread, mailed to the ticket's requester and "
+                                        "those on its CC (409 `no_requester` for a ticket without one)")
 
 
 class CommentEdit(Strict):
@@ -46,7 +50,10 @@ class CommentOut(BaseModel):
     body: str
     created_at: str
     edited_at: str | None = Field(description="When the comment was last edited; null if never")
-    visibility: Literal["public"] = Field(description="Who may read the comment: everyone who may read the ticket")
+    visibility: Literal["internal", "public"] = Field(
+        description="internal: a note only the team sees; public: a reply on the email thread, mailed to the "
+                    "requester and those on the ticket's CC. Edits keep it")
+    via: Literal["email"] | None = Field(description="`email` when the comment came by email; else null")
     mentions: list[str] = Field(description="Whom the comment mentions, in the order first mentioned: user_id, "
                                             "and team:<team_id> for a team")
     version: int = Field(description="Edits made (0 for a comment never edited): its ETag is this number in quotes")

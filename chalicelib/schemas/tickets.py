@@ -93,6 +93,8 @@ class TicketFields(BaseModel):
     tags: list[str]
     dedup_key: str | None
     version: int
+    requester: str | None = Field(description="The email address the ticket is for (its requester), lowercased; "
+                                              "null unless it came by email")
 
 
 class TicketOut(TicketFields):
@@ -110,6 +112,12 @@ class HistoryOut(BaseModel):
     comment: str | None = None
     comment_id: str | None = Field(description="The comment a COMMENT_UPDATED or COMMENT_DELETED "
                                                              "entry is about; null on every other entry")
+    visibility: Literal["internal", "public"] | None = Field(
+        default=None, description="On a COMMENT_ADDED entry: `public` for a reply on the email thread (mailed to "
+                                  "the requester), `internal` for a note only the team sees; null on every other "
+                                  "entry")
+    via: Literal["email"] | None = Field(default=None, description="`email` when the comment or ticket came by "
+                                                                   "email; else null")
 
 
 class AttachmentOut(BaseModel):

@@ -9,7 +9,8 @@ from chalicelib.schemas.common import omittable
 from chalicelib.schemas.sla import TargetName
 from chalicelib.schemas.tickets import Severity, Status, TicketFields
 
-ACTOR = "Who made the change: a member's user_id, automation:<name>, or system (the schedule)"
+ACTOR = ("Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), "
+         "or system (the schedule)")
 
 
 class EventTicket(TicketFields):
@@ -163,6 +164,11 @@ class SlaChanges(BaseModel):
     sla: SlaFired
 
 
+VISIBILITY = ("internal: a note only the team sees; public: a reply on the email thread, mailed to the requester "
+              "and those on the ticket's CC")
+VIA = "`email` when the comment came by email; else null"
+
+
 class EventComment(BaseModel):
     id: str
     body: str = Field(description="Markdown, as written; a mention is a token, `<@USER_ID>` or `<@team:TEAM_ID>`")
@@ -170,6 +176,8 @@ class EventComment(BaseModel):
     created_at: str
     mentions: list[str] = Field(description="Whom the comment mentions, in the order first mentioned: user ids, "
                                             "and team:<team_id> for teams")
+    visibility: Literal["internal", "public"] = Field(description=VISIBILITY)
+    via: Literal["email"] | None = Field(description=VIA)
 
 
 class EditedComment(BaseModel):
@@ -179,6 +187,8 @@ class EditedComment(BaseModel):
     created_at: str
     edited_at: str = Field(description="When this edit was made")
     mentions: list[str] = Field(description="Who the comment mentions as edited (user_id, or team:<team_id>)")
+    visibility: Literal["internal", "public"] = Field(description=VISIBILITY + " (an edit keeps it)")
+    via: Literal["email"] | None = Field(description=VIA)
 
 
 class DeletedComment(BaseModel):
@@ -188,6 +198,8 @@ class DeletedComment(BaseModel):
     created_at: str
     deleted_at: str
     deleted_by: str = Field(description="The author, or an admin")
+    visibility: Literal["internal", "public"] = Field(description=VISIBILITY)
+    via: Literal["email"] | None = Field(description=VIA)
 
 
 class CommentTextChange(BaseModel):

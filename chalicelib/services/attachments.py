@@ -3,6 +3,7 @@ read and remove. Files go between clients and S3 directly; here we keep the reco
 import logging
 import time
 from dataclasses import replace
+from typing import Protocol, Sequence
 from urllib.parse import unquote_plus
 
 from chalicelib import config
@@ -10,9 +11,10 @@ from chalicelib.adapters.attachment_store import AttachmentStore, StorageError
 from chalicelib.domain import attachments as rules
 from chalicelib.domain.attachments import AVAILABLE, PENDING, Additions, Attachment, AttachmentChanged
 from chalicelib.domain.clock import new_id, now_iso
+from chalicelib.domain.mailbox import derived_id, size_in_words
 from chalicelib.domain.people import Principal
 from chalicelib.domain.tickets import Events, HistoryEntry, Ticket, public_view
-from chalicelib.errors import AttachmentLimitReached, Conflict, DomainError, NotFound, UploadMissing
+from chalicelib.errors import AttachmentLimitReached, Conflict, DomainError, NotFound, UploadMissing, ValidationFailed
 from chalicelib.schemas.attachments import AttachmentCreate
 from chalicelib.services.ports import Attachments, Tickets
 
@@ -24,6 +26,13 @@ DOWNLOAD_SECONDS = 5 * 60
 # expires) and lasts as long as the lifecycle rule keeps an unconfirmed file: one day.
 PENDING_RECORD_SECONDS = 24 * 3600
 WRITE_ATTEMPTS = 3
+
+
+class FileReceived(Protocol):
+    """A file that came with an email (domain.inbound_mail.ReceivedFile)."""
+    file_name: str
+    content_type: str
+    data: bytes
 
 
 class AttachmentService:
@@ -92,6 +101,79 @@ class AttachmentService:
             self.store.delete(key)
         except DomainError as error:
             log.warning("upload %s refused: %s", key, error.message)
+
+    def screen_received(self, files: Sequence[FileReceived], attached: int) -> tuple[list[int], list[str]]:
+        """Which of an email's files a ticket with `attached` attachments takes (their positions),
+        and a note naming each one it does not take and why, for the text the email makes."""
+        size_limit, count_limit = config.max_attachment_bytes(), config.max_attachments_per_ticket()
+        taken, notes = [], []
+        for position, file in enumerate(files):
+            name = rules.clean_file_name(file.file_name)
+            if not file.data:
+                notes.append(f"Not attached: {name} (empty)")
+            elif len(file.data) > size_limit:
+                notes.append(f"Not attached: {name} ({size_in_words(len(file.data))}; the limit is "
+                             f"{size_in_words(size_limit)})")
+            elif attached + len(taken) >= count_limit:
+                notes.append(f"Not attached: {name} (a ticket has at most {count_limit} attachments)")
+            else:
+                taken.append(position)
+        return taken, notes
+
+    def attach_received(self, ticket: Ticket, files: Sequence[FileReceived], positions: list[int], actor: str,
+                        seed: str) -> list[Attachment]:
+        """Attaches the files at `positions` (as screen_received chose them) to the ticket, as
+        `actor`, each with its ATTACHMENT_ADDED entry, within the limits. Their ids come from
+        `seed` and their position: attaching the same email's files again adds none twice, and
+        finishes what an interrupted attempt left. Returns those attached."""
+        attached = []
+        for position in positions:
+            file = files[position]
+            attachment = self._received_record(ticket, file, actor, derived_id(f"{seed}#{position}"))
+            if attachment is None:
+                continue
+            if not attachment.is_available:
+                self.store.put(attachment.key, file.data, attachment.content_type)
+                try:
+                    attachment = self._confirm(ticket, attachment)
+                except NotFound:
+                    log.info("ticket %s went before its file %s was attached", ticket.id, attachment.id)
+                    continue
+            attached.append(attachment)
+        return attached
+
+    def _received_record(self, ticket: Ticket, file: FileReceived, actor: str, attachment_id: str) -> Attachment | None:
+        """The record of a received file: as stored, or made now (pending); None when the ticket
+        went or has no room left."""
+        kept = self.attachments.get(ticket.id, attachment_id)
+        if kept is not None:
+            return kept
+        try:
+            content_type = rules.stored_content_type(file.content_type)
+        except ValidationFailed:
+            content_type = rules.OCTET_STREAM
+        limit = config.max_attachments_per_ticket()
+        for _ in range(WRITE_ATTEMPTS):
+            found = self.attachments.ticket_for_upload(ticket.id)
+            if found is None:
+                return None
+            current, seen = found
+            now = time.time()
+            if sum(1 for a in self.attachments.for_ticket(ticket.id) if a.is_live(now)) >= limit:
+                log.warning("ticket %s has no room for the received file %s", ticket.id, file.file_name)
+                return None
+            attachment = Attachment(
+                id=attachment_id, ticket_id=ticket.id, project_id=ticket.project_id,
+                file_name=rules.clean_file_name(file.file_name), content_type=content_type, size=len(file.data),
+                status=PENDING, uploaded_by=actor, created_at=now_iso(), expires_at=int(now) + PENDING_RECORD_SECONDS)
+            try:
+                self.attachments.add_pending(attachment, seen)
+                return attachment
+            except AttachmentChanged:
+                kept = self.attachments.get(ticket.id, attachment_id)
+                if kept is not None:
+                    return kept
+        raise Conflict("attachments are being added to this ticket too quickly; try again")
 
     def limits(self) -> dict:
         return {"attachment_bytes": config.max_attachment_bytes(),

@@ -3,7 +3,8 @@ entry with its stored message, and the contacts who write in. (Releasing a quara
 tickets it: services.inbound.)"""
 from chalicelib import config
 from chalicelib.domain import cursor as cursors
-from chalicelib.domain.mailbox import Contact, MailLogEntry, normalise_address
+from chalicelib.domain.contacts import Contact
+from chalicelib.domain.mailbox import MailLogEntry, normalise_address
 from chalicelib.domain.people import Principal
 from chalicelib.errors import NotFound
 from chalicelib.schemas import mailbox as schemas

@@ -7,7 +7,7 @@ from typing import Callable
 from chalicelib import config
 from chalicelib.adapters import mailer
 from chalicelib.adapters.mailer import MailRejected
-from chalicelib.domain import invitations, mailbox, mentions, secrets
+from chalicelib.domain import invitations, mail_threads, mailbox, mentions, secrets
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.clock import new_id, now_iso
 from chalicelib.domain.notifications import Email
@@ -111,13 +111,13 @@ class PeopleService:
     def project_email(self, project: Project) -> ProjectEmail:
         """The project's email settings and its own address, claimed for it here when no project
         has it yet (a project made before email came in gets it when its settings are first read)."""
-        address = mailbox.project_address(project.key, config.inbound_domain())
+        address = mail_threads.project_address(project.key, config.inbound_domain())
         owner = self.directory.claim_address(address, project.id)
         return ProjectEmail(address if owner == project.id else None, project.email)
 
     def _changed_email_settings(self, project: Project, patch: dict) -> mailbox.EmailSettings:
         if "aliases" in patch:
-            own = mailbox.project_address(project.key, config.inbound_domain())
+            own = mail_threads.project_address(project.key, config.inbound_domain())
             patch["aliases"] = mailbox.checked_aliases(patch["aliases"], own, config.inbound_domain(),
                                                        config.email_sender())
         return replace(project.email, **patch)

@@ -10,10 +10,12 @@ from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState
 from chalicelib.domain.attachments import Additions, Attachment, StoredObject
 from chalicelib.domain.attempts import Window
 from chalicelib.domain.comments import Comment
+from chalicelib.domain.contacts import Contact
 from chalicelib.domain.digest import Line
 from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.inbox import InboxEntry
-from chalicelib.domain.mailbox import Contact, MailLogEntry, ReceivedMark
+from chalicelib.domain.mail_threads import AutoReply, MailThread
+from chalicelib.domain.mailbox import MailLogEntry, ReceivedMark
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.search import SearchPlan, SearchResult, TicketQuery
 from chalicelib.domain.sign_in import WrongCodeCap
@@ -150,6 +152,22 @@ class Notified(Protocol):
     def record_notified(self, event_id: str, addresses: list[str], expires_at: int) -> None: ...
 
 
+class MailThreads(Protocol):
+    """Tickets' email threads, and the Message-ID index that finds the ticket an answer is about.
+    Adding to a thread is idempotent (an id or address it has is not added again); ids are
+    compared lowercased and without <>, and the index's latest record of an id wins."""
+
+    def thread(self, ticket_id: str) -> MailThread | None: ...
+
+    def add_to_thread(self, ticket_id: str, message_ids: list[str], cc: list[str],
+                      auto_reply: AutoReply | None = None) -> MailThread: ...
+
+    def ticket_by_message_id(self, project_id: str, message_ids: list[str]) -> str | None:
+        """The ticket of the first of `message_ids` the index knows, in the order given."""
+
+    def record_message_ids(self, project_id: str, ticket_id: str, message_ids: list[str]) -> None: ...
+
+
 class Watchers(Protocol):
     """A ticket's watchers, in every state (an unsubscribed one is remembered). Events add the
     missing ones and never change an existing one; people save theirs over it."""
@@ -221,7 +239,9 @@ class MailAddresses(Protocol):
 
 
 class Contacts(Protocol):
-    """The people who write to a project by email, by address."""
+    """The people who write in by email, per project, by their address (lowercased). A message
+    upserts its sender; a bounce is noted only on a contact that exists; an acknowledgement is
+    claimed at most once a window."""
 
     def contact(self, project_id: str, email: str) -> Contact | None: ...
 
@@ -526,6 +546,10 @@ class WatcherPeople(Members, Teams, Protocol):
 class NotifiedWatchers(Notified, Watchers, Digests, Protocol):
     """What telling people about an event keeps in the tickets table: its watchers, whom it was
     mailed to, and the lines it left for hourly digests."""
+
+
+class ThreadedTickets(Tickets, MailThreads, Protocol):
+    """The tickets whose email threads are read and kept."""
 
 
 class Reports(ReportDays, PartitionCounts, Protocol):

@@ -23,6 +23,7 @@ from chalicelib.services.auth import Authenticator
 from chalicelib.services.digests import DigestService
 from chalicelib.services.inbox import InboxService
 from chalicelib.services.mail import Mail, RawMail
+from chalicelib.services.mail_threads import MailThreadService
 from chalicelib.services.mailbox import MailboxService
 from chalicelib.services.notifications import NotificationService
 from chalicelib.services.oidc import OidcSignIn
@@ -48,7 +49,8 @@ from chalicelib.services.webhooks import WebhookService
 
 
 class TicketsTable(ports.TicketStore, ports.Search, ports.Comments, ports.TicketBackfill, ports.TermIndex,
-                   ports.Markers, ports.Notified, ports.Watchers, ports.Digests, ports.ReceivedMarks):
+                   ports.Markers, ports.Notified, ports.Watchers, ports.Digests, ports.MailThreads,
+                   ports.ReceivedMarks):
     """Every port of the tickets table, as one storage offers them."""
 
 
@@ -79,6 +81,7 @@ class Services:
     ticket_deletion: TicketDeletion
     ticket_search: TicketSearchService
     comments: CommentService
+    mail_threads: MailThreadService
     watchers: WatcherService
     workflow: WorkflowService
     people: PeopleService
@@ -126,6 +129,7 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         ticket_deletion=TicketDeletion(tickets, attachments),
         ticket_search=search,
         comments=CommentService(tickets, tickets, presenter, people),
+        mail_threads=MailThreadService(tickets, directory),
         watchers=WatcherService(tickets, directory),
         workflow=WorkflowService(directory),
         people=people, directory=directory, ticket_repo=tickets, webhooks=webhooks,

@@ -34,7 +34,7 @@ def test_comments_are_listed_oldest_first_as_they_were_made(api, admin_id):
     assert [(c["id"], c["author"], c["body"], c["created_at"]) for c in listed] == [
         (made[0]["id"], admin_id, "first", made[0]["timestamp"]),
         (made[1]["id"], member, "second *bold*", made[1]["timestamp"])]
-    assert all(c["ticket_id"] == ticket["id"] and c["edited_at"] is None and c["visibility"] == "public"
+    assert all(c["ticket_id"] == ticket["id"] and c["edited_at"] is None and c["visibility"] == "internal"
                and c["mentions"] == [] for c in listed)
     assert api.get(f"/tickets/{ticket['id']}/comments").json["cursor"] is None
     # Named by its key too, and readable by a viewer.

@@ -1,6 +1,12 @@
 """Comments on the in-memory ports (tests/memory_services.py): what a comment answers, and the
 list of a ticket's comments, those stored only as their history entry included."""
+from dataclasses import replace
+
+import pytest
+
+from chalicelib.domain.comments import NoRequester
 from chalicelib.domain.tickets import Events, history_entry
+from chalicelib.schemas import comments as comment_schemas
 from chalicelib.schemas import people as people_schemas
 
 
@@ -12,7 +18,7 @@ def test_a_comment_answers_its_entry_and_is_listed_as_a_comment(desk):
     [listed] = desk.comments(ticket["id"])["data"]
     assert listed == {"id": made["id"], "ticket_id": ticket["id"], "author": desk.principal.actor,
                       "body": "Rotated the logs", "created_at": made["timestamp"], "edited_at": None,
-                      "visibility": "public", "mentions": [], "version": 0,
+                      "visibility": "internal", "via": None, "mentions": [], "version": 0,
                       "deleted_at": None, "deleted_by": None}
 
 
@@ -76,3 +82,37 @@ def test_words_an_edit_or_a_deletion_took_away_no_longer_find_the_ticket(desk):
     index_new_entries(ticket_id, seen)
     assert found("upgrade") == [] and found("planned") == []
     assert found("firmware vendor") == [ticket_id]  # the other comment's words stay
+
+
+def with_requester(desk, ticket_id: str, requester: str) -> None:
+    """The ticket as if it had come by email (only mail sets a requester)."""
+    tickets = desk.services.ticket_repo
+    ticket = tickets.get(ticket_id)
+    after = replace(ticket, requester=requester)
+    tickets.update(ticket, after, history_entry(after, Events.TICKET_UPDATED, "system", ticket.updated_at, {}))
+
+
+def test_a_public_comment_is_a_reply_kept_public_through_its_edits(desk):
+    ticket_id = desk.create_ticket()["id"]
+    with_requester(desk, ticket_id, "ana@example.com")
+    made = desk.services.comments.add(desk.principal, ticket_id, comment_schemas.CommentCreate(
+        comment="We are on it", visibility="public"))
+    assert (made["visibility"], made["via"]) == ("public", None)
+    note = desk.comment(ticket_id, "internal, by default")
+    assert note["visibility"] == "internal"
+    desk.edit_comment(ticket_id, made["id"], "We are on it: the disk is being replaced", '"0"')
+    listed = {c["id"]: c["visibility"] for c in desk.comments(ticket_id)["data"]}
+    assert listed == {made["id"]: "public", note["id"]: "internal"}
+    entries = {e.id: e for e in desk.services.ticket_repo.history(ticket_id, None, 100, None)[0]}
+    assert (entries[made["id"]].visibility, entries[note["id"]].visibility) == ("public", None)
+    [edit] = [e for e in entries.values() if e.event == Events.COMMENT_UPDATED]
+    assert edit.about_comment["visibility"] == "public"
+
+
+def test_a_public_comment_on_a_ticket_without_requester_is_refused_and_writes_nothing(desk):
+    ticket_id = desk.create_ticket()["id"]
+    with pytest.raises(NoRequester) as refused:
+        desk.services.comments.add(desk.principal, ticket_id, comment_schemas.CommentCreate(
+            comment="Hello?", visibility="public"))
+    assert refused.value.status == 409 and refused.value.details[0].field == "visibility"
+    assert desk.comments(ticket_id)["data"] == []

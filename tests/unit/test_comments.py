@@ -17,7 +17,21 @@ class TestRecordedBy:
                              timestamp="2026-01-01T00:00:00.000Z", changed_by="automation:alerts", comment="hello")
         assert comments.recorded_by(entry) == Comment(
             id="e1", ticket_id="t1", project_id="p1", author="automation:alerts", body="hello",
-            created_at="2026-01-01T00:00:00.000Z", edited_at=None, revisions=(), visibility="public", mentions=())
+            created_at="2026-01-01T00:00:00.000Z", edited_at=None, revisions=(), visibility="internal", mentions=())
+
+    def test_a_reply_by_email_is_recorded_public_and_by_email(self):
+        entry = HistoryEntry(id="e1", ticket_id="t1", project_id="p1", event=Events.COMMENT_ADDED,
+                             timestamp="2026-01-01T00:00:00.000Z", changed_by="contact:ana@example.com",
+                             comment="thanks", visibility="public", via="email")
+        recorded = comments.recorded_by(entry)
+        assert (recorded.visibility, recorded.via) == ("public", "email")
+
+    def test_a_public_comment_needs_a_requester(self):
+        comments.check_visibility("internal", None)
+        comments.check_visibility("public", "ana@example.com")
+        with pytest.raises(comments.NoRequester) as refused:
+            comments.check_visibility("public", None)
+        assert refused.value.code == "no_requester" and [d.field for d in refused.value.details] == ["visibility"]
 
     def test_any_other_entry_records_none(self):
         entry = HistoryEntry(id="e1", ticket_id="t1", project_id="p1", event=Events.TICKET_UPDATED,

@@ -75,7 +75,7 @@ def to_comment_item(comment: Comment) -> CommentItem:
         created_at=comment.created_at, edited_at=comment.edited_at,
         revisions=[{"body": r.body, "edited_at": r.edited_at, "edited_by": r.edited_by} for r in comment.revisions]
         or None,
-        visibility=comment.visibility if comment.visibility != comments.PUBLIC else None,
+        visibility=comments.entry_visibility(comment.visibility), via=comment.via,
         mentions=list(comment.mentions) or None,
         version=comment.version or None, deleted_at=comment.deleted_at, deleted_by=comment.deleted_by,
         edit_entries=[HISTORY_SK_PREFIX + position for position in comment.edit_entries] or None,
@@ -87,7 +87,7 @@ def to_comment(item: CommentItem) -> Comment:
         id=item.comment_id, ticket_id=item.ticket_id, project_id=item.project_id, author=item.author,
         body=item.body, created_at=item.created_at, edited_at=item.edited_at,
         revisions=tuple(Revision(r["body"], r["edited_at"], r["edited_by"]) for r in item.revisions or ()),
-        visibility=item.visibility or comments.PUBLIC, mentions=tuple(item.mentions or ()),
+        visibility=item.visibility or comments.INTERNAL, via=item.via, mentions=tuple(item.mentions or ()),
         version=int(item.version or 0), deleted_at=item.deleted_at, deleted_by=item.deleted_by,
         edit_entries=tuple(sk.removeprefix(HISTORY_SK_PREFIX) for sk in item.edit_entries or ()),
     )

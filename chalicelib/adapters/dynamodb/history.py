@@ -40,7 +40,7 @@ def to_history_item(entry: HistoryEntry) -> HistoryItem:
         ticket_pk(entry.ticket_id), history_sk(entry.timestamp, entry.id), entry_id=entry.id,
         ticket_id=entry.ticket_id, project_id=entry.project_id, event=entry.event, timestamp=entry.timestamp,
         changed_by=entry.changed_by, changes=entry.changes, comment=entry.comment, ticket=entry.ticket,
-        comment_id=entry.comment_id, about_comment=entry.about_comment,
+        comment_id=entry.comment_id, about_comment=entry.about_comment, visibility=entry.visibility, via=entry.via,
     )
 
 
@@ -49,6 +49,7 @@ def to_history(item: HistoryItem) -> HistoryEntry:
         id=item.entry_id, ticket_id=item.ticket_id, project_id=item.project_id, event=item.event,
         timestamp=item.timestamp, changed_by=item.changed_by, changes=item.changes or {},
         comment=item.comment, ticket=item.ticket, comment_id=item.comment_id, about_comment=item.about_comment,
+        visibility=item.visibility, via=item.via,
     )
 
 

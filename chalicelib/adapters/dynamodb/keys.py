@@ -5,11 +5,13 @@ tickets   `T#<ticket id>` holds a ticket's collection: `TICKET`, `TAG#<tag>`, `F
           their COMMENT_ADDED entry's moment and id), `DUE` and `SLA#<target>` (markers). Apart from it:
           `TX#<ticket id>` (term index: `TERM#<prefix>`, `WORDS`), `NUM#<project id>#<number>`,
           `DEDUP#<project id>#<key>`, idempotency scopes, `BULK#<hash>#<ticket id>` (comment marks),
-          `NOTIFIED#<event id>` and `WATCHERS#<ticket id>` (a ticket's watchers, sk the watcher), and
-          `INMAIL#<project id>#<hash>` (sk `INMAIL`: a received message was ticketed).
+          `NOTIFIED#<event id>` and `WATCHERS#<ticket id>` (a ticket's watchers, sk the watcher). A
+          ticket's email thread is `MAIL` in its collection; `MSGID#<project id>#<message id>` points
+          a Message-ID of the thread at its ticket; `INMAIL#<project id>#<hash>` (sk `INMAIL`) marks a
+          received message that was ticketed.
 directory `P#<project id>` holds a project's collection: `PROJECT`, `MEMBER#`, `EMAIL#`, `TEAM#`,
-          `APIKEY#`, `SLA#<version>`, `WEBHOOK#`, `VIEW#…`, `COUNT#…`, `REPORT#…`; wrong-key counts
-          live under `WRONGKEYS#<subject>`. A project's `ACCOUNT#<account id>` item is its view of a
+          `APIKEY#`, `SLA#<version>`, `WEBHOOK#`, `VIEW#…`, `COUNT#…`, `REPORT#…`, `CONTACT#<email>`;
+          wrong-key counts live under `WRONGKEYS#<subject>`. A project's `ACCOUNT#<account id>` item is its view of a
           member's account (user id and role, read with the session on every request).
           `A#<account id>` holds an account: `ACCOUNT`, `PROJECT#<project id>` (its memberships) and
           `SESSION#<session id>`, its inbox (`INBOX#<ticket id>`, one entry per ticket, in the
@@ -43,6 +45,10 @@ IDEMPOTENCY_SK = "IDEM"
 COMMENT_MARK_SK = "MARK"
 NOTIFIED_SK = "NOTIFIED"
 RECEIVED_MARK_SK = "INMAIL"
+MAIL_THREAD_SK = "MAIL"
+MESSAGE_ID_SK = "MSGID"
+# A key holds at most 2048 bytes; a Message-ID longer than this is kept by its hash.
+MAX_MESSAGE_ID_KEY = 1024
 
 
 def ticket_pk(ticket_id: str) -> str:
@@ -126,6 +132,13 @@ def notified_pk(event_id: str) -> str:
     return f"NOTIFIED#{event_id}"
 
 
+def message_id_pk(project_id: str, message_id_key: str) -> str:
+    """The index entry of a Message-ID (domain.mail_threads.message_id_key) within a project."""
+    if len(message_id_key.encode()) > MAX_MESSAGE_ID_KEY:
+        message_id_key = "sha256:" + hashlib.sha256(message_id_key.encode()).hexdigest()
+    return f"MSGID#{project_id}#{message_id_key}"
+
+
 DIGEST_SENT_SK = "SENT"
 
 
@@ -194,6 +207,10 @@ def member_sk(user_id: str) -> str:
 
 def email_sk(email: str) -> str:
     return EMAIL_SK_PREFIX + email
+
+
+def contact_sk(email: str) -> str:
+    return CONTACT_SK_PREFIX + email.lower()
 
 
 def team_sk(team_id: str) -> str:
@@ -267,10 +284,6 @@ def link_pk(token_hash: str) -> str:
 
 def oidc_state_pk(state_hash: str) -> str:
     return f"OIDC#{state_hash}"
-
-
-def contact_sk(email: str) -> str:
-    return CONTACT_SK_PREFIX + email
 
 
 def mail_address_pk(address: str) -> str:

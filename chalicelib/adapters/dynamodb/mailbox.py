@@ -1,30 +1,19 @@
-"""The email channel's directory items: which project receives an address's mail (`MAILADDR#`),
-a project's contacts (`CONTACT#<email>`) and its mail log (`MAILLOG#<received at>#<id>`, and the
-`MAILLOG#unrouted` partition of mail no project received)."""
+"""The email channel's directory items: which project receives an address's mail (`MAILADDR#`)
+and a project's mail log (`MAILLOG#<received at>#<id>`, and the `MAILLOG#unrouted` partition of
+mail no project received). Contacts: adapters/dynamodb/contacts.py."""
 from typing import Iterable
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
+from chalicelib.adapters.dynamodb.failures import failed_condition
+
 from chalicelib.adapters.dynamodb import models
-from chalicelib.adapters.dynamodb.keys import (
-    CONTACT_SK_PREFIX,
-    MAIL_ADDRESS_SK,
-    MAIL_LOG_SK_PREFIX,
-    contact_sk,
-    mail_address_pk,
-    mail_log_pk,
-    mail_log_sk,
-    project_pk,
-)
-from chalicelib.adapters.dynamodb.models import ContactItem, MailAddressItem, MailLogItem
-from chalicelib.domain.mailbox import QUARANTINED, RELEASED, Contact, MailLogEntry, received_at_of
+from chalicelib.adapters.dynamodb.keys import MAIL_ADDRESS_SK, MAIL_LOG_SK_PREFIX, mail_address_pk, mail_log_pk, mail_log_sk
+from chalicelib.adapters.dynamodb.models import MailAddressItem, MailLogItem
+from chalicelib.domain.mailbox import QUARANTINED, RELEASED, MailLogEntry, received_at_of
 from chalicelib.errors import Conflict
 
 BATCH_GET_KEYS = 100
-
-
-def _failed_condition(error: Exception) -> bool:
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 class DynamoMailbox:
@@ -49,66 +38,11 @@ class DynamoMailbox:
         try:
             item.save(condition=MailAddressItem.pk.does_not_exist() | (MailAddressItem.project_id == project_id))
         except PutError as error:
-            if not _failed_condition(error):
+            if not failed_condition(error):
                 raise
             owner = self.address_owners([address]).get(address)
             return owner if owner is not None else self.claim_address(address, project_id)
         return project_id
-
-    # ---- contacts ----------------------------------------------------------------------------
-
-    def contact(self, project_id: str, email: str) -> Contact | None:
-        try:
-            return _to_contact(project_id, ContactItem.get(project_pk(project_id), contact_sk(email),
-                                                           consistent_read=True))
-        except DoesNotExist:
-            return None
-
-    def contact_page(self, project_id: str, limit: int, after: str | None) -> tuple[list[Contact], str | None]:
-        """Contacts by address; returns the address to continue after, if more exist."""
-        condition = (ContactItem.sk > contact_sk(after)) if after else ContactItem.sk.startswith(CONTACT_SK_PREFIX)
-        items = ContactItem.query(project_pk(project_id), range_key_condition=condition, limit=limit + 1,
-                                  page_size=limit + 1, consistent_read=True)
-        page = [_to_contact(project_id, item) for item in items if item.sk.startswith(CONTACT_SK_PREFIX)]
-        more = page[limit - 1].email if len(page) > limit else None
-        return page[:limit], more
-
-    def save_contact_message(self, project_id: str, email: str, name: str, at: str) -> None:
-        """Records a message from `email`: the contact made if new, its name (when the message
-        gave one) and the moment of its latest message."""
-        actions = [ContactItem.email.set(email), ContactItem.created_at.set(ContactItem.created_at | at),
-                   ContactItem.last_message_at.set(at)]
-        if name:
-            actions.append(ContactItem.name.set(name))
-        else:
-            actions.append(ContactItem.name.set(ContactItem.name | ""))
-        ContactItem(project_pk(project_id), contact_sk(email)).update(actions=actions)
-
-    def record_bounce(self, project_id: str, email: str, at: str, reason: str) -> bool:
-        """Notes that mail to a contact bounced; False when the project has no such contact."""
-        try:
-            ContactItem(project_pk(project_id), contact_sk(email)).update(
-                actions=[ContactItem.bounced_at.set(at), ContactItem.bounce_reason.set(reason)],
-                condition=ContactItem.pk.exists())
-        except UpdateError as error:
-            if _failed_condition(error):
-                return False
-            raise
-        return True
-
-    def claim_acknowledgement(self, project_id: str, email: str, at: str, not_since: str) -> bool:
-        """Takes the contact's turn for an acknowledgement: True (and `acknowledged_at` set) unless
-        one was sent at `not_since` or later."""
-        try:
-            ContactItem(project_pk(project_id), contact_sk(email)).update(
-                actions=[ContactItem.acknowledged_at.set(at)],
-                condition=ContactItem.pk.exists() & (ContactItem.acknowledged_at.does_not_exist()
-                                                     | (ContactItem.acknowledged_at < not_since)))
-        except UpdateError as error:
-            if _failed_condition(error):
-                return False
-            raise
-        return True
 
     # ---- the mail log ------------------------------------------------------------------------
 
@@ -151,18 +85,12 @@ class DynamoMailbox:
                 actions=[MailLogItem.status.set(RELEASED), MailLogItem.ticket_id.set(ticket_id)],
                 condition=MailLogItem.status == QUARANTINED)
         except UpdateError as error:
-            if _failed_condition(error):
+            if failed_condition(error):
                 raise Conflict("the entry was released or deleted meanwhile") from None
             raise
 
     def delete_mail_log_entry(self, entry: MailLogEntry) -> None:
         MailLogItem(mail_log_pk(entry.project_id), mail_log_sk(entry.received_at, entry.id)).delete()
-
-
-def _to_contact(project_id: str, item: ContactItem) -> Contact:
-    return Contact(project_id=project_id, email=item.email, name=item.name or "", created_at=item.created_at,
-                   last_message_at=item.last_message_at, bounced_at=item.bounced_at,
-                   bounce_reason=item.bounce_reason, acknowledged_at=item.acknowledged_at)
 
 
 def _to_log_item(entry: MailLogEntry) -> MailLogItem:

@@ -105,6 +105,7 @@ class TicketItem(_TicketsTable, discriminator="ticket"):
     source = UnicodeAttribute()
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     dedup_key = UnicodeAttribute(null=True)
+    requester = UnicodeAttribute(null=True)       # the address the ticket is for; absent unless it came by email
     version = VersionAttribute()
     deleted_at = UnicodeAttribute(null=True)
     deleted_by = UnicodeAttribute(null=True)
@@ -120,6 +121,7 @@ class TicketItem(_TicketsTable, discriminator="ticket"):
     severity_idx = UnicodeAttribute(null=True)
     reporter_idx = UnicodeAttribute(null=True)
     assignee_idx = UnicodeAttribute(null=True)
+    requester_idx = UnicodeAttribute(null=True)   # <project id>#<requester>, only with a requester
     # The sort-order indexes: partitions `<project id>#open` and `#done`, one sort key per order.
     state_idx = UnicodeAttribute(null=True)
     updated_order = UnicodeAttribute(null=True)   # <updated_at>#<id>
@@ -138,6 +140,7 @@ class TicketItem(_TicketsTable, discriminator="ticket"):
     by_severity = _search_index("by_severity", "severity_idx")
     by_reporter = _search_index("by_reporter", "reporter_idx")
     by_assignee = _search_index("by_assignee", "assignee_idx")
+    by_requester = _search_index("by_requester", "requester_idx")
     by_state = _search_index("by_state", "state_idx")
     by_updated = _search_index("by_updated", "state_idx", sort_attribute="updated_order")
     by_due_order = _search_index("by_due_order", "state_idx", sort_attribute="due_order")
@@ -200,6 +203,8 @@ class HistoryItem(_TicketsTable, discriminator="history"):
     ticket = JSONAttribute(null=True)
     comment_id = UnicodeAttribute(null=True)      # COMMENT_UPDATED / COMMENT_DELETED: the comment
     about_comment = JSONAttribute(null=True)
+    visibility = UnicodeAttribute(null=True)      # COMMENT_ADDED: "public" for a reply; absent: internal
+    via = UnicodeAttribute(null=True)             # "email" for what came by email
 
 
 class CommentItem(_TicketsTable, discriminator="comment"):
@@ -213,7 +218,8 @@ class CommentItem(_TicketsTable, discriminator="comment"):
     created_at = UnicodeAttribute()
     edited_at = UnicodeAttribute(null=True)
     revisions = JSONAttribute(null=True)      # [{body, edited_at, edited_by}], oldest first; absent: none
-    visibility = UnicodeAttribute(null=True)  # absent: public
+    visibility = UnicodeAttribute(null=True)  # absent: internal (as every comment made before replies)
+    via = UnicodeAttribute(null=True)         # "email" for a comment that came by email
     mentions = ListAttribute(of=UnicodeAttribute, null=True)
     version = NumberAttribute(null=True)      # edits made; absent: none
     deleted_at = UnicodeAttribute(null=True)
@@ -310,6 +316,22 @@ class NotifiedItem(_TicketsTable, discriminator="notified"):
     expires_at = NumberAttribute()  # the table's TTL attribute
 
 
+class MailThreadItem(_TicketsTable, discriminator="mail_thread"):
+    """A ticket's email thread (sk `MAIL` in its collection, domain.mail_threads.MailThread): read
+    and rewritten whole, against the revision read."""
+    ticket_id = UnicodeAttribute()
+    cc = UnicodeSetAttribute(null=True)
+    message_ids = ListAttribute(of=UnicodeAttribute, null=True)   # without <>, oldest first
+    auto_replies = JSONAttribute(null=True)                       # [{from, subject, at}], oldest first
+    revision = NumberAttribute(default=0)
+
+
+class MessageIdItem(_TicketsTable, discriminator="message_id"):
+    """Points a Message-ID of a ticket's thread at the ticket (pk `MSGID#<project id>#<id lowercased>`,
+    sk `MSGID`): an answer quoting it finds the ticket."""
+    ticket_id = UnicodeAttribute()
+
+
 class DigestLineItem(_TicketsTable, discriminator="digest_line"):
     """One event waiting for a recipient's hourly digest (pk `DIGEST#<hour>`, sk `<address>#<event
     id>`): the hour's digests are one Query of its partition."""
@@ -358,6 +380,17 @@ class ProjectItem(_DirectoryTable, discriminator="project"):
     reply_to_closed = UnicodeAttribute(null=True)
     acknowledge = BooleanAttribute(null=True)
     acknowledgement = UnicodeAttribute(null=True)
+
+
+class ContactItem(_DirectoryTable, discriminator="contact"):
+    """Someone who writes in by email (sk `CONTACT#<email lowercased>`, domain.contacts.Contact)."""
+    email = UnicodeAttribute()
+    name = UnicodeAttribute(default="")
+    created_at = UnicodeAttribute()
+    last_message_at = UnicodeAttribute(null=True)
+    bounced_at = UnicodeAttribute(null=True)
+    bounce_reason = UnicodeAttribute(null=True)
+    acknowledged_at = UnicodeAttribute(null=True)
 
 
 class SlaPolicyItem(_DirectoryTable, discriminator="sla_policy"):
@@ -579,17 +612,6 @@ class SignInRateItem(_DirectoryTable, discriminator="sign_in_rate"):
     expires_at = NumberAttribute()
 
 
-class ContactItem(_DirectoryTable, discriminator="contact"):
-    """Someone who writes to the project by email (sk `CONTACT#<email>`; domain.mailbox.Contact)."""
-    email = UnicodeAttribute()
-    name = UnicodeAttribute(default="")
-    created_at = UnicodeAttribute()
-    last_message_at = UnicodeAttribute()
-    bounced_at = UnicodeAttribute(null=True)
-    bounce_reason = UnicodeAttribute(null=True)
-    acknowledged_at = UnicodeAttribute(null=True)
-
-
 class MailAddressItem(_DirectoryTable, discriminator="mail_address"):
     """Which project receives an address's mail (pk `MAILADDR#<address>`, sk `MAILADDR`): an
     address belongs to one project at a time."""
@@ -616,6 +638,7 @@ SEARCH_INDEX_ATTRIBUTES = {
     "severity": "severity_idx",
     "reporter": "reporter_idx",
     "assignee": "assignee_idx",
+    "requester": "requester_idx",
     "tags": "tag_idx",
     "terms": "term_idx",
     "state": "state_idx",

@@ -4,10 +4,12 @@ and benchmarks use."""
 from chalicelib.adapters.dynamodb.accounts import DynamoAccounts
 from chalicelib.adapters.dynamodb.api_keys import DynamoApiKeys
 from chalicelib.adapters.dynamodb.comments import DynamoComments
+from chalicelib.adapters.dynamodb.contacts import DynamoContacts
 from chalicelib.adapters.dynamodb.counts import DynamoCounts
 from chalicelib.adapters.dynamodb.digests import DynamoDigests
 from chalicelib.adapters.dynamodb.history import DynamoHistory
 from chalicelib.adapters.dynamodb.inbox import DynamoInbox
+from chalicelib.adapters.dynamodb.mail_threads import DynamoMailThreads
 from chalicelib.adapters.dynamodb.idempotency import DynamoIdempotency
 from chalicelib.adapters.dynamodb.markers import DynamoMarkers
 from chalicelib.adapters.dynamodb.members import DynamoMembers
@@ -26,12 +28,12 @@ from chalicelib.adapters.dynamodb.watchers import DynamoWatchers
 
 class TicketRepository(DynamoTickets, DynamoHistory, DynamoComments, DynamoSearchIndex, DynamoMarkers,
                        DynamoIdempotency, DynamoNumbers, DynamoNotified, DynamoWatchers, DynamoDigests,
-                       DynamoReceivedMarks):
+                       DynamoMailThreads, DynamoReceivedMarks):
     """Every repository of the tickets table at once."""
 
 
 class DirectoryRepository(DynamoProjects, DynamoMembers, DynamoTeams, DynamoApiKeys, DynamoAccounts, DynamoCounts,
-                          DynamoSignIn, DynamoOidcStates, DynamoInbox, DynamoMailbox):
+                          DynamoSignIn, DynamoOidcStates, DynamoInbox, DynamoContacts, DynamoMailbox):
     """Every repository of the directory's projects, people, accounts, counts and sign-in items
     (OIDC's too), inboxes and the email channel's items at once (views and webhooks have
     repositories of their own)."""

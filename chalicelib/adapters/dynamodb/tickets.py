@@ -24,9 +24,10 @@ from chalicelib.domain.idempotency import CommentMark, StoredResponse
 from chalicelib.domain.mailbox import ReceivedMark
 from chalicelib.domain.tickets import HistoryEntry, StaleTicket, Ticket, TicketDetail
 
-# Leave room in a page for the ticket, its tags and its attachments.
+# Leave room in a page for the ticket, its tags, its attachments, its SLA markers and its email
+# thread (`MAIL`), which sort above the history.
 DETAIL_HISTORY_LIMIT = 50
-DETAIL_QUERY_LIMIT = 1 + 20 + 50 + len(slas.TARGETS) + DETAIL_HISTORY_LIMIT
+DETAIL_QUERY_LIMIT = 1 + 20 + 50 + len(slas.TARGETS) + 1 + DETAIL_HISTORY_LIMIT
 
 
 class DynamoTickets:
@@ -258,7 +259,7 @@ def _transaction():
 
 
 INDEX_KEY_ATTRIBUTES = ("created_key", "project_idx", "status_idx", "severity_idx", "reporter_idx", "assignee_idx",
-                        "state_idx", "updated_order", "due_order", "severity_order", "sla_idx", "sla_order",
+                        "requester_idx", "state_idx", "updated_order", "due_order", "severity_order", "sla_idx", "sla_order",
                         "sla_risk_order")
 
 
@@ -271,7 +272,7 @@ def to_item(ticket: Ticket, version: int | None = None) -> TicketItem:
         severity=ticket.severity, created_at=ticket.created_at, updated_at=ticket.updated_at,
         resolved_at=ticket.resolved_at, due_date=ticket.due_date, reporter=ticket.reporter,
         assignee=ticket.assignee, source=ticket.source, tags=list(ticket.tags),
-        dedup_key=ticket.dedup_key,
+        dedup_key=ticket.dedup_key, requester=ticket.requester,
         created_key=ticket.sort_key,
         project_idx=ticket.project_id,
         status_idx=scoped(ticket.project_id, ticket.status),
@@ -286,6 +287,8 @@ def to_item(ticket: Ticket, version: int | None = None) -> TicketItem:
         sla_order=searching.order_key(ticket, "sla"),
         sla_risk_order=searching.order_key(ticket, "sla_risk"),
     )
+    if ticket.requester is not None:
+        item.requester_idx = scoped(ticket.project_id, ticket.requester)
     if item.sla_order is not None:
         item.sla_idx = scoped(ticket.project_id, searching.SLA_PARTITION)
     if version is not None:
@@ -300,7 +303,7 @@ def to_ticket(item: TicketItem) -> Ticket:
         severity=item.severity, created_at=item.created_at, updated_at=item.updated_at,
         reporter=item.reporter, source=item.source, resolved_at=item.resolved_at,
         due_date=item.due_date, assignee=item.assignee, tags=tuple(item.tags or ()),
-        dedup_key=item.dedup_key, version=int(item.version),
+        dedup_key=item.dedup_key, version=int(item.version), requester=item.requester,
         sla=slas.Clock.from_dict(item.sla_clock) if item.sla_clock else None,
     )
 

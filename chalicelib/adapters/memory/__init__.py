@@ -3,6 +3,7 @@ orders and pages as DynamoDB, for fast service tests and as a third backend of t
 contract. TTL is ignored."""
 from chalicelib.adapters.memory.account_sessions import MemoryAccountSessions
 from chalicelib.adapters.memory.attachments import MemoryAttachments
+from chalicelib.adapters.memory.contacts import MemoryContacts
 from chalicelib.adapters.memory.digests import MemoryDigests
 from chalicelib.adapters.memory.directory import (
     MemoryAccounts,
@@ -13,6 +14,7 @@ from chalicelib.adapters.memory.directory import (
     MemoryTeams,
 )
 from chalicelib.adapters.memory.inbox import MemoryInbox
+from chalicelib.adapters.memory.mail_threads import MemoryMailThreads
 from chalicelib.adapters.memory.mailbox import MemoryMailbox
 from chalicelib.adapters.memory.oidc_states import MemoryOidcStates
 from chalicelib.adapters.memory.search import MemorySearchIndex
@@ -38,11 +40,11 @@ __all__ = ["MemoryAccountSessions", "MemoryAttachments", "MemoryDirectory", "Mem
 
 class MemoryTicketsTable(MemoryTickets, MemoryHistory, MemoryComments, MemorySearchIndex, MemoryMarkers,
                          MemoryIdempotency, MemoryNumbers, MemoryNotified, MemoryWatchers, MemoryDigests,
-                         MemoryReceivedMarks):
+                         MemoryMailThreads, MemoryReceivedMarks):
     """Every repository of the tickets table at once, over one store."""
 
 
 class MemoryDirectory(MemoryProjects, MemoryMembers, MemoryTeams, MemoryApiKeys, MemoryAccounts, MemoryCounts,
-                      MemorySignIn, MemoryOidcStates, MemoryInbox, MemoryMailbox):
+                      MemorySignIn, MemoryOidcStates, MemoryInbox, MemoryContacts, MemoryMailbox):
     """Every repository of the directory's projects, people, accounts, counts and sign-in items (OIDC's too),
     inboxes and the email channel's items at once, over one store."""

@@ -1,11 +1,11 @@
-"""The email channel's directory items in memory (addresses, contacts, the mail log), with the same
+"""The email channel's directory items in memory (addresses, the mail log), with the same
 conditions and orders as adapters/dynamodb/mailbox.py."""
 from dataclasses import replace
 from typing import Iterable
 
 from chalicelib.adapters.dynamodb.keys import mail_log_sk
 from chalicelib.adapters.memory.store import MemoryRepository
-from chalicelib.domain.mailbox import QUARANTINED, RELEASED, Contact, MailLogEntry, received_at_of
+from chalicelib.domain.mailbox import QUARANTINED, RELEASED, MailLogEntry, received_at_of
 from chalicelib.errors import Conflict
 
 
@@ -18,38 +18,6 @@ class MemoryMailbox(MemoryRepository):
 
     def claim_address(self, address: str, project_id: str) -> str:
         return self.store.mail_addresses.setdefault(address, project_id)
-
-    # ---- contacts ----------------------------------------------------------------------------
-
-    def contact(self, project_id: str, email: str) -> Contact | None:
-        return self.store.contacts.get((project_id, email))
-
-    def contact_page(self, project_id: str, limit: int, after: str | None) -> tuple[list[Contact], str | None]:
-        found = sorted((contact for (pid, email), contact in self.store.contacts.items()
-                        if pid == project_id and (after is None or email > after)), key=lambda c: c.email)
-        page = found[:limit + 1]
-        more = page[limit - 1].email if len(page) > limit else None
-        return page[:limit], more
-
-    def save_contact_message(self, project_id: str, email: str, name: str, at: str) -> None:
-        kept = self.store.contacts.get((project_id, email))
-        if kept is None:
-            kept = Contact(project_id=project_id, email=email, name="", created_at=at, last_message_at=at)
-        self.store.contacts[(project_id, email)] = replace(kept, name=name or kept.name, last_message_at=at)
-
-    def record_bounce(self, project_id: str, email: str, at: str, reason: str) -> bool:
-        kept = self.store.contacts.get((project_id, email))
-        if kept is None:
-            return False
-        self.store.contacts[(project_id, email)] = replace(kept, bounced_at=at, bounce_reason=reason)
-        return True
-
-    def claim_acknowledgement(self, project_id: str, email: str, at: str, not_since: str) -> bool:
-        kept = self.store.contacts.get((project_id, email))
-        if kept is None or (kept.acknowledged_at is not None and kept.acknowledged_at >= not_since):
-            return False
-        self.store.contacts[(project_id, email)] = replace(kept, acknowledged_at=at)
-        return True
 
     # ---- the mail log ------------------------------------------------------------------------
 

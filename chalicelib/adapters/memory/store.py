@@ -10,10 +10,12 @@ from typing import Iterator
 from chalicelib.domain.accounts import Account, Challenge, Membership, OidcState, OneTimeLink, StoredSession
 from chalicelib.domain.attachments import Attachment
 from chalicelib.domain.comments import Comment
+from chalicelib.domain.contacts import Contact
 from chalicelib.domain.digest import Line
 from chalicelib.domain.idempotency import StoredResponse
 from chalicelib.domain.inbox import InboxEntry
-from chalicelib.domain.mailbox import Contact, MailLogEntry, ReceivedMark
+from chalicelib.domain.mail_threads import MailThread
+from chalicelib.domain.mailbox import MailLogEntry, ReceivedMark
 from chalicelib.domain.people import ApiKey, Member, Project, Team
 from chalicelib.domain.sla import StoredPolicy
 from chalicelib.domain.tickets import HistoryEntry, Ticket
@@ -93,6 +95,8 @@ class MemoryStore:
     digest_sent: dict[str, set[str]] = field(default_factory=dict)                 # hour -> addresses (lower)
     digest_hours_done: set[str] = field(default_factory=set)
     watchers: dict[str, dict[str, Watcher]] = field(default_factory=dict)           # ticket id -> watcher -> it
+    mail_threads: dict[str, MailThread] = field(default_factory=dict)              # ticket id -> its thread
+    message_ids: dict[tuple[str, str], str] = field(default_factory=dict)          # (project, id key) -> ticket
     received_marks: dict[str, ReceivedMark] = field(default_factory=dict)           # key -> mark
     # ---- directory table ----
     projects: dict[str, StoredProject] = field(default_factory=dict)

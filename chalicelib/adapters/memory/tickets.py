@@ -49,7 +49,8 @@ class MemoryTickets(MemoryRepository):
         # comments sort below it), cut where the DynamoDB Query's limit cuts it.
         ahead = (1 + (len(stored.ticket.tags) if stored.live else 0)
                  + sum(1 for (tid, _) in self.store.sla_markers if tid == ticket_id)
-                 + len(self.store.attachments.get(ticket_id, {})))
+                 + len(self.store.attachments.get(ticket_id, {}))
+                 + (1 if ticket_id in self.store.mail_threads else 0))
         entries = sorted(self.store.history.get(ticket_id, {}).items(), reverse=True)
         more = None
         room = max(0, DETAIL_QUERY_LIMIT - ahead)

@@ -37,8 +37,10 @@ class CommentService:
     def add(self, principal: Principal, ticket_id: str, body: schemas.CommentCreate) -> dict:
         """The comment's history entry, as the API has always answered a new comment."""
         ticket = live_ticket(self.tickets, principal, ticket_id)
+        commenting.check_visibility(body.visibility, ticket.requester)
         text = resolve_mentions(self.people, principal, body.comment).text
-        entry = storable(history_entry(ticket, Events.COMMENT_ADDED, principal.actor, now_iso(), {}, comment=text))
+        entry = storable(history_entry(ticket, Events.COMMENT_ADDED, principal.actor, now_iso(), {}, comment=text,
+                                       visibility=commenting.entry_visibility(body.visibility)))
         try:
             self.tickets.add_comment(ticket, entry)
         except StaleTicket:

@@ -200,7 +200,7 @@ export interface paths {
         get: operations["list_comments"];
         put?: never;
         /**
-         * Comment on a ticket
+         * Comment on a ticket (an internal note, or a reply mailed to its requester)
          * @description Needs the member role.
          */
         post: operations["add_comment"];
@@ -250,6 +250,26 @@ export interface paths {
          * @description Needs the viewer role.
          */
         get: operations["comment_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/tickets/{ticket_id}/mail-thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A ticket's email thread: its requester, CC and reply address
+         * @description Needs the viewer role.
+         */
+        get: operations["mail_thread"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1618,7 +1638,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -1714,7 +1734,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -1751,6 +1771,21 @@ export interface components {
             latency_ms: number;
             /** Error */
             error: string | null;
+        };
+        /** AutoReplyOut */
+        AutoReplyOut: {
+            /**
+             * From
+             * @description Who answered automatically (an out-of-office, an autoresponder)
+             */
+            from: string;
+            /** Subject */
+            subject: string;
+            /**
+             * At
+             * @description When the answer came
+             */
+            at: string;
         };
         /**
          * BulkChange
@@ -1874,7 +1909,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -1901,6 +1936,13 @@ export interface components {
              * @description Markdown. Mention a member with <@USER_ID> (or @ and their email address) and a team with <@team:TEAM_ID>; at most 20 different ones. Other tokens are kept as plain text
              */
             comment: string;
+            /**
+             * Visibility
+             * @description internal: a note only the team sees (never mailed to the requester); public: a reply on the email thread, mailed to the ticket's requester and those on its CC (409 `no_requester` for a ticket without one)
+             * @default internal
+             * @enum {string}
+             */
+            visibility?: "internal" | "public";
         };
         /** CommentDeletedData */
         CommentDeletedData: {
@@ -1908,7 +1950,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -1965,10 +2007,15 @@ export interface components {
             edited_at: string | null;
             /**
              * Visibility
-             * @description Who may read the comment: everyone who may read the ticket
-             * @constant
+             * @description internal: a note only the team sees; public: a reply on the email thread, mailed to the requester and those on the ticket's CC. Edits keep it
+             * @enum {string}
              */
-            visibility: "public";
+            visibility: "internal" | "public";
+            /**
+             * Via
+             * @description `email` when the comment came by email; else null
+             */
+            via: "email" | null;
             /**
              * Mentions
              * @description Whom the comment mentions, in the order first mentioned: user_id, and team:<team_id> for a team
@@ -2019,7 +2066,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -2107,6 +2154,17 @@ export interface components {
              * @description The author, or an admin
              */
             deleted_by: string;
+            /**
+             * Visibility
+             * @description internal: a note only the team sees; public: a reply on the email thread, mailed to the requester and those on the ticket's CC
+             * @enum {string}
+             */
+            visibility: "internal" | "public";
+            /**
+             * Via
+             * @description `email` when the comment came by email; else null
+             */
+            via: "email" | null;
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -2213,7 +2271,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -2276,6 +2334,17 @@ export interface components {
              * @description Who the comment mentions as edited (user_id, or team:<team_id>)
              */
             mentions: string[];
+            /**
+             * Visibility
+             * @description internal: a note only the team sees; public: a reply on the email thread, mailed to the requester and those on the ticket's CC (an edit keeps it)
+             * @enum {string}
+             */
+            visibility: "internal" | "public";
+            /**
+             * Via
+             * @description `email` when the comment came by email; else null
+             */
+            via: "email" | null;
         };
         /**
          * EmailSettingsOut
@@ -2384,6 +2453,17 @@ export interface components {
              * @description Whom the comment mentions, in the order first mentioned: user ids, and team:<team_id> for teams
              */
             mentions: string[];
+            /**
+             * Visibility
+             * @description internal: a note only the team sees; public: a reply on the email thread, mailed to the requester and those on the ticket's CC
+             * @enum {string}
+             */
+            visibility: "internal" | "public";
+            /**
+             * Via
+             * @description `email` when the comment came by email; else null
+             */
+            via: "email" | null;
         };
         /** EventData */
         EventData: {
@@ -2391,7 +2471,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -2450,6 +2530,11 @@ export interface components {
              * @description Grows by one with every change: an event with a lower version than one already handled is older
              */
             version: number;
+            /**
+             * Requester
+             * @description The email address the ticket is for (its requester), lowercased; null unless it came by email
+             */
+            requester: string | null;
         };
         /** Figures */
         Figures: {
@@ -2527,6 +2612,18 @@ export interface components {
              * @description The comment a COMMENT_UPDATED or COMMENT_DELETED entry is about; null on every other entry
              */
             comment_id: string | null;
+            /**
+             * Visibility
+             * @description On a COMMENT_ADDED entry: `public` for a reply on the email thread (mailed to the requester), `internal` for a note only the team sees; null on every other entry
+             * @default null
+             */
+            visibility?: ("internal" | "public") | null;
+            /**
+             * Via
+             * @description `email` when the comment or ticket came by email; else null
+             * @default null
+             */
+            via?: "email" | null;
         };
         /** HistoryPage */
         HistoryPage: {
@@ -2748,6 +2845,26 @@ export interface components {
             data: components["schemas"]["MailLogEntryOut"][];
             /** Cursor */
             cursor: string | null;
+        };
+        /** MailThreadOut */
+        MailThreadOut: {
+            /** @description Whom public comments are mailed to; null for a ticket that did not come by email */
+            requester: components["schemas"]["RequesterOut"] | null;
+            /**
+             * Cc
+             * @description Who else public comments are mailed to (copied on the thread), lowercased
+             */
+            cc: string[];
+            /**
+             * Reply Address
+             * @description The ticket's own address: mail to it becomes a comment on this ticket. Ticket email carries it as Reply-To
+             */
+            reply_address: string;
+            /**
+             * Auto Replies
+             * @description Automatic answers to the thread's mail, oldest first (at most 20): listed here, never made comments
+             */
+            auto_replies: components["schemas"]["AutoReplyOut"][];
         };
         /**
          * MemberCreate
@@ -3073,6 +3190,24 @@ export interface components {
             bucket: "day" | "week";
             /** Buckets */
             buckets: components["schemas"]["ReportBucket"][];
+        };
+        /** RequesterOut */
+        RequesterOut: {
+            /**
+             * Email
+             * @description Lowercased
+             */
+            email: string;
+            /**
+             * Name
+             * @description As their latest message gave it; null when not known
+             */
+            name: string | null;
+            /**
+             * Bounced At
+             * @description When mail to them last bounced; null if it never did
+             */
+            bounced_at: string | null;
         };
         /** RevisionList */
         RevisionList: {
@@ -3703,7 +3838,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -3781,6 +3916,11 @@ export interface components {
             dedup_key: string | null;
             /** Version */
             version: number;
+            /**
+             * Requester
+             * @description The email address the ticket is for (its requester), lowercased; null unless it came by email
+             */
+            requester: string | null;
             /** @description The SLA targets as they stand now; null when the ticket started under no SLA policy */
             sla: components["schemas"]["SlaOut"] | null;
             /**
@@ -3839,6 +3979,11 @@ export interface components {
             dedup_key: string | null;
             /** Version */
             version: number;
+            /**
+             * Requester
+             * @description The email address the ticket is for (its requester), lowercased; null unless it came by email
+             */
+            requester: string | null;
             /** @description The SLA targets as they stand now; null when the ticket started under no SLA policy */
             sla: components["schemas"]["SlaOut"] | null;
         };
@@ -3912,7 +4057,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -6215,7 +6360,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            /** @description A public comment on a ticket without a requester (`no_requester`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6690,6 +6835,128 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mail_thread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailThreadOut"];
                 };
             };
             /** @description Invalid input; `details` names each bad field */

@@ -200,7 +200,7 @@ export interface paths {
         get: operations["list_comments"];
         put?: never;
         /**
-         * Comment on a ticket
+         * Comment on a ticket (an internal note, or a reply mailed to its requester)
          * @description Needs the member role.
          */
         post: operations["add_comment"];
@@ -250,6 +250,26 @@ export interface paths {
          * @description Needs the viewer role.
          */
         get: operations["comment_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ce/projects/{project_id}/tickets/{ticket_id}/mail-thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A ticket's email thread: its requester, CC and reply address
+         * @description Needs the viewer role.
+         */
+        get: operations["mail_thread"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1618,7 +1638,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -1714,7 +1734,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -1751,6 +1771,21 @@ export interface components {
             latency_ms: number;
             /** Error */
             error: string | null;
+        };
+        /** AutoReplyOut */
+        AutoReplyOut: {
+            /**
+             * From
+             * @description Who answered automatically (an out-of-office, an autoresponder)
+             */
+            from: string;
+            /** Subject */
+            subject: string;
+            /**
+             * At
+             * @description When the answer came
+             */
+            at: string;
         };
         /**
          * BulkChange
@@ -1874,7 +1909,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -1901,6 +1936,13 @@ export interface components {
              * @description Markdown. Mention a member with <@USER_ID> (or @ and their email address) and a team with <@team:TEAM_ID>; at most 20 different ones. Other tokens are kept as plain text
              */
             comment: string;
+            /**
+             * Visibility
+             * @description internal: a note only the team sees (never mailed to the requester); public: a reply on the email thread, mailed to the ticket's requester and those on its CC (409 `no_requester` for a ticket without one)
+             * @default internal
+             * @enum {string}
+             */
+            visibility?: "internal" | "public";
         };
         /** CommentDeletedData */
         CommentDeletedData: {
@@ -1908,7 +1950,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -1965,10 +2007,15 @@ export interface components {
             edited_at: string | null;
             /**
              * Visibility
-             * @description Who may read the comment: everyone who may read the ticket
-             * @constant
+             * @description internal: a note only the team sees; public: a reply on the email thread, mailed to the requester and those on the ticket's CC. Edits keep it
+             * @enum {string}
              */
-            visibility: "public";
+            visibility: "internal" | "public";
+            /**
+             * Via
+             * @description `email` when the comment came by email; else null
+             */
+            via: "email" | null;
             /**
              * Mentions
              * @description Whom the comment mentions, in the order first mentioned: user_id, and team:<team_id> for a team
@@ -2019,7 +2066,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -2107,6 +2154,17 @@ export interface components {
              * @description The author, or an admin
              */
             deleted_by: string;
+            /**
+             * Visibility
+             * @description internal: a note only the team sees; public: a reply on the email thread, mailed to the requester and those on the ticket's CC
+             * @enum {string}
+             */
+            visibility: "internal" | "public";
+            /**
+             * Via
+             * @description `email` when the comment came by email; else null
+             */
+            via: "email" | null;
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -2213,7 +2271,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -2276,6 +2334,17 @@ export interface components {
              * @description Who the comment mentions as edited (user_id, or team:<team_id>)
              */
             mentions: string[];
+            /**
+             * Visibility
+             * @description internal: a note only the team sees; public: a reply on the email thread, mailed to the requester and those on the ticket's CC (an edit keeps it)
+             * @enum {string}
+             */
+            visibility: "internal" | "public";
+            /**
+             * Via
+             * @description `email` when the comment came by email; else null
+             */
+            via: "email" | null;
         };
         /**
          * EmailSettingsOut
@@ -2384,6 +2453,17 @@ export interface components {
              * @description Whom the comment mentions, in the order first mentioned: user ids, and team:<team_id> for teams
              */
             mentions: string[];
+            /**
+             * Visibility
+             * @description internal: a note only the team sees; public: a reply on the email thread, mailed to the requester and those on the ticket's CC
+             * @enum {string}
+             */
+            visibility: "internal" | "public";
+            /**
+             * Via
+             * @description `email` when the comment came by email; else null
+             */
+            via: "email" | null;
         };
         /** EventData */
         EventData: {
@@ -2391,7 +2471,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -2450,6 +2530,11 @@ export interface components {
              * @description Grows by one with every change: an event with a lower version than one already handled is older
              */
             version: number;
+            /**
+             * Requester
+             * @description The email address the ticket is for (its requester), lowercased; null unless it came by email
+             */
+            requester: string | null;
         };
         /** Figures */
         Figures: {
@@ -2527,6 +2612,18 @@ export interface components {
              * @description The comment a COMMENT_UPDATED or COMMENT_DELETED entry is about; null on every other entry
              */
             comment_id: string | null;
+            /**
+             * Visibility
+             * @description On a COMMENT_ADDED entry: `public` for a reply on the email thread (mailed to the requester), `internal` for a note only the team sees; null on every other entry
+             * @default null
+             */
+            visibility?: ("internal" | "public") | null;
+            /**
+             * Via
+             * @description `email` when the comment or ticket came by email; else null
+             * @default null
+             */
+            via?: "email" | null;
         };
         /** HistoryPage */
         HistoryPage: {
@@ -2748,6 +2845,26 @@ export interface components {
             data: components["schemas"]["MailLogEntryOut"][];
             /** Cursor */
             cursor: string | null;
+        };
+        /** MailThreadOut */
+        MailThreadOut: {
+            /** @description Whom public comments are mailed to; null for a ticket that did not come by email */
+            requester: components["schemas"]["RequesterOut"] | null;
+            /**
+             * Cc
+             * @description Who else public comments are mailed to (copied on the thread), lowercased
+             */
+            cc: string[];
+            /**
+             * Reply Address
+             * @description The ticket's own address: mail to it becomes a comment on this ticket. Ticket email carries it as Reply-To
+             */
+            reply_address: string;
+            /**
+             * Auto Replies
+             * @description Automatic answers to the thread's mail, oldest first (at most 20): listed here, never made comments
+             */
+            auto_replies: components["schemas"]["AutoReplyOut"][];
         };
         /**
          * MemberCreate
@@ -3073,6 +3190,24 @@ export interface components {
             bucket: "day" | "week";
             /** Buckets */
             buckets: components["schemas"]["ReportBucket"][];
+        };
+        /** RequesterOut */
+        RequesterOut: {
+            /**
+             * Email
+             * @description Lowercased
+             */
+            email: string;
+            /**
+             * Name
+             * @description As their latest message gave it; null when not known
+             */
+            name: string | null;
+            /**
+             * Bounced At
+             * @description When mail to them last bounced; null if it never did
+             */
+            bounced_at: string | null;
         };
         /** RevisionList */
         RevisionList: {
@@ -3703,7 +3838,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -3781,6 +3916,11 @@ export interface components {
             dedup_key: string | null;
             /** Version */
             version: number;
+            /**
+             * Requester
+             * @description The email address the ticket is for (its requester), lowercased; null unless it came by email
+             */
+            requester: string | null;
             /** @description The SLA targets as they stand now; null when the ticket started under no SLA policy */
             sla: components["schemas"]["SlaOut"] | null;
             /**
@@ -3839,6 +3979,11 @@ export interface components {
             dedup_key: string | null;
             /** Version */
             version: number;
+            /**
+             * Requester
+             * @description The email address the ticket is for (its requester), lowercased; null unless it came by email
+             */
+            requester: string | null;
             /** @description The SLA targets as they stand now; null when the ticket started under no SLA policy */
             sla: components["schemas"]["SlaOut"] | null;
         };
@@ -3912,7 +4057,7 @@ export interface components {
             project_id: string;
             /**
              * Actor
-             * @description Who made the change: a member's user_id, automation:<name>, or system (the schedule)
+             * @description Who made the change: a member's user_id, automation:<name>, contact:<email> (a requester, by email), or system (the schedule)
              */
             actor: string;
             ticket: components["schemas"]["EventTicket"];
@@ -6215,7 +6360,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            /** @description A public comment on a ticket without a requester (`no_requester`) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6690,6 +6835,128 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid API key or session cookie; `session_expired` once a session has gone unused for its idle lifetime or reached its absolute one (sign in again) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key's or membership's role does not allow this; (on /me) the key belongs to an automation; (on views) the view is built-in, or shared and made by someone else; (on webhooks) the webhook was subscribed by another member or key, and only they or an admin may manage it; `cross_origin_request`: a request with the session cookie, other than GET, that did not come from the app's own pages with a JSON body; `sso_required`: the project has its members (but admins) sign in with its single sign-on provider; `not_a_session`: (on the session and account routes) an API key has no session nor account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project or resource for this key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state, or names a member or team the project does not have */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Body larger than 1 MiB, or a file over the attachment size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request's Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        Code: "UnsupportedMediaType";
+                        Message: string;
+                    };
+                };
+            };
+            /** @description Throttled by the storage (`throttled`), or too many wrong API keys from this source or for this key this minute (`too_many_wrong_keys`); nothing was changed */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The storage (or, resending an invitation, the mail service) failed or timed out; nothing was changed */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mail_thread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                /** @description The ticket's id, or its key (OPS-42, in any case) */
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailThreadOut"];
                 };
             };
             /** @description Invalid input; `details` names each bad field */
@@ -15199,6 +15466,9 @@ export const bulkResultAllowed_transitionsAnyOf0Values: ReadonlyArray<FlattenedD
 export const businessHoursTime_zoneValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BusinessHours"]["time_zone"]> = ["Africa/Abidjan", "Africa/Accra", "Africa/Addis_Ababa", "Africa/Algiers", "Africa/Asmara", "Africa/Asmera", "Africa/Bamako", "Africa/Bangui", "Africa/Banjul", "Africa/Bissau", "Africa/Blantyre", "Africa/Brazzaville", "Africa/Bujumbura", "Africa/Cairo", "Africa/Casablanca", "Africa/Ceuta", "Africa/Conakry", "Africa/Dakar", "Africa/Dar_es_Salaam", "Africa/Djibouti", "Africa/Douala", "Africa/El_Aaiun", "Africa/Freetown", "Africa/Gaborone", "Africa/Harare", "Africa/Johannesburg", "Africa/Juba", "Africa/Kampala", "Africa/Khartoum", "Africa/Kigali", "Africa/Kinshasa", "Africa/Lagos", "Africa/Libreville", "Africa/Lome", "Africa/Luanda", "Africa/Lubumbashi", "Africa/Lusaka", "Africa/Malabo", "Africa/Maputo", "Africa/Maseru", "Africa/Mbabane", "Africa/Mogadishu", "Africa/Monrovia", "Africa/Nairobi", "Africa/Ndjamena", "Africa/Niamey", "Africa/Nouakchott", "Africa/Ouagadougou", "Africa/Porto-Novo", "Africa/Sao_Tome", "Africa/Timbuktu", "Africa/Tripoli", "Africa/Tunis", "Africa/Windhoek", "America/Adak", "America/Anchorage", "America/Anguilla", "America/Antigua", "America/Araguaina", "America/Argentina/Buenos_Aires", "America/Argentina/Catamarca", "America/Argentina/ComodRivadavia", "America/Argentina/Cordoba", "America/Argentina/Jujuy", "America/Argentina/La_Rioja", "America/Argentina/Mendoza", "America/Argentina/Rio_Gallegos", "America/Argentina/Salta", "America/Argentina/San_Juan", "America/Argentina/San_Luis", "America/Argentina/Tucuman", "America/Argentina/Ushuaia", "America/Aruba", "America/Asuncion", "America/Atikokan", "America/Atka", "America/Bahia", "America/Bahia_Banderas", "America/Barbados", "America/Belem", "America/Belize", "America/Blanc-Sablon", "America/Boa_Vista", "America/Bogota", "America/Boise", "America/Buenos_Aires", "America/Cambridge_Bay", "America/Campo_Grande", "America/Cancun", "America/Caracas", "America/Catamarca", "America/Cayenne", "America/Cayman", "America/Chicago", "America/Chihuahua", "America/Ciudad_Juarez", "America/Coral_Harbour", "America/Cordoba", "America/Costa_Rica", "America/Coyhaique", "America/Creston", "America/Cuiaba", "America/Curacao", "America/Danmarkshavn", "America/Dawson", "America/Dawson_Creek", "America/Denver", "America/Detroit", "America/Dominica", "America/Edmonton", "America/Eirunepe", "America/El_Salvador", "America/Ensenada", "America/Fort_Nelson", "America/Fort_Wayne", "America/Fortaleza", "America/Glace_Bay", "America/Godthab", "America/Goose_Bay", "America/Grand_Turk", "America/Grenada", "America/Guadeloupe", "America/Guatemala", "America/Guayaquil", "America/Guyana", "America/Halifax", "America/Havana", "America/Hermosillo", "America/Indiana/Indianapolis", "America/Indiana/Knox", "America/Indiana/Marengo", "America/Indiana/Petersburg", "America/Indiana/Tell_City", "America/Indiana/Vevay", "America/Indiana/Vincennes", "America/Indiana/Winamac", "America/Indianapolis", "America/Inuvik", "America/Iqaluit", "America/Jamaica", "America/Jujuy", "America/Juneau", "America/Kentucky/Louisville", "America/Kentucky/Monticello", "America/Knox_IN", "America/Kralendijk", "America/La_Paz", "America/Lima", "America/Los_Angeles", "America/Louisville", "America/Lower_Princes", "America/Maceio", "America/Managua", "America/Manaus", "America/Marigot", "America/Martinique", "America/Matamoros", "America/Mazatlan", "America/Mendoza", "America/Menominee", "America/Merida", "America/Metlakatla", "America/Mexico_City", "America/Miquelon", "America/Moncton", "America/Monterrey", "America/Montevideo", "America/Montreal", "America/Montserrat", "America/Nassau", "America/New_York", "America/Nipigon", "America/Nome", "America/Noronha", "America/North_Dakota/Beulah", "America/North_Dakota/Center", "America/North_Dakota/New_Salem", "America/Nuuk", "America/Ojinaga", "America/Panama", "America/Pangnirtung", "America/Paramaribo", "America/Phoenix", "America/Port-au-Prince", "America/Port_of_Spain", "America/Porto_Acre", "America/Porto_Velho", "America/Puerto_Rico", "America/Punta_Arenas", "America/Rainy_River", "America/Rankin_Inlet", "America/Recife", "America/Regina", "America/Resolute", "America/Rio_Branco", "America/Rosario", "America/Santa_Isabel", "America/Santarem", "America/Santiago", "America/Santo_Domingo", "America/Sao_Paulo", "America/Scoresbysund", "America/Shiprock", "America/Sitka", "America/St_Barthelemy", "America/St_Johns", "America/St_Kitts", "America/St_Lucia", "America/St_Thomas", "America/St_Vincent", "America/Swift_Current", "America/Tegucigalpa", "America/Thule", "America/Thunder_Bay", "America/Tijuana", "America/Toronto", "America/Tortola", "America/Vancouver", "America/Virgin", "America/Whitehorse", "America/Winnipeg", "America/Yakutat", "America/Yellowknife", "Antarctica/Casey", "Antarctica/Davis", "Antarctica/DumontDUrville", "Antarctica/Macquarie", "Antarctica/Mawson", "Antarctica/McMurdo", "Antarctica/Palmer", "Antarctica/Rothera", "Antarctica/South_Pole", "Antarctica/Syowa", "Antarctica/Troll", "Antarctica/Vostok", "Arctic/Longyearbyen", "Asia/Aden", "Asia/Almaty", "Asia/Amman", "Asia/Anadyr", "Asia/Aqtau", "Asia/Aqtobe", "Asia/Ashgabat", "Asia/Ashkhabad", "Asia/Atyrau", "Asia/Baghdad", "Asia/Bahrain", "Asia/Baku", "Asia/Bangkok", "Asia/Barnaul", "Asia/Beirut", "Asia/Bishkek", "Asia/Brunei", "Asia/Calcutta", "Asia/Chita", "Asia/Choibalsan", "Asia/Chongqing", "Asia/Chungking", "Asia/Colombo", "Asia/Dacca", "Asia/Damascus", "Asia/Dhaka", "Asia/Dili", "Asia/Dubai", "Asia/Dushanbe", "Asia/Famagusta", "Asia/Gaza", "Asia/Harbin", "Asia/Hebron", "Asia/Ho_Chi_Minh", "Asia/Hong_Kong", "Asia/Hovd", "Asia/Irkutsk", "Asia/Istanbul", "Asia/Jakarta", "Asia/Jayapura", "Asia/Jerusalem", "Asia/Kabul", "Asia/Kamchatka", "Asia/Karachi", "Asia/Kashgar", "Asia/Kathmandu", "Asia/Katmandu", "Asia/Khandyga", "Asia/Kolkata", "Asia/Krasnoyarsk", "Asia/Kuala_Lumpur", "Asia/Kuching", "Asia/Kuwait", "Asia/Macao", "Asia/Macau", "Asia/Magadan", "Asia/Makassar", "Asia/Manila", "Asia/Muscat", "Asia/Nicosia", "Asia/Novokuznetsk", "Asia/Novosibirsk", "Asia/Omsk", "Asia/Oral", "Asia/Phnom_Penh", "Asia/Pontianak", "Asia/Pyongyang", "Asia/Qatar", "Asia/Qostanay", "Asia/Qyzylorda", "Asia/Rangoon", "Asia/Riyadh", "Asia/Saigon", "Asia/Sakhalin", "Asia/Samarkand", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "Asia/Srednekolymsk", "Asia/Taipei", "Asia/Tashkent", "Asia/Tbilisi", "Asia/Tehran", "Asia/Tel_Aviv", "Asia/Thimbu", "Asia/Thimphu", "Asia/Tokyo", "Asia/Tomsk", "Asia/Ujung_Pandang", "Asia/Ulaanbaatar", "Asia/Ulan_Bator", "Asia/Urumqi", "Asia/Ust-Nera", "Asia/Vientiane", "Asia/Vladivostok", "Asia/Yakutsk", "Asia/Yangon", "Asia/Yekaterinburg", "Asia/Yerevan", "Atlantic/Azores", "Atlantic/Bermuda", "Atlantic/Canary", "Atlantic/Cape_Verde", "Atlantic/Faeroe", "Atlantic/Faroe", "Atlantic/Jan_Mayen", "Atlantic/Madeira", "Atlantic/Reykjavik", "Atlantic/South_Georgia", "Atlantic/St_Helena", "Atlantic/Stanley", "Australia/ACT", "Australia/Adelaide", "Australia/Brisbane", "Australia/Broken_Hill", "Australia/Canberra", "Australia/Currie", "Australia/Darwin", "Australia/Eucla", "Australia/Hobart", "Australia/LHI", "Australia/Lindeman", "Australia/Lord_Howe", "Australia/Melbourne", "Australia/NSW", "Australia/North", "Australia/Perth", "Australia/Queensland", "Australia/South", "Australia/Sydney", "Australia/Tasmania", "Australia/Victoria", "Australia/West", "Australia/Yancowinna", "Brazil/Acre", "Brazil/DeNoronha", "Brazil/East", "Brazil/West", "CET", "CST6CDT", "Canada/Atlantic", "Canada/Central", "Canada/Eastern", "Canada/Mountain", "Canada/Newfoundland", "Canada/Pacific", "Canada/Saskatchewan", "Canada/Yukon", "Chile/Continental", "Chile/EasterIsland", "Cuba", "EET", "EST", "EST5EDT", "Egypt", "Eire", "Etc/GMT", "Etc/GMT+0", "Etc/GMT+1", "Etc/GMT+10", "Etc/GMT+11", "Etc/GMT+12", "Etc/GMT+2", "Etc/GMT+3", "Etc/GMT+4", "Etc/GMT+5", "Etc/GMT+6", "Etc/GMT+7", "Etc/GMT+8", "Etc/GMT+9", "Etc/GMT-0", "Etc/GMT-1", "Etc/GMT-10", "Etc/GMT-11", "Etc/GMT-12", "Etc/GMT-13", "Etc/GMT-14", "Etc/GMT-2", "Etc/GMT-3", "Etc/GMT-4", "Etc/GMT-5", "Etc/GMT-6", "Etc/GMT-7", "Etc/GMT-8", "Etc/GMT-9", "Etc/GMT0", "Etc/Greenwich", "Etc/UCT", "Etc/UTC", "Etc/Universal", "Etc/Zulu", "Europe/Amsterdam", "Europe/Andorra", "Europe/Astrakhan", "Europe/Athens", "Europe/Belfast", "Europe/Belgrade", "Europe/Berlin", "Europe/Bratislava", "Europe/Brussels", "Europe/Bucharest", "Europe/Budapest", "Europe/Busingen", "Europe/Chisinau", "Europe/Copenhagen", "Europe/Dublin", "Europe/Gibraltar", "Europe/Guernsey", "Europe/Helsinki", "Europe/Isle_of_Man", "Europe/Istanbul", "Europe/Jersey", "Europe/Kaliningrad", "Europe/Kiev", "Europe/Kirov", "Europe/Kyiv", "Europe/Lisbon", "Europe/Ljubljana", "Europe/London", "Europe/Luxembourg", "Europe/Madrid", "Europe/Malta", "Europe/Mariehamn", "Europe/Minsk", "Europe/Monaco", "Europe/Moscow", "Europe/Nicosia", "Europe/Oslo", "Europe/Paris", "Europe/Podgorica", "Europe/Prague", "Europe/Riga", "Europe/Rome", "Europe/Samara", "Europe/San_Marino", "Europe/Sarajevo", "Europe/Saratov", "Europe/Simferopol", "Europe/Skopje", "Europe/Sofia", "Europe/Stockholm", "Europe/Tallinn", "Europe/Tirane", "Europe/Tiraspol", "Europe/Ulyanovsk", "Europe/Uzhgorod", "Europe/Vaduz", "Europe/Vatican", "Europe/Vienna", "Europe/Vilnius", "Europe/Volgograd", "Europe/Warsaw", "Europe/Zagreb", "Europe/Zaporozhye", "Europe/Zurich", "Factory", "GB", "GB-Eire", "GMT", "GMT+0", "GMT-0", "GMT0", "Greenwich", "HST", "Hongkong", "Iceland", "Indian/Antananarivo", "Indian/Chagos", "Indian/Christmas", "Indian/Cocos", "Indian/Comoro", "Indian/Kerguelen", "Indian/Mahe", "Indian/Maldives", "Indian/Mauritius", "Indian/Mayotte", "Indian/Reunion", "Iran", "Israel", "Jamaica", "Japan", "Kwajalein", "Libya", "MET", "MST", "MST7MDT", "Mexico/BajaNorte", "Mexico/BajaSur", "Mexico/General", "NZ", "NZ-CHAT", "Navajo", "PRC", "PST8PDT", "Pacific/Apia", "Pacific/Auckland", "Pacific/Bougainville", "Pacific/Chatham", "Pacific/Chuuk", "Pacific/Easter", "Pacific/Efate", "Pacific/Enderbury", "Pacific/Fakaofo", "Pacific/Fiji", "Pacific/Funafuti", "Pacific/Galapagos", "Pacific/Gambier", "Pacific/Guadalcanal", "Pacific/Guam", "Pacific/Honolulu", "Pacific/Johnston", "Pacific/Kanton", "Pacific/Kiritimati", "Pacific/Kosrae", "Pacific/Kwajalein", "Pacific/Majuro", "Pacific/Marquesas", "Pacific/Midway", "Pacific/Nauru", "Pacific/Niue", "Pacific/Norfolk", "Pacific/Noumea", "Pacific/Pago_Pago", "Pacific/Palau", "Pacific/Pitcairn", "Pacific/Pohnpei", "Pacific/Ponape", "Pacific/Port_Moresby", "Pacific/Rarotonga", "Pacific/Saipan", "Pacific/Samoa", "Pacific/Tahiti", "Pacific/Tarawa", "Pacific/Tongatapu", "Pacific/Truk", "Pacific/Wake", "Pacific/Wallis", "Pacific/Yap", "Poland", "Portugal", "ROC", "ROK", "Singapore", "Turkey", "UCT", "US/Alaska", "US/Aleutian", "US/Arizona", "US/Central", "US/East-Indiana", "US/Eastern", "US/Hawaii", "US/Indiana-Starke", "US/Michigan", "US/Mountain", "US/Pacific", "US/Samoa", "UTC", "Universal", "W-SU", "WET", "Zulu", "localtime"];
 export const businessHoursWorking_daysValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BusinessHours"]["working_days"]> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 export const businessHoursOutWorking_daysValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BusinessHoursOut"]["working_days"]> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+export const commentCreateVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CommentCreate"]["visibility"]> = ["internal", "public"];
+export const commentOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CommentOut"]["visibility"]> = ["internal", "public"];
+export const deletedCommentVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeletedComment"]["visibility"]> = ["internal", "public"];
 export const deliveryOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryOut"]["state"]> = ["pending", "succeeded", "failed", "canceled"];
 export const deliveryPatchTicket_createdValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["ticket_created"]> = ["each", "hourly"];
 export const deliveryPatchTicket_updatedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["ticket_updated"]> = ["each", "hourly"];
@@ -15206,14 +15476,17 @@ export const deliveryPatchComment_addedValues: ReadonlyArray<FlattenedDeepRequir
 export const deliveryPatchTicket_overdueValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["ticket_overdue"]> = ["each", "hourly"];
 export const deliveryPatchSlaValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["sla"]> = ["each", "hourly"];
 export const deliveryPatchMentionedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryPatch"]["mentioned"]> = ["each", "hourly"];
+export const editedCommentVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EditedComment"]["visibility"]> = ["internal", "public"];
 export const emailSettingsOutReply_to_closedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EmailSettingsOut"]["reply_to_closed"]> = ["reopen", "follow_up"];
 export const emailSettingsPatchReply_to_closedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EmailSettingsPatch"]["reply_to_closed"]> = ["reopen", "follow_up"];
+export const eventCommentVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventComment"]["visibility"]> = ["internal", "public"];
 export const eventTicketStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventTicket"]["status"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const eventTicketSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventTicket"]["severity"]> = ["critical", "high", "medium", "low"];
 export const filtersOutStatus_changed_toAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FiltersOut"]["status_changed_to"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const filtersOutStatus_changed_toAnyOf1Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FiltersOut"]["status_changed_to"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const filtersOutSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FiltersOut"]["severity"]> = ["critical", "high", "medium", "low"];
 export const historyOutEventValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HistoryOut"]["event"]> = ["TICKET_CREATED", "TICKET_UPDATED", "TICKET_DELETED", "COMMENT_ADDED", "COMMENT_UPDATED", "COMMENT_DELETED", "DUPLICATE_RECEIVED", "TICKET_OVERDUE", "ATTACHMENT_ADDED", "ATTACHMENT_REMOVED", "SLA_AT_RISK", "SLA_BREACHED"];
+export const historyOutVisibilityAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["HistoryOut"]["visibility"]> = ["internal", "public"];
 export const initialSeverityNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InitialSeverity"]["new"]> = ["critical", "high", "medium", "low"];
 export const initialStatusNewValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InitialStatus"]["new"]> = ["new", "acknowledged", "in_progress", "resolved", "closed", "deferred", "canceled"];
 export const mailLogEntryOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MailLogEntryOut"]["status"]> = ["quarantined", "failed", "ignored", "released"];

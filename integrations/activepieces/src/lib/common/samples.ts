@@ -21,6 +21,7 @@ export const sampleTicket: EventTicket = {
   tags: ['db', 'prod'],
   dedup_key: null,
   version: 1,
+  requester: null,
 };
 
 export function sampleItem<E extends TicketEventName>(eventType: E, overrides: Partial<FlowItem<E>> = {}): FlowItem<E> {

@@ -55,7 +55,10 @@ function changedTo(entry: HistoryEntry, field: string): unknown {
 /** The newest comment in `history`, as far as an entry tells of it (whom it mentions is not there). */
 export function lastComment(history: HistoryEntry[] | undefined): Omit<EventComment, 'mentions'> | null {
   const entry = (history ?? []).find((h): h is HistoryEntry & { comment: string } => h.event === 'COMMENT_ADDED' && typeof h.comment === 'string');
-  return entry ? { id: entry.id, body: entry.comment, author: entry.changed_by, created_at: entry.timestamp } : null;
+  return entry ? {
+    id: entry.id, body: entry.comment, author: entry.changed_by, created_at: entry.timestamp,
+    visibility: entry.visibility ?? 'internal', via: entry.via ?? null,
+  } : null;
 }
 
 /** Who last moved the ticket to one of `statuses`, and when (history is newest first). */

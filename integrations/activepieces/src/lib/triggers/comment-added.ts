@@ -31,6 +31,7 @@ export const commentAdded = createTicketTrigger<CommentEvent>({
   },
   sampleData: sampleItem('COMMENT_ADDED', {
     actor: 'w9ryzm1z6jk3q6tt',
-    comment: { id: '9rzat0e6b6xkttht', body: 'Rotated the logs, 40% free now', author: 'w9ryzm1z6jk3q6tt', created_at: '2026-11-27T08:01:00.000Z', mentions: [] },
+    comment: { id: '9rzat0e6b6xkttht', body: 'Rotated the logs, 40% free now', author: 'w9ryzm1z6jk3q6tt', created_at: '2026-11-27T08:01:00.000Z', mentions: [],
+      visibility: 'internal', via: null },
   }),
 });
