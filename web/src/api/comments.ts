@@ -2,15 +2,14 @@
 import { http, inProject, type Schemas, send } from "./client";
 import type { Visibility } from "./mail";
 
-// PROVISIONAL: visibility and via until the contract carries them.
-export type HistoryEntry = Schemas["HistoryOut"] & { visibility?: Visibility | null; via?: "email" | null };
+export type HistoryEntry = Schemas["HistoryOut"];
 
 /** An internal note stays in Ticketry; a public comment is a reply mailed to the ticket's requester. */
 export function addComment(ticketId: string, comment: string, visibility: Visibility = "internal") {
   return send(() =>
     http().POST("/v1/ce/projects/{project_id}/tickets/{ticket_id}/comments", {
       params: { path: { ...inProject(), ticket_id: ticketId } },
-      body: { comment, visibility } as { comment: string },
+      body: { comment, visibility },
     }),
   );
 }

@@ -7,30 +7,13 @@ export type ReplyToClosed = ProjectEmail["reply_to_closed"];
 export type MailLogEntry = Schemas["MailLogEntryOut"];
 export type MailStatus = MailLogEntry["status"];
 
-// PROVISIONAL until the contract carries the mail thread: its shape as the design fixes it.
-export type Visibility = "internal" | "public";
-export interface Requester {
-  email: string;
-  name: string;
-  bounced_at: string | null;
-}
-export interface AutoReply {
-  from: string;
-  subject: string;
-  at: string;
-}
-export interface MailThread {
-  requester: Requester | null;
-  cc: string[];
-  reply_address: string;
-  auto_replies: AutoReply[];
-}
-const untyped = () => http() as any;
+export type MailThread = Schemas["MailThreadOut"];
+export type Visibility = NonNullable<Schemas["CommentCreate"]["visibility"]>;
 
 /** Who the ticket is for, its CC and the auto-replies it met: a 404 like the ticket's own. */
 export function getMailThread(ticketId: string) {
-  return send<MailThread>(() =>
-    untyped().GET("/v1/ce/projects/{project_id}/tickets/{ticket_id}/mail-thread", {
+  return send(() =>
+    http().GET("/v1/ce/projects/{project_id}/tickets/{ticket_id}/mail-thread", {
       params: { path: { ...inProject(), ticket_id: ticketId } },
     }),
   );

@@ -2,9 +2,8 @@
 import { http, inProject, type Schemas, send } from "./client";
 import type { operations } from "./schema";
 
-// PROVISIONAL: requester until the contract carries it.
-export type Ticket = Schemas["TicketOut"] & { requester?: string | null };
-export type TicketDetail = Schemas["TicketDetailOut"] & { requester?: string | null };
+export type Ticket = Schemas["TicketOut"];
+export type TicketDetail = Schemas["TicketDetailOut"];
 export type TicketCreate = Schemas["TicketCreate"];
 export type TicketPatch = Schemas["TicketPatch"];
 export type BulkChange = Schemas["BulkChange"];

@@ -19,7 +19,7 @@ export const contactNames = signal<ReadonlyMap<string, string>>(new Map());
 
 export const CONTACT_PREFIX = "contact:";
 
-export function knowContact(email: string, name: string): void {
+export function knowContact(email: string, name: string | null): void {
   const address = email.toLowerCase();
   if (!name || contactNames.value.get(address) === name) return;
   contactNames.value = new Map([...contactNames.value, [address, name]]);
