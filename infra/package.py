@@ -56,6 +56,7 @@ APP_SETTINGS = {
     # Manager (no cold-start request, no permission).
     config.CURSOR_SIGNING_KEY: {"Fn::Sub": "{{resolve:secretsmanager:${CursorSigningKey}:SecretString}}"},
     config.SIGN_IN_SECRET: {"Fn::Sub": "{{resolve:secretsmanager:${SignInSecret}:SecretString}}"},
+    config.REPLY_TOKEN_SECRET: {"Fn::Sub": "{{resolve:secretsmanager:${ReplyTokenSecret}:SecretString}}"},
 }
 
 # Lambda's defaults retry a failing batch until its records expire (24 h), holding up the shard.

@@ -119,8 +119,17 @@ def token_of_address(address: str) -> tuple[str, str] | None:
 
 def ses_message_id(ses_id: str, region: str) -> str:
     """The Message-ID SES gives a message it sends (without <>), from the id its API answers:
-    answers to the message quote this one, not the one Ticketry wrote."""
+    SES replaces the one Ticketry wrote, so answers to the message quote this one."""
     return f"{ses_id}@{region}.amazonses.com"
+
+
+def ses_message_ids(ses_id: str, region: str) -> list[str]:
+    """Every Message-ID SES may have given the message: in us-east-1 it writes the domain
+    `email.amazonses.com` rather than the region's."""
+    ids = [ses_message_id(ses_id, region)]
+    if region == "us-east-1":
+        ids.append(f"{ses_id}@email.amazonses.com")
+    return ids
 
 
 def own_message_id(event_id: str, domain: str) -> str:

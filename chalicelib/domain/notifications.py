@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from chalicelib.domain import mentions, watching
 from chalicelib.domain.events import SYSTEM_ACTOR, TicketEvent
-from chalicelib.domain.tickets import AUTOMATION_PREFIX, TEAM_PREFIX, Events
+from chalicelib.domain.tickets import AUTOMATION_PREFIX, CONTACT_PREFIX, TEAM_PREFIX, Events
 from chalicelib.domain.watching import Listener
 
 TARGET_WORDS = {"acknowledge": "acknowledgement", "resolve": "resolution"}
@@ -41,6 +41,8 @@ class People(watching.People):
             return "Ticketry"
         if ref.startswith(AUTOMATION_PREFIX):
             return f"automation {ref[len(AUTOMATION_PREFIX):]}"
+        if ref.startswith(CONTACT_PREFIX):
+            return ref[len(CONTACT_PREFIX):]
         if ref.startswith(TEAM_PREFIX):
             team = self.team(ref)
             return f"team {team.name}" if team else ref
@@ -275,3 +277,41 @@ def compose_webhook_disabled(name: str, url: str, since: str, to: str, to_name: 
             "<p>Fix the receiver, then create the subscription again (or redeliver what it missed from its "
             "delivery log).</p>")
     return Email(to=to, to_name=header_safe(to_name, 100), subject=subject, text=text, html=body)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Where a reply goes on its email thread: the requester, the others copied, the project's
+    address it comes from, the ticket's reply address, and the ids that thread it."""
+    to: str
+    to_name: str
+    cc: tuple[str, ...]
+    from_address: str
+    from_name: str
+    reply_to: str
+    message_id: str
+    in_reply_to: str | None
+    references: tuple[str, ...]
+
+
+def compose_reply(event: TicketEvent, thread: Thread, people: People) -> Email:
+    """A public comment, mailed on the ticket's thread to its requester (and CC), from the project:
+    the comment's text as its author wrote it, signed with their name."""
+    ticket = event.ticket
+    key = str(ticket.get("key", ""))
+    body = people.shown(str((event.comment or {}).get("body") or ""))
+    author = people.display(event.actor)
+    project = header_safe(thread.from_name, MAX_NAME_LENGTH)
+    footer = f"{author}, {project}" if project else author
+    note = f"Reply to this email to add to your request {key}."
+    text = "\n".join([body.rstrip(), "", "-- ", footer, note]) + "\n"
+    e = html.escape
+    markup = "\n".join([
+        "<!DOCTYPE html>", '<html><body style="font-family: sans-serif">',
+        f'<div style="white-space: pre-wrap">{e(body.rstrip())}</div>',
+        f'<p style="color: #666; font-size: smaller">{e(footer)}<br>{e(note)}</p>', "</body></html>"]) + "\n"
+    return Email(
+        to=thread.to, to_name=header_safe(thread.to_name, MAX_NAME_LENGTH),
+        subject=subject(key, str(ticket.get("title", ""))), text=text, html=markup, cc=thread.cc, from_address=thread.from_address, from_name=project or None,
+        reply_to=thread.reply_to, message_id=thread.message_id, in_reply_to=thread.in_reply_to,
+        references=thread.references, auto_submitted="auto-generated")

@@ -3,7 +3,7 @@ ticket matches.
 
 Each sort order is one sort-key order on an index:
 - `created` / `-created`: the filter indexes (project, open or finished, status, severity,
-  reporter, assignee, tag, term), all sorted by `created_at#id`; the query is driven by whichever reads the fewest tickets
+  reporter, assignee, requester, tag, term), all sorted by `created_at#id`; the query is driven by whichever reads the fewest tickets
   (by the partition counts) and the other filters are checked on the tickets read. The tickets a
   member watches (`watching`) are known only to the watched-tickets index, also in created order,
   which then drives the query whatever else `sort` says (newest first unless `-created`): no other
@@ -47,7 +47,7 @@ READ_BUDGET = 1000
 # Tie-break (and the order used before any partition has been counted): one person's tickets are
 # usually fewer than one tag's, one tag's fewer than one severity's or status's. The `project`
 # index holds every live ticket and drives only a query with no other index filter.
-DRIVING_ORDER = ("terms", "reporter", "assignee", "tags", "severity", "status", "state")
+DRIVING_ORDER = ("terms", "requester", "reporter", "assignee", "tags", "severity", "status", "state")
 # severity_order starts with this digit, so that a descending read gives critical first.
 SEVERITY_RANK = {severity: str(len(SEVERITIES) - 1 - position) for position, severity in enumerate(SEVERITIES)}
 
@@ -68,6 +68,7 @@ class TicketQuery:
     sort: str = "created"
     sla: str | None = None             # at_risk | breached
     watching: str | None = None        # a member's user id: the tickets they watch
+    requester: str | None = None       # an email address, lowercased: the tickets it is the requester of
 
     def fingerprint(self) -> str:
         """Identifies the query so that a cursor cannot be replayed against another one."""
@@ -87,6 +88,8 @@ class TicketQuery:
             self.sla or "",
             self.watching or "",
         ]
+        if self.requester is not None:  # so that the queries of cursors handed out before it still match
+            parts.append("requester=" + self.requester)
         return "|".join(parts)
 
     @property
@@ -120,6 +123,7 @@ def query_of(params: TicketSearch, principal: Principal) -> TicketQuery:
         # The SLA filters list tickets in SLA order, whatever `sort` says: their indexes hold no other.
         sla=params.sla,
         watching=_watcher(params, principal),
+        requester=params.requester.strip().lower() if params.requester is not None else None,
     )
 
 
@@ -200,6 +204,7 @@ def candidates(query: TicketQuery) -> dict[str, tuple[str, ...]]:
     driven by in created order. A query's words each offer their own term partition."""
     values = {
         "reporter": (query.reporter,) if query.reporter else (),
+        "requester": (query.requester,) if query.requester else (),
         "assignee": (query.assignee,) if query.assignee else (),
         "tags": tuple(dict.fromkeys(query.tags)),
         "severity": tuple(dict.fromkeys(query.severity)),
@@ -336,16 +341,16 @@ def counted_partitions(query: TicketQuery) -> tuple[tuple[str, str], ...] | None
         return None
     filters = [name for name, present in (("status", statuses), ("severity", query.severity),
                                           ("reporter", query.reporter), ("assignee", query.assignee),
-                                          ("tags", query.tags)) if present]
+                                          ("tags", query.tags), ("requester", query.requester)) if present]
     if not filters:
         return (("state_idx", OPEN), ("state_idx", DONE))
     if filters == ["status"]:
         return (("state_idx", state),) if state else tuple(("status_idx", s) for s in sorted(statuses))
     if len(filters) == 1:
         attribute = {"severity": "severity_idx", "reporter": "reporter_idx", "assignee": "assignee_idx",
-                     "tags": "tag_idx"}[filters[0]]
+                     "tags": "tag_idx", "requester": "requester_idx"}[filters[0]]
         values = {"severity": query.severity, "reporter": (query.reporter,), "assignee": (query.assignee,),
-                  "tags": query.tags}[filters[0]]
+                  "tags": query.tags, "requester": (query.requester,)}[filters[0]]
         return tuple((attribute, value) for value in sorted(set(values)))
     if state and filters == ["status", "assignee"]:
         return (("assignee_state", f"{query.assignee}#{state}"),)
@@ -371,6 +376,7 @@ def _has_filters(query: TicketQuery, exclude: set[str]) -> bool:
         "severity": bool(query.severity),
         "reporter": query.reporter is not None,
         "assignee": query.assignee is not None,
+        "requester": query.requester is not None,
         "tags": bool(query.tags),
         "created": bool(query.created_after or query.created_before),
         "due": bool(query.due_after or query.due_before or query.overdue),
@@ -413,6 +419,8 @@ def matches(ticket: Ticket, query: TicketQuery, now: str) -> bool:
     if query.reporter is not None and ticket.reporter != query.reporter:
         return False
     if query.assignee is not None and (ticket.assignee or UNASSIGNED) != query.assignee:
+        return False
+    if query.requester is not None and ticket.requester != query.requester:
         return False
     if query.tags and not set(query.tags) & set(ticket.tags):
         return False

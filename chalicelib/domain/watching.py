@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 from chalicelib.domain import mentions
 from chalicelib.domain.events import SYSTEM_ACTOR, TicketEvent
 from chalicelib.domain.people import Member, Team
-from chalicelib.domain.tickets import AUTOMATION_PREFIX, TEAM_PREFIX, Events
+from chalicelib.domain.tickets import AUTOMATION_PREFIX, CONTACT_PREFIX, TEAM_PREFIX, Events
 
 WATCHING = "watching"
 UNSUBSCRIBED = "unsubscribed"
@@ -99,8 +99,10 @@ class Listener:
 
 
 def is_person(ref: str | None) -> bool:
-    """A member's user id, as opposed to a team, an automation or the system."""
-    return bool(ref) and ref != SYSTEM_ACTOR and not ref.startswith((TEAM_PREFIX, AUTOMATION_PREFIX))
+    """A member's user id, as opposed to a team, an automation, the system or a contact (who writes
+    in by email, watches nothing and hears only of public replies, on the ticket's email thread)."""
+    return bool(ref) and ref != SYSTEM_ACTOR and not ref.startswith(
+        (TEAM_PREFIX, AUTOMATION_PREFIX, CONTACT_PREFIX))
 
 
 def ticket_order(event: TicketEvent) -> str:

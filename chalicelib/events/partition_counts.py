@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 
 # The index attributes whose partitions a search can be driven by (the project index never
 # competes: every other index is a subset of it), and `state_idx` (open or finished).
-COUNTED_ATTRIBUTES = ("status_idx", "severity_idx", "reporter_idx", "assignee_idx", "tag_idx", "term_idx",
-                      "state_idx")
+COUNTED_ATTRIBUTES = ("status_idx", "severity_idx", "reporter_idx", "assignee_idx", "requester_idx", "tag_idx",
+                      "term_idx", "state_idx")
 # Counts of a ticket's assignee and severity within its state: <partition key>#<open|done>.
 STATE_PAIRS = {"assignee_state": "assignee_idx", "severity_state": "severity_idx"}
 APPROXIMATE = frozenset({"term_idx"})

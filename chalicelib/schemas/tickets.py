@@ -173,6 +173,9 @@ class TicketSearch(Strict):
                                  description="A user_id, or `me` for the caller's own")
     assignee: str | None = Field(default=None, min_length=1, max_length=128,
                                  description="A user_id, team:<team_id>, `none` (unassigned) or `me`")
+    requester: str | None = Field(default=None, min_length=3, max_length=254, pattern=r"^[^@\s,]+@[^@\s,]+$",
+                                  description="An email address, in any case: the tickets it is the requester of "
+                                              "(those that came by email from it)")
     overdue: Literal["true"] | None = Field(default=None, description="true: open tickets whose due date has passed")
     watching: str | None = Field(default=None, min_length=1, max_length=64,
                                  description="Tickets a member watches: a user_id, or `me` for the caller's own. "

@@ -2,6 +2,7 @@
 audience worked out (domain.watching) and mailed as the rules call for."""
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from chalicelib.adapters.mailer import MailRejected, SesMailer
@@ -9,10 +10,11 @@ from chalicelib.domain import notifications as rules
 from chalicelib.domain import digest, watching
 from chalicelib.domain.events import TicketEvent
 from chalicelib.domain.people import Member, Team
-from chalicelib.domain.tickets import TEAM_PREFIX
+from chalicelib.domain.tickets import TEAM_PREFIX, parse_key
 from chalicelib.domain.watching import Listener, Watcher
 from chalicelib.domain.webhooks import Subscription
-from chalicelib.services.ports import NotifiedWatchers, Recipients
+from chalicelib.services.ports import EventAudience, ToldTickets
+from chalicelib.services.requester_mail import RequesterMail
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +26,15 @@ class NotificationService:
     """Meant to live for one stream batch: it remembers each project's members and teams for that
     long (a batch mostly holds one project), so a changed setting counts from the next batch on."""
 
-    def __init__(self, directory: Recipients, tickets: NotifiedWatchers, mailer: SesMailer,
-                 public_url: str, clock=time.time):
+    def __init__(self, directory: EventAudience, tickets: ToldTickets, mailer: SesMailer,
+                 public_url: str, clock=time.time, requester_mail: RequesterMail | None = None):
         self.directory = directory
         self.tickets = tickets
         self.mailer = mailer
         self.public_url = public_url
         self.clock = clock
+        # A project, its contacts and tickets' threads are read only for a public comment.
+        self.requester_mail = requester_mail or RequesterMail(directory, tickets, mailer, clock=clock)
         self._members: dict[str, dict[str, Member]] = {}
         self._teams: dict[tuple[str, str], Team | None] = {}
 
@@ -50,6 +54,9 @@ class NotificationService:
         # Whether the event was told before matters only when someone came to watch after it.
         told = self.tickets.notified(event.id) if watching.came_later(event, watchers) else None
         listeners = watching.audience(event, watchers, people, retelling=bool(told))
+        # The reply first: whoever it reaches is not mailed about the comment again below.
+        if self.requester_mail.reply(event, people):
+            told = None
         self._mail(event, rules.recipients(event, listeners, people), people, told, self._hourly(listeners, people))
         return listeners
 
@@ -100,7 +107,8 @@ class NotificationService:
                                                    int(self.clock()) + digest.QUEUE_LIFETIME_SECONDS)
                     done.append(recipient.address)
                     continue
-                email = rules.compose(event, recipient, people, self.public_url)
+                email = replace(rules.compose(event, recipient, people, self.public_url),
+                                reply_to=self._reply_address(event))
                 try:
                     self.mailer.send(email, reference=f"{event.id}-{number}")
                 except MailRejected as rejected:
@@ -111,6 +119,12 @@ class NotificationService:
             if done:
                 self._record_sent(event.id, done)
         return done
+
+    def _reply_address(self, event: TicketEvent) -> str | None:
+        """The ticket's reply address: an answer to its email becomes a comment on it."""
+        key = parse_key(str(event.ticket.get("key") or ""))
+        ticket_id = str(event.ticket.get("id") or "")
+        return self.requester_mail.reply_address(event.project_id, key[0], ticket_id) if key and ticket_id else None
 
     def accounts(self, project_id: str) -> dict[str, str]:
         """The project's members' accounts by user id (from the batch's cached members)."""

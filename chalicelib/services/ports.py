@@ -216,6 +216,8 @@ class Attachments(Protocol):
 
 
 class Projects(Protocol):
+    def project(self, project_id: str) -> Project | None: ...
+
     def create_project(self, project: Project, admin: Member, key: ApiKey,
                        new_account: Account | None = None) -> None: ...
 
@@ -550,6 +552,23 @@ class NotifiedWatchers(Notified, Watchers, Digests, Protocol):
 
 class ThreadedTickets(Tickets, MailThreads, Protocol):
     """The tickets whose email threads are read and kept."""
+
+
+class MailedThreads(Notified, MailThreads, Protocol):
+    """What mailing a reply on a ticket's thread keeps: whom the event was mailed to, and the
+    thread's ids."""
+
+
+class ProjectContacts(Projects, Contacts, Protocol):
+    """A project (its name and key make its address) and its contacts (their names)."""
+
+
+class EventAudience(Recipients, ProjectContacts, Protocol):
+    """Who is told about a ticket's events: members and teams, and by email its requester."""
+
+
+class ToldTickets(NotifiedWatchers, MailThreads, Protocol):
+    """What telling people about an event keeps in the tickets table, its email thread included."""
 
 
 class Reports(ReportDays, PartitionCounts, Protocol):

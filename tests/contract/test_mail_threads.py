@@ -73,3 +73,19 @@ def test_a_comment_keeps_who_it_is_for_and_how_it_came(repo, project_id):
     comments = {c.id: c for c in repo.comment_page(ticket.id, None, 10)[0]}
     assert (comments[reply.id].visibility, comments[reply.id].via) == ("public", "email")
     assert (comments[note.id].visibility, comments[note.id].via) == ("internal", None)
+
+
+def test_the_requester_index_holds_a_projects_tickets_by_requester_until_deleted(repo, project_id):
+    from chalicelib.domain import search
+
+    made = [make_ticket(project_id, n, requester=requester)
+            for n, requester in enumerate(("ana@example.com", None, "ana@example.com", "ben@example.com"), 1)]
+    for ticket in made:
+        repo.create(ticket, entry(ticket))
+    query = search.TicketQuery(requester="ana@example.com")
+    plan = search.plan(query)
+    assert plan.index == "requester"
+    assert [t.number for t in repo.search(project_id, plan, query, "2026-06-01T00:00:00.000Z", 10).tickets] == [3, 1]
+    repo.delete(made[2], entry(made[2], "TICKET_DELETED", 1))
+    assert [t.number for t in repo.search(project_id, plan, query, "2026-06-01T00:00:00.000Z", 10).tickets] == [1]
+    assert repo.search(new_id(), plan, query, "2026-06-01T00:00:00.000Z", 10).tickets == []

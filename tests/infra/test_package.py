@@ -139,10 +139,12 @@ def test_every_function_gets_the_stack_settings_as_references(packaged, stage):
 
 
 def test_the_secrets_are_generated_by_the_stack_and_read_by_it_at_deploy_time(packaged, stage):
-    """The cursor key and the sign-in secret: generated secrets the functions get as dynamic
-    references, resolved by CloudFormation (no Secrets Manager call at cold start)."""
+    """The cursor key, the sign-in secret and the reply-token secret: generated secrets the
+    functions get as dynamic references, resolved by CloudFormation (no Secrets Manager call at
+    cold start)."""
     template = packaged(stage).template
-    for setting, logical_id in ((config.CURSOR_SIGNING_KEY, "CursorSigningKey"), (config.SIGN_IN_SECRET, "SignInSecret")):
+    for setting, logical_id in ((config.CURSOR_SIGNING_KEY, "CursorSigningKey"), (config.SIGN_IN_SECRET, "SignInSecret"),
+                                (config.REPLY_TOKEN_SECRET, "ReplyTokenSecret")):
         secret = template["Resources"][logical_id]
         assert secret["Type"] == "AWS::SecretsManager::Secret"
         assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32

@@ -83,3 +83,33 @@ def test_the_mail_thread_is_read_like_the_ticket(api):
     assert api.get("/tickets/nosuchticket/mail-thread").status_code == 404
     api.delete(f"/tickets/{ticket['id']}")
     assert api.get(f"/tickets/{ticket['id']}/mail-thread").status_code == 404
+
+
+def test_search_finds_the_tickets_of_a_requester_in_any_case_with_other_filters(api):
+    made = [api.create_ticket(title=f"t{n}") for n in range(4)]
+    for ticket, requester in zip(made, ("ana@example.com", "ana@example.com", "ben@example.com")):
+        came_by_email(ticket["id"], requester)
+    api.patch(f"/tickets/{made[0]['id']}", {"status": "resolved"})
+
+    def found(query: str) -> list[str]:
+        response = api.get(f"/tickets?{query}")
+        assert response.status_code == 200, response.json
+        return [t["title"] for t in response.json["data"]]
+
+    assert found("requester=Ana@Example.COM") == ["t1", "t0"]
+    assert found("requester=ana@example.com&status=open") == ["t1"]
+    assert found("requester=ana@example.com&sort=updated") == ["t0", "t1"]
+    assert found("requester=ana@example.com&sort=severity&limit=1") == ["t1"]
+    assert found("requester=ben@example.com&severity=high") == ["t2"]
+    assert found("requester=ben@example.com&severity=low") == []
+    assert found("requester=nobody@example.com") == []
+    page = api.get("/tickets?requester=ana@example.com&limit=1").json
+    assert api.get(f"/tickets?requester=ana@example.com&limit=1&cursor={page['cursor']}").json["data"][0]["title"] == "t0"
+    assert api.get(f"/tickets?requester=ben@example.com&limit=1&cursor={page['cursor']}").status_code == 400
+
+
+@pytest.mark.parametrize("value", ["ana", "ana@example.com,ben@example.com", "a b@example.com", ""])
+def test_a_requester_that_is_no_address_is_400_naming_it(api, value):
+    response = api.get(f"/tickets?requester={value}")
+    assert response.status_code == 400
+    assert [d["field"] for d in response.json["error"]["details"]] == ["requester"]

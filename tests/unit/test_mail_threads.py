@@ -87,3 +87,98 @@ class TestEvents:
     def test_an_event_of_an_entry_older_than_requesters_shows_none(self):
         event = TicketEvent.from_entry(_entry(ticket={"id": "t1", "key": "OPS-1"}))
         assert event.ticket == {"requester": None, "id": "t1", "key": "OPS-1"}
+
+
+class TestRequesterSearch:
+    def test_a_requester_drives_a_created_order_search_and_is_counted_alone(self):
+        from chalicelib.domain import search
+
+        alone = search.TicketQuery(requester="ana@example.com")
+        plan = search.plan(alone)
+        assert (plan.index, plan.partitions, plan.needs_filter) == ("requester", ("ana@example.com",), False)
+        assert search.counted_partitions(alone) == (("requester_idx", "ana@example.com"),)
+        with_status = search.TicketQuery(requester="ana@example.com", status=("new",))
+        assert search.plan(with_status).needs_filter and search.counted_partitions(with_status) is None
+        bigger = search.plan(with_status, sizes={"requester": 500, "status": 3})
+        assert bigger.index == "status" and bigger.needs_filter
+        assert search.plan(search.TicketQuery(requester="ana@example.com", sort="updated")).needs_filter
+        # A query without it keeps the fingerprint of cursors handed out before requesters.
+        assert "requester" not in search.TicketQuery(status=("new",)).fingerprint()
+        assert alone.fingerprint() != search.TicketQuery(requester="ben@example.com").fingerprint()
+
+
+class TestThreadedMime:
+    """What mailer.mime writes of a reply's own headers, whatever the text from people holds."""
+    from chalicelib.domain.notifications import Email
+
+    MAIL = Email(to="ana@example.com", to_name="Ana Lima", subject="[OPS-1] Printer", text="t\n", html="<p>h</p>\n",
+                 cc=("carl@example.com", "Dora@Example.com"), from_address="ops@ticketry.local",
+                 from_name="Operations", reply_to="ops+tok@ticketry.local", message_id="ticketry.e1@ticketry.local",
+                 in_reply_to="first@mail.example.com", references=("first@mail.example.com", "ticketry.e1@ticketry.local"))
+    HEADERS = ["From", "To", "Cc", "Reply-To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+               "Auto-Submitted", "MIME-Version", "Content-Type"]
+
+    @staticmethod
+    def read(mail):
+        import email
+        from email.policy import default
+
+        from chalicelib.adapters.mailer import mime
+
+        return email.message_from_bytes(mime(mail, "notifications@ticketry.local"), policy=default)
+
+    def test_every_threading_header_is_written_as_given(self):
+        message = self.read(self.MAIL)
+        assert message.keys() == self.HEADERS
+        assert message["From"] == "Operations <ops@ticketry.local>"
+        assert [a.addr_spec for a in message["Cc"].addresses] == ["carl@example.com", "Dora@Example.com"]
+        assert message["Reply-To"] == "ops+tok@ticketry.local"
+        assert message["Message-ID"] == "<ticketry.e1@ticketry.local>"
+        assert message["In-Reply-To"] == "<first@mail.example.com>"
+        assert message["References"] == "<first@mail.example.com> <ticketry.e1@ticketry.local>"
+        assert message["Auto-Submitted"] == "auto-generated"
+
+    def test_an_acknowledgement_says_it_is_an_automatic_answer(self):
+        from dataclasses import replace
+
+        assert self.read(replace(self.MAIL, auto_submitted="auto-replied"))["Auto-Submitted"] == "auto-replied"
+
+    def test_ids_that_are_no_message_ids_are_left_out(self):
+        from dataclasses import replace
+
+        hostile = replace(self.MAIL, message_id="x@y\r\nBcc: attacker@evil.example",
+                          in_reply_to="=?utf-8?q?a=0D=0ABcc:_e@evil.example?=@x",
+                          references=("a b@x", "<c@x>", "ok@x", "d@x\nCc: e@evil.example"))
+        message = self.read(hostile)
+        assert message.keys() == ["From", "To", "Cc", "Reply-To", "Subject", "Date", "Message-ID", "References",
+                                  "Auto-Submitted", "MIME-Version", "Content-Type"]
+        assert message["References"] == "<ok@x>" and message["Message-ID"].endswith("@ticketry.local>")
+
+    def test_a_cc_no_header_can_carry_is_left_out_of_the_message_and_of_the_sending(self):
+        from dataclasses import replace
+
+        from chalicelib.adapters.mailer import SesMailer
+        from tests.unit.test_notifications import FakeSes
+
+        mail = replace(self.MAIL, cc=("carl@example.com", "x@y.example\r\nBcc: attacker@evil.example",
+                                      "a@b.example, Bcc: attacker@evil.example", "not an address", "CARL@example.com"))
+        message = self.read(mail)
+        assert [a.addr_spec for a in message["Cc"].addresses] == ["carl@example.com"]
+        ses = FakeSes()
+        SesMailer(ses, "notifications@ticketry.local").send(mail, "e1-reply")
+        assert ses.requests[0]["Destination"] == {"ToAddresses": ["ana@example.com"],
+                                                  "CcAddresses": ["carl@example.com"]}
+        assert ses.requests[0]["FromEmailAddress"] == "ops@ticketry.local"
+
+    def test_names_and_subjects_never_write_a_header(self):
+        from dataclasses import replace
+
+        from tests.unit.test_notifications import HOSTILE
+
+        for text in HOSTILE:
+            message = self.read(replace(self.MAIL, from_name=text, to_name=text, subject=text))
+            assert message.keys() == self.HEADERS
+            assert [a.addr_spec for a in message["From"].addresses] == ["ops@ticketry.local"]
+            assert [a.addr_spec for a in message["To"].addresses] == ["ana@example.com"]
+            for name in ("From", "To", "Subject"):
+                assert "=?" not in str(message[name]) and "\n" not in str(message[name])

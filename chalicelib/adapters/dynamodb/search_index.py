@@ -115,6 +115,7 @@ _INDEXES = {
     "severity": TicketItem.by_severity,
     "reporter": TicketItem.by_reporter,
     "assignee": TicketItem.by_assignee,
+    "requester": TicketItem.by_requester,
     "tags": TagItem.by_tag,
     "terms": TermItem.by_term,
     "updated": TicketItem.by_updated,

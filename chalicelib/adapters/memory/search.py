@@ -22,6 +22,8 @@ def _partition_values(ticket: Ticket, index: str) -> tuple[str, ...]:
         return (ticket.reporter,)
     if index == "assignee":
         return (ticket.assignee or searching.UNASSIGNED,)
+    if index == "requester":
+        return (ticket.requester,) if ticket.requester is not None else ()
     if index in ("state", "updated", "due", "severity_order"):
         return (searching.state_of(ticket),)
     if index in ("sla", "sla_risk"):

@@ -4417,6 +4417,8 @@ export interface operations {
                 reporter?: string | null;
                 /** @description A user_id, team:<team_id>, `none` (unassigned) or `me` */
                 assignee?: string | null;
+                /** @description An email address, in any case: the tickets it is the requester of (those that came by email from it) */
+                requester?: string | null;
                 /** @description true: open tickets whose due date has passed */
                 overdue?: "true" | null;
                 /** @description Tickets a member watches: a user_id, or `me` for the caller's own. They come in created order (newest first; -created: oldest first) whatever else `sort` says: only the index of watched tickets knows who watches, and it holds them in that order */
