@@ -4,6 +4,7 @@ from chalice import Chalice
 from chalicelib.api import (attachments, comments, inbox, mailbox, oidc, openapi, people, reports, session, sign_in,
                             sla, tickets, ui, views, watchers, webhooks)
 from chalicelib.events import attachments as attachment_events
+from chalicelib.events import inbound_mail
 from chalicelib.events import deliveries, schedule, stream
 
 app = Chalice(app_name="ticketry")
@@ -28,3 +29,4 @@ app.register_blueprint(stream.bp)
 app.register_blueprint(deliveries.bp)
 app.register_blueprint(schedule.bp)
 app.register_blueprint(attachment_events.bp)
+app.register_blueprint(inbound_mail.bp)

@@ -14,6 +14,9 @@
     python -m chalicelib.cli [--stage S] sign-in-link --email E [--expires-in SECONDS]
         prints a one-time link that signs the account with that address in, in any browser, once,
         within SECONDS (a day by default, a week at most);
+    python -m chalicelib.cli [--stage S] mail-log [--project P] [--status S] [--limit N]
+        prints the mail log, newest first, as JSON lines: by default the messages no project's
+        address received (which no project's admins can see), else one project's;
     python -m chalicelib.cli openapi [--out FILE]
         writes the API's OpenAPI document, the one contract the web UI's and the piece's types are
         generated from (`make contract`); needs no settings and no AWS.
@@ -29,7 +32,9 @@ import sys
 from pathlib import Path
 
 from chalicelib.adapters.dynamodb.tables import DirectoryRepository, TicketRepository
+from chalicelib.domain.mailbox import MAIL_LOG_STATUSES
 from chalicelib.errors import DomainError
+from chalicelib.services.mailbox import log_entry_view
 from chalicelib.services.migration import link_members_to_accounts
 from chalicelib.services.people import PeopleService
 from chalicelib.services.search_index import SearchIndexService
@@ -52,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     link_command = commands.add_parser("sign-in-link", help="print a one-time sign-in link for an account")
     link_command.add_argument("--email", required=True)
     link_command.add_argument("--expires-in", type=int, help="seconds the link works (default: a day)")
+    log_command = commands.add_parser("mail-log", help="list received mail that was not ticketed (by default: "
+                                                       "that no project received)")
+    log_command.add_argument("--project", help="this project's log instead")
+    log_command.add_argument("--status", choices=MAIL_LOG_STATUSES)
+    log_command.add_argument("--limit", type=int, default=100, help="at most this many entries (default 100)")
     openapi_command = commands.add_parser("openapi", help="write the OpenAPI document (stdout by default)")
     openapi_command.add_argument("--out", help="write it to this file instead")
     args = parser.parse_args(argv)
@@ -76,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
               done["members_left"] == 0 else f"{done['members_linked']} members linked to their accounts",
               file=sys.stderr)
         return 0 if done["members_left"] == 0 else 1
+    if args.command == "mail-log":
+        for entry in mail_log(args.project, args.status, args.limit):
+            print(json.dumps(entry, ensure_ascii=False))
+        return 0
     if args.command == "sign-in-link":
         try:
             print(sign_in_link(args.email, args.expires_in))
@@ -104,6 +118,17 @@ def migrate() -> dict[str, int]:
     """Gives members stored before accounts their account; what it did, by count (all 0 when
     there was nothing left to do). The local stack calls it at start."""
     return link_members_to_accounts(DirectoryRepository()).as_dict()
+def mail_log(project_id: str | None, status: str | None, limit: int) -> list[dict]:
+    """Entries of one project's mail log, or of the log of mail no project received, newest first."""
+    directory, found, after = DirectoryRepository(), [], None
+    while len(found) < limit:
+        page, after = directory.mail_log_page(project_id, status, min(100, limit - len(found)), after)
+        found += [{"key": entry.key, "project_id": entry.project_id} | log_entry_view(entry) for entry in page]
+        if after is None:
+            break
+    return found
+
+
 def sign_in_link(email: str, expires_in: int | None = None) -> str:
     """A one-time link for the account with this address (see services.sign_in.operator_link)."""
     return operator_link(DirectoryRepository(), email, expires_in)

@@ -152,11 +152,12 @@ def ticket_title(subject: str) -> str:
     return (title or NO_SUBJECT)[:MAX_TITLE_LENGTH]
 
 
-def cut_text(body: str) -> str:
-    """A ticket's description or comment from an email's text, within the API's limit."""
-    if len(body) <= MAX_TEXT_LENGTH:
+def cut_text(body: str, limit: int = MAX_TEXT_LENGTH) -> str:
+    """A ticket's description or comment from an email's text, within `limit` characters (the
+    API's, unless less room is left), saying so when it was cut."""
+    if len(body) <= limit:
         return body
-    return body[:MAX_TEXT_LENGTH - len(CUT_NOTE)] + CUT_NOTE
+    return body[:max(0, limit - len(CUT_NOTE))] + CUT_NOTE
 
 
 def with_notes(body: str, notes: list[str]) -> str:
@@ -175,11 +176,6 @@ def size_in_words(size: int) -> str:
     return f"{max(1, round(size / 1024))} KB"
 
 
-def acknowledgement_text(template: str, key: str, title: str) -> str:
-    """The project's acknowledgement with `{key}` and `{title}` put in; any other brace is text."""
-    return template.replace("{key}", key).replace("{title}", title)
-
-
 def reopen_status(allowed_from_status: list[str]) -> str | None:
     """The status a reply moves a finished ticket to: the first of REOPEN_TARGETS that the workflow
     allows from its status; None when it allows none (the reply then makes a follow-up)."""
@@ -188,3 +184,4 @@ def reopen_status(allowed_from_status: list[str]) -> str | None:
 
 def follow_up_description(original_key: str, body: str) -> str:
     return f"Follow-up to {original_key}.\n\n{body}"
+

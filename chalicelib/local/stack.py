@@ -419,10 +419,13 @@ def demo_project(state: StateDir, seed: bool) -> dict:
     from chalicelib.services.people import PeopleService
 
     directory = DirectoryRepository()
+    people = PeopleService(directory)
     for saved in (read_json(state.seeding, {}), read_json(state.stack, {})):
-        if saved.get("project_id") and saved.get("api_key") and directory.project(saved["project_id"]) is not None:
+        project = directory.project(saved["project_id"]) if saved.get("project_id") and saved.get("api_key") else None
+        if project is not None:
+            people.project_email(project)  # its address receives mail (claimed if a project made before had none)
             return {"project_id": saved["project_id"], "api_key": saved["api_key"], "new": False}
-    project, _, issued = PeopleService(directory).create_project(*DEMO_PROJECT)
+    project, _, issued = people.create_project(*DEMO_PROJECT)
     log.info("created the demo project %s", project.id)
     if seed:
         write_json(state.seeding, {"project_id": project.id, "api_key": issued.token,

@@ -102,6 +102,11 @@ class AttachmentService:
         except DomainError as error:
             log.warning("upload %s refused: %s", key, error.message)
 
+    def attached_count(self, ticket_id: str) -> int:
+        """The ticket's attachments, pending uploads included (they hold a place too)."""
+        now = time.time()
+        return sum(1 for a in self.attachments.for_ticket(ticket_id) if a.is_live(now))
+
     def screen_received(self, files: Sequence[FileReceived], attached: int) -> tuple[list[int], list[str]]:
         """Which of an email's files a ticket with `attached` attachments takes (their positions),
         and a note naming each one it does not take and why, for the text the email makes."""

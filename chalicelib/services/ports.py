@@ -521,8 +521,9 @@ class ReceivedMail(Contacts, MailLog, Protocol):
     """What admins read of a project's received mail: who wrote in, and what was not ticketed."""
 
 
-class InboundTickets(TicketStore, ReceivedMarks, Protocol):
-    """The tickets received mail makes or adds to, and the marks of the messages that did."""
+class InboundTickets(TicketStore, ReceivedMarks, MailThreads, Protocol):
+    """The tickets received mail makes or adds to, the marks of the messages that did, and the
+    tickets' email threads."""
 
 
 class MigratedDirectory(AccountMigration, Accounts, Members, Protocol):

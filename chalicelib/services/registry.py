@@ -21,6 +21,7 @@ from chalicelib.services import ports
 from chalicelib.services.attachments import AttachmentService
 from chalicelib.services.auth import Authenticator
 from chalicelib.services.digests import DigestService
+from chalicelib.services.inbound import InboundService
 from chalicelib.services.inbox import InboxService
 from chalicelib.services.mail import Mail, RawMail
 from chalicelib.services.mail_threads import MailThreadService
@@ -101,6 +102,7 @@ class Services:
     inbox: InboxService
     digests: DigestService
     mailbox: MailboxService
+    inbound: InboundService
     # A fresh one per stream batch: it caches members and teams for that long (NotificationService).
     notifications_for_batch: Callable[[], NotificationService]
 
@@ -143,6 +145,7 @@ def build(storage: Storage, store: AttachmentStore, notifications: Callable[[], 
         inbox=InboxService(directory, directory),
         digests=DigestService(tickets, mail or mailer.from_settings, config.public_url),
         mailbox=MailboxService(directory, raw_mail),
+        inbound=InboundService(tickets, directory, attachments, people, sla, raw_mail, mail or mailer.from_settings),
         notifications_for_batch=notifications,
     )
 

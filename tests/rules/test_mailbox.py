@@ -1,4 +1,10 @@
-"""A project's email settings, mail log and contacts over HTTP: admins only, and bad input named."""
+"""A project's email settings, mail log and contacts over HTTP: admins only, and bad input named;
+and the S3 event that hands a received message to the app."""
+import copy
+import json
+from email.message import EmailMessage
+from pathlib import Path
+
 import boto3
 import pytest
 
@@ -7,6 +13,8 @@ from chalicelib.domain.clock import new_id
 from chalicelib.domain.mailbox import FAILED, IGNORED, QUARANTINED, MailLogEntry, log_entry_id
 from chalicelib.services.registry import services
 from tests.api.conftest import new_project
+
+CANNED = json.loads((Path(__file__).resolve().parents[1] / "events" / "s3_object_created.json").read_text())
 
 
 def _fields(response) -> list[str]:
@@ -131,6 +139,62 @@ def test_the_mail_log_is_for_admins(api):
     assert member.delete(f"/mail-log/{entry.id}").status_code == 403
     assert member.post(f"/mail-log/{entry.id}/release").status_code == 403
     assert api.get("/mail-log").json["data"][0]["id"] == entry.id
+
+
+def _quarantined(api) -> bytes:
+    mail = EmailMessage()
+    mail["X-SES-Spam-Verdict"] = "FAIL"
+    mail["From"] = "Ana <ana@example.com>"
+    mail["To"] = f"ops@{config.inbound_domain()}"
+    mail["Subject"] = "Looks like spam, is not"
+    mail["Message-ID"] = f"<{new_id()}@example.com>"
+    mail.set_content("Please call me back.")
+    return bytes(mail)
+
+
+def test_a_quarantined_message_is_released_into_a_ticket(api):
+    entry = _logged(api, 1, QUARANTINED, _quarantined(api))
+    released = api.post(f"/mail-log/{entry.id}/release")
+    assert released.status_code == 200, released.body
+    assert released.json["status"] == "released" and released.json["ticket_id"]
+    ticket = api.get(f"/tickets/{released.json['ticket_id']}").json
+    assert (ticket["title"], ticket["requester"], ticket["source"]) == ("Looks like spam, is not", "ana@example.com",
+                                                                        "email")
+    assert api.get("/mail-log?status=released").json["data"][0]["ticket_id"] == ticket["id"]
+    again = api.post(f"/mail-log/{entry.id}/release")
+    assert again.status_code == 409 and again.json["error"]["code"] == "not_quarantined"
+    assert _fields(again) == ["status"]
+    ignored = _logged(api, 2, IGNORED, b"Subject: y\r\n\r\ny")
+    assert api.post(f"/mail-log/{ignored.id}/release").status_code == 409
+    assert api.post("/mail-log/20260301100001000aaaaaaaaaa/release").status_code == 404
+
+
+def test_a_message_stored_in_the_inbound_bucket_is_received(client, api):
+    _logged(api, 1, IGNORED, b"")  # makes the bucket
+    mail = EmailMessage()
+    mail["From"] = "Ana <ana@example.com>"
+    mail["To"] = f"ops@{config.inbound_domain()}"
+    mail["Subject"] = "Looks like spam, is not"
+    mail.set_content("The log is attached.")
+    mail.add_attachment(b"line one\nline two\n", maintype="text", subtype="plain", filename="app.log")
+    raw = bytes(mail)
+    key = f"inbound/{new_id()}"
+    boto3.client("s3").put_object(Bucket=config.inbound_bucket(), Key=key, Body=raw)
+    event = copy.deepcopy(CANNED)
+    event["resources"] = [f"arn:aws:s3:::{config.inbound_bucket()}"]
+    event["detail"]["bucket"]["name"] = config.inbound_bucket()
+    event["detail"]["object"].update(key=key, size=len(raw))
+    client.lambda_.invoke("mail_received", event)
+    [ticket] = api.get("/tickets").json["data"]
+    assert ticket["title"] == "Looks like spam, is not" and ticket["requester"] == "ana@example.com"
+    [attachment] = api.get(f"/tickets/{ticket['id']}/attachments").json["data"]
+    assert (attachment["file_name"], attachment["status"], attachment["size"]) == ("app.log", "available", 18)
+    stored = boto3.client("s3").get_object(Bucket=config.attachments_bucket(),
+                                           Key=f"{api.project_id}/{ticket['id']}/{attachment['id']}")
+    assert stored["Body"].read() == b"line one\nline two\n"
+    assert boto3.client("s3").list_objects_v2(Bucket=config.inbound_bucket(), Prefix=key).get("KeyCount") == 0
+    client.lambda_.invoke("mail_received", event)  # delivered again: the message is gone, nothing more happens
+    assert len(api.get("/tickets").json["data"]) == 1
 
 
 def test_deleting_an_entry_deletes_the_message_it_kept(api):
