@@ -325,6 +325,9 @@ def merge_document(stage: str, settings: dict[str, str], generated: dict, placeh
     parameters["Stage"].update({"Default": stage, "AllowedValues": [stage]})
     origin = public_origin(settings)
     parameters["PublicOrigin"].update({"Default": origin, "AllowedValues": [origin]})
+    # The stage's INBOUND_DOMAIN decides whether SES receives mail for it (the receipt rule set).
+    inbound = settings.get(config.INBOUND_DOMAIN, "").strip().lower()
+    parameters["InboundDomain"].update({"Default": inbound, "AllowedValues": [inbound]})
     by_placeholder = {value: stack_settings()[setting] for setting, value in placeholders.items()}
     resources = merge["Resources"]
     resources.update(secret_grants(generated, secret_arns(settings)))

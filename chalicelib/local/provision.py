@@ -257,6 +257,7 @@ def settings() -> dict[str, dict]:
         config.DIRECTORY_TABLE: {"Ref": "DirectoryTable"},
         config.DELIVERIES_TABLE: {"Ref": "DeliveriesTable"},
         config.ATTACHMENTS_BUCKET: {"Ref": "AttachmentsBucket"},
+        config.INBOUND_BUCKET: {"Ref": "InboundMailBucket"},
         config.TICKETS_STREAM_ARN: {"Fn::GetAtt": ["TicketsTable", "StreamArn"]},
         config.WEBHOOK_QUEUE_NAME: {"Fn::GetAtt": ["WebhookDeliveryQueue", "QueueName"]},
         config.WEBHOOK_QUEUE_URL: {"Ref": "WebhookDeliveryQueue"},

@@ -1,6 +1,7 @@
 """The whole product on this machine (`make run`), on 127.0.0.1 only: the API on $PORT (8000), moto for
 S3/SQS/SES/EventBridge on $AWS_PORT (4566, the customary local AWS port), DynamoDB Local on
-$DYNAMODB_PORT (4567, next to it; forwarded into the network namespace it runs in). State lives in --state-dir / $STATE_DIR (.local); --reset empties
+$DYNAMODB_PORT (4567, next to it; forwarded into the network namespace it runs in), and an SMTP
+server taking mail for the projects on $SMTP_PORT (2525), stored where SES's receipt rule would. State lives in --state-dir / $STATE_DIR (.local); --reset empties
 it first. A new demo project gets a demo team's backlog (chalicelib/local/demo_backlog.py) unless
 --no-seed or $SEED=0; a seeding stopped part-way is finished by the next start."""
 import argparse
@@ -42,11 +43,12 @@ class Ports:
     api: int
     aws: int
     dynamodb: int
+    smtp: int = 2525
 
     @classmethod
     def from_environ(cls) -> "Ports":
         return cls(api=int(os.environ.get("PORT", 8000)), aws=int(os.environ.get("AWS_PORT", 4566)),
-                   dynamodb=int(os.environ.get("DYNAMODB_PORT", 4567)))
+                   dynamodb=int(os.environ.get("DYNAMODB_PORT", 4567)), smtp=int(os.environ.get("SMTP_PORT", 2525)))
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         # Before any reset: a busy port most likely means a stack still running on this data.
-        for port, owner in ((ports.api, "PORT"), (ports.aws, "AWS_PORT"), (ports.dynamodb, "DYNAMODB_PORT")):
+        for port, owner in ((ports.api, "PORT"), (ports.aws, "AWS_PORT"), (ports.dynamodb, "DYNAMODB_PORT"),
+                            (ports.smtp, "SMTP_PORT")):
             aws_server.ensure_port_free(port, owner)
     except aws_server.PortInUse as error:
         log.error("%s: stop whatever uses it or choose another port", error)
@@ -259,6 +262,9 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
     running.callback(pump.stop)
     for thread in pump.threads:
         supervisor.started_thread(f"the event pump of {thread.name.removeprefix('pump-')}", thread)
+    smtp = start_smtp(aws_endpoint, ports.smtp)
+    running.callback(smtp.stop)
+    supervisor.started_thread(f"the SMTP server (port {ports.smtp})", smtp._thread)
     codes = CodeWatcher(state.outbox)
     codes.start()
     running.callback(codes.stop)
@@ -276,8 +282,9 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
                             datetime.fromisoformat(seeding["since"]), check)
         log.info("the demo project got its backlog: %s", " ".join(f"{what}={count}" for what, count in made.items()))
     ui_url = demo_admin_sign_in_link()
+    smtp_url = f"smtp://{HOST}:{ports.smtp}"
     write_json(state.stack, {"api_url": api_url, "ui_url": ui_url, "project_id": demo["project_id"],
-                             "api_key": demo["api_key"], "aws_endpoint_url": aws_endpoint,
+                             "api_key": demo["api_key"], "aws_endpoint_url": aws_endpoint, "smtp": smtp_url,
                              "index_version": index_version})
     if seed:
         state.seeding.unlink(missing_ok=True)  # after stack.json: a crash between finds both, and seeds again
@@ -290,11 +297,37 @@ def run(running: contextlib.ExitStack, state: StateDir, ports: Ports, supervisor
         f"  API           {api_url}   (OpenAPI: {api_url}/v1/ce/openapi.json)",
         f"  AWS (moto)    {aws_endpoint}   (sent email: {aws_endpoint}/moto-api/data.json)",
         f"  Email outbox  {state.outbox}   (a copy of each sent email, .eml)",
+        f"  SMTP          {smtp_url}   (mail to the projects' addresses, e.g. {demo_address()})",
         f"  DynamoDB      {dynamodb_endpoint}",
         f"  Demo project  {demo['project_id']}, its admin API key is in {state.stack}",
         f"  Event handlers pumped: {len(pump.workers)}",
         "  Ctrl-C stops (a second Ctrl-C stops at once)",
     ]))
+
+
+def start_smtp(aws_endpoint: str, port: int):
+    """The SMTP server, storing into the inbound bucket through moto (whose S3 event then reaches the
+    inbound handler through the pump, as on AWS)."""
+    from chalicelib import config
+    from chalicelib.local import smtp_server
+
+    s3 = aws_server.s3_client(aws_endpoint)
+    bucket = config.inbound_bucket()
+
+    def store(key: str, raw: bytes) -> None:
+        s3.put_object(Bucket=bucket, Key=key, Body=raw, ContentType="message/rfc822")
+
+    try:
+        return smtp_server.start(store, HOST, port)
+    except OSError as error:
+        raise aws_server.PortInUse(f"port {port} (SMTP_PORT) cannot be used: {error.strerror}") from None
+
+
+def demo_address() -> str:
+    """The demo project's email address (its key's, at the inbound domain)."""
+    from chalicelib import config
+
+    return f"{DEMO_PROJECT[1].lower()}@{config.inbound_domain()}"
 
 
 def aws_environment(aws_endpoint: str, dynamodb_endpoint: str) -> dict[str, str]:

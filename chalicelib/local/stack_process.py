@@ -30,7 +30,8 @@ class StackProcess:
         self.state_dir = state_dir
         self.ready_timeout = ready_timeout
         self.seed = seed
-        self.ports = {"PORT": steady_port(), "AWS_PORT": steady_port(), "DYNAMODB_PORT": steady_port()}
+        self.ports = {"PORT": steady_port(), "AWS_PORT": steady_port(), "DYNAMODB_PORT": steady_port(),
+                      "SMTP_PORT": steady_port()}
         self.process: subprocess.Popen | None = None
         self.output = state_dir / "stack-output.log"
 

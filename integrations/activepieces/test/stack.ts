@@ -38,6 +38,7 @@ export class LocalStack {
       PORT: String(await freePort()),
       AWS_PORT: String(await freePort()),
       DYNAMODB_PORT: String(await freePort()),
+      SMTP_PORT: String(await freePort()),
     };
     const output = openSync(this.log, 'a');
     this.child = spawn(python, ['-m', 'chalicelib.local.stack'], { cwd: ROOT, env, stdio: ['ignore', output, output] });
