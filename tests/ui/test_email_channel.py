@@ -152,7 +152,7 @@ def settings_and_mail_log(page: Page, api, project_address: str, word: str) -> N
     page.get_by_label("Alias to add").press("Enter")
     page.get_by_role("radio", name="Start a follow-up ticket").check()
     page.get_by_role("checkbox", name="Answer each new request by email with an acknowledgement").check()
-    page.get_by_label("Message").fill("Thanks! {key} is ours: {title}")
+    page.get_by_label("Acknowledgement text").fill("Thanks! {key} is ours: {title}")
     expect(page.locator(".preview")).to_contain_text("-42 is ours: Printer on fire")
     page.get_by_role("button", name="Save email settings").click()
     expect(page.get_by_role("button", name=f"Remove alias {alias}")).to_be_visible()

@@ -134,7 +134,7 @@ function SettingsForm({ state }: { state: ProjectEmailState }) {
             onChange={(event) => (state.acknowledge.value = (event.target as HTMLInputElement).checked)} />
           Answer each new request by email with an acknowledgement
         </label>
-        <label for="email-acknowledgement">Message</label>
+        <label for="email-acknowledgement">Acknowledgement text</label>
         <textarea id="email-acknowledgement" rows={3} value={state.acknowledgement.value} disabled={!state.acknowledge.value}
           aria-describedby={problems.acknowledgement ? "email-acknowledgement-error" : "acknowledgement-hint"}
           aria-invalid={problems.acknowledgement ? "true" : undefined}
