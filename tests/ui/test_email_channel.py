@@ -125,6 +125,21 @@ def test_a_mailed_request_shows_its_requester_and_thread_and_only_the_reply_is_m
     expect(page.get_by_role("link", name=f"Printer on fire {word}")).to_be_visible()
 
 
+def test_a_mailed_ticket_has_no_serious_accessibility_violations_in_either_mode(audited: Page, stack, api, word):
+    project_address = api.call("GET", "").json()["email"]["address"]
+    ana = f"ana.{word}@example.com"
+    mail_to_project(stack, project_address, ana, "Ana Lima", f"Scanner jammed {word}", "It jams on every page.")
+    ticket = eventually(lambda: api.call("GET", "/tickets", params={"requester": ana}).json()["data"],
+                        "the mailed request's ticket")[0]
+    page = audited
+    page.goto(f"{stack['api_url']}/projects/{stack['project_id']}/tickets/{ticket['key']}")
+    expect(page.get_by_role("region", name="Email thread")).to_contain_text(f"Requester: Ana Lima <{ana}>")
+    assert axe_violations(page) == []
+    page.get_by_role("radio", name="Reply").check()
+    expect(page.get_by_role("button", name="Send reply")).to_be_visible()
+    assert axe_violations(page) == []
+
+
 def test_admins_set_the_project_email_and_release_or_delete_held_mail(audited: Page, stack, api, word):
     project_address = api.call("GET", "").json()["email"]["address"]
     spam = {"X-SES-Spam-Verdict": "FAIL", "X-SES-Virus-Verdict": "PASS"}

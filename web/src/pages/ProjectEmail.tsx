@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MailLogEntry, MailStatus } from "../api/mail";
 import { Icon } from "../components/Icon";
 import { ago, exact } from "../format";
+import { activeProject, session } from "../session";
 import { project } from "../state/project";
 import {
   acknowledgementFor, createMailLog, createProjectEmail, MAIL_STATUSES, type MailLogState, MAX_ALIASES,
@@ -14,14 +15,16 @@ import {
 export function ProjectEmail() {
   const settings = useMemo(createProjectEmail, []);
   const log = useMemo(createMailLog, []);
+  const admin = session.value?.projects.find((each) => each.id === activeProject())?.role === "admin";
 
   useEffect(() => {
     document.title = "Email · Ticketry";
+    if (!admin) return;
     settings.load();
     log.load();
   }, []);
 
-  if (log.forbidden.value) {
+  if (!admin || log.forbidden.value) {
     return (
       <main id="main" class="page">
         <h1>Email</h1>
