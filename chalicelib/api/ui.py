@@ -142,6 +142,11 @@ def members_page(project_id: str):
     return _serve_page("../../")
 
 
+@bp.route("/projects/{project_id}/email")
+def project_email_page(project_id: str):
+    return _serve_page("../../")
+
+
 @bp.route("/projects/{project_id}/tickets/{ticket_id}")
 def ticket_page(project_id: str, ticket_id: str):
     return _serve_page("../../../")

@@ -54,7 +54,7 @@ def test_typing_at_offers_people_and_the_one_picked_by_keyboard_is_mentioned_and
     page = signed_in
     page.reload()  # with Ana among the project's people
     open_ticket(page, stack, ticket["key"])
-    box = page.get_by_role("combobox", name="Comment")
+    box = page.get_by_role("combobox", name="Internal note")
     box.click()
     box.press_sequentially("@an")
     listbox = page.get_by_role("listbox", name="Mention someone")
@@ -85,7 +85,7 @@ def test_the_list_takes_accents_and_teams_and_escape_only_closes_it(signed_in: P
     ticket = api.create(title=f"Mention keys {word}")
     page.reload()
     open_ticket(page, stack, ticket["key"])
-    box = page.get_by_role("combobox", name="Comment")
+    box = page.get_by_role("combobox", name="Internal note")
     box.click()
     box.press_sequentially("see @ÍNFRA")
     listbox = page.get_by_role("listbox", name="Mention someone")

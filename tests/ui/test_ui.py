@@ -87,10 +87,10 @@ def test_create_find_open_move_and_comment(signed_in: Page, stack, api, word):
     page.get_by_label("Status").select_option("in_progress")
     expect(page.locator(".meta .pill")).to_have_text("In progress")
 
-    page.get_by_label("Comment").fill("Rolled back; watching the *graphs*")
-    page.get_by_label("Comment").press("Control+Enter")
+    page.get_by_role("combobox", name="Internal note").fill("Rolled back; watching the *graphs*")
+    page.get_by_role("combobox", name="Internal note").press("Control+Enter")
     expect(page.locator(".entry.comment em")).to_have_text("graphs")
-    expect(page.get_by_label("Comment")).to_have_value("")
+    expect(page.get_by_role("combobox", name="Internal note")).to_have_value("")
     timeline = page.locator(".timeline ol")
     expect(timeline).to_contain_text("created the ticket")
     expect(timeline).to_contain_text("status New → Acknowledged")
@@ -318,7 +318,8 @@ def test_the_page_is_served_with_strict_headers_and_caching(stack):
     assert requests.get(f"{base}/ui/assets/main.nothing.js", timeout=5).status_code == 404
     # Every page of the app is the one page, its <base> climbing back to the app's root.
     for path, climb in [("/sign-in", "./"), ("/profile", "./"), ("/inbox", "./"), ("/ui", "./"),
-                        (f"/projects/{stack['project_id']}/members", "../../")]:
+                        (f"/projects/{stack['project_id']}/members", "../../"),
+                        (f"/projects/{stack['project_id']}/email", "../../")]:
         served = requests.get(base + path, timeout=5)
         assert served.status_code == 200 and served.headers["Content-Type"].startswith("text/html"), path
         assert f'<base href="{climb}">' in served.text and "Content-Security-Policy" in served.headers, path

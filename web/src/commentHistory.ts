@@ -4,6 +4,10 @@ import type { HistoryEntry } from "./api/comments";
 
 export interface CommentState {
   body: string;
+  /** Internal notes stay in Ticketry; public comments are the email thread with the requester. */
+  visibility: "internal" | "public";
+  /** Came in by email (the requester's, or a member's answer to a ticket email). */
+  byEmail: boolean;
   editedAt: string | null;
   deletedAt: string | null;
   deletedBy: string | null;
@@ -19,7 +23,10 @@ export function commentStates(timeline: HistoryEntry[]): Map<string, CommentStat
   const ordered = [...timeline].sort((a, b) => rank(a) - rank(b) || (a.timestamp === b.timestamp ? (a.id < b.id ? -1 : 1) : a.timestamp < b.timestamp ? -1 : 1));
   for (const entry of ordered) {
     if (entry.event === "COMMENT_ADDED") {
-      states.set(entry.id, { body: entry.comment ?? "", editedAt: null, deletedAt: null, deletedBy: null });
+      states.set(entry.id, {
+        body: entry.comment ?? "", visibility: entry.visibility === "public" ? "public" : "internal", byEmail: entry.via === "email",
+        editedAt: null, deletedAt: null, deletedBy: null,
+      });
       continue;
     }
     const state = entry.comment_id ? states.get(entry.comment_id) : undefined;
@@ -32,6 +39,17 @@ export function commentStates(timeline: HistoryEntry[]): Map<string, CommentStat
     }
   }
   return states;
+}
+
+/** How a comment is marked: internal notes apart from the email thread with the requester. */
+export function commentMarks(state: Pick<CommentState, "visibility" | "byEmail">): { kind: string; verb: string; badges: [string, string][] } {
+  const badges: [string, string][] = [];
+  if (state.visibility === "internal") badges.push(["note", "Internal note"]);
+  else if (!state.byEmail) badges.push(["reply", "Reply"]);
+  if (state.byEmail) badges.push(["email", "Received by email"]);
+  const kind = state.visibility === "internal" ? "note" : state.byEmail ? "email" : "reply";
+  const verb = state.byEmail ? "emailed" : state.visibility === "public" ? "replied" : "commented";
+  return { kind, verb, badges };
 }
 
 function rank(entry: HistoryEntry): number {

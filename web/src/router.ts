@@ -11,6 +11,7 @@ export type Route =
   | { page: "reports"; projectId: string; params: URLSearchParams }
   | { page: "sla"; projectId: string }
   | { page: "members"; projectId: string }
+  | { page: "email"; projectId: string }
   | { page: "ticket"; projectId: string; ticketId: string }
   | { page: "missing" };
 
@@ -22,7 +23,7 @@ export function href(path: string): string {
   return new URL(address, root()).pathname + (address.includes("?") ? address.slice(address.indexOf("?")) : "") + hash;
 }
 
-const PROJECT_PAGES: Record<string, "new" | "sla" | "members"> = { new: "new", sla: "sla", members: "members" };
+const PROJECT_PAGES: Record<string, "new" | "sla" | "members" | "email"> = { new: "new", sla: "sla", members: "members", email: "email" };
 
 function parse(): Route {
   const base = root().pathname;

@@ -66,6 +66,6 @@ export function ticket(n: number, fields: Record<string, unknown> = {}) {
     id: `t${n}`, number: n, key: `OPS-${n}`, project_id: "p1", title: `Ticket ${n}`, description: "", status: "new",
     severity: "medium", created_at: "2026-12-01T10:00:00+00:00", updated_at: "2026-12-01T10:00:00+00:00",
     resolved_at: null, due_date: null, reporter: "u1", assignee: null, source: "api", tags: [], dedup_key: null,
-    version: 1, sla: null, ...fields,
+    version: 1, sla: null, requester: null, ...fields,
   };
 }

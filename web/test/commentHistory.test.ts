@@ -29,8 +29,9 @@ test("each comment of the loaded activity is as its later edits and deletion lef
     entry("x", "COMMENT_UPDATED", "T6", { comment_id: "older-than-loaded", comment: "?" }),
   ];
   const states = commentStates(timeline);
-  assert.deepEqual(states.get("c1"), { body: "first, edited again", editedAt: "T4", deletedAt: null, deletedBy: null });
-  assert.deepEqual(states.get("c2"), { body: "", editedAt: null, deletedAt: "T5", deletedBy: "admin" });
+  const marks = { visibility: "internal", byEmail: false };
+  assert.deepEqual(states.get("c1"), { body: "first, edited again", ...marks, editedAt: "T4", deletedAt: null, deletedBy: null });
+  assert.deepEqual(states.get("c2"), { body: "", ...marks, editedAt: null, deletedAt: "T5", deletedBy: "admin" });
   assert.equal(states.size, 2);
 });
 

@@ -1,13 +1,15 @@
 // A ticket's conversation: comments and the pages of its history.
 import { http, inProject, type Schemas, send } from "./client";
+import type { Visibility } from "./mail";
 
 export type HistoryEntry = Schemas["HistoryOut"];
 
-export function addComment(ticketId: string, comment: string) {
+/** An internal note stays in Ticketry; a public comment is a reply mailed to the ticket's requester. */
+export function addComment(ticketId: string, comment: string, visibility: Visibility = "internal") {
   return send(() =>
     http().POST("/v1/ce/projects/{project_id}/tickets/{ticket_id}/comments", {
       params: { path: { ...inProject(), ticket_id: ticketId } },
-      body: { comment },
+      body: { comment, visibility },
     }),
   );
 }

@@ -15,6 +15,7 @@ import { Shell } from "./Shell";
 const loadReports = () => import("../pages/Reports").then((module) => module.Reports);
 const loadSlaSettings = () => import("../pages/SlaSettings").then((module) => module.SlaSettings);
 const loadMembers = () => import("../pages/Members").then((module) => module.Members);
+const loadProjectEmail = () => import("../pages/ProjectEmail").then((module) => module.ProjectEmail);
 const loadProfile = () => import("../pages/Profile").then((module) => module.Profile);
 const loadInbox = () => import("../pages/Inbox").then((module) => module.Inbox);
 
@@ -55,6 +56,7 @@ export function App() {
       {current.page === "reports" && <Later load={loadReports} props={{ projectId: current.projectId, params: current.params }} />}
       {current.page === "sla" && <Later load={loadSlaSettings} props={{}} />}
       {current.page === "members" && <Later load={loadMembers} props={{}} />}
+      {current.page === "email" && <Later load={loadProjectEmail} props={{}} />}
       {current.page === "ticket" && <TicketPage key={current.ticketId} projectId={current.projectId} ticketId={current.ticketId} />}
     </Shell>
   );

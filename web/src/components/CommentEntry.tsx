@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { HistoryEntry } from "../api/comments";
-import type { CommentState } from "../commentHistory";
+import { type CommentState, commentMarks } from "../commentHistory";
 import { ago, exact } from "../format";
 import { createCommentEdit } from "../state/commentEdit";
 import { me, nameOf } from "../state/project";
@@ -8,8 +8,9 @@ import { Markdown } from "./Markdown";
 import { MentionTextarea } from "./MentionTextarea";
 
 /**
- * A comment in the timeline as it is now: its text (or who deleted it), when it was last edited (a
- * button that shows its earlier texts), and Edit (its author) and Delete (its author or an admin).
+ * A comment in the timeline as it is now: whether it is an internal note or part of the email thread,
+ * its text (or who deleted it), when it was last edited (a button that shows its earlier texts), and
+ * Edit (its author) and Delete (its author or an admin).
  */
 export function CommentEntry({ entry, state, ticketId, onChanged }: {
   entry: HistoryEntry;
@@ -33,18 +34,22 @@ export function CommentEntry({ entry, state, ticketId, onChanged }: {
     wasEditing.current = draft !== null;
   }, [draft === null]);
   const revisionsId = `revisions-${entry.id}`;
+  const marks = commentMarks(state);
 
   return (
-    <li class="entry comment" id={`event-${entry.id}`}>
+    <li class={`entry comment ${marks.kind}`} id={`event-${entry.id}`}>
       <div class="entry-head">
         <span class="avatar" aria-hidden="true">
           {who.charAt(0).toUpperCase()}
         </span>
         <span id={`said-${entry.id}`}>
-          <strong>{who}</strong> commented{", "}
+          <strong>{who}</strong> {marks.verb}{", "}
           <time dateTime={entry.timestamp} title={exact(entry.timestamp)}>
             {ago(entry.timestamp)}
           </time>
+          {marks.badges.map(([kind, label]) => (
+            <span key={kind} class={`badge ${kind}`}>{label}</span>
+          ))}
           {state.editedAt && !deleted && (
             <>
               {" · "}
@@ -77,6 +82,7 @@ export function CommentEntry({ entry, state, ticketId, onChanged }: {
       ) : draft !== null ? (
         <form class="comment-edit" onSubmit={(e) => { e.preventDefault(); edit.save(); }}>
           <label for={editorId}>Edit comment</label>
+          {state.visibility === "public" && <p class="muted small">The email already sent stays as it was; the edit shows here.</p>}
           {edit.changedMeanwhile.value !== null && (
             <div class="changed-meanwhile" role="alert">
               <p>This comment changed meanwhile. Its latest text:</p>

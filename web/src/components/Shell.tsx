@@ -56,6 +56,7 @@ export function Shell({ projectId, children }: { projectId: string | null; child
             {section("Reports", "/reports", page === "reports")}
             {role === "admin" && section("SLA policy", "/sla", page === "sla")}
             {role === "admin" && section("Members", "/members", page === "members")}
+            {role === "admin" && section("Email", "/email", page === "email")}
           </nav>
         )}
         {/* The ticket list has the inbox in its sidebar; every other page has it here. */}

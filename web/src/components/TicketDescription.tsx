@@ -10,8 +10,14 @@ export function TicketDescription({ page }: { page: TicketPageState }) {
   const [draft, setDraft] = useState("");
   const problem = page.fieldProblem.value.description;
 
+  const byEmail = ticket.source === "email";
   return (
-    <section class="description" aria-label="Description">
+    <section class={`description ${byEmail ? "email" : ""}`} aria-label="Description">
+      {byEmail && !editing && (
+        <p class="description-head">
+          <span class="badge email">Email</span> Received by email{ticket.requester ? ` from ${ticket.requester}` : ""}
+        </p>
+      )}
       {editing ? (
         <form
           onSubmit={async (event) => {

@@ -6,7 +6,7 @@ import { CommentEntry } from "./CommentEntry";
 import { TimelineEntry } from "./TimelineEntry";
 
 /** A ticket's activity, newest first, older pages on request, and the comment box. */
-export function Timeline({ page, ticketId }: { page: TicketPageState; ticketId: string }) {
+export function Timeline({ page }: { page: TicketPageState }) {
   const ticket = page.ticket.value!;
   const timeline = [...ticket.history, ...page.older.value].slice().reverse();
 
@@ -37,7 +37,7 @@ export function Timeline({ page, ticketId }: { page: TicketPageState; ticketId: 
           );
         })}
       </ol>
-      <CommentBox ticketId={ticketId} onAdded={page.load} />
+      <CommentBox page={page} onAdded={page.load} />
     </section>
   );
 }

@@ -15,6 +15,7 @@ export function TimelineEntry({ entry }: { entry: HistoryEntry }) {
         </span>
         <span>
           <strong>{who}</strong> {describeEntry(entry)}
+          {entry.via === "email" && " by email"}
           {", "}
           <time dateTime={entry.timestamp} title={exact(entry.timestamp)}>
             {ago(entry.timestamp)}

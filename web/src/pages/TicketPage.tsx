@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { Status } from "../api/enums";
 import { useNow } from "../clock";
 import { Attachments } from "../components/Attachments";
+import { EmailThread } from "../components/EmailThread";
 import { TicketCrumbs } from "../components/TicketCrumbs";
 import { TicketDescription } from "../components/TicketDescription";
 import { TicketProperties } from "../components/TicketProperties";
@@ -106,9 +107,10 @@ export function TicketPage({ projectId, ticketId }: { projectId: string; ticketI
               ))}
             </div>
           )}
+          <EmailThread page={page} projectId={projectId} />
           <TicketDescription page={page} />
           <Attachments ticket={ticket} onChange={page.load} />
-          <Timeline page={page} ticketId={ticket.id} />
+          <Timeline page={page} />
         </article>
         <TicketProperties page={page} now={now} status={status} severity={severity} assignee={assignee} />
       </div>

@@ -3,7 +3,7 @@ import { severityLabel, statusLabel } from "../format";
 import { nameOf } from "./project";
 
 export const FILTERS = [
-  "q", "status", "severity", "assignee", "reporter", "tags", "overdue", "sla",
+  "q", "status", "severity", "assignee", "reporter", "requester", "tags", "overdue", "sla",
   "created_after", "created_before", "due_after", "due_before", "sort",
 ] as const;
 export type Filter = (typeof FILTERS)[number];
@@ -64,6 +64,8 @@ export function chipText(name: Filter, value: string): string {
       return "Assignee: " + (value === "none" ? "Unassigned" : value === "me" ? "Me" : nameOf(value));
     case "reporter":
       return "Reporter: " + (value === "me" ? "Me" : nameOf(value));
+    case "requester":
+      return "Requester: " + value;
     case "tags":
       return "Tags: " + value.split(",").join(", ");
     case "overdue":

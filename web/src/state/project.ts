@@ -14,9 +14,24 @@ export const names = computed(() => {
   return byId;
 });
 
+/** Names of people who wrote in by email (actor `contact:<email>`), by address, as tickets told them. */
+export const contactNames = signal<ReadonlyMap<string, string>>(new Map());
+
+export const CONTACT_PREFIX = "contact:";
+
+export function knowContact(email: string, name: string | null): void {
+  const address = email.toLowerCase();
+  if (!name || contactNames.value.get(address) === name) return;
+  contactNames.value = new Map([...contactNames.value, [address, name]]);
+}
+
 export function nameOf(id: string | null | undefined): string {
   if (!id) return "Unassigned";
   if (id.startsWith("automation:")) return id.slice("automation:".length) + " (automation)";
+  if (id.startsWith(CONTACT_PREFIX)) {
+    const address = id.slice(CONTACT_PREFIX.length);
+    return contactNames.value.get(address.toLowerCase()) ?? address;
+  }
   return names.value.get(id) ?? (id.startsWith("team:") ? "Team " + id.slice(5) : id);
 }
 

@@ -1,9 +1,12 @@
-// One ticket's data: the ticket and its ETag, older history pages, and what its last change met.
+// One ticket's data: the ticket and its ETag, older history pages, the mail thread of a ticket that
+// came by email, and what its last change met.
 import { batch, signal } from "@preact/signals";
 import { ApiError, asApiError, messageOf } from "../api/client";
 import { historyPage, type HistoryEntry } from "../api/comments";
+import { getMailThread, type MailThread } from "../api/mail";
 import { changeTicket, getTicket, type TicketDetail, type TicketPatch } from "../api/tickets";
 import { tell } from "./notice";
+import { knowContact } from "./project";
 
 export function createTicketPage(ticketId: string) {
   const ticket = signal<TicketDetail | null>(null);
@@ -14,10 +17,14 @@ export function createTicketPage(ticketId: string) {
   /** Someone else changed the ticket after it was loaded: the change was not saved. */
   const conflict = signal(false);
   const fieldProblem = signal<Record<string, string>>({});
+  /** Null for a ticket without a requester (nothing came or goes by email), and until it is read. */
+  const thread = signal<MailThread | null>(null);
 
   async function load() {
+    let loaded: TicketDetail;
     try {
       const reply = await getTicket(ticketId);
+      loaded = reply.body;
       batch(() => {
         ticket.value = reply.body;
         etag.value = reply.etag;
@@ -28,6 +35,21 @@ export function createTicketPage(ticketId: string) {
       });
     } catch (error) {
       failure.value = asApiError(error);
+      return;
+    }
+    if (loaded.requester) await loadThread(loaded.id);
+    else thread.value = null;
+  }
+
+  // New mail may have come since (CC, auto-replies): read again with the ticket. The ticket shows
+  // without it when it cannot be read.
+  async function loadThread(id: string) {
+    try {
+      const found = (await getMailThread(id)).body;
+      if (found.requester) knowContact(found.requester.email, found.requester.name);
+      thread.value = found;
+    } catch (error) {
+      tell(`The ticket's email thread could not be loaded: ${messageOf(error)}`, "error");
     }
   }
 
@@ -67,7 +89,7 @@ export function createTicketPage(ticketId: string) {
     }
   }
 
-  return { ticket, etag, older, olderCursor, failure, conflict, fieldProblem, load, change, showOlder };
+  return { ticket, etag, older, olderCursor, failure, conflict, fieldProblem, thread, load, change, showOlder };
 }
 
 export type TicketPageState = ReturnType<typeof createTicketPage>;
