@@ -42,8 +42,9 @@ run: $(SETUP) $(UI)
 	$(PY) -m chalicelib.local.stack $(if $(RESET),--reset,)
 
 # Every suite always runs; make test fails if any does. The OpenAPI contract run, the stack's twenty
-# stops and the email channel over SMTP, then the piece's suite, go alongside the rest of pytest: each spends its minutes waiting on a
-# stack of its own, so on two cores the wall time is the longer of the two lines, not their sum. Their
+# stops and the email channel over SMTP, then the piece's suite, go alongside the rest of pytest: each
+# spends its minutes waiting on a stack of its own, so on two cores the wall time is the longer of the
+# two lines, not their sum. Their
 # output follows pytest's, which ends with its slowest 25 steps (set-up, call and teardown apiece), so
 # that every run shows where the time goes. DynamoDB Local is installed first, so that the two lines
 # never install it at once.
