@@ -50,6 +50,8 @@ class EmailSettings:
     reply_to_closed: str = REOPEN
     acknowledge: bool = False
     acknowledgement: str = DEFAULT_ACKNOWLEDGEMENT
+    # The project's own address once claimed for it, kept so that reading the project never writes.
+    address: str | None = None
 
 
 @dataclass(frozen=True)

@@ -456,7 +456,7 @@ def demo_project(state: StateDir, seed: bool) -> dict:
     for saved in (read_json(state.seeding, {}), read_json(state.stack, {})):
         project = directory.project(saved["project_id"]) if saved.get("project_id") and saved.get("api_key") else None
         if project is not None:
-            people.project_email(project)  # its address receives mail (claimed if a project made before had none)
+            people.claim_own_address(project)  # its address receives mail (a project made before email had none)
             return {"project_id": saved["project_id"], "api_key": saved["api_key"], "new": False}
     project, _, issued = people.create_project(*DEMO_PROJECT)
     log.info("created the demo project %s", project.id)

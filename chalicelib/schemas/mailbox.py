@@ -4,12 +4,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from chalicelib.schemas.common import NOT_BLANK, Strict, omittable
+from chalicelib.schemas.common import INVISIBLE_CLASS, NOT_BLANK, Strict, omittable
 
 ReplyToClosed = Literal["reopen", "follow_up"]
 MailLogStatus = Literal["quarantined", "failed", "ignored", "released"]
 Acknowledgement = Annotated[str, StringConstraints(min_length=1, max_length=2000), *NOT_BLANK]
-Alias = Annotated[str, StringConstraints(min_length=3, max_length=254)]
+# An address with no space, control or invisible character (\x85 named: a space to pydantic's
+# regex, not to ECMA's), so that the document says which strings can be one.
+_ADDRESS_CHAR = rf"[^@\s\x00-\x1f\x7f\x85{INVISIBLE_CLASS}]"
+Alias = Annotated[str, StringConstraints(min_length=3, max_length=254,
+                                         pattern=rf"^{_ADDRESS_CHAR}+@{_ADDRESS_CHAR}+\.{_ADDRESS_CHAR}+$")]
 
 
 class EmailSettingsOut(BaseModel):

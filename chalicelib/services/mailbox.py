@@ -57,7 +57,7 @@ class MailboxService:
     def contact(self, principal: Principal, email: str) -> dict:
         found = self.directory.contact(principal.project.id, normalise_address(email))
         if found is None:
-            raise NotFound("contact not found")
+            raise NotFound("no such email")  # as the route answers an address that is none
         return contact_view(found)
 
 

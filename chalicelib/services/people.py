@@ -81,8 +81,7 @@ class PeopleService:
             return admin
 
         admin, _ = self._with_account(email, admin_name, write)
-        self.project_email(project)
-        return project, admin, issued
+        return self.claim_own_address(project), admin, issued
 
     def update_project(self, principal: Principal, body: schemas.ProjectPatch) -> Project:
         project = principal.project
@@ -92,6 +91,7 @@ class PeopleService:
             raise UnknownReference.on("default_assignee", "not a member (user_id) or team (team:<id>) of this project")
         claim = release = ()
         if "email" in changes:
+            project = self.claim_own_address(project)
             settings = self._changed_email_settings(project, changes.pop("email"))
             if settings != project.email:
                 changes["email"] = settings
@@ -109,11 +109,20 @@ class PeopleService:
             raise Conflict("the project's addresses changed meanwhile; try again") from None
 
     def project_email(self, project: Project) -> ProjectEmail:
-        """The project's email settings and its own address, claimed for it here when no project
-        has it yet (a project made before email came in gets it when its settings are first read)."""
+        """The project's email settings and its own address, once claimed for it; reading writes
+        nothing."""
         address = mail_threads.project_address(project.key, config.inbound_domain())
-        owner = self.directory.claim_address(address, project.id)
-        return ProjectEmail(address if owner == project.id else None, project.email)
+        return ProjectEmail(address if project.email.address == address else None, project.email)
+
+    def claim_own_address(self, project: Project) -> Project:
+        """Makes the project's own address its own unless another project has it, and keeps the
+        claim on the project: at its creation, when its email settings are saved (how a project made
+        before email came in, or before the inbound domain changed, gets it), and at the local
+        stack's start for its demo project."""
+        address = mail_threads.project_address(project.key, config.inbound_domain())
+        if project.email.address == address or self.directory.claim_address(address, project.id) != project.id:
+            return project
+        return self.directory.update_project(project.id, {"email": replace(project.email, address=address)})
 
     def _changed_email_settings(self, project: Project, patch: dict) -> mailbox.EmailSettings:
         if "aliases" in patch:

@@ -76,6 +76,7 @@ def world(client):
         "user_id": member["user_id"],
         "key_id": a.post("/api-keys", {"name": "acme-flow", "automation": True, "role": "member"}).json["id"],
         "delivery_id": NOWHERE,
+        "email": "requester@example.com",   # a contact's address (none writes in here: 404 once allowed)
         "version": str(a.put("/sla-policy", BODIES["put_sla_policy"]).json["version"]),
     }
     return {"a": a, "b": b, "ids": ids, "ticket": ticket, "viewer": a.as_key(a.key_for(viewer["user_id"]))}

@@ -95,8 +95,9 @@ def test_a_request_by_email_opens_a_ticket_with_its_files_and_the_thread_stays_t
     [ticket] = eventually(lambda: tickets_of(stack, requester), "ticket from the first message")
     assert (ticket["title"], ticket["source"], ticket["requester"]) == (
         "Invoice 2025-0117 shows the wrong VAT number", "email", requester)
-    files = eventually(lambda: api(stack, "GET", f"/tickets/{ticket['id']}/attachments").json()["data"],
-                       "attachments")
+    # The files are attached after the ticket is made, one by one.
+    files = eventually(lambda: len(found := api(stack, "GET", f"/tickets/{ticket['id']}/attachments").json()["data"])
+                       == 2 and found, "both attachments")
     assert sorted(f["file_name"] for f in files) == ["Invoice 2025-0117.pdf", "vat.png"]
     # The contact is recorded after the ticket, with its files and thread.
     thread = eventually(lambda: (found := api(stack, "GET", f"/tickets/{ticket['id']}/mail-thread").json())

@@ -52,7 +52,7 @@ def test_only_admins_change_them(api):
 
 
 @pytest.mark.parametrize("email, field", [
-    ({"aliases": ["not an address"]}, "email.aliases"),
+    ({"aliases": ["not an address"]}, "email.aliases.0"),
     ({"aliases": [f"ops@{config.inbound_domain()}"]}, "email.aliases"),
     ({"aliases": [f"ops+x@{config.inbound_domain()}"]}, "email.aliases"),
     ({"aliases": [f"a{n}@example.com" for n in range(11)]}, "email.aliases"),

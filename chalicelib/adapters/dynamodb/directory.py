@@ -134,4 +134,5 @@ def to_email_settings(item: ProjectItem) -> EmailSettings:
         aliases=tuple(item.email_aliases or ()),
         reply_to_closed=item.reply_to_closed or default.reply_to_closed,
         acknowledge=bool(item.acknowledge) if item.acknowledge is not None else default.acknowledge,
-        acknowledgement=item.acknowledgement or default.acknowledgement)
+        acknowledgement=item.acknowledgement or default.acknowledgement,
+        address=item.email_address)

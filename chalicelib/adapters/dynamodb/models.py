@@ -380,6 +380,7 @@ class ProjectItem(_DirectoryTable, discriminator="project"):
     reply_to_closed = UnicodeAttribute(null=True)
     acknowledge = BooleanAttribute(null=True)
     acknowledgement = UnicodeAttribute(null=True)
+    email_address = UnicodeAttribute(null=True)       # its own address, once claimed for it
 
 
 class ContactItem(_DirectoryTable, discriminator="contact"):

@@ -70,7 +70,9 @@ class DynamoProjects:
             actions += [ProjectItem.email_aliases.set(list(settings.aliases)),
                         ProjectItem.reply_to_closed.set(settings.reply_to_closed),
                         ProjectItem.acknowledge.set(settings.acknowledge),
-                        ProjectItem.acknowledgement.set(settings.acknowledgement)]
+                        ProjectItem.acknowledgement.set(settings.acknowledgement),
+                        ProjectItem.email_address.set(settings.address) if settings.address
+                        else ProjectItem.email_address.remove()]
         if not claim and not release:
             item = ProjectItem(pk, PROJECT_SK)
             item.update(actions=actions, condition=ProjectItem.pk.exists())
