@@ -70,7 +70,7 @@ function SettingsForm({ state }: { state: ProjectEmailState }) {
         <dt>Project address</dt>
         <dd>
           {saved.address ? <span class="mono">{saved.address}</span> : (
-            <span class="muted">None: another project holds the address made of this project's key. Mail comes in through the aliases.</span>
+            <span class="muted">None yet: saving these settings claims the address made of this project's key, unless another project holds it (mail then comes in through the aliases).</span>
           )}
         </dd>
       </dl>
