@@ -42,13 +42,13 @@ run: $(SETUP) $(UI)
 	$(PY) -m chalicelib.local.stack $(if $(RESET),--reset,)
 
 # Every suite always runs; make test fails if any does. The OpenAPI contract run, the stack's twenty
-# stops and the email channel over SMTP, then the piece's suite, go alongside the rest of pytest: each
-# spends its minutes waiting on a stack of its own, so on two cores the wall time is the longer of the
-# two lines, not their sum. Their
+# stops, the email channel over SMTP and the browser tests, then the piece's suite, go alongside the
+# rest of pytest: each spends its minutes waiting on a stack of its own, so on two cores the wall time
+# is the longer of the two lines, not their sum. Their
 # output follows pytest's, which ends with its slowest 25 steps (set-up, call and teardown apiece), so
 # that every run shows where the time goes. DynamoDB Local is installed first, so that the two lines
 # never install it at once.
-ALONGSIDE = tests/local/test_openapi_contract.py tests/local/test_stack_stops.py tests/local/test_email_channel.py
+ALONGSIDE = tests/local/test_openapi_contract.py tests/local/test_stack_stops.py tests/local/test_email_channel.py tests/ui
 test: $(SETUP) $(UI) $(CHROMIUM)
 	$(PY) infra/interpreter.py
 	$(PY) -c "from chalicelib.local.dynamodb_local import ensure_installed; ensure_installed()"

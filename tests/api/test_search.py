@@ -255,7 +255,9 @@ def test_a_change_is_found_once_the_stream_has_indexed_it(api):
 def test_cursor_is_tamper_evident_and_bound_to_its_query(api, corpus):
     cursor = api.get("/tickets?limit=2").json["cursor"]
     assert api.get(f"/tickets?limit=2&cursor={cursor}").status_code == 200
-    for bad in (cursor[:-3] + "abc", "garbage", cursor.replace(".", "")):
+    payload, signature = cursor.rsplit(".", 1)
+    forged = f"{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"  # six bits of the signature changed
+    for bad in (forged, "garbage", cursor.replace(".", "")):
         response = api.get(f"/tickets?limit=2&cursor={bad}")
         assert response.status_code == 400
         assert response.json["error"]["details"][0]["field"] == "cursor"

@@ -4,6 +4,7 @@ tickets and replies; a public reply goes out through SES (the outbox keeps a cop
 that keep the thread together, and an internal note never does. The rules behind each step are
 tested on memory (tests/services/test_inbound.py); this proves the parts are wired as on AWS."""
 import email
+import re
 import smtplib
 import time
 import uuid
@@ -131,11 +132,22 @@ def test_a_request_by_email_opens_a_ticket_with_its_files_and_the_thread_stays_t
     send(stack, fixture("outlook_reply.eml", From=f"Ana Lima <{requester}>", To=address,
                         In_Reply_To=sent["Message-ID"], References=sent["Message-ID"]), requester, [address])
     eventually(lambda: len(comments_of(stack, ticket["id"])) == 4, "comment from the second reply")
+
+    # Apple Mail's and a phone's replies to the reply address: only what is new is kept.
+    for name, kept in (("apple_mail_reply.eml", "It happened again at 11:00"),
+                       ("iphone_reply.eml", "offline again this morning")):
+        send(stack, fixture(name, From=f"Ana Lima <{requester}>", To=thread["reply_address"], In_Reply_To="",
+                            References=""), requester, [thread["reply_address"]])
+        latest = eventually(lambda: next((c["body"] for c in comments_of(stack, ticket["id"]) if kept in c["body"]),
+                                         None), f"comment from {name}")
+        assert "wrote:" not in latest and "Sent from my iPhone" not in latest
     assert len(tickets_of(stack, requester)) == 1
 
 
 def test_machines_loops_repeats_and_strangers_are_told_apart(stack, requester):
     address = project_address(stack)
+    acknowledging = api(stack, "PATCH", "", json={"email": {"acknowledge": True}})
+    assert acknowledging.status_code == 200, acknowledging.text
     first = fixture("iso_8859_1_qp.eml", From=requester, To=address)
     send(stack, first, requester, [address])
     send(stack, first, requester, [address])  # delivered twice: one ticket
@@ -157,7 +169,10 @@ def test_machines_loops_repeats_and_strangers_are_told_apart(stack, requester):
                                  if e["sender"] == stranger], "bulk mail in the mail log")
     assert len(logged) == 1
     assert comments_of(stack, ticket["id"]) == [] and len(tickets_of(stack, requester)) == 1
-    assert mailed_to(stack, stranger) == [] and mailed_to(stack, requester) == []
+    # One acknowledgement, however often the request came and whatever answered it automatically.
+    [acknowledged] = mailed_to(stack, requester)
+    assert acknowledged["Auto-Submitted"] == "auto-replied" and ticket["key"] in acknowledged["Subject"]
+    assert acknowledged["Reply-To"].addresses[0].addr_spec == reply_address
 
 
 def test_failed_verdicts_quarantine_a_message_until_an_admin_releases_it(stack, requester):
@@ -196,3 +211,27 @@ def test_a_30_mb_message_is_received_and_its_file_over_the_limit_is_named_on_the
     [ticket] = eventually(lambda: tickets_of(stack, requester), "ticket from the large message", seconds=120)
     detail = api(stack, "GET", f"/tickets/{ticket['id']}").json()
     assert "Not attached: laptop.img" in detail["description"]
+
+
+def test_other_charsets_html_only_mail_and_a_bounce(stack):
+    address = project_address(stack)
+    send(stack, fixture("shift_jis_base64.eml", To=address), "yamada@example.jp", [address])
+    [japanese] = eventually(lambda: tickets_of(stack, "yamada@example.jp"), "ticket from Shift_JIS mail")
+    assert japanese["title"] == "プリンター故障" and "会議室のプリンターが動きません" in japanese["description"]
+    send(stack, fixture("html_only.eml", To=address), "noreply@webform.example.net", [address])
+    [form] = eventually(lambda: tickets_of(stack, "noreply@webform.example.net"), "ticket from HTML-only mail")
+    assert "I cannot log in since yesterday" in form["description"]
+    assert not re.search(r"<(p|div|table|td|a|br|style)\b", form["description"])  # text, not markup
+
+    # A delivery failure for an address that wrote in earlier is noted on that contact, no ticket.
+    colleague = "old.colleague@example.net"
+    send(stack, fixture("iso_8859_1_qp.eml", From=colleague, To=address), colleague, [address])
+    eventually(lambda: tickets_of(stack, colleague), "ticket from the colleague")
+    send(stack, fixture("dsn_bounce.eml", To=address), "MAILER-DAEMON@amazonses.com", [address])
+    contact = eventually(lambda: (found := api(stack, "GET", f"/contacts/{colleague}").json()).get("bounced_at")
+                         and found, "bounce noted on the contact")
+    assert contact["bounce_reason"]
+    assert len(tickets_of(stack, colleague)) == 1
+    # Only the acknowledgement of the request (on since the test above); nothing answers the bounce.
+    [acknowledged] = mailed_to(stack, colleague)
+    assert acknowledged["Auto-Submitted"] == "auto-replied"
