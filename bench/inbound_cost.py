@@ -18,14 +18,13 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
-from collections import Counter
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from bench import cost
+from bench.inbox_cost import summary
 from bench.meter import Meter, Recording
 from chalicelib import config
 from chalicelib.adapters.attachment_store import AttachmentStore
@@ -69,15 +68,6 @@ def message(sender: str, to: str, subject: str, body: str, *, in_reply_to: str |
         mail["Auto-Submitted"] = "auto-replied"
     mail.set_content(body)
     return mail.as_bytes(), message_id.strip("<>")
-
-
-def summary(recordings: list[Recording]) -> dict:
-    first = recordings[0]
-    by_operation = Counter(call.operation + (f" {call.index}" if call.index else "") for call in first.calls)
-    return {"calls": dict(sorted(by_operation.items())), "read_units": round(first.read_units, 2),
-            "write_units": round(first.write_units, 2), "items_read": first.scanned + first.fetched,
-            "items_written": first.written,
-            "ms_p50": round(statistics.median(r.seconds for r in recordings) * 1000, 2)}
 
 
 def run(repetitions: int) -> dict:
