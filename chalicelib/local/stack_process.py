@@ -15,6 +15,9 @@ from chalicelib.local.dynamodb_local import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STEADY_PORTS_FROM = 20000
+START_ATTEMPTS = 3
+# What the stack says of a port it cannot listen on (local.aws_server.PortInUse).
+PORT_TAKEN = "in use"
 
 
 class StackFailed(RuntimeError):
@@ -37,7 +40,20 @@ class StackProcess:
 
     def start(self, *args: str, make: bool = False) -> dict:
         """Starts it (through `make run` with make=True) and returns stack.json once this run has
-        written it."""
+        written it. A port taken by another program between its choice and the start (stacks started
+        side by side, in tests) is chosen again, as a developer would."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            written = self.output.stat().st_size if self.output.exists() else 0
+            try:
+                return self._start_once(*args, make=make)
+            except StackFailed:
+                said = self.output.read_bytes()[written:].decode(errors="replace")
+                if attempt == START_ATTEMPTS or self.process.poll() is None or PORT_TAKEN not in said:
+                    raise
+                self.ports = {name: steady_port() for name in self.ports}
+        raise AssertionError("unreachable")
+
+    def _start_once(self, *args: str, make: bool) -> dict:
         stack_file = self.state_dir / "stack.json"
         previous = _stamp(stack_file)
         self.spawn(*args, make=make)

@@ -234,3 +234,24 @@ def stored_tickets(stack) -> int:
         return sum(page["Count"] for page in pages)
     except Exception:  # DynamoDB Local or the table not there yet
         return 0
+
+
+def test_a_port_taken_before_the_start_is_chosen_again(tmp_path):
+    """Stacks started side by side (as the tests start them) may find a port they chose taken."""
+    import socket
+
+    from chalicelib.local.stack_process import StackProcess
+
+    stack = StackProcess(tmp_path)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", stack.ports["AWS_PORT"]))
+        holder.listen()
+        taken = stack.ports["AWS_PORT"]
+        try:
+            info = stack.start()
+            assert stack.ports["AWS_PORT"] != taken
+            assert info["aws_endpoint_url"] == f"http://127.0.0.1:{stack.ports['AWS_PORT']}"
+            assert "is already in use" in stack.output.read_text()
+            assert stack.stop() == 0
+        finally:
+            stack.kill()
